@@ -1,0 +1,92 @@
+package nsutil
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// InitialPIDNSInode is the inode of the kernel's initial PID namespace
+// (PROC_PID_INIT_INO in include/linux/proc_ns.h). It is fixed: the host's
+// PID namespace always has it.
+const InitialPIDNSInode = 4026531836
+
+// NSID identifies a namespace: the device and inode of its nsfs file. Dev is
+// 0 when the identity came from a readlink ("pid:[INODE]") rather than stat.
+type NSID struct {
+	Dev uint64
+	Ino uint64
+}
+
+// IsZero reports whether id is the zero value (no identity).
+func (id NSID) IsZero() bool { return id.Ino == 0 }
+
+// IsInitial reports whether id is the kernel's initial PID namespace.
+func (id NSID) IsInitial() bool { return id.Ino == InitialPIDNSInode }
+
+// String renders the inode, the number lsns and ps -o pidns print.
+func (id NSID) String() string { return strconv.FormatUint(id.Ino, 10) }
+
+// Same reports whether a and b are the same namespace. A readlink identity
+// (Dev 0) compares by inode alone: nsfs has a single superblock.
+func (id NSID) Same(o NSID) bool {
+	if id.Ino != o.Ino {
+		return false
+	}
+	return id.Dev == 0 || o.Dev == 0 || id.Dev == o.Dev
+}
+
+// IsProcFS reports whether dir is a real procfs mount (PROC_SUPER_MAGIC),
+// on which stat and the namespace ioctls work.
+func IsProcFS(dir string) bool {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return false
+	}
+	return st.Type == unix.PROC_SUPER_MAGIC
+}
+
+// PIDNS returns the identity of the PID namespace of process pid as seen in
+// the procfs at root. On a real procfs (live true) it stats the nsfs file;
+// elsewhere it parses the symlink target "pid:[INODE]".
+func PIDNS(root string, pid int, live bool) (NSID, error) {
+	return ParsePath(filepath.Join(root, strconv.Itoa(pid), "ns", "pid"), live)
+}
+
+// ParsePath returns the identity of the PID namespace file at path (for
+// example /proc/self/ns/pid).
+func ParsePath(path string, live bool) (NSID, error) {
+	if live {
+		var st unix.Stat_t
+		if err := unix.Stat(path, &st); err != nil {
+			return NSID{}, &os.PathError{Op: "stat", Path: path, Err: err}
+		}
+		return NSID{Dev: st.Dev, Ino: st.Ino}, nil
+	}
+	target, err := os.Readlink(path)
+	if err != nil {
+		return NSID{}, err
+	}
+	return ParseLink(target)
+}
+
+// ErrNotPIDNS is returned for an ns link that does not name a PID namespace.
+var ErrNotPIDNS = errors.New("not a pid namespace link")
+
+// ParseLink parses a PID namespace link target, "pid:[4026531836]".
+func ParseLink(target string) (NSID, error) {
+	rest, ok := strings.CutPrefix(target, "pid:[")
+	if !ok || !strings.HasSuffix(rest, "]") {
+		return NSID{}, fmt.Errorf("%w: %q", ErrNotPIDNS, target)
+	}
+	ino, err := strconv.ParseUint(strings.TrimSuffix(rest, "]"), 10, 64)
+	if err != nil || ino == 0 {
+		return NSID{}, fmt.Errorf("%w: %q", ErrNotPIDNS, target)
+	}
+	return NSID{Ino: ino}, nil
+}

@@ -1,0 +1,101 @@
+package procinspect
+
+import "github.com/sigview/sigview/nsutil"
+
+// Flag is a boolean fact that may be unknown.
+type Flag struct {
+	V     bool
+	Known bool
+}
+
+// KnownFlag returns a known Flag holding v.
+func KnownFlag(v bool) Flag { return Flag{V: v, Known: true} }
+
+// Process is one process (thread group) as read from a procfs.
+type Process struct {
+	// PID is the process ID as the procfs being read names it.
+	PID int
+	// Status is the thread-group leader's /proc/PID/status.
+	Status Status
+	// Cmdline is the argument vector (/proc/PID/cmdline); nil when empty
+	// (kernel threads, zombies) or unreadable.
+	Cmdline []string
+	// StartTime is field 22 of /proc/PID/stat, in clock ticks after boot; 0
+	// when unknown. With PID it identifies the process against PID reuse.
+	StartTime uint64
+	// NS is the identity of the process's PID namespace; zero when unknown.
+	NS nsutil.NSID
+	// NSNote says how NS was found when it was not read from ns/pid
+	// ("inferred: …"), or why it is unknown.
+	NSNote string
+	// InitialNS reports whether the process lives in the kernel's initial
+	// PID namespace (the host's). Set by the namespace grouping.
+	InitialNS Flag
+	// Deep holds the facts read only for processes whose signal fate is
+	// predicted (every namespace init, and explain's target). Nil otherwise.
+	Deep *Deep
+}
+
+// Name returns the command name as the kernel reports it (unescaped; see
+// Printable).
+func (p *Process) Name() string { return p.Status.Name }
+
+// Deep holds the per-thread and per-fd facts that predictions need.
+type Deep struct {
+	// Threads lists every thread (task/TID), the leader included, by TID.
+	Threads []Thread
+	// ThreadsErr says why the thread list could not be read ("" if it was).
+	ThreadsErr string
+	// Consumers lists the synchronous readers of signals: signalfds and
+	// threads waiting in rt_sigtimedwait.
+	Consumers []Consumer
+	// FDErr says why the fd table could not be read ("" if it was).
+	FDErr string
+	// Go reports whether the executable is a Go program (it carries Go
+	// build information).
+	Go Flag
+	// Exe is the executable's path as the exe link names it, if readable.
+	Exe string
+	// Gone reports that the process exited while these facts were read.
+	Gone bool
+}
+
+// Thread is one thread's signal-relevant state.
+type Thread struct {
+	// TID is the thread ID as the procfs names it.
+	TID int
+	// Status is /proc/PID/task/TID/status.
+	Status Status
+	// Syscall is the number of the system call the thread is blocked in, -1
+	// when it is blocked but not in a system call or is running, and -2 when
+	// unknown (/proc/PID/task/TID/syscall needs ptrace access).
+	Syscall int
+	// Wchan is the kernel function the thread sleeps in, "" if unknown.
+	Wchan string
+	// Sigwait reports whether the thread sleeps in rt_sigtimedwait
+	// (sigwait, sigwaitinfo, sigtimedwait).
+	Sigwait Flag
+	// WaitSet is the set the thread waits for in rt_sigtimedwait, read from
+	// the caller's memory at the system call's first argument. While the
+	// thread waits, the kernel removes these signals from SigBlk and keeps
+	// the saved mask (real_blocked) out of sight.
+	WaitSet Mask
+	// WaitSetErr says why WaitSet could not be read.
+	WaitSetErr string
+}
+
+// live reports whether the thread can still take a signal (not a zombie or dead).
+func (t Thread) live() bool { return t.Status.State != 'Z' && t.Status.State != 'X' }
+
+// Consumer is a synchronous reader of signals.
+type Consumer struct {
+	// Kind is "signalfd" or "sigtimedwait".
+	Kind string
+	// TID is the thread holding the wait (sigtimedwait), or the process's
+	// PID for a signalfd (any thread may read it).
+	TID int
+	// FD is the signalfd's descriptor number, -1 for sigtimedwait.
+	FD int
+	// Set is the set of signals it accepts.
+	Set Mask
+}

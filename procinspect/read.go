@@ -1,0 +1,269 @@
+package procinspect
+
+import (
+	"bytes"
+	"debug/buildinfo"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// readFile reads a small /proc file whole.
+func readFile(path string) ([]byte, error) {
+	return os.ReadFile(path)
+}
+
+// readStatus reads and parses a status file.
+func readStatus(path string) (Status, error) {
+	b, err := readFile(path)
+	if err != nil {
+		return Status{}, err
+	}
+	s, err := ParseStatus(b)
+	if err != nil {
+		return s, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// ParseCmdline splits /proc/PID/cmdline (NUL-separated, NUL-terminated).
+func ParseCmdline(b []byte) []string {
+	b = bytes.TrimSuffix(b, []byte{0})
+	if len(b) == 0 {
+		return nil
+	}
+	return strings.Split(string(b), "\x00")
+}
+
+// ParseStartTime returns field 22 (starttime) of /proc/PID/stat. The comm
+// field may hold spaces and parentheses, so fields are counted after the
+// last ')'.
+func ParseStartTime(b []byte) (uint64, error) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("malformed stat: no ')'")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	// f[0] is field 3 (state), so field 22 is f[19].
+	if len(f) < 20 {
+		return 0, fmt.Errorf("malformed stat: %d fields after comm", len(f))
+	}
+	v, err := strconv.ParseUint(f[19], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("malformed stat starttime %q", f[19])
+	}
+	return v, nil
+}
+
+// ParseSyscall parses /proc/PID/syscall: "NR ARG0 … ARG5 SP PC" while
+// blocked in a system call, "-1 SP PC" when blocked outside one, and
+// "running" while on a CPU. It returns the number (-1 for the last two) and
+// the arguments.
+func ParseSyscall(b []byte) (nr int, args [6]uint64, err error) {
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return -2, args, fmt.Errorf("empty syscall file")
+	}
+	if f[0] == "running" {
+		return -1, args, nil
+	}
+	nr, err = strconv.Atoi(f[0])
+	if err != nil {
+		return -2, args, fmt.Errorf("malformed syscall file %q", f[0])
+	}
+	if nr < 0 {
+		return -1, args, nil
+	}
+	if len(f) < 7 {
+		return -2, args, fmt.Errorf("malformed syscall file: %d fields", len(f))
+	}
+	for i := range args {
+		v, err := strconv.ParseUint(strings.TrimPrefix(f[i+1], "0x"), 16, 64)
+		if err != nil {
+			return -2, args, fmt.Errorf("malformed syscall argument %q", f[i+1])
+		}
+		args[i] = v
+	}
+	return nr, args, nil
+}
+
+// sysRtSigtimedwait is rt_sigtimedwait's number on x86_64; glibc's sigwait,
+// sigwaitinfo and sigtimedwait all use it.
+const sysRtSigtimedwait = 128
+
+// readThreads reads every task of pid below dir (root/PID).
+func readThreads(dir string, pid int, readMem bool) ([]Thread, error) {
+	ents, err := os.ReadDir(filepath.Join(dir, "task"))
+	if err != nil {
+		return nil, err
+	}
+	threads := make([]Thread, 0, len(ents))
+	for _, e := range ents {
+		tid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		tdir := filepath.Join(dir, "task", e.Name())
+		st, err := readStatus(filepath.Join(tdir, "status"))
+		if err != nil {
+			if vanished(err) {
+				continue // the thread exited; the rest of the process may live on
+			}
+			return nil, err
+		}
+		threads = append(threads, readThreadWait(tdir, dir, tid, st, readMem))
+	}
+	if len(threads) == 0 {
+		return nil, fmt.Errorf("%s/task: %w", dir, ErrGone)
+	}
+	sort.Slice(threads, func(i, j int) bool { return threads[i].TID < threads[j].TID })
+	return threads, nil
+}
+
+// readThreadWait fills in what the thread sleeps in, and for a thread in
+// rt_sigtimedwait the set it waits for (kernel-signals.md §4.2).
+func readThreadWait(tdir, pdir string, tid int, st Status, readMem bool) Thread {
+	t := Thread{TID: tid, Status: st, Syscall: -2}
+	if w, err := readFile(filepath.Join(tdir, "wchan")); err == nil {
+		// The kernel prints "0" when it will not say (no ptrace-read access).
+		if s := strings.TrimSpace(string(w)); s != "0" {
+			t.Wchan = s
+		}
+	}
+	var args [6]uint64
+	if b, err := readFile(filepath.Join(tdir, "syscall")); err == nil {
+		if nr, a, err := ParseSyscall(b); err == nil {
+			t.Syscall, args = nr, a
+		}
+	}
+	switch {
+	case t.Syscall == sysRtSigtimedwait:
+		t.Sigwait = KnownFlag(true)
+	case t.Syscall != -2:
+		t.Sigwait = KnownFlag(false)
+	case strings.HasPrefix(t.Wchan, "do_sigtimedwait"):
+		t.Sigwait = KnownFlag(true)
+	case t.Wchan != "" || (st.State != 'S' && st.State != 0):
+		// Only an interruptible sleeper can be waiting for a signal.
+		t.Sigwait = KnownFlag(false)
+	}
+	if !t.Sigwait.V {
+		return t
+	}
+	switch {
+	case t.Syscall != sysRtSigtimedwait:
+		t.WaitSetErr = "the thread's syscall arguments are unreadable (needs ptrace access)"
+	case !readMem:
+		t.WaitSetErr = "reading process memory is turned off"
+	case args[3] != 8:
+		t.WaitSetErr = fmt.Sprintf("unexpected sigset size %d", args[3])
+	default:
+		set, err := readSigsetAt(filepath.Join(pdir, "mem"), args[0])
+		if err != nil {
+			t.WaitSetErr = reason(err)
+		} else {
+			t.WaitSet = KnownMask(set)
+		}
+	}
+	return t
+}
+
+// readSigsetAt reads an 8-byte little-endian sigset_t at addr in a process's
+// memory (needs ptrace-read access: root on the host).
+func readSigsetAt(memPath string, addr uint64) (SigSet, error) {
+	f, err := os.Open(memPath)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var buf [8]byte
+	if _, err := f.ReadAt(buf[:], int64(addr)); err != nil {
+		return 0, err
+	}
+	return SigSet(binary.LittleEndian.Uint64(buf[:])), nil
+}
+
+// signalfdLink is what /proc/PID/fd/N reads for a signalfd.
+const signalfdLink = "anon_inode:[signalfd]"
+
+// readSignalfds finds the process's signalfds and the set each accepts
+// (fdinfo "sigmask:", fs/signalfd.c: signalfd_show_fdinfo).
+func readSignalfds(dir string, pid int) ([]Consumer, error) {
+	ents, err := os.ReadDir(filepath.Join(dir, "fd"))
+	if err != nil {
+		return nil, err
+	}
+	var out []Consumer
+	for _, e := range ents {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		target, err := os.Readlink(filepath.Join(dir, "fd", e.Name()))
+		if err != nil || target != signalfdLink {
+			continue
+		}
+		c := Consumer{Kind: "signalfd", TID: pid, FD: fd}
+		if b, err := readFile(filepath.Join(dir, "fdinfo", e.Name())); err == nil {
+			c.Set = parseFdinfoSigmask(b)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// parseFdinfoSigmask returns the "sigmask:" line of a signalfd's fdinfo.
+func parseFdinfoSigmask(b []byte) Mask {
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "sigmask:"); ok {
+			v = strings.TrimSpace(v)
+			if set, err := ParseSigSet(v); err == nil && len(v) == 16 {
+				return KnownMask(set)
+			}
+			return Mask{}
+		}
+	}
+	return Mask{}
+}
+
+// readGo reports whether the executable carries Go build information
+// (debug/buildinfo reads the .go.buildinfo section of the ELF file).
+func readGo(dir string) (Flag, string) {
+	exe, _ := os.Readlink(filepath.Join(dir, "exe"))
+	if _, err := buildinfo.ReadFile(filepath.Join(dir, "exe")); err != nil {
+		if _, statErr := os.Stat(filepath.Join(dir, "exe")); statErr != nil {
+			return Flag{}, exe // unreadable (kernel thread, zombie, permission, fixture)
+		}
+		return KnownFlag(false), exe
+	}
+	return KnownFlag(true), exe
+}
+
+// readDeep reads the facts a prediction needs for one process.
+func readDeep(dir string, pid int, readMem bool) *Deep {
+	d := &Deep{}
+	threads, err := readThreads(dir, pid, readMem)
+	if err != nil {
+		d.ThreadsErr = reason(err)
+		d.Gone = d.Gone || vanished(err)
+	}
+	d.Threads = threads
+	for _, t := range threads {
+		if t.Sigwait.V {
+			c := Consumer{Kind: "sigtimedwait", TID: t.TID, FD: -1, Set: t.WaitSet}
+			d.Consumers = append(d.Consumers, c)
+		}
+	}
+	fds, err := readSignalfds(dir, pid)
+	if err != nil {
+		d.FDErr = reason(err)
+		d.Gone = d.Gone || vanished(err)
+	}
+	d.Consumers = append(d.Consumers, fds...)
+	d.Go, d.Exe = readGo(dir)
+	return d
+}

@@ -1,0 +1,225 @@
+package procinspect
+
+
+// SchemaVersion is the version of the JSON document (design.md).
+const SchemaVersion = 1
+
+// Document is the JSON document of `sigview --json` (design.md, schema
+// version 1). Other tools read it: keep names and meanings stable.
+type Document struct {
+	SchemaVersion int       `json:"schema_version"`
+	ProcRoot      string    `json:"proc_root"`
+	Viewer        DocViewer `json:"viewer"`
+	Namespaces    []DocNS   `json:"namespaces"`
+	Vanished      int       `json:"vanished"`
+	Warnings      []string  `json:"warnings"`
+}
+
+// DocViewer is where sigview runs.
+type DocViewer struct {
+	PIDNS     *uint64 `json:"pid_ns"`
+	InitialNS *bool   `json:"initial_ns"`
+}
+
+// DocNS is one PID namespace.
+type DocNS struct {
+	Inode        *uint64       `json:"inode"`
+	Level        *int          `json:"level"`
+	Parent       *uint64       `json:"parent"`
+	ProcessCount int           `json:"process_count"`
+	Container    *DocContainer `json:"container"`
+	Init         *DocInit      `json:"init"`
+	Processes    []DocProcess  `json:"processes"`
+}
+
+// DocContainer names the container a namespace belongs to.
+type DocContainer struct {
+	Runtime string `json:"runtime"`
+	ID      string `json:"id"`
+}
+
+// DocProcess is one process of a namespace.
+type DocProcess struct {
+	PID   int      `json:"pid"`
+	NSPID *int     `json:"ns_pid"`
+	PPID  *int     `json:"ppid"`
+	Name  string   `json:"name"`
+	State *string  `json:"state"`
+	Masks DocMasks `json:"masks"`
+}
+
+// DocInit is a namespace's init with its decoded state and predictions.
+type DocInit struct {
+	PID         int             `json:"pid"`
+	NSPID       *int            `json:"ns_pid"`
+	PPID        *int            `json:"ppid"`
+	Name        string          `json:"name"`
+	Cmdline     []string        `json:"cmdline"`
+	State       *string         `json:"state"`
+	Threads     *int            `json:"threads"`
+	UID         *int            `json:"uid"`
+	Masks       DocMasks        `json:"masks"`
+	Signals     DocSignals      `json:"signals"`
+	Consumers   []DocConsumer   `json:"consumers"`
+	Predictions []DocPrediction `json:"predictions"`
+}
+
+// DocMasks holds the five masks as the kernel prints them; null when absent.
+type DocMasks struct {
+	SigPnd *string `json:"SigPnd"`
+	ShdPnd *string `json:"ShdPnd"`
+	SigBlk *string `json:"SigBlk"`
+	SigIgn *string `json:"SigIgn"`
+	SigCgt *string `json:"SigCgt"`
+}
+
+// DocSignals holds the masks decoded to names; null when unknown. Blocked
+// is the main thread's SigBlk; pending is SigPnd ∪ ShdPnd.
+type DocSignals struct {
+	Caught  []string `json:"caught"`
+	Ignored []string `json:"ignored"`
+	Blocked []string `json:"blocked"`
+	Pending []string `json:"pending"`
+}
+
+// DocConsumer is a synchronous reader of signals.
+type DocConsumer struct {
+	Kind    string   `json:"kind"`
+	TID     int      `json:"tid"`
+	FD      *int     `json:"fd,omitempty"`
+	Signals []string `json:"signals"`
+}
+
+// DocPrediction is one prediction.
+type DocPrediction struct {
+	Signal  string `json:"signal"`
+	From    string `json:"from"`
+	Verdict string `json:"verdict"`
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason"`
+}
+
+// CoreSignals are the predictions every init carries (design.md).
+var CoreSignals = []Signal{SIGTERM, SIGKILL}
+
+// Senders lists both senders in display order.
+var Senders = []Sender{Inside, Host}
+
+// Report builds the JSON document of a snapshot.
+func Report(s *Snapshot) Document {
+	d := Document{SchemaVersion: SchemaVersion, ProcRoot: s.Root, Vanished: s.Vanished,
+		Warnings: append([]string{}, s.Warnings...), Namespaces: []DocNS{}}
+	if !s.Viewer.NS.IsZero() {
+		ino := s.Viewer.NS.Ino
+		d.Viewer.PIDNS = &ino
+	}
+	if s.Viewer.Initial.Known {
+		v := s.Viewer.Initial.V
+		d.Viewer.InitialNS = &v
+	}
+	for _, ns := range s.Namespaces {
+		d.Namespaces = append(d.Namespaces, docNS(ns))
+	}
+	return d
+}
+
+func docNS(ns *Namespace) DocNS {
+	out := DocNS{ProcessCount: len(ns.Procs), Processes: make([]DocProcess, 0, len(ns.Procs))}
+	if !ns.ID.IsZero() {
+		out.Inode = ptr(ns.ID.Ino)
+	}
+	if ns.Level >= 0 {
+		out.Level = ptr(ns.Level)
+	}
+	if ns.Parent != nil && !ns.Parent.ID.IsZero() {
+		out.Parent = ptr(ns.Parent.ID.Ino)
+	}
+	if ns.Init != nil {
+		out.Init = DocInitOf(ns.Init)
+	}
+	for _, p := range ns.Procs {
+		out.Processes = append(out.Processes, DocProcess{PID: p.PID, NSPID: nsPID(p), PPID: intPtr(p.Status.PPid),
+			Name: Printable(p.Status.Name), State: statePtr(p.Status.State), Masks: docMasks(p.Status)})
+	}
+	return out
+}
+
+// DocInitOf builds the init entry, predictions included.
+func DocInitOf(p *Process) *DocInit {
+	st := p.Status
+	in := &DocInit{PID: p.PID, NSPID: nsPID(p), PPID: intPtr(st.PPid), Name: Printable(st.Name),
+		Cmdline: make([]string, len(p.Cmdline)), State: statePtr(st.State), Threads: intPtr(st.Threads),
+		Masks: docMasks(st), Consumers: []DocConsumer{}}
+	for i, a := range p.Cmdline {
+		in.Cmdline[i] = Printable(a)
+	}
+	if st.UidKnown {
+		in.UID = ptr(st.Uid[0])
+	}
+	in.Signals = DocSignals{Caught: names(st.SigCgt), Ignored: names(st.SigIgn), Blocked: names(st.SigBlk)}
+	if st.SigPnd.Known && st.ShdPnd.Known {
+		in.Signals.Pending = (st.SigPnd.Set | st.ShdPnd.Set).Names()
+	}
+	for _, c := range p.consumers() {
+		dc := DocConsumer{Kind: c.Kind, TID: c.TID, Signals: names(c.Set)}
+		if c.FD >= 0 {
+			dc.FD = ptr(c.FD)
+		}
+		in.Consumers = append(in.Consumers, dc)
+	}
+	for _, sig := range CoreSignals {
+		for _, from := range Senders {
+			in.Predictions = append(in.Predictions, DocPredictionOf(Predict(p, sig, from)))
+		}
+	}
+	return in
+}
+
+// DocPredictionOf converts a prediction.
+func DocPredictionOf(pr Prediction) DocPrediction {
+	return DocPrediction{Signal: pr.Signal.String(), From: string(pr.From), Verdict: string(pr.Verdict),
+		Outcome: string(pr.Outcome), Reason: pr.Reason}
+}
+
+func docMasks(st Status) DocMasks {
+	return DocMasks{SigPnd: hexPtr(st.SigPnd), ShdPnd: hexPtr(st.ShdPnd), SigBlk: hexPtr(st.SigBlk),
+		SigIgn: hexPtr(st.SigIgn), SigCgt: hexPtr(st.SigCgt)}
+}
+
+func names(m Mask) []string {
+	if !m.Known {
+		return nil
+	}
+	return m.Set.Names()
+}
+
+func hexPtr(m Mask) *string {
+	if !m.Known {
+		return nil
+	}
+	return ptr(m.Set.Hex())
+}
+
+func nsPID(p *Process) *int {
+	if n := p.Status.NSPID(); n > 0 {
+		return &n
+	}
+	return nil
+}
+
+func intPtr(i Int) *int {
+	if !i.Known {
+		return nil
+	}
+	return ptr(i.V)
+}
+
+func statePtr(s byte) *string {
+	if s == 0 {
+		return nil
+	}
+	return ptr(string(rune(s)))
+}
+
+func ptr[T any](v T) *T { return &v }
+

@@ -1,0 +1,396 @@
+package procinspect
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/procfs"
+	"github.com/sigview/sigview/nsutil"
+)
+
+// Scanner reads a procfs into Snapshots.
+type Scanner struct {
+	// Root is the procfs to read: "/proc", a host's /proc bind-mounted into
+	// a container, or a fixture directory.
+	Root string
+	// Deep lists extra PIDs whose threads, fds and waits are read, on top of
+	// every namespace init (explain's target).
+	Deep []int
+	// NoMem turns off reading /proc/PID/mem for rt_sigtimedwait wait sets.
+	NoMem bool
+	// SelfNS is the path of the caller's own PID namespace file; empty
+	// means /proc/self/ns/pid. Tests point it elsewhere.
+	SelfNS string
+}
+
+// Viewer describes where sigview itself runs.
+type Viewer struct {
+	// NS is sigview's own PID namespace; zero when unknown.
+	NS nsutil.NSID
+	// Initial reports whether sigview runs in the host's (initial) PID namespace.
+	Initial Flag
+	// Err says why NS is unknown.
+	Err string
+}
+
+// Snapshot is one scan of a procfs.
+type Snapshot struct {
+	// Root is the procfs that was read.
+	Root string
+	// Live reports whether Root is a real procfs mount (not a copy or fixture).
+	Live bool
+	// Time is when the scan started.
+	Time time.Time
+	// Viewer is where sigview runs.
+	Viewer Viewer
+	// Processes lists every process read, by PID.
+	Processes []*Process
+	// Namespaces lists the PID namespaces in tree order: each parent before
+	// its children, siblings by inode.
+	Namespaces []*Namespace
+	// Vanished counts processes that exited while they were read.
+	Vanished int
+	// Warnings lists facts that could not be read, one line per kind.
+	Warnings []string
+
+	byPID map[int]*Process
+}
+
+// Process returns the process with the given PID, or nil.
+func (s *Snapshot) Process(pid int) *Process { return s.byPID[pid] }
+
+// NamespaceOf returns the namespace p was grouped into, or nil.
+func (s *Snapshot) NamespaceOf(p *Process) *Namespace {
+	for _, ns := range s.Namespaces {
+		for _, q := range ns.Procs {
+			if q == p {
+				return ns
+			}
+		}
+	}
+	return nil
+}
+
+// Namespace is one PID namespace and what is visible of it.
+type Namespace struct {
+	// ID is the namespace's identity; zero for the group of processes whose
+	// namespace could not be read or inferred.
+	ID nsutil.NSID
+	// Level is the depth below the procfs' own namespace (0), from NSpid;
+	// -1 when unknown.
+	Level int
+	// Parent is the namespace above, nil when it is not visible.
+	Parent *Namespace
+	// ParentNote says how Parent was found ("NS_GET_PARENT", "NSpid") or why
+	// it is unknown.
+	ParentNote string
+	// Initial reports whether this is the kernel's initial PID namespace.
+	Initial Flag
+	// Init is the namespace's init (last NSpid field 1); nil when it is not
+	// visible.
+	Init *Process
+	// Procs lists the namespace's processes by PID.
+	Procs []*Process
+	// Children lists the namespaces directly below, by inode.
+	Children []*Namespace
+}
+
+// warnings collects unreadable facts, one line per kind with a count.
+type warnings struct {
+	order []string
+	count map[string]int
+	first map[string]string
+}
+
+func (w *warnings) add(kind, example string) {
+	if w.count == nil {
+		w.count, w.first = map[string]int{}, map[string]string{}
+	}
+	if w.count[kind] == 0 {
+		w.order = append(w.order, kind)
+		w.first[kind] = example
+	}
+	w.count[kind]++
+}
+
+func (w *warnings) lines() []string {
+	out := make([]string, 0, len(w.order))
+	for _, k := range w.order {
+		if n := w.count[k]; n > 1 {
+			out = append(out, fmt.Sprintf("%s (%d processes; first: %s)", k, n, w.first[k]))
+		} else {
+			out = append(out, w.first[k])
+		}
+	}
+	return out
+}
+
+// Scan reads every process under the scanner's root. It fails only when the
+// root itself cannot be listed; every per-process problem becomes a
+// warning, an unknown fact, or (for a process that exited) a count.
+func (sc Scanner) Scan() (*Snapshot, error) {
+	root := sc.Root
+	if root == "" {
+		root = "/proc"
+	}
+	snap := &Snapshot{Root: root, Time: time.Now(), byPID: map[int]*Process{}}
+	pfs, err := procfs.NewFS(root)
+	if err != nil {
+		return nil, fmt.Errorf("open procfs %s: %w", root, err)
+	}
+	procs, err := pfs.AllProcs()
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", root, err)
+	}
+	snap.Live = nsutil.IsProcFS(root)
+	snap.Viewer = sc.viewer()
+	var warn warnings
+	for _, pp := range procs {
+		p, err := readProcess(root, pp.PID, snap.Live, &warn)
+		if err != nil {
+			if vanished(err) {
+				snap.Vanished++
+				continue
+			}
+			warn.add("unreadable status", reason(err))
+			continue
+		}
+		snap.Processes = append(snap.Processes, p)
+		snap.byPID[p.PID] = p
+	}
+	snap.group(&warn)
+	deep := map[int]bool{}
+	for _, pid := range sc.Deep {
+		deep[pid] = true
+	}
+	for _, ns := range snap.Namespaces {
+		if ns.Init != nil {
+			deep[ns.Init.PID] = true
+		}
+	}
+	for pid := range deep {
+		if p := snap.byPID[pid]; p != nil && !p.Status.Kthread {
+			p.Deep = readDeep(filepath.Join(root, strconv.Itoa(pid)), pid, !sc.NoMem && snap.Live)
+			noteDeep(p, &warn)
+		}
+	}
+	snap.Warnings = warn.lines()
+	return snap, nil
+}
+
+func noteDeep(p *Process, warn *warnings) {
+	d := p.Deep
+	if d.Gone {
+		return
+	}
+	if d.ThreadsErr != "" {
+		warn.add("unreadable threads", d.ThreadsErr)
+	}
+	if d.FDErr != "" {
+		warn.add("unreadable fd table", d.FDErr)
+	}
+	for _, t := range d.Threads {
+		if t.WaitSetErr != "" {
+			warn.add("unreadable sigtimedwait set", fmt.Sprintf("PID %d thread %d: %s", p.PID, t.TID, t.WaitSetErr))
+		}
+	}
+}
+
+func (sc Scanner) viewer() Viewer {
+	path := sc.SelfNS
+	if path == "" {
+		path = "/proc/self/ns/pid"
+	}
+	id, err := nsutil.ParsePath(path, nsutil.IsProcFS(filepath.Dir(filepath.Dir(path))))
+	if err != nil {
+		return Viewer{Err: reason(err)}
+	}
+	return Viewer{NS: id, Initial: KnownFlag(id.IsInitial())}
+}
+
+// readProcess reads the per-process facts every process gets.
+func readProcess(root string, pid int, live bool, warn *warnings) (*Process, error) {
+	dir := filepath.Join(root, strconv.Itoa(pid))
+	st, err := readStatus(filepath.Join(dir, "status"))
+	if err != nil {
+		return nil, err
+	}
+	p := &Process{PID: pid, Status: st}
+	for _, prob := range st.Problems {
+		warn.add("malformed status line", fmt.Sprintf("PID %d: %s", pid, prob))
+	}
+	if b, err := readFile(filepath.Join(dir, "cmdline")); err == nil {
+		p.Cmdline = ParseCmdline(b)
+	}
+	if b, err := readFile(filepath.Join(dir, "stat")); err == nil {
+		p.StartTime, _ = ParseStartTime(b)
+	}
+	id, err := nsutil.PIDNS(root, pid, live)
+	switch {
+	case err == nil:
+		p.NS = id
+	case vanished(err) && !live:
+		// A fixture without an ns link: nothing to say beyond unknown.
+		p.NSNote = "no ns/pid link"
+	case vanished(err):
+		return nil, fmt.Errorf("%s/ns/pid: %w", dir, ErrGone)
+	default:
+		p.NSNote = reason(err)
+		warn.add("unreadable ns/pid", reason(err))
+	}
+	return p, nil
+}
+
+// group sorts processes into namespaces, infers identities that could not
+// be read, and links parents.
+func (s *Snapshot) group(warn *warnings) {
+	// Every level-0 process shares the procfs' own namespace: use any
+	// readable one for the rest (on some hosts /proc/1/ns/pid is EACCES even
+	// for root while PID 2's link reads fine).
+	var rootNS nsutil.NSID
+	for _, p := range s.Processes {
+		if p.Status.Level() == 0 && !p.NS.IsZero() {
+			rootNS = p.NS
+			break
+		}
+	}
+	for _, p := range s.Processes {
+		if !p.NS.IsZero() {
+			continue
+		}
+		switch {
+		case p.Status.Level() == 0 && !rootNS.IsZero():
+			p.NS, p.NSNote = rootNS, "inferred: NSpid has one level, like every process of the procfs' own namespace"
+		case p.Status.Level() > 0:
+			if isInit, _ := p.Status.IsInit(); !isInit {
+				if par := s.byPID[p.Status.PPid.V]; par != nil && p.Status.PPid.Known && !par.NS.IsZero() &&
+					par.Status.Level() == p.Status.Level() {
+					p.NS, p.NSNote = par.NS, "inferred: same namespace level as its parent"
+				}
+			}
+		}
+	}
+	byIno := map[uint64]*Namespace{}
+	var unknown *Namespace
+	for _, p := range s.Processes {
+		var ns *Namespace
+		if p.NS.IsZero() {
+			if unknown == nil {
+				unknown = &Namespace{Level: -1}
+			}
+			ns = unknown
+		} else if ns = byIno[p.NS.Ino]; ns == nil {
+			ns = &Namespace{ID: p.NS, Level: -1, Initial: KnownFlag(p.NS.IsInitial())}
+			byIno[p.NS.Ino] = ns
+		}
+		ns.Procs = append(ns.Procs, p)
+		if ns.Level < 0 && p.Status.Level() >= 0 && ns != unknown {
+			ns.Level = p.Status.Level()
+		}
+		if isInit, _ := p.Status.IsInit(); isInit && ns.Init == nil && ns != unknown {
+			ns.Init = p
+		}
+	}
+	all := make([]*Namespace, 0, len(byIno)+1)
+	for _, ns := range byIno {
+		all = append(all, ns)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID.Ino < all[j].ID.Ino })
+	for _, ns := range all {
+		s.linkParent(ns, byIno)
+		for _, p := range ns.Procs {
+			p.InitialNS = ns.Initial
+		}
+	}
+	var roots []*Namespace
+	for _, ns := range all {
+		if ns.Parent == nil {
+			roots = append(roots, ns)
+		} else {
+			ns.Parent.Children = append(ns.Parent.Children, ns)
+		}
+	}
+	sort.SliceStable(roots, func(i, j int) bool { return roots[i].Level < roots[j].Level })
+	var walk func(*Namespace)
+	walk = func(ns *Namespace) {
+		s.Namespaces = append(s.Namespaces, ns)
+		for _, c := range ns.Children {
+			walk(c)
+		}
+	}
+	for _, r := range roots {
+		walk(r)
+	}
+	if unknown != nil {
+		warn.add("processes in an unidentified PID namespace", fmt.Sprintf("%d processes whose ns/pid could not be read", len(unknown.Procs)))
+		s.Namespaces = append(s.Namespaces, unknown)
+	}
+}
+
+// linkParent finds ns's parent: the NS_GET_PARENT ioctl on a live procfs,
+// else the namespace of the init's nearest ancestor process one level up.
+func (s *Snapshot) linkParent(ns *Namespace, byIno map[uint64]*Namespace) {
+	if ns.Level == 0 {
+		ns.ParentNote = "top of this procfs"
+		return
+	}
+	member := ns.Procs[0]
+	if ns.Init != nil {
+		member = ns.Init
+	}
+	id, err := nsutil.Parent(s.Root, member.PID, s.Live)
+	if err == nil {
+		if par := byIno[id.Ino]; par != nil && par != ns {
+			ns.Parent, ns.ParentNote = par, "NS_GET_PARENT"
+			return
+		}
+		ns.ParentNote = "parent " + id.String() + " has no visible process"
+		return
+	}
+	if !errors.Is(err, nsutil.ErrUnsupported) && !errors.Is(err, nsutil.ErrNoParent) && !vanished(err) {
+		ns.ParentNote = reason(err)
+	}
+	// Fallback: walk up the PPid chain from the init (or any member) to the
+	// first process one level up; the init's parent is normally the process
+	// that created the namespace.
+	seen := map[int]bool{}
+	for p := member; p != nil && !seen[p.PID]; p = s.byPID[p.Status.PPid.V] {
+		seen[p.PID] = true
+		if p.Status.Level() == ns.Level-1 && !p.NS.IsZero() {
+			if par := byIno[p.NS.Ino]; par != nil {
+				ns.Parent, ns.ParentNote = par, "NSpid levels along the parent chain"
+				return
+			}
+		}
+		if !p.Status.PPid.Known || p.Status.PPid.V == 0 {
+			break
+		}
+	}
+	if ns.ParentNote == "" {
+		ns.ParentNote = "not visible"
+	}
+}
+
+// ReadOne reads a single process the way Scan does, deep facts included. It
+// returns an error wrapping ErrGone when the process does not exist.
+func (sc Scanner) ReadOne(pid int) (*Process, error) {
+	root := sc.Root
+	if root == "" {
+		root = "/proc"
+	}
+	live := nsutil.IsProcFS(root)
+	var warn warnings
+	p, err := readProcess(root, pid, live, &warn)
+	if err != nil {
+		if vanished(err) {
+			return nil, fmt.Errorf("PID %d: %w", pid, ErrGone)
+		}
+		return nil, err
+	}
+	p.Deep = readDeep(filepath.Join(root, strconv.Itoa(pid)), pid, !sc.NoMem && live)
+	return p, nil
+}

@@ -1,0 +1,211 @@
+package procinspect
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Int is an integer field that may be unknown (the line was absent or malformed).
+type Int struct {
+	V     int
+	Known bool
+}
+
+// KnownInt returns a known Int holding v.
+func KnownInt(v int) Int { return Int{V: v, Known: true} }
+
+// Status holds the fields of /proc/PID/status (or /proc/PID/task/TID/status)
+// that signal prediction needs (fs/proc/array.c: task_state, task_sig).
+// Every field can be missing: a sandbox may omit lines, and a malformed line
+// is recorded in Problems and left unknown rather than read as zero.
+type Status struct {
+	// Name is the command name exactly as the kernel prints it (already
+	// escaped by the kernel for \n and \\; it may still hold raw control
+	// bytes and invalid UTF-8: escape before showing it).
+	Name string
+	// State is the state letter (R, S, D, T, t, X, Z, P, I), 0 if unknown.
+	State byte
+	// Tgid is the thread group ID as the reading procfs names it.
+	Tgid Int
+	// PPid is the parent's PID as the reading procfs names it (0 if outside).
+	PPid Int
+	// TracerPid is the tracer's PID, 0 when not traced (or when the tracer is
+	// not visible from the procfs' namespace).
+	TracerPid Int
+	// Uid holds the real, effective, saved and filesystem UIDs.
+	Uid [4]int
+	// UidKnown reports whether the Uid line was read.
+	UidKnown bool
+	// Threads is the number of threads in the process.
+	Threads Int
+	// NStgid is the thread group ID in each PID namespace, outermost first.
+	NStgid []int
+	// NSpid is the PID in each PID namespace, from the procfs' namespace down
+	// to the process's own. Its last element is 1 for a namespace init.
+	NSpid []int
+	// SigQ is "queued/limit" of signals queued for the real UID.
+	SigQ string
+	// SigPnd is the thread's private pending set.
+	SigPnd Mask
+	// ShdPnd is the process-wide (shared) pending set; kill() queues here.
+	ShdPnd Mask
+	// SigBlk is the thread's current blocked mask.
+	SigBlk Mask
+	// SigIgn is the set of signals whose handler is SIG_IGN.
+	SigIgn Mask
+	// SigCgt is the set of signals with a handler installed (a function).
+	SigCgt Mask
+	// Kthread reports whether this is a kernel thread ("Kthread: 1").
+	Kthread bool
+	// Problems lists malformed lines, one sentence each.
+	Problems []string
+}
+
+// IsInit reports whether the process is the init of its own PID namespace:
+// the last NSpid field is 1. Known is false when NSpid is absent.
+func (s Status) IsInit() (isInit, known bool) {
+	if len(s.NSpid) == 0 {
+		return false, false
+	}
+	return s.NSpid[len(s.NSpid)-1] == 1, true
+}
+
+// Level is the depth of the process's PID namespace below the procfs'
+// namespace (len(NSpid)-1), or -1 when NSpid is absent.
+func (s Status) Level() int { return len(s.NSpid) - 1 }
+
+// NSPID is the PID inside the process's own namespace (last NSpid field),
+// or 0 when unknown.
+func (s Status) NSPID() int {
+	if len(s.NSpid) == 0 {
+		return 0
+	}
+	return s.NSpid[len(s.NSpid)-1]
+}
+
+// ParseStatus parses the text of a /proc/PID/status file. It never fails on
+// content: bad lines become Problems and their fields stay unknown. It
+// returns an error only when the text has none of the lines a status file
+// always has (Name, or a Pid line), i.e. it is not a status file at all.
+func ParseStatus(b []byte) (Status, error) {
+	var s Status
+	sawName, sawPid := false, false
+	for len(b) > 0 {
+		var line []byte
+		line, b, _ = bytes.Cut(b, []byte{'\n'})
+		key, val, ok := bytes.Cut(line, []byte{':'})
+		if !ok {
+			continue
+		}
+		v := string(bytes.TrimSpace(val))
+		switch string(key) {
+		case "Name":
+			// Only a tab follows the colon; keep leading and trailing
+			// spaces that are part of the name itself.
+			s.Name = strings.TrimPrefix(string(val), "\t")
+			sawName = true
+		case "State":
+			if v != "" {
+				s.State = v[0]
+			} else {
+				s.problem("State", v)
+			}
+		case "Pid":
+			sawPid = true
+		case "Tgid":
+			s.Tgid = s.parseInt("Tgid", v)
+		case "PPid":
+			s.PPid = s.parseInt("PPid", v)
+		case "TracerPid":
+			s.TracerPid = s.parseInt("TracerPid", v)
+		case "Threads":
+			s.Threads = s.parseInt("Threads", v)
+		case "Uid":
+			s.parseUid(v)
+		case "NStgid":
+			s.NStgid = s.parseList("NStgid", v)
+		case "NSpid":
+			s.NSpid = s.parseList("NSpid", v)
+		case "SigQ":
+			s.SigQ = v
+		case "SigPnd":
+			s.SigPnd = s.parseMask("SigPnd", v)
+		case "ShdPnd":
+			s.ShdPnd = s.parseMask("ShdPnd", v)
+		case "SigBlk":
+			s.SigBlk = s.parseMask("SigBlk", v)
+		case "SigIgn":
+			s.SigIgn = s.parseMask("SigIgn", v)
+		case "SigCgt":
+			s.SigCgt = s.parseMask("SigCgt", v)
+		case "Kthread":
+			s.Kthread = v == "1"
+		}
+	}
+	if !sawName && !sawPid {
+		return s, fmt.Errorf("not a status file: no Name or Pid line")
+	}
+	return s, nil
+}
+
+func (s *Status) problem(key, v string) {
+	if len(v) > 40 {
+		v = v[:40] + "…"
+	}
+	s.Problems = append(s.Problems, fmt.Sprintf("malformed %s line %q", key, v))
+}
+
+func (s *Status) parseInt(key, v string) Int {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		s.problem(key, v)
+		return Int{}
+	}
+	return KnownInt(n)
+}
+
+func (s *Status) parseMask(key, v string) Mask {
+	set, err := ParseSigSet(v)
+	if err != nil || len(v) != 16 {
+		s.problem(key, v)
+		return Mask{}
+	}
+	return KnownMask(set)
+}
+
+func (s *Status) parseList(key, v string) []int {
+	f := strings.Fields(v)
+	if len(f) == 0 {
+		s.problem(key, v)
+		return nil
+	}
+	out := make([]int, len(f))
+	for i, x := range f {
+		n, err := strconv.Atoi(x)
+		if err != nil || n <= 0 {
+			s.problem(key, v)
+			return nil
+		}
+		out[i] = n
+	}
+	return out
+}
+
+func (s *Status) parseUid(v string) {
+	f := strings.Fields(v)
+	if len(f) != 4 {
+		s.problem("Uid", v)
+		return
+	}
+	for i, x := range f {
+		n, err := strconv.Atoi(x)
+		if err != nil {
+			s.problem("Uid", v)
+			return
+		}
+		s.Uid[i] = n
+	}
+	s.UidKnown = true
+}

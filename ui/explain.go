@@ -1,0 +1,323 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/sigview/sigview/procinspect"
+)
+
+// ExplainSignals are the signals `sigview explain` predicts.
+var ExplainSignals = []procinspect.Signal{procinspect.SIGTERM, procinspect.SIGKILL, procinspect.SIGINT,
+	procinspect.SIGHUP, procinspect.SIGQUIT}
+
+// WriteExplain writes everything about one process: identity, every
+// signal's disposition, per-thread masks, readers, and predictions.
+func WriteExplain(w io.Writer, s *procinspect.Snapshot, p *procinspect.Process) error {
+	ew := &errWriter{w: w}
+	writeIdentity(ew, s, p)
+	ew.printf("\nPredictions (kill sent by root):\n")
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SIGNAL\tFROM\tVERDICT\tOUTCOME\tREASON")
+	for _, sig := range ExplainSignals {
+		for _, from := range procinspect.Senders {
+			pr := procinspect.Predict(p, sig, from)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sig, from, pr.Verdict, pr.Outcome, pr.Reason)
+		}
+	}
+	tw.Flush()
+	writeSignalTable(ew, p)
+	writeThreads(ew, p)
+	writeReaders(ew, p)
+	return ew.err
+}
+
+func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Process) {
+	st := p.Status
+	ew.printf("PID %d (%s)", p.PID, procinspect.Printable(st.Name))
+	if ns := s.NamespaceOf(p); ns != nil {
+		role := "a member of"
+		if ns.Init == p {
+			role = "the init of"
+		}
+		ew.printf(", PID %s inside, %s PID namespace %s", orUnknown(st.NSPID()), role, nsName(ns))
+	}
+	ew.printf("\n")
+	ew.printf("NSpid: %s   sigview %s\n", intsOrUnknown(st.NSpid), Where(s))
+	ew.printf("cmdline: %s\n", cmdline(p))
+	ew.printf("state: %s   threads: %s   ppid: %s   uid: %s   tracer: %s\n", stateOrUnknown(st.State),
+		intOrUnknown(st.Threads), intOrUnknown(st.PPid), uidText(st), tracerText(st))
+	if d := p.Deep; d != nil {
+		goText := "unknown"
+		if d.Go.Known {
+			goText = map[bool]string{true: "yes", false: "no"}[d.Go.V]
+		}
+		ew.printf("exe: %s   Go program: %s\n", orDash(procinspect.Printable(d.Exe)), goText)
+	}
+	if st.SigQ != "" {
+		ew.printf("SigQ: %s\n", st.SigQ)
+	}
+	for _, prob := range st.Problems {
+		ew.printf("warning: %s\n", procinspect.Printable(prob))
+	}
+}
+
+// writeSignalTable lists every signal that is not plain default, then the rest by name.
+func writeSignalTable(ew *errWriter, p *procinspect.Process) {
+	st := p.Status
+	ew.printf("\nSignals (handler from SigCgt/SigIgn, blocked per thread, pending per thread and shared):\n")
+	if !st.SigCgt.Known || !st.SigIgn.Known {
+		ew.printf("  handlers unknown: the SigCgt/SigIgn lines are missing or malformed\n")
+	}
+	threads := threadsOf(p)
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  N\tNAME\tDEFAULT\tHANDLER\tBLOCKED\tPENDING\tREADERS")
+	var plain []string
+	for sig := procinspect.Signal(1); sig <= procinspect.NSig; sig++ {
+		h := handlerText(st, sig)
+		blk := blockedText(threads, sig)
+		pnd := pendingText(st, threads, sig)
+		rd := readersText(p, sig)
+		if h == "default" && blk == "-" && pnd == "-" && rd == "-" {
+			plain = append(plain, strings.TrimPrefix(sig.String(), "SIG"))
+			continue
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", sig, sig, sig.DefaultAction(), h, blk, pnd, rd)
+	}
+	tw.Flush()
+	if len(plain) > 0 {
+		ew.printf("  default, not blocked, not pending: %s\n", strings.Join(plain, " "))
+	}
+}
+
+func writeThreads(ew *errWriter, p *procinspect.Process) {
+	if p.Deep == nil {
+		return
+	}
+	ew.printf("\nThreads:\n")
+	if p.Deep.ThreadsErr != "" {
+		ew.printf("  unreadable: %s\n", procinspect.Printable(p.Deep.ThreadsErr))
+	}
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  TID\tSTATE\tSigBlk\tSigPnd\tSYSCALL\tWCHAN")
+	for _, t := range p.Deep.Threads {
+		sc := "unknown"
+		switch {
+		case t.Syscall == -1:
+			sc = "-"
+		case t.Syscall >= 0:
+			sc = fmt.Sprint(t.Syscall)
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", t.TID, stateOrUnknown(t.Status.State), maskText(t.Status.SigBlk),
+			maskText(t.Status.SigPnd), sc, orDash(procinspect.Printable(t.Wchan)))
+	}
+	tw.Flush()
+}
+
+func writeReaders(ew *errWriter, p *procinspect.Process) {
+	if p.Deep == nil {
+		return
+	}
+	ew.printf("\nSynchronous readers (signalfd, sigtimedwait):\n")
+	if len(p.Deep.Consumers) == 0 {
+		ew.printf("  none\n")
+	}
+	for _, c := range p.Deep.Consumers {
+		set := "unknown set"
+		if c.Set.Known {
+			set = c.Set.Set.Short() + " (" + c.Set.Set.Hex() + ")"
+		}
+		if c.Kind == "signalfd" {
+			ew.printf("  signalfd fd %d accepts %s\n", c.FD, set)
+		} else {
+			ew.printf("  thread %d waits in sigtimedwait for %s\n", c.TID, set)
+		}
+	}
+	if p.Deep.FDErr != "" {
+		ew.printf("  fd table unreadable: %s\n", procinspect.Printable(p.Deep.FDErr))
+	}
+}
+
+// threadsOf returns the threads read, or the leader alone.
+func threadsOf(p *procinspect.Process) []procinspect.Thread {
+	if p.Deep != nil && len(p.Deep.Threads) > 0 {
+		return p.Deep.Threads
+	}
+	return []procinspect.Thread{{TID: p.PID, Status: p.Status}}
+}
+
+func handlerText(st procinspect.Status, sig procinspect.Signal) string {
+	switch {
+	case sig == procinspect.SIGKILL || sig == procinspect.SIGSTOP:
+		return "default"
+	case !st.SigCgt.Known || !st.SigIgn.Known:
+		return "unknown"
+	case st.SigCgt.Has(sig):
+		return "caught"
+	case st.SigIgn.Has(sig):
+		return "ignored"
+	}
+	return "default"
+}
+
+func blockedText(threads []procinspect.Thread, sig procinspect.Signal) string {
+	n, known := 0, true
+	for _, t := range threads {
+		if !t.Status.SigBlk.Known {
+			known = false
+		}
+		if t.Status.SigBlk.Has(sig) {
+			n++
+		}
+	}
+	switch {
+	case !known:
+		return "unknown"
+	case n == 0:
+		return "-"
+	case len(threads) == 1:
+		return "yes"
+	}
+	return fmt.Sprintf("%d/%d threads", n, len(threads))
+}
+
+func pendingText(st procinspect.Status, threads []procinspect.Thread, sig procinspect.Signal) string {
+	var parts []string
+	for _, t := range threads {
+		if t.Status.SigPnd.Has(sig) {
+			parts = append(parts, fmt.Sprintf("thread %d", t.TID))
+		}
+	}
+	if st.ShdPnd.Has(sig) {
+		parts = append(parts, "shared")
+	}
+	if !st.ShdPnd.Known {
+		return "unknown"
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ",")
+}
+
+func readersText(p *procinspect.Process, sig procinspect.Signal) string {
+	if p.Deep == nil {
+		return "-"
+	}
+	var parts []string
+	for _, c := range p.Deep.Consumers {
+		if !c.Set.Has(sig) {
+			continue
+		}
+		if c.Kind == "signalfd" {
+			parts = append(parts, fmt.Sprintf("signalfd %d", c.FD))
+		} else {
+			parts = append(parts, fmt.Sprintf("sigtimedwait (thread %d)", c.TID))
+		}
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ",")
+}
+
+func nsName(ns *procinspect.Namespace) string {
+	if ns.ID.IsZero() {
+		return "unknown"
+	}
+	s := ns.ID.String()
+	if ns.Level >= 0 {
+		s += fmt.Sprintf(" (level %d)", ns.Level)
+	}
+	return s
+}
+
+func cmdline(p *procinspect.Process) string {
+	if len(p.Cmdline) == 0 {
+		return "-"
+	}
+	args := make([]string, len(p.Cmdline))
+	for i, a := range p.Cmdline {
+		args[i] = procinspect.Printable(a)
+	}
+	return strings.Join(args, " ")
+}
+
+func maskText(m procinspect.Mask) string {
+	if !m.Known {
+		return "unknown"
+	}
+	return m.Set.Hex()
+}
+
+func orUnknown(n int) string {
+	if n == 0 {
+		return "unknown"
+	}
+	return fmt.Sprint(n)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func intOrUnknown(i procinspect.Int) string {
+	if !i.Known {
+		return "unknown"
+	}
+	return fmt.Sprint(i.V)
+}
+
+func intsOrUnknown(v []int) string {
+	if len(v) == 0 {
+		return "unknown"
+	}
+	return strings.Trim(fmt.Sprint(v), "[]")
+}
+
+func uidText(st procinspect.Status) string {
+	if !st.UidKnown {
+		return "unknown"
+	}
+	return fmt.Sprint(st.Uid[0])
+}
+
+func tracerText(st procinspect.Status) string {
+	switch {
+	case !st.TracerPid.Known:
+		return "unknown"
+	case st.TracerPid.V == 0:
+		return "none"
+	}
+	return fmt.Sprint(st.TracerPid.V)
+}
+
+func stateOrUnknown(s byte) string {
+	if s == 0 {
+		return "unknown"
+	}
+	return string(rune(s))
+}
+
+// errWriter keeps the first write error so a report is written without
+// checking every line.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(b)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
