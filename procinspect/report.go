@@ -1,6 +1,5 @@
 package procinspect
 
-
 // SchemaVersion is the version of the JSON document (design.md).
 const SchemaVersion = 1
 
@@ -222,4 +221,3 @@ func statePtr(s byte) *string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
