@@ -156,16 +156,10 @@ func newEval(p *Process, sig Signal, from Sender) (*eval, string) {
 	} else if isInit && p.InitialNS.V {
 		e.global = true
 	}
-	switch {
-	case sig.kernelOnly():
-		e.h = hDefault
-	case !st.SigIgn.Known || !st.SigCgt.Known:
+	if !sig.kernelOnly() && (!st.SigIgn.Known || !st.SigCgt.Known) {
 		return nil, "the SigIgn/SigCgt lines are missing or malformed in its status file (as under gVisor), so its handler for " + e.name + " is unknown"
-	case st.SigIgn.Has(sig):
-		e.h = hIgnore
-	case st.SigCgt.Has(sig):
-		e.h = hCaught
 	}
+	e.h = e.handlerOf(sig)
 	if st.TracerPid.Known {
 		e.traced, e.tracer = st.TracerPid.V != 0, st.TracerPid.V
 	} else if sig != SIGKILL {
@@ -245,7 +239,14 @@ func (e *eval) waitsFor(t Thread) (bool, bool) {
 }
 
 func (e *eval) decide(pr *Prediction) {
-	if e.gone(pr) || e.sendTime(pr) {
+	if e.gone(pr) {
+		return
+	}
+	if e.sig == SIGCONT && e.stopped() {
+		e.resume(pr)
+		return
+	}
+	if e.sendTime(pr) {
 		return
 	}
 	if e.sig == SIGKILL {
@@ -269,6 +270,83 @@ func (e *eval) gone(pr *Prediction) bool {
 	}
 	pr.set(No, Gone, "%s has already exited (state %s) and waits for its parent to reap it; kill() returns 0 and changes nothing", e.who, stateName(e.p.Status.State))
 	return true
+}
+
+// stopped reports whether the process is group-stopped (T).
+func (e *eval) stopped() bool {
+	for _, t := range e.threads {
+		if t.Status.State == 'T' {
+			return true
+		}
+	}
+	return false
+}
+
+// resume predicts SIGCONT to a stopped process. Its side effect comes first
+// in prepare_signal, before any ignore check: it resumes the process even
+// when SIGCONT itself is then dropped (kernel-signals.md §2). What ends the
+// process then is whatever was left pending while it was stopped.
+func (e *eval) resume(pr *Prediction) {
+	if !e.p.Status.ShdPnd.Known {
+		pr.set(VerdictUnknown, OutcomeUnknown, "SIGCONT resumes %s, and what is pending to act then is unknown (the ShdPnd line is missing)", e.who)
+		return
+	}
+	pending := e.p.Status.ShdPnd.Set
+	running := make([]Thread, len(e.threads))
+	for i, t := range e.threads {
+		pending |= t.Status.SigPnd.Set
+		if t.Status.State == 'T' {
+			t.Status.State = 'S'
+		}
+		running[i] = t
+	}
+	var undecided *Prediction
+	for _, sig := range pending.Signals() {
+		if sig == SIGCONT || sig.stopSignal() {
+			continue // SIGCONT flushes pending stop signals
+		}
+		r := *e
+		r.sig, r.name, r.threads = sig, sig.String(), running
+		r.h = e.handlerOf(sig)
+		next := Prediction{Signal: sig, From: e.from}
+		r.deliver(&next)
+		switch next.Verdict {
+		case Yes:
+			pr.set(Yes, next.Outcome, "SIGCONT resumes %s (prepare_signal acts before any ignore check), and the %s left pending while it was stopped then acts: %s", e.who, sig, next.Reason)
+			return
+		case Depends, VerdictUnknown:
+			if undecided == nil {
+				undecided = &next
+			}
+		}
+	}
+	if undecided != nil {
+		pr.set(undecided.Verdict, undecided.Outcome, "SIGCONT resumes %s, and the %s left pending then acts: %s", e.who, undecided.Signal, undecided.Reason)
+		return
+	}
+	out := Ignored
+	if e.isInit && e.h == hDefault {
+		out = Dropped
+	}
+	if e.h == hCaught {
+		pr.set(Depends, Handled, "SIGCONT resumes %s, and its SIGCONT handler then runs: the program decides", e.who)
+		return
+	}
+	pr.set(No, out, "SIGCONT resumes %s (prepare_signal acts before any ignore check), and nothing pending ends it", e.who)
+}
+
+// handlerOf is the disposition of sig; SIGKILL and SIGSTOP are always SIG_DFL.
+func (e *eval) handlerOf(sig Signal) handler {
+	st := e.p.Status
+	switch {
+	case sig.kernelOnly():
+		return hDefault
+	case st.SigIgn.Has(sig):
+		return hIgnore
+	case st.SigCgt.Has(sig):
+		return hCaught
+	}
+	return hDefault
 }
 
 // sendTime applies prepare_signal/sig_ignored/sig_task_ignored. It reports
@@ -349,7 +427,7 @@ func (e *eval) killed(pr *Prediction, why string) {
 	if tid := e.inD(); tid != 0 {
 		fmt.Fprintf(&b, " (thread %d is in D sleep: if that sleep is not killable, the death waits until it ends)", tid)
 	}
-	pr.set(Yes, Terminates, "%s", capitalize(b.String()))
+	pr.set(Yes, Terminates, "%s", b.String())
 }
 
 func (e *eval) inD() int {
@@ -515,8 +593,8 @@ func goClass(sig Signal) string {
 		return "kill" // _SigKill: re-raise with SIG_DFL, then exit(2)
 	case SIGQUIT, 4, 5, 6, 7, 8, 11, 16, 31:
 		return "throw" // _SigThrow/_SigPanic: traceback, exit(2)
-	case SIGCHLD, SIGURG, SIGWINCH, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU:
-		return "default"
+	case SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU:
+		return "default" // _SigDefault: the runtime installs no handler
 	}
 	return "notify" // _SigNotify only: dropped unless signal.Notify asked for it
 }
@@ -571,13 +649,6 @@ func tidList(ts []Thread) string {
 		s[i] = fmt.Sprint(t.TID)
 	}
 	return strings.Join(s, ", ")
-}
-
-func capitalize(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
 }
 
 // consumers returns the process's synchronous readers (nil if not read).

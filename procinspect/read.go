@@ -158,7 +158,7 @@ func readThreadWait(tdir, pdir string, tid int, st Status, readMem bool) Thread 
 	case t.Syscall != sysRtSigtimedwait:
 		t.WaitSetErr = "the thread's syscall arguments are unreadable (needs ptrace access)"
 	case !readMem:
-		t.WaitSetErr = "reading process memory is turned off"
+		t.WaitSetErr = "reading process memory is turned off, or this is not a live procfs"
 	case args[3] != 8:
 		t.WaitSetErr = fmt.Sprintf("unexpected sigset size %d", args[3])
 	default:

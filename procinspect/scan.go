@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/procfs"
@@ -123,7 +124,7 @@ func (w *warnings) lines() []string {
 		if n := w.count[k]; n > 1 {
 			out = append(out, fmt.Sprintf("%s (%d processes; first: %s)", k, n, w.first[k]))
 		} else {
-			out = append(out, w.first[k])
+			out = append(out, k+": "+w.first[k])
 		}
 	}
 	return out
@@ -149,6 +150,8 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	snap.Live = nsutil.IsProcFS(root)
 	snap.Viewer = sc.viewer()
 	var warn warnings
+	// AllProcs lists in directory order; Processes and Procs promise PID order.
+	sort.Slice(procs, func(i, j int) bool { return procs[i].PID < procs[j].PID })
 	for _, pp := range procs {
 		p, err := readProcess(root, pp.PID, snap.Live, &warn)
 		if err != nil {
@@ -220,8 +223,8 @@ func readProcess(root string, pid int, live bool, warn *warnings) (*Process, err
 		return nil, err
 	}
 	p := &Process{PID: pid, Status: st}
-	for _, prob := range st.Problems {
-		warn.add("malformed status line", fmt.Sprintf("PID %d: %s", pid, prob))
+	if len(st.Problems) > 0 {
+		warn.add("malformed status lines", fmt.Sprintf("PID %d: %s", pid, strings.Join(st.Problems, "; ")))
 	}
 	if b, err := readFile(filepath.Join(dir, "cmdline")); err == nil {
 		p.Cmdline = ParseCmdline(b)
