@@ -1,0 +1,575 @@
+package procinspect
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// The tables below are named after the measured cases of
+// kernel-signals.md: §11.1 (the main matrix), §11.2
+// (special cases), §5 (threads), §6 (target state), §8 (known programs) and
+// the decision procedure of §10. A case whose name starts with
+// "DOC-MISMATCH" asserts what the document says while Predict answers
+// otherwise; it is left failing on purpose.
+
+// PIDs as the host's procfs names them.
+const (
+	predictPID       = 4242 // the process under test (its leader's TID)
+	predictTracerPID = 5000 // a tracer such as strace -p
+)
+
+// threadSpec describes one thread of a process built by predictProc.
+type threadSpec struct {
+	state   byte
+	blk     Mask // SigBlk as /proc shows it
+	syscall int
+	wchan   string
+	sigwait Flag
+	waitSet Mask
+	waitErr string
+}
+
+// sleepingThread is a thread asleep in system call nr (not rt_sigtimedwait) that
+// blocks blk.
+func sleepingThread(wchan string, nr int, blk SigSet) threadSpec {
+	return threadSpec{state: 'S', blk: KnownMask(blk), syscall: nr, wchan: wchan, sigwait: KnownFlag(false)}
+}
+
+// pausedThread is a thread in pause(2) that blocks blk.
+func pausedThread(blk SigSet) threadSpec { return sleepingThread("__do_sys_pause", 34, blk) }
+
+// sigwaitThread is a thread asleep in rt_sigtimedwait for set. While it waits,
+// SigBlk shows 0 (the saved mask, real_blocked, is hidden; §4.2).
+func sigwaitThread(set SigSet) threadSpec {
+	return threadSpec{state: 'S', blk: KnownMask(0), syscall: 128, wchan: "do_sigtimedwait.isra.0",
+		sigwait: KnownFlag(true), waitSet: KnownMask(set)}
+}
+
+// in returns the thread in another state letter.
+func (t threadSpec) in(state byte) threadSpec {
+	t.state = state
+	if state != 'S' {
+		t.sigwait = KnownFlag(false)
+	}
+	return t
+}
+
+// zombieThread is a leader that called pthread_exit (§5): State Z, SigBlk 0,
+// syscall -1, no wchan.
+func zombieThread() threadSpec {
+	return threadSpec{state: 'Z', blk: KnownMask(0), syscall: -1, sigwait: KnownFlag(false)}
+}
+
+// predictProc builds a process as the scanner reads it from the host's procfs:
+// nspid is its NSpid line (host PID first, so a single element means the
+// host's own namespace), cgt and ign its SigCgt and SigIgn, then the leader
+// and any worker threads (TIDs predictPID, predictPID+1, …). Deep holds every
+// thread, the sigtimedwait consumers, no signalfd and a non-Go executable.
+func predictProc(name string, nspid []int, cgt, ign SigSet, leader threadSpec, workers ...threadSpec) *Process {
+	all := append([]threadSpec{leader}, workers...)
+	base := Status{
+		Name:      name,
+		Tgid:      KnownInt(nspid[0]),
+		PPid:      KnownInt(nspid[0] - 1),
+		TracerPid: KnownInt(0),
+		UidKnown:  true,
+		Threads:   KnownInt(len(all)),
+		NStgid:    nspid,
+		SigQ:      "0/63432",
+		SigPnd:    KnownMask(0),
+		ShdPnd:    KnownMask(0),
+		SigIgn:    KnownMask(ign),
+		SigCgt:    KnownMask(cgt),
+	}
+	p := &Process{
+		PID:       nspid[0],
+		InitialNS: KnownFlag(len(nspid) == 1),
+		Deep:      &Deep{Go: KnownFlag(false), Exe: "/usr/bin/" + name},
+	}
+	for i, t := range all {
+		st := base
+		st.State, st.SigBlk = t.state, t.blk
+		st.NSpid = make([]int, len(nspid))
+		for j, n := range nspid {
+			st.NSpid[j] = n + i // a worker's TID at every level
+		}
+		if i == 0 {
+			p.Status = st
+		}
+		th := Thread{TID: nspid[0] + i, Status: st, Syscall: t.syscall, Wchan: t.wchan,
+			Sigwait: t.sigwait, WaitSet: t.waitSet, WaitSetErr: t.waitErr}
+		p.Deep.Threads = append(p.Deep.Threads, th)
+		if t.sigwait.V {
+			p.Deep.Consumers = append(p.Deep.Consumers,
+				Consumer{Kind: "sigtimedwait", TID: th.TID, FD: -1, Set: t.waitSet})
+		}
+	}
+	return p
+}
+
+// nsInitProc is PID 1 of a namespace one level below the host's.
+func nsInitProc(name string, cgt, ign SigSet, leader threadSpec, workers ...threadSpec) *Process {
+	return predictProc(name, []int{predictPID, 1}, cgt, ign, leader, workers...)
+}
+
+// containerProc is an ordinary process (PID 7) of a namespace below the host's.
+func containerProc(name string, cgt, ign SigSet, leader threadSpec, workers ...threadSpec) *Process {
+	return predictProc(name, []int{predictPID, 7}, cgt, ign, leader, workers...)
+}
+
+// withSignalfd adds a signalfd that accepts set (fdinfo "sigmask:").
+func withSignalfd(p *Process, fd int, set SigSet) *Process {
+	p.Deep.Consumers = append(p.Deep.Consumers, Consumer{Kind: "signalfd", TID: p.PID, FD: fd, Set: KnownMask(set)})
+	return p
+}
+
+// withGo marks the executable as a Go program.
+func withGo(p *Process) *Process {
+	p.Deep.Go = KnownFlag(true)
+	p.Deep.Exe = "/app/server"
+	return p
+}
+
+// withTracer sets TracerPid in every status file.
+func withTracer(p *Process, pid int) *Process {
+	p.Status.TracerPid = KnownInt(pid)
+	for i := range p.Deep.Threads {
+		p.Deep.Threads[i].Status.TracerPid = KnownInt(pid)
+	}
+	return p
+}
+
+// withShdPnd sets the shared pending set in every status file.
+func withShdPnd(p *Process, set SigSet) *Process {
+	p.Status.ShdPnd = KnownMask(set)
+	for i := range p.Deep.Threads {
+		p.Deep.Threads[i].Status.ShdPnd = KnownMask(set)
+	}
+	return p
+}
+
+// withoutSigLines drops the five Sig* lines from every status file, as
+// gVisor does (§12 item 10).
+func withoutSigLines(p *Process) *Process {
+	blank := func(s *Status) {
+		s.SigPnd, s.ShdPnd, s.SigBlk, s.SigIgn, s.SigCgt = Mask{}, Mask{}, Mask{}, Mask{}, Mask{}
+	}
+	blank(&p.Status)
+	for i := range p.Deep.Threads {
+		blank(&p.Deep.Threads[i].Status)
+	}
+	return p
+}
+
+// withoutNSpid drops the NStgid and NSpid lines from every status file.
+func withoutNSpid(p *Process) *Process {
+	p.Status.NSpid, p.Status.NStgid = nil, nil
+	for i := range p.Deep.Threads {
+		p.Deep.Threads[i].Status.NSpid, p.Deep.Threads[i].Status.NStgid = nil, nil
+	}
+	return p
+}
+
+// withoutDeep forgets the per-thread and per-fd facts, as for a process that
+// was only listed, not read deeply.
+func withoutDeep(p *Process) *Process {
+	p.Deep = nil
+	return p
+}
+
+// expect is a verdict and an outcome.
+type expect struct {
+	v Verdict
+	o Outcome
+}
+
+// Shorthands for the design vocabulary (design.md, kernel-signals.md §10).
+var (
+	wantNone       expect // no expectation: the document gives no result
+	wantDropped    = expect{No, Dropped}
+	wantIgnored    = expect{No, Ignored}
+	wantTerminates = expect{Yes, Terminates}
+	wantHandled    = expect{Depends, Handled}
+	wantGoExits    = expect{Yes, Handled} // Go without signal.Notify: the runtime exits
+	wantGoNothing  = expect{No, Handled}  // Go without signal.Notify: the runtime drops it
+	wantConsumed   = expect{Depends, Consumed}
+	wantQueued     = expect{No, Queued}
+	wantDeferred   = expect{No, Deferred}      // stopped (T): waits for SIGCONT
+	wantTracer     = expect{Depends, Deferred} // traced: the tracer decides
+	wantStops      = expect{No, Stops}
+	wantGone       = expect{No, Gone}
+	wantUnknown    = expect{VerdictUnknown, OutcomeUnknown}
+)
+
+// predictCase is one call of Predict and what kernel-signals.md says it
+// should answer.
+type predictCase struct {
+	name string // "DOC-MISMATCH …" when Predict disagrees with the document
+	p    *Process
+	sig  Signal
+	from Sender
+	want expect
+	// reasonHas and reasonLacks are optional substrings the reason must
+	// (or must not) contain.
+	reasonHas, reasonLacks string
+}
+
+// predictMatrix expands one row of §11.1: SIGTERM inside, SIGTERM from the host,
+// SIGKILL inside and SIGKILL from the host. A wantNone cell is left out.
+func predictMatrix(name string, p *Process, termIn, termHost, killIn, killHost expect) []predictCase {
+	var out []predictCase
+	for _, c := range []predictCase{
+		{sig: SIGTERM, from: Inside, want: termIn},
+		{sig: SIGTERM, from: Host, want: termHost},
+		{sig: SIGKILL, from: Inside, want: killIn},
+		{sig: SIGKILL, from: Host, want: killHost},
+	} {
+		if c.want == wantNone {
+			continue
+		}
+		c.name, c.p = name, p
+		out = append(out, c)
+	}
+	return out
+}
+
+// predictOne is a single case.
+func predictOne(name string, p *Process, sig Signal, from Sender, want expect) predictCase {
+	return predictCase{name: name, p: p, sig: sig, from: from, want: want}
+}
+
+// Masks from the measurements (§11.1, §8.1).
+const (
+	goCgt      SigSet = 0xfffffffd7fc1feff // Go runtime: every signal but KILL, CONT, STOP, TSTP, TTIN, TTOU, 32, 34
+	goSigMBlk  SigSet = 0xfffffffc3bba3a00 // the signal.Notify thread (ensureSigM)
+	tiniWait   SigSet = 0xfffffffe3fcffb07 // tini's rt_sigtimedwait set, read from /proc/PID/mem
+	setxidCgt  SigSet = 0x100000000        // glibc SIGSETXID after pthread_create
+	sigTERMBit SigSet = 0x4000
+	sigQUITBit SigSet = 0x4
+)
+
+// matrixCases covers every row of kernel-signals.md §11.1. Cells marked "–"
+// in the table (the init had already exited on SIGTERM) take their SIGKILL
+// result from §10.1: always dropped inside, always killed from the host.
+func matrixCases() []predictCase {
+	var cs []predictCase
+	add := func(c ...predictCase) { cs = append(cs, c...) }
+
+	add(predictMatrix("§11.1 row 1 sleep",
+		nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)),
+		wantDropped, wantDropped, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 2 sh -c sleep",
+		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", 61, 0)),
+		wantDropped, wantDropped, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 3 sh -c sleep;true",
+		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", 61, 0)),
+		wantDropped, wantDropped, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 4 bash -c",
+		nsInitProc("bash", 0x10002, 0x4, sleepingThread("do_wait", 61, 0x10000)),
+		wantDropped, wantDropped, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 5 bash -i TERM SIG_IGN",
+		nsInitProc("bash", 0x4b813efb, 0x384004, sleepingThread("poll_schedule_timeout.constprop.0", 270, 0)),
+		wantIgnored, wantIgnored, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 6 C pause no handlers",
+		nsInitProc("pause", 0, 0, pausedThread(0)),
+		wantDropped, wantDropped, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 7 C TERM handler exits",
+		nsInitProc("handler", sigTERMBit, 0, pausedThread(0)),
+		wantHandled, wantHandled, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 8 C TERM SIG_IGN",
+		nsInitProc("ignterm", 0, sigTERMBit, pausedThread(0)),
+		wantIgnored, wantIgnored, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 9 C blocks TERM SIG_DFL",
+		nsInitProc("blockterm", 0, 0, pausedThread(sigTERMBit)),
+		wantQueued, wantQueued, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 10 C blocks TERM+INT reads signalfd",
+		withSignalfd(nsInitProc("sfd", 0, 0, sleepingThread("signalfd_read_iter", 0, 0x4002)), 3, 0x4002),
+		wantConsumed, wantConsumed, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 11 C signalfd TERM+INT not blocked",
+		withSignalfd(nsInitProc("sfd", 0, 0, sleepingThread("signalfd_read_iter", 0, 0)), 3, 0x4002),
+		wantDropped, wantDropped, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 12 C blocks TERM sigwaitinfo",
+		nsInitProc("sigwait", 0, 0, sigwaitThread(sigTERMBit)),
+		wantConsumed, wantConsumed, wantDropped, wantTerminates)...)
+	// Row 13 measured "ignored" for SIGTERM, but its /proc facts are the
+	// same as row 12's: real_blocked is not exported. §4.2 and §10.2 tell
+	// the decision procedure to assume the wait set was blocked first
+	// (CONSUMED), and the reason must say so.
+	for _, c := range predictMatrix("§11.1 row 13 C sigwaitinfo without blocking (§10.2 heuristic)",
+		nsInitProc("sigwait", 0, 0, sigwaitThread(sigTERMBit)),
+		wantConsumed, wantConsumed, wantDropped, wantTerminates) {
+		if c.sig == SIGTERM {
+			c.reasonHas = "assuming it blocked SIGTERM"
+		}
+		add(c)
+	}
+	add(predictMatrix("§11.1 row 14 tini",
+		nsInitProc("tini", 0, 0x300000, sigwaitThread(tiniWait)),
+		wantConsumed, wantConsumed, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 15 python3",
+		nsInitProc("python3", 0x2, 0x1001000, sleepingThread("hrtimer_nanosleep", 230, 0)),
+		wantDropped, wantDropped, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 16 Go no Notify 4 threads",
+		withGo(nsInitProc("server", goCgt, 0, sleepingThread("do_epoll_wait", 281, 0),
+			sleepingThread("futex_do_wait", 202, 0), sleepingThread("futex_do_wait", 202, 0), sleepingThread("futex_do_wait", 202, 0))),
+		wantGoExits, wantGoExits, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 17 Go Notify 6 threads",
+		withGo(nsInitProc("server", goCgt, 0, sleepingThread("futex_do_wait", 202, goSigMBlk),
+			sleepingThread("do_epoll_wait", 281, 0), sleepingThread("futex_do_wait", 202, 0), sleepingThread("futex_do_wait", 202, 0),
+			sleepingThread("futex_do_wait", 202, 0), sleepingThread("futex_do_wait", 202, 0))),
+		wantHandled, wantHandled, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 18 leader blocks TERM worker not",
+		nsInitProc("mt", setxidCgt, 0, pausedThread(sigTERMBit), pausedThread(0)),
+		wantTerminates, wantTerminates, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 19 worker blocks TERM leader not",
+		nsInitProc("mt", setxidCgt, 0, pausedThread(0), pausedThread(sigTERMBit)),
+		wantDropped, wantDropped, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.1 row 20 both threads block TERM",
+		nsInitProc("mt", setxidCgt, 0, pausedThread(sigTERMBit), pausedThread(sigTERMBit)),
+		wantQueued, wantQueued, wantDropped, wantTerminates)...)
+	return cs
+}
+
+// specialCases covers kernel-signals.md §11.2, §5, §6, §7 and §8.
+func specialCases() []predictCase {
+	var cs []predictCase
+	add := func(c ...predictCase) { cs = append(cs, c...) }
+
+	// Stopped inits (§11.2, §6 row T).
+	stoppedHandler := nsInitProc("handler", sigTERMBit, 0, pausedThread(0).in('T'))
+	add(predictOne("§11.2 init with TERM handler STOP inside", nsInitProc("handler", sigTERMBit, 0, pausedThread(0)), SIGSTOP, Inside, wantDropped))
+	add(predictOne("§11.2 init with TERM handler STOP host", nsInitProc("handler", sigTERMBit, 0, pausedThread(0)), SIGSTOP, Host, wantStops))
+	add(predictOne("§11.2 stopped init with TERM handler TERM host", stoppedHandler, SIGTERM, Host, wantDeferred))
+	add(predictOne("§11.2 stopped init with TERM handler TERM inside", stoppedHandler, SIGTERM, Inside, wantDeferred))
+	stoppedSleep := nsInitProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T'))
+	add(predictOne("§11.2 sleep init STOP inside", nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)), SIGSTOP, Inside, wantDropped))
+	add(predictOne("§11.2 sleep init STOP host", nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)), SIGSTOP, Host, wantStops))
+	add(predictMatrix("§11.2 init without handlers stopped from host", stoppedSleep,
+		wantDropped, wantDropped, wantDropped, wantTerminates)...)
+	// §2 and §10 ("SIGCONT still resumes a stopped target … even to an
+	// init"): the SIGCONT itself is dropped, but the init resumes, and the
+	// reason must not leave the reader thinking nothing happens.
+	c := predictOne("DOC-MISMATCH §2 §11.2 stopped sleep init CONT inside resumes it", stoppedSleep, SIGCONT, Inside, wantDropped)
+	c.reasonHas = "resume"
+	add(c)
+	// §11.2: a stopped init with a TERM handler and the host's TERM
+	// pending; kill -CONT 1 inside resumed it, the handler ran, it exited 0.
+	add(predictOne("DOC-MISMATCH §11.2 stopped init with pending caught TERM CONT inside runs the handler",
+		withShdPnd(nsInitProc("handler", sigTERMBit, 0, pausedThread(0).in('T')), sigTERMBit), SIGCONT, Inside, wantHandled))
+
+	// Traced inits (§11.2, §6 init-specific ptrace facts).
+	traced := withTracer(nsInitProc("pause", 0, 0, pausedThread(0)), predictTracerPID)
+	add(predictMatrix("§11.2 init traced by strace", traced, wantTracer, wantTracer, wantDropped, wantTerminates)...)
+	add(predictOne("§11.2 traced init STOP inside", traced, SIGSTOP, Inside, wantStops))
+	add(predictOne("§6 init in tracing stop TERM inside",
+		withTracer(nsInitProc("pause", 0, 0, pausedThread(0).in('t')), predictTracerPID), SIGTERM, Inside, wantTracer))
+
+	// Zombies (§6 row Z, §5, §11.2).
+	zombie := containerProc("sleep", 0, 0, zombieThread())
+	add(predictMatrix("§11.2 zombie child", zombie, wantGone, wantGone, wantGone, wantGone)...)
+	add(predictMatrix("§6 zombie child not read deeply", withoutDeep(containerProc("sleep", 0, 0, zombieThread())),
+		wantGone, wantGone, wantGone, wantGone)...)
+	add(predictMatrix("§11.2 init whose leader did pthread_exit",
+		nsInitProc("mt", setxidCgt, 0, zombieThread(), pausedThread(0)),
+		wantDropped, wantDropped, wantDropped, wantTerminates)...)
+	shallowZombieLeader := withoutDeep(nsInitProc("mt", setxidCgt, 0, zombieThread(), pausedThread(0)))
+	add(predictOne("§5 init whose leader did pthread_exit not read deeply KILL inside", shallowZombieLeader, SIGKILL, Inside, wantDropped))
+	add(predictOne("§5 init whose leader did pthread_exit not read deeply KILL host", shallowZombieLeader, SIGKILL, Host, wantTerminates))
+
+	// D sleeps (§6 row D, §11.2 vfork).
+	add(predictOne("§11.2 ordinary process in vfork D TERM", containerProc("vfork", 0, 0, sleepingThread("kernel_clone", 58, 0).in('D')), SIGTERM, Inside, wantTerminates))
+	add(predictOne("§6 ordinary process in D KILL", containerProc("vfork", 0, 0, sleepingThread("kernel_clone", 58, 0).in('D')), SIGKILL, Inside, wantTerminates))
+	add(predictMatrix("§11.2 init in vfork D", nsInitProc("vfork", 0, 0, sleepingThread("kernel_clone", 58, 0).in('D')),
+		wantDropped, wantDropped, wantDropped, wantTerminates)...)
+
+	// Ordinary (non-init) processes (§6, §11.2).
+	add(predictMatrix("§6 ordinary sleep", containerProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)),
+		wantTerminates, wantTerminates, wantTerminates, wantTerminates)...)
+	add(predictOne("§11.2 ordinary sleep stopped TERM", containerProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T')), SIGTERM, Inside, wantDeferred))
+	add(predictOne("§11.2 ordinary sleep stopped KILL", containerProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T')), SIGKILL, Inside, wantTerminates))
+	add(predictOne("§11.2 ordinary process blocking TERM", containerProc("blockterm", 0, 0, pausedThread(sigTERMBit)), SIGTERM, Inside, wantQueued))
+	// §11.2: "ordinary sleep stopped + SIGTERM … died (−15) after SIGCONT".
+	add(predictOne("DOC-MISMATCH §11.2 ordinary sleep stopped with TERM pending dies on CONT",
+		withShdPnd(containerProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T')), sigTERMBit), SIGCONT, Inside, wantTerminates))
+
+	// Default-ignore signals (§2, §3.3 rule 3d).
+	ord := containerProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))
+	add(predictOne("§2 ordinary process CHLD default-ignore", ord, SIGCHLD, Inside, wantIgnored))
+	add(predictOne("§2 ordinary process CONT default-ignore", ord, SIGCONT, Host, wantIgnored))
+	c = predictOne("§2 stopped ordinary process CONT default-ignore resumes it",
+		containerProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T')), SIGCONT, Inside, wantIgnored)
+	c.reasonHas = "resume"
+	add(c)
+
+	// Go and Python (§8.2, §8.3, §11.2).
+	goInit := withGo(nsInitProc("server", goCgt, 0, sleepingThread("do_epoll_wait", 281, 0),
+		sleepingThread("futex_do_wait", 202, 0), sleepingThread("futex_do_wait", 202, 0), sleepingThread("futex_do_wait", 202, 0)))
+	add(predictOne("§11.2 Go init no Notify INT inside", goInit, SIGINT, Inside, wantGoExits))
+	add(predictOne("§11.2 Go init no Notify HUP inside", goInit, SIGHUP, Inside, wantGoExits))
+	add(predictOne("§11.2 Go init no Notify USR1 inside", goInit, 10, Inside, wantGoNothing))
+	add(predictOne("§11.2 Go ordinary process no Notify TERM", withGo(containerProc("server", goCgt, 0, sleepingThread("do_epoll_wait", 281, 0),
+		sleepingThread("futex_do_wait", 202, 0))), SIGTERM, Inside, wantGoExits))
+	add(predictOne("§11.2 python3 init INT inside caught",
+		nsInitProc("python3", 0x2, 0x1001000, sleepingThread("hrtimer_nanosleep", 230, 0)), SIGINT, Inside, wantHandled))
+
+	// Global init (§7, §0 item 9). Inside and host are the same place.
+	globalDfl := predictProc("init", []int{1}, 0, 0, sleepingThread("do_epoll_wait", 232, 0))
+	add(predictMatrix("§7 global init SIG_DFL", globalDfl, wantDropped, wantDropped, wantDropped, wantDropped)...)
+	for _, cc := range predictMatrix("§7 global init KILL host not forced", globalDfl, wantNone, wantNone, wantNone, wantDropped) {
+		cc.reasonLacks = "forced past"
+		add(cc)
+	}
+	add(predictOne("§7 global init STOP host", globalDfl, SIGSTOP, Host, wantDropped))
+	add(predictMatrix("§7 global init TERM caught",
+		predictProc("init", []int{1}, sigTERMBit, 0, sleepingThread("do_epoll_wait", 232, 0)),
+		wantHandled, wantHandled, wantDropped, wantDropped)...)
+
+	// Host sender to a process in the initial namespace: the host is
+	// "inside", nothing is forced (§3.2, design.md).
+	for _, cc := range predictMatrix("§3.2 host process in the initial namespace",
+		predictProc("sleep", []int{predictPID}, 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)),
+		wantTerminates, wantTerminates, wantTerminates, wantTerminates) {
+		cc.reasonLacks = "ancestor"
+		add(cc)
+	}
+
+	// A nested namespace (level 2): the host is an ancestor (§3.2).
+	add(predictMatrix("§3.2 nested namespace init",
+		predictProc("sleep", []int{predictPID, 40, 1}, 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)),
+		wantDropped, wantDropped, wantDropped, wantTerminates)...)
+
+	// §10.2: the thread that takes the signal is itself in rt_sigtimedwait
+	// for it, so the wait dequeues it and there is no fast path (§4.2).
+	add(predictMatrix("§10.2 leader blocks TERM worker sigwaits for it",
+		nsInitProc("mt", setxidCgt, 0, pausedThread(sigTERMBit), sigwaitThread(sigTERMBit)),
+		wantConsumed, wantConsumed, wantDropped, wantTerminates)...)
+	// §10.2: several eligible threads, one of them a sigtimedwait reader:
+	// the kernel's pick (curr_target) is not in /proc.
+	add(predictOne("§10.2 leader blocks TERM one worker sigwaits another does not",
+		nsInitProc("mt", setxidCgt, 0, pausedThread(sigTERMBit), sigwaitThread(sigTERMBit), pausedThread(0)), SIGTERM, Inside, wantUnknown))
+	// §4.1: a signalfd receives the signal only if every thread blocks it;
+	// here a worker does not, so the fast path kills the init (§5).
+	add(predictOne("§4.1 signalfd for TERM but a worker does not block it",
+		withSignalfd(nsInitProc("sfd", 0, 0, sleepingThread("signalfd_read_iter", 0, sigTERMBit), pausedThread(0)), 3, sigTERMBit), SIGTERM, Host, wantTerminates))
+
+	// Coredump signals skip the fatal fast path (§3.4), so the §5 bypass
+	// does not apply, and get_signal drops them at an init.
+	coreInit := nsInitProc("mt", setxidCgt, 0, pausedThread(sigQUITBit), pausedThread(0))
+	add(predictOne("§3.4 QUIT leader blocks worker not", coreInit, SIGQUIT, Inside, wantDropped))
+	add(predictOne("§3.4 QUIT leader blocks worker not host", coreInit, SIGQUIT, Host, wantDropped))
+	return cs
+}
+
+// unknownCases covers facts that could not be read (§12 item 10, design.md
+// "every fact can be missing").
+func unknownCases() []predictCase {
+	var cs []predictCase
+	add := func(c ...predictCase) { cs = append(cs, c...) }
+
+	add(predictMatrix("§12 gVisor no Sig lines",
+		withoutSigLines(nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))),
+		wantUnknown, wantUnknown, wantDropped, wantTerminates)...)
+	add(predictMatrix("§12 NSpid missing",
+		withoutNSpid(nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))),
+		wantUnknown, wantUnknown, wantUnknown, wantUnknown)...)
+
+	waitUnreadable := sigwaitThread(0)
+	waitUnreadable.waitSet, waitUnreadable.waitErr = Mask{}, "reading process memory is turned off"
+	add(predictMatrix("§4.2 tini wait set unreadable",
+		nsInitProc("tini", 0, 0x300000, waitUnreadable),
+		wantUnknown, wantUnknown, wantDropped, wantTerminates)...)
+
+	multi := withoutDeep(nsInitProc("mt", setxidCgt, 0, pausedThread(sigTERMBit), pausedThread(0)))
+	add(predictMatrix("§5 threads not read", multi, wantUnknown, wantUnknown, wantDropped, wantTerminates)...)
+
+	// A worker whose syscall and wchan are unreadable might be the
+	// sigtimedwait reader that takes the signal (§4.2, §10.2).
+	worker := pausedThread(0)
+	worker.syscall, worker.wchan, worker.sigwait = -2, "", Flag{}
+	add(predictOne("§10.2 worker wait state unreadable", nsInitProc("mt", setxidCgt, 0, pausedThread(sigTERMBit), worker), SIGTERM, Inside, wantUnknown))
+
+	// A single-threaded init that was only listed: whether its thread waits
+	// in sigtimedwait (SigBlk then hides the saved mask) cannot be told.
+	shallowInit := withoutDeep(nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)))
+	c := predictOne("§4.2 single-threaded init not read deeply", shallowInit, SIGTERM, Inside, wantUnknown)
+	c.reasonHas = "unless a thread waits in sigtimedwait"
+	add(c)
+	add(predictOne("§4.2 single-threaded init not read deeply KILL host", shallowInit, SIGKILL, Host, wantTerminates))
+
+	// Whether the namespace is the host's own decides whether SIGKILL from
+	// the host is forced; SIGTERM is never forced (§3.2).
+	nsUnknown := nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))
+	nsUnknown.InitialNS = Flag{}
+	add(predictMatrix("§3.2 namespace identity unknown", nsUnknown, wantDropped, wantDropped, wantDropped, wantUnknown)...)
+	return cs
+}
+
+func TestPredict(t *testing.T) {
+	var cases []predictCase
+	cases = append(cases, matrixCases()...)
+	cases = append(cases, specialCases()...)
+	cases = append(cases, unknownCases()...)
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s %s from %s", c.name, c.sig, c.from), func(t *testing.T) {
+			got := Predict(c.p, c.sig, c.from)
+			t.Logf("%s/%s: %s", got.Verdict, got.Outcome, got.Reason)
+			if got.Verdict != c.want.v || got.Outcome != c.want.o {
+				t.Errorf("Predict(%s, %s, %s) = %s/%s; want %s/%s (reason: %q)",
+					c.name, c.sig, c.from, got.Verdict, got.Outcome, c.want.v, c.want.o, got.Reason)
+			}
+			if got.Signal != c.sig || got.From != c.from {
+				t.Errorf("Predict(%s, %s, %s) echoes %s from %s; want %s from %s",
+					c.name, c.sig, c.from, got.Signal, got.From, c.sig, c.from)
+			}
+			if msg := sentenceProblem(got.Reason); msg != "" {
+				t.Errorf("Predict(%s, %s, %s).Reason %s: %q", c.name, c.sig, c.from, msg, got.Reason)
+			}
+			if c.reasonHas != "" && !strings.Contains(got.Reason, c.reasonHas) {
+				t.Errorf("Predict(%s, %s, %s).Reason = %q; want it to contain %q", c.name, c.sig, c.from, got.Reason, c.reasonHas)
+			}
+			if c.reasonLacks != "" && strings.Contains(got.Reason, c.reasonLacks) {
+				t.Errorf("Predict(%s, %s, %s).Reason = %q; want it without %q", c.name, c.sig, c.from, got.Reason, c.reasonLacks)
+			}
+		})
+	}
+}
+
+// sentenceProblem says why r is not one plain sentence on one line, or ""
+// if it is.
+func sentenceProblem(r string) string {
+	switch {
+	case strings.TrimSpace(r) == "":
+		return "is empty"
+	case strings.ContainsAny(r, "\n\r"):
+		return "holds a line break"
+	case r != strings.TrimSpace(r):
+		return "has leading or trailing space"
+	}
+	rs := []rune(r)
+	for i := 0; i+2 < len(rs); i++ {
+		if strings.ContainsRune(".!?", rs[i]) && rs[i+1] == ' ' && unicode.IsUpper(rs[i+2]) {
+			return "holds more than one sentence"
+		}
+	}
+	return ""
+}
+
+func TestPredictSentenceProblem(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{"the kernel drops it at send time", true},
+		{"SIGKILL cannot be caught, blocked or ignored; sent from an ancestor namespace it is forced", true},
+		{"", false},
+		{"  ", false},
+		{"one line\nand another", false},
+		{"It drops it. Then it exits", false},
+	} {
+		if got := sentenceProblem(c.in) == ""; got != c.ok {
+			t.Errorf("sentenceProblem(%q) == \"\" is %v; want %v", c.in, got, c.ok)
+		}
+	}
+}
