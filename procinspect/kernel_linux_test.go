@@ -1,0 +1,548 @@
+package procinspect_test
+
+// Real-kernel tests: each case runs a small init program as PID 1 of a fresh
+// PID namespace, reads sigview's prediction through the --json code path
+// (Scan, then Report), really sends SIGTERM and SIGKILL from inside the
+// namespace and from the host, each to a fresh instance, and checks that
+// the kernel did what the prediction said (style.md §3.2).
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sigview/sigview/procinspect"
+)
+
+// needNamespaces guards a test that creates PID namespaces. It skips only on
+// a machine where the test is not root and SIGVIEW_REQUIRE_NS is unset.
+func needNamespaces(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return // must run; setup errors from here on are failures
+	}
+	if os.Getenv("SIGVIEW_REQUIRE_NS") != "" {
+		t.Fatalf("SIGVIEW_REQUIRE_NS is set but euid is %d: creating PID namespaces needs root", os.Geteuid())
+	}
+	t.Skip("creating PID namespaces needs root; set SIGVIEW_REQUIRE_NS=1 to make this a failure")
+}
+
+// binaries are the init programs, built once per test binary.
+type binaries struct{ initprog, goinit string }
+
+var (
+	buildOnce sync.Once
+	built     binaries
+	buildErr  error
+)
+
+func buildInits(t *testing.T) binaries {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "sigview-inits-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		built = binaries{initprog: filepath.Join(dir, "initprog"), goinit: filepath.Join(dir, "goinit")}
+		for _, argv := range [][]string{
+			{"gcc", "-O1", "-Wall", "-pthread", "-o", built.initprog, "testdata/inits/initprog.c"},
+			{"go", "build", "-o", built.goinit, "./testdata/goinit"},
+		} {
+			if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, out)
+				return
+			}
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building the test inits: %v", buildErr)
+	}
+	return built
+}
+
+// ending is what the kernel did to the init.
+type ending struct {
+	ended    bool
+	signaled bool
+	sig      int // the terminating signal, when signaled
+	code     int // the exit status, when it exited
+	pending  bool
+}
+
+func (e ending) String() string {
+	switch {
+	case e.ended && e.signaled:
+		return fmt.Sprintf("killed by signal %d", e.sig)
+	case e.ended:
+		return fmt.Sprintf("exited %d", e.code)
+	case e.pending:
+		return "alive, signal pending"
+	}
+	return "alive, signal not pending"
+}
+
+var (
+	alive        = ending{}
+	alivePending = ending{pending: true}
+)
+
+func killedBy(sig int) ending { return ending{ended: true, signaled: true, sig: sig} }
+func exited(code int) ending  { return ending{ended: true, code: code} }
+
+// instance is one running init under test.
+type instance struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	target int // host PID of the init under test
+	nested bool
+	lines  chan string
+	done   chan struct{} // closed when the init has been waited for
+	ws     syscall.WaitStatus
+}
+
+// start runs argv as PID 1 of a new PID namespace and waits for "ready".
+func start(t *testing.T, argv []string, nested bool) *instance {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %v in a new PID namespace: %v", argv, err)
+	}
+	w.Close()
+	in := &instance{t: t, cmd: cmd, target: cmd.Process.Pid, nested: nested,
+		lines: make(chan string, 16), done: make(chan struct{})}
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			in.lines <- sc.Text()
+		}
+		r.Close()
+	}()
+	go func() {
+		cmd.Wait()
+		in.ws = cmd.ProcessState.Sys().(syscall.WaitStatus)
+		close(in.done)
+	}()
+	t.Cleanup(func() {
+		// From an ancestor namespace SIGKILL is forced, and the init's
+		// death takes every process of its namespace with it.
+		syscall.Kill(cmd.Process.Pid, syscall.SIGKILL)
+		select {
+		case <-in.done:
+		case <-time.After(10 * time.Second):
+			t.Errorf("init %d did not die after SIGKILL from the host", cmd.Process.Pid)
+		}
+	})
+	select {
+	case l := <-in.lines:
+		if l != "ready" {
+			t.Fatalf("%v said %q, want ready (stderr: %s)", argv, l, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%v did not become ready (stderr: %s)", argv, stderr.String())
+	}
+	if nested {
+		in.target = childOf(t, cmd.Process.Pid)
+	}
+	return in
+}
+
+// childOf finds the only child of pid (there is no task/*/children file on
+// every kernel, so read PPid from every status).
+func childOf(t *testing.T, pid int) int {
+	t.Helper()
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		b, err := os.ReadFile(d + "/status")
+		if err != nil {
+			continue
+		}
+		st, err := procinspect.ParseStatus(b)
+		if err == nil && st.PPid.V == pid {
+			n, _ := strconv.Atoi(filepath.Base(d))
+			return n
+		}
+	}
+	t.Fatalf("no child of %d found", pid)
+	return 0
+}
+
+// status reads the target's status.
+func (in *instance) status() (procinspect.Status, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", in.target))
+	if err != nil {
+		return procinspect.Status{}, err
+	}
+	return procinspect.ParseStatus(b)
+}
+
+// settle waits until every live thread of the target is in state want
+// (an init that printed "ready" is still on its way into pause() or
+// sigwaitinfo), then a little longer.
+func (in *instance) settle(want byte) {
+	in.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if in.threadsIn(want) {
+			time.Sleep(50 * time.Millisecond)
+			if in.threadsIn(want) {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	in.t.Fatalf("init %d: threads did not settle in state %c", in.target, want)
+}
+
+func (in *instance) threadsIn(want byte) bool {
+	dirs, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", in.target))
+	live := 0
+	for _, d := range dirs {
+		b, err := os.ReadFile(d + "/status")
+		if err != nil {
+			return false
+		}
+		st, err := procinspect.ParseStatus(b)
+		if err != nil {
+			return false
+		}
+		if st.State == 'Z' {
+			continue
+		}
+		live++
+		if st.State != want {
+			return false
+		}
+	}
+	return live > 0
+}
+
+// predictions reads the target's predictions the way `sigview --json` does.
+func (in *instance) predictions() map[string]procinspect.DocPrediction {
+	in.t.Helper()
+	snap, err := procinspect.Scanner{Root: "/proc"}.Scan()
+	if err != nil {
+		in.t.Fatalf("Scan: %v", err)
+	}
+	doc := procinspect.Report(snap)
+	for _, ns := range doc.Namespaces {
+		if ns.Init != nil && ns.Init.PID == in.target {
+			out := map[string]procinspect.DocPrediction{}
+			for _, pr := range ns.Init.Predictions {
+				out[pr.Signal+"/"+pr.From] = pr
+			}
+			// --json carries TERM and KILL; other signals come from the same
+			// engine on the same scanned process.
+			p := snap.Process(in.target)
+			for _, sig := range []procinspect.Signal{procinspect.SIGQUIT} {
+				for _, from := range procinspect.Senders {
+					pr := procinspect.DocPredictionOf(procinspect.Predict(p, sig, from))
+					out[pr.Signal+"/"+pr.From] = pr
+				}
+			}
+			return out
+		}
+	}
+	in.t.Fatalf("init %d is not a namespace init in the --json document", in.target)
+	return nil
+}
+
+// send delivers sig to the target from the host or from inside its namespace.
+func (in *instance) send(sig syscall.Signal, from procinspect.Sender) {
+	in.t.Helper()
+	if from == procinspect.Host {
+		if err := syscall.Kill(in.target, sig); err != nil {
+			in.t.Fatalf("kill(%d, %d) from the host: %v", in.target, sig, err)
+		}
+		return
+	}
+	out, err := sendInside(in.target, sig)
+	if err != nil {
+		in.t.Fatalf("send %d from inside the namespace of %d: %v\n%s", sig, in.target, err, out)
+	}
+}
+
+// sendInside starts a sender process in the PID namespace of target (setns
+// changes the namespace of children made afterwards, so the sender is a new
+// process started from the thread that joined) and has it kill PID 1.
+func sendInside(target int, sig syscall.Signal) ([]byte, error) {
+	type result struct {
+		out []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		// The thread stays locked: when this goroutine ends, the runtime
+		// throws the thread with the altered namespace away.
+		runtime.LockOSThread()
+		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/pid", target))
+		if err != nil {
+			done <- result{nil, err}
+			return
+		}
+		defer f.Close()
+		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWPID); err != nil {
+			done <- result{nil, fmt.Errorf("setns: %w", err)}
+			return
+		}
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKernelSenderHelper$")
+		cmd.Env = append(os.Environ(), "SIGVIEW_SEND="+strconv.Itoa(int(sig)),
+			"SIGVIEW_SEND_NS="+nsLink(fmt.Sprintf("/proc/%d/ns/pid", target)))
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			if ws := ee.Sys().(syscall.WaitStatus); ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+				// The init died first, and its namespace's teardown killed
+				// the sender (kernel-signals.md §7).
+				err = nil
+			}
+		}
+		done <- result{out, err}
+	}()
+	r := <-done
+	return r.out, r.err
+}
+
+func nsLink(path string) string {
+	s, _ := os.Readlink(path)
+	return s
+}
+
+// TestKernelSenderHelper is the sender process of sendInside; it does
+// nothing in a normal test run.
+func TestKernelSenderHelper(t *testing.T) {
+	v := os.Getenv("SIGVIEW_SEND")
+	if v == "" {
+		t.Skip("the sender process of the real-kernel tests")
+	}
+	sig, _ := strconv.Atoi(v)
+	if got, want := nsLink("/proc/self/ns/pid"), os.Getenv("SIGVIEW_SEND_NS"); got != want {
+		fmt.Printf("sender is in %s, want %s\n", got, want)
+		os.Exit(3)
+	}
+	if err := unix.Kill(1, syscall.Signal(sig)); err != nil {
+		fmt.Printf("kill(1, %d): %v\n", sig, err)
+		os.Exit(4)
+	}
+	os.Exit(0)
+}
+
+// observe waits up to grace for the init to end, and otherwise reports
+// whether sig is pending.
+func (in *instance) observe(sig syscall.Signal, grace time.Duration) ending {
+	in.t.Helper()
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	for {
+		select {
+		case <-in.done:
+			ws := in.ws
+			if in.nested {
+				in.t.Fatalf("the outer init ended (%v) before the nested init did", ws)
+			}
+			if ws.Signaled() {
+				return killedBy(int(ws.Signal()))
+			}
+			return exited(ws.ExitStatus())
+		case l := <-in.lines:
+			if !in.nested {
+				continue
+			}
+			var n int
+			if _, err := fmt.Sscanf(l, "child-signal %d", &n); err == nil {
+				return killedBy(n)
+			}
+			if _, err := fmt.Sscanf(l, "child-exit %d", &n); err == nil {
+				return exited(n)
+			}
+		case <-timer.C:
+			st, err := in.status()
+			if err != nil {
+				in.t.Fatalf("init %d vanished without a wait status: %v", in.target, err)
+			}
+			s := procinspect.Signal(sig)
+			return ending{pending: st.ShdPnd.Has(s) || st.SigPnd.Has(s)}
+		}
+	}
+}
+
+// agrees is the oracle: does what the kernel did match the prediction?
+func agrees(pr procinspect.DocPrediction, sig syscall.Signal, got ending) bool {
+	switch pr.Verdict + "/" + pr.Outcome {
+	case "yes/terminates":
+		return got.ended && got.signaled && got.sig == int(sig)
+	case "yes/handled":
+		return got.ended
+	case "depends/handled", "depends/consumed":
+		// The program's own code receives it; these test programs exit.
+		if got.ended {
+			return true
+		}
+		// sigtimedwait without blocking first (a usage error): the kernel
+		// drops it, and sigview cannot see the difference; it must say so.
+		return pr.Outcome == "consumed" && strings.Contains(pr.Reason, "assuming it blocked") && !got.pending
+	case "no/dropped", "no/ignored":
+		return !got.ended && !got.pending
+	case "no/queued", "no/deferred":
+		return !got.ended && got.pending
+	}
+	return false
+}
+
+// send is one (signal, sender) pair with the documented result.
+type send struct {
+	sig  syscall.Signal
+	from procinspect.Sender
+}
+
+// want is the documented prediction and kernel result (kernel-signals.md §11).
+type want struct {
+	verdict, outcome string
+	end              ending
+}
+
+type kernelCase struct {
+	name   string
+	argv   func(b binaries) []string
+	nested bool
+	stop   bool // SIGSTOP from the host once ready
+	state  byte // the settled state of every live thread
+	want   map[send]want
+}
+
+var (
+	termIn   = send{syscall.SIGTERM, procinspect.Inside}
+	termHost = send{syscall.SIGTERM, procinspect.Host}
+	killIn   = send{syscall.SIGKILL, procinspect.Inside}
+	killHost = send{syscall.SIGKILL, procinspect.Host}
+	quitIn   = send{syscall.SIGQUIT, procinspect.Inside}
+	quitHost = send{syscall.SIGQUIT, procinspect.Host}
+
+	dropped      = want{"no", "dropped", alive}
+	killedByHost = want{"yes", "terminates", killedBy(9)}
+)
+
+// withKill adds the SIGKILL rows every namespace init shares: dropped from
+// inside, forced and fatal from the host (kernel-signals.md §10.1).
+func withKill(m map[send]want) map[send]want {
+	m[killIn], m[killHost] = dropped, killedByHost
+	return m
+}
+
+func initprog(mode ...string) func(b binaries) []string {
+	return func(b binaries) []string { return append([]string{b.initprog}, mode...) }
+}
+
+var kernelCases = []kernelCase{
+	{name: "no handlers (row 6)", argv: initprog("none"),
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
+	{name: "SIGTERM handler exits (row 7)", argv: initprog("handler"),
+		want: withKill(map[send]want{termIn: {"depends", "handled", exited(0)}, termHost: {"depends", "handled", exited(0)}})},
+	{name: "SIGTERM SIG_IGN (row 8)", argv: initprog("ignore"),
+		want: withKill(map[send]want{termIn: {"no", "ignored", alive}, termHost: {"no", "ignored", alive}})},
+	{name: "SIGTERM blocked, no reader (row 9)", argv: initprog("block"),
+		want: withKill(map[send]want{termIn: {"no", "queued", alivePending}, termHost: {"no", "queued", alivePending}})},
+	{name: "SIGTERM blocked, signalfd reader (row 10)", argv: initprog("signalfd"),
+		want: withKill(map[send]want{termIn: {"depends", "consumed", exited(0)}, termHost: {"depends", "consumed", exited(0)}})},
+	{name: "signalfd without blocking (row 11)", argv: initprog("signalfd-unblocked"),
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
+	{name: "SIGTERM blocked, sigwaitinfo (row 12)", argv: initprog("sigwait"),
+		want: withKill(map[send]want{termIn: {"depends", "consumed", exited(0)}, termHost: {"depends", "consumed", exited(0)}})},
+	{name: "sigwaitinfo without blocking (row 13, not visible in /proc)", argv: initprog("sigwait-unblocked"),
+		want: withKill(map[send]want{termIn: {"depends", "consumed", alive}, termHost: {"depends", "consumed", alive}})},
+	{name: "leader blocks SIGTERM, worker does not (row 18)", argv: initprog("leader-blocks"),
+		want: withKill(map[send]want{termIn: {"yes", "terminates", killedBy(15)}, termHost: {"yes", "terminates", killedBy(15)},
+			// SIGQUIT dumps core by default, and core-dump signals skip the
+			// fatal fast path: get_signal then drops it at the init.
+			quitIn: dropped, quitHost: dropped})},
+	{name: "worker blocks SIGTERM, leader does not (row 19)", argv: initprog("worker-blocks"),
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
+	{name: "all threads block SIGTERM (row 20)", argv: initprog("all-block"),
+		want: withKill(map[send]want{termIn: {"no", "queued", alivePending}, termHost: {"no", "queued", alivePending}})},
+	{name: "stopped from the host, no handlers", argv: initprog("none"), stop: true, state: 'T',
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
+	{name: "stopped from the host, SIGTERM handler", argv: initprog("handler"), stop: true, state: 'T',
+		want: withKill(map[send]want{termIn: {"no", "deferred", alivePending}, termHost: {"no", "deferred", alivePending}})},
+	{name: "nested namespace, level 2, no handlers", argv: initprog("nest", "none"), nested: true,
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
+	{name: "nested namespace, level 2, SIGTERM handler", argv: initprog("nest", "handler"), nested: true,
+		want: withKill(map[send]want{termIn: {"depends", "handled", exited(0)}, termHost: {"depends", "handled", exited(0)}})},
+	{name: "main thread called pthread_exit, worker lives", argv: initprog("leader-exit"),
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
+	{name: "Go without signal.Notify (row 16)", argv: func(b binaries) []string { return []string{b.goinit, "plain"} },
+		want: withKill(map[send]want{termIn: {"yes", "handled", exited(2)}, termHost: {"yes", "handled", exited(2)}})},
+	{name: "Go with signal.Notify(SIGTERM) (row 17)", argv: func(b binaries) []string { return []string{b.goinit, "notify"} },
+		want: withKill(map[send]want{termIn: {"depends", "handled", exited(0)}, termHost: {"depends", "handled", exited(0)}})},
+	{name: "dash running a script (row 3)", argv: func(binaries) []string { return []string{"/bin/sh", "-c", "echo ready; sleep 1000; true"} },
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
+}
+
+func TestKernelPredictions(t *testing.T) {
+	needNamespaces(t)
+	bins := buildInits(t)
+	for _, c := range kernelCases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var wg sync.WaitGroup
+			for s, w := range c.want {
+				wg.Add(1)
+				// Each send gets a fresh instance; run them side by side.
+				go func() {
+					defer wg.Done()
+					t.Run(fmt.Sprintf("%s from %s", procinspect.Signal(s.sig), s.from), func(t *testing.T) {
+						runSend(t, c, bins, s, w)
+					})
+				}()
+			}
+			wg.Wait()
+		})
+	}
+}
+
+func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
+	in := start(t, c.argv(bins), c.nested)
+	state := c.state
+	if state == 0 {
+		state = 'S'
+	}
+	if c.stop {
+		if err := syscall.Kill(in.target, syscall.SIGSTOP); err != nil {
+			t.Fatalf("SIGSTOP from the host: %v", err)
+		}
+	}
+	in.settle(state)
+	pr, ok := in.predictions()[procinspect.Signal(s.sig).String()+"/"+string(s.from)]
+	if !ok {
+		t.Fatalf("no prediction for %v from %s", s.sig, s.from)
+	}
+	in.send(s.sig, s.from)
+	got := in.observe(s.sig, 1500*time.Millisecond)
+	if !agrees(pr, s.sig, got) {
+		t.Errorf("prediction %s/%s (%s) but the kernel: %s", pr.Verdict, pr.Outcome, pr.Reason, got)
+	}
+	if pr.Verdict != w.verdict || pr.Outcome != w.outcome {
+		t.Errorf("prediction %s/%s (%s); kernel-signals.md says %s/%s", pr.Verdict, pr.Outcome, pr.Reason, w.verdict, w.outcome)
+	}
+	if got != w.end {
+		t.Errorf("kernel: %s; kernel-signals.md says %s", got, w.end)
+	}
+	t.Logf("%-12s predicted %s/%s, kernel: %s", fmt.Sprintf("%s/%s", procinspect.Signal(s.sig), s.from), pr.Verdict, pr.Outcome, got)
+}
