@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/procfs"
@@ -152,18 +155,19 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	var warn warnings
 	// AllProcs lists in directory order; Processes and Procs promise PID order.
 	sort.Slice(procs, func(i, j int) bool { return procs[i].PID < procs[j].PID })
-	for _, pp := range procs {
-		p, err := readProcess(root, pp.PID, snap.Live, &warn)
-		if err != nil {
-			if vanished(err) {
-				snap.Vanished++
-				continue
+	for _, r := range readAll(root, procs, snap.Live) {
+		switch {
+		case r.p != nil:
+			snap.Processes = append(snap.Processes, r.p)
+			snap.byPID[r.p.PID] = r.p
+			for _, w := range r.warn {
+				warn.add(w[0], w[1])
 			}
-			warn.add("unreadable status", reason(err))
-			continue
+		case vanished(r.err):
+			snap.Vanished++
+		default:
+			warn.add("unreadable status", reason(r.err))
 		}
-		snap.Processes = append(snap.Processes, p)
-		snap.byPID[p.PID] = p
 	}
 	snap.group(&warn)
 	deep := map[int]bool{}
@@ -177,7 +181,9 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	}
 	for pid := range deep {
 		if p := snap.byPID[pid]; p != nil && !p.Status.Kthread {
-			p.Deep = readDeep(filepath.Join(root, strconv.Itoa(pid)), pid, !sc.NoMem && snap.Live)
+			dir := filepath.Join(root, strconv.Itoa(pid))
+			readDetails(p, dir)
+			p.Deep = readDeep(dir, pid, !sc.NoMem && snap.Live)
 			noteDeep(p, &warn)
 		}
 	}
@@ -215,8 +221,41 @@ func (sc Scanner) viewer() Viewer {
 	return Viewer{NS: id, Initial: KnownFlag(id.IsInitial())}
 }
 
-// readProcess reads the per-process facts every process gets.
-func readProcess(root string, pid int, live bool, warn *warnings) (*Process, error) {
+// result is one process read by a scan worker.
+type result struct {
+	p    *Process
+	err  error
+	warn [][2]string // kind, example
+}
+
+// readAll reads every process's status and namespace, spread over one
+// worker per CPU: most of the cost is the kernel generating status text,
+// and it runs in parallel.
+func readAll(root string, procs procfs.Procs, live bool) []result {
+	out := make([]result, len(procs))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(procs)/64))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(procs) {
+					return
+				}
+				r := &out[i]
+				r.p, r.err = readProcess(root, procs[i].PID, live, &r.warn)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// readProcess reads the facts every process gets: status and namespace.
+func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, error) {
 	dir := filepath.Join(root, strconv.Itoa(pid))
 	st, err := readStatus(filepath.Join(dir, "status"))
 	if err != nil {
@@ -224,13 +263,7 @@ func readProcess(root string, pid int, live bool, warn *warnings) (*Process, err
 	}
 	p := &Process{PID: pid, Status: st}
 	if len(st.Problems) > 0 {
-		warn.add("malformed status lines", fmt.Sprintf("PID %d: %s", pid, strings.Join(st.Problems, "; ")))
-	}
-	if b, err := readFile(filepath.Join(dir, "cmdline")); err == nil {
-		p.Cmdline = ParseCmdline(b)
-	}
-	if b, err := readFile(filepath.Join(dir, "stat")); err == nil {
-		p.StartTime, _ = ParseStartTime(b)
+		*warn = append(*warn, [2]string{"malformed status lines", fmt.Sprintf("PID %d: %s", pid, strings.Join(st.Problems, "; "))})
 	}
 	id, err := nsutil.PIDNS(root, pid, live)
 	switch {
@@ -243,9 +276,20 @@ func readProcess(root string, pid int, live bool, warn *warnings) (*Process, err
 		return nil, fmt.Errorf("%s/ns/pid: %w", dir, ErrGone)
 	default:
 		p.NSNote = reason(err)
-		warn.add("unreadable ns/pid", reason(err))
+		*warn = append(*warn, [2]string{"unreadable ns/pid", reason(err)})
 	}
 	return p, nil
+}
+
+// readDetails reads what only a process shown in detail needs: its
+// command line and its start time.
+func readDetails(p *Process, dir string) {
+	if b, err := readFile(filepath.Join(dir, "cmdline")); err == nil {
+		p.Cmdline = ParseCmdline(b)
+	}
+	if b, err := readFile(filepath.Join(dir, "stat")); err == nil {
+		p.StartTime, _ = ParseStartTime(b)
+	}
 }
 
 // group sorts processes into namespaces, infers identities that could not
@@ -386,7 +430,7 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 		root = "/proc"
 	}
 	live := nsutil.IsProcFS(root)
-	var warn warnings
+	var warn [][2]string
 	p, err := readProcess(root, pid, live, &warn)
 	if err != nil {
 		if vanished(err) {
@@ -394,6 +438,8 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 		}
 		return nil, err
 	}
-	p.Deep = readDeep(filepath.Join(root, strconv.Itoa(pid)), pid, !sc.NoMem && live)
+	dir := filepath.Join(root, strconv.Itoa(pid))
+	readDetails(p, dir)
+	p.Deep = readDeep(dir, pid, !sc.NoMem && live)
 	return p, nil
 }
