@@ -72,7 +72,11 @@ func ParsePath(path string, live bool) (NSID, error) {
 	if err != nil {
 		return NSID{}, err
 	}
-	return ParseLink(target)
+	id, err := ParseLink(target)
+	if err != nil {
+		return NSID{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return id, nil
 }
 
 // ErrNotPIDNS is returned for an ns link that does not name a PID namespace.

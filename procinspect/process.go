@@ -17,11 +17,14 @@ type Process struct {
 	PID int
 	// Status is the thread-group leader's /proc/PID/status.
 	Status Status
-	// Cmdline is the argument vector (/proc/PID/cmdline); nil when empty
-	// (kernel threads, zombies) or unreadable.
+	// Cmdline is the argument vector (/proc/PID/cmdline). It is read only
+	// for processes shown in detail (namespace inits, explain's target, the
+	// same set as Deep); nil otherwise, and when empty (kernel threads,
+	// zombies) or unreadable.
 	Cmdline []string
-	// StartTime is field 22 of /proc/PID/stat, in clock ticks after boot; 0
-	// when unknown. With PID it identifies the process against PID reuse.
+	// StartTime is field 22 of /proc/PID/stat, in clock ticks after boot.
+	// With PID it identifies the process against PID reuse. Read for the
+	// same processes as Cmdline; 0 otherwise or when unreadable.
 	StartTime uint64
 	// NS is the identity of the process's PID namespace; zero when unknown.
 	NS nsutil.NSID

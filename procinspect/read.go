@@ -282,13 +282,15 @@ func readGo(dir string) (Flag, string) {
 	return KnownFlag(true), exe
 }
 
-// readDeep reads the facts a prediction needs for one process.
-func readDeep(dir string, pid int, readMem bool) *Deep {
+// readDeep reads the facts a prediction needs for one process. On a live
+// procfs a missing directory means the process exited; in a copy it is
+// just missing.
+func readDeep(dir string, pid int, readMem, live bool) *Deep {
 	d := &Deep{}
 	threads, err := readThreads(dir, pid, readMem)
 	if err != nil {
 		d.ThreadsErr = reason(err)
-		d.Gone = d.Gone || vanished(err)
+		d.Gone = d.Gone || live && vanished(err)
 	}
 	d.Threads = threads
 	for _, t := range threads {
@@ -300,7 +302,7 @@ func readDeep(dir string, pid int, readMem bool) *Deep {
 	fds, err := readSignalfds(dir, pid)
 	if err != nil {
 		d.FDErr = reason(err)
-		d.Gone = d.Gone || vanished(err)
+		d.Gone = d.Gone || live && vanished(err)
 	}
 	d.Consumers = append(d.Consumers, fds...)
 	d.Go, d.Exe = readGo(dir)

@@ -183,7 +183,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		if p := snap.byPID[pid]; p != nil && !p.Status.Kthread {
 			dir := filepath.Join(root, strconv.Itoa(pid))
 			readDetails(p, dir)
-			p.Deep = readDeep(dir, pid, !sc.NoMem && snap.Live)
+			p.Deep = readDeep(dir, pid, !sc.NoMem && snap.Live, snap.Live)
 			noteDeep(p, &warn)
 		}
 	}
@@ -311,12 +311,12 @@ func (s *Snapshot) group(warn *warnings) {
 		}
 		switch {
 		case p.Status.Level() == 0 && !rootNS.IsZero():
-			p.NS, p.NSNote = rootNS, "inferred: NSpid has one level, like every process of the procfs' own namespace"
+			p.NS, p.NSNote = rootNS, "inferred ("+p.NSNote+"): NSpid has one level, like every process of the procfs' own namespace"
 		case p.Status.Level() > 0:
 			if isInit, _ := p.Status.IsInit(); !isInit {
 				if par := s.byPID[p.Status.PPid.V]; par != nil && p.Status.PPid.Known && !par.NS.IsZero() &&
 					par.Status.Level() == p.Status.Level() {
-					p.NS, p.NSNote = par.NS, "inferred: same namespace level as its parent"
+					p.NS, p.NSNote = par.NS, "inferred ("+p.NSNote+"): same namespace level as its parent"
 				}
 			}
 		}
@@ -440,6 +440,6 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 	}
 	dir := filepath.Join(root, strconv.Itoa(pid))
 	readDetails(p, dir)
-	p.Deep = readDeep(dir, pid, !sc.NoMem && live)
+	p.Deep = readDeep(dir, pid, !sc.NoMem && live, live)
 	return p, nil
 }
