@@ -1,0 +1,264 @@
+package procinspect
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// checkSnapshot asserts the invariants every snapshot keeps, live or not.
+func checkSnapshot(t *testing.T, snap *Snapshot) {
+	t.Helper()
+	if snap.Vanished < 0 {
+		t.Errorf("Vanished = %d, want >= 0", snap.Vanished)
+	}
+	seen := map[*Process]*Namespace{}
+	pos := map[*Namespace]int{}
+	for i, ns := range snap.Namespaces {
+		pos[ns] = i
+		if ns.Parent != nil {
+			if j, ok := pos[ns.Parent]; !ok || j >= i {
+				t.Errorf("namespace %v comes before its parent %v", ns.ID, ns.Parent.ID)
+			}
+		}
+		if len(ns.Procs) == 0 {
+			t.Errorf("namespace %v has no processes", ns.ID)
+		}
+		for _, p := range ns.Procs {
+			if prev := seen[p]; prev != nil {
+				t.Errorf("PID %d is in namespaces %v and %v", p.PID, prev.ID, ns.ID)
+			}
+			seen[p] = ns
+		}
+	}
+	for _, p := range snap.Processes {
+		if p.Status.Name == "" {
+			t.Errorf("PID %d has an empty Status.Name (status %+v)", p.PID, p.Status)
+		}
+		if seen[p] == nil {
+			t.Errorf("PID %d is in no namespace", p.PID)
+		}
+		if snap.Process(p.PID) != p {
+			t.Errorf("Process(%d) does not return the listed process", p.PID)
+		}
+	}
+	if len(seen) != len(snap.Processes) {
+		t.Errorf("namespaces hold %d processes, Processes lists %d", len(seen), len(snap.Processes))
+	}
+}
+
+// TestScanLiveChurn scans the live /proc repeatedly while short-lived
+// processes come and go: processes that exit mid-read are counted as
+// vanished, never reported as errors or half-read entries.
+func TestScanLiveChurn(t *testing.T) {
+	truePath, err := exec.LookPath("true")
+	if err != nil {
+		t.Fatalf("look up true(1): %v", err)
+	}
+	const (
+		workers = 4
+		limit   = 300
+		budget  = 2 * time.Second
+	)
+	// Pace the workers so that the churn lasts about the whole budget.
+	pause := budget * workers / limit
+	deadline := time.Now().Add(budget)
+	var started, failed atomic.Int64
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	for range workers {
+		wg.Go(func() {
+			for time.Now().Before(deadline) && started.Add(1) <= limit {
+				if err := exec.Command(truePath).Run(); err != nil {
+					failed.Add(1)
+				}
+				time.Sleep(pause)
+			}
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	scans, vanished := 0, 0
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		snap, err := Scanner{}.Scan()
+		if err != nil {
+			t.Fatalf("Scan() during churn, scan %d: %v", scans, err)
+		}
+		checkSnapshot(t, snap)
+		for _, w := range snap.Warnings {
+			if strings.HasPrefix(w, "unreadable status") {
+				t.Errorf("scan %d: warning %q: a process that exits must count as vanished", scans, w)
+			}
+		}
+		scans++
+		vanished += snap.Vanished
+	}
+	n := min(started.Load(), limit)
+	if n == 0 || failed.Load() == n {
+		t.Fatalf("started %d processes, %d failed: the churn did not happen", n, failed.Load())
+	}
+	t.Logf("%d scans while %d processes ran (%d failed to start); %d vanished mid-scan in total", scans, n, failed.Load(), vanished)
+}
+
+// fxCopy copies the fixture tree into a new temporary directory, symlinks
+// as symlinks, and returns its root.
+func fxCopy(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(fxRoot, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(fxRoot, path)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(target, to)
+		case d.IsDir():
+			return os.MkdirAll(to, 0o755)
+		default:
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(to, b, 0o644)
+		}
+	})
+	if err != nil {
+		t.Fatalf("copy %s: %v", fxRoot, err)
+	}
+	return dst
+}
+
+// breakNSLink replaces root/PID/ns/pid with a link that is not "pid:[N]".
+// (Tests run as root, which ignores permission bits, so a chmod 000 would
+// not make the link unreadable.)
+func breakNSLink(t *testing.T, root, pid string) {
+	t.Helper()
+	link := filepath.Join(root, pid, "ns", "pid")
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("garbage", link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestScanBrokenNSLink: a level-0 process whose ns/pid link is garbage
+// still appears, inferred into the procfs' own namespace, and the warning
+// says which process's link could not be read.
+func TestScanBrokenNSLink(t *testing.T) {
+	root := fxCopy(t)
+	breakNSLink(t, root, "100")
+	snap, err := Scanner{Root: root, SelfNS: filepath.Join(root, "1", "ns", "pid")}.Scan()
+	if err != nil {
+		t.Fatalf("Scan() error: %v", err)
+	}
+	checkSnapshot(t, snap)
+	p := snap.Process(100)
+	if p == nil {
+		t.Fatalf("PID 100 (garbage ns/pid) missing from the snapshot")
+	}
+	if p.NS.Ino != fxHostNS || !strings.HasPrefix(p.NSNote, "inferred") {
+		t.Errorf("PID 100: NS %v, NSNote %q; want %d, inferred", p.NS, p.NSNote, fxHostNS)
+	}
+	if ns := snap.NamespaceOf(p); ns == nil || ns.ID.Ino != fxHostNS {
+		t.Errorf("PID 100 grouped into %v, want the host namespace", ns)
+	}
+	var found string
+	for _, w := range snap.Warnings {
+		if strings.Contains(w, "garbage") || strings.Contains(w, "ns/pid") {
+			found = w
+		}
+	}
+	switch {
+	case found == "":
+		t.Errorf("Warnings = %q, want one about PID 100's unreadable ns/pid link", snap.Warnings)
+	case !strings.Contains(found, "100"):
+		t.Errorf("warning %q does not say whose link it is: want PID 100 or its ns/pid path in it, as in design.md's \"/proc/1/ns/pid: permission denied\"", found)
+	}
+}
+
+// TestScanBrokenNSLinkInit: a container init whose ns/pid is garbage cannot
+// be placed by inference (it is an init, and its NSpid has two levels); it
+// lands in the unidentified group with a warning, and nothing is lost.
+func TestScanBrokenNSLinkInit(t *testing.T) {
+	root := fxCopy(t)
+	breakNSLink(t, root, "100")
+	breakNSLink(t, root, "4242")
+	snap, err := Scanner{Root: root, SelfNS: filepath.Join(root, "1", "ns", "pid")}.Scan()
+	if err != nil {
+		t.Fatalf("Scan() error: %v", err)
+	}
+	checkSnapshot(t, snap)
+	if len(snap.Processes) != 16 {
+		t.Errorf("%d processes, want all 16 of the fixture", len(snap.Processes))
+	}
+	p := snap.Process(4242)
+	if p == nil {
+		t.Fatalf("PID 4242 missing from the snapshot")
+	}
+	ns := snap.NamespaceOf(p)
+	switch {
+	case ns == nil:
+		t.Fatalf("PID 4242 is in no namespace")
+	case ns.ID.IsZero():
+		if ns.Level != -1 || ns.Init != nil || ns.Parent != nil {
+			t.Errorf("unidentified group: Level %d Init %v Parent %v; want -1, nil, nil", ns.Level, ns.Init, ns.Parent)
+		}
+		if snap.Namespaces[len(snap.Namespaces)-1] != ns {
+			t.Errorf("unidentified group is not listed last")
+		}
+		var warned bool
+		for _, w := range snap.Warnings {
+			warned = warned || strings.Contains(w, "unidentified")
+		}
+		if !warned {
+			t.Errorf("Warnings = %q, want one about the unidentified namespace", snap.Warnings)
+		}
+	case ns.ID.Ino == fxCtNS:
+		if !strings.HasPrefix(p.NSNote, "inferred") {
+			t.Errorf("PID 4242 placed in %d with NSNote %q, want an inference note", fxCtNS, p.NSNote)
+		}
+	default:
+		t.Errorf("PID 4242 placed in namespace %v, want %d or the unidentified group", ns.ID, fxCtNS)
+	}
+	var unreadable bool
+	for _, w := range snap.Warnings {
+		unreadable = unreadable || strings.HasPrefix(w, "unreadable ns/pid")
+	}
+	if !unreadable {
+		t.Errorf("Warnings = %q, want an \"unreadable ns/pid\" line", snap.Warnings)
+	}
+
+	// The JSON document still builds; the unidentified group has no inode
+	// and no level.
+	doc := Report(snap)
+	if _, err := json.Marshal(doc); err != nil {
+		t.Fatalf("json.Marshal(Report()): %v", err)
+	}
+	for _, d := range doc.Namespaces {
+		if d.Inode == nil && (d.Level != nil || d.Parent != nil || d.Init != nil) {
+			t.Errorf("unidentified group in JSON = level %v parent %v init %v, want nulls", d.Level, d.Parent, d.Init)
+		}
+	}
+}
