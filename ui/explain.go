@@ -84,12 +84,42 @@ func writeSignalTable(ew *errWriter, p *procinspect.Process) {
 			plain = append(plain, strings.TrimPrefix(sig.String(), "SIG"))
 			continue
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\n", sig, sig, sig.DefaultAction(), h, blk, pnd, rd)
+		fmt.Fprintf(tw, "  %d\t%s%s\t%s\t%s\t%s\t%s\t%s\n", sig, sig, glibcNote(sig), sig.DefaultAction(), h, blk, pnd, rd)
 	}
 	tw.Flush()
 	if len(plain) > 0 {
-		ew.printf("  default, not blocked, not pending: %s\n", strings.Join(plain, " "))
+		ew.printf("  default, not blocked, not pending: %s\n", strings.Join(compactRT(plain), " "))
 	}
+}
+
+// compactRT folds runs of real-time signal names ("RTMIN+2 … RTMIN+32")
+// into ranges ("RTMIN+2..RTMIN+32").
+func compactRT(names []string) []string {
+	var out []string
+	for i := 0; i < len(names); {
+		j := i
+		for j+1 < len(names) && strings.HasPrefix(names[j+1], "RTMIN") && strings.HasPrefix(names[i], "RTMIN") {
+			j++
+		}
+		if j-i >= 2 {
+			out = append(out, names[i]+".."+names[j])
+		} else {
+			out = append(out, names[i:j+1]...)
+		}
+		i = j + 1
+	}
+	return out
+}
+
+// glibcNote labels the real-time signals glibc keeps for itself.
+func glibcNote(sig procinspect.Signal) string {
+	switch sig {
+	case 32:
+		return " (glibc SIGCANCEL)"
+	case 33:
+		return " (glibc SIGSETXID)"
+	}
+	return ""
 }
 
 func writeThreads(ew *errWriter, p *procinspect.Process) {

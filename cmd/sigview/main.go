@@ -118,6 +118,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	if o.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		return enc.Encode(procinspect.Report(snap))
 	}
 	return ui.WriteTable(stdout, snap)
