@@ -366,6 +366,8 @@ func (e *eval) sendTime(pr *Prediction) bool {
 	switch {
 	case e.global && e.sig.kernelOnly():
 		pr.set(No, Dropped, "%s is the host's init (PID 1 of the initial namespace): the kernel never delivers %s to it, not even when forced (sig_task_ignored), and kill() still returns 0", e.who, e.name)
+	case e.isInit && e.sig.kernelOnly() && !e.force:
+		pr.set(No, Dropped, "%s is the init of its PID namespace: %s from inside its own namespace is not forced past init protection (SIGNAL_UNKILLABLE, sig_task_ignored), so the kernel drops it and kill() still returns 0; only a sender in an ancestor namespace can deliver it", e.who, e.name)
 	case e.isInit && e.h == hDefault && !e.force:
 		pr.set(No, Dropped, "%s is the init of its PID namespace and has the default action for %s: the kernel drops it at send time (SIGNAL_UNKILLABLE, sig_task_ignored)%s, and kill() still returns 0", e.who, e.name, e.unforcedText())
 	case e.h == hIgnore:
