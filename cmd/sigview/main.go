@@ -33,12 +33,17 @@ type options struct {
 	noMem      bool
 }
 
+// defaultOptions are the settings before any flag.
+func defaultOptions() options { return options{proc: "/proc", interval: 2 * time.Second} }
+
+// register defines the flags with o's current values as defaults, so that
+// flags given before a subcommand survive its own flag set.
 func (o *options) register(fs *flag.FlagSet) {
-	fs.BoolVar(&o.once, "once", false, "print one snapshot as a plain table and exit")
-	fs.BoolVar(&o.json, "json", false, "print one snapshot as JSON and exit")
-	fs.StringVar(&o.proc, "proc", "/proc", "procfs to read (a host /proc bind-mounted into a container, or a copy)")
-	fs.DurationVar(&o.interval, "interval", 2*time.Second, "refresh period of the live UI")
-	fs.BoolVar(&o.noMem, "no-mem", false, "do not read /proc/PID/mem to learn sigtimedwait wait sets")
+	fs.BoolVar(&o.once, "once", o.once, "print one snapshot as a plain table and exit")
+	fs.BoolVar(&o.json, "json", o.json, "print one snapshot as JSON and exit")
+	fs.StringVar(&o.proc, "proc", o.proc, "procfs to read (a host /proc bind-mounted into a container, or a copy)")
+	fs.DurationVar(&o.interval, "interval", o.interval, "refresh period of the live UI")
+	fs.BoolVar(&o.noMem, "no-mem", o.noMem, "do not read /proc/PID/mem to learn sigtimedwait wait sets")
 }
 
 // usageError is a command-line mistake: exit status 2.
@@ -82,7 +87,7 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 }
 
 func dispatch(args []string, stdout, stderr io.Writer) error {
-	var o options
+	o := defaultOptions()
 	fs := newFlagSet("sigview", &o, stderr)
 	if err := parse(fs, args); err != nil {
 		return err
