@@ -23,21 +23,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/procinspect"
 )
-
-// needNamespaces guards a test that creates PID namespaces. It skips only on
-// a machine where the test is not root and SIGVIEW_REQUIRE_NS is unset.
-func needNamespaces(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return // must run; setup errors from here on are failures
-	}
-	if os.Getenv("SIGVIEW_REQUIRE_NS") != "" {
-		t.Fatalf("SIGVIEW_REQUIRE_NS is set but euid is %d: creating PID namespaces needs root", os.Geteuid())
-	}
-	t.Skip("creating PID namespaces needs root; set SIGVIEW_REQUIRE_NS=1 to make this a failure")
-}
 
 // binaries are the init programs, built once per test binary.
 type binaries struct{ initprog, goinit string }
@@ -496,7 +484,7 @@ var kernelCases = []kernelCase{
 }
 
 func TestKernelPredictions(t *testing.T) {
-	needNamespaces(t)
+	nstest.NeedNamespaces(t)
 	bins := buildInits(t)
 	for _, c := range kernelCases {
 		t.Run(c.name, func(t *testing.T) {

@@ -64,6 +64,47 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Proces
 	}
 }
 
+// signalRow is one signal of a process, decoded for display.
+type signalRow struct {
+	sig                                      procinspect.Signal
+	name, handler, blocked, pending, readers string
+}
+
+// plain reports whether nothing about the signal differs from a fresh process.
+func (r signalRow) plain() bool {
+	return r.handler == "default" && r.blocked == "-" && r.pending == "-" && r.readers == "-"
+}
+
+func (r signalRow) cells() []string {
+	return []string{fmt.Sprint(int(r.sig)), r.name, r.sig.DefaultAction(), r.handler, r.blocked, r.pending, r.readers}
+}
+
+// signalHeader names the columns of signalRow.cells.
+var signalHeader = []string{"N", "NAME", "DEFAULT", "HANDLER", "BLOCKED", "PENDING", "READERS"}
+
+// signalRows decodes all 64 signals of p.
+func signalRows(p *procinspect.Process) []signalRow {
+	st := p.Status
+	threads := threadsOf(p)
+	rows := make([]signalRow, 0, procinspect.NSig)
+	for sig := procinspect.Signal(1); sig <= procinspect.NSig; sig++ {
+		rows = append(rows, signalRow{sig: sig, name: sig.String() + glibcNote(sig), handler: handlerText(st, sig),
+			blocked: blockedText(threads, sig), pending: pendingText(st, threads, sig), readers: readersText(p, sig)})
+	}
+	return rows
+}
+
+// plainNames lists the plain signals' short names, real-time runs folded.
+func plainNames(rows []signalRow) string {
+	var plain []string
+	for _, r := range rows {
+		if r.plain() {
+			plain = append(plain, strings.TrimPrefix(r.sig.String(), "SIG"))
+		}
+	}
+	return strings.Join(compactRT(plain), " ")
+}
+
 // writeSignalTable lists every signal that is not plain default, then the rest by name.
 func writeSignalTable(ew *errWriter, p *procinspect.Process) {
 	st := p.Status
@@ -71,55 +112,18 @@ func writeSignalTable(ew *errWriter, p *procinspect.Process) {
 	if !st.SigCgt.Known || !st.SigIgn.Known {
 		ew.printf("  handlers unknown: the SigCgt/SigIgn lines are missing or malformed\n")
 	}
-	threads := threadsOf(p)
+	rows := signalRows(p)
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  N\tNAME\tDEFAULT\tHANDLER\tBLOCKED\tPENDING\tREADERS")
-	var plain []string
-	for sig := procinspect.Signal(1); sig <= procinspect.NSig; sig++ {
-		h := handlerText(st, sig)
-		blk := blockedText(threads, sig)
-		pnd := pendingText(st, threads, sig)
-		rd := readersText(p, sig)
-		if h == "default" && blk == "-" && pnd == "-" && rd == "-" {
-			plain = append(plain, strings.TrimPrefix(sig.String(), "SIG"))
-			continue
+	fmt.Fprintln(tw, "  "+strings.Join(signalHeader, "\t"))
+	for _, r := range rows {
+		if !r.plain() {
+			fmt.Fprintln(tw, "  "+strings.Join(r.cells(), "\t"))
 		}
-		fmt.Fprintf(tw, "  %d\t%s%s\t%s\t%s\t%s\t%s\t%s\n", sig, sig, glibcNote(sig), sig.DefaultAction(), h, blk, pnd, rd)
 	}
 	tw.Flush()
-	if len(plain) > 0 {
-		ew.printf("  default, not blocked, not pending: %s\n", strings.Join(compactRT(plain), " "))
+	if names := plainNames(rows); names != "" {
+		ew.printf("  default, not blocked, not pending: %s\n", names)
 	}
-}
-
-// compactRT folds runs of real-time signal names ("RTMIN+2 … RTMIN+32")
-// into ranges ("RTMIN+2..RTMIN+32").
-func compactRT(names []string) []string {
-	var out []string
-	for i := 0; i < len(names); {
-		j := i
-		for j+1 < len(names) && strings.HasPrefix(names[j+1], "RTMIN") && strings.HasPrefix(names[i], "RTMIN") {
-			j++
-		}
-		if j-i >= 2 {
-			out = append(out, names[i]+".."+names[j])
-		} else {
-			out = append(out, names[i:j+1]...)
-		}
-		i = j + 1
-	}
-	return out
-}
-
-// glibcNote labels the real-time signals glibc keeps for itself.
-func glibcNote(sig procinspect.Signal) string {
-	switch sig {
-	case 32:
-		return " (glibc SIGCANCEL)"
-	case 33:
-		return " (glibc SIGSETXID)"
-	}
-	return ""
 }
 
 func writeThreads(ew *errWriter, p *procinspect.Process) {
@@ -351,3 +355,33 @@ func (e *errWriter) Write(b []byte) (int, error) {
 }
 
 func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
+
+// compactRT folds runs of real-time signal names ("RTMIN+2 … RTMIN+32")
+// into ranges ("RTMIN+2..RTMIN+32").
+func compactRT(names []string) []string {
+	var out []string
+	for i := 0; i < len(names); {
+		j := i
+		for j+1 < len(names) && strings.HasPrefix(names[j+1], "RTMIN") && strings.HasPrefix(names[i], "RTMIN") {
+			j++
+		}
+		if j-i >= 2 {
+			out = append(out, names[i]+".."+names[j])
+		} else {
+			out = append(out, names[i:j+1]...)
+		}
+		i = j + 1
+	}
+	return out
+}
+
+// glibcNote labels the real-time signals glibc keeps for itself.
+func glibcNote(sig procinspect.Signal) string {
+	switch sig {
+	case 32:
+		return " (glibc SIGCANCEL)"
+	case 33:
+		return " (glibc SIGSETXID)"
+	}
+	return ""
+}

@@ -13,11 +13,13 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/ui"
 )
 
-const usage = `usage: sigview [flags]            namespace table (the live UI comes later)
+const usage = `usage: sigview [flags]            live terminal UI (the --once table when stdout is not a terminal)
        sigview --once [flags]     one snapshot as a plain table
        sigview --json [flags]     one snapshot as JSON (schema_version 1)
        sigview explain [flags] PID  everything about one process
@@ -116,6 +118,9 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	if o.interval <= 0 {
 		return usageError{"--interval must be positive"}
 	}
+	if !o.once && !o.json && isTerminal(os.Stdout) && isTerminal(os.Stdin) {
+		return ui.Run(scanner(o, nil), ui.Options{Interval: o.interval, NoColor: os.Getenv("NO_COLOR") != ""})
+	}
 	snap, err := scanner(o, nil).Scan()
 	if err != nil {
 		return err
@@ -127,6 +132,12 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return enc.Encode(procinspect.Report(snap))
 	}
 	return ui.WriteTable(stdout, snap)
+}
+
+// isTerminal reports whether f is a terminal.
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }
 
 func parse(fs *flag.FlagSet, args []string) error {

@@ -1,0 +1,210 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/sigview/sigview/procinspect"
+)
+
+// maxDetailProcs bounds how many of a namespace's processes the detail view
+// lists and asks the scanner to read in depth.
+const maxDetailProcs = 500
+
+// detail is the view of one namespace: its init's signals decoded, every
+// prediction with its reason, and its processes.
+type detail struct {
+	vp      viewport.Model
+	key     uint64 // the namespace shown
+	all     bool   // all 64 signals, not only the non-default ones
+	missing bool   // the namespace vanished
+}
+
+func newDetail() detail {
+	vp := viewport.New()
+	vp.KeyMap.PageDown.SetKeys("pgdown", "ctrl+f", "space", "f")
+	return detail{vp: vp}
+}
+
+func (d *detail) setSize(w, h int) {
+	d.vp.SetWidth(w)
+	d.vp.SetHeight(max(h, 1))
+}
+
+// Update scrolls.
+func (d detail) Update(msg tea.Msg) (detail, tea.Cmd) {
+	var cmd tea.Cmd
+	d.vp, cmd = d.vp.Update(msg)
+	return d, cmd
+}
+
+// View renders the visible part.
+func (d detail) View() string { return d.vp.View() }
+
+// refresh rebuilds the content from a snapshot, keeping the scroll position.
+func (d *detail) refresh(s *procinspect.Snapshot, st Styles) {
+	ns := findNS(s, d.key)
+	d.missing = ns == nil
+	y := d.vp.YOffset()
+	d.vp.SetContent(renderDetail(s, ns, d.all, st, d.vp.Width()))
+	d.vp.SetYOffset(y)
+}
+
+// findNS returns the namespace with the given inode (0: the unidentified group).
+func findNS(s *procinspect.Snapshot, key uint64) *procinspect.Namespace {
+	if s == nil {
+		return nil
+	}
+	for _, ns := range s.Namespaces {
+		if ns.ID.Ino == key {
+			return ns
+		}
+	}
+	return nil
+}
+
+// renderDetail is the detail view's whole content, computed without a terminal.
+func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, st Styles, width int) string {
+	if ns == nil {
+		return st.Warn.Render("This namespace is gone: its last process exited. Esc goes back.")
+	}
+	var b strings.Builder
+	b.WriteString(st.Title.Render(nsTitle(ns)) + "\n")
+	p := ns.Init
+	if p == nil {
+		b.WriteString(st.Warn.Render("Its init is not visible from here, so no prediction is made.") + "\n")
+	} else {
+		var facts strings.Builder
+		writeInitFacts(&facts, p, st)
+		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render(strings.TrimRight(facts.String(), "\n")) + "\n")
+		b.WriteString("\n" + st.Section.Render("What kill does") + "\n")
+		writePredictions(&b, p, st, width)
+		b.WriteString("\n" + st.Section.Render("Signals") + st.Faint.Render(signalsHint(all)) + "\n")
+		writeSignals(&b, p, all, st)
+	}
+	b.WriteString("\n" + st.Section.Render("Processes") + "\n")
+	writeProcs(&b, ns, st)
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func signalsHint(all bool) string {
+	if all {
+		return "  (all 64; a: only the non-default)"
+	}
+	return "  (non-default only; a: all 64)"
+}
+
+func nsTitle(ns *procinspect.Namespace) string {
+	id := "unidentified namespace"
+	if !ns.ID.IsZero() {
+		id = "PID namespace " + ns.ID.String()
+	}
+	parts := []string{id}
+	if ns.Level >= 0 {
+		parts = append(parts, fmt.Sprintf("level %d", ns.Level))
+	}
+	if ns.Parent != nil {
+		parts = append(parts, "parent "+ns.Parent.ID.String())
+	}
+	if ns.Initial.V {
+		parts = append(parts, "the host's")
+	}
+	parts = append(parts, plural(len(ns.Procs), "process"))
+	return strings.Join(parts, " · ")
+}
+
+func writeInitFacts(b *strings.Builder, p *procinspect.Process, st Styles) {
+	s := p.Status
+	fmt.Fprintf(b, "init %s · PID %d on this procfs, %s inside · state %s · %s threads · uid %s · tracer %s\n",
+		procinspect.Printable(s.Name), p.PID, orUnknown(s.NSPID()), stateOrUnknown(s.State), intOrUnknown(s.Threads),
+		uidText(s), tracerText(s))
+	fmt.Fprintf(b, "cmdline %s\n", cmdline(p))
+	if d := p.Deep; d != nil {
+		goText := "unknown"
+		if d.Go.Known {
+			goText = map[bool]string{true: "yes", false: "no"}[d.Go.V]
+		}
+		fmt.Fprintf(b, "exe %s · Go program %s", orDash(procinspect.Printable(d.Exe)), goText)
+		for _, c := range d.Consumers {
+			fmt.Fprintf(b, " · %s", consumerText(c))
+		}
+		b.WriteString("\n")
+	}
+}
+
+func consumerText(c procinspect.Consumer) string {
+	set := "an unknown set"
+	if c.Set.Known {
+		set = c.Set.Set.Short()
+	}
+	if c.Kind == "signalfd" {
+		return fmt.Sprintf("signalfd %d reads %s", c.FD, set)
+	}
+	return fmt.Sprintf("thread %d waits in sigtimedwait for %s", c.TID, set)
+}
+
+// writePredictions lists every prediction with its reason wrapped under it.
+func writePredictions(b *strings.Builder, p *procinspect.Process, st Styles, width int) {
+	reasonStyle := lipgloss.NewStyle().Width(max(width-4, 20)).PaddingLeft(4)
+	for _, sig := range ExplainSignals {
+		for _, from := range procinspect.Senders {
+			pr := procinspect.Predict(p, sig, from)
+			verdict := st.Verdict[pr.Verdict].Render(pad(verdictText(pr, true), 20))
+			fmt.Fprintf(b, "%s %s %s\n", pad(sig.String(), 8), pad(string(from), 6), verdict)
+			b.WriteString(st.Faint.Render(reasonStyle.Render(pr.Reason)) + "\n")
+		}
+	}
+}
+
+func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Styles) {
+	widths := []int{3, 28, 10, 8, 12, 10, 24}
+	row := func(cells []string) string {
+		out := make([]string, len(cells))
+		for i, c := range cells {
+			out[i] = pad(c, widths[i])
+		}
+		return strings.TrimRight(strings.Join(out, " "), " ")
+	}
+	b.WriteString(st.ColHeader.Render(row(signalHeader)) + "\n")
+	rows := signalRows(p)
+	for _, r := range rows {
+		if all || !r.plain() {
+			b.WriteString(row(r.cells()) + "\n")
+		}
+	}
+	if !all {
+		if names := plainNames(rows); names != "" {
+			b.WriteString(st.Faint.Render("default, not blocked, not pending: "+names) + "\n")
+		}
+	}
+}
+
+// writeProcs lists the namespace's processes with what SIGTERM from inside
+// would do to each.
+func writeProcs(b *strings.Builder, ns *procinspect.Namespace, st Styles) {
+	widths := []int{8, 7, 16, 5, 7, 20}
+	row := func(cells []string) string {
+		out := make([]string, len(cells))
+		for i, c := range cells {
+			out[i] = pad(c, widths[i])
+		}
+		return strings.TrimRight(strings.Join(out, " "), " ")
+	}
+	b.WriteString(st.ColHeader.Render(row([]string{"PID", "NS PID", "NAME", "STATE", "THREADS", "SIGTERM from inside"})) + "\n")
+	for i, p := range ns.Procs {
+		if i == maxDetailProcs {
+			fmt.Fprintf(b, "%s\n", st.Faint.Render(fmt.Sprintf("… and %d more", len(ns.Procs)-i)))
+			break
+		}
+		pr := procinspect.Predict(p, procinspect.SIGTERM, procinspect.Inside)
+		line := row([]string{strconv.Itoa(p.PID), orUnknown(p.Status.NSPID()), procinspect.Printable(p.Name()),
+			stateOrUnknown(p.Status.State), intOrUnknown(p.Status.Threads), "."})
+		line = strings.TrimSuffix(line, ".")
+		b.WriteString(line + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")
+	}
+}

@@ -1,0 +1,50 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// keyMap holds every binding of the live UI. Build it with defaultKeyMap.
+type keyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Detail, Back, Filter, AllSignals        key.Binding
+	Rescan, Help, Quit                      key.Binding
+}
+
+// defaultKeyMap returns htop/k9s habits: arrows and j/k, / to filter, ? for
+// help, q to quit, Enter for detail and Esc back.
+func defaultKeyMap() keyMap {
+	return keyMap{
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Top:        key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Bottom:     key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+		Detail:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Filter:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		AllSignals: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "all 64 signals")),
+		Rescan:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rescan")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// ShortHelp is the one-line key hint (help.KeyMap).
+func (k keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Detail, k.Back, k.Filter, k.Rescan, k.Help, k.Quit}
+}
+
+// detailHelp is the key hint of the detail view.
+func (k keyMap) detailHelp() []key.Binding {
+	scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓/pgdn", "scroll"))
+	return []key.Binding{scroll, k.AllSignals, k.Back, k.Rescan, k.Help, k.Quit}
+}
+
+// FullHelp is the '?' screen, in columns (help.KeyMap).
+func (k keyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Detail, k.Back, k.AllSignals, k.Filter},
+		{k.Rescan, k.Help, k.Quit},
+	}
+}

@@ -1,0 +1,361 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sigview/sigview/procinspect"
+)
+
+// view is which screen the UI shows.
+type view int
+
+const (
+	mainView view = iota
+	detailView
+)
+
+func (v view) String() string {
+	if v == detailView {
+		return "detail"
+	}
+	return "main"
+}
+
+// Options configure the live UI.
+type Options struct {
+	// Interval is the rescan period.
+	Interval time.Duration
+	// NoColor turns colour off (NO_COLOR).
+	NoColor bool
+}
+
+// Model is the live UI: the namespace tree, a detail view, a filter and
+// help. It is handed snapshots by scan commands and never reads /proc in
+// Update.
+type Model struct {
+	scanner  procinspect.Scanner
+	opts     Options
+	keys     keyMap
+	styles   Styles
+	isDark   bool
+	help     help.Model
+	filter   textinput.Model
+	table    nsTable
+	detail   detail
+	view     view
+	showHelp bool
+	filterOn bool
+
+	snap     *procinspect.Snapshot
+	took     time.Duration
+	err      error
+	scanning bool
+	width    int
+	height   int
+}
+
+// New builds the UI over a scanner.
+func New(sc procinspect.Scanner, opts Options) Model {
+	if opts.Interval <= 0 {
+		opts.Interval = 2 * time.Second
+	}
+	f := textinput.New()
+	f.Prompt = "/"
+	f.Placeholder = "name, PID, namespace or container"
+	m := Model{scanner: sc, opts: opts, keys: defaultKeyMap(), isDark: true, help: help.New(), filter: f, detail: newDetail()}
+	m.setStyles(true)
+	return m
+}
+
+func (m *Model) setStyles(isDark bool) {
+	m.isDark = isDark
+	m.styles = newStyles(isDark, m.opts.NoColor)
+	m.help.Styles = m.styles.Help
+}
+
+// Init starts the first scan, the rescan ticker, and asks the terminal for
+// its background colour.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, m.startScan(), tickCmd(m.opts.Interval))
+}
+
+// Update handles one message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+	case tea.BackgroundColorMsg:
+		m.setStyles(msg.IsDark())
+		m.refresh()
+	case scanResultMsg:
+		m.scanning, m.err, m.snap, m.took = false, nil, msg.snap, msg.took
+		m.refresh()
+	case scanErrMsg:
+		// Keep showing the last good snapshot; the header says what failed.
+		m.scanning, m.err = false, msg.err
+	case tickMsg:
+		return m, tea.Batch(m.scanIfIdle(), tickCmd(m.opts.Interval))
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	}
+	return m, nil
+}
+
+// startScan marks a scan in flight and returns it. In the detail view the
+// shown namespace's processes are read in depth, so their predictions can
+// use every thread's mask.
+func (m *Model) startScan() tea.Cmd {
+	m.scanning = true
+	sc := m.scanner
+	if m.view == detailView {
+		if ns := findNS(m.snap, m.detail.key); ns != nil {
+			for i, p := range ns.Procs {
+				if i == maxDetailProcs {
+					break
+				}
+				sc.Deep = append(sc.Deep, p.PID)
+			}
+		}
+	}
+	return scanCmd(sc)
+}
+
+func (m *Model) scanIfIdle() tea.Cmd {
+	if m.scanning {
+		return nil // a slow scan is still running: don't pile up
+	}
+	return m.startScan()
+}
+
+// refresh recomputes what the views show from the snapshot.
+func (m *Model) refresh() {
+	m.table.setRows(buildRows(m.snap, m.filter.Value()))
+	if m.view == detailView {
+		m.detail.refresh(m.snap, m.styles)
+	}
+}
+
+func (m *Model) resize(w, h int) {
+	m.width, m.height = w, h
+	m.help.SetWidth(w)
+	m.filter.SetWidth(max(w-2, 10))
+	body := max(h-headerLines-footerLines, 2)
+	m.table.setSize(w, body)
+	m.detail.setSize(w, body)
+	if m.view == detailView {
+		m.detail.refresh(m.snap, m.styles)
+	}
+}
+
+const (
+	headerLines = 2
+	footerLines = 1
+)
+
+func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if m.filterOn {
+		return m.handleFilterKey(msg)
+	}
+	switch {
+	case msg.String() == "ctrl+c" || key.Matches(msg, m.keys.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, m.keys.Help):
+		m.showHelp = !m.showHelp
+	case m.showHelp && key.Matches(msg, m.keys.Back):
+		m.showHelp = false
+	case key.Matches(msg, m.keys.Rescan):
+		return m, m.scanIfIdle()
+	case m.view == detailView:
+		return m.handleDetailKey(msg)
+	case key.Matches(msg, m.keys.Filter):
+		m.filterOn = true
+		return m, m.filter.Focus()
+	case key.Matches(msg, m.keys.Back) && m.filter.Value() != "":
+		m.filter.SetValue("")
+		m.refresh()
+	case key.Matches(msg, m.keys.Detail):
+		if r := m.table.current(); r != nil {
+			m.view, m.detail.key = detailView, r.key
+			m.detail.vp.GotoTop()
+			m.detail.refresh(m.snap, m.styles)
+			return m, m.scanIfIdle()
+		}
+	default:
+		m.table = m.table.Update(msg, m.keys)
+	}
+	return m, nil
+}
+
+func (m Model) handleDetailKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Back):
+		m.view = mainView
+		return m, nil
+	case key.Matches(msg, m.keys.AllSignals):
+		m.detail.all = !m.detail.all
+		m.detail.refresh(m.snap, m.styles)
+		return m, nil
+	case key.Matches(msg, m.keys.Top):
+		m.detail.vp.GotoTop()
+		return m, nil
+	case key.Matches(msg, m.keys.Bottom):
+		m.detail.vp.GotoBottom()
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.detail, cmd = m.detail.Update(msg)
+	return m, cmd
+}
+
+// handleFilterKey edits the filter: the list narrows as you type, Enter
+// keeps the filter, Esc clears it.
+func (m Model) handleFilterKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch msg.String() {
+	case "enter":
+		m.filterOn = false
+		m.filter.Blur()
+		return m, nil
+	case "esc":
+		m.filterOn = false
+		m.filter.Blur()
+		m.filter.SetValue("")
+		m.refresh()
+		return m, nil
+	case "ctrl+c":
+		return m, tea.Quit
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	m.refresh()
+	return m, cmd
+}
+
+// View renders the screen.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.content())
+	v.AltScreen = true
+	v.WindowTitle = "sigview"
+	return v
+}
+
+func (m Model) content() string {
+	if m.width == 0 {
+		return "sigview: starting…"
+	}
+	var body string
+	switch {
+	case m.showHelp:
+		body = m.helpView()
+	case m.snap == nil && m.err == nil:
+		body = m.styles.Faint.Render("scanning " + m.scanner.Root + "…")
+	case m.view == detailView:
+		body = m.detail.View()
+	default:
+		body = m.table.View(m.styles)
+	}
+	lines := strings.Split(body, "\n")
+	bodyH := max(m.height-headerLines-footerLines, 1)
+	for len(lines) < bodyH {
+		lines = append(lines, "")
+	}
+	if len(lines) > bodyH {
+		lines = lines[:bodyH]
+	}
+	return m.header() + "\n" + strings.Join(lines, "\n") + "\n" + m.footer()
+}
+
+// header says where sigview runs, the counts, the scan time and warnings.
+func (m Model) header() string {
+	st := m.styles
+	title := st.Title.Render("sigview") + " "
+	if m.snap == nil {
+		if m.err != nil {
+			return title + st.Error.Render(truncate("scan failed: "+m.err.Error(), m.width-8)) + "\n"
+		}
+		return title + "\n"
+	}
+	s := m.snap
+	inits := 0
+	for _, ns := range s.Namespaces {
+		if ns.Init != nil {
+			inits++
+		}
+	}
+	line1 := title + st.Header.Render(truncate(Where(s), m.width-8))
+	stats := fmt.Sprintf("%d namespaces · %d inits · %d processes · scanned %s (%s)",
+		len(s.Namespaces), inits, len(s.Processes), s.Time.Format("15:04:05"), m.took.Round(time.Millisecond))
+	if m.view == detailView {
+		stats = "detail · " + stats
+	}
+	line2 := st.Faint.Render(stats)
+	switch {
+	case m.err != nil:
+		line2 += " " + st.Error.Render(truncate("· last scan failed: "+m.err.Error(), max(m.width-lenPlain(stats)-1, 10)))
+	case len(s.Warnings) > 0:
+		line2 += " " + st.Warn.Render(fmt.Sprintf("· %s (sigview --once lists them)", plural(len(s.Warnings), "warning")))
+	}
+	return line1 + "\n" + truncate(line2, m.width)
+}
+
+func (m Model) footer() string {
+	if m.filterOn {
+		return m.filter.View()
+	}
+	bindings := m.keys.ShortHelp()
+	if m.view == detailView {
+		bindings = m.keys.detailHelp()
+	}
+	hint := m.help.ShortHelpView(bindings)
+	if f := m.filter.Value(); f != "" {
+		hint = m.styles.Warn.Render("filter: "+procinspect.Printable(f)+" (esc clears)") + "  " + hint
+	}
+	return truncate(hint, m.width)
+}
+
+// helpView is the '?' screen: keys, then what the verdict words mean.
+func (m Model) helpView() string {
+	st := m.styles
+	var b strings.Builder
+	b.WriteString(st.Section.Render("Keys") + "\n")
+	b.WriteString(m.help.FullHelpView(m.keys.FullHelp()) + "\n\n")
+	b.WriteString(st.Section.Render("Columns") + "\n")
+	b.WriteString("TERM/KILL inside: kill sent by root in the namespace itself (docker exec … kill 1)\n")
+	b.WriteString("TERM/KILL host:   kill sent by root on the host, or any ancestor namespace (docker stop)\n\n")
+	b.WriteString(st.Section.Render("Verdicts") + "\n")
+	for _, v := range []struct {
+		v    procinspect.Verdict
+		text string
+	}{
+		{procinspect.Yes, "the init ends (every process of its namespace with it)"},
+		{procinspect.No, "it does not end now: dropped by init protection, ignored, queued or deferred"},
+		{procinspect.Depends, "its own code decides: a handler, a signalfd or sigtimedwait reader"},
+		{procinspect.VerdictUnknown, "a fact it needs could not be read (Enter shows which)"},
+	} {
+		b.WriteString(st.Verdict[v.v].Render(pad(verdictGlyph[v.v]+" "+string(v.v), 10)) + " " + v.text + "\n")
+	}
+	b.WriteString("\n" + st.Faint.Render("? or esc closes this help"))
+	return b.String()
+}
+
+// truncate cuts s to w cells.
+func truncate(s string, w int) string { return pad(s, max(w, 1)) }
+
+func lenPlain(s string) int { return len([]rune(s)) }
+
+// plural writes "1 warning", "2 warnings".
+func plural(n int, word string) string {
+	switch {
+	case n == 1:
+		return "1 " + word
+	case strings.HasSuffix(word, "s"):
+		return fmt.Sprintf("%d %ses", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,38 @@
+package ui
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sigview/sigview/procinspect"
+)
+
+// scanResultMsg carries a finished scan.
+type scanResultMsg struct {
+	snap *procinspect.Snapshot
+	took time.Duration
+}
+
+// scanErrMsg carries a failed scan.
+type scanErrMsg struct{ err error }
+
+// tickMsg asks for the periodic rescan.
+type tickMsg time.Time
+
+// scanCmd scans in the background: Update never touches /proc.
+func scanCmd(sc procinspect.Scanner) tea.Cmd {
+	return func() tea.Msg {
+		start := time.Now()
+		snap, err := sc.Scan()
+		if err != nil {
+			return scanErrMsg{err}
+		}
+		return scanResultMsg{snap: snap, took: time.Since(start)}
+	}
+}
+
+// tickCmd schedules the next periodic rescan.
+func tickCmd(d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(t time.Time) tea.Msg { return tickMsg(t) })
+}

@@ -1,0 +1,177 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// nsTable is the main view's namespace list: rows, a cursor that follows
+// the same namespace across rescans, and scrolling.
+type nsTable struct {
+	rows          []nsRow
+	cursor, top   int
+	width, height int // height counts the column header
+	selected      uint64
+	hasSelection  bool
+}
+
+// setRows replaces the rows and keeps the cursor on the same namespace;
+// if that namespace is gone, the cursor stays at the same position.
+func (t *nsTable) setRows(rows []nsRow) {
+	t.rows = rows
+	if t.hasSelection {
+		for i, r := range rows {
+			if r.key == t.selected {
+				t.cursor = i
+				t.clamp()
+				return
+			}
+		}
+	}
+	t.clamp()
+}
+
+func (t *nsTable) setSize(w, h int) { t.width, t.height = w, h; t.clamp() }
+
+// visible is the number of data rows that fit.
+func (t nsTable) visible() int { return max(t.height-1, 1) }
+
+func (t *nsTable) clamp() {
+	t.cursor = min(max(t.cursor, 0), max(len(t.rows)-1, 0))
+	if t.cursor < t.top {
+		t.top = t.cursor
+	}
+	if t.cursor >= t.top+t.visible() {
+		t.top = t.cursor - t.visible() + 1
+	}
+	t.top = max(min(t.top, len(t.rows)-t.visible()), 0)
+	if len(t.rows) > 0 {
+		t.selected, t.hasSelection = t.rows[t.cursor].key, true
+	}
+}
+
+// current returns the row under the cursor, or nil.
+func (t nsTable) current() *nsRow {
+	if len(t.rows) == 0 {
+		return nil
+	}
+	return &t.rows[t.cursor]
+}
+
+// Update moves the cursor.
+func (t nsTable) Update(msg tea.KeyPressMsg, k keyMap) nsTable {
+	switch {
+	case key.Matches(msg, k.Up):
+		t.cursor--
+	case key.Matches(msg, k.Down):
+		t.cursor++
+	case key.Matches(msg, k.PageUp):
+		t.cursor -= t.visible()
+	case key.Matches(msg, k.PageDown):
+		t.cursor += t.visible()
+	case key.Matches(msg, k.Top):
+		t.cursor = 0
+	case key.Matches(msg, k.Bottom):
+		t.cursor = len(t.rows) - 1
+	default:
+		return t
+	}
+	t.clamp()
+	return t
+}
+
+// layout is the width of each column at a terminal width.
+type layout struct {
+	ns, container, pid, name, procs, verdict int
+	wide                                     bool
+}
+
+func layoutFor(width int) layout {
+	l := layout{ns: 16, pid: 7, procs: 5, verdict: 9}
+	if width >= 120 {
+		l.wide, l.verdict = true, 18
+	}
+	if width >= 150 {
+		l.container = 14
+	}
+	used := l.ns + l.pid + l.procs + 4*l.verdict + 8
+	if l.container > 0 {
+		used += l.container + 1
+	}
+	l.name = max(width-used, 8)
+	return l
+}
+
+// View renders the header line and the visible rows.
+func (t nsTable) View(st Styles) string {
+	l := layoutFor(t.width)
+	var b strings.Builder
+	head := []string{"PIDNS", "CONTAINER", "INIT", "NAME", "PROCS", "TERM in", "TERM host", "KILL in", "KILL host"}
+	if l.wide {
+		head[5], head[7] = "TERM inside", "KILL inside"
+	}
+	b.WriteString(st.ColHeader.Render(t.line(l, head)))
+	if len(t.rows) == 0 {
+		b.WriteString("\n" + st.Faint.Render("  no namespace matches"))
+	}
+	for i := t.top; i < len(t.rows) && i < t.top+t.visible(); i++ {
+		b.WriteString("\n")
+		b.WriteString(t.renderRow(st, l, t.rows[i], i == t.cursor))
+	}
+	return b.String()
+}
+
+func (t nsTable) renderRow(st Styles, l layout, r nsRow, selected bool) string {
+	id := r.id
+	if r.depth > 0 {
+		id = strings.Repeat(" ", 2*(r.depth-1)) + "└ " + id
+	}
+	cells := []string{id, r.container, r.pid, r.name, r.procs, "-", "-", "-", "-"}
+	if r.hasInit {
+		for i, pr := range r.preds {
+			cells[5+i] = verdictText(pr, l.wide)
+		}
+	}
+	if selected {
+		return st.Selected.Render(t.line(l, cells))
+	}
+	line := t.line(l, cells[:5])
+	for i := 5; i < 9; i++ {
+		cell := pad(cells[i], l.verdict)
+		if r.hasInit {
+			cell = st.Verdict[r.preds[i-5].Verdict].Render(cell)
+		}
+		line += " " + cell
+	}
+	return line
+}
+
+// line lays cells out in the layout's columns (fewer cells leave the rest off).
+func (t nsTable) line(l layout, cells []string) string {
+	widths := []int{l.ns, l.container, l.pid, l.name, l.procs, l.verdict, l.verdict, l.verdict, l.verdict}
+	parts := make([]string, 0, len(cells))
+	for i, c := range cells {
+		if widths[i] == 0 {
+			continue
+		}
+		if i == 2 || i == 4 {
+			parts = append(parts, lipgloss.PlaceHorizontal(widths[i], lipgloss.Right, ansi.Truncate(c, widths[i], "…")))
+			continue
+		}
+		parts = append(parts, pad(c, widths[i]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// pad truncates or pads s to exactly w cells.
+func pad(s string, w int) string {
+	s = ansi.Truncate(s, w, "…")
+	if n := ansi.StringWidth(s); n < w {
+		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}

@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/sigview/sigview/procinspect"
+)
+
+// verdictGlyph makes a verdict readable without colour.
+var verdictGlyph = map[procinspect.Verdict]string{
+	procinspect.Yes:            "✓",
+	procinspect.No:             "✗",
+	procinspect.Depends:        "~",
+	procinspect.VerdictUnknown: "?",
+}
+
+// coreSends are the four predictions of the main view, in column order.
+var coreSends = [4]struct {
+	sig  procinspect.Signal
+	from procinspect.Sender
+}{
+	{procinspect.SIGTERM, procinspect.Inside}, {procinspect.SIGTERM, procinspect.Host},
+	{procinspect.SIGKILL, procinspect.Inside}, {procinspect.SIGKILL, procinspect.Host},
+}
+
+// nsRow is one namespace of the main view, computed without a terminal
+// (the k9s "render" idea): the table only lays it out.
+type nsRow struct {
+	key       uint64 // the namespace inode; 0 for the unidentified group
+	depth     int
+	id        string
+	container string
+	pid, name string
+	procs     string
+	hasInit   bool
+	preds     [4]procinspect.Prediction
+}
+
+// buildRows turns a snapshot into rows, in tree order, keeping the
+// namespaces that match filter (case-insensitive; empty keeps all).
+func buildRows(s *procinspect.Snapshot, filter string) []nsRow {
+	if s == nil {
+		return nil
+	}
+	filter = strings.ToLower(strings.TrimSpace(filter))
+	rows := make([]nsRow, 0, len(s.Namespaces))
+	for _, ns := range s.Namespaces {
+		if filter != "" && !nsMatches(ns, filter) {
+			continue
+		}
+		rows = append(rows, rowOf(ns))
+	}
+	return rows
+}
+
+func rowOf(ns *procinspect.Namespace) nsRow {
+	r := nsRow{key: ns.ID.Ino, depth: max(ns.Level, 0), id: "unknown", container: "-", pid: "-",
+		name: "(init not visible)", procs: strconv.Itoa(len(ns.Procs))}
+	if !ns.ID.IsZero() {
+		r.id = ns.ID.String()
+	}
+	if p := ns.Init; p != nil {
+		r.hasInit = true
+		r.pid = strconv.Itoa(p.PID)
+		r.name = procinspect.Printable(p.Name())
+		for i, c := range coreSends {
+			r.preds[i] = procinspect.Predict(p, c.sig, c.from)
+		}
+	}
+	return r
+}
+
+// nsMatches reports whether the filter names the namespace, its init, or
+// any of its processes (by name or PID), or its container.
+func nsMatches(ns *procinspect.Namespace, f string) bool {
+	if strings.Contains(ns.ID.String(), f) {
+		return true
+	}
+	for _, p := range ns.Procs {
+		if strings.Contains(strings.ToLower(procinspect.Printable(p.Name())), f) || strconv.Itoa(p.PID) == f ||
+			fmt.Sprint(p.Status.NSPID()) == f && p == ns.Init {
+			return true
+		}
+	}
+	return false
+}
+
+// verdictText is a verdict cell: glyph and word, plus the outcome when wide.
+func verdictText(pr procinspect.Prediction, wide bool) string {
+	if !wide || pr.Verdict == procinspect.VerdictUnknown {
+		return verdictGlyph[pr.Verdict] + " " + string(pr.Verdict)
+	}
+	return verdictGlyph[pr.Verdict] + " " + string(pr.Verdict) + " " + string(pr.Outcome)
+}
