@@ -416,6 +416,17 @@ func (e *eval) leaderMaskUnknown() string {
 	return fmt.Sprintf("its main thread waits in sigtimedwait, but the set it waits for is unreadable (%s)", t.WaitSetErr)
 }
 
+// threadUnknown says which fact of thread t is missing.
+func (e *eval) threadUnknown(t Thread) string {
+	switch {
+	case !t.Status.SigBlk.Known:
+		return fmt.Sprintf("thread %d's SigBlk line is missing or malformed, so whether it blocks %s is unknown", t.TID, e.name)
+	case !t.Sigwait.Known:
+		return fmt.Sprintf("whether thread %d waits in sigtimedwait for %s is unknown (its syscall and wchan files are unreadable)", t.TID, e.name)
+	}
+	return fmt.Sprintf("thread %d waits in sigtimedwait, but the set it waits for is unreadable (%s)", t.TID, t.WaitSetErr)
+}
+
 // killed reports a fatal delivery.
 func (e *eval) killed(pr *Prediction, why string) {
 	var b strings.Builder
@@ -448,7 +459,7 @@ func (e *eval) deliver(pr *Prediction) {
 	for _, t := range e.threads {
 		blk, ok := e.blockedIn(t)
 		if !ok {
-			pr.set(VerdictUnknown, OutcomeUnknown, "thread %d's blocked mask for %s is unknown (SigBlk or its sigtimedwait set is unreadable)", t.TID, e.name)
+			pr.set(VerdictUnknown, OutcomeUnknown, "%s", e.threadUnknown(t))
 			return
 		}
 		curBlk := t.Status.SigBlk.Has(e.sig)

@@ -1,0 +1,297 @@
+package ui
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/sigview/sigview/procinspect"
+)
+
+const (
+	fixtureRoot = "../procinspect/testdata/proc"
+	fixtureSelf = "../procinspect/testdata/proc/1/ns/pid"
+	ctNS        = 4026532201 // the fixture's container namespace (init 4242)
+)
+
+// fixtureSnap scans the fixture procfs with a fixed scan time.
+func fixtureSnap(t *testing.T) *procinspect.Snapshot {
+	t.Helper()
+	snap, err := procinspect.Scanner{Root: fixtureRoot, SelfNS: fixtureSelf}.Scan()
+	if err != nil {
+		t.Fatalf("Scan(%s): %v", fixtureRoot, err)
+	}
+	snap.Time = time.Date(2026, 11, 28, 21, 0, 0, 0, time.UTC)
+	return snap
+}
+
+// newTestModel is a model of the given size that has received one scan.
+func newTestModel(t *testing.T, w, h int) Model {
+	t.Helper()
+	m := New(procinspect.Scanner{Root: fixtureRoot, SelfNS: fixtureSelf}, Options{Interval: time.Second})
+	m = update(t, m, tea.WindowSizeMsg{Width: w, Height: h})
+	return update(t, m, scanResultMsg{snap: fixtureSnap(t), took: 5 * time.Millisecond})
+}
+
+func update(t *testing.T, m Model, msg tea.Msg) Model {
+	t.Helper()
+	next, _ := m.Update(msg)
+	return next.(Model)
+}
+
+func press(t *testing.T, m Model, keys ...string) Model {
+	t.Helper()
+	for _, k := range keys {
+		m = update(t, m, keyMsg(k))
+	}
+	return m
+}
+
+// keyMsg builds a key press: a named key or one printable character.
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+func screen(m Model) string { return ansi.Strip(m.View().Content) }
+
+func TestGoldens(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{80, 24}, {160, 45}} {
+		name := func(s string) string { return s + "_" + strconv.Itoa(size.w) + "x" + strconv.Itoa(size.h) }
+		t.Run(name("main"), func(t *testing.T) {
+			golden.RequireEqual(t, []byte(screen(newTestModel(t, size.w, size.h))))
+		})
+		t.Run(name("detail"), func(t *testing.T) {
+			m := selectNS(t, newTestModel(t, size.w, size.h), ctNS)
+			golden.RequireEqual(t, []byte(screen(press(t, m, "enter"))))
+		})
+		t.Run(name("help"), func(t *testing.T) {
+			golden.RequireEqual(t, []byte(screen(press(t, newTestModel(t, size.w, size.h), "?"))))
+		})
+	}
+}
+
+// selectNS moves the cursor down to the namespace with inode key.
+func selectNS(t *testing.T, m Model, key uint64) Model {
+	t.Helper()
+	for range m.table.rows {
+		if r := m.table.current(); r != nil && r.key == key {
+			return m
+		}
+		m = press(t, m, "down")
+	}
+	t.Fatalf("namespace %d not in the table", key)
+	return m
+}
+
+func TestCursorMovesAndClamps(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	n := len(m.table.rows)
+	if n < 3 {
+		t.Fatalf("fixture gives %d rows; want at least 3", n)
+	}
+	m = press(t, m, "down", "down")
+	if m.table.cursor != 2 {
+		t.Errorf("cursor after 2 downs = %d; want 2", m.table.cursor)
+	}
+	m = press(t, m, "G")
+	if m.table.cursor != n-1 {
+		t.Errorf("cursor after G = %d; want %d", m.table.cursor, n-1)
+	}
+	m = press(t, m, "down", "j")
+	if m.table.cursor != n-1 {
+		t.Errorf("cursor past the end = %d; want %d", m.table.cursor, n-1)
+	}
+	m = press(t, m, "g", "up", "k")
+	if m.table.cursor != 0 {
+		t.Errorf("cursor after g and ups = %d; want 0", m.table.cursor)
+	}
+}
+
+// TestSelectionFollowsNamespace: a rescan in which rows move keeps the
+// cursor on the same namespace; a vanished namespace leaves it in range.
+func TestSelectionFollowsNamespace(t *testing.T) {
+	m := selectNS(t, newTestModel(t, 80, 24), ctNS)
+	snap := fixtureSnap(t)
+	// Drop the host namespace (the first row): every row moves up by one.
+	snap.Namespaces = snap.Namespaces[1:]
+	m = update(t, m, scanResultMsg{snap: snap})
+	if r := m.table.current(); r == nil || r.key != ctNS {
+		t.Errorf("after a rescan the cursor is on %+v; want namespace %d", r, ctNS)
+	}
+	snap = fixtureSnap(t)
+	var kept []*procinspect.Namespace
+	for _, ns := range snap.Namespaces {
+		if ns.ID.Ino != ctNS {
+			kept = append(kept, ns)
+		}
+	}
+	snap.Namespaces = kept
+	m = update(t, m, scanResultMsg{snap: snap})
+	if m.table.cursor < 0 || m.table.cursor >= len(m.table.rows) {
+		t.Errorf("cursor %d out of range after the namespace vanished (%d rows)", m.table.cursor, len(m.table.rows))
+	}
+	if strings.Contains(screen(m), "4026532201") {
+		t.Errorf("vanished namespace still on screen:\n%s", screen(m))
+	}
+}
+
+func TestFilter(t *testing.T) {
+	m := newTestModel(t, 160, 45)
+	all := len(m.table.rows)
+	m = press(t, m, "/", "4", "2", "4", "2")
+	if got := len(m.table.rows); got != 1 || m.table.rows[0].key != ctNS {
+		t.Fatalf("filter 4242 leaves %d rows (%+v); want only namespace %d", got, m.table.rows, ctNS)
+	}
+	m = press(t, m, "enter")
+	if m.filterOn || len(m.table.rows) != 1 {
+		t.Errorf("Enter should keep the filter and close the input: filterOn=%v rows=%d", m.filterOn, len(m.table.rows))
+	}
+	if !strings.Contains(screen(m), "filter: 4242") {
+		t.Errorf("the footer does not show the kept filter:\n%s", screen(m))
+	}
+	m = press(t, m, "esc")
+	if len(m.table.rows) != all {
+		t.Errorf("Esc left %d rows; want all %d", len(m.table.rows), all)
+	}
+	m = press(t, m, "/", "z", "z", "q", "esc")
+	if len(m.table.rows) != all || m.filterOn {
+		t.Errorf("Esc in the input should clear it: rows=%d filterOn=%v", len(m.table.rows), m.filterOn)
+	}
+	m = press(t, m, "/", "n", "o", "m", "a", "t", "c", "h", "x")
+	if len(m.table.rows) != 0 || !strings.Contains(screen(m), "no namespace matches") {
+		t.Errorf("a filter matching nothing should say so:\n%s", screen(m))
+	}
+}
+
+func TestDetailAndBack(t *testing.T) {
+	m := selectNS(t, newTestModel(t, 120, 60), ctNS)
+	m = press(t, m, "enter")
+	if m.view != detailView || m.detail.key != ctNS {
+		t.Fatalf("Enter: view %v key %d; want detail of %d", m.view, m.detail.key, ctNS)
+	}
+	s := screen(m)
+	for _, want := range []string{"What kill does", "SIGTERM", "SIGKILL", "Signals", "Processes", "4242"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("detail view lacks %q:\n%s", want, s)
+		}
+	}
+	before := strings.Count(screen(m), "\n")
+	m = press(t, m, "a")
+	if !m.detail.all {
+		t.Errorf("'a' did not switch to all 64 signals")
+	}
+	_ = before
+	m = press(t, m, "esc")
+	if m.view != mainView {
+		t.Errorf("Esc: view %v; want main", m.view)
+	}
+}
+
+func TestQuit(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c"} {
+		_, cmd := newTestModel(t, 80, 24).Update(keyMsg(k))
+		if cmd == nil {
+			t.Fatalf("%s returned no command", k)
+		}
+		if _, ok := cmd().(tea.QuitMsg); !ok {
+			t.Errorf("%s does not quit", k)
+		}
+	}
+}
+
+// TestScanErrorKeepsSnapshot: a failed scan shows in the header, and the
+// last good snapshot stays.
+func TestScanErrorKeepsSnapshot(t *testing.T) {
+	m := newTestModel(t, 120, 30)
+	m = update(t, m, scanErrMsg{errors.New("open procfs /proc: permission denied")})
+	s := screen(m)
+	if !strings.Contains(s, "last scan failed: open procfs /proc: permission denied") {
+		t.Errorf("header does not show the error:\n%s", s)
+	}
+	if !strings.Contains(s, "4242") {
+		t.Errorf("the last snapshot's rows are gone:\n%s", s)
+	}
+	m = New(procinspect.Scanner{Root: "/nonexistent"}, Options{})
+	m = update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = update(t, m, scanErrMsg{errors.New("list /nonexistent: no such file")})
+	if s := screen(m); !strings.Contains(s, "scan failed: list /nonexistent") {
+		t.Errorf("first scan failure not shown:\n%s", s)
+	}
+}
+
+// TestOneScanInFlight: ticks while a scan runs do not start another, and
+// r starts one only when idle.
+func TestOneScanInFlight(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	if m.scanning {
+		t.Fatalf("scanning after a result")
+	}
+	m = press(t, m, "r")
+	if !m.scanning {
+		t.Errorf("r did not start a scan")
+	}
+	if _, cmd := m.Update(keyMsg("r")); cmd != nil {
+		t.Errorf("r during a scan returned a command; want none")
+	}
+	next, cmd := m.Update(tickMsg(time.Now()))
+	if cmd == nil || !next.(Model).scanning {
+		t.Fatalf("tick must reschedule itself")
+	}
+	m = update(t, next.(Model), scanResultMsg{snap: fixtureSnap(t)})
+	if m.scanning {
+		t.Errorf("still scanning after the result")
+	}
+}
+
+// TestHostileNamesNeverRaw: names with escape sequences and invalid UTF-8
+// reach the screen escaped, in the table and in the detail view.
+func TestHostileNamesNeverRaw(t *testing.T) {
+	m := newTestModel(t, 160, 45)
+	views := []string{m.View().Content, press(t, m, "enter").View().Content}
+	// The hostile processes live in the host namespace; its whole detail
+	// content lists them.
+	snap := fixtureSnap(t)
+	views = append(views, renderDetail(snap, snap.Namespaces[0], true, m.styles, 160))
+	for i, v := range views {
+		plain := ansi.Strip(v)
+		for _, bad := range []string{"\x1b]", "\x07", "\xe9", "\ufffd"} {
+			if strings.Contains(plain, bad) {
+				t.Errorf("view %d carries a raw %q", i, bad)
+			}
+		}
+	}
+	if !strings.Contains(ansi.Strip(views[2]), `\x1b`) {
+		t.Errorf("the escaped hostile name is not shown:\n%s", ansi.Strip(views[2]))
+	}
+}
+
+func TestNoColor(t *testing.T) {
+	m := New(procinspect.Scanner{Root: fixtureRoot, SelfNS: fixtureSelf}, Options{NoColor: true})
+	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = update(t, m, scanResultMsg{snap: fixtureSnap(t)})
+	if v := m.View().Content; strings.Contains(v, "38;") || strings.Contains(v, "48;") {
+		t.Errorf("NO_COLOR view carries colour sequences: %q", v)
+	}
+	if s := screen(m); !strings.Contains(s, "✗ no") || !strings.Contains(s, "✓ yes") {
+		t.Errorf("verdicts must read without colour:\n%s", s)
+	}
+}
