@@ -269,17 +269,44 @@ func parseFdinfoSigmask(b []byte) Mask {
 	return Mask{}
 }
 
+// goCache remembers which executables carry Go build information, by file
+// identity and modification time: the live UI asks again every scan, and
+// reading an ELF file costs far more than a stat.
+var goCache = struct {
+	sync.Mutex
+	m map[exeID]bool
+}{m: map[exeID]bool{}}
+
+type exeID struct {
+	dev, ino  uint64
+	mtimeNsec int64
+	size      int64
+}
+
 // readGo reports whether the executable carries Go build information
 // (debug/buildinfo reads the .go.buildinfo section of the ELF file).
 func readGo(dir string) (Flag, string) {
-	exe, _ := os.Readlink(filepath.Join(dir, "exe"))
-	if _, err := buildinfo.ReadFile(filepath.Join(dir, "exe")); err != nil {
-		if _, statErr := os.Stat(filepath.Join(dir, "exe")); statErr != nil {
-			return Flag{}, exe // unreadable (kernel thread, zombie, permission, fixture)
-		}
-		return KnownFlag(false), exe
+	path := filepath.Join(dir, "exe")
+	exe, _ := os.Readlink(path)
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return Flag{}, exe // unreadable (kernel thread, zombie, permission, fixture)
 	}
-	return KnownFlag(true), exe
+	id := exeID{dev: st.Dev, ino: st.Ino, mtimeNsec: st.Mtim.Nano(), size: st.Size}
+	goCache.Lock()
+	isGo, ok := goCache.m[id]
+	goCache.Unlock()
+	if !ok {
+		_, err := buildinfo.ReadFile(path)
+		isGo = err == nil
+		goCache.Lock()
+		if len(goCache.m) > 4096 {
+			clear(goCache.m)
+		}
+		goCache.m[id] = isGo
+		goCache.Unlock()
+	}
+	return KnownFlag(isGo), exe
 }
 
 // readDeep reads the facts a prediction needs for one process. On a live
