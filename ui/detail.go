@@ -85,7 +85,7 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 		b.WriteString("\n" + st.Section.Render("What kill does") + "\n")
 		writePredictions(&b, p, st, width)
 		b.WriteString("\n" + st.Section.Render("Signals") + st.Faint.Render(signalsHint(all)) + "\n")
-		writeSignals(&b, p, all, st)
+		writeSignals(&b, p, all, st, width)
 	}
 	b.WriteString("\n" + st.Section.Render("Processes") + "\n")
 	writeProcs(&b, ns, st)
@@ -120,8 +120,12 @@ func nsTitle(ns *procinspect.Namespace) string {
 
 func writeInitFacts(b *strings.Builder, p *procinspect.Process, st Styles) {
 	s := p.Status
-	fmt.Fprintf(b, "init %s · PID %d on this procfs, %s inside · state %s · %s threads · uid %s · tracer %s\n",
-		procinspect.Printable(s.Name), p.PID, orUnknown(s.NSPID()), stateOrUnknown(s.State), intOrUnknown(s.Threads),
+	threads := "unknown threads"
+	if s.Threads.Known {
+		threads = plural(s.Threads.V, "thread")
+	}
+	fmt.Fprintf(b, "init %s · PID %d on this procfs, %s inside · state %s · %s · uid %s · tracer %s\n",
+		procinspect.Printable(s.Name), p.PID, orUnknown(s.NSPID()), stateOrUnknown(s.State), threads,
 		uidText(s), tracerText(s))
 	fmt.Fprintf(b, "cmdline %s\n", cmdline(p))
 	if d := p.Deep; d != nil {
@@ -161,7 +165,7 @@ func writePredictions(b *strings.Builder, p *procinspect.Process, st Styles, wid
 	}
 }
 
-func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Styles) {
+func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Styles, width int) {
 	widths := []int{3, 28, 10, 8, 12, 10, 24}
 	row := func(cells []string) string {
 		out := make([]string, len(cells))
@@ -170,18 +174,24 @@ func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Style
 		}
 		return strings.TrimRight(strings.Join(out, " "), " ")
 	}
-	b.WriteString(st.ColHeader.Render(row(signalHeader)) + "\n")
 	rows := signalRows(p)
+	var lines []string
 	for _, r := range rows {
 		if all || !r.plain() {
-			b.WriteString(row(r.cells()) + "\n")
+			lines = append(lines, row(r.cells()))
 		}
 	}
-	if !all {
-		if names := plainNames(rows); names != "" {
-			b.WriteString(st.Faint.Render("default, not blocked, not pending: "+names) + "\n")
-		}
+	if len(lines) > 0 {
+		b.WriteString(st.ColHeader.Render(row(signalHeader)) + "\n" + strings.Join(lines, "\n") + "\n")
 	}
+	if all {
+		return
+	}
+	text := "every signal has its default action and none is blocked or pending"
+	if len(lines) > 0 {
+		text = "default, not blocked, not pending: " + plainNames(rows)
+	}
+	b.WriteString(st.Faint.Render(lipgloss.NewStyle().Width(max(width, 20)).Render(text)) + "\n")
 }
 
 // writeProcs lists the namespace's processes with what SIGTERM from inside

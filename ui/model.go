@@ -9,6 +9,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sigview/sigview/procinspect"
 )
@@ -68,7 +70,7 @@ func New(sc procinspect.Scanner, opts Options) Model {
 	}
 	f := textinput.New()
 	f.Prompt = "/"
-	f.Placeholder = "name, PID, namespace or container"
+	f.Placeholder = "name, or a PID, or the end of a namespace inode"
 	m := Model{scanner: sc, opts: opts, keys: defaultKeyMap(), isDark: true, help: help.New(), filter: f, detail: newDetail()}
 	m.setStyles(true)
 	return m
@@ -268,6 +270,12 @@ func (m Model) content() string {
 	if len(lines) > bodyH {
 		lines = lines[:bodyH]
 	}
+	for i, l := range lines {
+		// Never let a line wrap in the terminal: it would shift the screen.
+		if ansi.StringWidth(l) > m.width {
+			lines[i] = ansi.Truncate(l, m.width, "…")
+		}
+	}
 	return m.header() + "\n" + strings.Join(lines, "\n") + "\n" + m.footer()
 }
 
@@ -319,26 +327,30 @@ func (m Model) footer() string {
 	return truncate(hint, m.width)
 }
 
-// helpView is the '?' screen: keys, then what the verdict words mean.
+// helpView is the '?' screen: keys, then what the columns and verdict words mean.
 func (m Model) helpView() string {
 	st := m.styles
+	wrap := lipgloss.NewStyle().Width(max(m.width, 20))
 	var b strings.Builder
 	b.WriteString(st.Section.Render("Keys") + "\n")
 	b.WriteString(m.help.FullHelpView(m.keys.FullHelp()) + "\n\n")
 	b.WriteString(st.Section.Render("Columns") + "\n")
-	b.WriteString("TERM/KILL inside: kill sent by root in the namespace itself (docker exec … kill 1)\n")
-	b.WriteString("TERM/KILL host:   kill sent by root on the host, or any ancestor namespace (docker stop)\n\n")
+	b.WriteString(wrap.Render("inside: kill by root in the namespace itself (docker exec … kill 1)") + "\n")
+	b.WriteString(wrap.Render("host: kill by root on the host or an ancestor namespace (docker stop)") + "\n")
+	b.WriteString(wrap.Render("filter: text matches process names; a number matches a PID, or the end of a namespace inode (5+ digits)") + "\n\n")
 	b.WriteString(st.Section.Render("Verdicts") + "\n")
 	for _, v := range []struct {
 		v    procinspect.Verdict
 		text string
 	}{
-		{procinspect.Yes, "the init ends (every process of its namespace with it)"},
-		{procinspect.No, "it does not end now: dropped by init protection, ignored, queued or deferred"},
-		{procinspect.Depends, "its own code decides: a handler, a signalfd or sigtimedwait reader"},
-		{procinspect.VerdictUnknown, "a fact it needs could not be read (Enter shows which)"},
+		{procinspect.Yes, "the init ends, and its whole namespace with it"},
+		{procinspect.No, "it does not end now: dropped, ignored, queued or deferred"},
+		{procinspect.Depends, "its own code decides: a handler, signalfd or sigtimedwait"},
+		{procinspect.VerdictUnknown, "a fact it needs is unreadable (Enter shows which)"},
 	} {
-		b.WriteString(st.Verdict[v.v].Render(pad(verdictGlyph[v.v]+" "+string(v.v), 10)) + " " + v.text + "\n")
+		word := st.Verdict[v.v].Render(pad(verdictGlyph[v.v]+" "+string(v.v), 11))
+		text := lipgloss.NewStyle().Width(max(m.width-11, 20)).Render(v.text)
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, word, text) + "\n")
 	}
 	b.WriteString("\n" + st.Faint.Render("? or esc closes this help"))
 	return b.String()

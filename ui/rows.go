@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -72,19 +71,38 @@ func rowOf(ns *procinspect.Namespace) nsRow {
 	return r
 }
 
-// nsMatches reports whether the filter names the namespace, its init, or
-// any of its processes (by name or PID), or its container.
+// nsMatches reports whether the filter names the namespace, its init, any
+// of its processes, or its container. A number matches a PID exactly (as
+// the procfs or the namespace itself numbers it), or the end of the
+// namespace's inode when it has at least 5 digits; text matches names.
 func nsMatches(ns *procinspect.Namespace, f string) bool {
-	if strings.Contains(ns.ID.String(), f) {
-		return true
+	if isDigits(f) {
+		id := ns.ID.String()
+		if id == f || len(f) >= 5 && strings.HasSuffix(id, f) {
+			return true
+		}
+		for _, p := range ns.Procs {
+			if strconv.Itoa(p.PID) == f || p == ns.Init && strconv.Itoa(p.Status.NSPID()) == f {
+				return true
+			}
+		}
+		return false
 	}
 	for _, p := range ns.Procs {
-		if strings.Contains(strings.ToLower(procinspect.Printable(p.Name())), f) || strconv.Itoa(p.PID) == f ||
-			fmt.Sprint(p.Status.NSPID()) == f && p == ns.Init {
+		if strings.Contains(strings.ToLower(procinspect.Printable(p.Name())), f) {
 			return true
 		}
 	}
 	return false
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // verdictText is a verdict cell: glyph and word, plus the outcome when wide.
