@@ -224,6 +224,40 @@ func (in *instance) threadsIn(want byte) bool {
 	return live > 0
 }
 
+// settleKids waits until the target has n children, each asleep.
+func (in *instance) settleKids(n int) {
+	in.t.Helper()
+	if n == 0 {
+		return
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if len(sleepingChildren(in.target)) >= n {
+			time.Sleep(50 * time.Millisecond)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	in.t.Fatalf("init %d: %d sleeping children did not appear", in.target, n)
+}
+
+func sleepingChildren(pid int) []int {
+	var out []int
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		b, err := os.ReadFile(d + "/status")
+		if err != nil {
+			continue
+		}
+		st, err := procinspect.ParseStatus(b)
+		if err == nil && st.PPid.V == pid && st.State == 'S' {
+			n, _ := strconv.Atoi(filepath.Base(d))
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // predictions reads the target's predictions the way `sigview --json` does.
 func (in *instance) predictions() map[string]procinspect.DocPrediction {
 	in.t.Helper()
@@ -241,7 +275,7 @@ func (in *instance) predictions() map[string]procinspect.DocPrediction {
 			// --json carries TERM and KILL; other signals come from the same
 			// engine on the same scanned process.
 			p := snap.Process(in.target)
-			for _, sig := range []procinspect.Signal{procinspect.SIGQUIT} {
+			for _, sig := range []procinspect.Signal{procinspect.SIGQUIT, procinspect.SIGINT} {
 				for _, from := range procinspect.Senders {
 					pr := procinspect.DocPredictionOf(procinspect.Predict(p, sig, from))
 					out[pr.Signal+"/"+pr.From] = pr
@@ -374,11 +408,17 @@ func (in *instance) observe(sig syscall.Signal, grace time.Duration) ending {
 
 // agrees is the oracle: does what the kernel did match the prediction?
 func agrees(pr procinspect.DocPrediction, sig syscall.Signal, got ending) bool {
+	if pr.ExitCode != nil && got.ended && exitStatus(got) != *pr.ExitCode {
+		return false // it ended, but not with the status the prediction gave
+	}
 	switch pr.Verdict + "/" + pr.Outcome {
 	case "yes/terminates":
 		return got.ended && got.signaled && got.sig == int(sig)
-	case "yes/handled":
+	case "yes/handled", "yes/forwarded":
 		return got.ended
+	case "depends/deferred":
+		// A shell trap waiting for its foreground command: nothing yet.
+		return !got.ended
 	case "depends/handled", "depends/consumed":
 		// The program's own code receives it; these test programs exit.
 		if got.ended {
@@ -393,6 +433,15 @@ func agrees(pr procinspect.DocPrediction, sig syscall.Signal, got ending) bool {
 		return !got.ended && got.pending
 	}
 	return false
+}
+
+// exitStatus is the status a container runtime reports: 128+N for a
+// death by signal N.
+func exitStatus(e ending) int {
+	if e.signaled {
+		return 128 + e.sig
+	}
+	return e.code
 }
 
 // send is one (signal, sender) pair with the documented result.
@@ -413,6 +462,7 @@ type kernelCase struct {
 	nested bool
 	stop   bool // SIGSTOP from the host once ready
 	state  byte // the settled state of every live thread
+	kids   int  // children the init has once settled (a forwarder's child)
 	want   map[send]want
 }
 
@@ -423,6 +473,8 @@ var (
 	killHost = send{syscall.SIGKILL, procinspect.Host}
 	quitIn   = send{syscall.SIGQUIT, procinspect.Inside}
 	quitHost = send{syscall.SIGQUIT, procinspect.Host}
+	intIn    = send{syscall.SIGINT, procinspect.Inside}
+	intHost  = send{syscall.SIGINT, procinspect.Host}
 
 	dropped      = want{"no", "dropped", alive}
 	killedByHost = want{"yes", "terminates", killedBy(9)}
@@ -433,6 +485,15 @@ var (
 func withKill(m map[send]want) map[send]want {
 	m[killIn], m[killHost] = dropped, killedByHost
 	return m
+}
+
+// forwarded143 is a forwarding init whose child dies of the forwarded
+// SIGTERM: the init exits 128+15.
+var forwarded143 = want{"yes", "forwarded", exited(143)}
+
+// shExec runs cmd as PID 1 after saying ready.
+func shExec(cmd string) func(binaries) []string {
+	return func(binaries) []string { return []string{"/bin/sh", "-c", "echo ready; exec " + cmd} }
 }
 
 func initprog(mode ...string) func(b binaries) []string {
@@ -479,6 +540,30 @@ var kernelCases = []kernelCase{
 		want: withKill(map[send]want{termIn: {"yes", "handled", exited(2)}, termHost: {"yes", "handled", exited(2)}})},
 	{name: "Go with signal.Notify(SIGTERM) (row 17)", argv: func(b binaries) []string { return []string{b.goinit, "notify"} },
 		want: withKill(map[send]want{termIn: {"depends", "handled", exited(0)}, termHost: {"depends", "handled", exited(0)}})},
+	// Real init programs (kernel-signals.md §8), started by a shell that
+	// says ready and execs them, so they are PID 1.
+	{name: "tini -- sleep (row 14)", argv: shExec("tini -- sleep 1000"), kids: 1,
+		want: withKill(map[send]want{termIn: forwarded143, termHost: forwarded143})},
+	{name: "dumb-init sleep", argv: shExec("dumb-init sleep 1000"), kids: 1,
+		want: withKill(map[send]want{termIn: forwarded143, termHost: forwarded143})},
+	{name: "catatonit -- sleep", argv: shExec("catatonit -- sleep 1000"), kids: 1,
+		want: withKill(map[send]want{termIn: forwarded143, termHost: forwarded143})},
+	{name: "bash trap with a foreground command", kids: 1,
+		argv: func(binaries) []string {
+			return []string{"/bin/bash", "-c", "trap 'exit 0' TERM; echo ready; sleep 1000; true"}
+		},
+		want: withKill(map[send]want{termIn: {"depends", "deferred", alive}, termHost: {"depends", "deferred", alive}})},
+	{name: "bash trap with cmd & wait", kids: 1,
+		argv: func(binaries) []string {
+			return []string{"/bin/bash", "-c", "trap 'exit 0' TERM; sleep 1000 & echo ready; wait $!"}
+		},
+		want: withKill(map[send]want{termIn: {"depends", "handled", exited(0)}, termHost: {"depends", "handled", exited(0)}})},
+	{name: "python3 (row 15)",
+		argv: func(binaries) []string {
+			return []string{"python3", "-c", "import time; print('ready', flush=True); time.sleep(1000)"}
+		},
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped,
+			intIn: {"depends", "handled", exited(130)}, intHost: {"depends", "handled", exited(130)}})},
 	{name: "dash running a script (row 3)", argv: func(binaries) []string { return []string{"/bin/sh", "-c", "echo ready; sleep 1000; true"} },
 		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
 }
@@ -517,6 +602,7 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 		}
 	}
 	in.settle(state)
+	in.settleKids(c.kids)
 	pr, ok := in.predictions()[procinspect.Signal(s.sig).String()+"/"+string(s.from)]
 	if !ok {
 		t.Fatalf("no prediction for %v from %s", s.sig, s.from)
@@ -532,5 +618,10 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	if got != w.end {
 		t.Errorf("kernel: %s; kernel-signals.md says %s", got, w.end)
 	}
-	t.Logf("%-12s predicted %s/%s, kernel: %s", fmt.Sprintf("%s/%s", procinspect.Signal(s.sig), s.from), pr.Verdict, pr.Outcome, got)
+	exit := "-"
+	if pr.ExitCode != nil {
+		exit = fmt.Sprint(*pr.ExitCode)
+	}
+	t.Logf("matrix | %s | %s from %s | predicted %s/%s (exit %s) | kernel: %s", c.name, procinspect.Signal(s.sig), s.from,
+		pr.Verdict, pr.Outcome, exit, got)
 }

@@ -60,6 +60,9 @@ type Prediction struct {
 	Outcome Outcome
 	// Reason is one plain sentence naming the fact or kernel rule that decided.
 	Reason string
+	// Exit is the status a container runtime would report when the process
+	// ends this way (128+N for a death by signal N); unknown otherwise.
+	Exit Int
 }
 
 // handler is the disposition of one signal in the process's sighand.
@@ -86,6 +89,7 @@ type eval struct {
 	tracer  int
 	threads []Thread // live threads, leader first when it is live
 	leader  Thread
+	program Program
 	// assumeNoWait treats threads whose sigtimedwait state is unreadable as
 	// not waiting; sawWaitUnknown records that such a thread mattered.
 	assumeNoWait   bool
@@ -133,7 +137,7 @@ func (pr *Prediction) set(v Verdict, o Outcome, format string, args ...any) {
 // newEval gathers the facts, or says which one is missing.
 func newEval(p *Process, sig Signal, from Sender) (*eval, string) {
 	st := p.Status
-	e := &eval{p: p, sig: sig, from: from, name: sig.String()}
+	e := &eval{p: p, sig: sig, from: from, name: sig.String(), program: Identify(p)}
 	e.who = Printable(st.Name)
 	if e.who == "" {
 		e.who = fmt.Sprintf("PID %d", p.PID)
@@ -371,7 +375,7 @@ func (e *eval) sendTime(pr *Prediction) bool {
 	case e.isInit && e.h == hDefault && !e.force:
 		pr.set(No, Dropped, "%s is the init of its PID namespace and has the default action for %s: the kernel drops it at send time (SIGNAL_UNKILLABLE, sig_task_ignored)%s, and kill() still returns 0", e.who, e.name, e.unforcedText())
 	case e.h == hIgnore:
-		pr.set(No, Ignored, "%s ignores %s (SigIgn, SIG_IGN): the kernel discards it at send time", e.who, e.name)
+		pr.set(No, Ignored, "%s ignores %s (SigIgn, SIG_IGN): the kernel discards it at send time%s", e.who, e.name, e.inheritedIgnore())
 	case e.h == hDefault && e.sig.defaultIgnore():
 		pr.set(No, Ignored, "the default action of %s is to ignore it%s", e.name, contNote(e.sig))
 	default:
@@ -441,6 +445,7 @@ func (e *eval) killed(pr *Prediction, why string) {
 		fmt.Fprintf(&b, " (thread %d is in D sleep: if that sleep is not killable, the death waits until it ends)", tid)
 	}
 	pr.set(Yes, Terminates, "%s", b.String())
+	pr.Exit = KnownInt(128 + int(e.sig))
 }
 
 func (e *eval) inD() int {
@@ -494,6 +499,10 @@ func (e *eval) deliver(pr *Prediction) {
 		}
 	}
 	if w, _ := e.waitsFor(chosen); w {
+		if e.program.Forwarder() {
+			e.forward(pr, "receives "+e.name+" in sigtimedwait")
+			return
+		}
 		pr.set(Depends, Consumed, "thread %d of %s waits for %s in sigtimedwait, so the program receives it%s and its own code decides what happens", chosen.TID, e.who, e.name, e.sigwaitCaveat(chosen))
 		return
 	}
@@ -532,6 +541,10 @@ func (e *eval) noTaker(pr *Prediction, stopped []Thread) {
 	}
 	for _, c := range e.p.consumers() {
 		if c.Kind == "signalfd" && c.Set.Has(e.sig) {
+			if e.program.Forwarder() {
+				e.forward(pr, fmt.Sprintf("reads %s from signalfd %d", e.name, c.FD))
+				return
+			}
 			pr.set(Depends, Consumed, "%s blocks %s in every thread and reads it from signalfd %d, so the program receives it and its own code decides what happens", e.who, e.name, c.FD)
 			return
 		}
@@ -626,6 +639,9 @@ func (e *eval) goNotifies() bool {
 
 // handled reports a signal delivered to a handler.
 func (e *eval) handled(pr *Prediction) {
+	if e.knownHandler(pr) {
+		return
+	}
 	if e.p.Deep != nil && e.p.Deep.Go.V {
 		if e.goHandled(pr) {
 			return
@@ -643,11 +659,14 @@ func (e *eval) goHandled(pr *Prediction) bool {
 	case "kill":
 		if e.isInit {
 			pr.set(Yes, Handled, "%s is a Go program without signal.Notify: the runtime re-raises %s with the default action, the kernel drops that at an init, and the runtime then exits with status 2", e.who, e.name)
+			pr.Exit = KnownInt(2)
 		} else {
 			pr.set(Yes, Handled, "%s is a Go program without signal.Notify: the runtime re-raises %s with the default action and dies of it", e.who, e.name)
+			pr.Exit = KnownInt(128 + int(e.sig))
 		}
 	case "throw":
 		pr.set(Yes, Handled, "%s is a Go program without signal.Notify: on %s the runtime prints a goroutine dump and exits with status 2", e.who, e.name)
+		pr.Exit = KnownInt(2)
 	case "notify":
 		pr.set(No, Handled, "%s is a Go program without signal.Notify: the runtime catches %s and does nothing with it", e.who, e.name)
 	default:

@@ -37,6 +37,10 @@ type Process struct {
 	// Deep holds the facts read only for processes whose signal fate is
 	// predicted (every namespace init, and explain's target). Nil otherwise.
 	Deep *Deep
+	// Children are the process's children in its own namespace, linked for
+	// processes whose prediction may depend on them (namespace inits, and
+	// explain's target); nil otherwise.
+	Children []*Process
 }
 
 // Name returns the command name as the kernel reports it (unescaped; see

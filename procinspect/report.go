@@ -61,6 +61,30 @@ type DocInit struct {
 	Signals     DocSignals      `json:"signals"`
 	Consumers   []DocConsumer   `json:"consumers"`
 	Predictions []DocPrediction `json:"predictions"`
+	// Program is what sigview recognised the init as ("tini", "shell", …), or null.
+	Program *string `json:"program"`
+	// Stop predicts docker stop and a Kubernetes deletion; null for the host's init.
+	Stop *DocStops `json:"stop"`
+	// Hint says how to make SIGTERM from the host end it; null when it does.
+	Hint *string `json:"hint"`
+}
+
+// DocStops holds the runtimes' stops.
+type DocStops struct {
+	Docker     DocStop `json:"docker"`
+	Kubernetes DocStop `json:"kubernetes"`
+}
+
+// DocStop is one runtime's stop.
+type DocStop struct {
+	Signal       string `json:"signal"`
+	GraceSeconds int    `json:"grace_seconds"`
+	Verdict      string `json:"verdict"`
+	// AfterSeconds is how long the stop takes: 0 at once, the grace when
+	// SIGKILL is needed, null when the program decides.
+	AfterSeconds *int   `json:"after_seconds"`
+	ExitCode     *int   `json:"exit_code"`
+	Summary      string `json:"summary"`
 }
 
 // DocMasks holds the five masks as the kernel prints them; null when absent.
@@ -96,6 +120,8 @@ type DocPrediction struct {
 	Verdict string `json:"verdict"`
 	Outcome string `json:"outcome"`
 	Reason  string `json:"reason"`
+	// ExitCode is the status a runtime would report if it ends this way.
+	ExitCode *int `json:"exit_code"`
 }
 
 // CoreSignals are the predictions every init carries (design.md).
@@ -171,13 +197,35 @@ func DocInitOf(p *Process) *DocInit {
 			in.Predictions = append(in.Predictions, DocPredictionOf(Predict(p, sig, from)))
 		}
 	}
+	if pg := Identify(p); pg != ProgUnknown {
+		in.Program = ptr(string(pg))
+	}
+	if stops := StopsFor(p); len(stops) == 2 {
+		in.Stop = &DocStops{Docker: docStop(stops[0]), Kubernetes: docStop(stops[1])}
+	}
+	if h := FixHint(p); h != "" {
+		in.Hint = &h
+	}
 	return in
+}
+
+func docStop(st Stop) DocStop {
+	d := DocStop{Signal: st.Signal.String(), GraceSeconds: int(st.Grace.Seconds()), Verdict: string(st.Verdict),
+		ExitCode: intPtr(st.Exit), Summary: st.Summary}
+	if st.After.Known {
+		after := 0
+		if st.AfterGrace {
+			after = int(st.Grace.Seconds())
+		}
+		d.AfterSeconds = &after
+	}
+	return d
 }
 
 // DocPredictionOf converts a prediction.
 func DocPredictionOf(pr Prediction) DocPrediction {
 	return DocPrediction{Signal: pr.Signal.String(), From: string(pr.From), Verdict: string(pr.Verdict),
-		Outcome: string(pr.Outcome), Reason: pr.Reason}
+		Outcome: string(pr.Outcome), Reason: pr.Reason, ExitCode: intPtr(pr.Exit)}
 }
 
 func docMasks(st Status) DocMasks {

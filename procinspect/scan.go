@@ -103,6 +103,21 @@ type Namespace struct {
 	Children []*Namespace
 }
 
+// maxDeepChildren bounds how many children of a forwarding init or shell
+// are read in depth.
+const maxDeepChildren = 8
+
+// childrenOf lists p's children in p's own namespace.
+func (s *Snapshot) childrenOf(p *Process) []*Process {
+	var out []*Process
+	for _, q := range s.Processes {
+		if q.Status.PPid.Known && q.Status.PPid.V == p.PID && q != p && q.NS.Ino == p.NS.Ino {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
 // warnings collects unreadable facts, one line per kind with a count.
 type warnings struct {
 	order []string
@@ -179,14 +194,33 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			deep[ns.Init.PID] = true
 		}
 	}
-	for pid := range deep {
-		if p := snap.byPID[pid]; p != nil && !p.Status.Kthread {
-			dir := filepath.Join(root, strconv.Itoa(pid))
-			readDetails(p, dir)
-			p.Deep = readDeep(dir, pid, !sc.NoMem && snap.Live, snap.Live)
-			noteDeep(p, &warn)
+	readDeepSet := func(pids map[int]bool) {
+		for pid := range pids {
+			if p := snap.byPID[pid]; p != nil && !p.Status.Kthread && p.Deep == nil {
+				dir := filepath.Join(root, strconv.Itoa(pid))
+				readDetails(p, dir)
+				p.Deep = readDeep(dir, pid, !sc.NoMem && snap.Live, snap.Live)
+				noteDeep(p, &warn)
+			}
 		}
 	}
+	readDeepSet(deep)
+	// A forwarding init's or a shell's fate depends on its children: link
+	// them, and read a few in depth.
+	kids := map[int]bool{}
+	for pid := range deep {
+		if p := snap.byPID[pid]; p != nil && p.Deep != nil {
+			p.Children = snap.childrenOf(p)
+			if pg := Identify(p); pg.Forwarder() || pg == ProgShell {
+				for i, c := range p.Children {
+					if i < maxDeepChildren {
+						kids[c.PID] = true
+					}
+				}
+			}
+		}
+	}
+	readDeepSet(kids)
 	snap.Warnings = warn.lines()
 	return snap, nil
 }

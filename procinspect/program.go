@@ -1,0 +1,190 @@
+package procinspect
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Program is what sigview recognises a process as, when its signal
+// behaviour is known beyond what the masks show (kernel-signals.md §8).
+type Program string
+
+// Recognised programs.
+const (
+	ProgUnknown   Program = ""
+	ProgTini      Program = "tini" // also docker-init (docker run --init)
+	ProgDumbInit  Program = "dumb-init"
+	ProgCatatonit Program = "catatonit" // also podman-init (podman --init)
+	ProgPause     Program = "pause"     // the Kubernetes pod sandbox
+	ProgNode      Program = "node"
+	ProgPython    Program = "python"
+	ProgShell     Program = "shell" // sh, dash, bash, ash, busybox sh
+)
+
+// Forwarder reports whether the program passes the signals it receives on
+// to its child and exits with the child's status.
+func (pg Program) Forwarder() bool {
+	return pg == ProgTini || pg == ProgDumbInit || pg == ProgCatatonit
+}
+
+// Identify names the program from its executable (exe link), else its
+// command name. Only an exact, known name counts: a renamed binary stays
+// unknown and gets the generic rules.
+func Identify(p *Process) Program {
+	names := []string{}
+	if p.Deep != nil && p.Deep.Exe != "" {
+		names = append(names, filepath.Base(strings.TrimSuffix(p.Deep.Exe, " (deleted)")))
+	}
+	names = append(names, p.Status.Name)
+	if len(p.Cmdline) > 0 {
+		names = append(names, filepath.Base(p.Cmdline[0]))
+	}
+	for _, n := range names {
+		switch {
+		case n == "tini" || n == "tini-static" || n == "docker-init":
+			return ProgTini
+		case n == "dumb-init":
+			return ProgDumbInit
+		case n == "catatonit" || n == "podman-init":
+			return ProgCatatonit
+		case n == "pause":
+			return ProgPause
+		case n == "node" || n == "nodejs":
+			return ProgNode
+		case n == "python" || strings.HasPrefix(n, "python2") || strings.HasPrefix(n, "python3"):
+			return ProgPython
+		case n == "sh" || n == "dash" || n == "bash" || n == "ash" || n == "busybox":
+			return ProgShell
+		}
+	}
+	return ProgUnknown
+}
+
+// liveChildren are the process's children that have not exited.
+func (p *Process) liveChildren() []*Process {
+	var out []*Process
+	for _, c := range p.Children {
+		if c.Status.State != 'Z' && c.Status.State != 'X' {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// forwardExit is the status a forwarding init exits with when its child
+// ends the way pr says (tini, dumb-init and catatonit all pass on the
+// child's status, 128+N for a death by signal N).
+func forwardExit(pr Prediction) Int { return pr.Exit }
+
+// forward predicts a signal that a known forwarding init received: it is
+// sent on to the child, whose fate decides the init's.
+func (e *eval) forward(pr *Prediction, how string) {
+	pg := e.program
+	kids := e.p.liveChildren()
+	if len(kids) == 0 {
+		pr.set(Depends, Consumed, "%s (%s) %s; it forwards signals to its child, and no live child of it was found, so what it does is its own code", e.who, pg, how)
+		return
+	}
+	child := kids[0]
+	cp := Predict(child, e.sig, Inside)
+	childName := fmt.Sprintf("%s (PID %s inside)", Printable(child.Name()), nsPIDText(child))
+	if len(kids) > 1 {
+		childName += fmt.Sprintf(" and %d more", len(kids)-1)
+	}
+	lead := fmt.Sprintf("%s %s and forwards it to %s", pg, how, childName)
+	switch cp.Verdict {
+	case Yes:
+		exit := "exits with the child's status"
+		if cp.Exit.Known {
+			exit = fmt.Sprintf("exits %d", cp.Exit.V)
+		}
+		pr.set(Yes, Forwarded, "%s; there: %s; %s then %s", lead, cp.Reason, pg, exit)
+		pr.Exit = forwardExit(cp)
+	case No:
+		pr.set(No, Forwarded, "%s; there: %s; so %s keeps running", lead, cp.Reason, pg)
+	default:
+		pr.set(cp.Verdict, Forwarded, "%s; there: %s", lead, cp.Reason)
+	}
+}
+
+func nsPIDText(p *Process) string {
+	if n := p.Status.NSPID(); n > 0 {
+		return fmt.Sprint(n)
+	}
+	return "?"
+}
+
+// knownHandler predicts a caught signal for the programs whose handler is
+// known. It reports false when the generic "its code decides" applies.
+func (e *eval) knownHandler(pr *Prediction) bool {
+	switch e.program {
+	case ProgPause:
+		if e.sig == SIGTERM || e.sig == SIGINT {
+			pr.set(Yes, Handled, "%s is the Kubernetes pause process: its %s handler calls exit(0)", e.who, e.name)
+			pr.Exit = KnownInt(0)
+			return true
+		}
+	case ProgDumbInit:
+		// dumb-init installs a dummy handler for everything (so an init does
+		// not drop it) and blocks it all, reading with sigwait.
+		e.forward(pr, "catches "+e.name)
+		return true
+	case ProgNode:
+		if e.sig == SIGTERM || e.sig == SIGINT || e.sig == SIGHUP {
+			then := "re-raises it with the default action and dies of it"
+			if e.isInit {
+				then = "re-raises it with the default action, which the kernel drops at an init, so it keeps running (the handler is one-shot: later ones are dropped at send time)"
+			}
+			pr.set(Depends, Handled, "%s is Node.js: unless the application handles %s itself (process.on), Node's default handler %s", e.who, e.name, then)
+			return true
+		}
+	case ProgPython:
+		if e.sig == SIGINT {
+			pr.set(Depends, Handled, "%s is Python: SIGINT raises KeyboardInterrupt, and unless the program catches it, it exits with status 130", e.who)
+			pr.Exit = KnownInt(130)
+			return true
+		}
+	case ProgShell:
+		return e.shellTrap(pr)
+	}
+	return false
+}
+
+// shellTrap predicts a trapped signal at a shell waiting for a child. POSIX
+// shells run a trap only after a foreground command completes, but the
+// wait builtin returns at once. A non-interactive shell starts `cmd &`
+// with SIGINT and SIGQUIT ignored, which tells the two apart.
+func (e *eval) shellTrap(pr *Prediction) bool {
+	if !e.waitingForChild() {
+		return false
+	}
+	kids := e.p.liveChildren()
+	if len(kids) == 0 {
+		return false
+	}
+	c := kids[0]
+	bg := SigSet(0).With(SIGINT).With(SIGQUIT)
+	ownIgn := e.p.Status.SigIgn.Set
+	if c.Status.SigIgn.Known && c.Status.SigIgn.Set&bg == bg && ownIgn&bg != bg {
+		pr.set(Depends, Handled, "%s has a %s trap and waits for its background job %s (PID %s inside) with the wait builtin, which the trap interrupts: the trap runs at once and decides", e.who, e.name, Printable(c.Name()), nsPIDText(c))
+		return true
+	}
+	pr.set(Depends, Deferred, "%s has a %s trap but waits for its foreground command %s (PID %s inside): a shell runs the trap only after that command exits, which may be long after a stop's grace period", e.who, e.name, Printable(c.Name()), nsPIDText(c))
+	return true
+}
+
+// waitingForChild reports whether the main thread sleeps in wait4/waitid.
+func (e *eval) waitingForChild() bool {
+	t := e.leader
+	return t.Syscall == 61 || t.Syscall == 247 || strings.HasPrefix(t.Wchan, "do_wait")
+}
+
+// inheritedIgnore explains SIGINT/SIGQUIT ignored since the process started.
+func (e *eval) inheritedIgnore() string {
+	bg := SigSet(0).With(SIGINT).With(SIGQUIT)
+	if (e.sig == SIGINT || e.sig == SIGQUIT) && e.p.Status.SigIgn.Set&bg == bg && e.program != ProgShell {
+		return " (likely since it started: a non-interactive shell starts `cmd &` with SIGINT and SIGQUIT ignored, and SIG_IGN survives exec)"
+	}
+	return ""
+}
