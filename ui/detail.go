@@ -82,6 +82,7 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 		var facts strings.Builder
 		writeInitFacts(&facts, p, st)
 		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render(strings.TrimRight(facts.String(), "\n")) + "\n")
+		writeStops(&b, p, st, width)
 		b.WriteString("\n" + st.Section.Render("What kill does") + "\n")
 		writePredictions(&b, p, st, width)
 		b.WriteString("\n" + st.Section.Render("Signals") + st.Faint.Render(signalsHint(all)) + "\n")
@@ -134,6 +135,9 @@ func writeInitFacts(b *strings.Builder, p *procinspect.Process, st Styles) {
 			goText = map[bool]string{true: "yes", false: "no"}[d.Go.V]
 		}
 		fmt.Fprintf(b, "exe %s · Go program %s", orDash(procinspect.Printable(d.Exe)), goText)
+		if pg := procinspect.Identify(p); pg != procinspect.ProgUnknown {
+			fmt.Fprintf(b, " · recognised as %s", pg)
+		}
 		for _, c := range d.Consumers {
 			fmt.Fprintf(b, " · %s", consumerText(c))
 		}
@@ -150,6 +154,23 @@ func consumerText(c procinspect.Consumer) string {
 		return fmt.Sprintf("signalfd %d reads %s", c.FD, set)
 	}
 	return fmt.Sprintf("thread %d waits in sigtimedwait for %s", c.TID, set)
+}
+
+// writeStops says what docker stop and Kubernetes will do, and how to fix it.
+func writeStops(b *strings.Builder, p *procinspect.Process, st Styles, width int) {
+	stops := procinspect.StopsFor(p)
+	hint := procinspect.FixHint(p)
+	if len(stops) == 0 && hint == "" {
+		return
+	}
+	wrap := lipgloss.NewStyle().Width(max(width, 20))
+	b.WriteString("\n" + st.Section.Render("What a stop does") + "\n")
+	for _, s := range stops {
+		b.WriteString(st.Verdict[s.Verdict].Render(verdictGlyph[s.Verdict]+" ") + wrap.Render(s.Summary) + "\n")
+	}
+	if hint != "" {
+		b.WriteString(st.Warn.Render(wrap.Render("fix: "+hint)) + "\n")
+	}
 }
 
 // writePredictions lists every prediction with its reason wrapped under it.

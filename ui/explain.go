@@ -28,6 +28,15 @@ func WriteExplain(w io.Writer, s *procinspect.Snapshot, p *procinspect.Process) 
 		}
 	}
 	tw.Flush()
+	if stops := procinspect.StopsFor(p); len(stops) > 0 {
+		ew.printf("\nStops (assuming the default STOPSIGNAL, SIGTERM; /proc does not show an image's):\n")
+		for _, s := range stops {
+			ew.printf("  %s\n", s.Summary)
+		}
+	}
+	if hint := procinspect.FixHint(p); hint != "" {
+		ew.printf("\nFix: %s\n", hint)
+	}
 	writeSignalTable(ew, p)
 	writeThreads(ew, p)
 	writeReaders(ew, p)
@@ -54,7 +63,11 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Proces
 		if d.Go.Known {
 			goText = map[bool]string{true: "yes", false: "no"}[d.Go.V]
 		}
-		ew.printf("exe: %s   Go program: %s\n", orDash(procinspect.Printable(d.Exe)), goText)
+		prog := "-"
+		if pg := procinspect.Identify(p); pg != procinspect.ProgUnknown {
+			prog = string(pg)
+		}
+		ew.printf("exe: %s   Go program: %s   recognised as: %s\n", orDash(procinspect.Printable(d.Exe)), goText, prog)
 	}
 	if st.SigQ != "" {
 		ew.printf("SigQ: %s\n", st.SigQ)
