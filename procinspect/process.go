@@ -37,6 +37,12 @@ type Process struct {
 	// Deep holds the facts read only for processes whose signal fate is
 	// predicted (every namespace init, and explain's target). Nil otherwise.
 	Deep *Deep
+	// Container is the container the process belongs to, from its cgroup
+	// path; nil when none matched or it was not read (it is read for the
+	// same processes as Deep).
+	Container *nsutil.Container
+	// ContainerErr says why the cgroup file could not be read.
+	ContainerErr string
 	// Children are the process's children in its own namespace, linked for
 	// processes whose prediction may depend on them (namespace inits, and
 	// explain's target); nil otherwise.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/sigview/sigview/nsutil"
 )
 
 // readFile reads a small /proc file whole.
@@ -78,25 +80,8 @@ func ParseCmdline(b []byte) []string {
 	return strings.Split(string(b), "\x00")
 }
 
-// ParseStartTime returns field 22 (starttime) of /proc/PID/stat. The comm
-// field may hold spaces and parentheses, so fields are counted after the
-// last ')'.
-func ParseStartTime(b []byte) (uint64, error) {
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("malformed stat: no ')'")
-	}
-	f := strings.Fields(string(b[i+1:]))
-	// f[0] is field 3 (state), so field 22 is f[19].
-	if len(f) < 20 {
-		return 0, fmt.Errorf("malformed stat: %d fields after comm", len(f))
-	}
-	v, err := strconv.ParseUint(f[19], 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("malformed stat starttime %q", f[19])
-	}
-	return v, nil
-}
+// ParseStartTime returns field 22 (starttime) of /proc/PID/stat.
+func ParseStartTime(b []byte) (uint64, error) { return nsutil.ParseStartTime(b) }
 
 // ParseSyscall parses /proc/PID/syscall: "NR ARG0 … ARG5 SP PC" while
 // blocked in a system call, "-1 SP PC" when blocked outside one, and

@@ -1,5 +1,7 @@
 package procinspect
 
+import "github.com/sigview/sigview/nsutil"
+
 // SchemaVersion is the version of the JSON document (design.md).
 const SchemaVersion = 1
 
@@ -31,10 +33,22 @@ type DocNS struct {
 	Processes    []DocProcess  `json:"processes"`
 }
 
-// DocContainer names the container a namespace belongs to.
+// DocContainer names the container a namespace belongs to, from the
+// init's cgroup path.
 type DocContainer struct {
-	Runtime string `json:"runtime"`
-	ID      string `json:"id"`
+	Runtime string        `json:"runtime"`
+	ID      string        `json:"id"`
+	PodUID  string        `json:"pod_uid,omitempty"`
+	Name    string        `json:"name,omitempty"`
+	Cgroup  string        `json:"cgroup"`
+	Outer   *DocContainer `json:"outer,omitempty"`
+}
+
+func docContainer(c *nsutil.Container) *DocContainer {
+	if c == nil {
+		return nil
+	}
+	return &DocContainer{Runtime: c.Runtime, ID: c.ID, PodUID: c.PodUID, Name: c.Name, Cgroup: c.Path, Outer: docContainer(c.Outer)}
 }
 
 // DocProcess is one process of a namespace.
@@ -162,6 +176,7 @@ func docNS(ns *Namespace) DocNS {
 	if ns.Init != nil {
 		out.Init = DocInitOf(ns.Init)
 	}
+	out.Container = docContainer(ns.Container())
 	for _, p := range ns.Procs {
 		out.Processes = append(out.Processes, DocProcess{PID: p.PID, NSPID: nsPID(p), PPID: intPtr(p.Status.PPid),
 			Name: Printable(p.Status.Name), State: statePtr(p.Status.State), Masks: docMasks(p.Status)})

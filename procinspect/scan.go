@@ -79,6 +79,14 @@ func (s *Snapshot) NamespaceOf(p *Process) *Namespace {
 	return nil
 }
 
+// Container returns the namespace's container: its init's, or nil.
+func (ns *Namespace) Container() *nsutil.Container {
+	if ns.Init != nil {
+		return ns.Init.Container
+	}
+	return nil
+}
+
 // Namespace is one PID namespace and what is visible of it.
 type Namespace struct {
 	// ID is the namespace's identity; zero for the group of processes whose
@@ -316,8 +324,17 @@ func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, 
 }
 
 // readDetails reads what only a process shown in detail needs: its
-// command line and its start time.
+// command line, its start time and its container.
 func readDetails(p *Process, dir string) {
+	if b, err := readFile(filepath.Join(dir, "cgroup")); err == nil {
+		c, err := nsutil.ParseCgroup(b)
+		if err != nil {
+			p.ContainerErr = reason(err)
+		}
+		p.Container = c
+	} else if !vanished(err) {
+		p.ContainerErr = reason(err)
+	}
 	if b, err := readFile(filepath.Join(dir, "cmdline")); err == nil {
 		p.Cmdline = ParseCmdline(b)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -503,11 +504,11 @@ func TestReportJSONShape(t *testing.T) {
 	if !ok || len(nss) != 4 {
 		t.Fatalf("namespaces = %v, want 4 entries", doc["namespaces"])
 	}
-	wantNS := []struct{ inode, level, parent, count string }{
-		{"4026531836", "0", "null", "7"},
-		{"4026532201", "1", "4026531836", "6"},
-		{"4026532305", "2", "4026532201", "2"},
-		{"4026532400", "1", "4026531836", "1"},
+	wantNS := []struct{ inode, level, parent, count, container string }{
+		{"4026531836", "0", "null", "7", ""},
+		{"4026532201", "1", "4026531836", "6", "docker 3f4e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f "},
+		{"4026532305", "2", "4026532201", "2", "kubernetes 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0 74ba62da-1a3d-11e7-bb11-080027cb0e22"},
+		{"4026532400", "1", "4026531836", "1", ""},
 	}
 	for i, raw := range nss {
 		where := "namespaces[" + strconv.Itoa(i) + "]"
@@ -516,8 +517,16 @@ func TestReportJSONShape(t *testing.T) {
 		if got := []string{jsonNum(ns["inode"]), jsonNum(ns["level"]), jsonNum(ns["parent"]), jsonNum(ns["process_count"])}; !cmp.Equal(got, []string{w.inode, w.level, w.parent, w.count}) {
 			t.Errorf("%s inode/level/parent/process_count = %v, want %v", where, got, w)
 		}
-		if ns["container"] != nil {
-			t.Errorf("%s container = %v, want null (no cgroup in the fixture)", where, ns["container"])
+		// 4242 and 5000 have cgroup files in the fixture (docker, and a
+		// Kubernetes pod on cgroup v1 with "3:rdma:/" among the lines).
+		if w.container == "" {
+			if ns["container"] != nil {
+				t.Errorf("%s container = %v, want null (no cgroup file)", where, ns["container"])
+			}
+		} else if c, ok := ns["container"].(map[string]any); !ok {
+			t.Errorf("%s container = %v, want %s", where, ns["container"], w.container)
+		} else if got := fmt.Sprintf("%v %v %v", c["runtime"], c["id"], strOr(c["pod_uid"])); got != w.container {
+			t.Errorf("%s container = %q, want %q", where, got, w.container)
 		}
 		procs, _ := ns["processes"].([]any)
 		if strconv.Itoa(len(procs)) != w.count {
@@ -687,4 +696,11 @@ func TestReportEscapesNames(t *testing.T) {
 	if bytes.Contains(b, []byte(`\u001b`)) || bytes.Contains(b, []byte(`\ufffd`)) || bytes.ContainsRune(b, utf8.RuneError) {
 		t.Errorf("JSON document holds a raw escape or a replacement character:\n%s", b)
 	}
+}
+
+func strOr(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return ""
 }

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
 )
 
@@ -93,6 +94,18 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// containerLong names a container with its pod and the evidence.
+func containerLong(c *nsutil.Container) string {
+	s := c.Runtime + " " + procinspect.Printable(c.Short())
+	if c.PodUID != "" {
+		s += " in pod " + procinspect.Printable(c.PodUID)
+	}
+	if c.Outer != nil {
+		s += " inside " + c.Outer.Runtime + " " + procinspect.Printable(c.Outer.Short())
+	}
+	return s + " (from cgroup " + procinspect.Printable(c.Path) + ")"
+}
+
 func signalsHint(all bool) string {
 	if all {
 		return "  (all 64; a: only the non-default)"
@@ -116,6 +129,9 @@ func nsTitle(ns *procinspect.Namespace) string {
 		parts = append(parts, "the host's")
 	}
 	parts = append(parts, plural(len(ns.Procs), "process"))
+	if c := ns.Container(); c != nil {
+		parts = append(parts, containerLong(c))
+	}
 	return strings.Join(parts, " · ")
 }
 

@@ -96,7 +96,7 @@ func layoutFor(width int) layout {
 		l.wide, l.verdict = true, 18
 	}
 	if width >= 150 {
-		l.container = 14
+		l.container = 24
 	}
 	used := l.ns + l.pid + l.procs + 4*l.verdict + 8
 	if l.container > 0 {

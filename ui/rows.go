@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
 )
 
@@ -60,6 +61,7 @@ func rowOf(ns *procinspect.Namespace) nsRow {
 	if !ns.ID.IsZero() {
 		r.id = ns.ID.String()
 	}
+	r.container = containerText(ns.Container())
 	if p := ns.Init; p != nil {
 		r.hasInit = true
 		r.pid = strconv.Itoa(p.PID)
@@ -76,6 +78,13 @@ func rowOf(ns *procinspect.Namespace) nsRow {
 // the procfs or the namespace itself numbers it), or the end of the
 // namespace's inode when it has at least 5 digits; text matches names.
 func nsMatches(ns *procinspect.Namespace, f string) bool {
+	if c := ns.Container(); c != nil {
+		for _, v := range []string{c.Runtime, c.ID, c.Name, c.PodUID} {
+			if v != "" && strings.Contains(strings.ToLower(procinspect.Printable(v)), f) {
+				return true
+			}
+		}
+	}
 	if isDigits(f) {
 		id := ns.ID.String()
 		if id == f || len(f) >= 5 && strings.HasSuffix(id, f) {
@@ -103,6 +112,15 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// containerText names a container in a few cells: "docker 3f4e5a6b7c8d",
+// "lxc web1", or "-".
+func containerText(c *nsutil.Container) string {
+	if c == nil {
+		return "-"
+	}
+	return c.Runtime + " " + procinspect.Printable(c.Short())
 }
 
 // verdictText is a verdict cell: glyph and word, plus the outcome when wide.
