@@ -284,3 +284,48 @@ func statePtr(s byte) *string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TryDoc is the JSON report of `sigview try`.
+type TryDoc struct {
+	Command     []string        `json:"command"`
+	HostPID     int             `json:"host_pid"`
+	UserNS      bool            `json:"user_namespace"`
+	Program     *string         `json:"program"`
+	Predicted   DocPrediction   `json:"predicted"`
+	Predictions []DocPrediction `json:"predictions"`
+	StopSignal  string          `json:"stop_signal"`
+	EndedBy     string          `json:"ended_by"` // "stop signal" or "SIGKILL"
+	Seconds     float64         `json:"seconds"`
+	ExitCode    int             `json:"exit_code"`
+	Held        *bool           `json:"prediction_held"`
+	Hint        *string         `json:"hint"`
+	Status      int             `json:"status"`
+}
+
+// TryDocOf converts a try report.
+func TryDocOf(r TryReport) TryDoc {
+	d := TryDoc{Command: make([]string, len(r.Argv)), HostPID: r.HostPID, UserNS: r.UserNS,
+		Predicted: DocPredictionOf(r.Predicted), StopSignal: r.Predicted.Signal.String(), EndedBy: "SIGKILL",
+		Seconds: r.After.Seconds(), ExitCode: r.Exit, Status: r.ExitCode()}
+	for i, a := range r.Argv {
+		d.Command[i] = Printable(a)
+	}
+	if r.StopEnded {
+		d.EndedBy = "stop signal"
+	}
+	if r.Init != nil {
+		if pg := Identify(r.Init); pg != ProgUnknown {
+			d.Program = ptr(string(pg))
+		}
+	}
+	for _, pr := range r.Predictions {
+		d.Predictions = append(d.Predictions, DocPredictionOf(pr))
+	}
+	if r.Held.Known {
+		d.Held = ptr(r.Held.V)
+	}
+	if r.Hint != "" {
+		d.Hint = ptr(r.Hint)
+	}
+	return d
+}

@@ -6,7 +6,7 @@ import "charm.land/bubbles/v2/key"
 type keyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Detail, Back, Filter, AllSignals        key.Binding
-	Rescan, Help, Quit                      key.Binding
+	Rescan, Help, Quit, Send                key.Binding
 }
 
 // defaultKeyMap returns htop/k9s habits: arrows and j/k, / to filter, ? for
@@ -26,12 +26,13 @@ func defaultKeyMap() keyMap {
 		Rescan:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rescan")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Send:       key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", "send signal…")),
 	}
 }
 
 // ShortHelp is the one-line key hint (help.KeyMap).
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Detail, k.Back, k.Filter, k.Rescan, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.Detail, k.Back, k.Filter, k.Send, k.Rescan, k.Help, k.Quit}
 }
 
 // detailHelp is the key hint of the detail view.
@@ -45,6 +46,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Detail, k.Back, k.AllSignals, k.Filter},
-		{k.Rescan, k.Help, k.Quit},
+		{k.Send, k.Rescan, k.Help, k.Quit},
 	}
 }

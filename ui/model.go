@@ -36,6 +36,11 @@ type Options struct {
 	Interval time.Duration
 	// NoColor turns colour off (NO_COLOR).
 	NoColor bool
+	// ReadOnly removes the ability to send signals (F9).
+	ReadOnly bool
+	// Helper is the argv that re-enters sigview as a sender inside a
+	// namespace (see procinspect.SendRequest).
+	Helper []string
 }
 
 // Model is the live UI: the namespace tree, a detail view, a filter and
@@ -52,6 +57,8 @@ type Model struct {
 	table    nsTable
 	detail   detail
 	view     view
+	dialog   *sendDialog
+	notice   string // a one-line message in the footer (e.g. read-only)
 	showHelp bool
 	filterOn bool
 
@@ -104,6 +111,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.scanning, m.err = false, msg.err
 	case tickMsg:
 		return m, tea.Batch(m.scanIfIdle(), tickCmd(m.opts.Interval))
+	case sendResultMsg:
+		if m.dialog != nil {
+			m.dialog.sending = false
+			if msg.err != nil {
+				m.dialog.result, m.dialog.failed = "not sent: "+msg.err.Error(), true
+			} else {
+				m.dialog.result, m.dialog.failed = msg.rep.Summary, msg.rep.Held.Known && !msg.rep.Held.V
+			}
+		}
+		return m, m.scanIfIdle()
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	}
@@ -162,8 +179,27 @@ const (
 )
 
 func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	m.notice = ""
 	if m.filterOn {
 		return m.handleFilterKey(msg)
+	}
+	if m.dialog != nil {
+		if msg.String() == "ctrl+c" {
+			return m, tea.Quit
+		}
+		d, req, open := m.dialog.update(msg, m.keys)
+		m.dialog = &d
+		if !open {
+			m.dialog = nil
+		}
+		if req != nil {
+			req.Helper = m.opts.Helper
+			return m, sendCmd(m.scanner, *req)
+		}
+		return m, nil
+	}
+	if key.Matches(msg, m.keys.Send) {
+		return m.openSend()
 	}
 	switch {
 	case msg.String() == "ctrl+c" || key.Matches(msg, m.keys.Quit):
@@ -192,6 +228,29 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	default:
 		m.table = m.table.Update(msg, m.keys)
 	}
+	return m, nil
+}
+
+// openSend opens the F9 dialog for the selected namespace's init.
+func (m Model) openSend() (tea.Model, tea.Cmd) {
+	if m.opts.ReadOnly {
+		m.notice = "read-only: sending signals is turned off"
+		return m, nil
+	}
+	key := m.detail.key
+	if m.view == mainView {
+		r := m.table.current()
+		if r == nil {
+			return m, nil
+		}
+		key = r.key
+	}
+	ns := findNS(m.snap, key)
+	if ns == nil || ns.Init == nil {
+		m.notice = "no visible init to send to"
+		return m, nil
+	}
+	m.dialog = &sendDialog{target: ns.Init, nsKey: key}
 	return m, nil
 }
 
@@ -253,6 +312,8 @@ func (m Model) content() string {
 	}
 	var body string
 	switch {
+	case m.dialog != nil:
+		body = m.dialog.view(m.styles, m.width)
 	case m.showHelp:
 		body = m.helpView()
 	case m.snap == nil && m.err == nil:
@@ -321,6 +382,9 @@ func (m Model) footer() string {
 		bindings = m.keys.detailHelp()
 	}
 	hint := m.help.ShortHelpView(bindings)
+	if m.notice != "" {
+		hint = m.styles.Warn.Render(m.notice) + "  " + hint
+	}
 	if f := m.filter.Value(); f != "" {
 		hint = m.styles.Warn.Render("filter: "+procinspect.Printable(f)+" (esc clears)") + "  " + hint
 	}

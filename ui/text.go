@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/sigview/sigview/procinspect"
 )
@@ -89,4 +90,58 @@ func tableRow(ns *procinspect.Namespace) []string {
 		}
 	}
 	return row
+}
+
+// WriteTry writes the report of `sigview try`.
+func WriteTry(w io.Writer, r procinspect.TryReport) error {
+	ew := &errWriter{w: w}
+	cmd := make([]string, len(r.Argv))
+	for i, a := range r.Argv {
+		cmd[i] = procinspect.Printable(a)
+	}
+	where := "a new PID namespace"
+	if r.UserNS {
+		where = "new user and PID namespaces"
+	}
+	ew.printf("sigview try: %s ran as PID 1 of %s (PID %d here)\n", strings.Join(cmd, " "), where, r.HostPID)
+	if r.Init != nil {
+		if pg := procinspect.Identify(r.Init); pg != procinspect.ProgUnknown {
+			ew.printf("recognised as: %s\n", pg)
+		}
+	}
+	ew.printf("\nPredictions:\n")
+	for _, pr := range r.Predictions {
+		ew.printf("  %-7s from %-6s %s/%s: %s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, pr.Reason)
+	}
+	pr := r.Predicted
+	ew.printf("\nStop: %s from the host, then SIGKILL after the grace period\n", pr.Signal)
+	ew.printf("  predicted: %s (%s): %s\n", pr.Verdict, pr.Outcome, pr.Reason)
+	if r.StopEnded {
+		ew.printf("  happened:  %s ended it after %.3f s, exit status %d\n", pr.Signal, r.After.Seconds(), r.Exit)
+	} else {
+		ew.printf("  happened:  %s did not end it; SIGKILL after %s, exit status %d\n", pr.Signal, r.After.Round(100*time.Millisecond), r.Exit)
+	}
+	switch {
+	case !r.Held.Known:
+		ew.printf("  the program's own code decided, as predicted (%s)\n", pr.Verdict)
+	case r.Held.V:
+		ew.printf("  the prediction held\n")
+	default:
+		ew.printf("  the prediction did NOT hold: please report this with `sigview explain` output\n")
+	}
+	if r.Hint != "" && !r.StopEnded {
+		ew.printf("\nFix: %s\n", r.Hint)
+	}
+	ew.printf("\nresult: %s\n", tryResult(r))
+	return ew.err
+}
+
+func tryResult(r procinspect.TryReport) string {
+	switch r.ExitCode() {
+	case procinspect.TryMismatch:
+		return fmt.Sprintf("prediction mismatch (status %d)", procinspect.TryMismatch)
+	case procinspect.TryNeededKill:
+		return fmt.Sprintf("needed SIGKILL, like docker stop's exit 137 (status %d)", procinspect.TryNeededKill)
+	}
+	return fmt.Sprintf("the stop signal ended it within the grace period (status %d)", procinspect.TryEndedByStop)
 }

@@ -1,0 +1,206 @@
+package procinspect
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+)
+
+// TryOptions describe one `sigview try` run.
+type TryOptions struct {
+	// Argv is the entrypoint to run as PID 1 of a fresh PID namespace.
+	Argv []string
+	// StopSignal is what the stop sends first (default SIGTERM).
+	StopSignal Signal
+	// Grace is how long to wait before SIGKILL (default 10 s, as docker stop).
+	Grace time.Duration
+	// Settle is how long to let the entrypoint start before predicting
+	// (default 1 s).
+	Settle time.Duration
+	// Output receives the entrypoint's stdout and stderr (default: discarded).
+	Output io.Writer
+}
+
+// TryReport is what a stop did to the entrypoint, next to the prediction.
+type TryReport struct {
+	Argv []string
+	// HostPID is the init's PID in sigview's namespace.
+	HostPID int
+	// UserNS reports that a user namespace was made too (not root).
+	UserNS bool
+	// Init holds the facts scanned before the stop.
+	Init *Process
+	// Predicted is the stop signal from the host; Predictions are the four
+	// core ones plus the stop signal.
+	Predicted   Prediction
+	Predictions []Prediction
+	Hint        string
+	// StopEnded reports that the stop signal ended it within the grace
+	// period; otherwise SIGKILL was needed.
+	StopEnded bool
+	// After is how long after the stop signal it ended.
+	After time.Duration
+	// Exit is its exit status as a runtime reports it (128+N for signal N).
+	Exit int
+	// Held says whether the prediction held (unknown for depends/unknown).
+	Held Flag
+}
+
+// Status codes of `sigview try` for CI jobs.
+const (
+	TryEndedByStop = 0 // the stop signal ended it within the grace period
+	TryNeededKill  = 3 // it needed SIGKILL
+	TryMismatch    = 4 // the outcome contradicted the prediction
+)
+
+// ExitCode is the `sigview try` exit status for the report.
+func (r TryReport) ExitCode() int {
+	switch {
+	case r.Held.Known && !r.Held.V:
+		return TryMismatch
+	case !r.StopEnded:
+		return TryNeededKill
+	}
+	return TryEndedByStop
+}
+
+// Try runs an entrypoint as PID 1 of a fresh PID namespace (with a fresh
+// user namespace when not root), predicts, then stops it the way a
+// container runtime does: the stop signal from the host, a grace period,
+// SIGKILL. It reads the live /proc.
+func Try(opts TryOptions) (TryReport, error) {
+	rep := TryReport{Argv: opts.Argv}
+	if len(opts.Argv) == 0 {
+		return rep, errors.New("try needs a command")
+	}
+	if opts.StopSignal == 0 {
+		opts.StopSignal = SIGTERM
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = 10 * time.Second
+	}
+	if opts.Settle <= 0 {
+		opts.Settle = time.Second
+	}
+	if opts.Output == nil {
+		opts.Output = io.Discard
+	}
+	if err := ownProcfs("/proc"); err != nil {
+		return rep, err
+	}
+	cmd, err := startInit(opts, &rep)
+	if err != nil {
+		return rep, err
+	}
+	done := make(chan syscall.WaitStatus, 1)
+	go func() {
+		cmd.Wait()
+		done <- cmd.ProcessState.Sys().(syscall.WaitStatus)
+	}()
+	defer func() {
+		// Whatever happened, leave nothing running.
+		cmd.Process.Kill()
+	}()
+	select {
+	case ws := <-done:
+		return rep, fmt.Errorf("%s exited by itself before the stop (%s)", opts.Argv[0], waitText(ws))
+	case <-time.After(opts.Settle):
+	}
+	if err := rep.predict(opts.StopSignal); err != nil {
+		return rep, err
+	}
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.Signal(opts.StopSignal)); err != nil {
+		return rep, fmt.Errorf("send %s: %w", opts.StopSignal, err)
+	}
+	var ws syscall.WaitStatus
+	select {
+	case ws = <-done:
+		rep.StopEnded = true
+	case <-time.After(opts.Grace):
+		cmd.Process.Signal(syscall.SIGKILL) // from the host: forced
+		ws = <-done
+	}
+	rep.After = time.Since(start)
+	rep.Exit = ws.ExitStatus()
+	if ws.Signaled() {
+		rep.Exit = 128 + int(ws.Signal())
+	}
+	rep.judge()
+	return rep, nil
+}
+
+// startInit starts the entrypoint as PID 1 of a new PID namespace. Every
+// disposition is reset to SIG_DFL first (env --default-signal), as a
+// container runtime does, so nothing sigview inherited leaks in.
+func startInit(opts TryOptions, rep *TryReport) (*exec.Cmd, error) {
+	argv := opts.Argv
+	if exec.Command("env", "--default-signal", "true").Run() == nil {
+		argv = append([]string{"env", "--default-signal"}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, opts.Output, opts.Output
+	attr := &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
+	if os.Geteuid() != 0 {
+		// Without privileges a PID namespace needs a user namespace of our
+		// own, where we are root.
+		rep.UserNS = true
+		attr.Cloneflags |= syscall.CLONE_NEWUSER
+		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Geteuid(), Size: 1}}
+		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getegid(), Size: 1}}
+		attr.GidMappingsEnableSetgroups = false
+	}
+	cmd.SysProcAttr = attr
+	if err := cmd.Start(); err != nil {
+		how := "a new PID namespace"
+		if rep.UserNS {
+			how = "new user and PID namespaces (unprivileged user namespaces may be disabled here)"
+		}
+		return nil, fmt.Errorf("start %s in %s: %w", opts.Argv[0], how, err)
+	}
+	rep.HostPID = cmd.Process.Pid
+	return cmd, nil
+}
+
+// predict scans the running init and records the predictions.
+func (rep *TryReport) predict(stop Signal) error {
+	snap, err := Scanner{Root: "/proc", Deep: []int{rep.HostPID}}.Scan()
+	if err != nil {
+		return err
+	}
+	p := snap.Process(rep.HostPID)
+	if p == nil {
+		return fmt.Errorf("PID %d vanished before the stop", rep.HostPID)
+	}
+	rep.Init = p
+	rep.Predicted = Predict(p, stop, Host)
+	for _, sig := range CoreSignals {
+		for _, from := range Senders {
+			rep.Predictions = append(rep.Predictions, Predict(p, sig, from))
+		}
+	}
+	rep.Hint = FixHint(p)
+	return nil
+}
+
+// judge compares the stop's outcome with the prediction.
+func (rep *TryReport) judge() {
+	pr := rep.Predicted
+	switch pr.Verdict {
+	case Yes:
+		rep.Held = KnownFlag(rep.StopEnded && (!pr.Exit.Known || pr.Exit.V == rep.Exit))
+	case No:
+		rep.Held = KnownFlag(!rep.StopEnded)
+	}
+}
+
+func waitText(ws syscall.WaitStatus) string {
+	if ws.Signaled() {
+		return fmt.Sprintf("killed by %s", Signal(ws.Signal()))
+	}
+	return fmt.Sprintf("exit status %d", ws.ExitStatus())
+}

@@ -1,0 +1,113 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/sigview/sigview/procinspect"
+)
+
+// sendSignals are the signals the F9 dialog offers, as htop's list starts.
+var sendSignals = []procinspect.Signal{procinspect.SIGTERM, procinspect.SIGKILL, procinspect.SIGINT,
+	procinspect.SIGHUP, procinspect.SIGQUIT}
+
+// sendDialog is F9: choose a signal and a sender, see the prediction,
+// confirm with Enter. Nothing is sent without that Enter.
+type sendDialog struct {
+	target  *procinspect.Process
+	nsKey   uint64
+	sig     int // index in sendSignals
+	inside  bool
+	sending bool
+	result  string
+	failed  bool
+}
+
+// sendResultMsg carries what a send did.
+type sendResultMsg struct {
+	rep procinspect.SendReport
+	err error
+}
+
+// sendCmd sends in the background and watches.
+func sendCmd(sc procinspect.Scanner, req procinspect.SendRequest) tea.Cmd {
+	return func() tea.Msg {
+		rep, err := sc.Send(req)
+		return sendResultMsg{rep, err}
+	}
+}
+
+func (d sendDialog) from() procinspect.Sender {
+	if d.inside {
+		return procinspect.Inside
+	}
+	return procinspect.Host
+}
+
+func (d sendDialog) signal() procinspect.Signal { return sendSignals[d.sig] }
+
+// update handles a key in the dialog. It returns the request to send when
+// the person confirmed, and whether the dialog stays open.
+func (d sendDialog) update(msg tea.KeyPressMsg, k keyMap) (sendDialog, *procinspect.SendRequest, bool) {
+	if d.sending {
+		return d, nil, true
+	}
+	if d.result != "" {
+		return d, nil, false // any key closes the result
+	}
+	switch {
+	case key.Matches(msg, k.Back):
+		return d, nil, false
+	case msg.String() == "left" || msg.String() == "h":
+		d.sig = (d.sig + len(sendSignals) - 1) % len(sendSignals)
+	case msg.String() == "right" || msg.String() == "l":
+		d.sig = (d.sig + 1) % len(sendSignals)
+	case msg.String() == "tab":
+		d.inside = !d.inside
+	case msg.String() == "enter":
+		d.sending = true
+		return d, &procinspect.SendRequest{PID: d.target.PID, Signal: d.signal(), From: d.from(), StartTime: d.target.StartTime}, true
+	}
+	return d, nil, true
+}
+
+// view renders the dialog.
+func (d sendDialog) view(st Styles, width int) string {
+	wrap := lipgloss.NewStyle().Width(max(width-2, 20))
+	var b strings.Builder
+	p := d.target
+	b.WriteString(st.Section.Render(fmt.Sprintf("Send a signal to %s (PID %d)", procinspect.Printable(p.Name()), p.PID)) + "\n\n")
+	for i, sig := range sendSignals {
+		label := " " + strings.TrimPrefix(sig.String(), "SIG") + " "
+		if i == d.sig {
+			label = st.Selected.Render(label)
+		}
+		b.WriteString(label + " ")
+	}
+	b.WriteString("   ←/→ signal\n")
+	host, inside := "[host]", " inside "
+	if d.inside {
+		host, inside = " host ", "[inside]"
+	}
+	b.WriteString(fmt.Sprintf("from: %s %s   tab switches (inside = a process that joins its PID namespace, like docker exec … kill)\n\n", host, inside))
+	pr := procinspect.Predict(p, d.signal(), d.from())
+	b.WriteString("prediction: " + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")
+	b.WriteString(st.Faint.Render(wrap.Render(pr.Reason)) + "\n\n")
+	switch {
+	case d.sending:
+		b.WriteString(st.Warn.Render("sending, then watching for 2 s…"))
+	case d.result != "":
+		style := st.Header
+		if d.failed {
+			style = st.Error
+		}
+		b.WriteString(style.Render(wrap.Render(d.result)) + "\n\n" + st.Faint.Render("any key closes"))
+	default:
+		b.WriteString(st.Warn.Render("enter sends it · esc cancels"))
+	}
+	return b.String()
+}
