@@ -1,0 +1,75 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/sigview/sigview/procinspect"
+)
+
+// TestSendDialog: F9 shows the prediction for the chosen signal and
+// sender, and sends only on Enter. The command is never run here: it would
+// signal a real process.
+func TestSendDialog(t *testing.T) {
+	m := selectNS(t, newTestModel(t, 120, 40), ctNS)
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyF9})
+	if m.dialog == nil {
+		t.Fatalf("F9 did not open the send dialog")
+	}
+	if s := screen(m); !strings.Contains(s, "Send a signal to myinit (PID 4242)") || !strings.Contains(s, "prediction:") {
+		t.Errorf("dialog lacks its target or prediction:\n%s", s)
+	}
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyRight})
+	if got := m.dialog.signal(); got != procinspect.SIGKILL {
+		t.Errorf("after → the signal is %s; want SIGKILL", got)
+	}
+	if s := screen(m); !strings.Contains(s, "✓ yes terminates") {
+		t.Errorf("SIGKILL from the host should predict yes:\n%s", s)
+	}
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyTab})
+	if m.dialog.from() != procinspect.Inside || !strings.Contains(screen(m), "✗ no dropped") {
+		t.Errorf("tab should switch to inside, where SIGKILL is dropped:\n%s", screen(m))
+	}
+	next, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
+	if cmd != nil || next.(Model).dialog != nil {
+		t.Errorf("Esc must close the dialog without a command")
+	}
+	next, cmd = m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	m = next.(Model)
+	if cmd == nil || !m.dialog.sending {
+		t.Fatalf("Enter must start the send")
+	}
+	m = update(t, m, sendResultMsg{rep: procinspect.SendReport{Summary: "sent SIGKILL from inside; still alive 2.0 s later, as predicted",
+		Held: procinspect.KnownFlag(true)}})
+	if s := screen(m); !strings.Contains(s, "still alive 2.0 s later, as predicted") {
+		t.Errorf("the result is not shown:\n%s", s)
+	}
+	m = update(t, m, keyMsg("x"))
+	if m.dialog != nil {
+		t.Errorf("any key should close the result")
+	}
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyF9})
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyEnter})
+	m = update(t, m, sendResultMsg{err: errors.New("PID 4242 started at tick 5, not 4 as shown: the PID now belongs to another process")})
+	if s := screen(m); !strings.Contains(s, "not sent: PID 4242 started at tick 5") {
+		t.Errorf("a refused send must say so:\n%s", s)
+	}
+}
+
+func TestSendReadOnly(t *testing.T) {
+	m := New(procinspect.Scanner{Root: fixtureRoot, SelfNS: fixtureSelf}, Options{Interval: time.Second, ReadOnly: true})
+	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = update(t, m, scanResultMsg{snap: fixtureSnap(t)})
+	next, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyF9})
+	m = next.(Model)
+	if m.dialog != nil || cmd != nil {
+		t.Errorf("read-only: F9 must not open a dialog")
+	}
+	if !strings.Contains(screen(m), "read-only: sending signals is turned off") {
+		t.Errorf("read-only: F9 should say why:\n%s", screen(m))
+	}
+}
