@@ -6,4 +6,10 @@
 // ioctls are available, and on a plain directory tree of the same shape
 // (a test fixture, or a copy), where ns/pid is a dangling symlink whose
 // target "pid:[INODE]" is parsed and the device is 0.
+//
+// It also names a process's container from its cgroup path
+// (/proc/PID/cgroup, cgroups(7)) without any engine socket, and holds the
+// pidfd handle through which sigview sends a signal a person asked for:
+// opened by PID, checked against the scanned start time, and sent through
+// from the host or from a helper inside the target's PID namespace.
 package nsutil
