@@ -154,21 +154,11 @@ func start(t *testing.T, argv []string, nested bool) *instance {
 	return in
 }
 
-// childOf finds the only child of pid (there is no task/*/children file on
-// every kernel, so read PPid from every status).
+// childOf finds the only child of pid.
 func childOf(t *testing.T, pid int) int {
 	t.Helper()
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, d := range dirs {
-		b, err := os.ReadFile(d + "/status")
-		if err != nil {
-			continue
-		}
-		st, err := procinspect.ParseStatus(b)
-		if err == nil && st.PPid.V == pid {
-			n, _ := strconv.Atoi(filepath.Base(d))
-			return n
-		}
+	if kids := childrenIn(pid, 0); len(kids) > 0 {
+		return kids[0]
 	}
 	t.Fatalf("no child of %d found", pid)
 	return 0
@@ -232,7 +222,7 @@ func (in *instance) settleKids(n int) {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		if len(sleepingChildren(in.target)) >= n {
+		if len(childrenIn(in.target, 'S')) >= n {
 			time.Sleep(50 * time.Millisecond)
 			return
 		}
@@ -241,7 +231,9 @@ func (in *instance) settleKids(n int) {
 	in.t.Fatalf("init %d: %d sleeping children did not appear", in.target, n)
 }
 
-func sleepingChildren(pid int) []int {
+// childrenIn lists pid's children in the given state (0: any). There is
+// no task/*/children file on every kernel, so read PPid from every status.
+func childrenIn(pid int, state byte) []int {
 	var out []int
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
@@ -250,7 +242,7 @@ func sleepingChildren(pid int) []int {
 			continue
 		}
 		st, err := procinspect.ParseStatus(b)
-		if err == nil && st.PPid.V == pid && st.State == 'S' {
+		if err == nil && st.PPid.V == pid && (state == 0 || st.State == state) {
 			n, _ := strconv.Atoi(filepath.Base(d))
 			out = append(out, n)
 		}
