@@ -116,7 +116,10 @@ func (h *Handle) WaitExit(d time.Duration) (bool, error) {
 		if err != nil {
 			return false, fmt.Errorf("poll pidfd of %d: %w", h.pid, err)
 		}
-		return n > 0, nil
+		if fds[0].Revents&(unix.POLLNVAL|unix.POLLERR) != 0 {
+			return false, fmt.Errorf("poll pidfd of %d: descriptor invalid (revents %#x)", h.pid, fds[0].Revents)
+		}
+		return n > 0 && fds[0].Revents&(unix.POLLIN|unix.POLLHUP) != 0, nil
 	}
 }
 
@@ -139,7 +142,14 @@ func (h *Handle) ExitStatus() (ws syscall.WaitStatus, known bool) {
 // the target pinned across the hop.
 func (h *Handle) SignalFromInside(procRoot string, sig syscall.Signal, helper []string) error {
 	nsPath := procRoot + "/" + strconv.Itoa(h.pid) + "/ns/pid"
-	pidfd := os.NewFile(uintptr(h.fd), "pidfd")
+	// The helper gets a duplicate: an *os.File closes its descriptor when
+	// it is collected, and the handle's own pidfd must outlive the hop.
+	dup, err := unix.FcntlInt(uintptr(h.fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("dup pidfd of %d: %w", h.pid, err)
+	}
+	pidfd := os.NewFile(uintptr(dup), "pidfd")
+	defer pidfd.Close()
 	errc := make(chan error, 1)
 	go func() {
 		// Never unlocked: when this goroutine ends, the runtime discards the
