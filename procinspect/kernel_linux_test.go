@@ -45,15 +45,10 @@ func buildInits(t *testing.T) binaries {
 			return
 		}
 		built = binaries{initprog: filepath.Join(dir, "initprog"), goinit: filepath.Join(dir, "goinit")}
-		for _, argv := range [][]string{
-			{"gcc", "-O1", "-Wall", "-pthread", "-o", built.initprog, "testdata/inits/initprog.c"},
-			{"go", "build", "-o", built.goinit, "./testdata/goinit"},
-		} {
-			if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
-				buildErr = fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, out)
-				return
-			}
-		}
+		buildErr = nstest.Build(
+			[]string{"gcc", "-O1", "-Wall", "-pthread", "-o", built.initprog, "testdata/inits/initprog.c"},
+			[]string{"go", "build", "-o", built.goinit, "./testdata/goinit"},
+		)
 	})
 	if buildErr != nil {
 		t.Fatalf("building the test inits: %v", buildErr)

@@ -54,15 +54,10 @@ func buildTools(t *testing.T) tools {
 			return
 		}
 		built = tools{dir: dir, sigview: filepath.Join(dir, "sigview"), initprog: filepath.Join(dir, "initprog")}
-		for _, argv := range [][]string{
-			{"go", "build", "-o", built.sigview, "."},
-			{"gcc", "-O1", "-Wall", "-pthread", "-o", built.initprog, "../../procinspect/testdata/inits/initprog.c"},
-		} {
-			if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
-				toolsErr = fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, out)
-				return
-			}
-		}
+		toolsErr = nstest.Build(
+			[]string{"go", "build", "-o", built.sigview, "."},
+			[]string{"gcc", "-O1", "-Wall", "-pthread", "-o", built.initprog, "../../procinspect/testdata/inits/initprog.c"},
+		)
 	})
 	if toolsErr != nil {
 		t.Fatalf("building sigview and initprog: %v", toolsErr)

@@ -3,7 +3,10 @@
 package nstest
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -20,4 +23,15 @@ func NeedNamespaces(t testing.TB) {
 		t.Fatalf("SIGVIEW_REQUIRE_NS is set but euid is %d: creating PID namespaces needs root", os.Geteuid())
 	}
 	t.Skip("creating PID namespaces needs root; set SIGVIEW_REQUIRE_NS=1 to make this a failure")
+}
+
+// Build runs each command (a compiler invocation, typically) in order and
+// returns the first failure with its output.
+func Build(cmds ...[]string) error {
+	for _, argv := range cmds {
+		if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+			return fmt.Errorf("%s: %v\n%s", strings.Join(argv, " "), err, out)
+		}
+	}
+	return nil
 }
