@@ -212,12 +212,16 @@ func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Style
 		return strings.TrimRight(strings.Join(out, " "), " ")
 	}
 	rows := signalRows(p)
-	var lines []string
+	var lines, plain []string
 	for _, r := range rows {
-		if all || !r.plain() {
+		switch {
+		case !r.plain():
 			lines = append(lines, row(r.cells()))
+		case all:
+			plain = append(plain, row(r.cells()))
 		}
 	}
+	lines = append(lines, plain...) // non-default rows first
 	if len(lines) > 0 {
 		b.WriteString(st.ColHeader.Render(row(signalHeader)) + "\n" + strings.Join(lines, "\n") + "\n")
 	}

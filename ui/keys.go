@@ -6,7 +6,7 @@ import "charm.land/bubbles/v2/key"
 type keyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Detail, Back, Filter, AllSignals        key.Binding
-	Rescan, Help, Quit, Send                key.Binding
+	Rescan, Help, Quit, Send, ReadOnly      key.Binding
 }
 
 // defaultKeyMap returns htop/k9s habits: arrows and j/k, / to filter, ? for
@@ -27,6 +27,7 @@ func defaultKeyMap() keyMap {
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Send:       key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", "send signal…")),
+		ReadOnly:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "read-only on/off")),
 	}
 }
 
@@ -46,6 +47,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Detail, k.Back, k.AllSignals, k.Filter},
-		{k.Send, k.Rescan, k.Help, k.Quit},
+		{k.Send, k.ReadOnly, k.Rescan, k.Help, k.Quit},
 	}
 }

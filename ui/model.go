@@ -49,6 +49,7 @@ type Options struct {
 type Model struct {
 	scanner  procinspect.Scanner
 	opts     Options
+	readOnly bool // sending is off: from --read-only, or R in the UI
 	keys     keyMap
 	styles   Styles
 	isDark   bool
@@ -78,7 +79,8 @@ func New(sc procinspect.Scanner, opts Options) Model {
 	f := textinput.New()
 	f.Prompt = "/"
 	f.Placeholder = "name, or a PID, or the end of a namespace inode"
-	m := Model{scanner: sc, opts: opts, keys: defaultKeyMap(), isDark: true, help: help.New(), filter: f, detail: newDetail()}
+	m := Model{scanner: sc, opts: opts, readOnly: opts.ReadOnly, keys: defaultKeyMap(), isDark: true, help: help.New(),
+		filter: f, detail: newDetail()}
 	m.setStyles(true)
 	return m
 }
@@ -201,6 +203,16 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if key.Matches(msg, m.keys.Send) {
 		return m.openSend()
 	}
+	if key.Matches(msg, m.keys.ReadOnly) {
+		switch {
+		case m.opts.ReadOnly:
+			m.notice = "read-only was set by --read-only and stays on"
+		default:
+			m.readOnly = !m.readOnly
+			m.notice = map[bool]string{true: "read-only on: F9 will not send", false: "read-only off: F9 sends after a confirmation"}[m.readOnly]
+		}
+		return m, nil
+	}
 	switch {
 	case msg.String() == "ctrl+c" || key.Matches(msg, m.keys.Quit):
 		return m, tea.Quit
@@ -233,8 +245,8 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // openSend opens the F9 dialog for the selected namespace's init.
 func (m Model) openSend() (tea.Model, tea.Cmd) {
-	if m.opts.ReadOnly {
-		m.notice = "read-only: sending signals is turned off"
+	if m.readOnly {
+		m.notice = "read-only: sending signals is turned off (R toggles it unless --read-only was given)"
 		return m, nil
 	}
 	key := m.detail.key
@@ -357,7 +369,11 @@ func (m Model) header() string {
 			inits++
 		}
 	}
-	line1 := title + st.Header.Render(truncate(Where(s), m.width-8))
+	badge := ""
+	if m.readOnly {
+		badge = st.Warn.Render("[read-only] ")
+	}
+	line1 := title + badge + st.Header.Render(truncate(Where(s), m.width-8-lipgloss.Width(badge)))
 	stats := fmt.Sprintf("%d namespaces · %d inits · %d processes · scanned %s (%s)",
 		len(s.Namespaces), inits, len(s.Processes), s.Time.Format("15:04:05"), m.took.Round(time.Millisecond))
 	if m.view == detailView {

@@ -73,3 +73,24 @@ func TestSendReadOnly(t *testing.T) {
 		t.Errorf("read-only: F9 should say why:\n%s", screen(m))
 	}
 }
+
+// TestReadOnlyToggle: R turns sending off and on, unless --read-only was
+// given, and the header says so.
+func TestReadOnlyToggle(t *testing.T) {
+	m := newTestModel(t, 120, 30)
+	m = press(t, m, "R")
+	if !m.readOnly || !strings.Contains(screen(m), "[read-only]") {
+		t.Fatalf("R should turn read-only on and show it:\n%s", screen(m))
+	}
+	if m = update(t, m, tea.KeyPressMsg{Code: tea.KeyF9}); m.dialog != nil {
+		t.Errorf("F9 opened a dialog while read-only")
+	}
+	if m = press(t, m, "R"); m.readOnly {
+		t.Errorf("R should turn read-only off again")
+	}
+	m = New(procinspect.Scanner{Root: fixtureRoot, SelfNS: fixtureSelf}, Options{ReadOnly: true})
+	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
+	if m = press(t, m, "R"); !m.readOnly {
+		t.Errorf("R must not undo --read-only")
+	}
+}
