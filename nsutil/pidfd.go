@@ -35,6 +35,10 @@ type Handle struct {
 // ESRCH when the process is gone.
 func Open(procRoot string, pid int, start uint64) (*Handle, error) {
 	fd, err := unix.PidfdOpen(pid, 0)
+	if errors.Is(err, unix.ENOSYS) {
+		// No safe fallback: kill(2) by number could hit a reused PID.
+		return nil, fmt.Errorf("this kernel has no pidfd_open (Linux 5.3 or later), and a signal sent by PID alone could reach a process that reused it, so nothing is sent: %w", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("pidfd_open(%d): %w", pid, err)
 	}
