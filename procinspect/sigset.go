@@ -211,3 +211,36 @@ func KnownMask(s SigSet) Mask { return Mask{Set: s, Known: true} }
 
 // Has reports whether the mask is known and holds sig.
 func (m Mask) Has(sig Signal) bool { return m.Known && m.Set.Has(sig) }
+
+// Compact renders a set for people: the members without the SIG prefix,
+// runs of real-time signals folded ("RTMIN+2..RTMIN+32"), and a set of
+// more than half of all signals as what it lacks ("all but ILL,TRAP").
+func (s SigSet) Compact() string {
+	if bits.OnesCount64(uint64(s)) > NSig/2 {
+		return "all but " + compactNames(^s)
+	}
+	return compactNames(s)
+}
+
+func compactNames(s SigSet) string {
+	if s == 0 {
+		return "-"
+	}
+	var out []string
+	sigs := s.Signals()
+	for i := 0; i < len(sigs); {
+		j := i
+		for sigs[i] >= 32 && j+1 < len(sigs) && sigs[j+1] == sigs[j]+1 {
+			j++
+		}
+		name := strings.TrimPrefix(sigs[i].String(), "SIG")
+		if j-i >= 2 {
+			name += ".." + strings.TrimPrefix(sigs[j].String(), "SIG")
+		} else {
+			j = i
+		}
+		out = append(out, name)
+		i = j + 1
+	}
+	return strings.Join(out, ",")
+}

@@ -76,6 +76,9 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 	}
 	var b strings.Builder
 	b.WriteString(st.Title.Render(nsTitle(ns)) + "\n")
+	if c := ns.Container(); c != nil {
+		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render("container "+containerLong(c)) + "\n")
+	}
 	p := ns.Init
 	if p == nil {
 		b.WriteString(st.Warn.Render("Its init is not visible from here, so no prediction is made.") + "\n")
@@ -129,9 +132,6 @@ func nsTitle(ns *procinspect.Namespace) string {
 		parts = append(parts, "the host's")
 	}
 	parts = append(parts, plural(len(ns.Procs), "process"))
-	if c := ns.Container(); c != nil {
-		parts = append(parts, containerLong(c))
-	}
 	return strings.Join(parts, " · ")
 }
 
@@ -164,7 +164,7 @@ func writeInitFacts(b *strings.Builder, p *procinspect.Process, st Styles) {
 func consumerText(c procinspect.Consumer) string {
 	set := "an unknown set"
 	if c.Set.Known {
-		set = c.Set.Set.Short()
+		set = c.Set.Set.Compact()
 	}
 	if c.Kind == "signalfd" {
 		return fmt.Sprintf("signalfd %d reads %s", c.FD, set)
@@ -179,13 +179,14 @@ func writeStops(b *strings.Builder, p *procinspect.Process, st Styles, width int
 	if len(stops) == 0 && hint == "" {
 		return
 	}
-	wrap := lipgloss.NewStyle().Width(max(width, 20))
+	wrap := lipgloss.NewStyle().Width(max(width-2, 20))
 	b.WriteString("\n" + st.Section.Render("What a stop does") + "\n")
 	for _, s := range stops {
-		b.WriteString(st.Verdict[s.Verdict].Render(verdictGlyph[s.Verdict]+" ") + wrap.Render(s.Summary) + "\n")
+		glyph := st.Verdict[s.Verdict].Render(verdictGlyph[s.Verdict] + " ")
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, glyph, wrap.Render(s.Summary)) + "\n")
 	}
 	if hint != "" {
-		b.WriteString(st.Warn.Render(wrap.Render("fix: "+hint)) + "\n")
+		b.WriteString(st.Warn.Render(lipgloss.NewStyle().Width(max(width, 20)).Render("fix: "+hint)) + "\n")
 	}
 }
 

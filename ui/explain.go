@@ -174,7 +174,7 @@ func writeReaders(ew *errWriter, p *procinspect.Process) {
 	for _, c := range p.Deep.Consumers {
 		set := "unknown set"
 		if c.Set.Known {
-			set = c.Set.Set.Short() + " (" + c.Set.Set.Hex() + ")"
+			set = c.Set.Set.Compact() + " (" + c.Set.Set.Hex() + ")"
 		}
 		if c.Kind == "signalfd" {
 			ew.printf("  signalfd fd %d accepts %s\n", c.FD, set)
