@@ -71,6 +71,9 @@ type Deep struct {
 	Exe string
 	// Gone reports that the process exited while these facts were read.
 	Gone bool
+	// FDsSkipped reports that the fd table was not read because no signal
+	// is blocked in every thread, so no signalfd could receive any.
+	FDsSkipped bool
 }
 
 // Thread is one thread's signal-relevant state.

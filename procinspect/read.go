@@ -296,8 +296,10 @@ func readGo(dir string) (Flag, string) {
 
 // readDeep reads the facts a prediction needs for one process. On a live
 // procfs a missing directory means the process exited; in a copy it is
-// just missing.
-func readDeep(dir string, pid int, readMem, live bool) *Deep {
+// just missing. Unless allFDs is set, the fd table is read only when some
+// signal is blocked in every thread: a signalfd receives only such
+// signals (kernel-signals.md §4.1), and an init can hold hundreds of fds.
+func readDeep(dir string, pid int, readMem, live, allFDs bool) *Deep {
 	d := &Deep{}
 	threads, err := readThreads(dir, pid, readMem)
 	if err != nil {
@@ -311,12 +313,36 @@ func readDeep(dir string, pid int, readMem, live bool) *Deep {
 			d.Consumers = append(d.Consumers, c)
 		}
 	}
-	fds, err := readSignalfds(dir, pid)
-	if err != nil {
-		d.FDErr = reason(err)
-		d.Gone = d.Gone || live && vanished(err)
+	if allFDs || err != nil || blockedEverywhere(threads) != 0 {
+		fds, err := readSignalfds(dir, pid)
+		if err != nil {
+			d.FDErr = reason(err)
+			d.Gone = d.Gone || live && vanished(err)
+		}
+		d.Consumers = append(d.Consumers, fds...)
+	} else {
+		d.FDsSkipped = true
 	}
-	d.Consumers = append(d.Consumers, fds...)
 	d.Go, d.Exe = readGo(dir)
 	return d
+}
+
+// blockedEverywhere is the set of signals every live thread blocks. An
+// unknown SigBlk counts as blocking everything, so nothing is skipped on
+// its account; a known sigtimedwait set counts as blocked (real_blocked).
+// An unknown wait state adds nothing: a prediction that hinges on it is
+// unknown already, or assumes no wait.
+func blockedEverywhere(threads []Thread) SigSet {
+	all := ^SigSet(0)
+	for _, t := range threads {
+		if !t.live() {
+			continue
+		}
+		blk := ^SigSet(0)
+		if t.Status.SigBlk.Known {
+			blk = t.Status.SigBlk.Set | t.WaitSet.Set
+		}
+		all &= blk
+	}
+	return all
 }

@@ -202,14 +202,25 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			deep[ns.Init.PID] = true
 		}
 	}
+	asked := map[int]bool{}
+	for _, pid := range sc.Deep {
+		asked[pid] = true
+	}
 	readDeepSet := func(pids map[int]bool) {
+		var todo []*Process
 		for pid := range pids {
 			if p := snap.byPID[pid]; p != nil && !p.Status.Kthread && p.Deep == nil {
-				dir := filepath.Join(root, strconv.Itoa(pid))
-				readDetails(p, dir)
-				p.Deep = readDeep(dir, pid, !sc.NoMem && snap.Live, snap.Live)
-				noteDeep(p, &warn)
+				todo = append(todo, p)
 			}
+		}
+		parallel(len(todo), func(i int) {
+			p := todo[i]
+			dir := filepath.Join(root, strconv.Itoa(p.PID))
+			readDetails(p, dir)
+			p.Deep = readDeep(dir, p.PID, !sc.NoMem && snap.Live, snap.Live, asked[p.PID])
+		})
+		for _, p := range todo {
+			noteDeep(p, &warn)
 		}
 	}
 	readDeepSet(deep)
@@ -275,7 +286,16 @@ type result struct {
 // and it runs in parallel.
 func readAll(root string, procs procfs.Procs, live bool) []result {
 	out := make([]result, len(procs))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(procs)/64))
+	parallel(len(procs), func(i int) {
+		r := &out[i]
+		r.p, r.err = readProcess(root, procs[i].PID, live, &r.warn)
+	})
+	return out
+}
+
+// parallel runs f(0..n-1) on one worker per CPU (fewer for small n).
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/16))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
@@ -284,16 +304,14 @@ func readAll(root string, procs procfs.Procs, live bool) []result {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= len(procs) {
+				if i >= n {
 					return
 				}
-				r := &out[i]
-				r.p, r.err = readProcess(root, procs[i].PID, live, &r.warn)
+				f(i)
 			}
 		}()
 	}
 	wg.Wait()
-	return out
 }
 
 // readProcess reads the facts every process gets: status and namespace.
@@ -491,6 +509,6 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 	}
 	dir := filepath.Join(root, strconv.Itoa(pid))
 	readDetails(p, dir)
-	p.Deep = readDeep(dir, pid, !sc.NoMem && live, live)
+	p.Deep = readDeep(dir, pid, !sc.NoMem && live, live, true)
 	return p, nil
 }
