@@ -225,12 +225,13 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	}
 	readDeepSet(deep)
 	// A forwarding init's or a shell's fate depends on its children: link
-	// them, and read a few in depth.
+	// them. A forwarder's children are predicted in turn, so read a few in
+	// depth; a shell needs only their status (is the child a background job).
 	kids := map[int]bool{}
 	for pid := range deep {
 		if p := snap.byPID[pid]; p != nil && p.Deep != nil {
 			p.Children = snap.childrenOf(p)
-			if pg := Identify(p); pg.Forwarder() || pg == ProgShell {
+			if Identify(p).Forwarder() {
 				for i, c := range p.Children {
 					if i < maxDeepChildren {
 						kids[c.PID] = true
