@@ -85,9 +85,6 @@ func ParseStartTime(b []byte) (uint64, error) {
 	return v, nil
 }
 
-// PID is the process ID the handle was opened for.
-func (h *Handle) PID() int { return h.pid }
-
 // Close releases the pidfd.
 func (h *Handle) Close() error { return unix.Close(h.fd) }
 

@@ -72,11 +72,6 @@ func (p *Process) liveChildren() []*Process {
 	return out
 }
 
-// forwardExit is the status a forwarding init exits with when its child
-// ends the way pr says (tini, dumb-init and catatonit all pass on the
-// child's status, 128+N for a death by signal N).
-func forwardExit(pr Prediction) Int { return pr.Exit }
-
 // forward predicts a signal that a known forwarding init received: it is
 // sent on to the child, whose fate decides the init's.
 func (e *eval) forward(pr *Prediction, how string) {
@@ -100,7 +95,9 @@ func (e *eval) forward(pr *Prediction, how string) {
 			exit = fmt.Sprintf("exits %d", cp.Exit.V)
 		}
 		pr.set(Yes, Forwarded, "%s; there: %s; %s then %s", lead, cp.Reason, pg, exit)
-		pr.Exit = forwardExit(cp)
+		// tini, dumb-init and catatonit all exit with the child's status
+		// (128+N for a death by signal N).
+		pr.Exit = cp.Exit
 	case No:
 		pr.set(No, Forwarded, "%s; there: %s; so %s keeps running", lead, cp.Reason, pg)
 	default:
