@@ -92,7 +92,7 @@ func (sc Scanner) Send(req SendRequest) (SendReport, error) {
 	if req.StartTime != 0 && req.StartTime != p.StartTime {
 		return rep, fmt.Errorf("PID %d started at tick %d, not %d as shown: %w", req.PID, p.StartTime, req.StartTime, nsutil.ErrNotSame)
 	}
-	rep.Prediction = Predict(p, req.Signal, req.From)
+	rep.Prediction = Predict(p, req.Signal, req.From, snap.Kernel)
 	h, err := nsutil.Open(root, req.PID, p.StartTime)
 	if err != nil {
 		if errors.Is(err, syscall.ESRCH) || vanished(err) {

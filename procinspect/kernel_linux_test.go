@@ -25,7 +25,20 @@ import (
 
 	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/probe"
 )
+
+var (
+	profileOnce sync.Once
+	profile     *procinspect.Kernel
+)
+
+// kernelProfile measures the running kernel once per test binary, the way
+// sigview does (without the cache, so the measurement is this run's).
+func kernelProfile(t *testing.T) *procinspect.Kernel {
+	profileOnce.Do(func() { profile = probe.Measure() })
+	return profile
+}
 
 // binaries are the init programs, built once per test binary.
 type binaries struct{ initprog, goinit string }
@@ -245,10 +258,13 @@ func childrenIn(pid int, state byte) []int {
 	return out
 }
 
-// predictions reads the target's predictions the way `sigview --json` does.
-func (in *instance) predictions() map[string]procinspect.DocPrediction {
+// predictions reads the target's predictions the way `sigview --json` does,
+// with the kernel profile measured on this kernel, and returns the scanned
+// process too.
+func (in *instance) predictions() (map[string]procinspect.DocPrediction, *procinspect.Process) {
 	in.t.Helper()
-	snap, err := procinspect.Scanner{Root: "/proc"}.Scan()
+	k := kernelProfile(in.t)
+	snap, err := procinspect.Scanner{Root: "/proc", Kernel: k}.Scan()
 	if err != nil {
 		in.t.Fatalf("Scan: %v", err)
 	}
@@ -264,15 +280,15 @@ func (in *instance) predictions() map[string]procinspect.DocPrediction {
 			p := snap.Process(in.target)
 			for _, sig := range []procinspect.Signal{procinspect.SIGQUIT, procinspect.SIGINT} {
 				for _, from := range procinspect.Senders {
-					pr := procinspect.DocPredictionOf(procinspect.Predict(p, sig, from))
+					pr := procinspect.DocPredictionOf(procinspect.Predict(p, sig, from, k))
 					out[pr.Signal+"/"+pr.From] = pr
 				}
 			}
-			return out
+			return out, p
 		}
 	}
 	in.t.Fatalf("init %d is not a namespace init in the --json document", in.target)
-	return nil
+	return nil, nil
 }
 
 // send delivers sig to the target from the host or from inside its namespace.
@@ -404,6 +420,11 @@ func agrees(pr procinspect.DocPrediction, sig syscall.Signal, got ending) bool {
 	case "yes/handled", "yes/forwarded":
 		return got.ended
 	case "depends/deferred":
+		if strings.Contains(pr.Reason, "is traced by") {
+			// A tracer decides; strace passes the signal on, and on a
+			// kernel where that kills an init, it dies of it.
+			return got.ended && got.signaled && got.sig == int(sig)
+		}
 		// A shell trap waiting for its foreground command: nothing yet.
 		return !got.ended
 	case "depends/handled", "depends/consumed", "depends/forwarded":
@@ -440,9 +461,35 @@ type send struct {
 }
 
 // want is the documented prediction and kernel result (kernel-signals.md §11).
+// When rule is set, the row differs between kernel builds: this want holds
+// where the measured rule is true, and *otherwise where it is false.
 type want struct {
 	verdict, outcome string
 	end              ending
+	rule             procinspect.RuleName
+	otherwise        *want
+}
+
+// byRule is a row that depends on a build-dependent kernel rule.
+func byRule(rule procinspect.RuleName, ifTrue, ifFalse want) want {
+	ifTrue.rule, ifTrue.otherwise = rule, &ifFalse
+	return ifTrue
+}
+
+// under resolves w for the measured profile; ok is false when the profile
+// does not know the rule.
+func (w want) under(k *procinspect.Kernel) (want, procinspect.Rule, bool) {
+	if w.rule == "" {
+		return w, procinspect.Rule{}, true
+	}
+	r := k.Rule(w.rule)
+	switch {
+	case !r.Value.Known:
+		return w, r, false
+	case r.Value.V:
+		return w, r, true
+	}
+	return *w.otherwise, r, true
 }
 
 type kernelCase struct {
@@ -450,6 +497,7 @@ type kernelCase struct {
 	argv   func(b binaries) []string
 	nested bool
 	stop   bool // SIGSTOP from the host once ready
+	traced bool // strace -p attached from the host once ready
 	state  byte // the settled state of every live thread
 	kids   int  // children the init has once settled (a forwarder's child)
 	want   map[send]want
@@ -465,8 +513,8 @@ var (
 	intIn    = send{syscall.SIGINT, procinspect.Inside}
 	intHost  = send{syscall.SIGINT, procinspect.Host}
 
-	dropped      = want{"no", "dropped", alive}
-	killedByHost = want{"yes", "terminates", killedBy(9)}
+	dropped      = want{verdict: "no", outcome: "dropped", end: alive}
+	killedByHost = want{verdict: "yes", outcome: "terminates", end: killedBy(9)}
 )
 
 // withKill adds the SIGKILL rows every namespace init shares: dropped from
@@ -476,9 +524,16 @@ func withKill(m map[send]want) map[send]want {
 	return m
 }
 
+// The build-dependent rows.
+var (
+	fastPathTerm = byRule(procinspect.RuleFastPathKillsInit, want{verdict: "yes", outcome: "terminates", end: killedBy(15)}, dropped)
+	fastPathQuit = byRule(procinspect.RuleCoreFastPathKillsInit, want{verdict: "yes", outcome: "terminates", end: killedBy(3)}, dropped)
+	tracedTerm   = byRule(procinspect.RuleTracedPassOnKillsInit, want{verdict: "depends", outcome: "deferred", end: killedBy(15)}, dropped)
+)
+
 // forwarded143 is a forwarding init whose child dies of the forwarded
 // SIGTERM: the init exits 128+15.
-var forwarded143 = want{"yes", "forwarded", exited(143)}
+var forwarded143 = want{verdict: "yes", outcome: "forwarded", end: exited(143)}
 
 // shExec runs cmd as PID 1 after saying ready.
 func shExec(cmd string) func(binaries) []string {
@@ -493,42 +548,49 @@ var kernelCases = []kernelCase{
 	{name: "no handlers (row 6)", argv: initprog("none"),
 		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
 	{name: "SIGTERM handler exits (row 7)", argv: initprog("handler"),
-		want: withKill(map[send]want{termIn: {"depends", "handled", exited(0)}, termHost: {"depends", "handled", exited(0)}})},
+		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "handled", end: exited(0)}, termHost: {verdict: "depends", outcome: "handled", end: exited(0)}})},
 	{name: "SIGTERM SIG_IGN (row 8)", argv: initprog("ignore"),
-		want: withKill(map[send]want{termIn: {"no", "ignored", alive}, termHost: {"no", "ignored", alive}})},
+		want: withKill(map[send]want{termIn: {verdict: "no", outcome: "ignored", end: alive}, termHost: {verdict: "no", outcome: "ignored", end: alive}})},
 	{name: "SIGTERM blocked, no reader (row 9)", argv: initprog("block"),
-		want: withKill(map[send]want{termIn: {"no", "queued", alivePending}, termHost: {"no", "queued", alivePending}})},
+		want: withKill(map[send]want{termIn: {verdict: "no", outcome: "queued", end: alivePending}, termHost: {verdict: "no", outcome: "queued", end: alivePending}})},
 	{name: "SIGTERM blocked, signalfd reader (row 10)", argv: initprog("signalfd"),
-		want: withKill(map[send]want{termIn: {"depends", "consumed", exited(0)}, termHost: {"depends", "consumed", exited(0)}})},
+		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "consumed", end: exited(0)}, termHost: {verdict: "depends", outcome: "consumed", end: exited(0)}})},
 	{name: "signalfd without blocking (row 11)", argv: initprog("signalfd-unblocked"),
 		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
 	{name: "SIGTERM blocked, sigwaitinfo (row 12)", argv: initprog("sigwait"),
-		want: withKill(map[send]want{termIn: {"depends", "consumed", exited(0)}, termHost: {"depends", "consumed", exited(0)}})},
+		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "consumed", end: exited(0)}, termHost: {verdict: "depends", outcome: "consumed", end: exited(0)}})},
 	{name: "sigwaitinfo without blocking (row 13, not visible in /proc)", argv: initprog("sigwait-unblocked"),
-		want: withKill(map[send]want{termIn: {"depends", "consumed", alive}, termHost: {"depends", "consumed", alive}})},
+		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "consumed", end: alive}, termHost: {verdict: "depends", outcome: "consumed", end: alive}})},
+	// Build-dependent (kernel-signals.md §0 item 6): whether the fatal fast
+	// path kills an init is the measured rule, and the kernel must agree
+	// with the measurement.
 	{name: "leader blocks SIGTERM, worker does not (row 18)", argv: initprog("leader-blocks"),
-		want: withKill(map[send]want{termIn: {"yes", "terminates", killedBy(15)}, termHost: {"yes", "terminates", killedBy(15)},
-			// SIGQUIT dumps core by default, and core-dump signals skip the
-			// fatal fast path: get_signal then drops it at the init.
-			quitIn: dropped, quitHost: dropped})},
+		want: withKill(map[send]want{termIn: fastPathTerm, termHost: fastPathTerm,
+			// SIGQUIT dumps core by default; mainline's fast path skips
+			// core-dump signals, and get_signal then drops it at the init.
+			quitIn: fastPathQuit, quitHost: fastPathQuit})},
+	// A tracer (strace -p, attached from the host) sees the signal first
+	// and passes it on; what that does at an init is the measured rule.
+	{name: "traced by strace, no handlers", argv: initprog("none"), traced: true,
+		want: withKill(map[send]want{termIn: tracedTerm, termHost: tracedTerm})},
 	{name: "worker blocks SIGTERM, leader does not (row 19)", argv: initprog("worker-blocks"),
 		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
 	{name: "all threads block SIGTERM (row 20)", argv: initprog("all-block"),
-		want: withKill(map[send]want{termIn: {"no", "queued", alivePending}, termHost: {"no", "queued", alivePending}})},
+		want: withKill(map[send]want{termIn: {verdict: "no", outcome: "queued", end: alivePending}, termHost: {verdict: "no", outcome: "queued", end: alivePending}})},
 	{name: "stopped from the host, no handlers", argv: initprog("none"), stop: true, state: 'T',
 		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
 	{name: "stopped from the host, SIGTERM handler", argv: initprog("handler"), stop: true, state: 'T',
-		want: withKill(map[send]want{termIn: {"no", "deferred", alivePending}, termHost: {"no", "deferred", alivePending}})},
+		want: withKill(map[send]want{termIn: {verdict: "no", outcome: "deferred", end: alivePending}, termHost: {verdict: "no", outcome: "deferred", end: alivePending}})},
 	{name: "nested namespace, level 2, no handlers", argv: initprog("nest", "none"), nested: true,
 		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
 	{name: "nested namespace, level 2, SIGTERM handler", argv: initprog("nest", "handler"), nested: true,
-		want: withKill(map[send]want{termIn: {"depends", "handled", exited(0)}, termHost: {"depends", "handled", exited(0)}})},
+		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "handled", end: exited(0)}, termHost: {verdict: "depends", outcome: "handled", end: exited(0)}})},
 	{name: "main thread called pthread_exit, worker lives", argv: initprog("leader-exit"),
 		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
 	{name: "Go without signal.Notify (row 16)", argv: func(b binaries) []string { return []string{b.goinit, "plain"} },
-		want: withKill(map[send]want{termIn: {"yes", "handled", exited(2)}, termHost: {"yes", "handled", exited(2)}})},
+		want: withKill(map[send]want{termIn: {verdict: "yes", outcome: "handled", end: exited(2)}, termHost: {verdict: "yes", outcome: "handled", end: exited(2)}})},
 	{name: "Go with signal.Notify(SIGTERM) (row 17)", argv: func(b binaries) []string { return []string{b.goinit, "notify"} },
-		want: withKill(map[send]want{termIn: {"depends", "handled", exited(0)}, termHost: {"depends", "handled", exited(0)}})},
+		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "handled", end: exited(0)}, termHost: {verdict: "depends", outcome: "handled", end: exited(0)}})},
 	// Real init programs (kernel-signals.md §8), started by a shell that
 	// says ready and execs them, so they are PID 1.
 	{name: "tini -- sleep (row 14)", argv: shExec("tini -- sleep 1000"), kids: 1,
@@ -541,25 +603,25 @@ var kernelCases = []kernelCase{
 		argv: func(binaries) []string {
 			return []string{"/bin/bash", "-c", "trap 'exit 0' TERM; echo ready; sleep 1000; true"}
 		},
-		want: withKill(map[send]want{termIn: {"depends", "deferred", alive}, termHost: {"depends", "deferred", alive}})},
+		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "deferred", end: alive}, termHost: {verdict: "depends", outcome: "deferred", end: alive}})},
 	{name: "bash trap with cmd & wait", kids: 1,
 		argv: func(binaries) []string {
 			return []string{"/bin/bash", "-c", "trap 'exit 0' TERM; sleep 1000 & echo ready; wait $!"}
 		},
-		want: withKill(map[send]want{termIn: {"depends", "handled", exited(0)}, termHost: {"depends", "handled", exited(0)}})},
+		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "handled", end: exited(0)}, termHost: {verdict: "depends", outcome: "handled", end: exited(0)}})},
 	{name: "python3 (row 15)",
 		argv: func(binaries) []string {
 			return []string{"python3", "-c", "import time; print('ready', flush=True); time.sleep(1000)"}
 		},
 		want: withKill(map[send]want{termIn: dropped, termHost: dropped,
-			intIn: {"depends", "handled", exited(130)}, intHost: {"depends", "handled", exited(130)}})},
+			intIn: {verdict: "depends", outcome: "handled", end: exited(130)}, intHost: {verdict: "depends", outcome: "handled", end: exited(130)}})},
 	{name: "Node.js, no SIGTERM listener (§8.2)",
 		argv: func(binaries) []string {
 			return []string{"node", "-e", "console.log('ready'); setInterval(() => {}, 1e6)"}
 		},
 		// Node's default handler re-raises SIGTERM, which the kernel drops
 		// at an init: the mask says "caught", the init lives on.
-		want: withKill(map[send]want{termIn: {"depends", "handled", alive}, termHost: {"depends", "handled", alive}})},
+		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "handled", end: alive}, termHost: {verdict: "depends", outcome: "handled", end: alive}})},
 	{name: "dash running a script (row 3)", argv: func(binaries) []string { return []string{"/bin/sh", "-c", "echo ready; sleep 1000; true"} },
 		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
 }
@@ -597,11 +659,22 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 			t.Fatalf("SIGSTOP from the host: %v", err)
 		}
 	}
+	if c.traced {
+		in.attachStrace()
+	}
 	in.settle(state)
 	in.settleKids(c.kids)
-	pr, ok := in.predictions()[procinspect.Signal(s.sig).String()+"/"+string(s.from)]
+	w, rule, ok := w.under(kernelProfile(t))
+	if !ok {
+		t.Fatalf("the probe did not measure %s on this kernel (%s); as root it must", w.rule, rule.How)
+	}
+	preds, p := in.predictions()
+	pr, ok := preds[procinspect.Signal(s.sig).String()+"/"+string(s.from)]
 	if !ok {
 		t.Fatalf("no prediction for %v from %s", s.sig, s.from)
+	}
+	if rule.Name != "" {
+		checkFlip(t, p, s, rule, pr)
 	}
 	in.send(s.sig, s.from)
 	got := in.observe(s.sig, 1500*time.Millisecond)
@@ -612,7 +685,11 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 		t.Errorf("prediction %s/%s (%s); kernel-signals.md says %s/%s", pr.Verdict, pr.Outcome, pr.Reason, w.verdict, w.outcome)
 	}
 	if got != w.end {
-		t.Errorf("kernel: %s; kernel-signals.md says %s", got, w.end)
+		if rule.Name != "" {
+			t.Errorf("kernel: %s; the probe measured %s = %v (%s), which says %s", got, rule.Name, rule.Value.V, rule.How, w.end)
+		} else {
+			t.Errorf("kernel: %s; kernel-signals.md says %s", got, w.end)
+		}
 	}
 	exit := "-"
 	if pr.ExitCode != nil {
@@ -620,4 +697,43 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	}
 	t.Logf("matrix | %s | %s from %s | predicted %s/%s (exit %s) | kernel: %s", c.name, procinspect.Signal(s.sig), s.from,
 		pr.Verdict, pr.Outcome, exit, got)
+}
+
+// checkFlip predicts the same scanned process with the other value of a
+// build-dependent rule: the verdict must change, and both reasons must name
+// the rule, so that a kernel of the other build gets the other answer.
+func checkFlip(t *testing.T, p *procinspect.Process, s send, rule procinspect.Rule, pr procinspect.DocPrediction) {
+	t.Helper()
+	other := kernelProfile(t).WithRule(rule.Name, !rule.Value.V, "the other build, for this test")
+	flip := procinspect.Predict(p, procinspect.Signal(s.sig), s.from, other)
+	if string(flip.Verdict) == pr.Verdict {
+		t.Errorf("with %s = %v the prediction is still %s/%s (%s)", rule.Name, !rule.Value.V, flip.Verdict, flip.Outcome, flip.Reason)
+	}
+	for _, r := range []string{pr.Reason, flip.Reason} {
+		if !strings.Contains(r, string(rule.Name)) {
+			t.Errorf("reason %q does not name the rule %s", r, rule.Name)
+		}
+	}
+}
+
+// attachStrace attaches strace -p to the target from the host, as a person
+// debugging it would, and waits until the kernel shows the tracer.
+func (in *instance) attachStrace() {
+	in.t.Helper()
+	cmd := exec.Command("strace", "-q", "-o", "/dev/null", "-p", strconv.Itoa(in.target))
+	if err := cmd.Start(); err != nil {
+		in.t.Fatalf("strace: %v", err)
+	}
+	in.t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if st, err := in.status(); err == nil && st.TracerPid.V == cmd.Process.Pid {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	in.t.Fatalf("strace did not attach to %d", in.target)
 }

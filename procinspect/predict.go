@@ -90,6 +90,7 @@ type eval struct {
 	threads []Thread // live threads, leader first when it is live
 	leader  Thread
 	program Program
+	k       *Kernel // the measured build-dependent rules; nil when not probed
 	// assumeNoWait treats threads whose sigtimedwait state is unreadable as
 	// not waiting; sawWaitUnknown records that such a thread mattered.
 	assumeNoWait   bool
@@ -101,13 +102,15 @@ type eval struct {
 // decision procedure of kernel-signals.md §10: send-time filtering
 // (sig_ignored, sig_task_ignored), the choice of a thread and the fatal fast
 // path (complete_signal, wants_signal), and dequeue-time handling
-// (get_signal), plus what is known of the Go runtime.
-func Predict(p *Process, sig Signal, from Sender) Prediction {
+// (get_signal), plus what is known of the Go runtime. k holds the rules
+// that differ between kernel builds, as measured on the running kernel; a
+// prediction that depends on a rule k does not know is unknown.
+func Predict(p *Process, sig Signal, from Sender, k *Kernel) Prediction {
 	pr := Prediction{Signal: sig, From: from}
 	if !sig.Valid() {
 		return pr.unknown(fmt.Sprintf("%d is not a signal number (1-%d)", sig, NSig))
 	}
-	e, why := newEval(p, sig, from)
+	e, why := newEval(p, sig, from, k)
 	if why != "" {
 		return pr.unknown(why)
 	}
@@ -135,9 +138,9 @@ func (pr *Prediction) set(v Verdict, o Outcome, format string, args ...any) {
 }
 
 // newEval gathers the facts, or says which one is missing.
-func newEval(p *Process, sig Signal, from Sender) (*eval, string) {
+func newEval(p *Process, sig Signal, from Sender, k *Kernel) (*eval, string) {
 	st := p.Status
-	e := &eval{p: p, sig: sig, from: from, name: sig.String(), program: Identify(p)}
+	e := &eval{p: p, sig: sig, from: from, name: sig.String(), program: Identify(p), k: k}
 	e.who = Printable(st.Name)
 	if e.who == "" {
 		e.who = fmt.Sprintf("PID %d", p.PID)
@@ -579,11 +582,28 @@ func (e *eval) tracedDelivery(pr *Prediction) {
 	case e.h == hIgnore:
 		then = "it is ignored"
 	case e.h == hDefault && e.isInit:
-		then = "the init drops it (get_signal)"
+		e.tracedInit(pr)
+		return
 	case e.h == hDefault:
 		then = "the default action (" + e.sig.DefaultAction() + ") follows"
 	}
 	pr.set(Depends, Deferred, "%s is traced by PID %d: the tracer sees %s first and may cancel it, pass it on (then %s) or replace it", e.who, e.tracer, e.name, then)
+}
+
+// tracedInit predicts a signal with the default action at a traced init:
+// the tracer sees it first (ptrace_signal), and what a passed-on signal
+// then does is the measured rule traced_init_passed_on_signal_kills.
+func (e *eval) tracedInit(pr *Prediction) {
+	r := e.k.Rule(RuleTracedPassOnKillsInit)
+	lead := fmt.Sprintf("%s is traced by PID %d, so the tracer sees %s first (ptrace_signal)", e.who, e.tracer, e.name)
+	switch {
+	case !r.Value.Known:
+		pr.set(VerdictUnknown, OutcomeUnknown, "%s; passed on, a kernel like mainline drops it at the init (get_signal) and the init lives, while a kernel that delivers it kills the init; %s", lead, r.notMeasured())
+	case r.Value.V:
+		pr.set(Depends, Deferred, "%s; if the tracer passes it on, this kernel kills the init (rule %s, measured); the tracer may also cancel it", lead, r.Name)
+	default:
+		pr.set(No, Dropped, "%s; whether the tracer passes it on or cancels it, get_signal then drops it at the init (rule %s, measured on this kernel); only a tracer that substitutes SIGKILL ends it", lead, r.Name)
+	}
 }
 
 // defaultAction applies complete_signal's fast path and get_signal's
@@ -599,16 +619,37 @@ func (e *eval) defaultAction(pr *Prediction, chosen Thread) {
 		}
 		pr.set(No, Stops, "%s stops on %s (the default action; SIGTSTP, SIGTTIN and SIGTTOU do nothing if its process group is orphaned)", e.who, e.name)
 	case !e.sig.coredump():
-		// complete_signal's fatal fast path has no SIGNAL_UNKILLABLE check.
 		if e.isInit {
-			e.killed(pr, fmt.Sprintf("%s's main thread blocks %s but thread %d does not: the kernel's fatal fast path (complete_signal) has no init check and kills the whole process", e.who, e.name, chosen.TID))
+			e.fastPath(pr, chosen)
 			return
 		}
 		e.killed(pr, fmt.Sprintf("%s has the default action for %s, which terminates it", e.who, e.name))
 	case e.isInit:
-		pr.set(No, Dropped, "%s's main thread blocks %s but thread %d does not; a core-dump signal skips the fatal fast path, and get_signal drops it at an init", e.who, e.name, chosen.TID)
+		e.fastPath(pr, chosen)
 	default:
 		e.killed(pr, fmt.Sprintf("%s has the default action for %s, which terminates it with a core dump", e.who, e.name))
+	}
+}
+
+// fastPath predicts a fatal signal with the default action at a
+// multi-threaded init whose main thread blocks it while thread chosen does
+// not: the main thread's mask let it pass the send-time check, and whether
+// complete_signal's fatal fast path then kills an init differs between
+// kernel builds (docs/kernel-signals.md §0 item 6), so it is a measured rule.
+func (e *eval) fastPath(pr *Prediction, chosen Thread) {
+	name, mainline := RuleFastPathKillsInit, "as mainline 6.x does, it dies of it"
+	if e.sig.coredump() {
+		name, mainline = RuleCoreFastPathKillsInit, "mainline's skips core-dump signals, so get_signal drops it and the init lives"
+	}
+	r := e.k.Rule(name)
+	lead := fmt.Sprintf("%s's main thread blocks %s but thread %d does not", e.who, e.name, chosen.TID)
+	switch {
+	case !r.Value.Known:
+		pr.set(VerdictUnknown, OutcomeUnknown, "%s, so the kernel's fatal fast path (complete_signal) decides, and kernel builds differ: on a build whose fast path spares an init the init survives; %s; %s", lead, mainline, r.notMeasured())
+	case r.Value.V:
+		e.killed(pr, fmt.Sprintf("%s: this kernel's fatal fast path (complete_signal) kills an init (rule %s, measured on this kernel) and with it the whole process", lead, r.Name))
+	default:
+		pr.set(No, Dropped, "%s: this kernel's fatal fast path (complete_signal) spares an init (rule %s, measured on this kernel), so thread %d dequeues it and get_signal drops it at the init, with nothing left pending; kill() still returns 0", lead, r.Name, chosen.TID)
 	}
 }
 

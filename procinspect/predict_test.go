@@ -179,28 +179,73 @@ func withoutDeep(p *Process) *Process {
 	return p
 }
 
-// expect is a verdict and an outcome.
+// expect is a verdict and an outcome. When rule is set, the answer
+// depends on that build-dependent kernel rule: v/o when the kernel answers
+// yes, fv/fo when it answers no, and unknown when it was not measured.
 type expect struct {
-	v Verdict
-	o Outcome
+	v    Verdict
+	o    Outcome
+	rule RuleName
+	fv   Verdict
+	fo   Outcome
+}
+
+// byRule is an expectation that depends on a measured kernel rule.
+func byRule(rule RuleName, ifTrue, ifFalse expect) expect {
+	return expect{v: ifTrue.v, o: ifTrue.o, rule: rule, fv: ifFalse.v, fo: ifFalse.o}
+}
+
+// under resolves the expectation for kernel profile k.
+func (e expect) under(k *Kernel) expect {
+	if e.rule == "" {
+		return e
+	}
+	switch r := k.Rule(e.rule); {
+	case !r.Value.Known:
+		return wantUnknown
+	case r.Value.V:
+		return expect{v: e.v, o: e.o}
+	}
+	return expect{v: e.fv, o: e.fo}
+}
+
+// profiles are the kernel profiles every table case runs under: the
+// mainline rules (the first 6.18.44 build measured), their opposite (a
+// build whose fatal fast path spares an init, with the other rules flipped
+// too so that every branch is exercised), and none (not probed).
+var profiles = []struct {
+	name string
+	k    *Kernel
+}{
+	{"mainline", (*Kernel)(nil).WithRule(RuleFastPathKillsInit, true, "test").
+		WithRule(RuleCoreFastPathKillsInit, false, "test").WithRule(RuleTracedPassOnKillsInit, false, "test")},
+	{"other build", (*Kernel)(nil).WithRule(RuleFastPathKillsInit, false, "test").
+		WithRule(RuleCoreFastPathKillsInit, true, "test").WithRule(RuleTracedPassOnKillsInit, true, "test")},
+	{"not probed", nil},
 }
 
 // Shorthands for the design vocabulary (design.md, kernel-signals.md §10).
 var (
 	wantNone       expect // no expectation: the document gives no result
-	wantDropped    = expect{No, Dropped}
-	wantIgnored    = expect{No, Ignored}
-	wantTerminates = expect{Yes, Terminates}
-	wantHandled    = expect{Depends, Handled}
-	wantGoExits    = expect{Yes, Handled} // Go without signal.Notify: the runtime exits
-	wantGoNothing  = expect{No, Handled}  // Go without signal.Notify: the runtime drops it
-	wantConsumed   = expect{Depends, Consumed}
-	wantQueued     = expect{No, Queued}
-	wantDeferred   = expect{No, Deferred}      // stopped (T): waits for SIGCONT
-	wantTracer     = expect{Depends, Deferred} // traced: the tracer decides
-	wantStops      = expect{No, Stops}
-	wantGone       = expect{No, Gone}
-	wantUnknown    = expect{VerdictUnknown, OutcomeUnknown}
+	wantDropped    = expect{v: No, o: Dropped}
+	wantIgnored    = expect{v: No, o: Ignored}
+	wantTerminates = expect{v: Yes, o: Terminates}
+	wantHandled    = expect{v: Depends, o: Handled}
+	wantGoExits    = expect{v: Yes, o: Handled} // Go without signal.Notify: the runtime exits
+	wantGoNothing  = expect{v: No, o: Handled}  // Go without signal.Notify: the runtime drops it
+	wantConsumed   = expect{v: Depends, o: Consumed}
+	wantQueued     = expect{v: No, o: Queued}
+	wantDeferred   = expect{v: No, o: Deferred}      // stopped (T): waits for SIGCONT
+	wantTracer     = expect{v: Depends, o: Deferred} // traced: the tracer decides
+	// A fatal default signal at a multi-threaded init whose main thread
+	// blocks it while a worker does not (§0 item 6, §11.1 row 18).
+	wantFastPath = byRule(RuleFastPathKillsInit, wantTerminates, wantDropped)
+	wantCoreFast = byRule(RuleCoreFastPathKillsInit, wantTerminates, wantDropped)
+	// A default signal at a traced init, passed on by the tracer (§11.2).
+	wantTracedInit = byRule(RuleTracedPassOnKillsInit, wantTracer, wantDropped)
+	wantStops      = expect{v: No, o: Stops}
+	wantGone       = expect{v: No, o: Gone}
+	wantUnknown    = expect{v: VerdictUnknown, o: OutcomeUnknown}
 )
 
 // predictCase is one call of Predict and what kernel-signals.md says it
@@ -322,7 +367,7 @@ func matrixCases() []predictCase {
 		wantHandled, wantHandled, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 18 leader blocks TERM worker not",
 		nsInitProc("mt", setxidCgt, 0, pausedThread(sigTERMBit), pausedThread(0)),
-		wantTerminates, wantTerminates, wantDropped, wantTerminates)...)
+		wantFastPath, wantFastPath, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 19 worker blocks TERM leader not",
 		nsInitProc("mt", setxidCgt, 0, pausedThread(0), pausedThread(sigTERMBit)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
@@ -361,7 +406,7 @@ func specialCases() []predictCase {
 
 	// Traced inits (§11.2, §6 init-specific ptrace facts).
 	traced := withTracer(nsInitProc("pause", 0, 0, pausedThread(0)), predictTracerPID)
-	add(predictMatrix("§11.2 init traced by strace", traced, wantTracer, wantTracer, wantDropped, wantTerminates)...)
+	add(predictMatrix("§11.2 init traced by strace", traced, wantTracedInit, wantTracedInit, wantDropped, wantTerminates)...)
 	add(predictOne("§11.2 traced init STOP inside", traced, SIGSTOP, Inside, wantStops))
 	add(predictOne("§6 init in tracing stop TERM inside",
 		withTracer(nsInitProc("pause", 0, 0, pausedThread(0).in('t')), predictTracerPID), SIGTERM, Inside, wantTracer))
@@ -452,13 +497,13 @@ func specialCases() []predictCase {
 	// §4.1: a signalfd receives the signal only if every thread blocks it;
 	// here a worker does not, so the fast path kills the init (§5).
 	add(predictOne("§4.1 signalfd for TERM but a worker does not block it",
-		withSignalfd(nsInitProc("sfd", 0, 0, sleepingThread("signalfd_read_iter", 0, sigTERMBit), pausedThread(0)), 3, sigTERMBit), SIGTERM, Host, wantTerminates))
+		withSignalfd(nsInitProc("sfd", 0, 0, sleepingThread("signalfd_read_iter", 0, sigTERMBit), pausedThread(0)), 3, sigTERMBit), SIGTERM, Host, wantFastPath))
 
 	// Coredump signals skip the fatal fast path (§3.4), so the §5 bypass
 	// does not apply, and get_signal drops them at an init.
 	coreInit := nsInitProc("mt", setxidCgt, 0, pausedThread(sigQUITBit), pausedThread(0))
-	add(predictOne("§3.4 QUIT leader blocks worker not", coreInit, SIGQUIT, Inside, wantDropped))
-	add(predictOne("§3.4 QUIT leader blocks worker not host", coreInit, SIGQUIT, Host, wantDropped))
+	add(predictOne("§3.4 QUIT leader blocks worker not", coreInit, SIGQUIT, Inside, wantCoreFast))
+	add(predictOne("§3.4 QUIT leader blocks worker not host", coreInit, SIGQUIT, Host, wantCoreFast))
 	return cs
 }
 
@@ -511,28 +556,42 @@ func TestPredict(t *testing.T) {
 	cases = append(cases, matrixCases()...)
 	cases = append(cases, specialCases()...)
 	cases = append(cases, unknownCases()...)
-	for _, c := range cases {
-		t.Run(fmt.Sprintf("%s %s from %s", c.name, c.sig, c.from), func(t *testing.T) {
-			got := Predict(c.p, c.sig, c.from)
-			t.Logf("%s/%s: %s", got.Verdict, got.Outcome, got.Reason)
-			if got.Verdict != c.want.v || got.Outcome != c.want.o {
-				t.Errorf("Predict(%s, %s, %s) = %s/%s; want %s/%s (reason: %q)",
-					c.name, c.sig, c.from, got.Verdict, got.Outcome, c.want.v, c.want.o, got.Reason)
-			}
-			if got.Signal != c.sig || got.From != c.from {
-				t.Errorf("Predict(%s, %s, %s) echoes %s from %s; want %s from %s",
-					c.name, c.sig, c.from, got.Signal, got.From, c.sig, c.from)
-			}
-			if msg := sentenceProblem(got.Reason); msg != "" {
-				t.Errorf("Predict(%s, %s, %s).Reason %s: %q", c.name, c.sig, c.from, msg, got.Reason)
-			}
-			if c.reasonHas != "" && !strings.Contains(got.Reason, c.reasonHas) {
-				t.Errorf("Predict(%s, %s, %s).Reason = %q; want it to contain %q", c.name, c.sig, c.from, got.Reason, c.reasonHas)
-			}
-			if c.reasonLacks != "" && strings.Contains(got.Reason, c.reasonLacks) {
-				t.Errorf("Predict(%s, %s, %s).Reason = %q; want it without %q", c.name, c.sig, c.from, got.Reason, c.reasonLacks)
-			}
-		})
+	for _, prof := range profiles {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s/%s %s from %s", prof.name, c.name, c.sig, c.from), func(t *testing.T) {
+				checkPredict(t, c, prof.k)
+			})
+		}
+	}
+}
+
+func checkPredict(t *testing.T, c predictCase, k *Kernel) {
+	want := c.want.under(k)
+	got := Predict(c.p, c.sig, c.from, k)
+	t.Logf("%s/%s: %s", got.Verdict, got.Outcome, got.Reason)
+	if got.Verdict != want.v || got.Outcome != want.o {
+		t.Errorf("Predict(%s, %s, %s) = %s/%s; want %s/%s (reason: %q)",
+			c.name, c.sig, c.from, got.Verdict, got.Outcome, want.v, want.o, got.Reason)
+	}
+	if c.want.rule != "" {
+		// The reason names the rule that decided, or says it was not measured.
+		if r := k.Rule(c.want.rule); r.Value.Known && !strings.Contains(got.Reason, string(c.want.rule)) ||
+			!r.Value.Known && !strings.Contains(got.Reason, "this kernel was not measured") {
+			t.Errorf("Predict(%s, %s, %s).Reason = %q; want it to name rule %s or say it was not measured", c.name, c.sig, c.from, got.Reason, c.want.rule)
+		}
+	}
+	if got.Signal != c.sig || got.From != c.from {
+		t.Errorf("Predict(%s, %s, %s) echoes %s from %s; want %s from %s",
+			c.name, c.sig, c.from, got.Signal, got.From, c.sig, c.from)
+	}
+	if msg := sentenceProblem(got.Reason); msg != "" {
+		t.Errorf("Predict(%s, %s, %s).Reason %s: %q", c.name, c.sig, c.from, msg, got.Reason)
+	}
+	if c.reasonHas != "" && !strings.Contains(got.Reason, c.reasonHas) {
+		t.Errorf("Predict(%s, %s, %s).Reason = %q; want it to contain %q", c.name, c.sig, c.from, got.Reason, c.reasonHas)
+	}
+	if c.reasonLacks != "" && strings.Contains(got.Reason, c.reasonLacks) {
+		t.Errorf("Predict(%s, %s, %s).Reason = %q; want it without %q", c.name, c.sig, c.from, got.Reason, c.reasonLacks)
 	}
 }
 

@@ -82,7 +82,7 @@ func (e *eval) forward(pr *Prediction, how string) {
 		return
 	}
 	child := kids[0]
-	cp := Predict(child, e.sig, Inside)
+	cp := Predict(child, e.sig, Inside, e.k)
 	childName := fmt.Sprintf("%s (PID %s inside)", Printable(child.Name()), nsPIDText(child))
 	if len(kids) > 1 {
 		childName += fmt.Sprintf(" and %d more", len(kids)-1)

@@ -1,6 +1,10 @@
 package procinspect
 
-import "github.com/sigview/sigview/nsutil"
+import (
+	"time"
+
+	"github.com/sigview/sigview/nsutil"
+)
 
 // SchemaVersion is the version of the JSON document (design.md).
 const SchemaVersion = 1
@@ -14,6 +18,50 @@ type Document struct {
 	Namespaces    []DocNS   `json:"namespaces"`
 	Vanished      int       `json:"vanished"`
 	Warnings      []string  `json:"warnings"`
+	// Kernel is the measured profile of the running kernel (docs/json.md).
+	Kernel *DocKernel `json:"kernel"`
+}
+
+// DocKernel is the kernel profile: the build-dependent rules, as measured.
+type DocKernel struct {
+	Release string `json:"release"`
+	Version string `json:"version"`
+	// ProbedAt is when the rules were measured (RFC 3339), null when not.
+	ProbedAt *string `json:"probed_at"`
+	// Source is "probe", "cache" or "none"; Method says how it was measured
+	// or why not.
+	Source string    `json:"source"`
+	Method string    `json:"method"`
+	TookMS *float64  `json:"took_ms"`
+	Rules  []DocRule `json:"rules"`
+}
+
+// DocRule is one measured rule; Value is null when it could not be measured.
+type DocRule struct {
+	Name  string `json:"name"`
+	Value *bool  `json:"value"`
+	How   string `json:"how"`
+}
+
+// DocKernelOf is the JSON form of a kernel profile; nil for nil.
+func DocKernelOf(k *Kernel) *DocKernel {
+	if k == nil {
+		return nil
+	}
+	d := &DocKernel{Release: Printable(k.Release), Version: Printable(k.Version), Source: k.Source, Method: k.Method, Rules: []DocRule{}}
+	if !k.ProbedAt.IsZero() {
+		d.ProbedAt = ptr(k.ProbedAt.UTC().Format(time.RFC3339))
+		d.TookMS = ptr(float64(k.Took.Microseconds()) / 1000)
+	}
+	for _, name := range AllRules {
+		r := k.Rule(name)
+		dr := DocRule{Name: string(name), How: r.How}
+		if r.Value.Known {
+			dr.Value = ptr(r.Value.V)
+		}
+		d.Rules = append(d.Rules, dr)
+	}
+	return d
 }
 
 // DocViewer is where sigview runs.
@@ -147,7 +195,7 @@ var Senders = []Sender{Inside, Host}
 // Report builds the JSON document of a snapshot.
 func Report(s *Snapshot) Document {
 	d := Document{SchemaVersion: SchemaVersion, ProcRoot: s.Root, Vanished: s.Vanished,
-		Warnings: append([]string{}, s.Warnings...), Namespaces: []DocNS{}}
+		Warnings: append([]string{}, s.Warnings...), Namespaces: []DocNS{}, Kernel: DocKernelOf(s.Kernel)}
 	if !s.Viewer.NS.IsZero() {
 		ino := s.Viewer.NS.Ino
 		d.Viewer.PIDNS = &ino
@@ -157,12 +205,12 @@ func Report(s *Snapshot) Document {
 		d.Viewer.InitialNS = &v
 	}
 	for _, ns := range s.Namespaces {
-		d.Namespaces = append(d.Namespaces, docNS(ns))
+		d.Namespaces = append(d.Namespaces, docNS(ns, s.Kernel))
 	}
 	return d
 }
 
-func docNS(ns *Namespace) DocNS {
+func docNS(ns *Namespace, k *Kernel) DocNS {
 	out := DocNS{ProcessCount: len(ns.Procs), Processes: make([]DocProcess, 0, len(ns.Procs))}
 	if !ns.ID.IsZero() {
 		out.Inode = ptr(ns.ID.Ino)
@@ -174,7 +222,7 @@ func docNS(ns *Namespace) DocNS {
 		out.Parent = ptr(ns.Parent.ID.Ino)
 	}
 	if ns.Init != nil {
-		out.Init = DocInitOf(ns.Init)
+		out.Init = DocInitOf(ns.Init, k)
 	}
 	out.Container = docContainer(ns.Container())
 	for _, p := range ns.Procs {
@@ -185,7 +233,7 @@ func docNS(ns *Namespace) DocNS {
 }
 
 // DocInitOf builds the init entry, predictions included.
-func DocInitOf(p *Process) *DocInit {
+func DocInitOf(p *Process, k *Kernel) *DocInit {
 	st := p.Status
 	in := &DocInit{PID: p.PID, NSPID: nsPID(p), PPID: intPtr(st.PPid), Name: Printable(st.Name),
 		Cmdline: make([]string, len(p.Cmdline)), State: statePtr(st.State), Threads: intPtr(st.Threads),
@@ -209,16 +257,16 @@ func DocInitOf(p *Process) *DocInit {
 	}
 	for _, sig := range CoreSignals {
 		for _, from := range Senders {
-			in.Predictions = append(in.Predictions, DocPredictionOf(Predict(p, sig, from)))
+			in.Predictions = append(in.Predictions, DocPredictionOf(Predict(p, sig, from, k)))
 		}
 	}
 	if pg := Identify(p); pg != ProgUnknown {
 		in.Program = ptr(string(pg))
 	}
-	if stops := StopsFor(p); len(stops) == 2 {
+	if stops := StopsFor(p, k); len(stops) == 2 {
 		in.Stop = &DocStops{Docker: docStop(stops[0]), Kubernetes: docStop(stops[1])}
 	}
-	if h := FixHint(p); h != "" {
+	if h := FixHint(p, k); h != "" {
 		in.Hint = &h
 	}
 	return in

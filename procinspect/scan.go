@@ -29,6 +29,10 @@ type Scanner struct {
 	// SelfNS is the path of the caller's own PID namespace file; empty
 	// means /proc/self/ns/pid. Tests point it elsewhere.
 	SelfNS string
+	// Kernel is the measured profile of the kernel the processes run on,
+	// passed on to every prediction made from the snapshot; nil when the
+	// kernel was not probed.
+	Kernel *Kernel
 }
 
 // Viewer describes where sigview itself runs.
@@ -60,6 +64,8 @@ type Snapshot struct {
 	Vanished int
 	// Warnings lists facts that could not be read, one line per kind.
 	Warnings []string
+	// Kernel is the scanner's kernel profile (nil when not probed).
+	Kernel *Kernel
 
 	byPID map[int]*Process
 }
@@ -164,7 +170,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	if root == "" {
 		root = "/proc"
 	}
-	snap := &Snapshot{Root: root, Time: time.Now(), byPID: map[int]*Process{}}
+	snap := &Snapshot{Root: root, Time: time.Now(), Kernel: sc.Kernel, byPID: map[int]*Process{}}
 	pfs, err := procfs.NewFS(root)
 	if err != nil {
 		return nil, fmt.Errorf("open procfs %s: %w", root, err)

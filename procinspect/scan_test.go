@@ -681,7 +681,7 @@ func TestReportEscapesNames(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ReadOne(%d) error: %v", pid, err)
 		}
-		in := DocInitOf(p)
+		in := DocInitOf(p, nil)
 		if diff := cmp.Diff(wantArgs, in.Cmdline); diff != "" {
 			t.Errorf("DocInitOf(PID %d).Cmdline mismatch (-want +got):\n%s", pid, diff)
 		}

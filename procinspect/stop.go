@@ -43,11 +43,11 @@ var runtimes = []struct {
 // StopsFor predicts `docker stop` and a Kubernetes pod deletion for an init
 // of a non-host namespace. It returns nil for a process that is not such an
 // init.
-func StopsFor(p *Process) []Stop {
+func StopsFor(p *Process, k *Kernel) []Stop {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit || !p.InitialNS.Known || p.InitialNS.V {
 		return nil
 	}
-	pr := Predict(p, SIGTERM, Host)
+	pr := Predict(p, SIGTERM, Host, k)
 	out := make([]Stop, 0, len(runtimes))
 	for _, rt := range runtimes {
 		st := Stop{By: rt.by, Signal: SIGTERM, Grace: rt.grace, Verdict: pr.Verdict}
@@ -75,11 +75,11 @@ func StopsFor(p *Process) []Stop {
 
 // FixHint suggests how to make SIGTERM from the host end the init, fitting
 // what was found; "" when it already does or nothing useful can be said.
-func FixHint(p *Process) string {
+func FixHint(p *Process, k *Kernel) string {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
 		return ""
 	}
-	pr := Predict(p, SIGTERM, Host)
+	pr := Predict(p, SIGTERM, Host, k)
 	if pr.Verdict == Yes || pr.Verdict == VerdictUnknown || pr.Verdict == Depends && pr.Outcome != Deferred {
 		return "" // it ends, or its own code decides, or too little is known
 	}

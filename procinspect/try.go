@@ -23,6 +23,8 @@ type TryOptions struct {
 	Settle time.Duration
 	// Output receives the entrypoint's stdout and stderr (default: discarded).
 	Output io.Writer
+	// Kernel is the measured kernel profile the prediction uses.
+	Kernel *Kernel
 }
 
 // TryReport is what a stop did to the entrypoint, next to the prediction.
@@ -48,6 +50,8 @@ type TryReport struct {
 	Exit int
 	// Held says whether the prediction held (unknown for depends/unknown).
 	Held Flag
+
+	kernel *Kernel
 }
 
 // Status codes of `sigview try` for CI jobs.
@@ -73,7 +77,7 @@ func (r TryReport) ExitCode() int {
 // container runtime does: the stop signal from the host, a grace period,
 // SIGKILL. It reads the live /proc.
 func Try(opts TryOptions) (TryReport, error) {
-	rep := TryReport{Argv: opts.Argv}
+	rep := TryReport{Argv: opts.Argv, kernel: opts.Kernel}
 	if len(opts.Argv) == 0 {
 		return rep, errors.New("try needs a command")
 	}
@@ -168,7 +172,7 @@ func startInit(opts TryOptions, rep *TryReport) (*exec.Cmd, error) {
 
 // predict scans the running init and records the predictions.
 func (rep *TryReport) predict(stop Signal) error {
-	snap, err := Scanner{Root: "/proc", Deep: []int{rep.HostPID}}.Scan()
+	snap, err := Scanner{Root: "/proc", Deep: []int{rep.HostPID}, Kernel: rep.kernel}.Scan()
 	if err != nil {
 		return err
 	}
@@ -177,13 +181,13 @@ func (rep *TryReport) predict(stop Signal) error {
 		return fmt.Errorf("PID %d vanished before the stop", rep.HostPID)
 	}
 	rep.Init = p
-	rep.Predicted = Predict(p, stop, Host)
+	rep.Predicted = Predict(p, stop, Host, snap.Kernel)
 	for _, sig := range CoreSignals {
 		for _, from := range Senders {
-			rep.Predictions = append(rep.Predictions, Predict(p, sig, from))
+			rep.Predictions = append(rep.Predictions, Predict(p, sig, from, snap.Kernel))
 		}
 	}
-	rep.Hint = FixHint(p)
+	rep.Hint = FixHint(p, snap.Kernel)
 	return nil
 }
 

@@ -86,14 +86,14 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 		var facts strings.Builder
 		writeInitFacts(&facts, p, st)
 		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render(strings.TrimRight(facts.String(), "\n")) + "\n")
-		writeStops(&b, p, st, width)
+		writeStops(&b, p, s.Kernel, st, width)
 		b.WriteString("\n" + st.Section.Render("What kill does") + "\n")
-		writePredictions(&b, p, st, width)
+		writePredictions(&b, p, s.Kernel, st, width)
 		b.WriteString("\n" + st.Section.Render("Signals") + st.Faint.Render(signalsHint(all)) + "\n")
 		writeSignals(&b, p, all, st, width)
 	}
 	b.WriteString("\n" + st.Section.Render("Processes") + "\n")
-	writeProcs(&b, ns, st)
+	writeProcs(&b, ns, s.Kernel, st)
 	return strings.TrimRight(b.String(), "\n")
 }
 
@@ -173,9 +173,9 @@ func consumerText(c procinspect.Consumer) string {
 }
 
 // writeStops says what docker stop and Kubernetes will do, and how to fix it.
-func writeStops(b *strings.Builder, p *procinspect.Process, st Styles, width int) {
-	stops := procinspect.StopsFor(p)
-	hint := procinspect.FixHint(p)
+func writeStops(b *strings.Builder, p *procinspect.Process, k *procinspect.Kernel, st Styles, width int) {
+	stops := procinspect.StopsFor(p, k)
+	hint := procinspect.FixHint(p, k)
 	if len(stops) == 0 && hint == "" {
 		return
 	}
@@ -191,11 +191,11 @@ func writeStops(b *strings.Builder, p *procinspect.Process, st Styles, width int
 }
 
 // writePredictions lists every prediction with its reason wrapped under it.
-func writePredictions(b *strings.Builder, p *procinspect.Process, st Styles, width int) {
+func writePredictions(b *strings.Builder, p *procinspect.Process, k *procinspect.Kernel, st Styles, width int) {
 	reasonStyle := lipgloss.NewStyle().Width(max(width-4, 20)).PaddingLeft(4)
 	for _, sig := range ExplainSignals {
 		for _, from := range procinspect.Senders {
-			pr := procinspect.Predict(p, sig, from)
+			pr := procinspect.Predict(p, sig, from, k)
 			verdict := st.Verdict[pr.Verdict].Render(pad(verdictText(pr, true), 20))
 			fmt.Fprintf(b, "%s %s %s\n", pad(sig.String(), 8), pad(string(from), 6), verdict)
 			b.WriteString(st.Faint.Render(reasonStyle.Render(pr.Reason)) + "\n")
@@ -238,7 +238,7 @@ func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Style
 
 // writeProcs lists the namespace's processes with what SIGTERM from inside
 // would do to each.
-func writeProcs(b *strings.Builder, ns *procinspect.Namespace, st Styles) {
+func writeProcs(b *strings.Builder, ns *procinspect.Namespace, k *procinspect.Kernel, st Styles) {
 	widths := []int{8, 7, 16, 5, 7, 20}
 	row := func(cells []string) string {
 		out := make([]string, len(cells))
@@ -253,7 +253,7 @@ func writeProcs(b *strings.Builder, ns *procinspect.Namespace, st Styles) {
 			fmt.Fprintf(b, "%s\n", st.Faint.Render(fmt.Sprintf("… and %d more", len(ns.Procs)-i)))
 			break
 		}
-		pr := procinspect.Predict(p, procinspect.SIGTERM, procinspect.Inside)
+		pr := procinspect.Predict(p, procinspect.SIGTERM, procinspect.Inside, k)
 		line := row([]string{strconv.Itoa(p.PID), orUnknown(p.Status.NSPID()), procinspect.Printable(p.Name()),
 			stateOrUnknown(p.Status.State), intOrUnknown(p.Status.Threads), "."})
 		line = strings.TrimSuffix(line, ".")

@@ -23,18 +23,18 @@ func WriteExplain(w io.Writer, s *procinspect.Snapshot, p *procinspect.Process) 
 	fmt.Fprintln(tw, "SIGNAL\tFROM\tVERDICT\tOUTCOME\tREASON")
 	for _, sig := range ExplainSignals {
 		for _, from := range procinspect.Senders {
-			pr := procinspect.Predict(p, sig, from)
+			pr := procinspect.Predict(p, sig, from, s.Kernel)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sig, from, pr.Verdict, pr.Outcome, pr.Reason)
 		}
 	}
 	tw.Flush()
-	if stops := procinspect.StopsFor(p); len(stops) > 0 {
+	if stops := procinspect.StopsFor(p, s.Kernel); len(stops) > 0 {
 		ew.printf("\nStops (assuming the default STOPSIGNAL, SIGTERM; /proc does not show an image's):\n")
 		for _, s := range stops {
 			ew.printf("  %s\n", s.Summary)
 		}
 	}
-	if hint := procinspect.FixHint(p); hint != "" {
+	if hint := procinspect.FixHint(p, s.Kernel); hint != "" {
 		ew.printf("\nFix: %s\n", hint)
 	}
 	writeSignalTable(ew, p)

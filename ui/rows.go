@@ -50,12 +50,12 @@ func buildRows(s *procinspect.Snapshot, filter string) []nsRow {
 		if filter != "" && !nsMatches(ns, filter) {
 			continue
 		}
-		rows = append(rows, rowOf(ns))
+		rows = append(rows, rowOf(ns, s.Kernel))
 	}
 	return rows
 }
 
-func rowOf(ns *procinspect.Namespace) nsRow {
+func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 	r := nsRow{key: ns.ID.Ino, depth: max(ns.Level, 0), id: "unknown", container: "-", pid: "-",
 		name: "(init not visible)", procs: strconv.Itoa(len(ns.Procs))}
 	if !ns.ID.IsZero() {
@@ -67,7 +67,7 @@ func rowOf(ns *procinspect.Namespace) nsRow {
 		r.pid = strconv.Itoa(p.PID)
 		r.name = procinspect.Printable(p.Name())
 		for i, c := range coreSends {
-			r.preds[i] = procinspect.Predict(p, c.sig, c.from)
+			r.preds[i] = procinspect.Predict(p, c.sig, c.from, k)
 		}
 	}
 	return r

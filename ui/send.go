@@ -19,6 +19,7 @@ var sendSignals = []procinspect.Signal{procinspect.SIGTERM, procinspect.SIGKILL,
 // confirm with Enter. Nothing is sent without that Enter.
 type sendDialog struct {
 	target  *procinspect.Process
+	kernel  *procinspect.Kernel // the profile the target's snapshot was predicted with
 	nsKey   uint64
 	sig     int // index in sendSignals
 	inside  bool
@@ -94,7 +95,7 @@ func (d sendDialog) view(st Styles, width int) string {
 		host, inside = " host ", "[inside]"
 	}
 	b.WriteString(fmt.Sprintf("from: %s %s   tab switches (inside = a process that joins its PID namespace, like docker exec … kill)\n\n", host, inside))
-	pr := procinspect.Predict(p, d.signal(), d.from())
+	pr := procinspect.Predict(p, d.signal(), d.from(), d.kernel)
 	b.WriteString("prediction: " + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")
 	b.WriteString(st.Faint.Render(wrap.Render(pr.Reason)) + "\n\n")
 	switch {

@@ -53,7 +53,7 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PIDNS\tLVL\tCONTAINER\tINIT\tNAME\tPROCS\tTERM inside\tTERM host\tKILL inside\tKILL host")
 	for _, ns := range s.Namespaces {
-		fmt.Fprintln(tw, strings.Join(tableRow(ns), "\t"))
+		fmt.Fprintln(tw, strings.Join(tableRow(ns, s.Kernel), "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -65,7 +65,7 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 }
 
 // tableRow renders one namespace as table cells.
-func tableRow(ns *procinspect.Namespace) []string {
+func tableRow(ns *procinspect.Namespace, k *procinspect.Kernel) []string {
 	id := "unknown"
 	if !ns.ID.IsZero() {
 		id = ns.ID.String()
@@ -84,7 +84,7 @@ func tableRow(ns *procinspect.Namespace) []string {
 		i := 6
 		for _, sig := range procinspect.CoreSignals {
 			for _, from := range procinspect.Senders {
-				row[i] = verdictWord(procinspect.Predict(p, sig, from))
+				row[i] = verdictWord(procinspect.Predict(p, sig, from, k))
 				i++
 			}
 		}
@@ -144,4 +144,29 @@ func tryResult(r procinspect.TryReport) string {
 		return fmt.Sprintf("needed SIGKILL, like docker stop's exit 137 (status %d)", procinspect.TryNeededKill)
 	}
 	return fmt.Sprintf("the stop signal ended it within the grace period (status %d)", procinspect.TryEndedByStop)
+}
+
+// WriteKernel writes the kernel profile of `sigview kernel`.
+func WriteKernel(w io.Writer, k *procinspect.Kernel) error {
+	fmt.Fprintf(w, "kernel %s %s\n", procinspect.Printable(k.Release), procinspect.Printable(k.Version))
+	switch {
+	case k.ProbedAt.IsZero():
+		fmt.Fprintf(w, "%s\n", k.Method)
+	case k.Source == "cache":
+		fmt.Fprintf(w, "measured %s in %.0f ms, %s; read from the cache of this boot (boot_id %s)\n",
+			k.ProbedAt.Format("2006-01-02 15:04:05 MST"), float64(k.Took.Microseconds())/1000, k.Method, k.BootID)
+	default:
+		fmt.Fprintf(w, "measured now in %.0f ms, %s\n", float64(k.Took.Microseconds())/1000, k.Method)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nRULE\tVALUE\tHOW")
+	for _, name := range procinspect.AllRules {
+		r := k.Rule(name)
+		v := "unknown"
+		if r.Value.Known {
+			v = map[bool]string{true: "yes", false: "no"}[r.Value.V]
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, v, r.How)
+	}
+	return tw.Flush()
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/probe"
 	"github.com/sigview/sigview/ui"
 )
 
@@ -33,6 +34,8 @@ const usage = `usage: sigview [flags]              live terminal UI (the --once 
                                     run CMD as PID 1 of a new PID namespace and stop it like
                                     docker stop; exit 0 if the stop signal ended it, 3 if it
                                     needed SIGKILL, 4 if the prediction did not hold
+       sigview kernel [--json]      the kernel profile: the build-dependent signal rules, measured
+                                    on the running kernel (cached per boot)
 
 flags:
 `
@@ -43,6 +46,7 @@ const helperArg = "__send-inside"
 // options are the command-line settings.
 type options struct {
 	once, json, noMem, readOnly bool
+	noProbe                     bool
 	proc                        string
 	interval, watch, grace      time.Duration
 	settle                      time.Duration
@@ -63,6 +67,7 @@ func (o *options) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.proc, "proc", o.proc, "procfs to read (a host /proc bind-mounted into a container, or a copy)")
 	fs.DurationVar(&o.interval, "interval", o.interval, "refresh period of the live UI")
 	fs.BoolVar(&o.noMem, "no-mem", o.noMem, "do not read /proc/PID/mem to learn sigtimedwait wait sets")
+	fs.BoolVar(&o.noProbe, "no-probe", o.noProbe, "do not measure the kernel's build-dependent rules (predictions that need them say unknown)")
 	fs.BoolVar(&o.readOnly, "read-only", o.readOnly, "never send a signal: send, try and the UI's F9 are refused")
 	fs.StringVar(&o.from, "from", o.from, "send: where the signal comes from, host or inside (a process that joins the target's PID namespace)")
 	fs.StringVar(&o.signal, "s", o.signal, "send: the signal (name or number)")
@@ -150,6 +155,11 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return send(o, pid, stdout)
 	case "try":
 		return try(o, sub.Args(), stdout, stderr)
+	case "kernel":
+		if len(sub.Args()) > 0 {
+			return usageError{"kernel takes no arguments"}
+		}
+		return kernel(o, stdout)
 	}
 	return usageError{fmt.Sprintf("unknown command %q", rest[0])}
 }
@@ -211,7 +221,29 @@ func parse(fs *flag.FlagSet, args []string) error {
 }
 
 func scanner(o options, deep []int) procinspect.Scanner {
-	return procinspect.Scanner{Root: o.proc, Deep: deep, NoMem: o.noMem}
+	return procinspect.Scanner{Root: o.proc, Deep: deep, NoMem: o.noMem, Kernel: kernelProfile(o)}
+}
+
+// kernelProfile is the measured profile of the running kernel (from the
+// cache of this boot, or measured now), or a profile that says why there is
+// none.
+func kernelProfile(o options) *procinspect.Kernel {
+	switch {
+	case o.noProbe:
+		return &procinspect.Kernel{Source: "none", Method: "not probed: --no-probe was given"}
+	case !nsutil.IsProcFS(o.proc):
+		return &procinspect.Kernel{Source: "none", Method: fmt.Sprintf("not probed: %s is not a live procfs, so the kernel it describes may not be this one", o.proc)}
+	}
+	return probe.Load(probe.Options{})
+}
+
+// kernel prints the kernel profile.
+func kernel(o options, stdout io.Writer) error {
+	k := kernelProfile(o)
+	if o.json {
+		return writeJSON(stdout, procinspect.DocKernelOf(k))
+	}
+	return ui.WriteKernel(stdout, k)
 }
 
 func explain(o options, pid int, stdout io.Writer) error {
@@ -269,7 +301,8 @@ func try(o options, argv []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{"try: " + err.Error()}
 	}
-	rep, err := procinspect.Try(procinspect.TryOptions{Argv: argv, StopSignal: sig, Grace: o.grace, Settle: o.settle, Output: stderr})
+	rep, err := procinspect.Try(procinspect.TryOptions{Argv: argv, StopSignal: sig, Grace: o.grace, Settle: o.settle, Output: stderr,
+		Kernel: kernelProfile(o)})
 	if err != nil {
 		return fmt.Errorf("try: %w", err)
 	}
