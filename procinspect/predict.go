@@ -243,6 +243,9 @@ func (e *eval) waitsFor(t Thread) (bool, bool) {
 }
 
 func (e *eval) decide(pr *Prediction) {
+	if e.kernelThread(pr) {
+		return
+	}
 	if e.gone(pr) {
 		return
 	}

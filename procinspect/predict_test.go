@@ -506,11 +506,58 @@ func unknownCases() []predictCase {
 	return cs
 }
 
+// kthreadProc is a kernel thread as the host's procfs shows it: in the
+// initial namespace, every signal SIG_IGN (ignore_signals()), SigIgn all
+// ones, SIGKILL's bit included. kthread is what was read of PF_KTHREAD.
+func kthreadProc(name string, pid int, kthread Flag) *Process {
+	p := predictProc(name, []int{pid}, 0, ^SigSet(0), sleepingThread("kthreadd", -1, 0))
+	p.Kthread, p.Status.Kthread = kthread, kthread
+	return p
+}
+
+// kthreadCases: user space's signals to kernel threads (sig_task_ignored,
+// ignore_signals(), PF_KTHREAD).
+func kthreadCases() []predictCase {
+	var cs []predictCase
+	add := func(c ...predictCase) { cs = append(cs, c...) }
+	for _, c := range predictMatrix("kthreadd", kthreadProc("kthreadd", 2, KnownFlag(true)),
+		wantIgnored, wantIgnored, wantIgnored, wantIgnored) {
+		c.reasonHas = "kernel thread: signals from user space have no effect"
+		add(c)
+	}
+	// A scan reads a kernel thread only shallowly: no threads, no fds.
+	add(predictMatrix("kthread read shallowly", withoutDeep(kthreadProc("kworker/0:1", 40, KnownFlag(true))),
+		wantIgnored, wantIgnored, wantIgnored, wantIgnored)...)
+	c := predictOne("kthread SIGKILL names the rule", kthreadProc("kthreadd", 2, KnownFlag(true)), SIGKILL, Host, wantIgnored)
+	c.reasonHas = "SIGKILL included"
+	add(c)
+	// Neither the Kthread line nor stat was read, but SIG_IGN for SIGKILL
+	// is something only ignore_signals() sets.
+	c = predictOne("kthread unknown, SigIgn has SIGKILL", withoutDeep(kthreadProc("kthreadd", 2, Flag{})), SIGKILL, Host, wantIgnored)
+	c.reasonHas = "only the kernel's ignore_signals() sets"
+	add(c)
+	// A kthread that took SIGKILL back with allow_signal() (nfsd does).
+	allowed := kthreadProc("nfsd", 50, KnownFlag(true))
+	allowed.Status.SigIgn = KnownMask(^SigSet(0) &^ SigSet(0).With(SIGKILL))
+	allowed.Status.SigCgt = KnownMask(SigSet(0).With(SIGKILL))
+	add(predictOne("kthread allow_signal(SIGKILL)", allowed, SIGKILL, Host, wantHandled))
+	add(predictOne("kthread allow_signal(SIGKILL) TERM still ignored", allowed, SIGTERM, Host, wantIgnored))
+	// A kthread whose handler is SIG_DFL is not what the kernel makes.
+	odd := kthreadProc("odd", 60, KnownFlag(true))
+	odd.Status.SigIgn = KnownMask(0)
+	add(predictOne("kthread with SIG_DFL", odd, SIGTERM, Host, wantUnknown))
+	// Known not to be a kernel thread: the generic rules.
+	add(predictOne("user process with Kthread 0", withoutDeep(predictProc("sleep", []int{predictPID}, 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))),
+		SIGKILL, Host, wantTerminates))
+	return cs
+}
+
 func TestPredict(t *testing.T) {
 	var cases []predictCase
 	cases = append(cases, matrixCases()...)
 	cases = append(cases, specialCases()...)
 	cases = append(cases, unknownCases()...)
+	cases = append(cases, kthreadCases()...)
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s %s from %s", c.name, c.sig, c.from), func(t *testing.T) {
 			got := Predict(c.p, c.sig, c.from)

@@ -26,6 +26,11 @@ type Process struct {
 	// With PID it identifies the process against PID reuse. Read for the
 	// same processes as Cmdline; 0 otherwise or when unreadable.
 	StartTime uint64
+	// Kthread reports whether the process is a kernel thread: from the
+	// status file's Kthread line, else from PF_KTHREAD in the flags field of
+	// /proc/PID/stat (read for PID 2 and kthreadd's children, and for the
+	// processes shown in detail). Unknown when neither was read.
+	Kthread Flag
 	// NS is the identity of the process's PID namespace; zero when unknown.
 	NS nsutil.NSID
 	// NSNote says how NS was found when it was not read from ns/pid

@@ -83,6 +83,23 @@ func ParseCmdline(b []byte) []string {
 // ParseStartTime returns field 22 (starttime) of /proc/PID/stat.
 func ParseStartTime(b []byte) (uint64, error) { return nsutil.ParseStartTime(b) }
 
+// ParseStatFlags returns field 9 (flags) of /proc/PID/stat.
+func ParseStatFlags(b []byte) (uint64, error) { return nsutil.ParseStatFlags(b) }
+
+// pfKthread is PF_KTHREAD (include/linux/sched.h): the task is a kernel
+// thread.
+const pfKthread = 0x00200000
+
+// kthreadOf reads PF_KTHREAD from the text of a stat file; unknown when the
+// flags field is malformed.
+func kthreadOf(stat []byte) Flag {
+	flags, err := ParseStatFlags(stat)
+	if err != nil {
+		return Flag{}
+	}
+	return KnownFlag(flags&pfKthread != 0)
+}
+
 // ParseSyscall parses /proc/PID/syscall: "NR ARG0 … ARG5 SP PC" while
 // blocked in a system call, "-1 SP PC" when blocked outside one, and
 // "running" while on a CPU. It returns the number (-1 for the last two) and
