@@ -94,6 +94,7 @@ type instance struct {
 	lines  chan string
 	done   chan struct{} // closed when the init has been waited for
 	ws     syscall.WaitStatus
+	hint   string // the --json document's fix hint, set by predictions
 }
 
 // start runs argv as PID 1 of a new PID namespace and waits for "ready".
@@ -256,6 +257,9 @@ func (in *instance) predictions() map[string]procinspect.DocPrediction {
 	for _, ns := range doc.Namespaces {
 		if ns.Init != nil && ns.Init.PID == in.target {
 			out := map[string]procinspect.DocPrediction{}
+			if ns.Init.Hint != nil {
+				in.hint = *ns.Init.Hint
+			}
 			for _, pr := range ns.Init.Predictions {
 				out[pr.Signal+"/"+pr.From] = pr
 			}
@@ -416,7 +420,7 @@ func agrees(pr procinspect.DocPrediction, sig syscall.Signal, got ending) bool {
 			return strings.Contains(pr.Reason, "assuming it blocked") && !got.pending
 		}
 		return !got.pending
-	case "no/dropped", "no/ignored":
+	case "no/dropped", "no/ignored", "no/handled":
 		return !got.ended && !got.pending
 	case "no/queued", "no/deferred":
 		return !got.ended && got.pending
@@ -453,6 +457,9 @@ type kernelCase struct {
 	state  byte // the settled state of every live thread
 	kids   int  // children the init has once settled (a forwarder's child)
 	want   map[send]want
+	// reasonHas must be in every prediction's reason; hintLacks must not
+	// be in the fix hint (--json "hint").
+	reasonHas, hintLacks string
 }
 
 var (
@@ -484,6 +491,17 @@ var forwarded143 = want{"yes", "forwarded", exited(143)}
 func shExec(cmd string) func(binaries) []string {
 	return func(binaries) []string { return []string{"/bin/sh", "-c", "echo ready; exec " + cmd} }
 }
+
+// java runs the test's JVM init with the given JVM options, tuned to
+// start fast.
+func java(opts ...string) func(binaries) []string {
+	return func(binaries) []string {
+		argv := append([]string{"java", "-XX:-UsePerfData", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"}, opts...)
+		return append(argv, "-cp", "testdata/java", "SigviewInit")
+	}
+}
+
+var jvmExits143 = want{"yes", "handled", exited(143)}
 
 func initprog(mode ...string) func(b binaries) []string {
 	return func(b binaries) []string { return append([]string{b.initprog}, mode...) }
@@ -560,6 +578,14 @@ var kernelCases = []kernelCase{
 		// Node's default handler re-raises SIGTERM, which the kernel drops
 		// at an init: the mask says "caught", the init lives on.
 		want: withKill(map[send]want{termIn: {"depends", "handled", alive}, termHost: {"depends", "handled", alive}})},
+	// The JVM (§8): its TERM handler runs the shutdown hooks and exits
+	// 128+15, as PID 1 too; -Xrs leaves SIGTERM at SIG_DFL. The class file
+	// is committed (testdata/java), so a JRE is enough. No perf data file:
+	// every instance is PID 1 and would share /tmp/hsperfdata_$USER/1.
+	{name: "JVM, no signal code (§8)", argv: java(),
+		want: map[send]want{termIn: jvmExits143, termHost: jvmExits143, quitHost: {"no", "handled", alive}}},
+	{name: "JVM with -Xrs (§8)", argv: java("-Xrs"), reasonHas: "-Xrs",
+		want: map[send]want{termIn: dropped, termHost: dropped}},
 	{name: "dash running a script (row 3)", argv: func(binaries) []string { return []string{"/bin/sh", "-c", "echo ready; sleep 1000; true"} },
 		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
 }
@@ -602,6 +628,12 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	pr, ok := in.predictions()[procinspect.Signal(s.sig).String()+"/"+string(s.from)]
 	if !ok {
 		t.Fatalf("no prediction for %v from %s", s.sig, s.from)
+	}
+	if c.reasonHas != "" && !strings.Contains(pr.Reason, c.reasonHas) {
+		t.Errorf("reason %q lacks %q", pr.Reason, c.reasonHas)
+	}
+	if c.hintLacks != "" && strings.Contains(in.hint, c.hintLacks) {
+		t.Errorf("fix hint %q has %q", in.hint, c.hintLacks)
 	}
 	in.send(s.sig, s.from)
 	got := in.observe(s.sig, 1500*time.Millisecond)

@@ -246,6 +246,7 @@ func (e *eval) decide(pr *Prediction) {
 	if e.kernelThread(pr) {
 		return
 	}
+	defer e.programNote(pr)
 	if e.gone(pr) {
 		return
 	}

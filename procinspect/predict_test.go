@@ -506,6 +506,63 @@ func unknownCases() []predictCase {
 	return cs
 }
 
+// Measured JVM masks (OpenJDK 17, PID 1 of a new namespace): SigCgt with
+// and without -Xrs (HUP, INT, QUIT and TERM are the difference); every
+// thread but two blocks SIGQUIT.
+const (
+	jvmCgt   SigSet = 0x101005ccf
+	jvmRsCgt SigSet = 0x101001cc8
+)
+
+// jvmProc is a JVM with the leader waiting for the main thread, a worker
+// that does not block SIGQUIT and two that do.
+func jvmProc(p func(string, SigSet, SigSet, threadSpec, ...threadSpec) *Process, exe string, cgt, ign SigSet, argv ...string) *Process {
+	q := p(exe, cgt, ign, sleepingThread("futex_do_wait", 202, 0), sleepingThread("futex_do_wait", 202, 0),
+		sleepingThread("futex_do_wait", 202, sigQUITBit), sleepingThread("do_epoll_wait", 232, sigQUITBit))
+	q.Cmdline = argv
+	return q
+}
+
+// javaCases: the JVM's shutdown handlers (HUP, INT, TERM: hooks, then exit
+// 128+N) unless -Xrs or -XX:+ReduceSignalUsage.
+func javaCases() []predictCase {
+	var cs []predictCase
+	add := func(c ...predictCase) { cs = append(cs, c...) }
+	with := func(c predictCase, has string) predictCase { c.reasonHas = has; return c }
+	jvm := jvmProc(nsInitProc, "java", jvmCgt, 0, "java", "-cp", "/app", "Main")
+	for _, c := range predictMatrix("JVM init", jvm, expect{Yes, Handled}, expect{Yes, Handled}, wantDropped, wantTerminates) {
+		if c.sig == SIGTERM {
+			c.reasonHas = "exits 143"
+		}
+		add(c)
+	}
+	add(with(predictOne("JVM init INT", jvm, SIGINT, Host, expect{Yes, Handled}), "exits 130"))
+	add(with(predictOne("JVM init HUP", jvm, SIGHUP, Inside, expect{Yes, Handled}), "exits 129"))
+	add(with(predictOne("JVM init QUIT", jvm, SIGQUIT, Host, expect{No, Handled}), "thread dump"))
+	add(with(predictOne("JVM not an init", jvmProc(containerProc, "java", jvmCgt, 0, "java", "Main"), SIGTERM, Inside, expect{Yes, Handled}), "exits 143"))
+	launcher := jvmProc(nsInitProc, "myapp", jvmCgt, 0, "/opt/myapp/bin/myapp")
+	launcher.Deep.JVM = KnownFlag(true)
+	add(with(predictOne("libjvm launcher", launcher, SIGTERM, Host, expect{Yes, Handled}), "is a JVM"))
+	add(predictOne("libjvm not mapped", jvmProc(nsInitProc, "myapp", jvmCgt, 0, "/opt/myapp/bin/myapp"), SIGTERM, Host, wantHandled))
+	rs := jvmProc(nsInitProc, "java", jvmRsCgt, 0, "java", "-Xrs", "-cp", "/app", "Main")
+	for _, c := range predictMatrix("JVM init -Xrs", rs, wantDropped, wantDropped, wantDropped, wantTerminates) {
+		if c.sig == SIGTERM {
+			c.reasonHas = "command line has -Xrs"
+		}
+		add(c)
+	}
+	add(with(predictOne("JVM init -XX:+ReduceSignalUsage", jvmProc(nsInitProc, "java", jvmRsCgt, 0, "java", "-XX:+ReduceSignalUsage", "-jar", "app.jar"),
+		SIGINT, Host, wantDropped), "-XX:+ReduceSignalUsage"))
+	// An application argument is not a JVM option: the masks still decide,
+	// and the reason does not blame the command line.
+	c := predictOne("JVM init, -Xrs after the main class", jvmProc(nsInitProc, "java", jvmRsCgt, 0, "java", "Main", "-Xrs"), SIGTERM, Host, wantDropped)
+	c.reasonHas, c.reasonLacks = "JAVA_TOOL_OPTIONS", "command line has"
+	add(c)
+	add(with(predictOne("JVM init TERM SIG_IGN inherited", jvmProc(nsInitProc, "java", jvmCgt&^sigTERMBit, sigTERMBit, "java", "Main"), SIGTERM, Host, wantIgnored),
+		"ignored when the JVM started"))
+	return cs
+}
+
 // kthreadProc is a kernel thread as the host's procfs shows it: in the
 // initial namespace, every signal SIG_IGN (ignore_signals()), SigIgn all
 // ones, SIGKILL's bit included. kthread is what was read of PF_KTHREAD.
@@ -558,6 +615,7 @@ func TestPredict(t *testing.T) {
 	cases = append(cases, specialCases()...)
 	cases = append(cases, unknownCases()...)
 	cases = append(cases, kthreadCases()...)
+	cases = append(cases, javaCases()...)
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s %s from %s", c.name, c.sig, c.from), func(t *testing.T) {
 			got := Predict(c.p, c.sig, c.from)

@@ -74,6 +74,10 @@ type Deep struct {
 	Go Flag
 	// Exe is the executable's path as the exe link names it, if readable.
 	Exe string
+	// JVM reports whether libjvm is mapped (/proc/PID/maps): a Java
+	// launcher not named java. Read only for a process whose name sigview
+	// does not recognise; unknown otherwise or when unreadable.
+	JVM Flag
 	// Gone reports that the process exited while these facts were read.
 	Gone bool
 	// FDsSkipped reports that the fd table was not read because no signal

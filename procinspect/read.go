@@ -1,6 +1,7 @@
 package procinspect
 
 import (
+	"bufio"
 	"bytes"
 	"debug/buildinfo"
 	"encoding/binary"
@@ -309,6 +310,32 @@ func readGo(dir string) (Flag, string) {
 		goCache.Unlock()
 	}
 	return KnownFlag(isGo), exe
+}
+
+// readJVM reports whether libjvm is mapped into the process.
+func readJVM(dir string) Flag {
+	f, err := os.Open(filepath.Join(dir, "maps"))
+	if err != nil {
+		return Flag{}
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if bytes.HasSuffix(sc.Bytes(), []byte("/libjvm.so")) {
+			return KnownFlag(true)
+		}
+	}
+	if sc.Err() != nil {
+		return Flag{}
+	}
+	return KnownFlag(false)
+}
+
+// readJVMFor reads whether an otherwise unrecognised process is a JVM.
+func readJVMFor(p *Process, dir string) {
+	if p.Deep != nil && !p.Deep.Go.V && Identify(p) == ProgUnknown {
+		p.Deep.JVM = readJVM(dir)
+	}
 }
 
 // readDeep reads the facts a prediction needs for one process. On a live

@@ -224,6 +224,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			dir := filepath.Join(root, strconv.Itoa(p.PID))
 			readDetails(p, dir)
 			p.Deep = readDeep(dir, p.PID, !sc.NoMem && snap.Live, snap.Live, asked[p.PID])
+			readJVMFor(p, dir)
 		})
 		for _, p := range todo {
 			noteDeep(p, &warn)
@@ -527,5 +528,6 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 	dir := filepath.Join(root, strconv.Itoa(pid))
 	readDetails(p, dir)
 	p.Deep = readDeep(dir, pid, !sc.NoMem && live, live, true)
+	readJVMFor(p, dir)
 	return p, nil
 }

@@ -59,7 +59,11 @@ func StopsFor(p *Process) []Stop {
 			if pr.Exit.Known {
 				exit = fmt.Sprintf("exit status %d", pr.Exit.V)
 			}
-			st.Summary = fmt.Sprintf("%s: it ends at once (%s), %s", rt.how, pr.Outcome, exit)
+			when := "it ends at once"
+			if pr.Outcome == Handled {
+				when = "it ends once its handler has run" // a JVM's shutdown hooks can take a while
+			}
+			st.Summary = fmt.Sprintf("%s: %s (%s), %s", rt.how, when, pr.Outcome, exit)
 		case No:
 			st.After, st.AfterGrace, st.Exit = KnownFlag(true), true, KnownInt(137)
 			st.Summary = fmt.Sprintf("%s, which does not end it (%s): the runtime waits the full %s, then SIGKILL: exit status 137", rt.how, pr.Outcome, g)
@@ -91,6 +95,8 @@ func FixHint(p *Process) string {
 		return "use the exec form of ENTRYPOINT/CMD, or `exec` the program at the end of the script, so the program itself is PID 1; or add a trap (`trap 'kill -TERM $child; wait' TERM` with `cmd & child=$!; wait`); or run with --init (tini)"
 	case pg == ProgPython:
 		return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or set STOPSIGNAL SIGINT (Python exits on KeyboardInterrupt), or run with --init (tini)"
+	case pg == ProgJava && pr.Outcome == Dropped:
+		return "the JVM installed no SIGTERM handler (-Xrs or -XX:+ReduceSignalUsage, on the command line or in JAVA_TOOL_OPTIONS): drop that option, and the JVM runs its shutdown hooks and exits 143; or run with --init (tini)"
 	case pg == ProgNode:
 		return "handle SIGTERM in the application (process.on('SIGTERM', …)), or run with --init (tini)"
 	case pr.Outcome == Ignored:
