@@ -85,3 +85,58 @@ func TestJavaStopAndHint(t *testing.T) {
 		t.Errorf("FixHint(JVM init with -Xrs) = %q; want it to name -Xrs and what dropping it gives (143)", h)
 	}
 }
+
+// shellWith is a shell init (SigCgt INT, CHLD and the given extra
+// handlers, waiting in wait4) whose foreground child has the given masks.
+func shellWith(cgt SigSet, childName string, childCgt, childIgn SigSet) *Process {
+	sh := nsInitProc("bash", 0x10002|cgt, 0x4, sleepingThread("do_wait", 61, 0x10000))
+	child := predictProc(childName, []int{predictPID + 1, 2}, childCgt, childIgn, sleepingThread("hrtimer_nanosleep", 230, 0))
+	sh.Children = []*Process{withoutDeep(child)}
+	return sh
+}
+
+func TestFixHintCheckedAgainstMasks(t *testing.T) {
+	python := func(cgt, ign SigSet) *Process {
+		return nsInitProc("python3", cgt, ign, sleepingThread("hrtimer_nanosleep", 230, 0))
+	}
+	noChild := nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", 61, 0))
+	for _, c := range []struct {
+		name      string
+		p         *Process
+		has, lack []string
+	}{
+		// A TERM trap waiting for a foreground sleep: exec'd, sleep would
+		// be PID 1 with SIG_DFL, and SIGTERM would be dropped.
+		{"trap, foreground child without handler", shellWith(sigTERMBit, "sleep", 0, 0),
+			[]string{"cmd & wait $!", "sleep (PID 2 inside) has no SIGTERM handler"}, []string{"exec"}},
+		{"trap, foreground child with handler", shellWith(sigTERMBit, "server", sigTERMBit, 0),
+			[]string{"cmd & wait $!", "`exec` the command"}, nil},
+		{"trap, foreground Node.js", shellWith(sigTERMBit, "node", sigTERMBit, 0),
+			[]string{"node (PID 2 inside) is Node.js"}, []string{"exec"}},
+		{"trap, child masks unknown", func() *Process {
+			p := shellWith(sigTERMBit, "sleep", 0, 0)
+			p.Children[0].Status.SigCgt = Mask{}
+			return p
+		}(), []string{"if the command handles SIGTERM"}, nil},
+		{"no trap, child without handler", shellWith(0, "sleep", 0, 0),
+			[]string{"--init (tini)", "trap"}, []string{"exec"}},
+		{"no trap, child with handler", shellWith(0, "server", sigTERMBit, 0),
+			[]string{"`exec` the program"}, nil},
+		{"no trap, no child seen", noChild, []string{"--init (tini)", "if the program handles SIGTERM"}, nil},
+		{"python, SIGINT caught", python(0x2, 0x1001000), []string{"STOPSIGNAL SIGINT (Python exits"}, nil},
+		{"python, SIGINT ignored", python(0, 0x1001002), []string{"STOPSIGNAL SIGINT would not help", "ignored"}, []string{"set STOPSIGNAL"}},
+		{"python, SIGINT default", python(0, 0x1001000), []string{"STOPSIGNAL SIGINT would not help"}, []string{"set STOPSIGNAL"}},
+	} {
+		h := FixHint(c.p)
+		for _, s := range c.has {
+			if !strings.Contains(h, s) {
+				t.Errorf("%s: hint %q lacks %q", c.name, h, s)
+			}
+		}
+		for _, s := range c.lack {
+			if strings.Contains(h, s) {
+				t.Errorf("%s: hint %q has %q", c.name, h, s)
+			}
+		}
+	}
+}
