@@ -107,6 +107,7 @@ type instance struct {
 	lines  chan string
 	done   chan struct{} // closed when the init has been waited for
 	ws     syscall.WaitStatus
+	hint   string // the --json document's fix hint, set by predictions
 }
 
 // start runs argv as PID 1 of a new PID namespace and waits for "ready".
@@ -272,6 +273,9 @@ func (in *instance) predictions() (map[string]procinspect.DocPrediction, *procin
 	for _, ns := range doc.Namespaces {
 		if ns.Init != nil && ns.Init.PID == in.target {
 			out := map[string]procinspect.DocPrediction{}
+			if ns.Init.Hint != nil {
+				in.hint = *ns.Init.Hint
+			}
 			for _, pr := range ns.Init.Predictions {
 				out[pr.Signal+"/"+pr.From] = pr
 			}
@@ -437,7 +441,7 @@ func agrees(pr procinspect.DocPrediction, sig syscall.Signal, got ending) bool {
 			return strings.Contains(pr.Reason, "assuming it blocked") && !got.pending
 		}
 		return !got.pending
-	case "no/dropped", "no/ignored":
+	case "no/dropped", "no/ignored", "no/handled":
 		return !got.ended && !got.pending
 	case "no/queued", "no/deferred":
 		return !got.ended && got.pending
@@ -501,6 +505,9 @@ type kernelCase struct {
 	state  byte // the settled state of every live thread
 	kids   int  // children the init has once settled (a forwarder's child)
 	want   map[send]want
+	// reasonHas must be in every prediction's reason; hintLacks must not
+	// be in the fix hint (--json "hint").
+	reasonHas, hintLacks string
 }
 
 var (
@@ -539,6 +546,17 @@ var forwarded143 = want{verdict: "yes", outcome: "forwarded", end: exited(143)}
 func shExec(cmd string) func(binaries) []string {
 	return func(binaries) []string { return []string{"/bin/sh", "-c", "echo ready; exec " + cmd} }
 }
+
+// java runs the test's JVM init with the given JVM options, tuned to
+// start fast.
+func java(opts ...string) func(binaries) []string {
+	return func(binaries) []string {
+		argv := append([]string{"java", "-XX:-UsePerfData", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"}, opts...)
+		return append(argv, "-cp", "testdata/java", "SigviewInit")
+	}
+}
+
+var jvmExits143 = want{verdict: "yes", outcome: "handled", end: exited(143)}
 
 func initprog(mode ...string) func(b binaries) []string {
 	return func(b binaries) []string { return append([]string{b.initprog}, mode...) }
@@ -599,11 +617,17 @@ var kernelCases = []kernelCase{
 		want: withKill(map[send]want{termIn: forwarded143, termHost: forwarded143})},
 	{name: "catatonit -- sleep", argv: shExec("catatonit -- sleep 1000"), kids: 1,
 		want: withKill(map[send]want{termIn: forwarded143, termHost: forwarded143})},
-	{name: "bash trap with a foreground command", kids: 1,
+	// The fix hint must not say `exec`: sleep has no SIGTERM handler, and
+	// exec'd (the next case) it is PID 1 and the kernel drops SIGTERM.
+	{name: "bash trap with a foreground command", kids: 1, hintLacks: "exec",
 		argv: func(binaries) []string {
 			return []string{"/bin/bash", "-c", "trap 'exit 0' TERM; echo ready; sleep 1000; true"}
 		},
 		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "deferred", end: alive}, termHost: {verdict: "depends", outcome: "deferred", end: alive}})},
+	{name: "bash trap, then exec sleep", argv: func(binaries) []string {
+		return []string{"/bin/bash", "-c", "trap 'exit 0' TERM; echo ready; exec sleep 1000"}
+	},
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
 	{name: "bash trap with cmd & wait", kids: 1,
 		argv: func(binaries) []string {
 			return []string{"/bin/bash", "-c", "trap 'exit 0' TERM; sleep 1000 & echo ready; wait $!"}
@@ -622,6 +646,14 @@ var kernelCases = []kernelCase{
 		// Node's default handler re-raises SIGTERM, which the kernel drops
 		// at an init: the mask says "caught", the init lives on.
 		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "handled", end: alive}, termHost: {verdict: "depends", outcome: "handled", end: alive}})},
+	// The JVM (§8): its TERM handler runs the shutdown hooks and exits
+	// 128+15, as PID 1 too; -Xrs leaves SIGTERM at SIG_DFL. The class file
+	// is committed (testdata/java), so a JRE is enough. No perf data file:
+	// every instance is PID 1 and would share /tmp/hsperfdata_$USER/1.
+	{name: "JVM, no signal code (§8)", argv: java(),
+		want: map[send]want{termIn: jvmExits143, termHost: jvmExits143, quitHost: {verdict: "no", outcome: "handled", end: alive}}},
+	{name: "JVM with -Xrs (§8)", argv: java("-Xrs"), reasonHas: "-Xrs",
+		want: map[send]want{termIn: dropped, termHost: dropped}},
 	{name: "dash running a script (row 3)", argv: func(binaries) []string { return []string{"/bin/sh", "-c", "echo ready; sleep 1000; true"} },
 		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
 }
@@ -675,6 +707,12 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	}
 	if rule.Name != "" {
 		checkFlip(t, p, s, rule, pr)
+	}
+	if c.reasonHas != "" && !strings.Contains(pr.Reason, c.reasonHas) {
+		t.Errorf("reason %q lacks %q", pr.Reason, c.reasonHas)
+	}
+	if c.hintLacks != "" && (in.hint == "" || strings.Contains(in.hint, c.hintLacks)) {
+		t.Errorf("fix hint %q: want one without %q", in.hint, c.hintLacks)
 	}
 	in.send(s.sig, s.from)
 	got := in.observe(s.sig, 1500*time.Millisecond)

@@ -246,6 +246,10 @@ func (e *eval) waitsFor(t Thread) (bool, bool) {
 }
 
 func (e *eval) decide(pr *Prediction) {
+	if e.kernelThread(pr) {
+		return
+	}
+	defer e.programNote(pr)
 	if e.gone(pr) {
 		return
 	}

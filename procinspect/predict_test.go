@@ -551,11 +551,116 @@ func unknownCases() []predictCase {
 	return cs
 }
 
+// Measured JVM masks (OpenJDK 17, PID 1 of a new namespace): SigCgt with
+// and without -Xrs (HUP, INT, QUIT and TERM are the difference); every
+// thread but two blocks SIGQUIT.
+const (
+	jvmCgt   SigSet = 0x101005ccf
+	jvmRsCgt SigSet = 0x101001cc8
+)
+
+// jvmProc is a JVM with the leader waiting for the main thread, a worker
+// that does not block SIGQUIT and two that do.
+func jvmProc(p func(string, SigSet, SigSet, threadSpec, ...threadSpec) *Process, exe string, cgt, ign SigSet, argv ...string) *Process {
+	q := p(exe, cgt, ign, sleepingThread("futex_do_wait", 202, 0), sleepingThread("futex_do_wait", 202, 0),
+		sleepingThread("futex_do_wait", 202, sigQUITBit), sleepingThread("do_epoll_wait", 232, sigQUITBit))
+	q.Cmdline = argv
+	return q
+}
+
+// javaCases: the JVM's shutdown handlers (HUP, INT, TERM: hooks, then exit
+// 128+N) unless -Xrs or -XX:+ReduceSignalUsage.
+func javaCases() []predictCase {
+	var cs []predictCase
+	add := func(c ...predictCase) { cs = append(cs, c...) }
+	with := func(c predictCase, has string) predictCase { c.reasonHas = has; return c }
+	jvm := jvmProc(nsInitProc, "java", jvmCgt, 0, "java", "-cp", "/app", "Main")
+	for _, c := range predictMatrix("JVM init", jvm, expect{v: Yes, o: Handled}, expect{v: Yes, o: Handled}, wantDropped, wantTerminates) {
+		if c.sig == SIGTERM {
+			c.reasonHas = "exits 143"
+		}
+		add(c)
+	}
+	add(with(predictOne("JVM init INT", jvm, SIGINT, Host, expect{v: Yes, o: Handled}), "exits 130"))
+	add(with(predictOne("JVM init HUP", jvm, SIGHUP, Inside, expect{v: Yes, o: Handled}), "exits 129"))
+	add(with(predictOne("JVM init QUIT", jvm, SIGQUIT, Host, expect{v: No, o: Handled}), "thread dump"))
+	add(with(predictOne("JVM not an init", jvmProc(containerProc, "java", jvmCgt, 0, "java", "Main"), SIGTERM, Inside, expect{v: Yes, o: Handled}), "exits 143"))
+	launcher := jvmProc(nsInitProc, "myapp", jvmCgt, 0, "/opt/myapp/bin/myapp")
+	launcher.Deep.JVM = KnownFlag(true)
+	add(with(predictOne("libjvm launcher", launcher, SIGTERM, Host, expect{v: Yes, o: Handled}), "is a JVM"))
+	add(predictOne("libjvm not mapped", jvmProc(nsInitProc, "myapp", jvmCgt, 0, "/opt/myapp/bin/myapp"), SIGTERM, Host, wantHandled))
+	rs := jvmProc(nsInitProc, "java", jvmRsCgt, 0, "java", "-Xrs", "-cp", "/app", "Main")
+	for _, c := range predictMatrix("JVM init -Xrs", rs, wantDropped, wantDropped, wantDropped, wantTerminates) {
+		if c.sig == SIGTERM {
+			c.reasonHas = "command line has -Xrs"
+		}
+		add(c)
+	}
+	add(with(predictOne("JVM init -XX:+ReduceSignalUsage", jvmProc(nsInitProc, "java", jvmRsCgt, 0, "java", "-XX:+ReduceSignalUsage", "-jar", "app.jar"),
+		SIGINT, Host, wantDropped), "-XX:+ReduceSignalUsage"))
+	// An application argument is not a JVM option: the masks still decide,
+	// and the reason does not blame the command line.
+	c := predictOne("JVM init, -Xrs after the main class", jvmProc(nsInitProc, "java", jvmRsCgt, 0, "java", "Main", "-Xrs"), SIGTERM, Host, wantDropped)
+	c.reasonHas, c.reasonLacks = "JAVA_TOOL_OPTIONS", "command line has"
+	add(c)
+	add(with(predictOne("JVM init TERM SIG_IGN inherited", jvmProc(nsInitProc, "java", jvmCgt&^sigTERMBit, sigTERMBit, "java", "Main"), SIGTERM, Host, wantIgnored),
+		"ignored when the JVM started"))
+	return cs
+}
+
+// kthreadProc is a kernel thread as the host's procfs shows it: in the
+// initial namespace, every signal SIG_IGN (ignore_signals()), SigIgn all
+// ones, SIGKILL's bit included. kthread is what was read of PF_KTHREAD.
+func kthreadProc(name string, pid int, kthread Flag) *Process {
+	p := predictProc(name, []int{pid}, 0, ^SigSet(0), sleepingThread("kthreadd", -1, 0))
+	p.Kthread, p.Status.Kthread = kthread, kthread
+	return p
+}
+
+// kthreadCases: user space's signals to kernel threads (sig_task_ignored,
+// ignore_signals(), PF_KTHREAD).
+func kthreadCases() []predictCase {
+	var cs []predictCase
+	add := func(c ...predictCase) { cs = append(cs, c...) }
+	for _, c := range predictMatrix("kthreadd", kthreadProc("kthreadd", 2, KnownFlag(true)),
+		wantIgnored, wantIgnored, wantIgnored, wantIgnored) {
+		c.reasonHas = "kernel thread: signals from user space have no effect"
+		add(c)
+	}
+	// A scan reads a kernel thread only shallowly: no threads, no fds.
+	add(predictMatrix("kthread read shallowly", withoutDeep(kthreadProc("kworker/0:1", 40, KnownFlag(true))),
+		wantIgnored, wantIgnored, wantIgnored, wantIgnored)...)
+	c := predictOne("kthread SIGKILL names the rule", kthreadProc("kthreadd", 2, KnownFlag(true)), SIGKILL, Host, wantIgnored)
+	c.reasonHas = "SIGKILL included"
+	add(c)
+	// Neither the Kthread line nor stat was read, but SIG_IGN for SIGKILL
+	// is something only ignore_signals() sets.
+	c = predictOne("kthread unknown, SigIgn has SIGKILL", withoutDeep(kthreadProc("kthreadd", 2, Flag{})), SIGKILL, Host, wantIgnored)
+	c.reasonHas = "only the kernel's ignore_signals() sets"
+	add(c)
+	// A kthread that took SIGKILL back with allow_signal() (nfsd does).
+	allowed := kthreadProc("nfsd", 50, KnownFlag(true))
+	allowed.Status.SigIgn = KnownMask(^SigSet(0) &^ SigSet(0).With(SIGKILL))
+	allowed.Status.SigCgt = KnownMask(SigSet(0).With(SIGKILL))
+	add(predictOne("kthread allow_signal(SIGKILL)", allowed, SIGKILL, Host, wantHandled))
+	add(predictOne("kthread allow_signal(SIGKILL) TERM still ignored", allowed, SIGTERM, Host, wantIgnored))
+	// A kthread whose handler is SIG_DFL is not what the kernel makes.
+	odd := kthreadProc("odd", 60, KnownFlag(true))
+	odd.Status.SigIgn = KnownMask(0)
+	add(predictOne("kthread with SIG_DFL", odd, SIGTERM, Host, wantUnknown))
+	// Known not to be a kernel thread: the generic rules.
+	add(predictOne("user process with Kthread 0", withoutDeep(predictProc("sleep", []int{predictPID}, 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))),
+		SIGKILL, Host, wantTerminates))
+	return cs
+}
+
 func TestPredict(t *testing.T) {
 	var cases []predictCase
 	cases = append(cases, matrixCases()...)
 	cases = append(cases, specialCases()...)
 	cases = append(cases, unknownCases()...)
+	cases = append(cases, kthreadCases()...)
+	cases = append(cases, javaCases()...)
 	for _, prof := range profiles {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s/%s %s from %s", prof.name, c.name, c.sig, c.from), func(t *testing.T) {
@@ -570,28 +675,28 @@ func checkPredict(t *testing.T, c predictCase, k *Kernel) {
 	got := Predict(c.p, c.sig, c.from, k)
 	t.Logf("%s/%s: %s", got.Verdict, got.Outcome, got.Reason)
 	if got.Verdict != want.v || got.Outcome != want.o {
-		t.Errorf("Predict(%s, %s, %s) = %s/%s; want %s/%s (reason: %q)",
+		t.Errorf("Predict(%s, %s, %s, nil) = %s/%s; want %s/%s (reason: %q)",
 			c.name, c.sig, c.from, got.Verdict, got.Outcome, want.v, want.o, got.Reason)
 	}
 	if c.want.rule != "" {
 		// The reason names the rule that decided, or says it was not measured.
 		if r := k.Rule(c.want.rule); r.Value.Known && !strings.Contains(got.Reason, string(c.want.rule)) ||
 			!r.Value.Known && !strings.Contains(got.Reason, "this kernel was not measured") {
-			t.Errorf("Predict(%s, %s, %s).Reason = %q; want it to name rule %s or say it was not measured", c.name, c.sig, c.from, got.Reason, c.want.rule)
+			t.Errorf("Predict(%s, %s, %s, nil).Reason = %q; want it to name rule %s or say it was not measured", c.name, c.sig, c.from, got.Reason, c.want.rule)
 		}
 	}
 	if got.Signal != c.sig || got.From != c.from {
-		t.Errorf("Predict(%s, %s, %s) echoes %s from %s; want %s from %s",
+		t.Errorf("Predict(%s, %s, %s, nil) echoes %s from %s; want %s from %s",
 			c.name, c.sig, c.from, got.Signal, got.From, c.sig, c.from)
 	}
 	if msg := sentenceProblem(got.Reason); msg != "" {
-		t.Errorf("Predict(%s, %s, %s).Reason %s: %q", c.name, c.sig, c.from, msg, got.Reason)
+		t.Errorf("Predict(%s, %s, %s, nil).Reason %s: %q", c.name, c.sig, c.from, msg, got.Reason)
 	}
 	if c.reasonHas != "" && !strings.Contains(got.Reason, c.reasonHas) {
-		t.Errorf("Predict(%s, %s, %s).Reason = %q; want it to contain %q", c.name, c.sig, c.from, got.Reason, c.reasonHas)
+		t.Errorf("Predict(%s, %s, %s, nil).Reason = %q; want it to contain %q", c.name, c.sig, c.from, got.Reason, c.reasonHas)
 	}
 	if c.reasonLacks != "" && strings.Contains(got.Reason, c.reasonLacks) {
-		t.Errorf("Predict(%s, %s, %s).Reason = %q; want it without %q", c.name, c.sig, c.from, got.Reason, c.reasonLacks)
+		t.Errorf("Predict(%s, %s, %s, nil).Reason = %q; want it without %q", c.name, c.sig, c.from, got.Reason, c.reasonLacks)
 	}
 }
 

@@ -26,6 +26,11 @@ type Process struct {
 	// With PID it identifies the process against PID reuse. Read for the
 	// same processes as Cmdline; 0 otherwise or when unreadable.
 	StartTime uint64
+	// Kthread reports whether the process is a kernel thread: from the
+	// status file's Kthread line, else from PF_KTHREAD in the flags field of
+	// /proc/PID/stat (read for PID 2 and kthreadd's children, and for the
+	// processes shown in detail). Unknown when neither was read.
+	Kthread Flag
 	// NS is the identity of the process's PID namespace; zero when unknown.
 	NS nsutil.NSID
 	// NSNote says how NS was found when it was not read from ns/pid
@@ -69,6 +74,10 @@ type Deep struct {
 	Go Flag
 	// Exe is the executable's path as the exe link names it, if readable.
 	Exe string
+	// JVM reports whether libjvm is mapped (/proc/PID/maps): a Java
+	// launcher not named java. Read only for a process whose name sigview
+	// does not recognise; unknown otherwise or when unreadable.
+	JVM Flag
 	// Gone reports that the process exited while these facts were read.
 	Gone bool
 	// FDsSkipped reports that the fd table was not read because no signal

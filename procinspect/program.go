@@ -20,6 +20,7 @@ const (
 	ProgNode      Program = "node"
 	ProgPython    Program = "python"
 	ProgShell     Program = "shell" // sh, dash, bash, ash, busybox sh
+	ProgJava      Program = "java"  // the JVM: java, or a launcher that loads libjvm
 )
 
 // Forwarder reports whether the program passes the signals it receives on
@@ -56,9 +57,40 @@ func Identify(p *Process) Program {
 			return ProgPython
 		case n == "sh" || n == "dash" || n == "bash" || n == "ash" || n == "busybox":
 			return ProgShell
+		case n == "java":
+			return ProgJava
 		}
 	}
+	if p.Deep != nil && p.Deep.JVM.V {
+		return ProgJava // a launcher (jpackage, an app's own) that loaded libjvm
+	}
 	return ProgUnknown
+}
+
+// javaRsFlag returns the option that stops the JVM from installing its
+// SIGTERM, SIGINT and SIGHUP handlers (-Xrs, -XX:+ReduceSignalUsage) when
+// it is among the JVM options of a java command line, those before the main
+// class, -jar or -m; "" otherwise. JAVA_TOOL_OPTIONS can set it too, and is
+// not read.
+func javaRsFlag(argv []string) string {
+	withValue := map[string]bool{"-cp": true, "-classpath": true, "--class-path": true,
+		"-p": true, "--module-path": true, "--upgrade-module-path": true, "--add-modules": true,
+		"--limit-modules": true, "--add-reads": true, "--add-exports": true, "--add-opens": true,
+		"--patch-module": true, "--source": true}
+	found := ""
+	for i := 1; i < len(argv); i++ {
+		switch a := argv[i]; {
+		case a == "-Xrs" || a == "-XX:+ReduceSignalUsage":
+			found = a
+		case a == "-XX:-ReduceSignalUsage":
+			found = ""
+		case withValue[a]:
+			i++
+		case a == "-jar" || a == "-m" || a == "--module" || !strings.HasPrefix(a, "-"):
+			return found // what follows belongs to the application
+		}
+	}
+	return found
 }
 
 // liveChildren are the process's children that have not exited.
@@ -144,8 +176,37 @@ func (e *eval) knownHandler(pr *Prediction) bool {
 		}
 	case ProgShell:
 		return e.shellTrap(pr)
+	case ProgJava:
+		switch e.sig {
+		case SIGTERM, SIGINT, SIGHUP:
+			// java.lang.Terminator: Shutdown.exit(128+N). exit() is not a
+			// re-raise, so an init ends the same way.
+			code := 128 + int(e.sig)
+			pr.set(Yes, Handled, "%s is a JVM: its %s handler runs the shutdown hooks, then the JVM exits %d (a hook that hangs delays that, until the runtime's SIGKILL)", e.who, e.name, code)
+			pr.Exit = KnownInt(code)
+			return true
+		case SIGQUIT:
+			pr.set(No, Handled, "%s is a JVM: its SIGQUIT handler prints a thread dump to standard output and it keeps running", e.who)
+			return true
+		}
 	}
 	return false
+}
+
+// programNote adds to a prediction made by the generic rules what a known
+// program's missing handler means.
+func (e *eval) programNote(pr *Prediction) {
+	if e.program != ProgJava || e.h == hCaught || (e.sig != SIGTERM && e.sig != SIGINT && e.sig != SIGHUP) {
+		return
+	}
+	why := "-Xrs or -XX:+ReduceSignalUsage, perhaps in JAVA_TOOL_OPTIONS, which sigview does not read"
+	switch {
+	case e.h == hIgnore:
+		why = "a shutdown signal ignored when the JVM started stays ignored"
+	case javaRsFlag(e.p.Cmdline) != "":
+		why = "its command line has " + javaRsFlag(e.p.Cmdline)
+	}
+	pr.Reason += fmt.Sprintf("; it is a JVM without its %s handler (%s), so no shutdown hooks run", e.name, why)
 }
 
 // shellTrap predicts a trapped signal at a shell waiting for a child. POSIX

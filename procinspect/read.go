@@ -1,6 +1,7 @@
 package procinspect
 
 import (
+	"bufio"
 	"bytes"
 	"debug/buildinfo"
 	"encoding/binary"
@@ -82,6 +83,23 @@ func ParseCmdline(b []byte) []string {
 
 // ParseStartTime returns field 22 (starttime) of /proc/PID/stat.
 func ParseStartTime(b []byte) (uint64, error) { return nsutil.ParseStartTime(b) }
+
+// ParseStatFlags returns field 9 (flags) of /proc/PID/stat.
+func ParseStatFlags(b []byte) (uint64, error) { return nsutil.ParseStatFlags(b) }
+
+// pfKthread is PF_KTHREAD (include/linux/sched.h): the task is a kernel
+// thread.
+const pfKthread = 0x00200000
+
+// kthreadOf reads PF_KTHREAD from the text of a stat file; unknown when the
+// flags field is malformed.
+func kthreadOf(stat []byte) Flag {
+	flags, err := ParseStatFlags(stat)
+	if err != nil {
+		return Flag{}
+	}
+	return KnownFlag(flags&pfKthread != 0)
+}
 
 // ParseSyscall parses /proc/PID/syscall: "NR ARG0 … ARG5 SP PC" while
 // blocked in a system call, "-1 SP PC" when blocked outside one, and
@@ -292,6 +310,32 @@ func readGo(dir string) (Flag, string) {
 		goCache.Unlock()
 	}
 	return KnownFlag(isGo), exe
+}
+
+// readJVM reports whether libjvm is mapped into the process.
+func readJVM(dir string) Flag {
+	f, err := os.Open(filepath.Join(dir, "maps"))
+	if err != nil {
+		return Flag{}
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if bytes.HasSuffix(sc.Bytes(), []byte("/libjvm.so")) {
+			return KnownFlag(true)
+		}
+	}
+	if sc.Err() != nil {
+		return Flag{}
+	}
+	return KnownFlag(false)
+}
+
+// readJVMFor reads whether an otherwise unrecognised process is a JVM.
+func readJVMFor(p *Process, dir string) {
+	if p.Deep != nil && !p.Deep.Go.V && Identify(p) == ProgUnknown {
+		p.Deep.JVM = readJVM(dir)
+	}
 }
 
 // readDeep reads the facts a prediction needs for one process. On a live

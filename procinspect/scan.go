@@ -215,7 +215,13 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	readDeepSet := func(pids map[int]bool) {
 		var todo []*Process
 		for pid := range pids {
-			if p := snap.byPID[pid]; p != nil && !p.Status.Kthread && p.Deep == nil {
+			switch p := snap.byPID[pid]; {
+			case p == nil || p.Deep != nil:
+			case p.Kthread.V:
+				// A kernel thread has no threads, fds or executable of its
+				// own to read, but a send needs its start time.
+				readDetails(p, filepath.Join(root, strconv.Itoa(p.PID)))
+			default:
 				todo = append(todo, p)
 			}
 		}
@@ -224,6 +230,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			dir := filepath.Join(root, strconv.Itoa(p.PID))
 			readDetails(p, dir)
 			p.Deep = readDeep(dir, p.PID, !sc.NoMem && snap.Live, snap.Live, asked[p.PID])
+			readJVMFor(p, dir)
 		})
 		for _, p := range todo {
 			noteDeep(p, &warn)
@@ -328,7 +335,14 @@ func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, 
 	if err != nil {
 		return nil, err
 	}
-	p := &Process{PID: pid, Status: st}
+	p := &Process{PID: pid, Status: st, Kthread: st.Kthread}
+	if !p.Kthread.Known && (!st.PPid.Known || st.PPid.V == 0 || st.PPid.V == 2) {
+		// No Kthread line (older kernels). Every kernel thread is kthreadd
+		// (parent 0) or a child of it (PID 2), so only those need stat.
+		if b, err := readFile(filepath.Join(dir, "stat")); err == nil {
+			p.Kthread = kthreadOf(b)
+		}
+	}
 	if len(st.Problems) > 0 {
 		*warn = append(*warn, [2]string{"malformed status lines", fmt.Sprintf("PID %d: %s", pid, strings.Join(st.Problems, "; "))})
 	}
@@ -365,6 +379,9 @@ func readDetails(p *Process, dir string) {
 	}
 	if b, err := readFile(filepath.Join(dir, "stat")); err == nil {
 		p.StartTime, _ = ParseStartTime(b)
+		if !p.Kthread.Known {
+			p.Kthread = kthreadOf(b)
+		}
 	}
 }
 
@@ -517,5 +534,6 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 	dir := filepath.Join(root, strconv.Itoa(pid))
 	readDetails(p, dir)
 	p.Deep = readDeep(dir, pid, !sc.NoMem && live, live, true)
+	readJVMFor(p, dir)
 	return p, nil
 }

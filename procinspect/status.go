@@ -57,8 +57,9 @@ type Status struct {
 	SigIgn Mask
 	// SigCgt is the set of signals with a handler installed (a function).
 	SigCgt Mask
-	// Kthread reports whether this is a kernel thread ("Kthread: 1").
-	Kthread bool
+	// Kthread reports whether this is a kernel thread ("Kthread: 1"); the
+	// line exists only on newer kernels, so it may be unknown.
+	Kthread Flag
 	// Problems lists malformed lines, one sentence each.
 	Problems []string
 }
@@ -141,7 +142,11 @@ func ParseStatus(b []byte) (Status, error) {
 		case "SigCgt":
 			s.SigCgt = s.parseMask("SigCgt", v)
 		case "Kthread":
-			s.Kthread = v == "1"
+			if v == "0" || v == "1" {
+				s.Kthread = KnownFlag(v == "1")
+			} else {
+				s.problem("Kthread", v)
+			}
 		}
 	}
 	if !sawName && !sawPid {

@@ -134,7 +134,7 @@ func TestParseStatus(t *testing.T) {
 			want: Status{Name: "cat", State: 'R', Tgid: KnownInt(4749), PPid: KnownInt(4745),
 				TracerPid: KnownInt(0), Uid: [4]int{0, 0, 0, 0}, UidKnown: true, Threads: KnownInt(1),
 				NStgid: []int{4749}, NSpid: []int{4749}, SigQ: "0/96365",
-				SigPnd: zeroMask, ShdPnd: zeroMask, SigBlk: zeroMask, SigIgn: zeroMask, SigCgt: zeroMask},
+				SigPnd: zeroMask, ShdPnd: zeroMask, SigBlk: zeroMask, SigIgn: zeroMask, SigCgt: zeroMask, Kthread: KnownFlag(false)},
 		},
 		{
 			name: "container init",
@@ -143,7 +143,7 @@ func TestParseStatus(t *testing.T) {
 				TracerPid: KnownInt(0), Uid: [4]int{1000, 1000, 1000, 1000}, UidKnown: true,
 				Threads: KnownInt(2), NStgid: []int{4242, 1}, NSpid: []int{4242, 1}, SigQ: "1/31349",
 				SigPnd: zeroMask, ShdPnd: KnownMask(0x4000), SigBlk: KnownMask(0x4002),
-				SigIgn: KnownMask(0x1000), SigCgt: KnownMask(0x1)},
+				SigIgn: KnownMask(0x1000), SigCgt: KnownMask(0x1), Kthread: KnownFlag(false)},
 		},
 		{
 			// gVisor omits the Sig* lines: each mask is unknown, never 0.
@@ -182,7 +182,7 @@ func TestParseStatus(t *testing.T) {
 		{
 			name: "kernel thread",
 			in:   "Name:\tkthreadd\nState:\tS (sleeping)\nPid:\t2\nNSpid:\t2\nKthread:\t1\n",
-			want: Status{Name: "kthreadd", State: 'S', NSpid: []int{2}, Kthread: true},
+			want: Status{Name: "kthreadd", State: 'S', NSpid: []int{2}, Kthread: KnownFlag(true)},
 		},
 		{
 			name: "Pid line only",

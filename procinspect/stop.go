@@ -59,7 +59,11 @@ func StopsFor(p *Process, k *Kernel) []Stop {
 			if pr.Exit.Known {
 				exit = fmt.Sprintf("exit status %d", pr.Exit.V)
 			}
-			st.Summary = fmt.Sprintf("%s: it ends at once (%s), %s", rt.how, pr.Outcome, exit)
+			when := "it ends at once"
+			if pr.Outcome == Handled {
+				when = "it ends once its handler has run" // a JVM's shutdown hooks can take a while
+			}
+			st.Summary = fmt.Sprintf("%s: %s (%s), %s", rt.how, when, pr.Outcome, exit)
 		case No:
 			st.After, st.AfterGrace, st.Exit = KnownFlag(true), true, KnownInt(137)
 			st.Summary = fmt.Sprintf("%s, which does not end it (%s): the runtime waits the full %s, then SIGKILL: exit status 137", rt.how, pr.Outcome, g)
@@ -86,11 +90,34 @@ func FixHint(p *Process, k *Kernel) string {
 	pg := Identify(p)
 	switch {
 	case pg == ProgShell && pr.Outcome == Deferred:
-		return "run the long command in the background and wait for it (`cmd & wait $!`), so the trap runs at once; or `exec` the command so it is PID 1 and handles SIGTERM itself"
+		bg := "run the long command in the background and wait for it (`cmd & wait $!`), so the trap runs at once"
+		switch handles, who := childHandlesTERM(p); {
+		case handles.Known && handles.V:
+			return bg + "; or `exec` the command so it is PID 1 and handles SIGTERM itself"
+		case handles.Known:
+			return bg + "; " + who + ", so making it PID 1 would not help: as PID 1 it would ignore SIGTERM"
+		}
+		return bg + "; or, if the command handles SIGTERM, `exec` it so it is PID 1"
 	case pg == ProgShell:
-		return "use the exec form of ENTRYPOINT/CMD, or `exec` the program at the end of the script, so the program itself is PID 1; or add a trap (`trap 'kill -TERM $child; wait' TERM` with `cmd & child=$!; wait`); or run with --init (tini)"
+		const trap, tini = "add a trap (`trap 'kill -TERM $child; wait' TERM` with `cmd & child=$!; wait`)", "run with --init (tini), which forwards SIGTERM to the program"
+		switch handles, who := childHandlesTERM(p); {
+		case handles.Known && handles.V:
+			return "use the exec form of ENTRYPOINT/CMD, or `exec` the program at the end of the script, so the program itself is PID 1 and handles SIGTERM; or " + trap + "; or " + tini
+		case handles.Known:
+			return tini + "; or " + trap + "; " + who + ", so making it PID 1 would not help: as PID 1 it would ignore SIGTERM"
+		}
+		return tini + "; or " + trap + "; or, if the program handles SIGTERM, `exec` it (or use the exec form of ENTRYPOINT/CMD) so it is PID 1"
 	case pg == ProgPython:
-		return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or set STOPSIGNAL SIGINT (Python exits on KeyboardInterrupt), or run with --init (tini)"
+		st := p.Status
+		switch {
+		case st.SigIgn.Known && st.SigIgn.Has(SIGINT):
+			return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or run with --init (tini); STOPSIGNAL SIGINT would not help: SIGINT is ignored (SIG_IGN, likely inherited from its launcher, and Python keeps an inherited SIG_IGN)"
+		case st.SigCgt.Known && st.SigCgt.Has(SIGINT):
+			return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or set STOPSIGNAL SIGINT (Python exits on KeyboardInterrupt), or run with --init (tini)"
+		}
+		return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or run with --init (tini); SIGINT has no handler here either, so STOPSIGNAL SIGINT would not help"
+	case pg == ProgJava && pr.Outcome == Dropped:
+		return "the JVM installed no SIGTERM handler (-Xrs or -XX:+ReduceSignalUsage, on the command line or in JAVA_TOOL_OPTIONS): drop that option, and the JVM runs its shutdown hooks and exits 143; or run with --init (tini)"
 	case pg == ProgNode:
 		return "handle SIGTERM in the application (process.on('SIGTERM', …)), or run with --init (tini)"
 	case pr.Outcome == Ignored:
@@ -103,4 +130,26 @@ func FixHint(p *Process, k *Kernel) string {
 		return "the forwarding init's child does not end on SIGTERM: fix the child (a handler, or a stop signal it honours)"
 	}
 	return ""
+}
+
+// childHandlesTERM reports whether a shell's command would handle SIGTERM
+// if it were PID 1: its SigCgt has SIGTERM, and it is not Node.js, whose
+// handler re-raises what an init then drops. why says why not. Unknown
+// when the shell has no live child or the child's masks are unreadable.
+func childHandlesTERM(p *Process) (handles Flag, why string) {
+	kids := p.liveChildren()
+	if len(kids) == 0 {
+		return Flag{}, ""
+	}
+	c := kids[0]
+	who := Printable(c.Name()) + " (PID " + nsPIDText(c) + " inside)"
+	switch {
+	case !c.Status.SigCgt.Known:
+		return Flag{}, ""
+	case !c.Status.SigCgt.Has(SIGTERM):
+		return KnownFlag(false), who + " has no SIGTERM handler"
+	case Identify(c) == ProgNode:
+		return KnownFlag(false), who + " is Node.js, whose default SIGTERM handler re-raises it"
+	}
+	return KnownFlag(true), ""
 }

@@ -338,7 +338,9 @@ func TestActTry(t *testing.T) {
 			[]string{"predicted: depends (handled)", "SIGTERM ended it after", "exit status 0", "the program's own code decided",
 				"result: the stop signal ended it"}},
 		{"shell without exec", []string{"--grace", "1s", "--", "sh", "-c", "sleep 1000; true"}, 3, time.Second,
-			[]string{"recognised as: shell", "exit status 137", "the prediction held", "`exec`"}},
+			// sleep has no SIGTERM handler: exec'd, it would ignore SIGTERM
+			// as PID 1 too, so the fix is tini, not exec.
+			[]string{"recognised as: shell", "exit status 137", "the prediction held", "--init (tini)", "sleep (PID 2 inside) has no SIGTERM handler"}},
 		{"tini forwards", []string{"--grace", "30s", "--", "tini", "--", "sleep", "1000"}, 0, 0,
 			[]string{"recognised as: tini", "predicted: yes (forwarded)", "SIGTERM ended it after", "exit status 143",
 				"the prediction held"}},
