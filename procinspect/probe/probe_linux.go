@@ -35,8 +35,11 @@ const (
 	// settle is how long a helper must stay alive, with nothing pending,
 	// after a signal, before the probe says it survived it.
 	settle = 20 * time.Millisecond
-	// decideTimeout bounds the wait for either outcome.
-	decideTimeout = 300 * time.Millisecond
+	// decideTimeout bounds the wait for either outcome. Both outcomes end
+	// the wait as soon as they are seen (tens of milliseconds here), so it
+	// only matters when the machine is too loaded to schedule the helper or
+	// its tracer: 300 ms proved too short under a loaded CI run.
+	decideTimeout = 3 * time.Second
 )
 
 // helpersStarted counts helper inits, so tests can tell a cached profile
@@ -202,7 +205,10 @@ func (h *helper) poll() bool {
 }
 
 // pending reports whether sig is pending for the helper (shared or in any
-// thread), and how many threads it has.
+// thread), and how many threads it has. A pending SIGKILL counts as
+// pending too: the fatal fast path queues SIGKILL on every thread, so a
+// helper that is being killed, but has not died yet on a loaded machine,
+// is never taken for one that dropped the signal.
 func (h *helper) pending(sig unix.Signal) (pending bool, threads int, err error) {
 	dir := "/proc/" + strconv.Itoa(h.pid)
 	b, err := os.ReadFile(dir + "/status")
@@ -214,11 +220,12 @@ func (h *helper) pending(sig unix.Signal) (pending bool, threads int, err error)
 		return false, 0, err
 	}
 	s := procinspect.Signal(sig)
-	pending = st.ShdPnd.Has(s) || st.SigPnd.Has(s)
+	k := procinspect.Signal(unix.SIGKILL)
+	pending = st.ShdPnd.Has(s) || st.SigPnd.Has(s) || st.ShdPnd.Has(k) || st.SigPnd.Has(k)
 	tasks, _ := os.ReadDir(dir + "/task")
 	for _, t := range tasks {
 		if b, err := os.ReadFile(dir + "/task/" + t.Name() + "/status"); err == nil {
-			if ts, err := procinspect.ParseStatus(b); err == nil && ts.SigPnd.Has(s) {
+			if ts, err := procinspect.ParseStatus(b); err == nil && (ts.SigPnd.Has(s) || ts.SigPnd.Has(k)) {
 				pending = true
 			}
 		}
