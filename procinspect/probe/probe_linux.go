@@ -363,9 +363,15 @@ func traced(attr *syscall.SysProcAttr) procinspect.Rule {
 			res <- unknown("PTRACE_SEIZE of a helper init: " + err.Error())
 			return
 		}
-		what := "a traced helper init with the default action for SIGTERM got SIGTERM from the host and its tracer passed it on"
+		// The helper is a Go program with several threads and the probe
+		// traces only its main thread (as strace -p without -f does). A
+		// process-wide SIGTERM could be dequeued by an untraced thread and
+		// dropped there, out of the tracer's sight, so it is sent to the
+		// traced thread itself; get_signal's init check is the same for
+		// either queue.
+		what := "a traced helper init with the default action for SIGTERM got SIGTERM from the host (tgkill to its traced main thread) and its tracer passed it on"
 		sent := time.Now()
-		if _, err := h.send(unix.SIGTERM); err != nil {
+		if err := unix.Tgkill(h.pid, h.pid, unix.SIGTERM); err != nil {
 			res <- unknown("sending SIGTERM to the traced helper: " + err.Error())
 			return
 		}
