@@ -43,7 +43,7 @@ func pausedThread(blk SigSet) threadSpec { return sleepingThread("__do_sys_pause
 // sigwaitThread is a thread asleep in rt_sigtimedwait for set. While it waits,
 // SigBlk shows 0 (the saved mask, real_blocked, is hidden; §4.2).
 func sigwaitThread(set SigSet) threadSpec {
-	return threadSpec{state: 'S', blk: KnownMask(0), syscall: 128, wchan: "do_sigtimedwait.isra.0",
+	return threadSpec{state: 'S', blk: KnownMask(0), syscall: sysRtSigtimedwait, wchan: "do_sigtimedwait.isra.0",
 		sigwait: KnownFlag(true), waitSet: KnownMask(set)}
 }
 
@@ -261,13 +261,13 @@ func matrixCases() []predictCase {
 		nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 2 sh -c sleep",
-		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", 61, 0)),
+		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", sysWait4, 0)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 3 sh -c sleep;true",
-		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", 61, 0)),
+		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", sysWait4, 0)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 4 bash -c",
-		nsInitProc("bash", 0x10002, 0x4, sleepingThread("do_wait", 61, 0x10000)),
+		nsInitProc("bash", 0x10002, 0x4, sleepingThread("do_wait", sysWait4, 0x10000)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 5 bash -i TERM SIG_IGN",
 		nsInitProc("bash", 0x4b813efb, 0x384004, sleepingThread("poll_schedule_timeout.constprop.0", 270, 0)),

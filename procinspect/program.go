@@ -174,7 +174,7 @@ func (e *eval) shellTrap(pr *Prediction) bool {
 // waitingForChild reports whether the main thread sleeps in wait4/waitid.
 func (e *eval) waitingForChild() bool {
 	t := e.leader
-	return t.Syscall == 61 || t.Syscall == 247 || strings.HasPrefix(t.Wchan, "do_wait")
+	return isWaitSyscall(t.Syscall) || strings.HasPrefix(t.Wchan, "do_wait")
 }
 
 // inheritedIgnore explains SIGINT/SIGQUIT ignored since the process started.

@@ -115,10 +115,6 @@ func ParseSyscall(b []byte) (nr int, args [6]uint64, err error) {
 	return nr, args, nil
 }
 
-// sysRtSigtimedwait is rt_sigtimedwait's number on x86_64; glibc's sigwait,
-// sigwaitinfo and sigtimedwait all use it.
-const sysRtSigtimedwait = 128
-
 // readThreads reads every task of pid below dir (root/PID).
 func readThreads(dir string, pid int, readMem bool) ([]Thread, error) {
 	ents, err := os.ReadDir(filepath.Join(dir, "task"))
@@ -165,7 +161,7 @@ func readThreadWait(tdir, pdir string, tid int, st Status, readMem bool) Thread 
 		}
 	}
 	switch {
-	case t.Syscall == sysRtSigtimedwait:
+	case isSigwaitSyscall(t.Syscall):
 		t.Sigwait = KnownFlag(true)
 	case t.Syscall != -2:
 		t.Sigwait = KnownFlag(false)
@@ -179,7 +175,7 @@ func readThreadWait(tdir, pdir string, tid int, st Status, readMem bool) Thread 
 		return t
 	}
 	switch {
-	case t.Syscall != sysRtSigtimedwait:
+	case !isSigwaitSyscall(t.Syscall):
 		t.WaitSetErr = "the thread's syscall arguments are unreadable (needs ptrace access)"
 	case !readMem:
 		t.WaitSetErr = "reading process memory is turned off, or this is not a live procfs"
