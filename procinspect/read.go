@@ -192,8 +192,12 @@ func readThreadWait(tdir, pdir string, tid int, st Status, readMem bool) Thread 
 	return t
 }
 
-// readSigsetAt reads an 8-byte little-endian sigset_t at addr in a process's
-// memory (needs ptrace-read access: root on the host).
+// readSigsetAt reads an 8-byte sigset_t at addr in a process's memory
+// (needs ptrace-read access: root on the host). The kernel's sigset_t is an
+// array of unsigned longs in the machine's byte order: one word on 64-bit
+// machines, two on 32-bit ones, whose low word comes first and which read
+// as one native 64-bit word on the little-endian ones (the big-endian
+// 32-bit port, MIPS, is refused by signals_linux.go).
 func readSigsetAt(memPath string, addr uint64) (SigSet, error) {
 	f, err := os.Open(memPath)
 	if err != nil {
@@ -204,7 +208,7 @@ func readSigsetAt(memPath string, addr uint64) (SigSet, error) {
 	if _, err := f.ReadAt(buf[:], int64(addr)); err != nil {
 		return 0, err
 	}
-	return SigSet(binary.LittleEndian.Uint64(buf[:])), nil
+	return SigSet(binary.NativeEndian.Uint64(buf[:])), nil
 }
 
 // signalfdLink is what /proc/PID/fd/N reads for a signalfd.
