@@ -1,0 +1,38 @@
+package nsutil
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// StartTime reads field 22 of root/PID/stat (clock ticks after boot).
+func StartTime(root string, pid int) (uint64, error) {
+	b, err := os.ReadFile(root + "/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	return ParseStartTime(b)
+}
+
+// ParseStartTime returns field 22 (starttime) of /proc/PID/stat. The comm
+// field may hold spaces and parentheses, so fields are counted after the
+// last ')'.
+func ParseStartTime(b []byte) (uint64, error) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("malformed stat: no ')'")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	// f[0] is field 3 (state), so field 22 is f[19].
+	if len(f) < 20 {
+		return 0, fmt.Errorf("malformed stat: %d fields after comm", len(f))
+	}
+	v, err := strconv.ParseUint(f[19], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("malformed stat starttime %q", f[19])
+	}
+	return v, nil
+}
