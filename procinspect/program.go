@@ -7,7 +7,7 @@ import (
 )
 
 // Program is what sigview recognises a process as, when its signal
-// behaviour is known beyond what the masks show (kernel-signals.md §8).
+// behaviour is known beyond what the masks show (docs/kernel-signals.md §8).
 type Program string
 
 // Recognised programs.

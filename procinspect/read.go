@@ -145,7 +145,7 @@ func readThreads(dir string, pid int, readMem bool) ([]Thread, error) {
 }
 
 // readThreadWait fills in what the thread sleeps in, and for a thread in
-// rt_sigtimedwait the set it waits for (kernel-signals.md §4.2).
+// rt_sigtimedwait the set it waits for (docs/kernel-signals.md §4.2).
 func readThreadWait(tdir, pdir string, tid int, st Status, readMem bool) Thread {
 	t := Thread{TID: tid, Status: st, Syscall: -2}
 	if w, err := readFile(filepath.Join(tdir, "wchan")); err == nil {
@@ -298,7 +298,7 @@ func readGo(dir string) (Flag, string) {
 // procfs a missing directory means the process exited; in a copy it is
 // just missing. Unless allFDs is set, the fd table is read only when some
 // signal is blocked in every thread: a signalfd receives only such
-// signals (kernel-signals.md §4.1), and an init can hold hundreds of fds.
+// signals (docs/kernel-signals.md §4.1), and an init can hold hundreds of fds.
 func readDeep(dir string, pid int, readMem, live, allFDs bool) *Deep {
 	d := &Deep{}
 	threads, err := readThreads(dir, pid, readMem)

@@ -486,8 +486,8 @@ func jsonNum(v any) string {
 	return "?"
 }
 
-// TestReportJSONShape checks the field names of design.md "JSON document
-// (schema_version 1)" on the fixture.
+// TestReportJSONShape checks the field names of docs/json.md (schema_version
+// 1) on the fixture.
 func TestReportJSONShape(t *testing.T) {
 	snap := fxScan(t)
 	doc, raw := decodeJSON(t, Report(snap))

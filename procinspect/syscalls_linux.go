@@ -16,7 +16,7 @@ const (
 
 // isSigwaitSyscall reports whether nr, a number read from a syscall file,
 // is rt_sigtimedwait: the thread waits for a signal and consumes it
-// without a handler (kernel-signals.md §4.2).
+// without a handler (docs/kernel-signals.md §4.2).
 func isSigwaitSyscall(nr int) bool { return nr == sysRtSigtimedwait }
 
 // isWaitSyscall reports whether nr is wait4 or waitid: the thread waits for
