@@ -10,7 +10,7 @@ import (
 )
 
 // Container names the container a process belongs to, from its cgroup path
-// (field-notes.md §4). No engine is asked: the path in /proc/PID/cgroup is
+// (docs/containers.md). No engine is asked: the path in /proc/PID/cgroup is
 // the only evidence.
 type Container struct {
 	// Runtime is the engine: "docker", "containerd", "cri-o", "podman",
@@ -64,7 +64,7 @@ func (c Container) Short() string {
 }
 
 // ParseCgroup parses the text of /proc/PID/cgroup (cgroups(7); v1, v2 or
-// hybrid), picks the line per field-notes.md §4.1, and matches its path per
+// hybrid), picks the line per docs/containers.md §1, and matches its path per
 // §4.2/§4.4 from the innermost component outward.
 //
 // The line used is the "0::" line when its path is not "/"; otherwise the
@@ -194,7 +194,7 @@ func scan(comps []string, path string) *Container {
 // scopePrefixes are the engines that name a cgroup (a systemd scope, or a
 // plain directory with the cgroupfs driver) "<prefix><64 hex>". Requiring
 // the 64-hex ID keeps out libpod-conmon-, crio-conmon-, podman-pause- and
-// the daemons' own units (field-notes.md §4.4 rule 2).
+// the daemons' own units (docs/containers.md §4 rule 2).
 var scopePrefixes = []struct{ prefix, runtime string }{
 	{"docker-", runtimeDocker},
 	{"cri-containerd-", runtimeContainerd},
@@ -302,7 +302,7 @@ func endsInContainer(comps []string) bool {
 
 // podUID returns the Kubernetes pod UID named by the last of parents, or "".
 // The systemd driver writes it as "…kubepods…-pod<uid_>.slice" with
-// underscores for dashes (field-notes.md §4.3); the cgroupfs driver as
+// underscores for dashes (docs/containers.md §3); the cgroupfs driver as
 // "pod<uid>" below a "kubepods" level.
 func podUID(parents []string) string {
 	if len(parents) == 0 {

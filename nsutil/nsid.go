@@ -41,16 +41,6 @@ func (id NSID) Same(o NSID) bool {
 	return id.Dev == 0 || o.Dev == 0 || id.Dev == o.Dev
 }
 
-// IsProcFS reports whether dir is a real procfs mount (PROC_SUPER_MAGIC),
-// on which stat and the namespace ioctls work.
-func IsProcFS(dir string) bool {
-	var st unix.Statfs_t
-	if err := unix.Statfs(dir, &st); err != nil {
-		return false
-	}
-	return st.Type == unix.PROC_SUPER_MAGIC
-}
-
 // PIDNS returns the identity of the PID namespace of process pid as seen in
 // the procfs at root. On a real procfs (live true) it stats the nsfs file;
 // elsewhere it parses the symlink target "pid:[INODE]".
@@ -66,7 +56,7 @@ func ParsePath(path string, live bool) (NSID, error) {
 		if err := unix.Stat(path, &st); err != nil {
 			return NSID{}, &os.PathError{Op: "stat", Path: path, Err: err}
 		}
-		return NSID{Dev: st.Dev, Ino: st.Ino}, nil
+		return NSID{Dev: uint64(st.Dev), Ino: st.Ino}, nil
 	}
 	target, err := os.Readlink(path)
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 
 // BenchmarkScan is a whole scan of the live /proc: enumeration, status,
 // cmdline, stat and ns/pid for every process, and the deep facts of every
-// namespace init. ns/proc is the time per process (style.md §6.3).
+// namespace init. ns/proc is the time per process.
 func BenchmarkScan(b *testing.B) {
 	sc := Scanner{}
 	snap, err := sc.Scan()

@@ -4,7 +4,7 @@ package procinspect_test
 // PID namespace, reads sigview's prediction through the --json code path
 // (Scan, then Report), really sends SIGTERM and SIGKILL from inside the
 // namespace and from the host, each to a fresh instance, and checks that
-// the kernel did what the prediction said (style.md §3.2).
+// the kernel did what the prediction said.
 
 import (
 	"bufio"
@@ -340,7 +340,7 @@ func sendInside(target int, sig syscall.Signal) ([]byte, error) {
 		if ee, ok := err.(*exec.ExitError); ok {
 			if ws := ee.Sys().(syscall.WaitStatus); ws.Signaled() && ws.Signal() == syscall.SIGKILL {
 				// The init died first, and its namespace's teardown killed
-				// the sender (kernel-signals.md §7).
+				// the sender (docs/kernel-signals.md §7).
 				err = nil
 			}
 		}
@@ -464,7 +464,7 @@ type send struct {
 	from procinspect.Sender
 }
 
-// want is the documented prediction and kernel result (kernel-signals.md §11).
+// want is the documented prediction and kernel result (docs/kernel-signals.md §11).
 // When rule is set, the row differs between kernel builds: this want holds
 // where the measured rule is true, and *otherwise where it is false.
 type want struct {
@@ -525,7 +525,7 @@ var (
 )
 
 // withKill adds the SIGKILL rows every namespace init shares: dropped from
-// inside, forced and fatal from the host (kernel-signals.md §10.1).
+// inside, forced and fatal from the host (docs/kernel-signals.md §10.1).
 func withKill(m map[send]want) map[send]want {
 	m[killIn], m[killHost] = dropped, killedByHost
 	return m
@@ -579,7 +579,7 @@ var kernelCases = []kernelCase{
 		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "consumed", end: exited(0)}, termHost: {verdict: "depends", outcome: "consumed", end: exited(0)}})},
 	{name: "sigwaitinfo without blocking (row 13, not visible in /proc)", argv: initprog("sigwait-unblocked"),
 		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "consumed", end: alive}, termHost: {verdict: "depends", outcome: "consumed", end: alive}})},
-	// Build-dependent (kernel-signals.md §0 item 6): whether the fatal fast
+	// Build-dependent (docs/kernel-signals.md §0 item 6): whether the fatal fast
 	// path kills an init is the measured rule, and the kernel must agree
 	// with the measurement.
 	{name: "leader blocks SIGTERM, worker does not (row 18)", argv: initprog("leader-blocks"),
@@ -609,7 +609,7 @@ var kernelCases = []kernelCase{
 		want: withKill(map[send]want{termIn: {verdict: "yes", outcome: "handled", end: exited(2)}, termHost: {verdict: "yes", outcome: "handled", end: exited(2)}})},
 	{name: "Go with signal.Notify(SIGTERM) (row 17)", argv: func(b binaries) []string { return []string{b.goinit, "notify"} },
 		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "handled", end: exited(0)}, termHost: {verdict: "depends", outcome: "handled", end: exited(0)}})},
-	// Real init programs (kernel-signals.md §8), started by a shell that
+	// Real init programs (docs/kernel-signals.md §8), started by a shell that
 	// says ready and execs them, so they are PID 1.
 	{name: "tini -- sleep (row 14)", argv: shExec("tini -- sleep 1000"), kids: 1,
 		want: withKill(map[send]want{termIn: forwarded143, termHost: forwarded143})},
@@ -720,13 +720,13 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 		t.Errorf("prediction %s/%s (%s) but the kernel: %s", pr.Verdict, pr.Outcome, pr.Reason, got)
 	}
 	if pr.Verdict != w.verdict || pr.Outcome != w.outcome {
-		t.Errorf("prediction %s/%s (%s); kernel-signals.md says %s/%s", pr.Verdict, pr.Outcome, pr.Reason, w.verdict, w.outcome)
+		t.Errorf("prediction %s/%s (%s); docs/kernel-signals.md says %s/%s", pr.Verdict, pr.Outcome, pr.Reason, w.verdict, w.outcome)
 	}
 	if got != w.end {
 		if rule.Name != "" {
 			t.Errorf("kernel: %s; the probe measured %s = %v (%s), which says %s", got, rule.Name, rule.Value.V, rule.How, w.end)
 		} else {
-			t.Errorf("kernel: %s; kernel-signals.md says %s", got, w.end)
+			t.Errorf("kernel: %s; docs/kernel-signals.md says %s", got, w.end)
 		}
 	}
 	exit := "-"

@@ -9,7 +9,7 @@ import (
 // Sender is where a signal is sent from.
 type Sender string
 
-// The two senders of design.md.
+// The two senders of docs/json.md.
 const (
 	// Inside is a root process in the target's own PID namespace (the view
 	// from `docker exec`).
@@ -23,7 +23,7 @@ const (
 // Verdict answers "does the process end?".
 type Verdict string
 
-// Verdicts (design.md).
+// Verdicts (docs/json.md).
 const (
 	Yes            Verdict = "yes"
 	No             Verdict = "no"
@@ -34,7 +34,7 @@ const (
 // Outcome says why.
 type Outcome string
 
-// Outcomes (design.md). Stops is the one addition: a stop signal delivered
+// Outcomes (docs/json.md). Stops is the one addition: a stop signal delivered
 // with its default action stops the process rather than ending it.
 const (
 	Terminates     Outcome = "terminates"
@@ -99,7 +99,7 @@ type eval struct {
 
 // Predict says what sending sig from the given sender does to p. It is a
 // pure function of the facts in p: it reads nothing. It implements the
-// decision procedure of kernel-signals.md §10: send-time filtering
+// decision procedure of docs/kernel-signals.md §10: send-time filtering
 // (sig_ignored, sig_task_ignored), the choice of a thread and the fatal fast
 // path (complete_signal, wants_signal), and dequeue-time handling
 // (get_signal), plus what is known of the Go runtime. k holds the rules
@@ -211,7 +211,7 @@ func (e *eval) loadThreads() string {
 
 // blockedIn reports whether t blocks the signal for the kernel: in SigBlk,
 // or, while it waits in rt_sigtimedwait, in the hidden saved mask, which a
-// correct program set to include the waited set (kernel-signals.md §4.2).
+// correct program set to include the waited set (docs/kernel-signals.md §4.2).
 // ok is false when the answer is not known.
 func (e *eval) blockedIn(t Thread) (blocked bool, ok bool) {
 	if e.sig.kernelOnly() {
@@ -295,7 +295,7 @@ func (e *eval) stopped() bool {
 
 // resume predicts SIGCONT to a stopped process. Its side effect comes first
 // in prepare_signal, before any ignore check: it resumes the process even
-// when SIGCONT itself is then dropped (kernel-signals.md §2). What ends the
+// when SIGCONT itself is then dropped (docs/kernel-signals.md §2). What ends the
 // process then is whatever was left pending while it was stopped.
 func (e *eval) resume(pr *Prediction) {
 	if !e.p.Status.ShdPnd.Known {

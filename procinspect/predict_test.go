@@ -8,7 +8,7 @@ import (
 )
 
 // The tables below are named after the measured cases of
-// kernel-signals.md: §11.1 (the main matrix), §11.2
+// docs/kernel-signals.md: §11.1 (the main matrix), §11.2
 // (special cases), §5 (threads), §6 (target state), §8 (known programs) and
 // the decision procedure of §10. A case whose name starts with
 // "DOC-MISMATCH" asserts what the document says while Predict answers
@@ -43,7 +43,7 @@ func pausedThread(blk SigSet) threadSpec { return sleepingThread("__do_sys_pause
 // sigwaitThread is a thread asleep in rt_sigtimedwait for set. While it waits,
 // SigBlk shows 0 (the saved mask, real_blocked, is hidden; §4.2).
 func sigwaitThread(set SigSet) threadSpec {
-	return threadSpec{state: 'S', blk: KnownMask(0), syscall: 128, wchan: "do_sigtimedwait.isra.0",
+	return threadSpec{state: 'S', blk: KnownMask(0), syscall: sysRtSigtimedwait, wchan: "do_sigtimedwait.isra.0",
 		sigwait: KnownFlag(true), waitSet: KnownMask(set)}
 }
 
@@ -224,7 +224,7 @@ var profiles = []struct {
 	{"not probed", nil},
 }
 
-// Shorthands for the design vocabulary (design.md, kernel-signals.md §10).
+// Shorthands for the design vocabulary (docs/json.md, docs/kernel-signals.md §10).
 var (
 	wantNone       expect // no expectation: the document gives no result
 	wantDropped    = expect{v: No, o: Dropped}
@@ -248,7 +248,7 @@ var (
 	wantUnknown    = expect{v: VerdictUnknown, o: OutcomeUnknown}
 )
 
-// predictCase is one call of Predict and what kernel-signals.md says it
+// predictCase is one call of Predict and what docs/kernel-signals.md says it
 // should answer.
 type predictCase struct {
 	name string // "DOC-MISMATCH …" when Predict disagrees with the document
@@ -295,7 +295,7 @@ const (
 	sigQUITBit SigSet = 0x4
 )
 
-// matrixCases covers every row of kernel-signals.md §11.1. Cells marked "–"
+// matrixCases covers every row of docs/kernel-signals.md §11.1. Cells marked "–"
 // in the table (the init had already exited on SIGTERM) take their SIGKILL
 // result from §10.1: always dropped inside, always killed from the host.
 func matrixCases() []predictCase {
@@ -306,13 +306,13 @@ func matrixCases() []predictCase {
 		nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 2 sh -c sleep",
-		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", 61, 0)),
+		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", sysWait4, 0)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 3 sh -c sleep;true",
-		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", 61, 0)),
+		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", sysWait4, 0)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 4 bash -c",
-		nsInitProc("bash", 0x10002, 0x4, sleepingThread("do_wait", 61, 0x10000)),
+		nsInitProc("bash", 0x10002, 0x4, sleepingThread("do_wait", sysWait4, 0x10000)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 5 bash -i TERM SIG_IGN",
 		nsInitProc("bash", 0x4b813efb, 0x384004, sleepingThread("poll_schedule_timeout.constprop.0", 270, 0)),
@@ -377,7 +377,7 @@ func matrixCases() []predictCase {
 	return cs
 }
 
-// specialCases covers kernel-signals.md §11.2, §5, §6, §7 and §8.
+// specialCases covers docs/kernel-signals.md §11.2, §5, §6, §7 and §8.
 func specialCases() []predictCase {
 	var cs []predictCase
 	add := func(c ...predictCase) { cs = append(cs, c...) }
@@ -472,7 +472,7 @@ func specialCases() []predictCase {
 		wantHandled, wantHandled, wantDropped, wantDropped)...)
 
 	// Host sender to a process in the initial namespace: the host is
-	// "inside", nothing is forced (§3.2, design.md).
+	// "inside", nothing is forced (docs/kernel-signals.md §3.2, docs/json.md).
 	for _, cc := range predictMatrix("§3.2 host process in the initial namespace",
 		predictProc("sleep", []int{predictPID}, 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)),
 		wantTerminates, wantTerminates, wantTerminates, wantTerminates) {
@@ -507,8 +507,8 @@ func specialCases() []predictCase {
 	return cs
 }
 
-// unknownCases covers facts that could not be read (§12 item 10, design.md
-// "every fact can be missing").
+// unknownCases covers facts that could not be read (docs/kernel-signals.md
+// §12 item 10; unknown is never 0, docs/json.md).
 func unknownCases() []predictCase {
 	var cs []predictCase
 	add := func(c ...predictCase) { cs = append(cs, c...) }

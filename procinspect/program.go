@@ -7,7 +7,7 @@ import (
 )
 
 // Program is what sigview recognises a process as, when its signal
-// behaviour is known beyond what the masks show (kernel-signals.md §8).
+// behaviour is known beyond what the masks show (docs/kernel-signals.md §8).
 type Program string
 
 // Recognised programs.
@@ -235,7 +235,7 @@ func (e *eval) shellTrap(pr *Prediction) bool {
 // waitingForChild reports whether the main thread sleeps in wait4/waitid.
 func (e *eval) waitingForChild() bool {
 	t := e.leader
-	return t.Syscall == 61 || t.Syscall == 247 || strings.HasPrefix(t.Wchan, "do_wait")
+	return isWaitSyscall(t.Syscall) || strings.HasPrefix(t.Wchan, "do_wait")
 }
 
 // inheritedIgnore explains SIGINT/SIGQUIT ignored since the process started.

@@ -133,10 +133,6 @@ func ParseSyscall(b []byte) (nr int, args [6]uint64, err error) {
 	return nr, args, nil
 }
 
-// sysRtSigtimedwait is rt_sigtimedwait's number on x86_64; glibc's sigwait,
-// sigwaitinfo and sigtimedwait all use it.
-const sysRtSigtimedwait = 128
-
 // readThreads reads every task of pid below dir (root/PID).
 func readThreads(dir string, pid int, readMem bool) ([]Thread, error) {
 	ents, err := os.ReadDir(filepath.Join(dir, "task"))
@@ -167,7 +163,7 @@ func readThreads(dir string, pid int, readMem bool) ([]Thread, error) {
 }
 
 // readThreadWait fills in what the thread sleeps in, and for a thread in
-// rt_sigtimedwait the set it waits for (kernel-signals.md §4.2).
+// rt_sigtimedwait the set it waits for (docs/kernel-signals.md §4.2).
 func readThreadWait(tdir, pdir string, tid int, st Status, readMem bool) Thread {
 	t := Thread{TID: tid, Status: st, Syscall: -2}
 	if w, err := readFile(filepath.Join(tdir, "wchan")); err == nil {
@@ -183,7 +179,7 @@ func readThreadWait(tdir, pdir string, tid int, st Status, readMem bool) Thread 
 		}
 	}
 	switch {
-	case t.Syscall == sysRtSigtimedwait:
+	case isSigwaitSyscall(t.Syscall):
 		t.Sigwait = KnownFlag(true)
 	case t.Syscall != -2:
 		t.Sigwait = KnownFlag(false)
@@ -197,7 +193,7 @@ func readThreadWait(tdir, pdir string, tid int, st Status, readMem bool) Thread 
 		return t
 	}
 	switch {
-	case t.Syscall != sysRtSigtimedwait:
+	case !isSigwaitSyscall(t.Syscall):
 		t.WaitSetErr = "the thread's syscall arguments are unreadable (needs ptrace access)"
 	case !readMem:
 		t.WaitSetErr = "reading process memory is turned off, or this is not a live procfs"
@@ -214,8 +210,12 @@ func readThreadWait(tdir, pdir string, tid int, st Status, readMem bool) Thread 
 	return t
 }
 
-// readSigsetAt reads an 8-byte little-endian sigset_t at addr in a process's
-// memory (needs ptrace-read access: root on the host).
+// readSigsetAt reads an 8-byte sigset_t at addr in a process's memory
+// (needs ptrace-read access: root on the host). The kernel's sigset_t is an
+// array of unsigned longs in the machine's byte order: one word on 64-bit
+// machines, two on 32-bit ones, whose low word comes first and which read
+// as one native 64-bit word on the little-endian ones (the big-endian
+// 32-bit port, MIPS, is refused by signals_linux.go).
 func readSigsetAt(memPath string, addr uint64) (SigSet, error) {
 	f, err := os.Open(memPath)
 	if err != nil {
@@ -226,7 +226,7 @@ func readSigsetAt(memPath string, addr uint64) (SigSet, error) {
 	if _, err := f.ReadAt(buf[:], int64(addr)); err != nil {
 		return 0, err
 	}
-	return SigSet(binary.LittleEndian.Uint64(buf[:])), nil
+	return SigSet(binary.NativeEndian.Uint64(buf[:])), nil
 }
 
 // signalfdLink is what /proc/PID/fd/N reads for a signalfd.
@@ -342,7 +342,7 @@ func readJVMFor(p *Process, dir string) {
 // procfs a missing directory means the process exited; in a copy it is
 // just missing. Unless allFDs is set, the fd table is read only when some
 // signal is blocked in every thread: a signalfd receives only such
-// signals (kernel-signals.md §4.1), and an init can hold hundreds of fds.
+// signals (docs/kernel-signals.md §4.1), and an init can hold hundreds of fds.
 func readDeep(dir string, pid int, readMem, live, allFDs bool) *Deep {
 	d := &Deep{}
 	threads, err := readThreads(dir, pid, readMem)

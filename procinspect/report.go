@@ -6,10 +6,10 @@ import (
 	"github.com/sigview/sigview/nsutil"
 )
 
-// SchemaVersion is the version of the JSON document (design.md).
+// SchemaVersion is the version of the JSON document (docs/json.md).
 const SchemaVersion = 1
 
-// Document is the JSON document of `sigview --json` (design.md, schema
+// Document is the JSON document of `sigview --json` (docs/json.md, schema
 // version 1). Other tools read it: keep names and meanings stable.
 type Document struct {
 	SchemaVersion int       `json:"schema_version"`
@@ -186,7 +186,7 @@ type DocPrediction struct {
 	ExitCode *int `json:"exit_code"`
 }
 
-// CoreSignals are the predictions every init carries (design.md).
+// CoreSignals are the predictions every init carries (docs/json.md).
 var CoreSignals = []Signal{SIGTERM, SIGKILL}
 
 // Senders lists both senders in display order.

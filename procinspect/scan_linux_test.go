@@ -194,7 +194,7 @@ func TestScanBrokenNSLink(t *testing.T) {
 	case found == "":
 		t.Errorf("Warnings = %q, want one about PID 100's unreadable ns/pid link", snap.Warnings)
 	case !strings.Contains(found, "100"):
-		t.Errorf("warning %q does not say whose link it is: want PID 100 or its ns/pid path in it, as in design.md's \"/proc/1/ns/pid: permission denied\"", found)
+		t.Errorf("warning %q does not say whose link it is: want PID 100 or its ns/pid path in it, as in docs/json.md's \"/proc/1/ns/pid: permission denied\"", found)
 	}
 }
 

@@ -11,7 +11,7 @@ func TestSigSetCompact(t *testing.T) {
 		{SigSet(0).With(SIGINT).With(SIGTERM), "INT,TERM"},
 		{SigSet(0).With(33).With(34), "RTMIN+1,RTMIN+2"},
 		{SigSet(0).With(34).With(35).With(36).With(SIGHUP), "HUP,RTMIN+2..RTMIN+4"},
-		// tini's waited set (kernel-signals.md §4.2).
+		// tini's waited set (docs/kernel-signals.md §4.2).
 		{0xfffffffe3fcffb07, "all but ILL,TRAP,ABRT,BUS,FPE,SEGV,TTIN,TTOU,SYS,RTMIN,RTMIN+1"},
 	}
 	for _, tt := range tests {

@@ -229,8 +229,8 @@ func TestParseStatusNotAStatusFile(t *testing.T) {
 	}
 }
 
-// TestParseStatusUnknownIsNotZero checks the rule of style.md §2.2.8 on
-// each mask separately: a missing line is unknown, never a known 0.
+// TestParseStatusUnknownIsNotZero checks the house rule on each mask
+// separately: a missing line is unknown, never a known 0.
 func TestParseStatusUnknownIsNotZero(t *testing.T) {
 	keys := []string{"SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt"}
 	for _, drop := range keys {

@@ -7,7 +7,7 @@ import (
 
 // Stop is what a container runtime's stop does to a namespace init: send
 // the stop signal from the host, wait a grace period, then SIGKILL
-// (kernel-signals.md §9).
+// (docs/kernel-signals.md §9).
 type Stop struct {
 	// By names the runtime: "docker stop" or "kubernetes".
 	By string

@@ -9,7 +9,8 @@ import (
 
 const fixture = "../../procinspect/testdata/proc"
 
-// TestRunExitStatus checks design.md's exit statuses and error format.
+// TestRunExitStatus checks the exit statuses and error format the README
+// documents.
 func TestRunExitStatus(t *testing.T) {
 	tests := []struct {
 		args      []string

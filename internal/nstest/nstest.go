@@ -12,7 +12,7 @@ import (
 
 // NeedNamespaces guards a test that creates PID namespaces. It skips only
 // on a machine where the test is not root and SIGVIEW_REQUIRE_NS is unset;
-// with SIGVIEW_REQUIRE_NS set it fails instead (style.md §3.2). Once it
+// with SIGVIEW_REQUIRE_NS set it fails instead. Once it
 // returns, every failure to create a namespace is a test failure.
 func NeedNamespaces(t testing.TB) {
 	t.Helper()
