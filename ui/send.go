@@ -19,7 +19,7 @@ var sendSignals = []procinspect.Signal{procinspect.SIGTERM, procinspect.SIGKILL,
 // confirm with Enter. Nothing is sent without that Enter.
 type sendDialog struct {
 	target  *procinspect.Process
-	nsKey   uint64
+	nsKey   nsKey
 	sig     int // index in sendSignals
 	inside  bool
 	sending bool
