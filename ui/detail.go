@@ -22,8 +22,8 @@ const maxDetailProcs = 500
 type detail struct {
 	vp      viewport.Model
 	key     nsKey // the namespace shown
-	all     bool   // all 64 signals, not only the non-default ones
-	missing bool   // the namespace vanished
+	all     bool  // all 64 signals, not only the non-default ones
+	missing bool  // the namespace vanished
 }
 
 func newDetail() detail {
