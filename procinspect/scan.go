@@ -28,6 +28,9 @@ type Scanner struct {
 	// SelfNS is the path of the caller's own PID namespace file; empty
 	// means /proc/self/ns/pid. Tests point it elsewhere.
 	SelfNS string
+	// Reader is who reads, as hidepid sees it; nil means this process
+	// (nsutil.Self). Tests set it.
+	Reader *nsutil.Reader
 }
 
 // Viewer describes where sigview itself runs.
@@ -59,6 +62,9 @@ type Snapshot struct {
 	Vanished int
 	// Warnings lists facts that could not be read, one line per kind.
 	Warnings []string
+	// Hidden says how the procfs' hidepid mount option hides processes
+	// from this reader; "" when it hides none (or Root is not live).
+	Hidden string
 
 	byPID map[int]*Process
 	nsOf  map[*Process]*Namespace
@@ -198,6 +204,17 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	snap.Live = nsutil.IsProcFS(root)
 	snap.Viewer = sc.viewer()
 	var warn warnings
+	if snap.Live {
+		reader := nsutil.Self()
+		if sc.Reader != nil {
+			reader = *sc.Reader
+		}
+		var unreadable string
+		snap.Hidden, unreadable = hidepid(root, reader)
+		if unreadable != "" {
+			warn.add("unreadable mount options (whether hidepid hides processes is unknown)", unreadable)
+		}
+	}
 	// AllProcs lists in directory order; Processes and Procs promise PID order.
 	sort.Slice(procs, func(i, j int) bool { return procs[i].PID < procs[j].PID })
 	for _, r := range readAll(root, procs, snap.Live) {
@@ -264,6 +281,9 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	}
 	readDeepSet(kids)
 	snap.Warnings = warn.lines()
+	if snap.Hidden != "" {
+		snap.Warnings = append([]string{snap.Hidden}, snap.Warnings...)
+	}
 	return snap, nil
 }
 
