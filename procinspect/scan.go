@@ -28,9 +28,6 @@ type Scanner struct {
 	// SelfNS is the path of the caller's own PID namespace file; empty
 	// means /proc/self/ns/pid. Tests point it elsewhere.
 	SelfNS string
-	// Reader is who reads, as hidepid sees it; nil means this process
-	// (nsutil.Self). Tests set it.
-	Reader *nsutil.Reader
 }
 
 // Viewer describes where sigview itself runs.
@@ -205,12 +202,8 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	snap.Viewer = sc.viewer()
 	var warn warnings
 	if snap.Live {
-		reader := nsutil.Self()
-		if sc.Reader != nil {
-			reader = *sc.Reader
-		}
 		var unreadable string
-		snap.Hidden, unreadable = hidepid(root, reader)
+		snap.Hidden, unreadable = hidepid(root, nsutil.Self())
 		if unreadable != "" {
 			warn.add("unreadable mount options (whether hidepid hides processes is unknown)", unreadable)
 		}
