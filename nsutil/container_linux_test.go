@@ -69,23 +69,6 @@ func cgroupMounts(t *testing.T) (unified, systemd *cgroupMount) {
 	return unified, systemd
 }
 
-// unescapeMountinfo undoes the octal escapes (\040 for a space) of
-// mountinfo path fields.
-func unescapeMountinfo(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(v))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
 // needUnified returns the cgroup2 mount. Without one the test fails when
 // SIGVIEW_REQUIRE_NS is set and skips otherwise.
 func needUnified(t *testing.T) cgroupMount {

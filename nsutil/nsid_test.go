@@ -64,7 +64,14 @@ func TestNSIDMethods(t *testing.T) {
 		{NSID{Dev: 4, Ino: 5}, NSID{Dev: 7, Ino: 5}, false},
 		{NSID{Dev: 4, Ino: 5}, NSID{Dev: 4, Ino: 6}, false},
 		{NSID{Ino: 5}, NSID{Ino: 6}, false},
-		{NSID{}, NSID{}, true},
+		// Two unknown identities are not known to be one namespace.
+		{NSID{}, NSID{}, false},
+		// Identities by init: the same init is the same namespace; an
+		// inode and an init are not known to be the same.
+		{ByInit(4242), ByInit(4242), true},
+		{ByInit(4242), ByInit(4243), false},
+		{ByInit(4242), NSID{Ino: 4242}, false},
+		{ByInit(4242), NSID{}, false},
 	}
 	for _, tt := range tests {
 		if got := tt.a.Same(tt.b); got != tt.same {
@@ -76,16 +83,22 @@ func TestNSIDMethods(t *testing.T) {
 	}
 
 	for _, tt := range []struct {
-		id              NSID
-		initial, isZero bool
-		str             string
+		id                        NSID
+		initial, isZero, hasInode bool
+		str                       string
 	}{
-		{host, true, false, "4026531836"},
-		{NSID{Dev: 4, Ino: InitialPIDNSInode}, true, false, "4026531836"},
-		{NSID{Dev: 4, Ino: 4026532201}, false, false, "4026532201"},
-		{NSID{}, false, true, "0"},
-		{NSID{Dev: 4}, false, true, "0"},
+		{host, true, false, true, "4026531836"},
+		{NSID{Dev: 4, Ino: InitialPIDNSInode}, true, false, true, "4026531836"},
+		{NSID{Dev: 4, Ino: 4026532201}, false, false, true, "4026532201"},
+		// An unknown inode is never rendered as a number.
+		{NSID{}, false, true, false, "unknown"},
+		{NSID{Dev: 4}, false, true, false, "unknown"},
+		{ByInit(1), false, false, false, "init PID 1"},
+		{ByInit(4242), false, false, false, "init PID 4242"},
 	} {
+		if got := tt.id.HasInode(); got != tt.hasInode {
+			t.Errorf("%+v.HasInode() = %v, want %v", tt.id, got, tt.hasInode)
+		}
 		if got := tt.id.IsInitial(); got != tt.initial {
 			t.Errorf("%+v.IsInitial() = %v, want %v", tt.id, got, tt.initial)
 		}

@@ -72,9 +72,18 @@ type DocViewer struct {
 
 // DocNS is one PID namespace.
 type DocNS struct {
-	Inode        *uint64       `json:"inode"`
-	Level        *int          `json:"level"`
+	// Inode is the namespace's inode; null when it is unknown (another
+	// user's ns/pid is unreadable), never a made-up number.
+	Inode *uint64 `json:"inode"`
+	// ID names the namespace uniquely within the document: the inode in
+	// decimal, "init PID N" for a namespace known only by its init, or
+	// "unknown" for the group of processes whose namespace is unidentified.
+	ID    string `json:"id"`
+	Level *int   `json:"level"`
+	// Parent is the parent namespace's inode, null when it or its inode is
+	// unknown; ParentID is its ID, null when the parent is unknown.
 	Parent       *uint64       `json:"parent"`
+	ParentID     *string       `json:"parent_id"`
 	ProcessCount int           `json:"process_count"`
 	Container    *DocContainer `json:"container"`
 	Init         *DocInit      `json:"init"`
@@ -196,7 +205,7 @@ var Senders = []Sender{Inside, Host}
 func Report(s *Snapshot) Document {
 	d := Document{SchemaVersion: SchemaVersion, ProcRoot: s.Root, Vanished: s.Vanished,
 		Warnings: append([]string{}, s.Warnings...), Namespaces: []DocNS{}, Kernel: DocKernelOf(s.Kernel)}
-	if !s.Viewer.NS.IsZero() {
+	if s.Viewer.NS.HasInode() {
 		ino := s.Viewer.NS.Ino
 		d.Viewer.PIDNS = &ino
 	}
@@ -211,15 +220,18 @@ func Report(s *Snapshot) Document {
 }
 
 func docNS(ns *Namespace, k *Kernel) DocNS {
-	out := DocNS{ProcessCount: len(ns.Procs), Processes: make([]DocProcess, 0, len(ns.Procs))}
-	if !ns.ID.IsZero() {
+	out := DocNS{ID: ns.ID.String(), ProcessCount: len(ns.Procs), Processes: make([]DocProcess, 0, len(ns.Procs))}
+	if ns.ID.HasInode() {
 		out.Inode = ptr(ns.ID.Ino)
 	}
 	if ns.Level >= 0 {
 		out.Level = ptr(ns.Level)
 	}
-	if ns.Parent != nil && !ns.Parent.ID.IsZero() {
-		out.Parent = ptr(ns.Parent.ID.Ino)
+	if ns.Parent != nil {
+		out.ParentID = ptr(ns.Parent.ID.String())
+		if ns.Parent.ID.HasInode() {
+			out.Parent = ptr(ns.Parent.ID.Ino)
+		}
 	}
 	if ns.Init != nil {
 		out.Init = DocInitOf(ns.Init, k)

@@ -1,7 +1,6 @@
 package procinspect
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -66,8 +65,12 @@ type Snapshot struct {
 	Warnings []string
 	// Kernel is the scanner's kernel profile (nil when not probed).
 	Kernel *Kernel
+	// Hidden says how the procfs' hidepid mount option hides processes
+	// from this reader; "" when it hides none (or Root is not live).
+	Hidden string
 
 	byPID map[int]*Process
+	nsOf  map[*Process]*Namespace
 }
 
 // Process returns the process with the given PID, or nil.
@@ -75,6 +78,9 @@ func (s *Snapshot) Process(pid int) *Process { return s.byPID[pid] }
 
 // NamespaceOf returns the namespace p was grouped into, or nil.
 func (s *Snapshot) NamespaceOf(p *Process) *Namespace {
+	if s.nsOf != nil {
+		return s.nsOf[p]
+	}
 	for _, ns := range s.Namespaces {
 		for _, q := range ns.Procs {
 			if q == p {
@@ -83,6 +89,20 @@ func (s *Snapshot) NamespaceOf(p *Process) *Namespace {
 		}
 	}
 	return nil
+}
+
+// NamespaceCount counts the namespaces known to be distinct: every one but
+// the group of processes whose namespace is unidentified (it may hold
+// several, or belong to one listed). unidentified is the size of that group.
+func (s *Snapshot) NamespaceCount() (n, unidentified int) {
+	for _, ns := range s.Namespaces {
+		if ns.ID.IsZero() {
+			unidentified += len(ns.Procs)
+		} else {
+			n++
+		}
+	}
+	return n, unidentified
 }
 
 // Container returns the namespace's container: its init's, or nil.
@@ -95,8 +115,9 @@ func (ns *Namespace) Container() *nsutil.Container {
 
 // Namespace is one PID namespace and what is visible of it.
 type Namespace struct {
-	// ID is the namespace's identity; zero for the group of processes whose
-	// namespace could not be read or inferred.
+	// ID is the namespace's identity: its inode, or (when no member's
+	// ns/pid is readable) its init's PID (nsutil.ByInit); zero for the group
+	// of processes whose namespace could not be read or inferred.
 	ID nsutil.NSID
 	// Level is the depth below the procfs' own namespace (0), from NSpid;
 	// -1 when unknown.
@@ -124,8 +145,12 @@ const maxDeepChildren = 8
 // childrenOf lists p's children in p's own namespace.
 func (s *Snapshot) childrenOf(p *Process) []*Process {
 	var out []*Process
+	ns := s.NamespaceOf(p)
+	if ns == nil || ns.ID.IsZero() {
+		return nil
+	}
 	for _, q := range s.Processes {
-		if q.Status.PPid.Known && q.Status.PPid.V == p.PID && q != p && q.NS.Ino == p.NS.Ino {
+		if q.Status.PPid.Known && q.Status.PPid.V == p.PID && q != p && s.NamespaceOf(q) == ns {
 			out = append(out, q)
 		}
 	}
@@ -182,6 +207,13 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	snap.Live = nsutil.IsProcFS(root)
 	snap.Viewer = sc.viewer()
 	var warn warnings
+	if snap.Live {
+		var unreadable string
+		snap.Hidden, unreadable = hidepid(root, nsutil.Self())
+		if unreadable != "" {
+			warn.add("unreadable mount options (whether hidepid hides processes is unknown)", unreadable)
+		}
+	}
 	// AllProcs lists in directory order; Processes and Procs promise PID order.
 	sort.Slice(procs, func(i, j int) bool { return procs[i].PID < procs[j].PID })
 	for _, r := range readAll(root, procs, snap.Live) {
@@ -255,6 +287,9 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	}
 	readDeepSet(kids)
 	snap.Warnings = warn.lines()
+	if snap.Hidden != "" {
+		snap.Warnings = append([]string{snap.Hidden}, snap.Warnings...)
+	}
 	return snap, nil
 }
 
@@ -382,136 +417,6 @@ func readDetails(p *Process, dir string) {
 		if !p.Kthread.Known {
 			p.Kthread = kthreadOf(b)
 		}
-	}
-}
-
-// group sorts processes into namespaces, infers identities that could not
-// be read, and links parents.
-func (s *Snapshot) group(warn *warnings) {
-	// Every level-0 process shares the procfs' own namespace: use any
-	// readable one for the rest (on some hosts /proc/1/ns/pid is EACCES even
-	// for root while PID 2's link reads fine).
-	var rootNS nsutil.NSID
-	for _, p := range s.Processes {
-		if p.Status.Level() == 0 && !p.NS.IsZero() {
-			rootNS = p.NS
-			break
-		}
-	}
-	for _, p := range s.Processes {
-		if !p.NS.IsZero() {
-			continue
-		}
-		switch {
-		case p.Status.Level() == 0 && !rootNS.IsZero():
-			p.NS, p.NSNote = rootNS, "inferred ("+p.NSNote+"): NSpid has one level, like every process of the procfs' own namespace"
-		case p.Status.Level() > 0:
-			if isInit, _ := p.Status.IsInit(); !isInit {
-				if par := s.byPID[p.Status.PPid.V]; par != nil && p.Status.PPid.Known && !par.NS.IsZero() &&
-					par.Status.Level() == p.Status.Level() {
-					p.NS, p.NSNote = par.NS, "inferred ("+p.NSNote+"): same namespace level as its parent"
-				}
-			}
-		}
-	}
-	byIno := map[uint64]*Namespace{}
-	var unknown *Namespace
-	for _, p := range s.Processes {
-		var ns *Namespace
-		if p.NS.IsZero() {
-			if unknown == nil {
-				unknown = &Namespace{Level: -1}
-			}
-			ns = unknown
-		} else if ns = byIno[p.NS.Ino]; ns == nil {
-			ns = &Namespace{ID: p.NS, Level: -1, Initial: KnownFlag(p.NS.IsInitial())}
-			byIno[p.NS.Ino] = ns
-		}
-		ns.Procs = append(ns.Procs, p)
-		if ns.Level < 0 && p.Status.Level() >= 0 && ns != unknown {
-			ns.Level = p.Status.Level()
-		}
-		if isInit, _ := p.Status.IsInit(); isInit && ns.Init == nil && ns != unknown {
-			ns.Init = p
-		}
-	}
-	all := make([]*Namespace, 0, len(byIno)+1)
-	for _, ns := range byIno {
-		all = append(all, ns)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].ID.Ino < all[j].ID.Ino })
-	for _, ns := range all {
-		s.linkParent(ns, byIno)
-		for _, p := range ns.Procs {
-			p.InitialNS = ns.Initial
-		}
-	}
-	var roots []*Namespace
-	for _, ns := range all {
-		if ns.Parent == nil {
-			roots = append(roots, ns)
-		} else {
-			ns.Parent.Children = append(ns.Parent.Children, ns)
-		}
-	}
-	sort.SliceStable(roots, func(i, j int) bool { return roots[i].Level < roots[j].Level })
-	var walk func(*Namespace)
-	walk = func(ns *Namespace) {
-		s.Namespaces = append(s.Namespaces, ns)
-		for _, c := range ns.Children {
-			walk(c)
-		}
-	}
-	for _, r := range roots {
-		walk(r)
-	}
-	if unknown != nil {
-		warn.add("processes in an unidentified PID namespace", fmt.Sprintf("%d processes whose ns/pid could not be read", len(unknown.Procs)))
-		s.Namespaces = append(s.Namespaces, unknown)
-	}
-}
-
-// linkParent finds ns's parent: the NS_GET_PARENT ioctl on a live procfs,
-// else the namespace of the init's nearest ancestor process one level up.
-func (s *Snapshot) linkParent(ns *Namespace, byIno map[uint64]*Namespace) {
-	if ns.Level == 0 {
-		ns.ParentNote = "top of this procfs"
-		return
-	}
-	member := ns.Procs[0]
-	if ns.Init != nil {
-		member = ns.Init
-	}
-	id, err := nsutil.Parent(s.Root, member.PID, s.Live)
-	if err == nil {
-		if par := byIno[id.Ino]; par != nil && par != ns {
-			ns.Parent, ns.ParentNote = par, "NS_GET_PARENT"
-			return
-		}
-		ns.ParentNote = "parent " + id.String() + " has no visible process"
-		return
-	}
-	if !errors.Is(err, nsutil.ErrUnsupported) && !errors.Is(err, nsutil.ErrNoParent) && !vanished(err) {
-		ns.ParentNote = reason(err)
-	}
-	// Fallback: walk up the PPid chain from the init (or any member) to the
-	// first process one level up; the init's parent is normally the process
-	// that created the namespace.
-	seen := map[int]bool{}
-	for p := member; p != nil && !seen[p.PID]; p = s.byPID[p.Status.PPid.V] {
-		seen[p.PID] = true
-		if p.Status.Level() == ns.Level-1 && !p.NS.IsZero() {
-			if par := byIno[p.NS.Ino]; par != nil {
-				ns.Parent, ns.ParentNote = par, "NSpid levels along the parent chain"
-				return
-			}
-		}
-		if !p.Status.PPid.Known || p.Status.PPid.V == 0 {
-			break
-		}
-	}
-	if ns.ParentNote == "" {
-		ns.ParentNote = "not visible"
 	}
 }
 

@@ -21,9 +21,9 @@ const maxDetailProcs = 500
 // prediction with its reason, and its processes.
 type detail struct {
 	vp      viewport.Model
-	key     uint64 // the namespace shown
-	all     bool   // all 64 signals, not only the non-default ones
-	missing bool   // the namespace vanished
+	key     nsKey // the namespace shown
+	all     bool  // all 64 signals, not only the non-default ones
+	missing bool  // the namespace vanished
 }
 
 func newDetail() detail {
@@ -56,13 +56,13 @@ func (d *detail) refresh(s *procinspect.Snapshot, st Styles) {
 	d.vp.SetYOffset(y)
 }
 
-// findNS returns the namespace with the given inode (0: the unidentified group).
-func findNS(s *procinspect.Snapshot, key uint64) *procinspect.Namespace {
+// findNS returns the namespace with the given key (zero: the unidentified group).
+func findNS(s *procinspect.Snapshot, key nsKey) *procinspect.Namespace {
 	if s == nil {
 		return nil
 	}
 	for _, ns := range s.Namespaces {
-		if ns.ID.Ino == key {
+		if keyOf(ns.ID) == key {
 			return ns
 		}
 	}

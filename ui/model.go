@@ -374,8 +374,8 @@ func (m Model) header() string {
 		badge = st.Warn.Render("[read-only] ")
 	}
 	line1 := title + badge + st.Header.Render(truncate(Where(s), m.width-8-lipgloss.Width(badge)))
-	stats := fmt.Sprintf("%d namespaces · %d inits · %d processes · scanned %s (%s)",
-		len(s.Namespaces), inits, len(s.Processes), s.Time.Format("15:04:05"), m.took.Round(time.Millisecond))
+	stats := fmt.Sprintf("%s · %d inits · %d processes · scanned %s (%s)",
+		namespaceCount(s, "namespaces"), inits, len(s.Processes), s.Time.Format("15:04:05"), m.took.Round(time.Millisecond))
 	if m.view == detailView {
 		stats = "detail · " + stats
 	}

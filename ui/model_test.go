@@ -93,7 +93,7 @@ func TestGoldens(t *testing.T) {
 func selectNS(t *testing.T, m Model, key uint64) Model {
 	t.Helper()
 	for range m.table.rows {
-		if r := m.table.current(); r != nil && r.key == key {
+		if r := m.table.current(); r != nil && r.key.ino == key {
 			return m
 		}
 		m = press(t, m, "down")
@@ -134,7 +134,7 @@ func TestSelectionFollowsNamespace(t *testing.T) {
 	// Drop the host namespace (the first row): every row moves up by one.
 	snap.Namespaces = snap.Namespaces[1:]
 	m = update(t, m, scanResultMsg{snap: snap})
-	if r := m.table.current(); r == nil || r.key != ctNS {
+	if r := m.table.current(); r == nil || r.key.ino != ctNS {
 		t.Errorf("after a rescan the cursor is on %+v; want namespace %d", r, ctNS)
 	}
 	snap = fixtureSnap(t)
@@ -158,7 +158,7 @@ func TestFilter(t *testing.T) {
 	m := newTestModel(t, 160, 45)
 	all := len(m.table.rows)
 	m = press(t, m, "/", "4", "2", "4", "2")
-	if got := len(m.table.rows); got != 1 || m.table.rows[0].key != ctNS {
+	if got := len(m.table.rows); got != 1 || m.table.rows[0].key.ino != ctNS {
 		t.Fatalf("filter 4242 leaves %d rows (%+v); want only namespace %d", got, m.table.rows, ctNS)
 	}
 	m = press(t, m, "enter")
@@ -185,8 +185,8 @@ func TestFilter(t *testing.T) {
 func TestDetailAndBack(t *testing.T) {
 	m := selectNS(t, newTestModel(t, 120, 60), ctNS)
 	m = press(t, m, "enter")
-	if m.view != detailView || m.detail.key != ctNS {
-		t.Fatalf("Enter: view %v key %d; want detail of %d", m.view, m.detail.key, ctNS)
+	if m.view != detailView || m.detail.key.ino != ctNS {
+		t.Fatalf("Enter: view %v key %d; want detail of %d", m.view, m.detail.key.ino, ctNS)
 	}
 	s := screen(m)
 	for _, want := range []string{"What kill does", "SIGTERM", "SIGKILL", "Signals", "Processes", "4242"} {

@@ -15,7 +15,7 @@ type nsTable struct {
 	rows          []nsRow
 	cursor, top   int
 	width, height int // height counts the column header
-	selected      uint64
+	selected      nsKey
 	hasSelection  bool
 }
 

@@ -25,10 +25,19 @@ var coreSends = [4]struct {
 	{procinspect.SIGKILL, procinspect.Inside}, {procinspect.SIGKILL, procinspect.Host},
 }
 
+// nsKey tells a namespace apart from the others across scans: its inode,
+// or its init's PID when the inode is unknown (nsutil.NSID without Dev).
+type nsKey struct {
+	ino  uint64
+	init int
+}
+
+func keyOf(id nsutil.NSID) nsKey { return nsKey{ino: id.Ino, init: id.Init} }
+
 // nsRow is one namespace of the main view, computed without a terminal
 // (the k9s "render" idea): the table only lays it out.
 type nsRow struct {
-	key       uint64 // the namespace inode; 0 for the unidentified group
+	key       nsKey // the namespace; zero for the unidentified group
 	depth     int
 	id        string
 	container string
@@ -56,7 +65,7 @@ func buildRows(s *procinspect.Snapshot, filter string) []nsRow {
 }
 
 func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
-	r := nsRow{key: ns.ID.Ino, depth: max(ns.Level, 0), id: "unknown", container: "-", pid: "-",
+	r := nsRow{key: keyOf(ns.ID), depth: max(ns.Level, 0), id: "unknown", container: "-", pid: "-",
 		name: "(init not visible)", procs: strconv.Itoa(len(ns.Procs))}
 	if !ns.ID.IsZero() {
 		r.id = ns.ID.String()

@@ -20,7 +20,7 @@ var sendSignals = []procinspect.Signal{procinspect.SIGTERM, procinspect.SIGKILL,
 type sendDialog struct {
 	target  *procinspect.Process
 	kernel  *procinspect.Kernel // the profile the target's snapshot was predicted with
-	nsKey   uint64
+	nsKey   nsKey
 	sig     int // index in sendSignals
 	inside  bool
 	sending bool

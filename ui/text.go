@@ -44,8 +44,8 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 			inits++
 		}
 	}
-	fmt.Fprintf(w, "sigview %s\n%d processes, %d PID namespaces, %d inits visible; scanned %s",
-		Where(s), len(s.Processes), len(s.Namespaces), inits, s.Time.Format("15:04:05"))
+	fmt.Fprintf(w, "sigview %s\n%d processes, %s, %d inits visible; scanned %s",
+		Where(s), len(s.Processes), namespaceCount(s, "PID namespaces"), inits, s.Time.Format("15:04:05"))
 	if s.Vanished > 0 {
 		fmt.Fprintf(w, "; %d exited during the scan", s.Vanished)
 	}
@@ -62,6 +62,18 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 		fmt.Fprintf(w, "warning: %s\n", procinspect.Printable(warn))
 	}
 	return nil
+}
+
+// namespaceCount says how many namespaces there are ("4 PID namespaces"
+// with noun "PID namespaces"), and how many processes are in ones that
+// could not be told apart.
+func namespaceCount(s *procinspect.Snapshot, noun string) string {
+	n, unknown := s.NamespaceCount()
+	out := fmt.Sprintf("%d %s", n, noun)
+	if unknown > 0 {
+		out += fmt.Sprintf(" (+ %d processes in unidentified ones)", unknown)
+	}
+	return out
 }
 
 // tableRow renders one namespace as table cells.

@@ -253,7 +253,7 @@ func explain(o options, pid int, stdout io.Writer) error {
 	}
 	p := snap.Process(pid)
 	if p == nil {
-		return fmt.Errorf("explain %d: no such process in %s", pid, snap.Root)
+		return fmt.Errorf("explain %d: %w", pid, snap.Missing(pid))
 	}
 	return ui.WriteExplain(stdout, snap, p)
 }
