@@ -12,23 +12,8 @@ import (
 // values of the given flags on its command line ("--data-root D" or
 // "--data-root=D"); a missing flag maps to "".
 func daemonFlags(opts Options, name string, flags ...string) []map[string]string {
-	ents, err := os.ReadDir(opts.proc())
-	if err != nil {
-		return nil
-	}
 	var out []map[string]string
-	for _, e := range ents {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(opts.proc(), e.Name(), "cmdline"))
-		if err != nil || len(b) == 0 {
-			continue
-		}
-		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
-		if filepath.Base(args[0]) != name {
-			continue
-		}
+	for _, args := range cmdlines(opts, name) {
 		got := map[string]string{}
 		for i, a := range args[1:] {
 			for _, f := range flags {
@@ -40,6 +25,30 @@ func daemonFlags(opts Options, name string, flags ...string) []map[string]string
 			}
 		}
 		out = append(out, got)
+	}
+	return out
+}
+
+// cmdlines returns the command lines of the running processes whose program
+// is name.
+func cmdlines(opts Options, name string) [][]string {
+	ents, err := os.ReadDir(opts.proc())
+	if err != nil {
+		return nil
+	}
+	var out [][]string
+	for _, e := range ents {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(opts.proc(), e.Name(), "cmdline"))
+		if err != nil || len(b) == 0 {
+			continue
+		}
+		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+		if filepath.Base(args[0]) == name {
+			out = append(out, args)
+		}
 	}
 	return out
 }

@@ -22,6 +22,9 @@ type Options struct {
 	// PodUID is the Kubernetes pod UID from the cgroup path, if any; it
 	// names the pod when the engine's files do not.
 	PodUID string
+	// ContainersStorage are extra containers/storage roots (graph or run
+	// roots) for podman and CRI-O, searched first.
+	ContainersStorage []string
 }
 
 // Seconds is a duration in whole seconds that may be unknown.

@@ -18,6 +18,80 @@ var (
 	crioRoots   = []string{"/run/containers/storage", "/var/lib/containers/storage"}
 )
 
+// storageRoots lists the containers/storage roots to search, most specific
+// first: the caller's, the ones a running conmon names for this container
+// (its bundle -b and podman's --root/--runroot exit-command arguments),
+// storage.conf's graphroot and runroot, the defaults, rootless roots.
+func storageRoots(m *Metadata, opts Options, defaults []string) []string {
+	var roots []string
+	add := func(p string) {
+		for _, q := range roots {
+			if q == p {
+				return
+			}
+		}
+		roots = append(roots, p)
+	}
+	for _, r := range opts.ContainersStorage {
+		add(r)
+	}
+	host := strings.TrimSuffix(opts.path("/"), "/")
+	for _, args := range cmdlines(opts, "conmon") {
+		mine := false
+		for i := 1; i+1 < len(args); i++ {
+			if (args[i] == "-c" || args[i] == "--cid") && args[i+1] == m.ID {
+				mine = true
+			}
+		}
+		if !mine {
+			continue
+		}
+		for i := 1; i+1 < len(args); i++ {
+			switch args[i] {
+			case "-b", "--bundle":
+				// <graph root>/<driver>-containers/<id>/userdata
+				add(filepath.Dir(filepath.Dir(filepath.Dir(args[i+1]))))
+			case "--exit-command-arg":
+				if (args[i+1] == "--root" || args[i+1] == "--runroot") && i+3 < len(args) && args[i+2] == "--exit-command-arg" {
+					add(args[i+3])
+				}
+			}
+		}
+	}
+	if b, err := os.ReadFile(opts.path("/etc/containers/storage.conf")); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			k, v, ok := strings.Cut(line, "=")
+			k = strings.TrimSpace(k)
+			if ok && (k == "graphroot" || k == "runroot") {
+				if v = strings.Trim(strings.TrimSpace(v), `"'`); v != "" {
+					add(v)
+				}
+			}
+		}
+	}
+	for _, d := range defaults {
+		add(d)
+	}
+	homes, _ := filepath.Glob(opts.path("/home/*/.local/share/containers/storage"))
+	users, _ := filepath.Glob(opts.path("/run/user/*/containers"))
+	for _, h := range append(homes, users...) {
+		add(strings.TrimPrefix(h, host))
+	}
+	return roots
+}
+
+// containerFile finds <root>/<driver>-containers/<id>/userdata/<file> under
+// the roots ("overlay-containers" normally, "vfs-containers" with vfs).
+func containerFile(opts Options, roots []string, id, file string) (string, bool) {
+	for _, r := range roots {
+		matches, _ := filepath.Glob(opts.path(filepath.Join(r, "*-containers", id, "userdata", file)))
+		if len(matches) > 0 {
+			return matches[0], true
+		}
+	}
+	return "", false
+}
+
 // storageContainer is one entry of overlay-containers/containers.json.
 type storageContainer struct {
 	ID       string   `json:"id"`
@@ -27,41 +101,28 @@ type storageContainer struct {
 
 // lookupStorage reads a podman or CRI-O container: its OCI runtime spec
 // (userdata/config.json) and its entry in containers.json.
-func lookupStorage(m *Metadata, opts Options, roots []string) {
-	var spec *specs.Spec
-	for _, r := range roots {
-		p := opts.path(filepath.Join(r, "overlay-containers", m.ID, "userdata", "config.json"))
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		m.Files = append(m.Files, p)
+func lookupStorage(m *Metadata, opts Options, defaults []string) {
+	roots := storageRoots(m, opts, defaults)
+	if p, ok := containerFile(opts, roots, m.ID, "config.json"); !ok {
+		m.note("stop signal, init unknown: no */" + m.ID + "/userdata/config.json under " + strings.Join(roots, ", "))
+	} else if b, ok := m.readFile(p, "stop signal, init"); ok {
 		var s specs.Spec
 		if err := json.Unmarshal(b, &s); err != nil {
 			m.note("stop signal, init unknown: " + p + ": " + err.Error())
-			break
+		} else {
+			ociAnnotations(m, s.Annotations, p)
 		}
-		spec = &s
-		ociAnnotations(m, s.Annotations, p)
-		break
-	}
-	if spec == nil && len(m.Notes) == 0 {
-		m.note("stop signal, init unknown: no overlay-containers/" + m.ID + "/userdata/config.json under " + strings.Join(roots, " or "))
 	}
 	if m.Runtime == "podman" {
-		if m.StopTimeout.Known {
-			// From an annotation.
-		} else {
+		if !m.StopTimeout.Known {
 			m.note("stop timeout unknown: podman keeps it only in libpod/bolt_state.db (ContainerConfig.StopTimeout); podman default 10 s assumed")
 		}
-		for _, r := range roots {
-			p := opts.path(filepath.Join(r, "overlay-containers", m.ID, "userdata", "pidfile"))
+		if p, ok := containerFile(opts, roots, m.ID, "pidfile"); ok {
 			if b, err := os.ReadFile(p); err == nil {
 				if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
 					m.Pid = n
 					m.Files = append(m.Files, p)
 				}
-				break
 			}
 		}
 	}
@@ -121,35 +182,45 @@ func ociAnnotations(m *Metadata, a map[string]string, from string) {
 // containers.json.
 func storageNames(m *Metadata, opts Options, roots []string) {
 	for _, r := range roots {
-		p := opts.path(filepath.Join(r, "overlay-containers", "containers.json"))
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		m.Files = append(m.Files, p)
-		var list []storageContainer
-		if err := json.Unmarshal(b, &list); err != nil {
-			m.note("name, image unknown: " + p + ": " + err.Error())
-			return
-		}
-		for _, c := range list {
-			if c.ID != m.ID {
-				continue
+		matches, _ := filepath.Glob(opts.path(filepath.Join(r, "*-containers", "containers.json")))
+		for _, p := range matches {
+			if storageName(m, p) {
+				return
 			}
-			if m.Name == "" && len(c.Names) > 0 {
-				m.Name = c.Names[0]
-			}
-			var md struct {
-				ImageName string `json:"image-name"`
-				Name      string `json:"name"`
-			}
-			if json.Unmarshal([]byte(c.Metadata), &md) == nil && m.Image == "" {
-				m.Image = md.ImageName
-			}
-			return
 		}
 	}
 	if m.Name == "" {
 		m.note("name, image unknown: container not in any containers.json")
 	}
+}
+
+// storageName reads one containers.json and reports whether it has the
+// container.
+func storageName(m *Metadata, p string) bool {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return false
+	}
+	var list []storageContainer
+	if err := json.Unmarshal(b, &list); err != nil {
+		m.note(p + ": " + err.Error())
+		return false
+	}
+	for _, c := range list {
+		if c.ID != m.ID {
+			continue
+		}
+		m.Files = append(m.Files, p)
+		if m.Name == "" && len(c.Names) > 0 {
+			m.Name = c.Names[0]
+		}
+		var md struct {
+			ImageName string `json:"image-name"`
+		}
+		if json.Unmarshal([]byte(c.Metadata), &md) == nil && m.Image == "" {
+			m.Image = md.ImageName
+		}
+		return true
+	}
+	return false
 }
