@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sync"
+	"testing"
 )
 
 // Image is the name the test image is imported as.
@@ -22,6 +23,16 @@ var (
 	rootfsPath string
 	rootfsErr  error
 )
+
+// Main runs a test binary's tests and removes the image tarball after
+// them: call it from TestMain.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if rootfsPath != "" {
+		os.RemoveAll(filepath.Dir(rootfsPath))
+	}
+	return code
+}
 
 // Rootfs returns a root filesystem tarball made from the host's binaries,
 // built once per test binary run.

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // Podman is podman with private storage (--root, --runroot, --tmpdir) and
@@ -33,6 +34,9 @@ func NewPodman(t testing.TB) *Podman {
 	p := &Podman{Dir: dir, Root: filepath.Join(dir, "root"), RunRoot: filepath.Join(dir, "run")}
 	t.Cleanup(func() {
 		p.podman("rm", "-a", "-f", "-t", "0")
+		// conmon runs "podman container cleanup" after a container exits;
+		// it would recreate the storage after RemoveAll.
+		waitNoProcess(dir, 10*time.Second)
 		os.RemoveAll(dir)
 	})
 	return p
