@@ -11,6 +11,7 @@ require (
 	github.com/google/go-cmp v0.7.0
 	github.com/opencontainers/runtime-spec v1.2.0
 	github.com/prometheus/procfs v0.23.0
+	go.etcd.io/bbolt v1.3.11
 	golang.org/x/sys v0.50.0
 )
 

@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sigview/sigview/procinspect/engine"
+	bolt "go.etcd.io/bbolt"
 )
 
 // stopConfigs are the stop configurations whose on-disk metadata is
@@ -23,9 +25,8 @@ var stopConfigs = []struct {
 }
 
 // checkLookup compares engine.Lookup's reading of the files with inspect,
-// field by field. timeoutOnDisk is false where the engine keeps the stop
-// timeout off the files Lookup reads (podman's bolt database).
-func checkLookup(t *testing.T, e Engine, in Inspect, m engine.Metadata, timeoutOnDisk bool) {
+// field by field.
+func checkLookup(t *testing.T, e Engine, in Inspect, m engine.Metadata) {
 	t.Helper()
 	if m.Name != in.Name {
 		t.Errorf("name: files %q, inspect %q", m.Name, in.Name)
@@ -44,10 +45,6 @@ func checkLookup(t *testing.T, e Engine, in Inspect, m engine.Metadata, timeoutO
 		t.Errorf("stop signal: files %q (%s), inspect %q", m.StopSignal, m.StopSignalFrom, in.StopSignal)
 	}
 	switch {
-	case !timeoutOnDisk:
-		if m.StopTimeout.Known {
-			t.Errorf("stop timeout: files say %+v, expected unknown", m.StopTimeout)
-		}
 	case in.StopTimeout == nil && m.StopTimeout.Known:
 		t.Errorf("stop timeout: files %+v, inspect absent", m.StopTimeout)
 	case in.StopTimeout != nil && (!m.StopTimeout.Known || m.StopTimeout.Value != *in.StopTimeout):
@@ -82,7 +79,7 @@ func TestDockerLookupMatchesInspect(t *testing.T) {
 		in := d.Run(t, "lookup-"+c.name, c.args, "sleep", "1000")
 		rows = append(rows, row{in, i})
 		t.Run(c.name, func(t *testing.T) {
-			checkLookup(t, d, in, engine.Lookup("docker", in.ID, opts), true)
+			checkLookup(t, d, in, engine.Lookup("docker", in.ID, opts))
 		})
 	}
 	// The containerd under dockerd has a shim bundle per running container.
@@ -116,7 +113,7 @@ func TestDockerLookupMatchesInspect(t *testing.T) {
 				m = engine.Lookup("docker", r.in.ID, engine.Options{Root: rootFor(t, d)})
 			}
 			r.in.Pid = 0
-			checkLookup(t, d, r.in, m, true)
+			checkLookup(t, d, r.in, m)
 		})
 	}
 }
@@ -140,9 +137,30 @@ func TestPodmanLookupMatchesInspect(t *testing.T) {
 		in := p.Run(t, "lookup-"+c.name, c.args, "sleep", "1000")
 		t.Run(c.name, func(t *testing.T) {
 			// Found through the running conmon's command line.
-			checkLookup(t, p, in, engine.Lookup("podman", in.ID, engine.Options{}), false)
+			checkLookup(t, p, in, engine.Lookup("podman", in.ID, engine.Options{}))
 			// And through explicit roots, as storage.conf would give them.
-			checkLookup(t, p, in, engine.Lookup("podman", in.ID, engine.Options{ContainersStorage: p.StorageRoots()}), false)
+			checkLookup(t, p, in, engine.Lookup("podman", in.ID, engine.Options{ContainersStorage: p.StorageRoots()}))
 		})
-	}
+	} // While a podman command holds its database, the stop timeout is
+	// unknown, with the reason, and Lookup does not wait long.
+	t.Run("db-locked", func(t *testing.T) {
+		// Inspect first: podman itself would wait for the lock forever.
+		in := p.Inspect(t, "lookup-stoptimeout")
+		db, err := bolt.Open(filepath.Join(p.Root, "libpod", "bolt_state.db"), 0o600, &bolt.Options{Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		start := time.Now()
+		m := engine.Lookup("podman", in.ID, engine.Options{ContainersStorage: p.StorageRoots()})
+		if m.StopTimeout.Known || !strings.Contains(strings.Join(m.Notes, "\n"), "holds it") {
+			t.Errorf("locked db: %+v, notes %q", m.StopTimeout, m.Notes)
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("Lookup waited %v for the lock", took)
+		}
+		if m.Name != in.Name || m.StopSignal != "SIGTERM" {
+			t.Errorf("the other fields should not depend on the database: %+v", m)
+		}
+	})
 }

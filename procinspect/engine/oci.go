@@ -115,7 +115,7 @@ func lookupStorage(m *Metadata, opts Options, defaults []string) {
 	}
 	if m.Runtime == "podman" {
 		if !m.StopTimeout.Known {
-			m.note("stop timeout unknown: podman keeps it only in libpod/bolt_state.db (ContainerConfig.StopTimeout); podman default 10 s assumed")
+			podmanDB(m, opts, roots)
 		}
 		if p, ok := containerFile(opts, roots, m.ID, "pidfile"); ok {
 			if b, err := os.ReadFile(p); err == nil {
