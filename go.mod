@@ -9,7 +9,9 @@ require (
 	github.com/charmbracelet/x/ansi v0.11.9
 	github.com/charmbracelet/x/exp/golden v0.1.0
 	github.com/google/go-cmp v0.7.0
+	github.com/opencontainers/runtime-spec v1.2.0
 	github.com/prometheus/procfs v0.23.0
+	go.etcd.io/bbolt v1.3.11
 	golang.org/x/sys v0.50.0
 )
 

@@ -1,0 +1,183 @@
+package enginetest
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Docker is a private dockerd: its own data root, exec root and socket, so
+// it neither touches nor sees the host's Docker. Flags measured to work on
+// the CI machines: no iptables, no bridge, the vfs storage driver.
+type Docker struct {
+	Dir      string // holds data/, exec/, sock, log
+	DataRoot string
+	ExecRoot string
+	Sock     string
+	cmd      *exec.Cmd
+	done     chan error
+	imported bool
+}
+
+// StartDocker starts a dockerd and stops it in t's cleanup.
+func StartDocker(t testing.TB) *Docker {
+	t.Helper()
+	NeedEngines(t, "dockerd", "docker", "containerd", "runc")
+	dir, err := os.MkdirTemp("", "sigview-docker-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Docker{Dir: dir, DataRoot: filepath.Join(dir, "data"), ExecRoot: filepath.Join(dir, "exec"), Sock: filepath.Join(dir, "sock")}
+	log, err := os.Create(filepath.Join(dir, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.cmd = exec.Command("dockerd", "--iptables=false", "--ip6tables=false", "--bridge=none",
+		"--storage-driver=vfs", "--data-root", d.DataRoot, "--exec-root", d.ExecRoot,
+		"--pidfile", filepath.Join(dir, "pid"), "-H", "unix://"+d.Sock)
+	d.cmd.Stdout, d.cmd.Stderr = log, log
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	d.done = make(chan error, 1)
+	go func() { d.done <- d.cmd.Wait(); log.Close() }()
+	t.Cleanup(func() {
+		if d.cmd.ProcessState == nil {
+			if ids, err := d.docker("ps", "-aq"); err == nil && ids != "" {
+				d.docker(append([]string{"rm", "-f"}, strings.Fields(ids)...)...)
+			}
+		}
+		d.StopDaemon(t)
+		os.RemoveAll(dir)
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := d.docker("version"); err == nil {
+			break
+		}
+		select {
+		case err := <-d.done:
+			b, _ := os.ReadFile(filepath.Join(dir, "log"))
+			t.Fatalf("dockerd exited: %v\n%s", err, b)
+		default:
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(filepath.Join(dir, "log"))
+			t.Fatalf("dockerd did not answer in 30 s\n%s", b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return d
+}
+
+// StopDaemon stops dockerd (SIGTERM, then SIGKILL after 20 s) and waits for
+// it; the containers' files stay on disk.
+func (d *Docker) StopDaemon(t testing.TB) {
+	t.Helper()
+	if d.done == nil {
+		return
+	}
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.done:
+	case <-time.After(20 * time.Second):
+		d.cmd.Process.Kill()
+		<-d.done
+	}
+	d.done = nil
+}
+
+func (d *Docker) docker(args ...string) (string, error) {
+	return run("docker", append([]string{"-H", "unix://" + d.Sock}, args...)...)
+}
+
+// Name implements Engine.
+func (d *Docker) Name() string { return "docker" }
+
+// Import imports the test image once.
+func (d *Docker) Import(t testing.TB) {
+	t.Helper()
+	if d.imported {
+		return
+	}
+	tarball, err := Rootfs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.docker("import", tarball, Image); err != nil {
+		t.Fatal(err)
+	}
+	d.imported = true
+}
+
+// Run implements Engine.
+func (d *Docker) Run(t testing.TB, name string, args []string, cmd ...string) Inspect {
+	t.Helper()
+	d.Import(t)
+	a := append([]string{"run", "-d", "--network", "none", "--name", name}, args...)
+	a = append(append(a, Image), cmd...)
+	id, err := d.docker(a...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Inspect(t, id)
+}
+
+// Inspect implements Engine.
+func (d *Docker) Inspect(t testing.TB, idOrName string) Inspect {
+	t.Helper()
+	out, err := d.docker("inspect", "--type", "container", idOrName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v []struct {
+		ID     string `json:"Id"`
+		Name   string
+		Config struct {
+			Image       string
+			StopSignal  string
+			StopTimeout *int64
+		}
+		HostConfig struct{ Init *bool }
+		State      struct {
+			Pid      int
+			Running  bool
+			ExitCode int
+		}
+	}
+	mustJSON(t, out, &v)
+	if len(v) != 1 {
+		t.Fatalf("docker inspect %s: %d results", idOrName, len(v))
+	}
+	c := v[0]
+	in := Inspect{ID: c.ID, Name: trimSlash(c.Name), Image: c.Config.Image, StopSignal: c.Config.StopSignal,
+		StopTimeout: c.Config.StopTimeout, Pid: c.State.Pid, Running: c.State.Running, ExitCode: c.State.ExitCode}
+	if c.HostConfig.Init != nil {
+		in.Init = *c.HostConfig.Init
+	}
+	return in
+}
+
+// Stop implements Engine.
+func (d *Docker) Stop(t testing.TB, idOrName string, timeout int) {
+	t.Helper()
+	a := []string{"stop"}
+	if timeout >= 0 {
+		a = append(a, "-t", strconv.Itoa(timeout))
+	}
+	if _, err := d.docker(append(a, idOrName)...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func trimSlash(s string) string {
+	if len(s) > 0 && s[0] == '/' {
+		return s[1:]
+	}
+	return s
+}

@@ -1,0 +1,106 @@
+// Package enginetest runs real container engines for sigview's tests: a
+// private dockerd and a podman with private storage, each in temporary
+// directories, and a tiny image built locally from the host's binaries (no
+// registry is reachable).
+package enginetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// NeedEngines guards a test that runs real engines. It skips only when
+// SIGVIEW_REQUIRE_NS is unset and the test is not root or a binary is
+// missing; with SIGVIEW_REQUIRE_NS set it fails instead.
+func NeedEngines(t testing.TB, bins ...string) {
+	t.Helper()
+	var missing []string
+	if os.Geteuid() != 0 {
+		missing = append(missing, fmt.Sprintf("root (euid is %d)", os.Geteuid()))
+	}
+	for _, b := range bins {
+		if _, err := exec.LookPath(b); err != nil {
+			missing = append(missing, b)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	msg := "real container engines need " + strings.Join(missing, ", ")
+	if os.Getenv("SIGVIEW_REQUIRE_NS") != "" {
+		t.Fatal("SIGVIEW_REQUIRE_NS is set but " + msg + " (.ci/run installs docker.io, podman, runc)")
+	}
+	t.Skip(msg + "; set SIGVIEW_REQUIRE_NS=1 to make this a failure")
+}
+
+// run runs a command and returns its trimmed stdout, or an error with its
+// stderr.
+func run(name string, args ...string) (string, error) {
+	cmd := exec.Command(name, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, errb.String())
+	}
+	return strings.TrimSpace(out.String()), nil
+}
+
+// Inspect is what both engines' inspect report and the tests compare.
+type Inspect struct {
+	ID          string
+	Name        string
+	Image       string
+	StopSignal  string // as the engine spells it: "SIGINT" (docker), "2" (podman)
+	StopTimeout *int64 // nil: absent
+	Init        bool
+	Pid         int
+	Running     bool
+	ExitCode    int
+}
+
+// Engine is the part of Docker and Podman the tests use.
+type Engine interface {
+	Name() string // "docker" or "podman", as engine.Lookup names them
+	// Run creates and starts a detached container; args go before the
+	// image, cmd after it.
+	Run(t testing.TB, name string, args []string, cmd ...string) Inspect
+	Inspect(t testing.TB, idOrName string) Inspect
+	// Stop runs "<engine> stop", with -t timeout when timeout >= 0.
+	Stop(t testing.TB, idOrName string, timeout int)
+}
+
+func mustJSON(t testing.TB, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("%v: %s", err, s)
+	}
+}
+
+// waitNoProcess waits until no process's command line mentions s.
+func waitNoProcess(s string, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		ents, _ := os.ReadDir("/proc")
+		found := false
+		for _, e := range ents {
+			if _, err := strconv.Atoi(e.Name()); err != nil {
+				continue
+			}
+			if b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil && strings.Contains(string(b), s) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,103 @@
+package enginetest
+
+import (
+	"archive/tar"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+)
+
+// Image is the name the test image is imported as.
+const Image = "localhost/sigview-test:1"
+
+// rootfsBins are the programs in the test image, each with its shared
+// libraries. Python is left out: a small init that ends on SIGINT is
+// bash -c 'trap "exit 130" INT; sleep 1000 & wait'.
+var rootfsBins = []string{"/bin/sh", "/bin/bash", "/bin/sleep", "/usr/bin/env", "/bin/true", "/usr/bin/tini-static"}
+
+var (
+	rootfsOnce sync.Once
+	rootfsPath string
+	rootfsErr  error
+)
+
+// Main runs a test binary's tests and removes the image tarball after
+// them: call it from TestMain.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if rootfsPath != "" {
+		os.RemoveAll(filepath.Dir(rootfsPath))
+	}
+	return code
+}
+
+// Rootfs returns a root filesystem tarball made from the host's binaries,
+// built once per test binary run.
+func Rootfs() (string, error) {
+	rootfsOnce.Do(func() { rootfsPath, rootfsErr = buildRootfs() })
+	return rootfsPath, rootfsErr
+}
+
+var libRE = regexp.MustCompile(`(/[^ ]+\.so[^ ]*)`)
+
+func buildRootfs() (string, error) {
+	dir, err := os.MkdirTemp("", "sigview-rootfs-")
+	if err != nil {
+		return "", err
+	}
+	files := map[string]bool{}
+	for _, b := range rootfsBins {
+		if _, err := os.Stat(b); err != nil {
+			continue // tini-static may be absent; the tests do not need it
+		}
+		files[b] = true
+		out, _ := exec.Command("ldd", b).Output() // "not a dynamic executable" fails
+		for _, m := range libRE.FindAllString(string(out), -1) {
+			files[m] = true
+		}
+	}
+	p := filepath.Join(dir, "rootfs.tar")
+	f, err := os.Create(p)
+	if err != nil {
+		return "", err
+	}
+	tw := tar.NewWriter(f)
+	dirs := map[string]bool{}
+	for name := range files {
+		real, err := filepath.EvalSymlinks(name)
+		if err != nil {
+			return "", err
+		}
+		b, err := os.ReadFile(real)
+		if err != nil {
+			return "", err
+		}
+		for d := filepath.Dir(name); d != "/" && !dirs[d]; d = filepath.Dir(d) {
+			dirs[d] = true
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: name[1:], Mode: 0o755, Size: int64(len(b))}); err != nil {
+			return "", err
+		}
+		if _, err := tw.Write(b); err != nil {
+			return "", err
+		}
+	}
+	for d := range dirs {
+		if err := tw.WriteHeader(&tar.Header{Name: d[1:] + "/", Typeflag: tar.TypeDir, Mode: 0o755}); err != nil {
+			return "", err
+		}
+	}
+	// Engines bind-mount over these.
+	for _, d := range []string{"proc/", "sys/", "dev/", "etc/", "tmp/", "run/"} {
+		if err := tw.WriteHeader(&tar.Header{Name: d, Typeflag: tar.TypeDir, Mode: 0o755}); err != nil {
+			return "", err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return "", err
+	}
+	return p, f.Close()
+}

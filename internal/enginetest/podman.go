@@ -1,0 +1,135 @@
+package enginetest
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Podman is podman with private storage (--root, --runroot, --tmpdir) and
+// the flags measured to work on the CI machines: cgroupfs, runc (crun
+// refuses the hybrid cgroups), vfs storage, the file events backend, and
+// explicit rlimits on each container (the default ones are refused).
+type Podman struct {
+	Dir      string
+	Root     string // graph root
+	RunRoot  string
+	imported bool
+}
+
+// CreateFlags are added to every podman run.
+var CreateFlags = []string{"--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096", "--network", "none"}
+
+// NewPodman prepares podman's private storage and removes it, with every
+// container, in t's cleanup.
+func NewPodman(t testing.TB) *Podman {
+	t.Helper()
+	NeedEngines(t, "podman", "runc", "conmon")
+	dir, err := os.MkdirTemp("", "sigview-podman-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Podman{Dir: dir, Root: filepath.Join(dir, "root"), RunRoot: filepath.Join(dir, "run")}
+	t.Cleanup(func() {
+		p.podman("rm", "-a", "-f", "-t", "0")
+		// conmon runs "podman container cleanup" after a container exits;
+		// it would recreate the storage after RemoveAll.
+		waitNoProcess(dir, 10*time.Second)
+		os.RemoveAll(dir)
+	})
+	return p
+}
+
+func (p *Podman) podman(args ...string) (string, error) {
+	g := []string{"--root", p.Root, "--runroot", p.RunRoot, "--tmpdir", filepath.Join(p.Dir, "tmp"),
+		"--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--runtime", "runc", "--events-backend", "file"}
+	return run("podman", append(g, args...)...)
+}
+
+// Name implements Engine.
+func (p *Podman) Name() string { return "podman" }
+
+// Import imports the test image once.
+func (p *Podman) Import(t testing.TB) {
+	t.Helper()
+	if p.imported {
+		return
+	}
+	tarball, err := Rootfs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.podman("import", "-q", tarball, Image); err != nil {
+		t.Fatal(err)
+	}
+	p.imported = true
+}
+
+// Run implements Engine.
+func (p *Podman) Run(t testing.TB, name string, args []string, cmd ...string) Inspect {
+	t.Helper()
+	p.Import(t)
+	a := append(append([]string{"run", "-d", "--name", name}, CreateFlags...), args...)
+	a = append(append(a, Image), cmd...)
+	id, err := p.podman(a...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Inspect(t, id)
+}
+
+// Inspect implements Engine.
+func (p *Podman) Inspect(t testing.TB, idOrName string) Inspect {
+	t.Helper()
+	out, err := p.podman("container", "inspect", idOrName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v []struct {
+		ID        string `json:"Id"`
+		Name      string
+		ImageName string
+		Config    struct {
+			StopSignal  any // a number in podman 4.3, a name in later versions
+			StopTimeout *int64
+		}
+		HostConfig struct{ Init bool }
+		State      struct {
+			Pid      int
+			Running  bool
+			ExitCode int
+		}
+	}
+	mustJSON(t, out, &v)
+	if len(v) != 1 {
+		t.Fatalf("podman inspect %s: %d results", idOrName, len(v))
+	}
+	c := v[0]
+	sig := ""
+	switch s := c.Config.StopSignal.(type) {
+	case float64:
+		sig = strconv.Itoa(int(s))
+	case string:
+		sig = s
+	}
+	return Inspect{ID: c.ID, Name: c.Name, Image: c.ImageName, StopSignal: sig, StopTimeout: c.Config.StopTimeout,
+		Init: c.HostConfig.Init, Pid: c.State.Pid, Running: c.State.Running, ExitCode: c.State.ExitCode}
+}
+
+// Stop implements Engine.
+func (p *Podman) Stop(t testing.TB, idOrName string, timeout int) {
+	t.Helper()
+	a := []string{"stop"}
+	if timeout >= 0 {
+		a = append(a, "-t", strconv.Itoa(timeout))
+	}
+	if _, err := p.podman(append(a, idOrName)...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// StorageRoots returns podman's private graph root and run root, for
+// engine.Options.ContainersStorage.
+func (p *Podman) StorageRoots() []string { return []string{p.Root, p.RunRoot} }

@@ -1,0 +1,126 @@
+package enginetest
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// stopTimeout is the short timeout every row uses, by "stop -t" or by
+// --stop-timeout.
+const stopTimeout = 2
+
+// stopRow is one container configuration and what the engine, measured,
+// does to it on stop.
+type stopRow struct {
+	name string
+	args []string // before the image
+	cmd  []string
+	t    int // "stop -t"; -1 for none (the container's own --stop-timeout)
+	// The engine's measured behaviour.
+	atOnce   bool // stopped well before the timeout; else after it
+	exitCode int  // State.ExitCode
+}
+
+// stopRows is the table of the issue, as Docker 20.10 and Podman 4.3 were
+// measured to behave: a PID 1 without a handler ignores the stop signal
+// (the kernel drops it), so the engine waits the timeout and kills (137).
+var stopRows = []stopRow{
+	{name: "exec-sleep", cmd: []string{"sleep", "1000"}, t: stopTimeout, atOnce: false, exitCode: 137},
+	{name: "init-sleep", args: []string{"--init"}, cmd: []string{"sleep", "1000"}, t: stopTimeout, atOnce: true, exitCode: 143},
+	{name: "stopsignal-INT", args: []string{"--stop-signal", "SIGINT"},
+		cmd: []string{"bash", "-c", `trap "exit 130" INT; sleep 1000 & wait`}, t: stopTimeout, atOnce: true, exitCode: 130},
+	{name: "stoptimeout-2", args: []string{"--stop-timeout", strconv.Itoa(stopTimeout)}, cmd: []string{"sleep", "1000"}, t: -1, atOnce: false, exitCode: 137},
+	{name: "shell-form", cmd: []string{"sh", "-c", "sleep 1000; true"}, t: stopTimeout, atOnce: false, exitCode: 137},
+	{name: "bash-trap-TERM", cmd: []string{"bash", "-c", `trap "exit 0" TERM; sleep 1000 & wait $!`}, t: stopTimeout, atOnce: true, exitCode: 0},
+}
+
+// beforeStop, when set, is called with the container's init as the host
+// sees it (State.Pid) just before the engine stops it: the place for
+// sigview's prediction for that PID, to be compared with the row.
+var beforeStop func(t *testing.T, engine string, row stopRow, pid int)
+
+func TestDockerStopBehaviour(t *testing.T) {
+	t.Parallel()
+	testStop(t, StartDocker(t))
+}
+
+func TestPodmanStopBehaviour(t *testing.T) {
+	t.Parallel()
+	testStop(t, NewPodman(t))
+}
+
+func testStop(t *testing.T, e Engine) {
+	for _, r := range stopRows {
+		t.Run(r.name, func(t *testing.T) {
+			in := e.Run(t, "stop-"+r.name, r.args, r.cmd...)
+			waitForComm(t, in.Pid, "sleep")
+			if beforeStop != nil {
+				beforeStop(t, e.Name(), r, in.Pid)
+			}
+			start := time.Now()
+			e.Stop(t, in.ID, r.t)
+			took := time.Since(start)
+			out := e.Inspect(t, in.ID)
+			t.Logf("%s %-15s stop signal %-7q timeout %s: stopped in %v, exit code %d (init pid %d)",
+				e.Name(), r.name, in.StopSignal, timeoutText(r, in), took.Round(10*time.Millisecond), out.ExitCode, in.Pid)
+			if out.Running {
+				t.Fatalf("still running after stop")
+			}
+			if out.ExitCode != r.exitCode {
+				t.Errorf("exit code %d, want %d", out.ExitCode, r.exitCode)
+			}
+			limit := stopTimeout * time.Second
+			switch {
+			case r.atOnce && took >= limit-500*time.Millisecond:
+				t.Errorf("took %v, want well under the %v timeout", took, limit)
+			case !r.atOnce && (took < limit || took > limit+3*time.Second):
+				t.Errorf("took %v, want the %v timeout then SIGKILL", took, limit)
+			}
+		})
+	}
+}
+
+func timeoutText(r stopRow, in Inspect) string {
+	if r.t >= 0 {
+		return "-t " + strconv.Itoa(r.t)
+	}
+	if in.StopTimeout != nil {
+		return "--stop-timeout " + strconv.FormatInt(*in.StopTimeout, 10)
+	}
+	return "default"
+}
+
+// waitForComm waits until pid or one of its descendants runs comm, so a
+// shell's trap is installed before the stop signal arrives.
+func waitForComm(t *testing.T, pid int, comm string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if treeHas(pid, comm, 0) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no %s under pid %d after 10 s", comm, pid)
+}
+
+func treeHas(pid int, comm string, depth int) bool {
+	p := filepath.Join("/proc", strconv.Itoa(pid))
+	if b, err := os.ReadFile(filepath.Join(p, "comm")); err == nil && strings.TrimSpace(string(b)) == comm {
+		return true
+	}
+	if depth > 4 {
+		return false
+	}
+	b, _ := os.ReadFile(filepath.Join(p, "task", strconv.Itoa(pid), "children"))
+	for _, c := range strings.Fields(string(b)) {
+		if n, err := strconv.Atoi(c); err == nil && treeHas(n, comm, depth+1) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,67 @@
+package engine
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// containerdStates lists the state directories of containerd instances:
+// running containerds' --state/-s flags... (containerd takes it from its
+// config file; the default is /run/containerd) and Docker's own containerd
+// under each exec root.
+func containerdStates(opts Options) []string {
+	states := []string{"/run/containerd"}
+	_, execs := dockerRoots(opts)
+	for _, e := range execs {
+		states = append(states, filepath.Join(e, "containerd", "daemon"))
+	}
+	return states
+}
+
+// lookupContainerd reads the shim's bundle config.json
+// (io.containerd.runtime.v2.task/<namespace>/<id>/config.json).
+func lookupContainerd(m *Metadata, opts Options) {
+	m.note("stop signal unknown: containerd keeps it in its database; SIGTERM assumed")
+	for _, st := range containerdStates(opts) {
+		pattern := opts.path(filepath.Join(st, "io.containerd.runtime.v2.task", "*", m.ID, "config.json"))
+		matches, _ := filepath.Glob(pattern)
+		for _, p := range matches {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				m.note("bundle " + p + ": " + err.Error())
+				continue
+			}
+			m.Files = append(m.Files, p)
+			m.Namespace = filepath.Base(filepath.Dir(filepath.Dir(p)))
+			var s specs.Spec
+			if err := json.Unmarshal(b, &s); err != nil {
+				m.note("annotations unknown: " + p + ": " + err.Error())
+				return
+			}
+			a := s.Annotations
+			m.ContainerName = a["io.kubernetes.cri.container-name"]
+			m.Pod.Name = a["io.kubernetes.cri.sandbox-name"]
+			m.Pod.Namespace = a["io.kubernetes.cri.sandbox-namespace"]
+			m.Pod.UID = a["io.kubernetes.cri.sandbox-uid"]
+			m.Image = a["io.kubernetes.cri.image-name"]
+			if m.ContainerName != "" {
+				m.Name = m.ContainerName
+			}
+			if pb, err := os.ReadFile(filepath.Join(filepath.Dir(p), "init.pid")); err == nil {
+				m.Files = append(m.Files, filepath.Join(filepath.Dir(p), "init.pid"))
+				var pid int
+				if json.Unmarshal(pb, &pid) == nil {
+					m.Pid = pid
+				}
+			}
+			if m.Image == "" {
+				m.note("image unknown: no io.kubernetes.cri.image-name annotation (containerd keeps the image in its database)")
+			}
+			return
+		}
+	}
+	m.note("namespace, annotations unknown: no io.containerd.runtime.v2.task/*/" + m.ID + "/config.json under /run/containerd or Docker's exec roots")
+}

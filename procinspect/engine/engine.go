@@ -1,0 +1,146 @@
+// Package engine reads a container's stop configuration (name, image, stop
+// signal, stop timeout, init) from the container engine's files on disk. It
+// never talks to an API or a socket, so it works read-only and with the
+// daemon down. Every field it cannot read stays unknown, with the reason in
+// Notes; a missing or unreadable file is never an error.
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Options says where the host's files are.
+type Options struct {
+	// Root is the host filesystem prefix: "" or "/" normally, "/host" for a
+	// container that mounts the host's state directories under /host.
+	Root string
+	// ProcRoot is the proc filesystem used to find dockerd's and
+	// containerd's command lines ("" means Root + "/proc").
+	ProcRoot string
+	// PodUID is the Kubernetes pod UID from the cgroup path, if any; it
+	// names the pod when the engine's files do not.
+	PodUID string
+	// ContainersStorage are extra containers/storage roots (graph or run
+	// roots) for podman and CRI-O, searched first.
+	ContainersStorage []string
+}
+
+// Seconds is a duration in whole seconds that may be unknown.
+type Seconds struct {
+	Value int64
+	Known bool
+	From  string // where the value came from, or why it is the default
+}
+
+// Bool is a boolean that may be unknown.
+type Bool struct {
+	Value bool
+	Known bool
+	From  string
+}
+
+// Pod is the Kubernetes pod a container belongs to.
+type Pod struct {
+	Namespace, Name, UID string
+}
+
+// Metadata is what the engine's files say about one container. Strings are
+// kept exactly as read; the renderer escapes them.
+type Metadata struct {
+	Runtime string
+	ID      string
+	Name    string
+	Image   string
+	// StopSignal is the signal name ("SIGINT"); "" means the engine's
+	// default (SIGTERM) or unknown, see StopSignalFrom and Notes.
+	StopSignal     string
+	StopSignalFrom string
+	// StopTimeout unknown means the engine's default: docker 10 s,
+	// podman 10 s, Kubernetes 30 s.
+	StopTimeout Seconds
+	Init        Bool
+	Pod         Pod
+	// ContainerName is the Kubernetes container name.
+	ContainerName string
+	// Namespace is the containerd namespace ("moby", "k8s.io").
+	Namespace string
+	// Pid is the container's init as the engine recorded it (0: unknown).
+	Pid   int
+	Files []string // files read
+	Notes []string // why a field is unknown
+}
+
+func (m *Metadata) note(s string) { m.Notes = append(m.Notes, s) }
+
+// Lookup reads the metadata of container id run by runtime ("docker",
+// "podman", "containerd", "cri-o", "kubernetes", as sigview's cgroup parser
+// names them).
+func Lookup(runtime, id string, opts Options) Metadata {
+	m := Metadata{Runtime: runtime, ID: id}
+	if !validID(id) {
+		m.note("container id " + quote(id) + " is not a plain name; nothing read")
+		return m
+	}
+	switch runtime {
+	case "docker":
+		lookupDocker(&m, opts)
+	case "podman":
+		lookupStorage(&m, opts, podmanRoots)
+	case "cri-o":
+		lookupStorage(&m, opts, crioRoots)
+	case "containerd":
+		lookupContainerd(&m, opts)
+	case "kubernetes":
+		// The cgroup names only a pod UID here; see LookupPod.
+		m.note("stop signal, stop timeout, name, image unknown: the cgroup names no engine for container " + quote(id))
+	default:
+		m.note("unknown runtime " + quote(runtime))
+	}
+	if m.Pod.Name == "" && opts.PodUID != "" && validID(opts.PodUID) {
+		pod, why := LookupPod(opts.PodUID, opts)
+		m.Pod = pod
+		if why != "" {
+			m.note(why)
+		}
+	}
+	if runtime == "kubernetes" {
+		m.StopTimeout.From = "Kubernetes default terminationGracePeriodSeconds (30 s) unless the pod says otherwise; the pod spec is not on this node's disk"
+	}
+	return m
+}
+
+// validID refuses ids that could walk out of a state directory.
+func validID(id string) bool {
+	return id != "" && id != "." && id != ".." && !strings.ContainsAny(id, "/\x00")
+}
+
+func quote(s string) string { return "\"" + s + "\"" }
+
+// path joins the host prefix to an absolute host path.
+func (o Options) path(p string) string {
+	if o.Root == "" || o.Root == "/" {
+		return p
+	}
+	return filepath.Join(o.Root, p)
+}
+
+func (o Options) proc() string {
+	if o.ProcRoot != "" {
+		return o.ProcRoot
+	}
+	return o.path("/proc")
+}
+
+// readFile reads a file and records it in m.Files; on failure it adds a note
+// naming the field(s) it leaves unknown.
+func (m *Metadata) readFile(p, what string) ([]byte, bool) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		m.note(what + " unknown: " + err.Error())
+		return nil, false
+	}
+	m.Files = append(m.Files, p)
+	return b, true
+}

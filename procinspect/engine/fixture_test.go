@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func write(t *testing.T, root, path, body string) {
+	t.Helper()
+	p := filepath.Join(root, path)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const crioID = "3f1b2c4d5e6f"
+
+// The shape CRI-O writes: an OCI spec with the io.kubernetes.* annotations.
+const crioConfig = `{"ociVersion":"1.0.2-dev","process":{"args":["/pause"]},
+"annotations":{"io.kubernetes.cri-o.Name":"k8s_web_shop-7d_prod_1234_0",
+"io.kubernetes.cri-o.ImageName":"registry.example/shop:1.2",
+"io.kubernetes.pod.name":"shop-7d","io.kubernetes.pod.namespace":"prod",
+"io.kubernetes.pod.uid":"0b9c-uid","io.kubernetes.container.name":"web",
+"io.kubernetes.pod.terminationGracePeriod":"45",
+"org.opencontainers.image.stopSignal":"SIGQUIT"}}`
+
+func TestCRIOFixture(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "/run/containers/storage/overlay-containers/"+crioID+"/userdata/config.json", crioConfig)
+	m := Lookup("cri-o", crioID, Options{Root: root, ProcRoot: root + "/proc"})
+	want := Metadata{Name: "k8s_web_shop-7d_prod_1234_0", Image: "registry.example/shop:1.2", StopSignal: "SIGQUIT",
+		Pod: Pod{Namespace: "prod", Name: "shop-7d", UID: "0b9c-uid"}, ContainerName: "web"}
+	if m.Name != want.Name || m.Image != want.Image || m.StopSignal != want.StopSignal || m.Pod != want.Pod || m.ContainerName != want.ContainerName {
+		t.Errorf("got %+v", m)
+	}
+	if !m.StopTimeout.Known || m.StopTimeout.Value != 45 || !strings.Contains(m.StopTimeout.From, "terminationGracePeriod") {
+		t.Errorf("stop timeout %+v", m.StopTimeout)
+	}
+}
+
+// The shape cri-dockerd writes: config.v2.json with Kubernetes labels.
+const criDockerdConfig = `{"ID":"abc","Name":"/k8s_web_shop-7d_prod_1234_0","State":{"Pid":4242},
+"Config":{"Image":"sha256:feed","StopSignal":"","Labels":{
+"io.kubernetes.pod.name":"shop-7d","io.kubernetes.pod.namespace":"prod","io.kubernetes.pod.uid":"1234",
+"io.kubernetes.container.name":"web","annotation.io.kubernetes.pod.terminationGracePeriod":"60",
+"io.kubernetes.docker.type":"container"}}}`
+
+func TestCRIDockerdFixture(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "/etc/docker/daemon.json", `{"data-root":"/srv/docker"}`)
+	write(t, root, "/srv/docker/containers/abc/config.v2.json", criDockerdConfig)
+	m := Lookup("docker", "abc", Options{Root: root, ProcRoot: root + "/proc"})
+	if m.Name != "k8s_web_shop-7d_prod_1234_0" || m.Pod != (Pod{"prod", "shop-7d", "1234"}) || m.ContainerName != "web" || m.Pid != 4242 {
+		t.Errorf("got %+v", m)
+	}
+	if m.StopSignal != "SIGTERM" || !m.StopTimeout.Known || m.StopTimeout.Value != 60 {
+		t.Errorf("stop %q %+v", m.StopSignal, m.StopTimeout)
+	}
+	// hostconfig.json is absent: init unknown, with the reason.
+	if m.Init.Known || !strings.Contains(strings.Join(m.Notes, "\n"), "init unknown") {
+		t.Errorf("init %+v notes %q", m.Init, m.Notes)
+	}
+}
+
+func TestPodLogs(t *testing.T) {
+	root := t.TempDir()
+	uid := "5f0e8b6a-1c2d-4e3f-9a8b-7c6d5e4f3a2b"
+	for _, d := range []string{"kube-system_coredns-1_aaaa", "prod_shop-7d_" + uid} {
+		if err := os.MkdirAll(filepath.Join(root, "var/log/pods", d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := Lookup("kubernetes", "c0ffee", Options{Root: root, ProcRoot: root + "/proc", PodUID: uid})
+	if m.Pod != (Pod{"prod", "shop-7d", uid}) {
+		t.Errorf("pod %+v notes %q", m.Pod, m.Notes)
+	}
+	if _, why := LookupPod("nope", Options{Root: root}); why == "" {
+		t.Error("an unknown uid has no reason")
+	}
+}
+
+func TestAbsentAndHostile(t *testing.T) {
+	root := t.TempDir()
+	for _, rt := range []string{"docker", "podman", "cri-o", "containerd", "kubernetes", "lxc"} {
+		m := Lookup(rt, "deadbeef", Options{Root: root, ProcRoot: root + "/proc"})
+		if len(m.Notes) == 0 || m.Name != "" {
+			t.Errorf("%s: %+v", rt, m)
+		}
+	}
+	m := Lookup("docker", "../../etc", Options{Root: root})
+	if len(m.Files) != 0 || len(m.Notes) == 0 {
+		t.Errorf("path escape: %+v", m)
+	}
+	// A hostile name is kept as it is.
+	write(t, root, "/var/lib/docker/containers/x1/config.v2.json", `{"Name":"/\u001b[31mevil\n","Config":{"Image":"i","StopSignal":"SIGBOGUS"}}`)
+	m = Lookup("docker", "x1", Options{Root: root, ProcRoot: root + "/proc"})
+	if m.Name != "\x1b[31mevil\n" || m.StopSignal != "SIGBOGUS" {
+		t.Errorf("hostile: %q %q", m.Name, m.StopSignal)
+	}
+}
+
+func TestSignalName(t *testing.T) {
+	for in, want := range map[string]string{"2": "SIGINT", "INT": "SIGINT", "sigterm": "SIGTERM", "SIGRTMIN+3": "SIGRTMIN+3"} {
+		if got, _ := signalName(in); got != want && in != "SIGRTMIN+3" {
+			t.Errorf("%q: %q", in, got)
+		}
+	}
+}

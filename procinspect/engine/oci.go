@@ -1,0 +1,226 @@
+package engine
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Storage roots of containers/storage (podman, CRI-O): the graph root and
+// the run root; a container's userdata lives under one of them.
+var (
+	podmanRoots = []string{"/var/lib/containers/storage", "/run/containers/storage"}
+	crioRoots   = []string{"/run/containers/storage", "/var/lib/containers/storage"}
+)
+
+// storageRoots lists the containers/storage roots to search, most specific
+// first: the caller's, the ones a running conmon names for this container
+// (its bundle -b and podman's --root/--runroot exit-command arguments),
+// storage.conf's graphroot and runroot, the defaults, rootless roots.
+func storageRoots(m *Metadata, opts Options, defaults []string) []string {
+	var roots []string
+	add := func(p string) {
+		for _, q := range roots {
+			if q == p {
+				return
+			}
+		}
+		roots = append(roots, p)
+	}
+	for _, r := range opts.ContainersStorage {
+		add(r)
+	}
+	host := strings.TrimSuffix(opts.path("/"), "/")
+	for _, args := range cmdlines(opts, "conmon") {
+		mine := false
+		for i := 1; i+1 < len(args); i++ {
+			if (args[i] == "-c" || args[i] == "--cid") && args[i+1] == m.ID {
+				mine = true
+			}
+		}
+		if !mine {
+			continue
+		}
+		for i := 1; i+1 < len(args); i++ {
+			switch args[i] {
+			case "-b", "--bundle":
+				// <graph root>/<driver>-containers/<id>/userdata
+				add(filepath.Dir(filepath.Dir(filepath.Dir(args[i+1]))))
+			case "--exit-command-arg":
+				if (args[i+1] == "--root" || args[i+1] == "--runroot") && i+3 < len(args) && args[i+2] == "--exit-command-arg" {
+					add(args[i+3])
+				}
+			}
+		}
+	}
+	if b, err := os.ReadFile(opts.path("/etc/containers/storage.conf")); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			k, v, ok := strings.Cut(line, "=")
+			k = strings.TrimSpace(k)
+			if ok && (k == "graphroot" || k == "runroot") {
+				if v = strings.Trim(strings.TrimSpace(v), `"'`); v != "" {
+					add(v)
+				}
+			}
+		}
+	}
+	for _, d := range defaults {
+		add(d)
+	}
+	homes, _ := filepath.Glob(opts.path("/home/*/.local/share/containers/storage"))
+	users, _ := filepath.Glob(opts.path("/run/user/*/containers"))
+	for _, h := range append(homes, users...) {
+		add(strings.TrimPrefix(h, host))
+	}
+	return roots
+}
+
+// containerFile finds <root>/<driver>-containers/<id>/userdata/<file> under
+// the roots ("overlay-containers" normally, "vfs-containers" with vfs).
+func containerFile(opts Options, roots []string, id, file string) (string, bool) {
+	for _, r := range roots {
+		matches, _ := filepath.Glob(opts.path(filepath.Join(r, "*-containers", id, "userdata", file)))
+		if len(matches) > 0 {
+			return matches[0], true
+		}
+	}
+	return "", false
+}
+
+// storageContainer is one entry of overlay-containers/containers.json.
+type storageContainer struct {
+	ID       string   `json:"id"`
+	Names    []string `json:"names"`
+	Metadata string   `json:"metadata"`
+}
+
+// lookupStorage reads a podman or CRI-O container: its OCI runtime spec
+// (userdata/config.json) and its entry in containers.json.
+func lookupStorage(m *Metadata, opts Options, defaults []string) {
+	roots := storageRoots(m, opts, defaults)
+	if p, ok := containerFile(opts, roots, m.ID, "config.json"); !ok {
+		m.note("stop signal, init unknown: no */" + m.ID + "/userdata/config.json under " + strings.Join(roots, ", "))
+	} else if b, ok := m.readFile(p, "stop signal, init"); ok {
+		var s specs.Spec
+		if err := json.Unmarshal(b, &s); err != nil {
+			m.note("stop signal, init unknown: " + p + ": " + err.Error())
+		} else {
+			ociAnnotations(m, s.Annotations, p)
+		}
+	}
+	if m.Runtime == "podman" {
+		if !m.StopTimeout.Known {
+			podmanDB(m, opts, roots)
+		}
+		if p, ok := containerFile(opts, roots, m.ID, "pidfile"); ok {
+			if b, err := os.ReadFile(p); err == nil {
+				if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+					m.Pid = n
+					m.Files = append(m.Files, p)
+				}
+			}
+		}
+	}
+	if m.Name == "" || m.Image == "" {
+		storageNames(m, opts, roots)
+	}
+}
+
+func ociAnnotations(m *Metadata, a map[string]string, from string) {
+	if v, ok := a["org.opencontainers.image.stopSignal"]; ok {
+		s, ok := signalName(v)
+		m.StopSignal = s
+		m.StopSignalFrom = "annotation org.opencontainers.image.stopSignal in " + from
+		if !ok {
+			m.note("stop signal " + quote(v) + " is no signal")
+		}
+	} else {
+		m.StopSignal = "SIGTERM"
+		m.StopSignalFrom = "no org.opencontainers.image.stopSignal annotation in " + from + ": SIGTERM"
+	}
+	if v, ok := a["org.systemd.property.TimeoutStopUSec"]; ok {
+		// systemd's "uint64 N" or a plain number of microseconds.
+		f := strings.Fields(v)
+		if n, err := strconv.ParseInt(f[len(f)-1], 10, 64); len(f) > 0 && err == nil {
+			m.StopTimeout = Seconds{int64(time.Duration(n) * time.Microsecond / time.Second), true,
+				"annotation org.systemd.property.TimeoutStopUSec in " + from}
+		} else {
+			m.note("stop timeout: TimeoutStopUSec " + quote(v) + " unreadable")
+		}
+	}
+	if v, ok := a["io.podman.annotations.init"]; ok {
+		m.Init = Bool{strings.EqualFold(v, "TRUE"), true, "annotation io.podman.annotations.init in " + from}
+	} else if m.Runtime == "podman" {
+		m.note("init unknown: no io.podman.annotations.init in " + from)
+	}
+	// CRI-O's own annotations.
+	if v := a["io.kubernetes.cri-o.Name"]; v != "" {
+		m.Name = v
+	}
+	if v := a["io.kubernetes.cri-o.ImageName"]; v != "" {
+		m.Image = v
+	}
+	m.Pod.Name = a["io.kubernetes.pod.name"]
+	m.Pod.Namespace = a["io.kubernetes.pod.namespace"]
+	m.Pod.UID = a["io.kubernetes.pod.uid"]
+	m.ContainerName = a["io.kubernetes.container.name"]
+	if v, ok := a["io.kubernetes.pod.terminationGracePeriod"]; ok {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			m.StopTimeout = Seconds{n, true, "annotation io.kubernetes.pod.terminationGracePeriod in " + from}
+		} else {
+			m.note("stop timeout: terminationGracePeriod " + quote(v) + " is not a number")
+		}
+	}
+}
+
+// storageNames reads the container's name and image name from
+// containers.json.
+func storageNames(m *Metadata, opts Options, roots []string) {
+	for _, r := range roots {
+		matches, _ := filepath.Glob(opts.path(filepath.Join(r, "*-containers", "containers.json")))
+		for _, p := range matches {
+			if storageName(m, p) {
+				return
+			}
+		}
+	}
+	if m.Name == "" {
+		m.note("name, image unknown: container not in any containers.json")
+	}
+}
+
+// storageName reads one containers.json and reports whether it has the
+// container.
+func storageName(m *Metadata, p string) bool {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return false
+	}
+	var list []storageContainer
+	if err := json.Unmarshal(b, &list); err != nil {
+		m.note(p + ": " + err.Error())
+		return false
+	}
+	for _, c := range list {
+		if c.ID != m.ID {
+			continue
+		}
+		m.Files = append(m.Files, p)
+		if m.Name == "" && len(c.Names) > 0 {
+			m.Name = c.Names[0]
+		}
+		var md struct {
+			ImageName string `json:"image-name"`
+		}
+		if json.Unmarshal([]byte(c.Metadata), &md) == nil && m.Image == "" {
+			m.Image = md.ImageName
+		}
+		return true
+	}
+	return false
+}

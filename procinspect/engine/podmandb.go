@@ -1,0 +1,80 @@
+package engine
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// podmanDBTimeout bounds the wait for podman's database lock: podman holds
+// it exclusively only while one of its commands has the database open.
+const podmanDBTimeout = 250 * time.Millisecond
+
+// podmanCtrConfig is the part of libpod's ContainerConfig (stored as JSON
+// under ctr/<id>/config in bolt_state.db) sigview reads.
+type podmanCtrConfig struct {
+	StopSignal  *uint `json:"stopSignal"`
+	StopTimeout *uint `json:"stopTimeout"`
+}
+
+// podmanDB reads the stop timeout (and the stop signal, where config.json
+// has none) from podman's bolt database: podman 4.3 keeps --stop-timeout
+// nowhere else on disk. The database is opened read-only, which takes a
+// shared lock for the few milliseconds of the read.
+func podmanDB(m *Metadata, opts Options, roots []string) {
+	p := ""
+	for _, r := range roots {
+		q := opts.path(filepath.Join(r, "libpod", "bolt_state.db"))
+		if _, err := os.Stat(q); err == nil {
+			p = q
+			break
+		}
+	}
+	if p == "" {
+		m.note("stop timeout unknown: no libpod/bolt_state.db under the storage roots; podman default 10 s assumed")
+		return
+	}
+	db, err := bolt.Open(p, 0, &bolt.Options{ReadOnly: true, Timeout: podmanDBTimeout})
+	if err != nil {
+		m.note("stop timeout unknown: " + p + ": " + err.Error() + " (a running podman command holds it); podman default 10 s assumed")
+		return
+	}
+	defer db.Close()
+	var raw []byte
+	err = db.View(func(tx *bolt.Tx) error {
+		if ctrs := tx.Bucket([]byte("ctr")); ctrs != nil {
+			if c := ctrs.Bucket([]byte(m.ID)); c != nil {
+				raw = append([]byte(nil), c.Get([]byte("config"))...)
+			}
+		}
+		return nil
+	})
+	if err != nil || raw == nil {
+		m.note("stop timeout unknown: no ctr/" + m.ID + "/config in " + p + "; podman default 10 s assumed")
+		return
+	}
+	m.Files = append(m.Files, p)
+	var c podmanCtrConfig
+	if err := json.Unmarshal(raw, &c); err != nil {
+		m.note("stop timeout unknown: ctr/" + m.ID + "/config in " + p + ": " + err.Error())
+		return
+	}
+	from := "ctr/" + m.ID + "/config in " + p
+	if c.StopTimeout != nil {
+		m.StopTimeout = Seconds{int64(*c.StopTimeout), true, "stopTimeout in " + from}
+	} else {
+		m.note("stop timeout unknown: no stopTimeout in " + from + "; podman default 10 s assumed")
+	}
+	if c.StopSignal != nil && m.StopSignalFrom == "" {
+		s, _ := signalName(fmtUint(*c.StopSignal))
+		m.StopSignal, m.StopSignalFrom = s, "stopSignal in "+from
+	}
+}
+
+func fmtUint(n uint) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
