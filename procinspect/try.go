@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -18,8 +20,11 @@ type TryOptions struct {
 	StopSignal Signal
 	// Grace is how long to wait before SIGKILL (default 10 s, as docker stop).
 	Grace time.Duration
-	// Settle is how long to let the entrypoint start before predicting
-	// (default 1 s).
+	// Settle is the least time to let the entrypoint start before
+	// predicting (default 1 s). After it, try also waits (up to
+	// settleMax) until the init's threads are asleep and their signal
+	// masks and children have not changed for settleQuiet: on a loaded
+	// machine a fixed wait caught tini before it had blocked its signals.
 	Settle time.Duration
 	// Output receives the entrypoint's stdout and stderr (default: discarded).
 	Output io.Writer
@@ -114,6 +119,13 @@ func Try(opts TryOptions) (TryReport, error) {
 		return rep, fmt.Errorf("%s exited by itself before the stop (%s)", opts.Argv[0], waitText(ws))
 	case <-time.After(opts.Settle):
 	}
+	if !settled(rep.HostPID, done) {
+		select {
+		case ws := <-done:
+			return rep, fmt.Errorf("%s exited by itself before the stop (%s)", opts.Argv[0], waitText(ws))
+		default:
+		}
+	}
 	if err := rep.predict(opts.StopSignal); err != nil {
 		return rep, err
 	}
@@ -207,4 +219,66 @@ func waitText(ws syscall.WaitStatus) string {
 		return fmt.Sprintf("killed by %s", Signal(ws.Signal()))
 	}
 	return fmt.Sprintf("exit status %d", ws.ExitStatus())
+}
+
+const (
+	settleQuiet = 300 * time.Millisecond
+	settleMax   = 10 * time.Second
+)
+
+// settled waits until the init at host PID pid looks settled: every thread
+// asleep and its state, masks and children unchanged for settleQuiet. It
+// gives up after settleMax (a busy program never settles; the prediction is
+// then made on what is seen) or when the init ends (done has a value, left
+// for the caller), and reports whether it settled.
+func settled(pid int, done chan syscall.WaitStatus) bool {
+	dir := "/proc/" + strconv.Itoa(pid)
+	var last string
+	var since time.Time
+	deadline := time.Now().Add(settleMax)
+	for time.Now().Before(deadline) {
+		if len(done) > 0 {
+			return false
+		}
+		sig, asleep := settleSignature(dir)
+		switch {
+		case !asleep || sig != last:
+			last, since = sig, time.Now()
+		case time.Since(since) >= settleQuiet:
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
+
+// settleSignature is what must stay still: each thread's state and signal
+// lines, and its children. asleep is false while any thread runs.
+func settleSignature(dir string) (sig string, asleep bool) {
+	tasks, err := os.ReadDir(dir + "/task")
+	if err != nil {
+		return "", false
+	}
+	var b strings.Builder
+	asleep = true
+	for _, t := range tasks {
+		st, err := os.ReadFile(dir + "/task/" + t.Name() + "/status")
+		if err != nil {
+			return "", false
+		}
+		for _, line := range strings.Split(string(st), "\n") {
+			switch {
+			case strings.HasPrefix(line, "State:"):
+				if f := strings.Fields(line); len(f) > 1 && f[1] != "S" {
+					asleep = false
+				}
+				b.WriteString(line)
+			case strings.HasPrefix(line, "Sig"), strings.HasPrefix(line, "ShdPnd"), strings.HasPrefix(line, "Name:"):
+				b.WriteString(line)
+			}
+		}
+		kids, _ := os.ReadFile(dir + "/task/" + t.Name() + "/children")
+		b.Write(kids)
+	}
+	return b.String(), asleep
 }
