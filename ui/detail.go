@@ -11,6 +11,7 @@ import (
 
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/engine"
 )
 
 // maxDetailProcs bounds how many of a namespace's processes the detail view
@@ -77,7 +78,7 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 	var b strings.Builder
 	b.WriteString(st.Title.Render(nsTitle(ns)) + "\n")
 	if c := ns.Container(); c != nil {
-		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render("container "+containerLong(c)) + "\n")
+		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render("container "+containerLong(c, ns.Engine())) + "\n")
 	}
 	p := ns.Init
 	if p == nil {
@@ -97,9 +98,27 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// containerLong names a container with its pod and the evidence.
-func containerLong(c *nsutil.Container) string {
+// containerLong names a container with what its engine's files say (name,
+// image, init, pod), its pod and the evidence.
+func containerLong(c *nsutil.Container, m *engine.Metadata) string {
 	s := c.Runtime + " " + procinspect.Printable(c.Short())
+	if m != nil {
+		if m.Name != "" {
+			s = c.Runtime + " " + procinspect.Printable(m.Name) + " (" + procinspect.Printable(c.Short()) + ")"
+		}
+		if m.Image != "" {
+			s += ", image " + procinspect.Printable(m.Image)
+		}
+		if m.Init.Known {
+			s += map[bool]string{true: ", with --init", false: ", no --init"}[m.Init.Value]
+		}
+		if m.Pod.Name != "" {
+			s += ", pod " + procinspect.Printable(m.Pod.Namespace+"/"+m.Pod.Name)
+			if m.ContainerName != "" {
+				s += " container " + procinspect.Printable(m.ContainerName)
+			}
+		}
+	}
 	if c.PodUID != "" {
 		s += " in pod " + procinspect.Printable(c.PodUID)
 	}
@@ -183,7 +202,8 @@ func writeStops(b *strings.Builder, p *procinspect.Process, k *procinspect.Kerne
 	b.WriteString("\n" + st.Section.Render("What a stop does") + "\n")
 	for _, s := range stops {
 		glyph := st.Verdict[s.Verdict].Render(verdictGlyph[s.Verdict] + " ")
-		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, glyph, wrap.Render(s.Summary)) + "\n")
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, glyph, wrap.Render(procinspect.Printable(s.Summary))) + "\n")
+		b.WriteString(st.Faint.Render(lipgloss.NewStyle().Width(max(width-2, 20)).PaddingLeft(2).Render("from "+procinspect.Printable(s.ShortFrom()))) + "\n")
 	}
 	if hint != "" {
 		b.WriteString(st.Warn.Render(lipgloss.NewStyle().Width(max(width, 20)).Render("fix: "+hint)) + "\n")

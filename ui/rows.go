@@ -70,7 +70,7 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 	if !ns.ID.IsZero() {
 		r.id = ns.ID.String()
 	}
-	r.container = containerText(ns.Container())
+	r.container = containerText(ns)
 	if p := ns.Init; p != nil {
 		r.hasInit = true
 		r.pid = strconv.Itoa(p.PID)
@@ -88,7 +88,11 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 // namespace's inode when it has at least 5 digits; text matches names.
 func nsMatches(ns *procinspect.Namespace, f string) bool {
 	if c := ns.Container(); c != nil {
-		for _, v := range []string{c.Runtime, c.ID, c.Name, c.PodUID} {
+		vals := []string{c.Runtime, c.ID, c.Name, c.PodUID}
+		if m := ns.Engine(); m != nil {
+			vals = append(vals, m.Name, m.Image, m.ContainerName, m.Pod.Name, m.Pod.Namespace)
+		}
+		for _, v := range vals {
 			if v != "" && strings.Contains(strings.ToLower(procinspect.Printable(v)), f) {
 				return true
 			}
@@ -123,11 +127,15 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// containerText names a container in a few cells: "docker 3f4e5a6b7c8d",
-// "lxc web1", or "-".
-func containerText(c *nsutil.Container) string {
+// containerText names a container in a few cells: "docker web1" (its
+// name, from the engine's files), "docker 3f4e5a6b7c8d", "lxc web1", or "-".
+func containerText(ns *procinspect.Namespace) string {
+	c := ns.Container()
 	if c == nil {
 		return "-"
+	}
+	if m := ns.Engine(); m != nil && m.Name != "" {
+		return c.Runtime + " " + procinspect.Printable(m.Name)
 	}
 	return c.Runtime + " " + procinspect.Printable(c.Short())
 }

@@ -89,7 +89,7 @@ func tableRow(ns *procinspect.Namespace, k *procinspect.Kernel) []string {
 	if ns.Level >= 0 {
 		level = fmt.Sprint(ns.Level)
 	}
-	row := []string{id, level, containerText(ns.Container()), "-", "(init not visible)", fmt.Sprint(len(ns.Procs)), "-", "-", "-", "-"}
+	row := []string{id, level, containerText(ns), "-", "(init not visible)", fmt.Sprint(len(ns.Procs)), "-", "-", "-", "-"}
 	if p := ns.Init; p != nil {
 		row[3] = fmt.Sprint(p.PID)
 		row[4] = procinspect.Printable(p.Name())
