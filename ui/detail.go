@@ -11,6 +11,7 @@ import (
 
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 // maxDetailProcs bounds how many of a namespace's processes the detail view
@@ -142,15 +143,15 @@ func writeInitFacts(b *strings.Builder, p *procinspect.Process, st Styles) {
 		threads = plural(s.Threads.V, "thread")
 	}
 	fmt.Fprintf(b, "init %s · PID %d on this procfs, %s inside · state %s · %s · uid %s · tracer %s\n",
-		procinspect.Printable(s.Name), p.PID, orUnknown(s.NSPID()), stateOrUnknown(s.State), threads,
-		uidText(s), tracerText(s))
-	fmt.Fprintf(b, "cmdline %s\n", cmdline(p))
+		procinspect.Printable(s.Name), p.PID, render.OrUnknown(s.NSPID()), render.StateOrUnknown(s.State), threads,
+		render.UIDText(s), render.TracerText(s))
+	fmt.Fprintf(b, "cmdline %s\n", render.Cmdline(p))
 	if d := p.Deep; d != nil {
 		goText := "unknown"
 		if d.Go.Known {
 			goText = map[bool]string{true: "yes", false: "no"}[d.Go.V]
 		}
-		fmt.Fprintf(b, "exe %s · Go program %s", orDash(procinspect.Printable(d.Exe)), goText)
+		fmt.Fprintf(b, "exe %s · Go program %s", render.OrDash(procinspect.Printable(d.Exe)), goText)
 		if pg := procinspect.Identify(p); pg != procinspect.ProgUnknown {
 			fmt.Fprintf(b, " · recognised as %s", pg)
 		}
@@ -193,7 +194,7 @@ func writeStops(b *strings.Builder, p *procinspect.Process, k *procinspect.Kerne
 // writePredictions lists every prediction with its reason wrapped under it.
 func writePredictions(b *strings.Builder, p *procinspect.Process, k *procinspect.Kernel, st Styles, width int) {
 	reasonStyle := lipgloss.NewStyle().Width(max(width-4, 20)).PaddingLeft(4)
-	for _, sig := range ExplainSignals {
+	for _, sig := range render.ExplainSignals {
 		for _, from := range procinspect.Senders {
 			pr := procinspect.Predict(p, sig, from, k)
 			verdict := st.Verdict[pr.Verdict].Render(pad(verdictText(pr, true), 20))
@@ -212,26 +213,26 @@ func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Style
 		}
 		return strings.TrimRight(strings.Join(out, " "), " ")
 	}
-	rows := signalRows(p)
+	rows := render.SignalRows(p)
 	var lines, plain []string
 	for _, r := range rows {
 		switch {
-		case !r.plain():
-			lines = append(lines, row(r.cells()))
+		case !r.Plain():
+			lines = append(lines, row(r.Cells()))
 		case all:
-			plain = append(plain, row(r.cells()))
+			plain = append(plain, row(r.Cells()))
 		}
 	}
 	lines = append(lines, plain...) // non-default rows first
 	if len(lines) > 0 {
-		b.WriteString(st.ColHeader.Render(row(signalHeader)) + "\n" + strings.Join(lines, "\n") + "\n")
+		b.WriteString(st.ColHeader.Render(row(render.SignalHeader)) + "\n" + strings.Join(lines, "\n") + "\n")
 	}
 	if all {
 		return
 	}
 	text := "every signal has its default action and none is blocked or pending"
 	if len(lines) > 0 {
-		text = "default, not blocked, not pending: " + plainNames(rows)
+		text = "default, not blocked, not pending: " + render.PlainNames(rows)
 	}
 	b.WriteString(st.Faint.Render(lipgloss.NewStyle().Width(max(width, 20)).Render(text)) + "\n")
 }
@@ -254,8 +255,8 @@ func writeProcs(b *strings.Builder, ns *procinspect.Namespace, k *procinspect.Ke
 			break
 		}
 		pr := procinspect.Predict(p, procinspect.SIGTERM, procinspect.Inside, k)
-		line := row([]string{strconv.Itoa(p.PID), orUnknown(p.Status.NSPID()), procinspect.Printable(p.Name()),
-			stateOrUnknown(p.Status.State), intOrUnknown(p.Status.Threads), "."})
+		line := row([]string{strconv.Itoa(p.PID), render.OrUnknown(p.Status.NSPID()), procinspect.Printable(p.Name()),
+			render.StateOrUnknown(p.Status.State), render.IntOrUnknown(p.Status.Threads), "."})
 		line = strings.TrimSuffix(line, ".")
 		b.WriteString(line + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")
 	}

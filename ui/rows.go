@@ -6,6 +6,7 @@ import (
 
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 // verdictGlyph makes a verdict readable without colour.
@@ -70,7 +71,7 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 	if !ns.ID.IsZero() {
 		r.id = ns.ID.String()
 	}
-	r.container = containerText(ns.Container())
+	r.container = render.ContainerText(ns.Container())
 	if p := ns.Init; p != nil {
 		r.hasInit = true
 		r.pid = strconv.Itoa(p.PID)
@@ -121,15 +122,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// containerText names a container in a few cells: "docker 3f4e5a6b7c8d",
-// "lxc web1", or "-".
-func containerText(c *nsutil.Container) string {
-	if c == nil {
-		return "-"
-	}
-	return c.Runtime + " " + procinspect.Printable(c.Short())
 }
 
 // verdictText is a verdict cell: glyph and word, plus the outcome when wide.

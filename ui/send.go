@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/act"
 )
 
 // sendSignals are the signals the F9 dialog offers, as htop's list starts.
@@ -30,14 +31,14 @@ type sendDialog struct {
 
 // sendResultMsg carries what a send did.
 type sendResultMsg struct {
-	rep procinspect.SendReport
+	rep act.SendReport
 	err error
 }
 
 // sendCmd sends in the background and watches.
-func sendCmd(sc procinspect.Scanner, req procinspect.SendRequest) tea.Cmd {
+func sendCmd(sc procinspect.Scanner, req act.SendRequest) tea.Cmd {
 	return func() tea.Msg {
-		rep, err := sc.Send(req)
+		rep, err := act.Send(sc, req)
 		return sendResultMsg{rep, err}
 	}
 }
@@ -53,7 +54,7 @@ func (d sendDialog) signal() procinspect.Signal { return sendSignals[d.sig] }
 
 // update handles a key in the dialog. It returns the request to send when
 // the person confirmed, and whether the dialog stays open.
-func (d sendDialog) update(msg tea.KeyPressMsg, k keyMap) (sendDialog, *procinspect.SendRequest, bool) {
+func (d sendDialog) update(msg tea.KeyPressMsg, k keyMap) (sendDialog, *act.SendRequest, bool) {
 	if d.sending {
 		return d, nil, true
 	}
@@ -71,7 +72,7 @@ func (d sendDialog) update(msg tea.KeyPressMsg, k keyMap) (sendDialog, *procinsp
 		d.inside = !d.inside
 	case msg.String() == "enter":
 		d.sending = true
-		return d, &procinspect.SendRequest{PID: d.target.PID, Signal: d.signal(), From: d.from(), StartTime: d.target.StartTime}, true
+		return d, &act.SendRequest{PID: d.target.PID, Signal: d.signal(), From: d.from(), StartTime: d.target.StartTime}, true
 	}
 	return d, nil, true
 }

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/act"
 )
 
 // TestSendDialog: F9 shows the prediction for the chosen signal and
@@ -43,7 +44,7 @@ func TestSendDialog(t *testing.T) {
 	if cmd == nil || !m.dialog.sending {
 		t.Fatalf("Enter must start the send")
 	}
-	m = update(t, m, sendResultMsg{rep: procinspect.SendReport{Summary: "sent SIGKILL from inside; still alive 2.0 s later, as predicted",
+	m = update(t, m, sendResultMsg{rep: act.SendReport{Summary: "sent SIGKILL from inside; still alive 2.0 s later, as predicted",
 		Held: procinspect.KnownFlag(true)}})
 	if s := screen(m); !strings.Contains(s, "still alive 2.0 s later, as predicted") {
 		t.Errorf("the result is not shown:\n%s", s)

@@ -1,4 +1,4 @@
-package ui
+package render
 
 import (
 	"fmt"
@@ -51,13 +51,13 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Proces
 		if ns.Init == p {
 			role = "the init of"
 		}
-		ew.printf(", PID %s inside, %s PID namespace %s", orUnknown(st.NSPID()), role, nsName(ns))
+		ew.printf(", PID %s inside, %s PID namespace %s", OrUnknown(st.NSPID()), role, nsName(ns))
 	}
 	ew.printf("\n")
 	ew.printf("NSpid: %s   sigview %s\n", intsOrUnknown(st.NSpid), Where(s))
-	ew.printf("cmdline: %s\n", cmdline(p))
-	ew.printf("state: %s   threads: %s   ppid: %s   uid: %s   tracer: %s\n", stateOrUnknown(st.State),
-		intOrUnknown(st.Threads), intOrUnknown(st.PPid), uidText(st), tracerText(st))
+	ew.printf("cmdline: %s\n", Cmdline(p))
+	ew.printf("state: %s   threads: %s   ppid: %s   uid: %s   tracer: %s\n", StateOrUnknown(st.State),
+		IntOrUnknown(st.Threads), IntOrUnknown(st.PPid), UIDText(st), TracerText(st))
 	if d := p.Deep; d != nil {
 		goText := "unknown"
 		if d.Go.Known {
@@ -67,7 +67,7 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Proces
 		if pg := procinspect.Identify(p); pg != procinspect.ProgUnknown {
 			prog = string(pg)
 		}
-		ew.printf("exe: %s   Go program: %s   recognised as: %s\n", orDash(procinspect.Printable(d.Exe)), goText, prog)
+		ew.printf("exe: %s   Go program: %s   recognised as: %s\n", OrDash(procinspect.Printable(d.Exe)), goText, prog)
 	}
 	if st.SigQ != "" {
 		ew.printf("SigQ: %s\n", st.SigQ)
@@ -77,41 +77,41 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Proces
 	}
 }
 
-// signalRow is one signal of a process, decoded for display.
-type signalRow struct {
+// SignalRow is one signal of a process, decoded for display.
+type SignalRow struct {
 	sig                                      procinspect.Signal
 	name, handler, blocked, pending, readers string
 }
 
 // plain reports whether nothing about the signal differs from a fresh process.
-func (r signalRow) plain() bool {
+func (r SignalRow) Plain() bool {
 	return r.handler == "default" && r.blocked == "-" && r.pending == "-" && r.readers == "-"
 }
 
-func (r signalRow) cells() []string {
+func (r SignalRow) Cells() []string {
 	return []string{fmt.Sprint(int(r.sig)), r.name, r.sig.DefaultAction(), r.handler, r.blocked, r.pending, r.readers}
 }
 
-// signalHeader names the columns of signalRow.cells.
-var signalHeader = []string{"N", "NAME", "DEFAULT", "HANDLER", "BLOCKED", "PENDING", "READERS"}
+// SignalHeader names the columns of SignalRow.cells.
+var SignalHeader = []string{"N", "NAME", "DEFAULT", "HANDLER", "BLOCKED", "PENDING", "READERS"}
 
-// signalRows decodes all 64 signals of p.
-func signalRows(p *procinspect.Process) []signalRow {
+// SignalRows decodes all 64 signals of p.
+func SignalRows(p *procinspect.Process) []SignalRow {
 	st := p.Status
 	threads := threadsOf(p)
-	rows := make([]signalRow, 0, procinspect.NSig)
+	rows := make([]SignalRow, 0, procinspect.NSig)
 	for sig := procinspect.Signal(1); sig <= procinspect.NSig; sig++ {
-		rows = append(rows, signalRow{sig: sig, name: sig.String() + glibcNote(sig), handler: handlerText(st, sig),
+		rows = append(rows, SignalRow{sig: sig, name: sig.String() + glibcNote(sig), handler: handlerText(st, sig),
 			blocked: blockedText(threads, sig), pending: pendingText(st, threads, sig), readers: readersText(p, sig)})
 	}
 	return rows
 }
 
-// plainNames lists the plain signals' short names, real-time runs folded.
-func plainNames(rows []signalRow) string {
+// PlainNames lists the plain signals' short names, real-time runs folded.
+func PlainNames(rows []SignalRow) string {
 	var plain []string
 	for _, r := range rows {
-		if r.plain() {
+		if r.Plain() {
 			plain = append(plain, strings.TrimPrefix(r.sig.String(), "SIG"))
 		}
 	}
@@ -125,16 +125,16 @@ func writeSignalTable(ew *errWriter, p *procinspect.Process) {
 	if !st.SigCgt.Known || !st.SigIgn.Known {
 		ew.printf("  handlers unknown: the SigCgt/SigIgn lines are missing or malformed\n")
 	}
-	rows := signalRows(p)
+	rows := SignalRows(p)
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  "+strings.Join(signalHeader, "\t"))
+	fmt.Fprintln(tw, "  "+strings.Join(SignalHeader, "\t"))
 	for _, r := range rows {
-		if !r.plain() {
-			fmt.Fprintln(tw, "  "+strings.Join(r.cells(), "\t"))
+		if !r.Plain() {
+			fmt.Fprintln(tw, "  "+strings.Join(r.Cells(), "\t"))
 		}
 	}
 	tw.Flush()
-	if names := plainNames(rows); names != "" {
+	if names := PlainNames(rows); names != "" {
 		ew.printf("  default, not blocked, not pending: %s\n", names)
 	}
 }
@@ -157,8 +157,8 @@ func writeThreads(ew *errWriter, p *procinspect.Process) {
 		case t.Syscall >= 0:
 			sc = fmt.Sprint(t.Syscall)
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", t.TID, stateOrUnknown(t.Status.State), maskText(t.Status.SigBlk),
-			maskText(t.Status.SigPnd), sc, orDash(procinspect.Printable(t.Wchan)))
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", t.TID, StateOrUnknown(t.Status.State), maskText(t.Status.SigBlk),
+			maskText(t.Status.SigPnd), sc, OrDash(procinspect.Printable(t.Wchan)))
 	}
 	tw.Flush()
 }
@@ -281,7 +281,7 @@ func nsName(ns *procinspect.Namespace) string {
 	return s
 }
 
-func cmdline(p *procinspect.Process) string {
+func Cmdline(p *procinspect.Process) string {
 	if len(p.Cmdline) == 0 {
 		return "-"
 	}
@@ -299,21 +299,21 @@ func maskText(m procinspect.Mask) string {
 	return m.Set.Hex()
 }
 
-func orUnknown(n int) string {
+func OrUnknown(n int) string {
 	if n == 0 {
 		return "unknown"
 	}
 	return fmt.Sprint(n)
 }
 
-func orDash(s string) string {
+func OrDash(s string) string {
 	if s == "" {
 		return "-"
 	}
 	return s
 }
 
-func intOrUnknown(i procinspect.Int) string {
+func IntOrUnknown(i procinspect.Int) string {
 	if !i.Known {
 		return "unknown"
 	}
@@ -327,14 +327,14 @@ func intsOrUnknown(v []int) string {
 	return strings.Trim(fmt.Sprint(v), "[]")
 }
 
-func uidText(st procinspect.Status) string {
+func UIDText(st procinspect.Status) string {
 	if !st.UidKnown {
 		return "unknown"
 	}
 	return fmt.Sprint(st.Uid[0])
 }
 
-func tracerText(st procinspect.Status) string {
+func TracerText(st procinspect.Status) string {
 	switch {
 	case !st.TracerPid.Known:
 		return "unknown"
@@ -344,7 +344,7 @@ func tracerText(st procinspect.Status) string {
 	return fmt.Sprint(st.TracerPid.V)
 }
 
-func stateOrUnknown(s byte) string {
+func StateOrUnknown(s byte) string {
 	if s == 0 {
 		return "unknown"
 	}
