@@ -760,5 +760,5 @@ func stateName(s byte) string {
 	case 0:
 		return "unknown"
 	}
-	return string(s)
+	return Printable(string([]byte{s}))
 }

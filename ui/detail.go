@@ -100,14 +100,14 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 
 // containerLong names a container with its pod and the evidence.
 func containerLong(c *nsutil.Container) string {
-	s := c.Runtime + " " + procinspect.Printable(c.Short())
+	s := c.Runtime + " " + render.Text(c.Short())
 	if c.PodUID != "" {
-		s += " in pod " + procinspect.Printable(c.PodUID)
+		s += " in pod " + render.Text(c.PodUID)
 	}
 	if c.Outer != nil {
-		s += " inside " + c.Outer.Runtime + " " + procinspect.Printable(c.Outer.Short())
+		s += " inside " + c.Outer.Runtime + " " + render.Text(c.Outer.Short())
 	}
-	return s + " (from cgroup " + procinspect.Printable(c.Path) + ")"
+	return s + " (from cgroup " + render.Text(c.Path) + ")"
 }
 
 func signalsHint(all bool) string {
@@ -143,7 +143,7 @@ func writeInitFacts(b *strings.Builder, p *procinspect.Process, st Styles) {
 		threads = plural(s.Threads.V, "thread")
 	}
 	fmt.Fprintf(b, "init %s · PID %d on this procfs, %s inside · state %s · %s · uid %s · tracer %s\n",
-		procinspect.Printable(s.Name), p.PID, render.OrUnknown(s.NSPID()), render.StateOrUnknown(s.State), threads,
+		render.Text(s.Name), p.PID, render.OrUnknown(s.NSPID()), render.State(s.State), threads,
 		render.UIDText(s), render.TracerText(s))
 	fmt.Fprintf(b, "cmdline %s\n", render.Cmdline(p))
 	if d := p.Deep; d != nil {
@@ -151,7 +151,7 @@ func writeInitFacts(b *strings.Builder, p *procinspect.Process, st Styles) {
 		if d.Go.Known {
 			goText = map[bool]string{true: "yes", false: "no"}[d.Go.V]
 		}
-		fmt.Fprintf(b, "exe %s · Go program %s", render.OrDash(procinspect.Printable(d.Exe)), goText)
+		fmt.Fprintf(b, "exe %s · Go program %s", render.OrDash(render.Text(d.Exe)), goText)
 		if pg := procinspect.Identify(p); pg != procinspect.ProgUnknown {
 			fmt.Fprintf(b, " · recognised as %s", pg)
 		}
@@ -184,10 +184,10 @@ func writeStops(b *strings.Builder, p *procinspect.Process, k *procinspect.Kerne
 	b.WriteString("\n" + st.Section.Render("What a stop does") + "\n")
 	for _, s := range stops {
 		glyph := st.Verdict[s.Verdict].Render(verdictGlyph[s.Verdict] + " ")
-		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, glyph, wrap.Render(s.Summary)) + "\n")
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, glyph, wrap.Render(render.Text(s.Summary))) + "\n")
 	}
 	if hint != "" {
-		b.WriteString(st.Warn.Render(lipgloss.NewStyle().Width(max(width, 20)).Render("fix: "+hint)) + "\n")
+		b.WriteString(st.Warn.Render(lipgloss.NewStyle().Width(max(width, 20)).Render("fix: "+render.Text(hint))) + "\n")
 	}
 }
 
@@ -199,7 +199,7 @@ func writePredictions(b *strings.Builder, p *procinspect.Process, k *procinspect
 			pr := procinspect.Predict(p, sig, from, k)
 			verdict := st.Verdict[pr.Verdict].Render(pad(verdictText(pr, true), 20))
 			fmt.Fprintf(b, "%s %s %s\n", pad(sig.String(), 8), pad(string(from), 6), verdict)
-			b.WriteString(st.Faint.Render(reasonStyle.Render(pr.Reason)) + "\n")
+			b.WriteString(st.Faint.Render(reasonStyle.Render(render.Text(pr.Reason))) + "\n")
 		}
 	}
 }
@@ -214,16 +214,12 @@ func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Style
 		return strings.TrimRight(strings.Join(out, " "), " ")
 	}
 	rows := render.SignalRows(p)
-	var lines, plain []string
-	for _, r := range rows {
-		switch {
-		case !r.Plain():
+	var lines []string
+	for _, r := range rows { // all 64 in number order, or only the non-default
+		if all || !r.Plain() {
 			lines = append(lines, row(r.Cells()))
-		case all:
-			plain = append(plain, row(r.Cells()))
 		}
 	}
-	lines = append(lines, plain...) // non-default rows first
 	if len(lines) > 0 {
 		b.WriteString(st.ColHeader.Render(row(render.SignalHeader)) + "\n" + strings.Join(lines, "\n") + "\n")
 	}
@@ -255,8 +251,8 @@ func writeProcs(b *strings.Builder, ns *procinspect.Namespace, k *procinspect.Ke
 			break
 		}
 		pr := procinspect.Predict(p, procinspect.SIGTERM, procinspect.Inside, k)
-		line := row([]string{strconv.Itoa(p.PID), render.OrUnknown(p.Status.NSPID()), procinspect.Printable(p.Name()),
-			render.StateOrUnknown(p.Status.State), render.IntOrUnknown(p.Status.Threads), "."})
+		line := row([]string{strconv.Itoa(p.PID), render.OrUnknown(p.Status.NSPID()), render.Text(p.Name()),
+			render.State(p.Status.State), render.IntOrUnknown(p.Status.Threads), "."})
 		line = strings.TrimSuffix(line, ".")
 		b.WriteString(line + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")
 	}

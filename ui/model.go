@@ -117,7 +117,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if msg.err != nil {
 				m.dialog.result, m.dialog.failed = "not sent: "+msg.err.Error(), true
 			} else {
-				m.dialog.result, m.dialog.failed = msg.rep.Summary, msg.rep.Held.Known && !msg.rep.Held.V
+				m.dialog.result, m.dialog.failed = render.Text(msg.rep.Summary), msg.rep.Held.Known && !msg.rep.Held.V
 			}
 		}
 		return m, m.scanIfIdle()
@@ -399,7 +399,7 @@ func (m Model) footer() string {
 		hint = m.styles.Warn.Render(m.notice) + "  " + hint
 	}
 	if f := m.filter.Value(); f != "" {
-		hint = m.styles.Warn.Render("filter: "+procinspect.Printable(f)+" (esc clears)") + "  " + hint
+		hint = m.styles.Warn.Render("filter: "+render.Text(f)+" (esc clears)") + "  " + hint
 	}
 	return truncate(hint, m.width)
 }

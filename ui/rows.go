@@ -75,7 +75,7 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 	if p := ns.Init; p != nil {
 		r.hasInit = true
 		r.pid = strconv.Itoa(p.PID)
-		r.name = procinspect.Printable(p.Name())
+		r.name = render.Text(p.Name())
 		for i, c := range coreSends {
 			r.preds[i] = procinspect.Predict(p, c.sig, c.from, k)
 		}
@@ -90,7 +90,7 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 func nsMatches(ns *procinspect.Namespace, f string) bool {
 	if c := ns.Container(); c != nil {
 		for _, v := range []string{c.Runtime, c.ID, c.Name, c.PodUID} {
-			if v != "" && strings.Contains(strings.ToLower(procinspect.Printable(v)), f) {
+			if v != "" && strings.Contains(strings.ToLower(render.Text(v)), f) {
 				return true
 			}
 		}
@@ -108,7 +108,7 @@ func nsMatches(ns *procinspect.Namespace, f string) bool {
 		return false
 	}
 	for _, p := range ns.Procs {
-		if strings.Contains(strings.ToLower(procinspect.Printable(p.Name())), f) {
+		if strings.Contains(strings.ToLower(render.Text(p.Name())), f) {
 			return true
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 // sendSignals are the signals the F9 dialog offers, as htop's list starts.
@@ -82,7 +83,7 @@ func (d sendDialog) view(st Styles, width int) string {
 	wrap := lipgloss.NewStyle().Width(max(width-2, 20))
 	var b strings.Builder
 	p := d.target
-	b.WriteString(st.Section.Render(fmt.Sprintf("Send a signal to %s (PID %d)", procinspect.Printable(p.Name()), p.PID)) + "\n\n")
+	b.WriteString(st.Section.Render(fmt.Sprintf("Send a signal to %s (PID %d)", render.Text(p.Name()), p.PID)) + "\n\n")
 	for i, sig := range sendSignals {
 		label := " " + strings.TrimPrefix(sig.String(), "SIG") + " "
 		if i == d.sig {
@@ -98,7 +99,7 @@ func (d sendDialog) view(st Styles, width int) string {
 	b.WriteString(fmt.Sprintf("from: %s %s   tab switches (inside = a process that joins its PID namespace, like docker exec … kill)\n\n", host, inside))
 	pr := procinspect.Predict(p, d.signal(), d.from(), d.kernel)
 	b.WriteString("prediction: " + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")
-	b.WriteString(st.Faint.Render(wrap.Render(pr.Reason)) + "\n\n")
+	b.WriteString(st.Faint.Render(wrap.Render(render.Text(pr.Reason))) + "\n\n")
 	switch {
 	case d.sending:
 		b.WriteString(st.Warn.Render("sending, then watching for 2 s…"))

@@ -5,7 +5,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -193,12 +192,7 @@ func snapshot(o options, stdout io.Writer) error {
 	return render.WriteTable(stdout, snap)
 }
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
+func writeJSON(w io.Writer, v any) error { return render.WriteJSON(w, v) }
 
 // isTerminal reports whether f is a terminal.
 func isTerminal(f *os.File) bool {

@@ -24,18 +24,18 @@ func WriteExplain(w io.Writer, s *procinspect.Snapshot, p *procinspect.Process) 
 	for _, sig := range ExplainSignals {
 		for _, from := range procinspect.Senders {
 			pr := procinspect.Predict(p, sig, from, s.Kernel)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sig, from, pr.Verdict, pr.Outcome, pr.Reason)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sig, from, pr.Verdict, pr.Outcome, Text(pr.Reason))
 		}
 	}
 	tw.Flush()
 	if stops := procinspect.StopsFor(p, s.Kernel); len(stops) > 0 {
 		ew.printf("\nStops (assuming the default STOPSIGNAL, SIGTERM; /proc does not show an image's):\n")
 		for _, s := range stops {
-			ew.printf("  %s\n", s.Summary)
+			ew.printf("  %s\n", Text(s.Summary))
 		}
 	}
 	if hint := procinspect.FixHint(p, s.Kernel); hint != "" {
-		ew.printf("\nFix: %s\n", hint)
+		ew.printf("\nFix: %s\n", Text(hint))
 	}
 	writeSignalTable(ew, p)
 	writeThreads(ew, p)
@@ -45,7 +45,7 @@ func WriteExplain(w io.Writer, s *procinspect.Snapshot, p *procinspect.Process) 
 
 func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Process) {
 	st := p.Status
-	ew.printf("PID %d (%s)", p.PID, procinspect.Printable(st.Name))
+	ew.printf("PID %d (%s)", p.PID, Text(st.Name))
 	if ns := s.NamespaceOf(p); ns != nil {
 		role := "a member of"
 		if ns.Init == p {
@@ -56,7 +56,7 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Proces
 	ew.printf("\n")
 	ew.printf("NSpid: %s   sigview %s\n", intsOrUnknown(st.NSpid), Where(s))
 	ew.printf("cmdline: %s\n", Cmdline(p))
-	ew.printf("state: %s   threads: %s   ppid: %s   uid: %s   tracer: %s\n", StateOrUnknown(st.State),
+	ew.printf("state: %s   threads: %s   ppid: %s   uid: %s   tracer: %s\n", State(st.State),
 		IntOrUnknown(st.Threads), IntOrUnknown(st.PPid), UIDText(st), TracerText(st))
 	if d := p.Deep; d != nil {
 		goText := "unknown"
@@ -67,13 +67,13 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Proces
 		if pg := procinspect.Identify(p); pg != procinspect.ProgUnknown {
 			prog = string(pg)
 		}
-		ew.printf("exe: %s   Go program: %s   recognised as: %s\n", OrDash(procinspect.Printable(d.Exe)), goText, prog)
+		ew.printf("exe: %s   Go program: %s   recognised as: %s\n", OrDash(Text(d.Exe)), goText, prog)
 	}
 	if st.SigQ != "" {
-		ew.printf("SigQ: %s\n", st.SigQ)
+		ew.printf("SigQ: %s\n", Text(st.SigQ))
 	}
 	for _, prob := range st.Problems {
-		ew.printf("warning: %s\n", procinspect.Printable(prob))
+		ew.printf("warning: %s\n", Text(prob))
 	}
 }
 
@@ -145,7 +145,7 @@ func writeThreads(ew *errWriter, p *procinspect.Process) {
 	}
 	ew.printf("\nThreads:\n")
 	if p.Deep.ThreadsErr != "" {
-		ew.printf("  unreadable: %s\n", procinspect.Printable(p.Deep.ThreadsErr))
+		ew.printf("  unreadable: %s\n", Text(p.Deep.ThreadsErr))
 	}
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  TID\tSTATE\tSigBlk\tSigPnd\tSYSCALL\tWCHAN")
@@ -157,8 +157,8 @@ func writeThreads(ew *errWriter, p *procinspect.Process) {
 		case t.Syscall >= 0:
 			sc = fmt.Sprint(t.Syscall)
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", t.TID, StateOrUnknown(t.Status.State), maskText(t.Status.SigBlk),
-			maskText(t.Status.SigPnd), sc, OrDash(procinspect.Printable(t.Wchan)))
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", t.TID, State(t.Status.State), maskText(t.Status.SigBlk),
+			maskText(t.Status.SigPnd), sc, OrDash(Text(t.Wchan)))
 	}
 	tw.Flush()
 }
@@ -183,7 +183,7 @@ func writeReaders(ew *errWriter, p *procinspect.Process) {
 		}
 	}
 	if p.Deep.FDErr != "" {
-		ew.printf("  fd table unreadable: %s\n", procinspect.Printable(p.Deep.FDErr))
+		ew.printf("  fd table unreadable: %s\n", Text(p.Deep.FDErr))
 	}
 }
 
@@ -287,7 +287,7 @@ func Cmdline(p *procinspect.Process) string {
 	}
 	args := make([]string, len(p.Cmdline))
 	for i, a := range p.Cmdline {
-		args[i] = procinspect.Printable(a)
+		args[i] = Text(a)
 	}
 	return strings.Join(args, " ")
 }
@@ -342,13 +342,6 @@ func TracerText(st procinspect.Status) string {
 		return "none"
 	}
 	return fmt.Sprint(st.TracerPid.V)
-}
-
-func StateOrUnknown(s byte) string {
-	if s == 0 {
-		return "unknown"
-	}
-	return string(rune(s))
 }
 
 // errWriter keeps the first write error so a report is written without

@@ -59,7 +59,7 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 		return err
 	}
 	for _, warn := range s.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", procinspect.Printable(warn))
+		fmt.Fprintf(w, "warning: %s\n", Text(warn))
 	}
 	return nil
 }
@@ -92,7 +92,7 @@ func tableRow(ns *procinspect.Namespace, k *procinspect.Kernel) []string {
 	row := []string{id, level, ContainerText(ns.Container()), "-", "(init not visible)", fmt.Sprint(len(ns.Procs)), "-", "-", "-", "-"}
 	if p := ns.Init; p != nil {
 		row[3] = fmt.Sprint(p.PID)
-		row[4] = procinspect.Printable(p.Name())
+		row[4] = Text(p.Name())
 		i := 6
 		for _, sig := range procinspect.CoreSignals {
 			for _, from := range procinspect.Senders {
@@ -110,12 +110,12 @@ func ContainerText(c *nsutil.Container) string {
 	if c == nil {
 		return "-"
 	}
-	return c.Runtime + " " + procinspect.Printable(c.Short())
+	return c.Runtime + " " + Text(c.Short())
 }
 
 // WriteKernel writes the kernel profile of `sigview kernel`.
 func WriteKernel(w io.Writer, k *procinspect.Kernel) error {
-	fmt.Fprintf(w, "kernel %s %s\n", procinspect.Printable(k.Release), procinspect.Printable(k.Version))
+	fmt.Fprintf(w, "kernel %s %s\n", Text(k.Release), Text(k.Version))
 	switch {
 	case k.ProbedAt.IsZero():
 		fmt.Fprintf(w, "%s\n", k.Method)

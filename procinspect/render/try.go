@@ -15,7 +15,7 @@ func WriteTry(w io.Writer, r act.TryReport) error {
 	ew := &errWriter{w: w}
 	cmd := make([]string, len(r.Argv))
 	for i, a := range r.Argv {
-		cmd[i] = procinspect.Printable(a)
+		cmd[i] = Text(a)
 	}
 	where := "a new PID namespace"
 	if r.UserNS {
@@ -29,11 +29,11 @@ func WriteTry(w io.Writer, r act.TryReport) error {
 	}
 	ew.printf("\nPredictions:\n")
 	for _, pr := range r.Predictions {
-		ew.printf("  %-7s from %-6s %s/%s: %s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, pr.Reason)
+		ew.printf("  %-7s from %-6s %s/%s: %s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, Text(pr.Reason))
 	}
 	pr := r.Predicted
 	ew.printf("\nStop: %s from the host, then SIGKILL after the grace period\n", pr.Signal)
-	ew.printf("  predicted: %s (%s): %s\n", pr.Verdict, pr.Outcome, pr.Reason)
+	ew.printf("  predicted: %s (%s): %s\n", pr.Verdict, pr.Outcome, Text(pr.Reason))
 	if r.StopEnded {
 		ew.printf("  happened:  %s ended it after %.3f s, exit status %d\n", pr.Signal, r.After.Seconds(), r.Exit)
 	} else {
@@ -48,7 +48,7 @@ func WriteTry(w io.Writer, r act.TryReport) error {
 		ew.printf("  the prediction did NOT hold: please report this with `sigview explain` output\n")
 	}
 	if r.Hint != "" && !r.StopEnded {
-		ew.printf("\nFix: %s\n", r.Hint)
+		ew.printf("\nFix: %s\n", Text(r.Hint))
 	}
 	ew.printf("\nresult: %s\n", tryResult(r))
 	return ew.err
@@ -87,7 +87,7 @@ func TryDocOf(r act.TryReport) TryDoc {
 		Predicted: procinspect.DocPredictionOf(r.Predicted), StopSignal: r.Predicted.Signal.String(), EndedBy: "SIGKILL",
 		Seconds: r.After.Seconds(), ExitCode: r.Exit, Status: r.ExitCode()}
 	for i, a := range r.Argv {
-		d.Command[i] = procinspect.Printable(a)
+		d.Command[i] = Text(a)
 	}
 	if r.StopEnded {
 		d.EndedBy = "stop signal"
