@@ -109,13 +109,13 @@ func SignalRows(p *procinspect.Process) []SignalRow {
 
 // PlainNames lists the plain signals' short names, real-time runs folded.
 func PlainNames(rows []SignalRow) string {
-	var plain []string
+	var plain procinspect.SigSet
 	for _, r := range rows {
 		if r.Plain() {
-			plain = append(plain, strings.TrimPrefix(r.sig.String(), "SIG"))
+			plain = plain.With(r.sig)
 		}
 	}
-	return strings.Join(compactRT(plain), " ")
+	return strings.Join(plain.CompactNames(), " ")
 }
 
 // writeSignalTable lists every signal that is not plain default, then the rest by name.
@@ -361,25 +361,6 @@ func (e *errWriter) Write(b []byte) (int, error) {
 }
 
 func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
-
-// compactRT folds runs of real-time signal names ("RTMIN+2 … RTMIN+32")
-// into ranges ("RTMIN+2..RTMIN+32").
-func compactRT(names []string) []string {
-	var out []string
-	for i := 0; i < len(names); {
-		j := i
-		for j+1 < len(names) && strings.HasPrefix(names[j+1], "RTMIN") && strings.HasPrefix(names[i], "RTMIN") {
-			j++
-		}
-		if j-i >= 2 {
-			out = append(out, names[i]+".."+names[j])
-		} else {
-			out = append(out, names[i:j+1]...)
-		}
-		i = j + 1
-	}
-	return out
-}
 
 // glibcNote labels the real-time signals glibc keeps for itself.
 func glibcNote(sig procinspect.Signal) string {
