@@ -17,15 +17,6 @@ var verdictGlyph = map[procinspect.Verdict]string{
 	procinspect.VerdictUnknown: "?",
 }
 
-// coreSends are the four predictions of the main view, in column order.
-var coreSends = [4]struct {
-	sig  procinspect.Signal
-	from procinspect.Sender
-}{
-	{procinspect.SIGTERM, procinspect.Inside}, {procinspect.SIGTERM, procinspect.Host},
-	{procinspect.SIGKILL, procinspect.Inside}, {procinspect.SIGKILL, procinspect.Host},
-}
-
 // nsKey tells a namespace apart from the others across scans: its inode,
 // or its init's PID when the inode is unknown (nsutil.NSID without Dev).
 type nsKey struct {
@@ -76,8 +67,12 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 		r.hasInit = true
 		r.pid = strconv.Itoa(p.PID)
 		r.name = render.Text(p.Name())
-		for i, c := range coreSends {
-			r.preds[i] = procinspect.Predict(p, c.sig, c.from, k)
+		i := 0 // the columns of render.WriteTable: CoreSignals × Senders
+		for _, sig := range procinspect.CoreSignals {
+			for _, from := range procinspect.Senders {
+				r.preds[i] = procinspect.Predict(p, sig, from, k)
+				i++
+			}
 		}
 	}
 	return r
