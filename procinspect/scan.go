@@ -234,7 +234,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			for _, w := range r.warn {
 				warn.add(w[0], w[1])
 			}
-		case vanished(r.err):
+		case Vanished(r.err):
 			snap.Vanished++
 		default:
 			warn.add("unreadable status", reason(r.err))
@@ -377,7 +377,7 @@ func parallel(n int, f func(i int)) {
 // readProcess reads the facts every process gets: status and namespace.
 func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, error) {
 	dir := filepath.Join(root, strconv.Itoa(pid))
-	st, err := readStatus(filepath.Join(dir, "status"))
+	st, err := ReadStatus(filepath.Join(dir, "status"))
 	if err != nil {
 		return nil, err
 	}
@@ -396,10 +396,10 @@ func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, 
 	switch {
 	case err == nil:
 		p.NS = id
-	case vanished(err) && !live:
+	case Vanished(err) && !live:
 		// A fixture without an ns link: nothing to say beyond unknown.
 		p.NSNote = "no ns/pid link"
-	case vanished(err):
+	case Vanished(err):
 		return nil, fmt.Errorf("%s/ns/pid: %w", dir, ErrGone)
 	default:
 		p.NSNote = reason(err)
@@ -417,7 +417,7 @@ func readDetails(p *Process, dir string) {
 			p.ContainerErr = reason(err)
 		}
 		p.Container = c
-	} else if !vanished(err) {
+	} else if !Vanished(err) {
 		p.ContainerErr = reason(err)
 	}
 	if b, err := readFile(filepath.Join(dir, "cmdline")); err == nil {
@@ -442,7 +442,7 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 	var warn [][2]string
 	p, err := readProcess(root, pid, live, &warn)
 	if err != nil {
-		if vanished(err) {
+		if Vanished(err) {
 			return nil, fmt.Errorf("PID %d: %w", pid, ErrGone)
 		}
 		return nil, err
