@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/procfs"
 	"github.com/sigview/sigview/nsutil"
+	"github.com/sigview/sigview/procinspect/engine"
 )
 
 // Scanner reads a procfs into Snapshots.
@@ -103,6 +104,15 @@ func (s *Snapshot) NamespaceCount() (n, unidentified int) {
 		}
 	}
 	return n, unidentified
+}
+
+// Engine returns what the engine's files say about the namespace's
+// container, or nil.
+func (ns *Namespace) Engine() *engine.Metadata {
+	if ns.Init != nil {
+		return ns.Init.Engine
+	}
+	return nil
 }
 
 // Container returns the namespace's container: its init's, or nil.
@@ -286,6 +296,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		}
 	}
 	readDeepSet(kids)
+	snap.lookupEngines()
 	snap.Warnings = warn.lines()
 	if snap.Hidden != "" {
 		snap.Warnings = append([]string{snap.Hidden}, snap.Warnings...)

@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/render"
 )
@@ -78,7 +77,7 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 	var b strings.Builder
 	b.WriteString(st.Title.Render(nsTitle(ns)) + "\n")
 	if c := ns.Container(); c != nil {
-		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render("container "+containerLong(c)) + "\n")
+		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render("container "+render.ContainerLong(c, ns.Engine())) + "\n")
 	}
 	p := ns.Init
 	if p == nil {
@@ -96,18 +95,6 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 	b.WriteString("\n" + st.Section.Render("Processes") + "\n")
 	writeProcs(&b, ns, s.Kernel, st)
 	return strings.TrimRight(b.String(), "\n")
-}
-
-// containerLong names a container with its pod and the evidence.
-func containerLong(c *nsutil.Container) string {
-	s := c.Runtime + " " + render.Text(c.Short())
-	if c.PodUID != "" {
-		s += " in pod " + render.Text(c.PodUID)
-	}
-	if c.Outer != nil {
-		s += " inside " + c.Outer.Runtime + " " + render.Text(c.Outer.Short())
-	}
-	return s + " (from cgroup " + render.Text(c.Path) + ")"
 }
 
 func signalsHint(all bool) string {
@@ -185,6 +172,7 @@ func writeStops(b *strings.Builder, p *procinspect.Process, k *procinspect.Kerne
 	for _, s := range stops {
 		glyph := st.Verdict[s.Verdict].Render(verdictGlyph[s.Verdict] + " ")
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, glyph, wrap.Render(render.Text(s.Summary))) + "\n")
+		b.WriteString(st.Faint.Render(lipgloss.NewStyle().Width(max(width-2, 20)).PaddingLeft(2).Render("from "+render.Text(s.ShortFrom()))) + "\n")
 	}
 	if hint != "" {
 		b.WriteString(st.Warn.Render(lipgloss.NewStyle().Width(max(width, 20)).Render("fix: "+render.Text(hint))) + "\n")

@@ -62,7 +62,7 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 	if !ns.ID.IsZero() {
 		r.id = ns.ID.String()
 	}
-	r.container = render.ContainerText(ns.Container())
+	r.container = render.ContainerText(ns)
 	if p := ns.Init; p != nil {
 		r.hasInit = true
 		r.pid = strconv.Itoa(p.PID)
@@ -84,7 +84,11 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 // namespace's inode when it has at least 5 digits; text matches names.
 func nsMatches(ns *procinspect.Namespace, f string) bool {
 	if c := ns.Container(); c != nil {
-		for _, v := range []string{c.Runtime, c.ID, c.Name, c.PodUID} {
+		vals := []string{c.Runtime, c.ID, c.Name, c.PodUID}
+		if m := ns.Engine(); m != nil {
+			vals = append(vals, m.Name, m.Image, m.ContainerName, m.Pod.Name, m.Pod.Namespace)
+		}
+		for _, v := range vals {
 			if v != "" && strings.Contains(strings.ToLower(render.Text(v)), f) {
 				return true
 			}

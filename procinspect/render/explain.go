@@ -29,9 +29,10 @@ func WriteExplain(w io.Writer, s *procinspect.Snapshot, p *procinspect.Process) 
 	}
 	tw.Flush()
 	if stops := procinspect.StopsFor(p, s.Kernel); len(stops) > 0 {
-		ew.printf("\nStops (assuming the default STOPSIGNAL, SIGTERM; /proc does not show an image's):\n")
+		ew.printf("\nStops:\n")
 		for _, s := range stops {
 			ew.printf("  %s\n", Text(s.Summary))
+			ew.printf("    from %s\n", Text(s.From()))
 		}
 	}
 	if hint := procinspect.FixHint(p, s.Kernel); hint != "" {
@@ -55,6 +56,14 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Proces
 	}
 	ew.printf("\n")
 	ew.printf("NSpid: %s   sigview %s\n", intsOrUnknown(st.NSpid), Where(s))
+	if p.Container != nil {
+		ew.printf("container: %s\n", ContainerLong(p.Container, p.Engine))
+		if p.Engine != nil {
+			for _, n := range p.Engine.Notes {
+				ew.printf("  note: %s\n", Text(n))
+			}
+		}
+	}
 	ew.printf("cmdline: %s\n", Cmdline(p))
 	ew.printf("state: %s   threads: %s   ppid: %s   uid: %s   tracer: %s\n", State(st.State),
 		IntOrUnknown(st.Threads), IntOrUnknown(st.PPid), UIDText(st), TracerText(st))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/engine"
 )
 
 // verdictWord is a verdict and outcome as one table cell, e.g. "no:dropped".
@@ -89,7 +90,7 @@ func tableRow(ns *procinspect.Namespace, k *procinspect.Kernel) []string {
 	if ns.Level >= 0 {
 		level = fmt.Sprint(ns.Level)
 	}
-	row := []string{id, level, ContainerText(ns.Container()), "-", "(init not visible)", fmt.Sprint(len(ns.Procs)), "-", "-", "-", "-"}
+	row := []string{id, level, ContainerText(ns), "-", "(init not visible)", fmt.Sprint(len(ns.Procs)), "-", "-", "-", "-"}
 	if p := ns.Init; p != nil {
 		row[3] = fmt.Sprint(p.PID)
 		row[4] = Text(p.Name())
@@ -104,13 +105,48 @@ func tableRow(ns *procinspect.Namespace, k *procinspect.Kernel) []string {
 	return row
 }
 
-// ContainerText names a container in a few cells: "docker 3f4e5a6b7c8d",
-// "lxc web1", or "-".
-func ContainerText(c *nsutil.Container) string {
+// ContainerText names a namespace's container in a few cells: "docker web1"
+// (its name, from the engine's files), "docker 3f4e5a6b7c8d", "lxc web1",
+// or "-".
+func ContainerText(ns *procinspect.Namespace) string {
+	c := ns.Container()
 	if c == nil {
 		return "-"
 	}
+	if m := ns.Engine(); m != nil && m.Name != "" {
+		return c.Runtime + " " + Text(m.Name)
+	}
 	return c.Runtime + " " + Text(c.Short())
+}
+
+// ContainerLong names a container with what its engine's files say (name,
+// image, init, pod), its pod and the evidence.
+func ContainerLong(c *nsutil.Container, m *engine.Metadata) string {
+	s := c.Runtime + " " + Text(c.Short())
+	if m != nil {
+		if m.Name != "" {
+			s = c.Runtime + " " + Text(m.Name) + " (" + Text(c.Short()) + ")"
+		}
+		if m.Image != "" {
+			s += ", image " + Text(m.Image)
+		}
+		if m.Init.Known {
+			s += map[bool]string{true: ", with --init", false: ", no --init"}[m.Init.Value]
+		}
+		if m.Pod.Name != "" {
+			s += ", pod " + Text(m.Pod.Namespace+"/"+m.Pod.Name)
+			if m.ContainerName != "" {
+				s += " container " + Text(m.ContainerName)
+			}
+		}
+	}
+	if c.PodUID != "" {
+		s += " in pod " + Text(c.PodUID)
+	}
+	if c.Outer != nil {
+		s += " inside " + c.Outer.Runtime + " " + Text(c.Outer.Short())
+	}
+	return s + " (from cgroup " + Text(c.Path) + ")"
 }
 
 // WriteKernel writes the kernel profile of `sigview kernel`.
