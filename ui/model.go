@@ -556,4 +556,3 @@ func (m Model) helpView() string {
 func truncate(s string, w int) string { return pad(s, max(w, 1)) }
 
 func lenPlain(s string) int { return len([]rune(s)) }
-
