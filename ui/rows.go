@@ -37,21 +37,39 @@ type nsRow struct {
 	procs     string
 	hasInit   bool
 	preds     [4]procinspect.Prediction
+	// context marks an ancestor shown only so a filtered tree still reads;
+	// it did not match the filter.
+	context bool
 }
 
 // buildRows turns a snapshot into rows, in tree order, keeping the
-// namespaces that match filter (case-insensitive; empty keeps all).
+// namespaces that match filter (case-insensitive; empty keeps all) and,
+// marked as context, their ancestors.
 func buildRows(s *procinspect.Snapshot, filter string) []nsRow {
 	if s == nil {
 		return nil
 	}
 	filter = strings.ToLower(strings.TrimSpace(filter))
+	var match, context map[*procinspect.Namespace]bool
+	if filter != "" {
+		match, context = map[*procinspect.Namespace]bool{}, map[*procinspect.Namespace]bool{}
+		for _, ns := range s.Namespaces {
+			if nsMatches(ns, filter) {
+				match[ns] = true
+				for a := ns.Parent; a != nil && !context[a]; a = a.Parent {
+					context[a] = true
+				}
+			}
+		}
+	}
 	rows := make([]nsRow, 0, len(s.Namespaces))
 	for _, ns := range s.Namespaces {
-		if filter != "" && !nsMatches(ns, filter) {
+		if filter != "" && !match[ns] && !context[ns] {
 			continue
 		}
-		rows = append(rows, rowOf(ns, s.Kernel))
+		r := rowOf(ns, s.Kernel)
+		r.context = filter != "" && !match[ns]
+		rows = append(rows, r)
 	}
 	return rows
 }
@@ -76,6 +94,14 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 		}
 	}
 	return r
+}
+
+// idCell is the PIDNS cell: the namespace with its tree indent.
+func (r nsRow) idCell() string {
+	if r.depth > 0 {
+		return strings.Repeat(" ", 2*(r.depth-1)) + "└ " + r.id
+	}
+	return r.id
 }
 
 // nsMatches reports whether the filter names the namespace, its init, any

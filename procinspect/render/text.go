@@ -45,8 +45,8 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 			inits++
 		}
 	}
-	fmt.Fprintf(w, "sigview %s\n%d processes, %s, %d inits visible; scanned %s",
-		Where(s), len(s.Processes), NamespaceCount(s, "PID namespaces"), inits, s.Time.Format("15:04:05"))
+	fmt.Fprintf(w, "sigview %s\n%s, %s, %s visible; scanned %s",
+		Where(s), Plural(len(s.Processes), "process"), NamespaceCount(s, "PID namespace"), Plural(inits, "init"), s.Time.Format("15:04:05"))
 	if s.Vanished > 0 {
 		fmt.Fprintf(w, "; %d exited during the scan", s.Vanished)
 	}
@@ -66,15 +66,27 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 }
 
 // NamespaceCount says how many namespaces there are ("4 PID namespaces"
-// with noun "PID namespaces"), and how many processes are in ones that
+// with noun "PID namespace"), and how many processes are in ones that
 // could not be told apart.
 func NamespaceCount(s *procinspect.Snapshot, noun string) string {
 	n, unknown := s.NamespaceCount()
-	out := fmt.Sprintf("%d %s", n, noun)
+	out := Plural(n, noun)
 	if unknown > 0 {
-		out += fmt.Sprintf(" (+ %d processes in unidentified ones)", unknown)
+		out += fmt.Sprintf(" (+ %s in unidentified ones)", Plural(unknown, "process"))
 	}
 	return out
+}
+
+// Plural writes "1 process", "2 processes", "1 init", "2 inits"; the
+// last word of a phrase is the one made plural ("2 PID namespaces").
+func Plural(n int, word string) string {
+	switch {
+	case n == 1:
+		return "1 " + word
+	case strings.HasSuffix(word, "s"):
+		return fmt.Sprintf("%d %ses", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // tableRow renders one namespace as table cells.
