@@ -52,7 +52,7 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PIDNS\tLVL\tCONTAINER\tINIT\tNAME\tPROCS\tTERM inside\tTERM host\tKILL inside\tKILL host")
+	fmt.Fprintln(tw, "PIDNS\tLVL\tCONTAINER\tINIT\tNAME\tPROCS\tTERM inside\tTERM host\tKILL inside\tKILL host\tSTOP")
 	for _, ns := range s.Namespaces {
 		fmt.Fprintln(tw, strings.Join(tableRow(ns, s.Kernel), "\t"))
 	}
@@ -102,7 +102,7 @@ func tableRow(ns *procinspect.Namespace, k *procinspect.Kernel) []string {
 	if ns.Level >= 0 {
 		level = fmt.Sprint(ns.Level)
 	}
-	row := []string{id, level, ContainerText(ns), "-", "(init not visible)", fmt.Sprint(len(ns.Procs)), "-", "-", "-", "-"}
+	row := []string{id, level, ContainerText(ns), "-", "(init not visible)", fmt.Sprint(len(ns.Procs)), "-", "-", "-", "-", "-"}
 	if p := ns.Init; p != nil {
 		row[3] = fmt.Sprint(p.PID)
 		row[4] = Text(p.Name())
@@ -113,22 +113,61 @@ func tableRow(ns *procinspect.Namespace, k *procinspect.Kernel) []string {
 				i++
 			}
 		}
+		if stops := procinspect.StopsFor(p, k); len(stops) > 0 {
+			row[10] = StopCell(stops[0])
+		}
 	}
 	return row
 }
 
-// ContainerText names a namespace's container in a few cells: "docker web1"
-// (its name, from the engine's files), "docker 3f4e5a6b7c8d", "lxc web1",
-// or "-".
+// StopCell says in a few cells what the engine's stop does: "SIGTERM:143
+// at once", "SIGINT:137 after 3s", "SIGTERM:depends (10s)", "SIGTERM:? (10s)".
+func StopCell(st procinspect.Stop) string {
+	sig := "?"
+	if st.Signal != 0 {
+		sig = st.Signal.String()
+	}
+	exit := "?"
+	if st.Exit.Known {
+		exit = fmt.Sprint(st.Exit.V)
+	}
+	g := fmt.Sprintf("%ds", int(st.Grace.Seconds()))
+	switch {
+	case st.After.Known && st.AfterGrace:
+		return sig + ":" + exit + " after " + g
+	case st.After.Known:
+		return sig + ":" + exit + " at once"
+	case st.Verdict == procinspect.Depends:
+		return sig + ":depends (" + g + ")"
+	}
+	return sig + ":? (" + g + ")"
+}
+
+// ContainerText names a namespace's container in a few cells: "docker web1
+// (shop/web:1.2, --init)" (name, image and init from the engine's files),
+// "docker 3f4e5a6b7c8d", "lxc web1", or "-".
 func ContainerText(ns *procinspect.Namespace) string {
 	c := ns.Container()
 	if c == nil {
 		return "-"
 	}
-	if m := ns.Engine(); m != nil && m.Name != "" {
-		return c.Runtime + " " + Text(m.Name)
+	name := c.Short()
+	var more []string
+	if m := ns.Engine(); m != nil {
+		if m.Name != "" {
+			name = m.Name
+		}
+		if m.Image != "" {
+			more = append(more, m.Image)
+		}
+		if m.Init.Known && m.Init.Value {
+			more = append(more, "--init")
+		}
 	}
-	return c.Runtime + " " + Text(c.Short())
+	if len(more) > 0 {
+		return c.Runtime + " " + Text(name) + " (" + Text(strings.Join(more, ", ")) + ")"
+	}
+	return c.Runtime + " " + Text(name)
 }
 
 // ContainerLong names a container with what its engine's files say (name,
