@@ -40,6 +40,9 @@ var (
 	descWarnings   = prometheus.NewDesc("sigview_scan_warnings", "Kinds of facts the last scan could not read (its warning lines).", nil, nil)
 	descLastScan   = prometheus.NewDesc("sigview_last_scan_timestamp_seconds", "When the last successful scan started, in seconds since the Unix epoch.", nil, nil)
 	descErrors     = prometheus.NewDesc("sigview_scan_errors_total", "Background scans that failed (the procfs could not be listed).", nil, nil)
+	descKernelInfo = prometheus.NewDesc("sigview_kernel_info",
+		"The running kernel, where its profile comes from (probe, cache, none) and its build-dependent signal rules as measured (true, false or unknown); always 1.",
+		append([]string{"release", "version", "source"}, kernelRuleNames...), nil)
 )
 
 // NewCollector returns a collector with no snapshot yet.
@@ -64,11 +67,9 @@ func (c *Collector) Failed() { c.errors.Add(1) }
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descNeedsKill, descStopSeconds, descStopExit, descVerdict, descNamespaces,
-		descProcesses, descDuration, descWarnings, descLastScan, descErrors} {
+		descProcesses, descDuration, descWarnings, descLastScan, descErrors, descKernelInfo} {
 		ch <- d
 	}
-	// sigview_kernel_info's label names depend on the rules measured, so
-	// it is left undescribed (an unchecked metric for the registry).
 }
 
 // Collect implements prometheus.Collector.
@@ -116,17 +117,19 @@ func build(s *Snapshot) []prometheus.Metric {
 }
 
 // kernelInfo is the info metric: release, version, source and one label per
-// rule.
+// rule, "unknown" for a rule the profile lacks.
 func kernelInfo(k KernelInfo) prometheus.Metric {
-	names := []string{"release", "version", "source"}
 	values := []string{k.Release, k.Version, k.Source}
-	for _, r := range k.Rules {
-		names = append(names, r.Name)
-		values = append(values, r.Value)
+	for _, name := range kernelRuleNames {
+		v := "unknown"
+		for _, r := range k.Rules {
+			if r.Name == name {
+				v = r.Value
+			}
+		}
+		values = append(values, v)
 	}
-	d := prometheus.NewDesc("sigview_kernel_info",
-		"The running kernel and its build-dependent signal rules as measured (true, false or unknown); always 1.", names, nil)
-	return prometheus.MustNewConstMetric(d, prometheus.GaugeValue, 1, values...)
+	return prometheus.MustNewConstMetric(descKernelInfo, prometheus.GaugeValue, 1, values...)
 }
 
 func b2f(b bool) float64 {

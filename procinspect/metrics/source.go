@@ -135,6 +135,16 @@ func stopOf(st *procinspect.DocStops, c *procinspect.DocContainer, md engine.Met
 	return out
 }
 
+// kernelRuleNames are the measured kernel rules, each a label of
+// sigview_kernel_info.
+var kernelRuleNames = func() []string {
+	var out []string
+	for _, r := range procinspect.AllRules {
+		out = append(out, string(r))
+	}
+	return out
+}()
+
 // kernelOf is the kernel profile's identity and rules.
 func kernelOf(k *procinspect.DocKernel) KernelInfo {
 	if k == nil {
