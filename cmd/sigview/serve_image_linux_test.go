@@ -52,10 +52,15 @@ func TestServeImage(t *testing.T) {
 	docker("build", "-q", "-t", "sigview-serve-test", ctx)
 	t.Logf("docker build took %v", time.Since(start).Round(time.Millisecond))
 
+	// The node's cached kernel profile, as the DaemonSet mounts it: with two
+	// capabilities the probe cannot measure, so serve must read the cache.
+	if out, err := exec.Command(buildTools(t).sigview, "kernel").CombinedOutput(); err != nil {
+		t.Fatalf("sigview kernel: %v\n%s", err, out)
+	}
 	sleepNS := startNSInit(t, "sleep", "1000")
 	addr := freePort(t)
 	id := docker("run", "-d", "--network", "host", "--read-only", "--cap-drop", "ALL",
-		"--cap-add", "SYS_PTRACE", "--cap-add", "DAC_READ_SEARCH", "-v", "/proc:/host/proc:ro",
+		"--cap-add", "SYS_PTRACE", "--cap-add", "DAC_READ_SEARCH", "-v", "/proc:/host/proc:ro", "-v", "/run/sigview:/run/sigview:ro",
 		"sigview-serve-test", "serve", "--listen", addr, "--interval", "1s", "--proc", "/host/proc")
 	defer docker("rm", "-f", id)
 	want := fmt.Sprintf(`pidns="%s",pod="",pod_namespace="",program="sleep",runtime=""} 1`, sleepNS)
@@ -64,6 +69,11 @@ func TestServeImage(t *testing.T) {
 		if code, b, err := httpGet("http://" + addr + "/metrics"); err == nil && code == 200 {
 			body = b
 			if strings.Contains(string(b), "sigview_stop_needs_sigkill{") && strings.Contains(string(b), want) {
+				for _, l := range strings.Split(string(b), "\n") {
+					if strings.HasPrefix(l, "sigview_kernel_info") && (!strings.Contains(l, `source="cache"`) || strings.Contains(l, "unknown")) {
+						t.Errorf("serve in the image did not use the node's cached kernel profile: %s", l)
+					}
+				}
 				return
 			}
 		}
