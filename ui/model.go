@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 // view is which screen the UI shows.
@@ -38,9 +39,6 @@ type Options struct {
 	NoColor bool
 	// ReadOnly removes the ability to send signals (F9).
 	ReadOnly bool
-	// Helper is the argv that re-enters sigview as a sender inside a
-	// namespace (see procinspect.SendRequest).
-	Helper []string
 }
 
 // Model is the live UI: the namespace tree, a detail view, a filter and
@@ -119,7 +117,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if msg.err != nil {
 				m.dialog.result, m.dialog.failed = "not sent: "+msg.err.Error(), true
 			} else {
-				m.dialog.result, m.dialog.failed = msg.rep.Summary, msg.rep.Held.Known && !msg.rep.Held.V
+				m.dialog.result, m.dialog.failed = render.Text(msg.rep.Summary), msg.rep.Held.Known && !msg.rep.Held.V
 			}
 		}
 		return m, m.scanIfIdle()
@@ -195,7 +193,6 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.dialog = nil
 		}
 		if req != nil {
-			req.Helper = m.opts.Helper
 			return m, sendCmd(m.scanner, *req)
 		}
 		return m, nil
@@ -373,9 +370,9 @@ func (m Model) header() string {
 	if m.readOnly {
 		badge = st.Warn.Render("[read-only] ")
 	}
-	line1 := title + badge + st.Header.Render(truncate(Where(s), m.width-8-lipgloss.Width(badge)))
+	line1 := title + badge + st.Header.Render(truncate(render.Where(s), m.width-8-lipgloss.Width(badge)))
 	stats := fmt.Sprintf("%s · %d inits · %d processes · scanned %s (%s)",
-		namespaceCount(s, "namespaces"), inits, len(s.Processes), s.Time.Format("15:04:05"), m.took.Round(time.Millisecond))
+		render.NamespaceCount(s, "namespaces"), inits, len(s.Processes), s.Time.Format("15:04:05"), m.took.Round(time.Millisecond))
 	if m.view == detailView {
 		stats = "detail · " + stats
 	}
@@ -402,7 +399,7 @@ func (m Model) footer() string {
 		hint = m.styles.Warn.Render(m.notice) + "  " + hint
 	}
 	if f := m.filter.Value(); f != "" {
-		hint = m.styles.Warn.Render("filter: "+procinspect.Printable(f)+" (esc clears)") + "  " + hint
+		hint = m.styles.Warn.Render("filter: "+render.Text(f)+" (esc clears)") + "  " + hint
 	}
 	return truncate(hint, m.width)
 }

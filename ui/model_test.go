@@ -194,12 +194,23 @@ func TestDetailAndBack(t *testing.T) {
 			t.Errorf("detail view lacks %q:\n%s", want, s)
 		}
 	}
-	before := strings.Count(screen(m), "\n")
+	if got := signalNumbers(m.detail.vp.GetContent()); len(got) == 0 || len(got) >= 64 {
+		t.Errorf("before 'a' the detail view lists signals %v; want only the non-default ones", got)
+	}
 	m = press(t, m, "a")
 	if !m.detail.all {
 		t.Errorf("'a' did not switch to all 64 signals")
 	}
-	_ = before
+	got := signalNumbers(m.detail.vp.GetContent())
+	if len(got) != 64 {
+		t.Errorf("after 'a' the detail view lists %d signals %v; want 1 to 64", len(got), got)
+	}
+	for i, n := range got {
+		if n != i+1 {
+			t.Errorf("after 'a' signal row %d is signal %d; want %d (1 to 64 in order): %v", i, n, i+1, got)
+			break
+		}
+	}
 	m = press(t, m, "esc")
 	if m.view != mainView {
 		t.Errorf("Esc: view %v; want main", m.view)
@@ -294,4 +305,21 @@ func TestNoColor(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "✗ no") || !strings.Contains(s, "✓ yes") {
 		t.Errorf("verdicts must read without colour:\n%s", s)
 	}
+}
+
+// signalNumbers returns the signal numbers of the detail view's signal
+// table, in the order of its rows (a row starts with the number and then
+// the signal's name).
+func signalNumbers(content string) []int {
+	var out []int
+	for _, line := range strings.Split(ansi.Strip(content), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || !strings.HasPrefix(f[1], "SIG") {
+			continue
+		}
+		if n, err := strconv.Atoi(f[0]); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }

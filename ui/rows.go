@@ -6,6 +6,7 @@ import (
 
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 // verdictGlyph makes a verdict readable without colour.
@@ -14,15 +15,6 @@ var verdictGlyph = map[procinspect.Verdict]string{
 	procinspect.No:             "✗",
 	procinspect.Depends:        "~",
 	procinspect.VerdictUnknown: "?",
-}
-
-// coreSends are the four predictions of the main view, in column order.
-var coreSends = [4]struct {
-	sig  procinspect.Signal
-	from procinspect.Sender
-}{
-	{procinspect.SIGTERM, procinspect.Inside}, {procinspect.SIGTERM, procinspect.Host},
-	{procinspect.SIGKILL, procinspect.Inside}, {procinspect.SIGKILL, procinspect.Host},
 }
 
 // nsKey tells a namespace apart from the others across scans: its inode,
@@ -70,13 +62,17 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 	if !ns.ID.IsZero() {
 		r.id = ns.ID.String()
 	}
-	r.container = containerText(ns.Container())
+	r.container = render.ContainerText(ns)
 	if p := ns.Init; p != nil {
 		r.hasInit = true
 		r.pid = strconv.Itoa(p.PID)
-		r.name = procinspect.Printable(p.Name())
-		for i, c := range coreSends {
-			r.preds[i] = procinspect.Predict(p, c.sig, c.from, k)
+		r.name = render.Text(p.Name())
+		i := 0 // the columns of render.WriteTable: CoreSignals × Senders
+		for _, sig := range procinspect.CoreSignals {
+			for _, from := range procinspect.Senders {
+				r.preds[i] = procinspect.Predict(p, sig, from, k)
+				i++
+			}
 		}
 	}
 	return r
@@ -88,8 +84,12 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 // namespace's inode when it has at least 5 digits; text matches names.
 func nsMatches(ns *procinspect.Namespace, f string) bool {
 	if c := ns.Container(); c != nil {
-		for _, v := range []string{c.Runtime, c.ID, c.Name, c.PodUID} {
-			if v != "" && strings.Contains(strings.ToLower(procinspect.Printable(v)), f) {
+		vals := []string{c.Runtime, c.ID, c.Name, c.PodUID}
+		if m := ns.Engine(); m != nil {
+			vals = append(vals, m.Name, m.Image, m.ContainerName, m.Pod.Name, m.Pod.Namespace)
+		}
+		for _, v := range vals {
+			if v != "" && strings.Contains(strings.ToLower(render.Text(v)), f) {
 				return true
 			}
 		}
@@ -107,7 +107,7 @@ func nsMatches(ns *procinspect.Namespace, f string) bool {
 		return false
 	}
 	for _, p := range ns.Procs {
-		if strings.Contains(strings.ToLower(procinspect.Printable(p.Name())), f) {
+		if strings.Contains(strings.ToLower(render.Text(p.Name())), f) {
 			return true
 		}
 	}
@@ -121,15 +121,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// containerText names a container in a few cells: "docker 3f4e5a6b7c8d",
-// "lxc web1", or "-".
-func containerText(c *nsutil.Container) string {
-	if c == nil {
-		return "-"
-	}
-	return c.Runtime + " " + procinspect.Printable(c.Short())
 }
 
 // verdictText is a verdict cell: glyph and word, plus the outcome when wide.

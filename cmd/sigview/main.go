@@ -5,21 +5,21 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/act"
 	"github.com/sigview/sigview/procinspect/probe"
+	"github.com/sigview/sigview/procinspect/render"
 	"github.com/sigview/sigview/ui"
 )
 
@@ -41,9 +41,6 @@ const usage = `usage: sigview [flags]              live terminal UI (the --once 
 
 flags:
 `
-
-// helperArg re-enters sigview as the sender inside a target's namespace.
-const helperArg = "__send-inside"
 
 // options are the command-line settings.
 type options struct {
@@ -90,9 +87,7 @@ type exitStatus int
 func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 func main() {
-	if len(os.Args) == 3 && os.Args[1] == helperArg {
-		os.Exit(sendInsideHelper(os.Args[2]))
-	}
+	act.ServeInside()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -190,7 +185,7 @@ func snapshot(o options, stdout io.Writer) error {
 	}
 	if !o.once && !o.json && isTerminal(os.Stdout) && isTerminal(os.Stdin) {
 		return ui.Run(scanner(o, nil), ui.Options{Interval: o.interval, NoColor: os.Getenv("NO_COLOR") != "",
-			ReadOnly: o.readOnly, Helper: helper()})
+			ReadOnly: o.readOnly})
 	}
 	snap, err := scanner(o, nil).Scan()
 	if err != nil {
@@ -199,15 +194,10 @@ func snapshot(o options, stdout io.Writer) error {
 	if o.json {
 		return writeJSON(stdout, procinspect.Report(snap))
 	}
-	return ui.WriteTable(stdout, snap)
+	return render.WriteTable(stdout, snap)
 }
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
+func writeJSON(w io.Writer, v any) error { return render.WriteJSON(w, v) }
 
 // isTerminal reports whether f is a terminal.
 func isTerminal(f *os.File) bool {
@@ -248,7 +238,7 @@ func kernel(o options, stdout io.Writer) error {
 	if o.json {
 		return writeJSON(stdout, procinspect.DocKernelOf(k))
 	}
-	return ui.WriteKernel(stdout, k)
+	return render.WriteKernel(stdout, k)
 }
 
 func explain(o options, pid int, stdout io.Writer) error {
@@ -260,21 +250,12 @@ func explain(o options, pid int, stdout io.Writer) error {
 	if p == nil {
 		return fmt.Errorf("explain %d: %w", pid, snap.Missing(pid))
 	}
-	return ui.WriteExplain(stdout, snap, p)
-}
-
-// helper is the argv of the inside sender: this very binary.
-func helper() []string {
-	exe, err := os.Executable()
-	if err != nil {
-		exe = "/proc/self/exe"
-	}
-	return []string{exe, helperArg}
+	return render.WriteExplain(stdout, snap, p)
 }
 
 func send(o options, pid int, stdout io.Writer) error {
 	if o.readOnly {
-		return fmt.Errorf("send: %w", procinspect.ErrReadOnly)
+		return fmt.Errorf("send: %w", act.ErrReadOnly)
 	}
 	sig, err := procinspect.ParseSignal(o.signal)
 	if err != nil {
@@ -284,20 +265,20 @@ func send(o options, pid int, stdout io.Writer) error {
 	if from != procinspect.Host && from != procinspect.Inside {
 		return usageError{fmt.Sprintf("send: --from %q: want host or inside", o.from)}
 	}
-	rep, err := scanner(o, nil).Send(procinspect.SendRequest{PID: pid, Signal: sig, From: from, Watch: o.watch, Helper: helper()})
+	rep, err := act.Send(scanner(o, nil), act.SendRequest{PID: pid, Signal: sig, From: from, Watch: o.watch})
 	if err != nil {
 		return fmt.Errorf("send %s to %d: %w", sig, pid, err)
 	}
 	fmt.Fprintln(stdout, rep.Summary)
 	if rep.Held.Known && !rep.Held.V {
-		return exitStatus(procinspect.TryMismatch)
+		return exitStatus(act.TryMismatch)
 	}
 	return nil
 }
 
 func try(o options, argv []string, stdout, stderr io.Writer) error {
 	if o.readOnly {
-		return fmt.Errorf("try: %w", procinspect.ErrReadOnly)
+		return fmt.Errorf("try: %w", act.ErrReadOnly)
 	}
 	if len(argv) == 0 {
 		return usageError{"try needs a command: sigview try -- CMD [ARGS...]"}
@@ -306,33 +287,18 @@ func try(o options, argv []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{"try: " + err.Error()}
 	}
-	rep, err := procinspect.Try(procinspect.TryOptions{Argv: argv, StopSignal: sig, Grace: o.grace, Settle: o.settle, Output: stderr,
+	rep, err := act.Try(act.TryOptions{Argv: argv, StopSignal: sig, Grace: o.grace, Settle: o.settle, Output: stderr,
 		Kernel: kernelProfile(o)})
 	if err != nil {
 		return fmt.Errorf("try: %w", err)
 	}
 	if o.json {
-		err = writeJSON(stdout, procinspect.TryDocOf(rep))
+		err = writeJSON(stdout, render.TryDocOf(rep))
 	} else {
-		err = ui.WriteTry(stdout, rep)
+		err = render.WriteTry(stdout, rep)
 	}
 	if err != nil {
 		return err
 	}
 	return exitStatus(rep.ExitCode())
-}
-
-// sendInsideHelper is sigview re-entered inside a target's PID namespace:
-// it sends the signal through the pidfd it inherited (nsutil.SignalFromInside).
-func sendInsideHelper(sigArg string) int {
-	n, err := strconv.Atoi(sigArg)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "sigview: %s: bad signal %q\n", helperArg, sigArg)
-		return 2
-	}
-	if err := nsutil.SendInheritedPidfd(syscall.Signal(n)); err != nil {
-		fmt.Fprintf(os.Stderr, "sigview: %s: %v\n", helperArg, err)
-		return 1
-	}
-	return 0
 }

@@ -12,15 +12,11 @@ import (
 	"strconv"
 	"syscall"
 
-	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/metrics"
 )
 
 // serveOptions are serve's own settings.
-type serveOptions struct {
-	listen, webConfig, hostRoot string
-	noEngine                    bool
-}
+type serveOptions struct{ listen, webConfig string }
 
 // serve is `sigview serve`: a Prometheus exporter that scans in the
 // background. It runs nothing that sends a signal: no send, try or UI code
@@ -40,9 +36,7 @@ func serve(o options, args []string, stderr io.Writer) error {
 	fs.StringVar(&so.listen, "listen", so.listen, "address to listen on (loopback unless told otherwise)")
 	fs.DurationVar(&o.interval, "interval", o.interval, "how often to scan in the background (a scrape never scans)")
 	fs.StringVar(&so.webConfig, "web.config.file", "", "exporter-toolkit web configuration file for TLS and basic auth")
-	fs.StringVar(&so.hostRoot, "host-root", "/", "where the host's filesystem is, for the engines' state directories (container and pod names)")
-	fs.BoolVar(&so.noEngine, "no-engine", false, "do not read the engines' state directories")
-	fs.StringVar(&o.proc, "proc", o.proc, "procfs to read (the host's /proc when sigview runs in a container)")
+	fs.StringVar(&o.proc, "proc", o.proc, "procfs to read; the engines' files are read next to it (/host/var/lib/docker for /host/proc)")
 	fs.BoolVar(&o.noMem, "no-mem", o.noMem, "do not read /proc/PID/mem to learn sigtimedwait wait sets")
 	fs.BoolVar(&o.noProbe, "no-probe", o.noProbe, "do not measure the kernel's build-dependent rules")
 	if err := parse(fs, args); err != nil {
@@ -55,8 +49,7 @@ func serve(o options, args []string, stderr io.Writer) error {
 		return usageError{"serve: --interval must be positive"}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	src := &metrics.Source{Scanner: procinspect.Scanner{Root: o.proc, NoMem: o.noMem, Kernel: kernelProfile(o)},
-		HostRoot: so.hostRoot, NoEngine: so.noEngine}
+	src := &metrics.Source{Scanner: scanner(o, nil)}
 	l, err := net.Listen("tcp", so.listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -21,15 +21,25 @@ var fixtureKernel = (&procinspect.Kernel{Release: "6.18.44-test", Version: "#1 S
 	WithRule(procinspect.RuleCoreFastPathKillsInit, false, "test").
 	WithRule(procinspect.RuleTracedPassOnKillsInit, false, "test")
 
-// fixtureHost is a host filesystem with the engines' files for the
-// fixture's containers: a docker container whose name holds an escape
-// sequence and whose stop timeout is 20 s, and the Kubernetes pod's log
-// directory.
-func fixtureHost(t *testing.T) string {
+// fixtureSource scans the fixture procfs (../testdata/proc) as the proc of
+// a host whose engine files name its containers: a docker container whose
+// name holds an escape sequence and whose stop timeout is 20 s, and the
+// Kubernetes pod's log directory.
+func fixtureSource(t *testing.T) *Source {
 	t.Helper()
-	root := t.TempDir()
-	ct := filepath.Join(root, "var/lib/docker/containers/3f4e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f")
-	pod := filepath.Join(root, "var/log/pods/shop_web-7d_74ba62da-1a3d-11e7-bb11-080027cb0e22")
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("the fixture's syscall files hold x86_64 numbers, not %s's", runtime.GOARCH)
+	}
+	host := t.TempDir()
+	fx, err := filepath.Abs("../testdata/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(fx, filepath.Join(host, "proc")); err != nil {
+		t.Fatal(err)
+	}
+	ct := filepath.Join(host, "var/lib/docker/containers/3f4e5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f")
+	pod := filepath.Join(host, "var/log/pods/shop_web-7d_74ba62da-1a3d-11e7-bb11-080027cb0e22")
 	for _, d := range []string{ct, pod} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -39,17 +49,7 @@ func fixtureHost(t *testing.T) string {
 	if err := os.WriteFile(filepath.Join(ct, "config.v2.json"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return root
-}
-
-// fixtureSource scans the fixture procfs (../testdata/proc).
-func fixtureSource(t *testing.T) *Source {
-	t.Helper()
-	if runtime.GOARCH != "amd64" {
-		t.Skipf("the fixture's syscall files hold x86_64 numbers, not %s's", runtime.GOARCH)
-	}
-	return &Source{Scanner: procinspect.Scanner{Root: "../testdata/proc", SelfNS: "../testdata/proc/1/ns/pid", Kernel: fixtureKernel},
-		HostRoot: fixtureHost(t)}
+	return &Source{Scanner: procinspect.Scanner{Root: filepath.Join(host, "proc"), SelfNS: filepath.Join(fx, "1/ns/pid"), Kernel: fixtureKernel}}
 }
 
 // The fixture's metrics, except the two that depend on the clock, match

@@ -52,7 +52,7 @@ func get(t *testing.T, url string) (int, string) {
 // 50 scrapes sent while a scan of the real /proc is running all succeed,
 // and none of them starts a scan.
 func TestConcurrentScrapesDuringScan(t *testing.T) {
-	src := &Source{Scanner: procinspect.Scanner{Root: "/proc"}, NoEngine: true}
+	src := &Source{Scanner: procinspect.Scanner{Root: "/proc"}}
 	var mu sync.Mutex
 	scans := 0
 	inScan, release := make(chan struct{}), make(chan struct{})
@@ -110,7 +110,7 @@ func TestScanFailureKeepsServing(t *testing.T) {
 	if err := os.Symlink("/proc", root); err != nil {
 		t.Fatal(err)
 	}
-	src := &Source{Scanner: procinspect.Scanner{Root: root}, NoEngine: true}
+	src := &Source{Scanner: procinspect.Scanner{Root: root}}
 	var log syncBuffer
 	srv := NewServer(src.Scan, time.Hour, slog.New(slog.NewTextHandler(&log, nil)))
 	hs := httptest.NewServer(srv.Handler())
@@ -163,11 +163,11 @@ func TestServeCannotSignal(t *testing.T) {
 		}
 	}
 	senders := []string{
-		"github.com/sigview/sigview/procinspect.Scanner.Send",
-		"github.com/sigview/sigview/procinspect.Try",
-		"github.com/sigview/sigview/nsutil.(*Handle).Signal",
-		"github.com/sigview/sigview/nsutil.(*Handle).SignalFromInside",
-		"github.com/sigview/sigview/nsutil.SendInheritedPidfd",
+		"github.com/sigview/sigview/procinspect/act.Send",
+		"github.com/sigview/sigview/procinspect/act.Try",
+		"github.com/sigview/sigview/procinspect/act.(*Handle).Signal",
+		"github.com/sigview/sigview/procinspect/act.(*Handle).SignalFromInside",
+		"github.com/sigview/sigview/procinspect/act.sendInheritedPidfd",
 		"golang.org/x/sys/unix.PidfdSendSignal",
 	}
 	symbols := func(bin string) map[string]bool {

@@ -1,13 +1,14 @@
-package ui
+package render
 
 import (
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
-	"time"
 
+	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/engine"
 )
 
 // verdictWord is a verdict and outcome as one table cell, e.g. "no:dropped".
@@ -45,7 +46,7 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 		}
 	}
 	fmt.Fprintf(w, "sigview %s\n%d processes, %s, %d inits visible; scanned %s",
-		Where(s), len(s.Processes), namespaceCount(s, "PID namespaces"), inits, s.Time.Format("15:04:05"))
+		Where(s), len(s.Processes), NamespaceCount(s, "PID namespaces"), inits, s.Time.Format("15:04:05"))
 	if s.Vanished > 0 {
 		fmt.Fprintf(w, "; %d exited during the scan", s.Vanished)
 	}
@@ -59,15 +60,15 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 		return err
 	}
 	for _, warn := range s.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", procinspect.Printable(warn))
+		fmt.Fprintf(w, "warning: %s\n", Text(warn))
 	}
 	return nil
 }
 
-// namespaceCount says how many namespaces there are ("4 PID namespaces"
+// NamespaceCount says how many namespaces there are ("4 PID namespaces"
 // with noun "PID namespaces"), and how many processes are in ones that
 // could not be told apart.
-func namespaceCount(s *procinspect.Snapshot, noun string) string {
+func NamespaceCount(s *procinspect.Snapshot, noun string) string {
 	n, unknown := s.NamespaceCount()
 	out := fmt.Sprintf("%d %s", n, noun)
 	if unknown > 0 {
@@ -89,10 +90,10 @@ func tableRow(ns *procinspect.Namespace, k *procinspect.Kernel) []string {
 	if ns.Level >= 0 {
 		level = fmt.Sprint(ns.Level)
 	}
-	row := []string{id, level, containerText(ns.Container()), "-", "(init not visible)", fmt.Sprint(len(ns.Procs)), "-", "-", "-", "-"}
+	row := []string{id, level, ContainerText(ns), "-", "(init not visible)", fmt.Sprint(len(ns.Procs)), "-", "-", "-", "-"}
 	if p := ns.Init; p != nil {
 		row[3] = fmt.Sprint(p.PID)
-		row[4] = procinspect.Printable(p.Name())
+		row[4] = Text(p.Name())
 		i := 6
 		for _, sig := range procinspect.CoreSignals {
 			for _, from := range procinspect.Senders {
@@ -104,63 +105,53 @@ func tableRow(ns *procinspect.Namespace, k *procinspect.Kernel) []string {
 	return row
 }
 
-// WriteTry writes the report of `sigview try`.
-func WriteTry(w io.Writer, r procinspect.TryReport) error {
-	ew := &errWriter{w: w}
-	cmd := make([]string, len(r.Argv))
-	for i, a := range r.Argv {
-		cmd[i] = procinspect.Printable(a)
+// ContainerText names a namespace's container in a few cells: "docker web1"
+// (its name, from the engine's files), "docker 3f4e5a6b7c8d", "lxc web1",
+// or "-".
+func ContainerText(ns *procinspect.Namespace) string {
+	c := ns.Container()
+	if c == nil {
+		return "-"
 	}
-	where := "a new PID namespace"
-	if r.UserNS {
-		where = "new user and PID namespaces"
+	if m := ns.Engine(); m != nil && m.Name != "" {
+		return c.Runtime + " " + Text(m.Name)
 	}
-	ew.printf("sigview try: %s ran as PID 1 of %s (PID %d here)\n", strings.Join(cmd, " "), where, r.HostPID)
-	if r.Init != nil {
-		if pg := procinspect.Identify(r.Init); pg != procinspect.ProgUnknown {
-			ew.printf("recognised as: %s\n", pg)
-		}
-	}
-	ew.printf("\nPredictions:\n")
-	for _, pr := range r.Predictions {
-		ew.printf("  %-7s from %-6s %s/%s: %s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, pr.Reason)
-	}
-	pr := r.Predicted
-	ew.printf("\nStop: %s from the host, then SIGKILL after the grace period\n", pr.Signal)
-	ew.printf("  predicted: %s (%s): %s\n", pr.Verdict, pr.Outcome, pr.Reason)
-	if r.StopEnded {
-		ew.printf("  happened:  %s ended it after %.3f s, exit status %d\n", pr.Signal, r.After.Seconds(), r.Exit)
-	} else {
-		ew.printf("  happened:  %s did not end it; SIGKILL after %s, exit status %d\n", pr.Signal, r.After.Round(100*time.Millisecond), r.Exit)
-	}
-	switch {
-	case !r.Held.Known:
-		ew.printf("  the program's own code decided, as predicted (%s)\n", pr.Verdict)
-	case r.Held.V:
-		ew.printf("  the prediction held\n")
-	default:
-		ew.printf("  the prediction did NOT hold: please report this with `sigview explain` output\n")
-	}
-	if r.Hint != "" && !r.StopEnded {
-		ew.printf("\nFix: %s\n", r.Hint)
-	}
-	ew.printf("\nresult: %s\n", tryResult(r))
-	return ew.err
+	return c.Runtime + " " + Text(c.Short())
 }
 
-func tryResult(r procinspect.TryReport) string {
-	switch r.ExitCode() {
-	case procinspect.TryMismatch:
-		return fmt.Sprintf("prediction mismatch (status %d)", procinspect.TryMismatch)
-	case procinspect.TryNeededKill:
-		return fmt.Sprintf("needed SIGKILL, like docker stop's exit 137 (status %d)", procinspect.TryNeededKill)
+// ContainerLong names a container with what its engine's files say (name,
+// image, init, pod), its pod and the evidence.
+func ContainerLong(c *nsutil.Container, m *engine.Metadata) string {
+	s := c.Runtime + " " + Text(c.Short())
+	if m != nil {
+		if m.Name != "" {
+			s = c.Runtime + " " + Text(m.Name) + " (" + Text(c.Short()) + ")"
+		}
+		if m.Image != "" {
+			s += ", image " + Text(m.Image)
+		}
+		if m.Init.Known {
+			s += map[bool]string{true: ", with --init", false: ", no --init"}[m.Init.Value]
+		}
+		if m.Pod.Name != "" {
+			s += ", pod " + Text(m.Pod.Namespace+"/"+m.Pod.Name)
+			if m.ContainerName != "" {
+				s += " container " + Text(m.ContainerName)
+			}
+		}
 	}
-	return fmt.Sprintf("the stop signal ended it within the grace period (status %d)", procinspect.TryEndedByStop)
+	if c.PodUID != "" {
+		s += " in pod " + Text(c.PodUID)
+	}
+	if c.Outer != nil {
+		s += " inside " + c.Outer.Runtime + " " + Text(c.Outer.Short())
+	}
+	return s + " (from cgroup " + Text(c.Path) + ")"
 }
 
 // WriteKernel writes the kernel profile of `sigview kernel`.
 func WriteKernel(w io.Writer, k *procinspect.Kernel) error {
-	fmt.Fprintf(w, "kernel %s %s\n", procinspect.Printable(k.Release), procinspect.Printable(k.Version))
+	fmt.Fprintf(w, "kernel %s %s\n", Text(k.Release), Text(k.Version))
 	switch {
 	case k.ProbedAt.IsZero():
 		fmt.Fprintf(w, "%s\n", k.Method)

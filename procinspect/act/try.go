@@ -1,4 +1,4 @@
-package procinspect
+package act
 
 import (
 	"errors"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/sigview/sigview/procinspect"
 )
 
 // TryOptions describe one `sigview try` run.
@@ -17,7 +19,7 @@ type TryOptions struct {
 	// Argv is the entrypoint to run as PID 1 of a fresh PID namespace.
 	Argv []string
 	// StopSignal is what the stop sends first (default SIGTERM).
-	StopSignal Signal
+	StopSignal procinspect.Signal
 	// Grace is how long to wait before SIGKILL (default 10 s, as docker stop).
 	Grace time.Duration
 	// Settle is the least time to let the entrypoint start before
@@ -29,7 +31,7 @@ type TryOptions struct {
 	// Output receives the entrypoint's stdout and stderr (default: discarded).
 	Output io.Writer
 	// Kernel is the measured kernel profile the prediction uses.
-	Kernel *Kernel
+	Kernel *procinspect.Kernel
 }
 
 // TryReport is what a stop did to the entrypoint, next to the prediction.
@@ -40,11 +42,11 @@ type TryReport struct {
 	// UserNS reports that a user namespace was made too (not root).
 	UserNS bool
 	// Init holds the facts scanned before the stop.
-	Init *Process
+	Init *procinspect.Process
 	// Predicted is the stop signal from the host; Predictions are the four
 	// core ones plus the stop signal.
-	Predicted   Prediction
-	Predictions []Prediction
+	Predicted   procinspect.Prediction
+	Predictions []procinspect.Prediction
 	Hint        string
 	// StopEnded reports that the stop signal ended it within the grace
 	// period; otherwise SIGKILL was needed.
@@ -54,9 +56,9 @@ type TryReport struct {
 	// Exit is its exit status as a runtime reports it (128+N for signal N).
 	Exit int
 	// Held says whether the prediction held (unknown for depends/unknown).
-	Held Flag
+	Held procinspect.Flag
 
-	kernel *Kernel
+	kernel *procinspect.Kernel
 }
 
 // Status codes of `sigview try` for CI jobs.
@@ -87,7 +89,7 @@ func Try(opts TryOptions) (TryReport, error) {
 		return rep, errors.New("try needs a command")
 	}
 	if opts.StopSignal == 0 {
-		opts.StopSignal = SIGTERM
+		opts.StopSignal = procinspect.SIGTERM
 	}
 	if opts.Grace <= 0 {
 		opts.Grace = 10 * time.Second
@@ -183,8 +185,8 @@ func startInit(opts TryOptions, rep *TryReport) (*exec.Cmd, error) {
 }
 
 // predict scans the running init and records the predictions.
-func (rep *TryReport) predict(stop Signal) error {
-	snap, err := Scanner{Root: "/proc", Deep: []int{rep.HostPID}, Kernel: rep.kernel}.Scan()
+func (rep *TryReport) predict(stop procinspect.Signal) error {
+	snap, err := procinspect.Scanner{Root: "/proc", Deep: []int{rep.HostPID}, Kernel: rep.kernel}.Scan()
 	if err != nil {
 		return err
 	}
@@ -193,13 +195,13 @@ func (rep *TryReport) predict(stop Signal) error {
 		return fmt.Errorf("PID %d vanished before the stop", rep.HostPID)
 	}
 	rep.Init = p
-	rep.Predicted = Predict(p, stop, Host, snap.Kernel)
-	for _, sig := range CoreSignals {
-		for _, from := range Senders {
-			rep.Predictions = append(rep.Predictions, Predict(p, sig, from, snap.Kernel))
+	rep.Predicted = procinspect.Predict(p, stop, procinspect.Host, snap.Kernel)
+	for _, sig := range procinspect.CoreSignals {
+		for _, from := range procinspect.Senders {
+			rep.Predictions = append(rep.Predictions, procinspect.Predict(p, sig, from, snap.Kernel))
 		}
 	}
-	rep.Hint = FixHint(p, snap.Kernel)
+	rep.Hint = procinspect.FixHint(p, snap.Kernel)
 	return nil
 }
 
@@ -207,16 +209,16 @@ func (rep *TryReport) predict(stop Signal) error {
 func (rep *TryReport) judge() {
 	pr := rep.Predicted
 	switch pr.Verdict {
-	case Yes:
-		rep.Held = KnownFlag(rep.StopEnded && (!pr.Exit.Known || pr.Exit.V == rep.Exit))
-	case No:
-		rep.Held = KnownFlag(!rep.StopEnded)
+	case procinspect.Yes:
+		rep.Held = procinspect.KnownFlag(rep.StopEnded && (!pr.Exit.Known || pr.Exit.V == rep.Exit))
+	case procinspect.No:
+		rep.Held = procinspect.KnownFlag(!rep.StopEnded)
 	}
 }
 
 func waitText(ws syscall.WaitStatus) string {
 	if ws.Signaled() {
-		return fmt.Sprintf("killed by %s", Signal(ws.Signal()))
+		return fmt.Sprintf("killed by %s", procinspect.Signal(ws.Signal()))
 	}
 	return fmt.Sprintf("exit status %d", ws.ExitStatus())
 }
