@@ -34,6 +34,8 @@ const usage = `usage: sigview [flags]              live terminal UI (the --once 
                                     run CMD as PID 1 of a new PID namespace and stop it like
                                     docker stop; exit 0 if the stop signal ended it, 3 if it
                                     needed SIGKILL, 4 if the prediction did not hold
+       sigview serve [--listen ADDR] [--interval D]
+                                    a Prometheus exporter: /metrics, /api/v1/snapshot, /healthz
        sigview kernel [--json]      the kernel profile: the build-dependent signal rules, measured
                                     on the running kernel (cached per boot)
 
@@ -130,6 +132,9 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	rest := fs.Args()
 	if len(rest) == 0 {
 		return snapshot(o, stdout)
+	}
+	if rest[0] == "serve" {
+		return serve(o, rest[1:], stderr)
 	}
 	sub := newFlagSet("sigview "+rest[0], &o, stderr)
 	if err := parse(sub, rest[1:]); err != nil {
