@@ -240,6 +240,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			warn.add("unreadable status", reason(r.err))
 		}
 	}
+	snap.Vanished += snap.resolveNS(root, &warn)
 	snap.group(&warn)
 	deep := map[int]bool{}
 	for _, pid := range sc.Deep {
@@ -392,7 +393,22 @@ func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, 
 	if len(st.Problems) > 0 {
 		*warn = append(*warn, [2]string{"malformed status lines", fmt.Sprintf("PID %d: %s", pid, strings.Join(st.Problems, "; "))})
 	}
-	id, err := nsutil.PIDNS(root, pid, live)
+	if isInit, ok := st.IsInit(); live && ok && !isInit && st.Level() >= 0 {
+		// Not an init: its namespace is its same-level parent's, which
+		// resolveNS reads once per namespace instead of once per process.
+		p.nsDeferred = true
+		return p, nil
+	}
+	if err := readNS(p, root, live, warn); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// readNS reads p's ns/pid link. It fails only when the process is gone.
+func readNS(p *Process, root string, live bool, warn *[][2]string) error {
+	dir := filepath.Join(root, strconv.Itoa(p.PID))
+	id, err := nsutil.PIDNS(root, p.PID, live)
 	switch {
 	case err == nil:
 		p.NS = id
@@ -400,12 +416,66 @@ func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, 
 		// A fixture without an ns link: nothing to say beyond unknown.
 		p.NSNote = "no ns/pid link"
 	case Vanished(err):
-		return nil, fmt.Errorf("%s/ns/pid: %w", dir, ErrGone)
+		return fmt.Errorf("%s/ns/pid: %w", dir, ErrGone)
 	default:
 		p.NSNote = reason(err)
 		*warn = append(*warn, [2]string{"unreadable ns/pid", reason(err)})
 	}
-	return p, nil
+	return nil
+}
+
+// resolveNS gives every process whose ns/pid read was deferred (see
+// readProcess) its namespace: level 0's from one level-0 process that
+// reads it, a deeper process's from the first process up its same-level
+// parent chain whose link was read (its namespace's init, normally), as
+// group.go's levelParent proves them equal. A process the chain does not
+// settle has its own link read, as before. It returns how many processes
+// turned out to have exited.
+func (s *Snapshot) resolveNS(root string, warn *warnings) int {
+	memo := map[*Process]anchor{}
+	var level0 nsutil.NSID
+	gone := map[*Process]bool{}
+	for _, p := range s.Processes {
+		if !p.nsDeferred {
+			continue
+		}
+		p.nsDeferred = false
+		switch lvl := p.Status.Level(); {
+		case lvl == 0 && level0.HasInode():
+			p.NS = level0
+			continue
+		case lvl > 0:
+			if up, _ := s.levelParent(p); up != nil {
+				if a := s.anchorOf(up, memo); a.p != nil && a.p.NS.HasInode() {
+					p.NS = a.p.NS
+					continue
+				}
+			}
+		}
+		var w [][2]string
+		if err := readNS(p, root, true, &w); err != nil {
+			gone[p] = true
+			continue
+		}
+		for _, x := range w {
+			warn.add(x[0], x[1])
+		}
+		if p.Status.Level() == 0 && p.NS.HasInode() {
+			level0 = p.NS
+		}
+	}
+	if len(gone) > 0 {
+		kept := s.Processes[:0]
+		for _, p := range s.Processes {
+			if gone[p] {
+				delete(s.byPID, p.PID)
+			} else {
+				kept = append(kept, p)
+			}
+		}
+		s.Processes = kept
+	}
+	return len(gone)
 }
 
 // readDetails reads what only a process shown in detail needs: its
@@ -441,6 +511,10 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 	live := nsutil.IsProcFS(root)
 	var warn [][2]string
 	p, err := readProcess(root, pid, live, &warn)
+	if err == nil && p.nsDeferred {
+		p.nsDeferred = false
+		err = readNS(p, root, live, &warn)
+	}
 	if err != nil {
 		if Vanished(err) {
 			return nil, fmt.Errorf("PID %d: %w", pid, ErrGone)

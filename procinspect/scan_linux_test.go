@@ -1,17 +1,23 @@
 package procinspect
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sigview/sigview/internal/nstest"
+	"github.com/sigview/sigview/nsutil"
 )
 
 // checkSnapshot asserts the invariants every snapshot keeps, live or not.
@@ -265,5 +271,54 @@ func TestScanBrokenNSLinkInit(t *testing.T) {
 		if d.Inode == nil && (d.Level != nil || d.Parent != nil || d.Init != nil) {
 			t.Errorf("unidentified group in JSON = level %v parent %v init %v, want nulls", d.Level, d.Parent, d.Init)
 		}
+	}
+}
+
+// TestScanDeferredNSMatchesLinks checks the scan's shortcut: a process that
+// is not an init gets its namespace from its same-level parent chain
+// instead of its own ns/pid link. Over real namespaces (a level-1 one with
+// a process tree, a level-2 one inside it, and a process that joined the
+// level-1 one with setns, whose parent is outside it), every process's
+// namespace must equal what its own link says.
+func TestScanDeferredNSMatchesLinks(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	outer := exec.Command("sh", "-c", `sleep 1000 & (sleep 1000 & wait) & unshare -fp --kill-child sh -c 'sleep 1000 & wait' & echo ready; wait`)
+	outer.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
+	out, err := outer.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := outer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { syscall.Kill(-outer.Process.Pid, syscall.SIGKILL); outer.Wait() }()
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("namespace: %q %v", line, err)
+	}
+	joined := exec.Command("nsenter", "-t", strconv.Itoa(outer.Process.Pid), "-p", "sleep", "1000")
+	if err := joined.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { joined.Process.Kill(); joined.Wait() }()
+	time.Sleep(300 * time.Millisecond) // let unshare and nsenter fork
+	snap, err := Scanner{}.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSnapshot(t, snap)
+	checked, levels := 0, map[int]int{}
+	for _, p := range snap.Processes {
+		want, err := nsutil.PIDNS("/proc", p.PID, true)
+		if err != nil {
+			continue // gone, or unreadable (PID 1 here)
+		}
+		checked++
+		levels[p.Status.Level()]++
+		if p.NS != want {
+			t.Errorf("PID %d (%s, NSpid %v): scan says namespace %v, its ns/pid link %v", p.PID, p.Name(), p.Status.NSpid, p.NS, want)
+		}
+	}
+	if levels[1] < 4 || levels[2] < 2 {
+		t.Errorf("checked %d processes by level %v; want at least 4 at level 1 and 2 at level 2", checked, levels)
 	}
 }
