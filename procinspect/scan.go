@@ -29,6 +29,12 @@ type Scanner struct {
 	// SelfNS is the path of the caller's own PID namespace file; empty
 	// means /proc/self/ns/pid. Tests point it elsewhere.
 	SelfNS string
+	// Prev, when set, is the previous snapshot of the same procfs (the
+	// live UI passes its last one): an init's deep facts are taken from it
+	// when its start time and status (masks, state, thread count, tracer)
+	// did not change, instead of reading its threads, fds and memory again.
+	// The PIDs in Deep are always read afresh.
+	Prev *Snapshot
 	// Kernel is the measured profile of the kernel the processes run on,
 	// passed on to every prediction made from the snapshot; nil when the
 	// kernel was not probed.
@@ -272,6 +278,10 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			p := todo[i]
 			dir := filepath.Join(root, strconv.Itoa(p.PID))
 			readDetails(p, dir)
+			if q := sc.reusable(p, asked[p.PID]); q != nil {
+				p.Deep, p.reused = q.Deep, true
+				return
+			}
 			p.Deep = readDeep(dir, p.PID, !sc.NoMem && snap.Live, snap.Live, asked[p.PID])
 			readJVMFor(p, dir)
 		})
@@ -526,4 +536,23 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 	p.Deep = readDeep(dir, pid, !sc.NoMem && live, live, true)
 	readJVMFor(p, dir)
 	return p, nil
+}
+
+// reusable returns the previous snapshot's reading of p when its deep facts
+// can stand for a new read: same process (start time), same status facts
+// a prediction starts from, and not asked for afresh.
+func (sc Scanner) reusable(p *Process, asked bool) *Process {
+	if sc.Prev == nil || asked || p.StartTime == 0 {
+		return nil
+	}
+	q := sc.Prev.Process(p.PID)
+	if q == nil || q.Deep == nil || q.Deep.Gone || q.StartTime != p.StartTime {
+		return nil
+	}
+	a, b := p.Status, q.Status
+	if a.State != b.State || a.Threads != b.Threads || a.TracerPid != b.TracerPid ||
+		a.SigPnd != b.SigPnd || a.ShdPnd != b.ShdPnd || a.SigBlk != b.SigBlk || a.SigIgn != b.SigIgn || a.SigCgt != b.SigCgt {
+		return nil
+	}
+	return q
 }

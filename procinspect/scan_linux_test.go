@@ -322,3 +322,48 @@ func TestScanDeferredNSMatchesLinks(t *testing.T) {
 		t.Errorf("checked %d processes by level %v; want at least 4 at level 1 and 2 at level 2", checked, levels)
 	}
 }
+
+// TestScanReusesDeepFacts checks Scanner.Prev: an unchanged init's deep
+// facts come from the previous snapshot; a changed mask, a new start time
+// (a reused PID) or a PID asked for in Deep reads them again.
+func TestScanReusesDeepFacts(t *testing.T) {
+	root := fxCopy(t)
+	self := filepath.Join(root, "1", "ns", "pid")
+	first, err := Scanner{Root: root, SelfNS: self}.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := first.Process(4242); p == nil || p.Deep == nil || p.StartTime == 0 {
+		t.Fatalf("fixture init 4242 lacks deep facts or a start time: %+v", p)
+	}
+	again, err := Scanner{Root: root, SelfNS: self, Prev: first}.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := again.Process(4242); !p.reused || p.Deep != first.Process(4242).Deep {
+		t.Errorf("unchanged init 4242 was read again (reused=%v)", p.reused)
+	}
+	asked, _ := Scanner{Root: root, SelfNS: self, Prev: first, Deep: []int{4242}}.Scan()
+	if p := asked.Process(4242); p.reused {
+		t.Errorf("init 4242, asked for in Deep, reused the previous read")
+	}
+	status := filepath.Join(root, "4242", "status")
+	b, _ := os.ReadFile(status)
+	if err := os.WriteFile(status, []byte(strings.Replace(string(b), "SigBlk:\t0000000000004002", "SigBlk:\t0000000000000002", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changed, _ := Scanner{Root: root, SelfNS: self, Prev: first}.Scan()
+	if p := changed.Process(4242); p.reused {
+		t.Errorf("init 4242 whose SigBlk changed reused the previous read")
+	}
+	stat := filepath.Join(root, "4242", "stat")
+	sb, _ := os.ReadFile(stat)
+	f := strings.Fields(string(sb))
+	f[21] = f[21] + "7" // another start time: the PID was reused
+	os.WriteFile(stat, []byte(strings.Join(f, " ")), 0o644)
+	os.WriteFile(status, b, 0o644)
+	reborn, _ := Scanner{Root: root, SelfNS: self, Prev: first}.Scan()
+	if p := reborn.Process(4242); p.reused {
+		t.Errorf("init 4242 with another start time reused the previous read")
+	}
+}

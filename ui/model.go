@@ -142,6 +142,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) startScan() tea.Cmd {
 	m.scanning = true
 	sc := m.scanner
+	// Unchanged inits keep their deep facts from the last scan; the
+	// detail view's processes (sc.Deep below) are read afresh.
+	sc.Prev = m.snap
 	if m.view == detailView {
 		if ns := findNS(m.snap, m.detail.key); ns != nil {
 			for i, p := range ns.Procs {
