@@ -354,18 +354,20 @@ type TryDoc struct {
 	Predicted   DocPrediction   `json:"predicted"`
 	Predictions []DocPrediction `json:"predictions"`
 	StopSignal  string          `json:"stop_signal"`
-	EndedBy     string          `json:"ended_by"` // "stop signal" or "SIGKILL"
-	Seconds     float64         `json:"seconds"`
-	ExitCode    int             `json:"exit_code"`
-	Held        *bool           `json:"prediction_held"`
-	Hint        *string         `json:"hint"`
-	Status      int             `json:"status"`
+	// GraceSeconds is the grace period given to the stop signal (--grace).
+	GraceSeconds float64 `json:"grace_seconds"`
+	EndedBy      string  `json:"ended_by"` // "stop signal" or "SIGKILL"
+	Seconds      float64 `json:"seconds"`
+	ExitCode     int     `json:"exit_code"`
+	Held         *bool   `json:"prediction_held"`
+	Hint         *string `json:"hint"`
+	Status       int     `json:"status"`
 }
 
 // TryDocOf converts a try report.
 func TryDocOf(r TryReport) TryDoc {
 	d := TryDoc{Command: make([]string, len(r.Argv)), HostPID: r.HostPID, UserNS: r.UserNS,
-		Predicted: DocPredictionOf(r.Predicted), StopSignal: r.Predicted.Signal.String(), EndedBy: "SIGKILL",
+		Predicted: DocPredictionOf(r.Predicted), StopSignal: r.Predicted.Signal.String(), EndedBy: "SIGKILL", GraceSeconds: r.Grace.Seconds(),
 		Seconds: r.After.Seconds(), ExitCode: r.Exit, Status: r.ExitCode()}
 	for i, a := range r.Argv {
 		d.Command[i] = Printable(a)

@@ -126,7 +126,11 @@ func WriteTry(w io.Writer, r procinspect.TryReport) error {
 		ew.printf("  %-7s from %-6s %s/%s: %s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, pr.Reason)
 	}
 	pr := r.Predicted
-	ew.printf("\nStop: %s from the host, then SIGKILL after the grace period\n", pr.Signal)
+	if r.Grace == 0 {
+		ew.printf("\nStop: %s from the host, then SIGKILL at once (--grace 0)\n", pr.Signal)
+	} else {
+		ew.printf("\nStop: %s from the host, then SIGKILL after %s\n", pr.Signal, r.Grace)
+	}
 	ew.printf("  predicted: %s (%s): %s\n", pr.Verdict, pr.Outcome, pr.Reason)
 	if r.StopEnded {
 		ew.printf("  happened:  %s ended it after %.3f s, exit status %d\n", pr.Signal, r.After.Seconds(), r.Exit)
@@ -134,6 +138,8 @@ func WriteTry(w io.Writer, r procinspect.TryReport) error {
 		ew.printf("  happened:  %s did not end it; SIGKILL after %s, exit status %d\n", pr.Signal, r.After.Round(100*time.Millisecond), r.Exit)
 	}
 	switch {
+	case !r.Held.Known && r.Grace == 0 && !r.StopEnded:
+		ew.printf("  not judged: SIGKILL followed at once, so %s had no time to act\n", pr.Signal)
 	case !r.Held.Known:
 		ew.printf("  the program's own code decided, as predicted (%s)\n", pr.Verdict)
 	case r.Held.V:
