@@ -8,8 +8,6 @@
 // target "pid:[INODE]" is parsed and the device is 0.
 //
 // It also names a process's container from its cgroup path
-// (/proc/PID/cgroup, cgroups(7)) without any engine socket, and holds the
-// pidfd handle through which sigview sends a signal a person asked for:
-// opened by PID, checked against the scanned start time, and sent through
-// from the host or from a helper inside the target's PID namespace.
+// (/proc/PID/cgroup, cgroups(7)) without any engine socket. It sends no
+// signal: the pidfd handles that do are in procinspect/act.
 package nsutil

@@ -9,7 +9,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"os/exec"
 	"runtime"
@@ -22,8 +21,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sigview/sigview/internal/nstest"
-	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/act"
 )
 
 // child is a process the test started and reaps.
@@ -97,29 +96,16 @@ func scannedStart(t *testing.T, pid int) uint64 {
 	return p.StartTime
 }
 
-func term(pid int, start uint64, from procinspect.Sender) (procinspect.SendReport, error) {
-	return procinspect.Scanner{Root: "/proc"}.Send(procinspect.SendRequest{PID: pid, StartTime: start,
-		Signal: procinspect.SIGTERM, From: from, Watch: 3 * time.Second, Helper: insideHelper()})
+func term(pid int, start uint64, from procinspect.Sender) (act.SendReport, error) {
+	return act.Send(procinspect.Scanner{Root: "/proc"}, act.SendRequest{PID: pid, StartTime: start,
+		Signal: procinspect.SIGTERM, From: from, Watch: 3 * time.Second})
 }
 
-// insideHelper is the argv of the inside sender: this test binary running
-// TestActInsideHelper; the signal number is appended.
-func insideHelper() []string {
-	return []string{os.Args[0], "-test.run=^TestActInsideHelper$", "--", "sigview-inside"}
-}
-
-// TestActInsideHelper is the sender of insideHelper; in a normal test run
-// it does nothing.
-func TestActInsideHelper(t *testing.T) {
-	if flag.NArg() != 2 || flag.Arg(0) != "sigview-inside" {
-		t.Skip("the inside sender of the act tests")
-	}
-	n, _ := strconv.Atoi(flag.Arg(1))
-	if err := nsutil.SendInheritedPidfd(syscall.Signal(n)); err != nil {
-		os.Stderr.WriteString(err.Error() + "\n")
-		os.Exit(1)
-	}
-	os.Exit(0)
+// TestMain lets this test binary be the inside sender: act re-runs the
+// running binary in the target's PID namespace.
+func TestMain(m *testing.M) {
+	act.ServeInside()
+	os.Exit(m.Run())
 }
 
 // TestActSendGone checks that a process that exited and was reaped is
@@ -132,7 +118,7 @@ func TestActSendGone(t *testing.T) {
 	_, err := term(c.pid, start, procinspect.Host)
 	if _, serr := os.Stat("/proc/" + strconv.Itoa(c.pid)); serr == nil {
 		// Another process took the PID in between (rare on a busy host).
-		if !errors.Is(err, nsutil.ErrNotSame) {
+		if !errors.Is(err, act.ErrNotSame) {
 			t.Fatalf("Send to the reused PID %d = %v; want ErrNotSame", c.pid, err)
 		}
 		return
@@ -140,8 +126,8 @@ func TestActSendGone(t *testing.T) {
 	if !errors.Is(err, procinspect.ErrGone) {
 		t.Errorf("Send to the reaped PID %d = %v; want ErrGone", c.pid, err)
 	}
-	if _, err := nsutil.Open("/proc", c.pid, start); !errors.Is(err, syscall.ESRCH) {
-		t.Errorf("nsutil.Open of the reaped PID %d = %v; want ESRCH", c.pid, err)
+	if _, err := act.Open("/proc", c.pid, start); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("act.Open of the reaped PID %d = %v; want ESRCH", c.pid, err)
 	}
 }
 
@@ -152,14 +138,14 @@ func TestActSendStartTimeMismatch(t *testing.T) {
 	nstest.NeedNamespaces(t)
 	c := spawn(t, buildInits(t).initprog, true, "handler")
 	start := scannedStart(t, c.pid)
-	if h, err := nsutil.Open("/proc", c.pid, start+1); !errors.Is(err, nsutil.ErrNotSame) {
+	if h, err := act.Open("/proc", c.pid, start+1); !errors.Is(err, act.ErrNotSame) {
 		if h != nil {
 			h.Close()
 		}
-		t.Errorf("nsutil.Open(%d, start+1) = %v; want ErrNotSame", c.pid, err)
+		t.Errorf("act.Open(%d, start+1) = %v; want ErrNotSame", c.pid, err)
 	}
 	for _, from := range procinspect.Senders {
-		if _, err := term(c.pid, start-1, from); !errors.Is(err, nsutil.ErrNotSame) {
+		if _, err := term(c.pid, start-1, from); !errors.Is(err, act.ErrNotSame) {
 			t.Errorf("Send from %s with start time %d (it is %d) = %v; want ErrNotSame", from, start-1, start, err)
 		}
 	}
@@ -196,18 +182,18 @@ func TestActSendFromInsideGC(t *testing.T) {
 		}
 	}()
 	for i := 0; i < 3; i++ {
-		rep, err := procinspect.Scanner{Root: "/proc"}.Send(procinspect.SendRequest{PID: c.pid, StartTime: start,
-			Signal: procinspect.SIGTERM, From: procinspect.Inside, Watch: 200 * time.Millisecond, Helper: insideHelper()})
+		rep, err := act.Send(procinspect.Scanner{Root: "/proc"}, act.SendRequest{PID: c.pid, StartTime: start,
+			Signal: procinspect.SIGTERM, From: procinspect.Inside, Watch: 200 * time.Millisecond})
 		if err != nil || rep.Ended || !rep.Held.V {
 			t.Errorf("Send from inside while collecting: ended %v, held %+v, %v; want alive, as predicted: %s", rep.Ended, rep.Held, err, rep.Summary)
 		}
 	}
 
-	h, err := nsutil.Open("/proc", c.pid, start)
+	h, err := act.Open("/proc", c.pid, start)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.SignalFromInside("/proc", syscall.SIGTERM, insideHelper()); err != nil {
+	if err := h.SignalFromInside("/proc", syscall.SIGTERM); err != nil {
 		t.Fatalf("SignalFromInside: %v", err)
 	}
 	time.Sleep(50 * time.Millisecond) // collections and finalizers run
@@ -274,15 +260,15 @@ func reuseInside(t *testing.T, initprog string) {
 	newStart := scannedStart(t, reuser.pid)
 	t.Logf("PID %d reused: start time %d, then %d", old.pid, oldStart, newStart)
 	for _, from := range procinspect.Senders {
-		if _, err := term(old.pid, oldStart, from); !errors.Is(err, nsutil.ErrNotSame) {
+		if _, err := term(old.pid, oldStart, from); !errors.Is(err, act.ErrNotSame) {
 			t.Errorf("Send from %s to the reused PID %d with the old start time = %v; want ErrNotSame", from, old.pid, err)
 		}
 	}
-	if h, err := nsutil.Open("/proc", old.pid, oldStart); !errors.Is(err, nsutil.ErrNotSame) {
+	if h, err := act.Open("/proc", old.pid, oldStart); !errors.Is(err, act.ErrNotSame) {
 		if h != nil {
 			h.Close()
 		}
-		t.Errorf("nsutil.Open of the reused PID with the old start time = %v; want ErrNotSame", err)
+		t.Errorf("act.Open of the reused PID with the old start time = %v; want ErrNotSame", err)
 	}
 	reuser.alive(t, 500*time.Millisecond)
 	rep, err := term(reuser.pid, newStart, procinspect.Host)

@@ -9,9 +9,9 @@ import (
 // ErrGone reports that a process exited (and was reaped) while it was read.
 var ErrGone = errors.New("process gone")
 
-// vanished reports whether err means the process no longer exists: its
+// Vanished reports whether err means the process no longer exists: its
 // /proc directory is gone (ENOENT) or the kernel says ESRCH.
-func vanished(err error) bool {
+func Vanished(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH) || errors.Is(err, ErrGone)
 }
 

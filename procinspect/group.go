@@ -307,7 +307,7 @@ func (s *Snapshot) linkParent(ns *Namespace, byID map[nsutil.NSID]*Namespace) {
 			ns.ParentNote = "parent " + id.String() + " has no visible process"
 			return
 		}
-		if !errors.Is(err, nsutil.ErrUnsupported) && !errors.Is(err, nsutil.ErrNoParent) && !vanished(err) {
+		if !errors.Is(err, nsutil.ErrUnsupported) && !errors.Is(err, nsutil.ErrNoParent) && !Vanished(err) {
 			ns.ParentNote = reason(err)
 		}
 	}

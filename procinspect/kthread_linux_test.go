@@ -9,6 +9,7 @@ import (
 	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/act"
 )
 
 // TestKernelThreadKthreadd scans the real /proc, finds kthreadd (PID 2),
@@ -37,7 +38,7 @@ func TestKernelThreadKthreadd(t *testing.T) {
 		if pr.Verdict != procinspect.No || pr.Outcome != procinspect.Ignored || !strings.Contains(pr.Reason, "kernel thread") {
 			t.Errorf("kthreadd %s from host: predicted %s/%s (%s); want no/ignored", sig, pr.Verdict, pr.Outcome, pr.Reason)
 		}
-		rep, err := sc.Send(procinspect.SendRequest{PID: 2, Signal: sig, From: procinspect.Host,
+		rep, err := act.Send(sc, act.SendRequest{PID: 2, Signal: sig, From: procinspect.Host,
 			Watch: 300 * time.Millisecond, StartTime: p.StartTime})
 		if err != nil {
 			t.Fatalf("send %s to kthreadd: %v", sig, err)

@@ -1,6 +1,9 @@
 package procinspect
 
-import "github.com/sigview/sigview/nsutil"
+import (
+	"github.com/sigview/sigview/nsutil"
+	"github.com/sigview/sigview/procinspect/engine"
+)
 
 // Flag is a boolean fact that may be unknown.
 type Flag struct {
@@ -48,6 +51,10 @@ type Process struct {
 	Container *nsutil.Container
 	// ContainerErr says why the cgroup file could not be read.
 	ContainerErr string
+	// Engine is what the container engine's files say about a namespace
+	// init's container (name, image, stop signal and timeout); nil when the
+	// process is no such init or its runtime keeps no such files.
+	Engine *engine.Metadata
 	// Children are the process's children in its own namespace, linked for
 	// processes whose prediction may depend on them (namespace inits, and
 	// explain's target); nil otherwise.

@@ -54,8 +54,8 @@ func readSmall(path string, buf []byte) ([]byte, error) {
 	}
 }
 
-// readStatus reads and parses a status file.
-func readStatus(path string) (Status, error) {
+// ReadStatus reads and parses a status file (root/PID/status or a thread's).
+func ReadStatus(path string) (Status, error) {
 	bp := statusBufs.Get().(*[]byte)
 	defer statusBufs.Put(bp)
 	b, err := readSmall(path, *bp)
@@ -146,9 +146,9 @@ func readThreads(dir string, pid int, readMem bool) ([]Thread, error) {
 			continue
 		}
 		tdir := filepath.Join(dir, "task", e.Name())
-		st, err := readStatus(filepath.Join(tdir, "status"))
+		st, err := ReadStatus(filepath.Join(tdir, "status"))
 		if err != nil {
-			if vanished(err) {
+			if Vanished(err) {
 				continue // the thread exited; the rest of the process may live on
 			}
 			return nil, err
@@ -348,7 +348,7 @@ func readDeep(dir string, pid int, readMem, live, allFDs bool) *Deep {
 	threads, err := readThreads(dir, pid, readMem)
 	if err != nil {
 		d.ThreadsErr = reason(err)
-		d.Gone = d.Gone || live && vanished(err)
+		d.Gone = d.Gone || live && Vanished(err)
 	}
 	d.Threads = threads
 	for _, t := range threads {
@@ -361,7 +361,7 @@ func readDeep(dir string, pid int, readMem, live, allFDs bool) *Deep {
 		fds, err := readSignalfds(dir, pid)
 		if err != nil {
 			d.FDErr = reason(err)
-			d.Gone = d.Gone || live && vanished(err)
+			d.Gone = d.Gone || live && Vanished(err)
 		}
 		d.Consumers = append(d.Consumers, fds...)
 	} else {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/sigview/sigview/nsutil"
+	"github.com/sigview/sigview/procinspect/engine"
 )
 
 // SchemaVersion is the version of the JSON document (docs/json.md).
@@ -91,7 +92,7 @@ type DocNS struct {
 }
 
 // DocContainer names the container a namespace belongs to, from the
-// init's cgroup path.
+// init's cgroup path, and what its engine's files say about it.
 type DocContainer struct {
 	Runtime string        `json:"runtime"`
 	ID      string        `json:"id"`
@@ -99,6 +100,23 @@ type DocContainer struct {
 	Name    string        `json:"name,omitempty"`
 	Cgroup  string        `json:"cgroup"`
 	Outer   *DocContainer `json:"outer,omitempty"`
+	// From the engine's files (absent when the runtime keeps none):
+	Image              string   `json:"image,omitempty"`
+	StopSignal         string   `json:"stop_signal,omitempty"`
+	StopTimeoutSeconds *int64   `json:"stop_timeout_seconds,omitempty"`
+	Init               *bool    `json:"init,omitempty"`
+	Pod                *DocPod  `json:"pod,omitempty"`
+	ContainerName      string   `json:"container_name,omitempty"`
+	Namespace          string   `json:"namespace,omitempty"`
+	Files              []string `json:"files,omitempty"`
+	Notes              []string `json:"notes,omitempty"`
+}
+
+// DocPod is the Kubernetes pod of a container.
+type DocPod struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	UID       string `json:"uid"`
 }
 
 func docContainer(c *nsutil.Container) *DocContainer {
@@ -106,6 +124,27 @@ func docContainer(c *nsutil.Container) *DocContainer {
 		return nil
 	}
 	return &DocContainer{Runtime: c.Runtime, ID: c.ID, PodUID: c.PodUID, Name: c.Name, Cgroup: c.Path, Outer: docContainer(c.Outer)}
+}
+
+// docEngine adds what the engine's files say to a container.
+func docEngine(d *DocContainer, m *engine.Metadata) {
+	if d == nil || m == nil {
+		return
+	}
+	if m.Name != "" {
+		d.Name = m.Name
+	}
+	d.Image, d.StopSignal, d.ContainerName, d.Namespace = m.Image, m.StopSignal, m.ContainerName, m.Namespace
+	if m.StopTimeout.Known {
+		d.StopTimeoutSeconds = &m.StopTimeout.Value
+	}
+	if m.Init.Known {
+		d.Init = &m.Init.Value
+	}
+	if m.Pod != (engine.Pod{}) {
+		d.Pod = &DocPod{Namespace: m.Pod.Namespace, Name: m.Pod.Name, UID: m.Pod.UID}
+	}
+	d.Files, d.Notes = m.Files, m.Notes
 }
 
 // DocProcess is one process of a namespace.
@@ -135,21 +174,23 @@ type DocInit struct {
 	// Program is what sigview recognised the init as ("tini", "shell", …), or null.
 	Program *string `json:"program"`
 	// Stop predicts docker stop and a Kubernetes deletion; null for the host's init.
-	Stop *DocStops `json:"stop"`
+	Stop DocStops `json:"stop"`
 	// Hint says how to make SIGTERM from the host end it; null when it does.
 	Hint *string `json:"hint"`
 }
 
-// DocStops holds the runtimes' stops.
-type DocStops struct {
-	Docker     DocStop `json:"docker"`
-	Kubernetes DocStop `json:"kubernetes"`
-}
+// DocStops holds the stops of the container's engine by key ("docker",
+// "podman", "containerd", "kubernetes"); without engine metadata, docker
+// stop's and Kubernetes' defaults.
+type DocStops map[string]DocStop
 
-// DocStop is one runtime's stop.
+// DocStop is one engine's stop.
 type DocStop struct {
+	By           string `json:"by"`
 	Signal       string `json:"signal"`
+	SignalFrom   string `json:"signal_from"`
 	GraceSeconds int    `json:"grace_seconds"`
+	GraceFrom    string `json:"grace_from"`
 	Verdict      string `json:"verdict"`
 	// AfterSeconds is how long the stop takes: 0 at once, the grace when
 	// SIGKILL is needed, null when the program decides.
@@ -237,6 +278,9 @@ func docNS(ns *Namespace, k *Kernel) DocNS {
 		out.Init = DocInitOf(ns.Init, k)
 	}
 	out.Container = docContainer(ns.Container())
+	if ns.Init != nil {
+		docEngine(out.Container, ns.Init.Engine)
+	}
 	for _, p := range ns.Procs {
 		out.Processes = append(out.Processes, DocProcess{PID: p.PID, NSPID: nsPID(p), PPID: intPtr(p.Status.PPid),
 			Name: Printable(p.Status.Name), State: statePtr(p.Status.State), Masks: docMasks(p.Status)})
@@ -275,8 +319,11 @@ func DocInitOf(p *Process, k *Kernel) *DocInit {
 	if pg := Identify(p); pg != ProgUnknown {
 		in.Program = ptr(string(pg))
 	}
-	if stops := StopsFor(p, k); len(stops) == 2 {
-		in.Stop = &DocStops{Docker: docStop(stops[0]), Kubernetes: docStop(stops[1])}
+	if stops := StopsFor(p, k); len(stops) > 0 {
+		in.Stop = DocStops{}
+		for _, st := range stops {
+			in.Stop[st.Key] = docStop(st)
+		}
 	}
 	if h := FixHint(p, k); h != "" {
 		in.Hint = &h
@@ -285,8 +332,8 @@ func DocInitOf(p *Process, k *Kernel) *DocInit {
 }
 
 func docStop(st Stop) DocStop {
-	d := DocStop{Signal: st.Signal.String(), GraceSeconds: int(st.Grace.Seconds()), Verdict: string(st.Verdict),
-		ExitCode: intPtr(st.Exit), Summary: st.Summary}
+	d := DocStop{By: st.By, Signal: st.signalName(), SignalFrom: st.SignalFrom, GraceSeconds: int(st.Grace.Seconds()),
+		GraceFrom: st.GraceFrom, Verdict: string(st.Verdict), ExitCode: intPtr(st.Exit), Summary: st.Summary}
 	if st.After.Known {
 		after := 0
 		if st.AfterGrace {
@@ -344,50 +391,3 @@ func statePtr(s byte) *string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// TryDoc is the JSON report of `sigview try`.
-type TryDoc struct {
-	Command     []string        `json:"command"`
-	HostPID     int             `json:"host_pid"`
-	UserNS      bool            `json:"user_namespace"`
-	Program     *string         `json:"program"`
-	Predicted   DocPrediction   `json:"predicted"`
-	Predictions []DocPrediction `json:"predictions"`
-	StopSignal  string          `json:"stop_signal"`
-	// GraceSeconds is the grace period given to the stop signal (--grace).
-	GraceSeconds float64 `json:"grace_seconds"`
-	EndedBy      string  `json:"ended_by"` // "stop signal" or "SIGKILL"
-	Seconds      float64 `json:"seconds"`
-	ExitCode     int     `json:"exit_code"`
-	Held         *bool   `json:"prediction_held"`
-	Hint         *string `json:"hint"`
-	Status       int     `json:"status"`
-}
-
-// TryDocOf converts a try report.
-func TryDocOf(r TryReport) TryDoc {
-	d := TryDoc{Command: make([]string, len(r.Argv)), HostPID: r.HostPID, UserNS: r.UserNS,
-		Predicted: DocPredictionOf(r.Predicted), StopSignal: r.Predicted.Signal.String(), EndedBy: "SIGKILL", GraceSeconds: r.Grace.Seconds(),
-		Seconds: r.After.Seconds(), ExitCode: r.Exit, Status: r.ExitCode()}
-	for i, a := range r.Argv {
-		d.Command[i] = Printable(a)
-	}
-	if r.StopEnded {
-		d.EndedBy = "stop signal"
-	}
-	if r.Init != nil {
-		if pg := Identify(r.Init); pg != ProgUnknown {
-			d.Program = ptr(string(pg))
-		}
-	}
-	for _, pr := range r.Predictions {
-		d.Predictions = append(d.Predictions, DocPredictionOf(pr))
-	}
-	if r.Held.Known {
-		d.Held = ptr(r.Held.V)
-	}
-	if r.Hint != "" {
-		d.Hint = ptr(r.Hint)
-	}
-	return d
-}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/procfs"
 	"github.com/sigview/sigview/nsutil"
+	"github.com/sigview/sigview/procinspect/engine"
 )
 
 // Scanner reads a procfs into Snapshots.
@@ -103,6 +104,15 @@ func (s *Snapshot) NamespaceCount() (n, unidentified int) {
 		}
 	}
 	return n, unidentified
+}
+
+// Engine returns what the engine's files say about the namespace's
+// container, or nil.
+func (ns *Namespace) Engine() *engine.Metadata {
+	if ns.Init != nil {
+		return ns.Init.Engine
+	}
+	return nil
 }
 
 // Container returns the namespace's container: its init's, or nil.
@@ -224,7 +234,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			for _, w := range r.warn {
 				warn.add(w[0], w[1])
 			}
-		case vanished(r.err):
+		case Vanished(r.err):
 			snap.Vanished++
 		default:
 			warn.add("unreadable status", reason(r.err))
@@ -286,6 +296,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		}
 	}
 	readDeepSet(kids)
+	snap.lookupEngines()
 	snap.Warnings = warn.lines()
 	if snap.Hidden != "" {
 		snap.Warnings = append([]string{snap.Hidden}, snap.Warnings...)
@@ -366,7 +377,7 @@ func parallel(n int, f func(i int)) {
 // readProcess reads the facts every process gets: status and namespace.
 func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, error) {
 	dir := filepath.Join(root, strconv.Itoa(pid))
-	st, err := readStatus(filepath.Join(dir, "status"))
+	st, err := ReadStatus(filepath.Join(dir, "status"))
 	if err != nil {
 		return nil, err
 	}
@@ -385,10 +396,10 @@ func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, 
 	switch {
 	case err == nil:
 		p.NS = id
-	case vanished(err) && !live:
+	case Vanished(err) && !live:
 		// A fixture without an ns link: nothing to say beyond unknown.
 		p.NSNote = "no ns/pid link"
-	case vanished(err):
+	case Vanished(err):
 		return nil, fmt.Errorf("%s/ns/pid: %w", dir, ErrGone)
 	default:
 		p.NSNote = reason(err)
@@ -406,7 +417,7 @@ func readDetails(p *Process, dir string) {
 			p.ContainerErr = reason(err)
 		}
 		p.Container = c
-	} else if !vanished(err) {
+	} else if !Vanished(err) {
 		p.ContainerErr = reason(err)
 	}
 	if b, err := readFile(filepath.Join(dir, "cmdline")); err == nil {
@@ -431,7 +442,7 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 	var warn [][2]string
 	p, err := readProcess(root, pid, live, &warn)
 	if err != nil {
-		if vanished(err) {
+		if Vanished(err) {
 			return nil, fmt.Errorf("PID %d: %w", pid, ErrGone)
 		}
 		return nil, err

@@ -2,6 +2,7 @@ package procinspect
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -56,42 +57,43 @@ func checkSnapshot(t *testing.T, snap *Snapshot) {
 
 // TestScanLiveChurn scans the live /proc repeatedly while short-lived
 // processes come and go: processes that exit mid-read are counted as
-// vanished, never reported as errors or half-read entries.
+// vanished, never reported as errors or half-read entries. It fails when
+// nothing vanished mid-scan, since then it tested nothing.
 func TestScanLiveChurn(t *testing.T) {
-	truePath, err := exec.LookPath("true")
+	sleepPath, err := exec.LookPath("sleep")
 	if err != nil {
-		t.Fatalf("look up true(1): %v", err)
+		t.Fatalf("look up sleep(1): %v", err)
 	}
 	const (
-		workers = 4
-		limit   = 300
-		budget  = 2 * time.Second
+		workers = 6
+		budget  = 20 * time.Second
 	)
-	// Pace the workers so that the churn lasts about the whole budget.
-	pause := budget * workers / limit
-	deadline := time.Now().Add(budget)
+	// Each worker keeps starting a process that lives 1 to 9 ms, about as
+	// long as a scan takes, so that some are listed and then gone when
+	// their files are read.
 	var started, failed atomic.Int64
 	var wg sync.WaitGroup
-	done := make(chan struct{})
-	for range workers {
+	stop := make(chan struct{})
+	for w := range workers {
 		wg.Go(func() {
-			for time.Now().Before(deadline) && started.Add(1) <= limit {
-				if err := exec.Command(truePath).Run(); err != nil {
+			for i := w; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				started.Add(1)
+				if err := exec.Command(sleepPath, fmt.Sprintf("0.00%d", 1+i%9)).Run(); err != nil {
 					failed.Add(1)
 				}
-				time.Sleep(pause)
 			}
 		})
 	}
-	go func() { wg.Wait(); close(done) }()
+	defer func() { close(stop); wg.Wait() }()
 
 	scans, vanished := 0, 0
-	for running := true; running; {
-		select {
-		case <-done:
-			running = false
-		default:
-		}
+	deadline := time.Now().Add(budget)
+	for (vanished == 0 || scans < 20) && time.Now().Before(deadline) {
 		snap, err := Scanner{}.Scan()
 		if err != nil {
 			t.Fatalf("Scan() during churn, scan %d: %v", scans, err)
@@ -105,11 +107,14 @@ func TestScanLiveChurn(t *testing.T) {
 		scans++
 		vanished += snap.Vanished
 	}
-	n := min(started.Load(), limit)
+	n := started.Load()
 	if n == 0 || failed.Load() == n {
 		t.Fatalf("started %d processes, %d failed: the churn did not happen", n, failed.Load())
 	}
 	t.Logf("%d scans while %d processes ran (%d failed to start); %d vanished mid-scan in total", scans, n, failed.Load(), vanished)
+	if vanished == 0 {
+		t.Fatalf("in %d scans during churn no process vanished mid-scan: the vanished path was not exercised", scans)
+	}
 }
 
 // fxCopy copies the fixture tree into a new temporary directory, symlinks

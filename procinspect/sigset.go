@@ -226,6 +226,13 @@ func compactNames(s SigSet) string {
 	if s == 0 {
 		return "-"
 	}
+	return strings.Join(s.CompactNames(), ",")
+}
+
+// CompactNames lists the set's short names in number order, with runs of
+// three or more consecutive real-time signals folded into a range
+// ("RTMIN+2..RTMIN+7"); a gap in a run starts a new one.
+func (s SigSet) CompactNames() []string {
 	var out []string
 	sigs := s.Signals()
 	for i := 0; i < len(sigs); {
@@ -242,5 +249,5 @@ func compactNames(s SigSet) string {
 		out = append(out, name)
 		i = j + 1
 	}
-	return strings.Join(out, ",")
+	return out
 }

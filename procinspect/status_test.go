@@ -666,21 +666,21 @@ func TestReadStatusSizes(t *testing.T) {
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		st, err := readStatus(path)
+		st, err := ReadStatus(path)
 		if err != nil {
-			t.Fatalf("readStatus(%d bytes) error: %v", len(text), err)
+			t.Fatalf("ReadStatus(%d bytes) error: %v", len(text), err)
 		}
 		if st.Name != "big" || st.SigBlk != KnownMask(0x4002) || st.SigCgt != KnownMask(1) {
-			t.Errorf("readStatus(%d bytes) = Name %q SigBlk %+v SigCgt %+v; want big, 0x4002, 0x1", len(text), st.Name, st.SigBlk, st.SigCgt)
+			t.Errorf("ReadStatus(%d bytes) = Name %q SigBlk %+v SigCgt %+v; want big, 0x4002, 0x1", len(text), st.Name, st.SigBlk, st.SigCgt)
 		}
 	}
-	if _, err := readStatus(dir + "/missing"); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("readStatus(missing) error = %v, want fs.ErrNotExist (a vanished process)", err)
+	if _, err := ReadStatus(dir + "/missing"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadStatus(missing) error = %v, want fs.ErrNotExist (a vanished process)", err)
 	}
 	if err := os.WriteFile(dir+"/notstatus", []byte("hello\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := readStatus(dir + "/notstatus"); err == nil || !strings.Contains(err.Error(), "notstatus") {
-		t.Errorf("readStatus(not a status file) error = %v, want one naming the path", err)
+	if _, err := ReadStatus(dir + "/notstatus"); err == nil || !strings.Contains(err.Error(), "notstatus") {
+		t.Errorf("ReadStatus(not a status file) error = %v, want one naming the path", err)
 	}
 }

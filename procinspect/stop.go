@@ -2,20 +2,31 @@ package procinspect
 
 import (
 	"fmt"
+	"regexp"
 	"time"
+
+	"github.com/sigview/sigview/procinspect/engine"
 )
 
-// Stop is what a container runtime's stop does to a namespace init: send
+// Stop is what a container engine's stop does to a namespace init: send
 // the stop signal from the host, wait a grace period, then SIGKILL
-// (docs/kernel-signals.md §9).
+// (docs/kernel-signals.md §9). The signal and the grace period are the
+// container's own configuration, read from the engine's files
+// (procinspect/engine), or the engine's defaults when they cannot be read.
 type Stop struct {
-	// By names the runtime: "docker stop" or "kubernetes".
+	// Key names the stopper in the JSON document: "docker", "podman",
+	// "containerd", "kubernetes".
+	Key string
+	// By names it for people: "docker stop", "Kubernetes".
 	By string
-	// Signal is the stop signal. /proc does not show an image's STOPSIGNAL,
-	// so this is the default, SIGTERM.
+	// Signal is the stop signal; 0 when the configured one is no signal
+	// sigview knows (then the verdict is unknown).
 	Signal Signal
-	// Grace is the runtime's default grace period.
+	// Grace is the time the engine waits before SIGKILL.
 	Grace time.Duration
+	// SignalFrom and GraceFrom say where the signal and the grace period
+	// came from: a file and a field, or a default and why.
+	SignalFrom, GraceFrom string
 	// Verdict is whether the stop signal ends the init.
 	Verdict Verdict
 	// After is how long the stop takes: 0 when the stop signal ends it at
@@ -30,51 +41,108 @@ type Stop struct {
 	Summary string
 }
 
-// runtimes are the stops sigview describes, with their default grace.
-var runtimes = []struct {
-	by    string
-	grace time.Duration
-	how   string
-}{
-	{"docker stop", 10 * time.Second, "docker stop sends SIGTERM from the host"},
-	{"kubernetes", 30 * time.Second, "Kubernetes sends SIGTERM from the host (after any preStop hook, which the grace period includes)"},
+// From says where the signal and the grace period came from, in one line:
+// "SIGINT: Config.StopSignal in …; 3 s: Config.StopTimeout in …".
+func (st Stop) From() string {
+	return fmt.Sprintf("%s: %s; %d s: %s", st.signalName(), st.SignalFrom, int(st.Grace.Seconds()), st.GraceFrom)
 }
 
-// StopsFor predicts `docker stop` and a Kubernetes pod deletion for an init
-// of a non-host namespace. It returns nil for a process that is not such an
-// init.
+// ShortFrom is From with every file path cut to its base name, for a
+// screen: "SIGINT: Config.StopSignal in config.v2.json; …".
+func (st Stop) ShortFrom() string {
+	return pathRE.ReplaceAllString(st.From(), "$1")
+}
+
+var pathRE = regexp.MustCompile(`[^\s;:()]*/([^\s;:()/]+)`)
+
+func (st Stop) signalName() string {
+	if st.Signal == 0 {
+		return "unknown signal"
+	}
+	return st.Signal.String()
+}
+
+// StopsFor predicts how the container's engine stops an init of a non-host
+// namespace, from the container's configuration when its engine's files
+// were read, else docker stop's and Kubernetes' defaults. It returns nil
+// for a process that is not such an init.
 func StopsFor(p *Process, k *Kernel) []Stop {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit || !p.InitialNS.Known || p.InitialNS.V {
 		return nil
 	}
-	pr := Predict(p, SIGTERM, Host, k)
-	out := make([]Stop, 0, len(runtimes))
-	for _, rt := range runtimes {
-		st := Stop{By: rt.by, Signal: SIGTERM, Grace: rt.grace, Verdict: pr.Verdict}
-		g := fmt.Sprintf("%d s", int(rt.grace.Seconds()))
-		switch pr.Verdict {
-		case Yes:
-			st.After, st.Exit = KnownFlag(true), pr.Exit
-			exit := "the exit status is the program's"
-			if pr.Exit.Known {
-				exit = fmt.Sprintf("exit status %d", pr.Exit.V)
-			}
-			when := "it ends at once"
-			if pr.Outcome == Handled {
-				when = "it ends once its handler has run" // a JVM's shutdown hooks can take a while
-			}
-			st.Summary = fmt.Sprintf("%s: %s (%s), %s", rt.how, when, pr.Outcome, exit)
-		case No:
-			st.After, st.AfterGrace, st.Exit = KnownFlag(true), true, KnownInt(137)
-			st.Summary = fmt.Sprintf("%s, which does not end it (%s): the runtime waits the full %s, then SIGKILL: exit status 137", rt.how, pr.Outcome, g)
-		case Depends:
-			st.Summary = fmt.Sprintf("%s to the program's own code (%s): it ends when that code exits, or with SIGKILL after %s (exit status 137)", rt.how, pr.Outcome, g)
-		default:
-			st.Summary = fmt.Sprintf("%s, and whether that ends it is unknown: at worst SIGKILL after %s (exit status 137)", rt.how, g)
+	var plans []engine.Plan
+	if p.Engine != nil {
+		plans = p.Engine.Plans()
+	}
+	if len(plans) == 0 {
+		why := "no container engine's files describe this namespace"
+		if p.Container != nil {
+			why = "sigview reads no stop configuration for " + p.Container.Runtime
 		}
-		out = append(out, st)
+		plans = engine.DefaultPlans(why)
+	}
+	out := make([]Stop, 0, len(plans))
+	for _, pl := range plans {
+		out = append(out, stopFor(p, k, pl))
 	}
 	return out
+}
+
+func stopFor(p *Process, k *Kernel, pl engine.Plan) Stop {
+	st := Stop{Key: pl.Key, By: pl.By, Grace: time.Duration(pl.Grace) * time.Second,
+		SignalFrom: pl.SignalFrom, GraceFrom: pl.GraceFrom}
+	g := fmt.Sprintf("%d s", pl.Grace)
+	sig, err := ParseSignal(pl.Signal)
+	if err != nil {
+		st.Verdict = VerdictUnknown
+		st.Summary = fmt.Sprintf("%s sends %q, which is no signal sigview knows: at worst SIGKILL after %s (exit status 137)", pl.By, Printable(pl.Signal), g)
+		return st
+	}
+	st.Signal = sig
+	pr := Predict(p, sig, Host, k)
+	st.Verdict = pr.Verdict
+	how := fmt.Sprintf("%s sends %s from the host", pl.By, sig)
+	if pl.Key == "kubernetes" {
+		how += " (after any preStop hook, which the grace period includes)"
+	}
+	if pl.Grace <= 0 {
+		// docker stop -t 0: the stop signal, then SIGKILL at once.
+		st.After, st.AfterGrace = KnownFlag(true), pr.Verdict != Yes
+		st.Exit = KnownInt(137)
+		if pr.Verdict == Yes && pr.Outcome == Terminates {
+			st.Exit = pr.Exit
+		}
+		st.Summary = fmt.Sprintf("%s and SIGKILL at once (a grace period of 0): it ends at once", how)
+		if st.Exit.Known {
+			st.Summary += fmt.Sprintf(", exit status %d", st.Exit.V)
+		}
+		return st
+	}
+	switch pr.Verdict {
+	case Yes:
+		st.After, st.Exit = KnownFlag(true), pr.Exit
+		exit := "the exit status is the program's"
+		if pr.Exit.Known {
+			exit = fmt.Sprintf("exit status %d", pr.Exit.V)
+		}
+		when := "it ends at once"
+		if pr.Outcome == Handled {
+			when = "it ends once its handler has run" // a JVM's shutdown hooks can take a while
+		}
+		st.Summary = fmt.Sprintf("%s: %s (%s), %s", how, when, pr.Outcome, exit)
+	case No:
+		st.After, st.AfterGrace, st.Exit = KnownFlag(true), true, KnownInt(137)
+		st.Summary = fmt.Sprintf("%s, which does not end it (%s): it waits the full %s, then SIGKILL: exit status 137", how, pr.Outcome, g)
+	case Depends:
+		exit := ""
+		if pr.Exit.Known {
+			exit = fmt.Sprintf(" (exit status %d, unless the program decides otherwise)", pr.Exit.V)
+		}
+		st.Summary = fmt.Sprintf("%s to the program's own code (%s): it ends when that code exits%s, or with SIGKILL after %s (exit status 137)", how, pr.Outcome, exit, g)
+	default:
+		st.Summary = fmt.Sprintf("%s, and whether that ends it is unknown: at worst SIGKILL after %s (exit status 137)", how, g)
+	}
+	return st
 }
 
 // FixHint suggests how to make SIGTERM from the host end the init, fitting
@@ -86,6 +154,9 @@ func FixHint(p *Process, k *Kernel) string {
 	pr := Predict(p, SIGTERM, Host, k)
 	if pr.Verdict == Yes || pr.Verdict == VerdictUnknown || pr.Verdict == Depends && pr.Outcome != Deferred {
 		return "" // it ends, or its own code decides, or too little is known
+	}
+	if stops := StopsFor(p, k); len(stops) > 0 && stops[0].Signal != SIGTERM && (stops[0].Verdict == Yes || stops[0].Verdict == Depends) {
+		return "" // the container's own stop signal ends it, or its handler decides
 	}
 	pg := Identify(p)
 	switch {

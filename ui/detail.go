@@ -9,8 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 // maxDetailProcs bounds how many of a namespace's processes the detail view
@@ -77,7 +77,7 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 	var b strings.Builder
 	b.WriteString(st.Title.Render(nsTitle(ns)) + "\n")
 	if c := ns.Container(); c != nil {
-		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render("container "+containerLong(c)) + "\n")
+		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render("container "+render.ContainerLong(c, ns.Engine())) + "\n")
 	}
 	p := ns.Init
 	if p == nil {
@@ -95,18 +95,6 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 	b.WriteString("\n" + st.Section.Render("Processes") + "\n")
 	writeProcs(&b, ns, s.Kernel, st)
 	return strings.TrimRight(b.String(), "\n")
-}
-
-// containerLong names a container with its pod and the evidence.
-func containerLong(c *nsutil.Container) string {
-	s := c.Runtime + " " + procinspect.Printable(c.Short())
-	if c.PodUID != "" {
-		s += " in pod " + procinspect.Printable(c.PodUID)
-	}
-	if c.Outer != nil {
-		s += " inside " + c.Outer.Runtime + " " + procinspect.Printable(c.Outer.Short())
-	}
-	return s + " (from cgroup " + procinspect.Printable(c.Path) + ")"
 }
 
 func signalsHint(all bool) string {
@@ -131,7 +119,7 @@ func nsTitle(ns *procinspect.Namespace) string {
 	if ns.Initial.V {
 		parts = append(parts, "the host's")
 	}
-	parts = append(parts, plural(len(ns.Procs), "process"))
+	parts = append(parts, render.Plural(len(ns.Procs), "process"))
 	return strings.Join(parts, " · ")
 }
 
@@ -139,18 +127,18 @@ func writeInitFacts(b *strings.Builder, p *procinspect.Process, st Styles) {
 	s := p.Status
 	threads := "unknown threads"
 	if s.Threads.Known {
-		threads = plural(s.Threads.V, "thread")
+		threads = render.Plural(s.Threads.V, "thread")
 	}
 	fmt.Fprintf(b, "init %s · PID %d on this procfs, %s inside · state %s · %s · uid %s · tracer %s\n",
-		procinspect.Printable(s.Name), p.PID, orUnknown(s.NSPID()), stateOrUnknown(s.State), threads,
-		uidText(s), tracerText(s))
-	fmt.Fprintf(b, "cmdline %s\n", cmdline(p))
+		render.Text(s.Name), p.PID, render.OrUnknown(s.NSPID()), render.State(s.State), threads,
+		render.UIDText(s), render.TracerText(s))
+	fmt.Fprintf(b, "cmdline %s\n", render.Cmdline(p))
 	if d := p.Deep; d != nil {
 		goText := "unknown"
 		if d.Go.Known {
 			goText = map[bool]string{true: "yes", false: "no"}[d.Go.V]
 		}
-		fmt.Fprintf(b, "exe %s · Go program %s", orDash(procinspect.Printable(d.Exe)), goText)
+		fmt.Fprintf(b, "exe %s · Go program %s", render.OrDash(render.Text(d.Exe)), goText)
 		if pg := procinspect.Identify(p); pg != procinspect.ProgUnknown {
 			fmt.Fprintf(b, " · recognised as %s", pg)
 		}
@@ -183,28 +171,34 @@ func writeStops(b *strings.Builder, p *procinspect.Process, k *procinspect.Kerne
 	b.WriteString("\n" + st.Section.Render("What a stop does") + "\n")
 	for _, s := range stops {
 		glyph := st.Verdict[s.Verdict].Render(verdictGlyph[s.Verdict] + " ")
-		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, glyph, wrap.Render(s.Summary)) + "\n")
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, glyph, wrap.Render(render.Text(s.Summary))) + "\n")
+		b.WriteString(st.Faint.Render(lipgloss.NewStyle().Width(max(width-2, 20)).PaddingLeft(2).Render("from "+render.Text(s.ShortFrom()))) + "\n")
 	}
 	if hint != "" {
-		b.WriteString(st.Warn.Render(lipgloss.NewStyle().Width(max(width, 20)).Render("fix: "+hint)) + "\n")
+		b.WriteString(st.Warn.Render(lipgloss.NewStyle().Width(max(width, 20)).Render("fix: "+render.Text(hint))) + "\n")
 	}
 }
 
 // writePredictions lists every prediction with its reason wrapped under it.
 func writePredictions(b *strings.Builder, p *procinspect.Process, k *procinspect.Kernel, st Styles, width int) {
 	reasonStyle := lipgloss.NewStyle().Width(max(width-4, 20)).PaddingLeft(4)
-	for _, sig := range ExplainSignals {
+	for _, sig := range render.ExplainSignals {
 		for _, from := range procinspect.Senders {
 			pr := procinspect.Predict(p, sig, from, k)
 			verdict := st.Verdict[pr.Verdict].Render(pad(verdictText(pr, true), 20))
 			fmt.Fprintf(b, "%s %s %s\n", pad(sig.String(), 8), pad(string(from), 6), verdict)
-			b.WriteString(st.Faint.Render(reasonStyle.Render(pr.Reason)) + "\n")
+			b.WriteString(st.Faint.Render(reasonStyle.Render(render.Text(pr.Reason))) + "\n")
 		}
 	}
 }
 
 func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Styles, width int) {
 	widths := []int{3, 28, 10, 8, 12, 10, 24}
+	used := len(widths) - 1 // the spaces between columns
+	for _, w := range widths[:len(widths)-1] {
+		used += w
+	}
+	widths[len(widths)-1] = max(width-used, 24) // READERS takes the rest of the line
 	row := func(cells []string) string {
 		out := make([]string, len(cells))
 		for i, c := range cells {
@@ -212,26 +206,22 @@ func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Style
 		}
 		return strings.TrimRight(strings.Join(out, " "), " ")
 	}
-	rows := signalRows(p)
-	var lines, plain []string
-	for _, r := range rows {
-		switch {
-		case !r.plain():
-			lines = append(lines, row(r.cells()))
-		case all:
-			plain = append(plain, row(r.cells()))
+	rows := render.SignalRows(p)
+	var lines []string
+	for _, r := range rows { // all 64 in number order, or only the non-default
+		if all || !r.Plain() {
+			lines = append(lines, row(r.Cells()))
 		}
 	}
-	lines = append(lines, plain...) // non-default rows first
 	if len(lines) > 0 {
-		b.WriteString(st.ColHeader.Render(row(signalHeader)) + "\n" + strings.Join(lines, "\n") + "\n")
+		b.WriteString(st.ColHeader.Render(row(render.SignalHeader)) + "\n" + strings.Join(lines, "\n") + "\n")
 	}
 	if all {
 		return
 	}
 	text := "every signal has its default action and none is blocked or pending"
 	if len(lines) > 0 {
-		text = "default, not blocked, not pending: " + plainNames(rows)
+		text = "default, not blocked, not pending: " + render.PlainNames(rows)
 	}
 	b.WriteString(st.Faint.Render(lipgloss.NewStyle().Width(max(width, 20)).Render(text)) + "\n")
 }
@@ -254,8 +244,8 @@ func writeProcs(b *strings.Builder, ns *procinspect.Namespace, k *procinspect.Ke
 			break
 		}
 		pr := procinspect.Predict(p, procinspect.SIGTERM, procinspect.Inside, k)
-		line := row([]string{strconv.Itoa(p.PID), orUnknown(p.Status.NSPID()), procinspect.Printable(p.Name()),
-			stateOrUnknown(p.Status.State), intOrUnknown(p.Status.Threads), "."})
+		line := row([]string{strconv.Itoa(p.PID), render.OrUnknown(p.Status.NSPID()), render.Text(p.Name()),
+			render.State(p.Status.State), render.IntOrUnknown(p.Status.Threads), "."})
 		line = strings.TrimSuffix(line, ".")
 		b.WriteString(line + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 // verdictGlyph makes a verdict readable without colour.
@@ -14,15 +15,6 @@ var verdictGlyph = map[procinspect.Verdict]string{
 	procinspect.No:             "✗",
 	procinspect.Depends:        "~",
 	procinspect.VerdictUnknown: "?",
-}
-
-// coreSends are the four predictions of the main view, in column order.
-var coreSends = [4]struct {
-	sig  procinspect.Signal
-	from procinspect.Sender
-}{
-	{procinspect.SIGTERM, procinspect.Inside}, {procinspect.SIGTERM, procinspect.Host},
-	{procinspect.SIGKILL, procinspect.Inside}, {procinspect.SIGKILL, procinspect.Host},
 }
 
 // nsKey tells a namespace apart from the others across scans: its inode,
@@ -45,21 +37,39 @@ type nsRow struct {
 	procs     string
 	hasInit   bool
 	preds     [4]procinspect.Prediction
+	// context marks an ancestor shown only so a filtered tree still reads;
+	// it did not match the filter.
+	context bool
 }
 
 // buildRows turns a snapshot into rows, in tree order, keeping the
-// namespaces that match filter (case-insensitive; empty keeps all).
+// namespaces that match filter (case-insensitive; empty keeps all) and,
+// marked as context, their ancestors.
 func buildRows(s *procinspect.Snapshot, filter string) []nsRow {
 	if s == nil {
 		return nil
 	}
 	filter = strings.ToLower(strings.TrimSpace(filter))
+	var match, context map[*procinspect.Namespace]bool
+	if filter != "" {
+		match, context = map[*procinspect.Namespace]bool{}, map[*procinspect.Namespace]bool{}
+		for _, ns := range s.Namespaces {
+			if nsMatches(ns, filter) {
+				match[ns] = true
+				for a := ns.Parent; a != nil && !context[a]; a = a.Parent {
+					context[a] = true
+				}
+			}
+		}
+	}
 	rows := make([]nsRow, 0, len(s.Namespaces))
 	for _, ns := range s.Namespaces {
-		if filter != "" && !nsMatches(ns, filter) {
+		if filter != "" && !match[ns] && !context[ns] {
 			continue
 		}
-		rows = append(rows, rowOf(ns, s.Kernel))
+		r := rowOf(ns, s.Kernel)
+		r.context = filter != "" && !match[ns]
+		rows = append(rows, r)
 	}
 	return rows
 }
@@ -70,16 +80,28 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 	if !ns.ID.IsZero() {
 		r.id = ns.ID.String()
 	}
-	r.container = containerText(ns.Container())
+	r.container = render.ContainerText(ns)
 	if p := ns.Init; p != nil {
 		r.hasInit = true
 		r.pid = strconv.Itoa(p.PID)
-		r.name = procinspect.Printable(p.Name())
-		for i, c := range coreSends {
-			r.preds[i] = procinspect.Predict(p, c.sig, c.from, k)
+		r.name = render.Text(p.Name())
+		i := 0 // the columns of render.WriteTable: CoreSignals × Senders
+		for _, sig := range procinspect.CoreSignals {
+			for _, from := range procinspect.Senders {
+				r.preds[i] = procinspect.Predict(p, sig, from, k)
+				i++
+			}
 		}
 	}
 	return r
+}
+
+// idCell is the PIDNS cell: the namespace with its tree indent.
+func (r nsRow) idCell() string {
+	if r.depth > 0 {
+		return strings.Repeat(" ", 2*(r.depth-1)) + "└ " + r.id
+	}
+	return r.id
 }
 
 // nsMatches reports whether the filter names the namespace, its init, any
@@ -88,8 +110,12 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 // namespace's inode when it has at least 5 digits; text matches names.
 func nsMatches(ns *procinspect.Namespace, f string) bool {
 	if c := ns.Container(); c != nil {
-		for _, v := range []string{c.Runtime, c.ID, c.Name, c.PodUID} {
-			if v != "" && strings.Contains(strings.ToLower(procinspect.Printable(v)), f) {
+		vals := []string{c.Runtime, c.ID, c.Name, c.PodUID}
+		if m := ns.Engine(); m != nil {
+			vals = append(vals, m.Name, m.Image, m.ContainerName, m.Pod.Name, m.Pod.Namespace)
+		}
+		for _, v := range vals {
+			if v != "" && strings.Contains(strings.ToLower(render.Text(v)), f) {
 				return true
 			}
 		}
@@ -107,7 +133,7 @@ func nsMatches(ns *procinspect.Namespace, f string) bool {
 		return false
 	}
 	for _, p := range ns.Procs {
-		if strings.Contains(strings.ToLower(procinspect.Printable(p.Name())), f) {
+		if strings.Contains(strings.ToLower(render.Text(p.Name())), f) {
 			return true
 		}
 	}
@@ -121,15 +147,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// containerText names a container in a few cells: "docker 3f4e5a6b7c8d",
-// "lxc web1", or "-".
-func containerText(c *nsutil.Container) string {
-	if c == nil {
-		return "-"
-	}
-	return c.Runtime + " " + procinspect.Printable(c.Short())
 }
 
 // verdictText is a verdict cell: glyph and word, plus the outcome when wide.

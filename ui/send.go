@@ -9,6 +9,8 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/act"
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 // sendSignals are the signals the F9 dialog offers, as htop's list starts.
@@ -30,14 +32,14 @@ type sendDialog struct {
 
 // sendResultMsg carries what a send did.
 type sendResultMsg struct {
-	rep procinspect.SendReport
+	rep act.SendReport
 	err error
 }
 
 // sendCmd sends in the background and watches.
-func sendCmd(sc procinspect.Scanner, req procinspect.SendRequest) tea.Cmd {
+func sendCmd(sc procinspect.Scanner, req act.SendRequest) tea.Cmd {
 	return func() tea.Msg {
-		rep, err := sc.Send(req)
+		rep, err := act.Send(sc, req)
 		return sendResultMsg{rep, err}
 	}
 }
@@ -53,7 +55,7 @@ func (d sendDialog) signal() procinspect.Signal { return sendSignals[d.sig] }
 
 // update handles a key in the dialog. It returns the request to send when
 // the person confirmed, and whether the dialog stays open.
-func (d sendDialog) update(msg tea.KeyPressMsg, k keyMap) (sendDialog, *procinspect.SendRequest, bool) {
+func (d sendDialog) update(msg tea.KeyPressMsg, k keyMap) (sendDialog, *act.SendRequest, bool) {
 	if d.sending {
 		return d, nil, true
 	}
@@ -71,7 +73,7 @@ func (d sendDialog) update(msg tea.KeyPressMsg, k keyMap) (sendDialog, *procinsp
 		d.inside = !d.inside
 	case msg.String() == "enter":
 		d.sending = true
-		return d, &procinspect.SendRequest{PID: d.target.PID, Signal: d.signal(), From: d.from(), StartTime: d.target.StartTime}, true
+		return d, &act.SendRequest{PID: d.target.PID, Signal: d.signal(), From: d.from(), StartTime: d.target.StartTime}, true
 	}
 	return d, nil, true
 }
@@ -81,11 +83,12 @@ func (d sendDialog) view(st Styles, width int) string {
 	wrap := lipgloss.NewStyle().Width(max(width-2, 20))
 	var b strings.Builder
 	p := d.target
-	b.WriteString(st.Section.Render(fmt.Sprintf("Send a signal to %s (PID %d)", procinspect.Printable(p.Name()), p.PID)) + "\n\n")
+	b.WriteString(st.Section.Render(fmt.Sprintf("Send a signal to %s (PID %d)", render.Text(p.Name()), p.PID)) + "\n\n")
 	for i, sig := range sendSignals {
 		label := " " + strings.TrimPrefix(sig.String(), "SIG") + " "
 		if i == d.sig {
-			label = st.Selected.Render(label)
+			// Brackets mark the choice without colour (NO_COLOR, a mono terminal).
+			label = st.Selected.Render("[" + strings.TrimPrefix(sig.String(), "SIG") + "]")
 		}
 		b.WriteString(label + " ")
 	}
@@ -97,7 +100,7 @@ func (d sendDialog) view(st Styles, width int) string {
 	b.WriteString(fmt.Sprintf("from: %s %s   tab switches (inside = a process that joins its PID namespace, like docker exec … kill)\n\n", host, inside))
 	pr := procinspect.Predict(p, d.signal(), d.from(), d.kernel)
 	b.WriteString("prediction: " + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")
-	b.WriteString(st.Faint.Render(wrap.Render(pr.Reason)) + "\n\n")
+	b.WriteString(st.Faint.Render(wrap.Render(render.Text(pr.Reason))) + "\n\n")
 	switch {
 	case d.sending:
 		b.WriteString(st.Warn.Render("sending, then watching for 2 s…"))

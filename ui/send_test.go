@@ -7,8 +7,10 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/act"
 )
 
 // TestSendDialog: F9 shows the prediction for the chosen signal and
@@ -43,7 +45,7 @@ func TestSendDialog(t *testing.T) {
 	if cmd == nil || !m.dialog.sending {
 		t.Fatalf("Enter must start the send")
 	}
-	m = update(t, m, sendResultMsg{rep: procinspect.SendReport{Summary: "sent SIGKILL from inside; still alive 2.0 s later, as predicted",
+	m = update(t, m, sendResultMsg{rep: act.SendReport{Summary: "sent SIGKILL from inside; still alive 2.0 s later, as predicted",
 		Held: procinspect.KnownFlag(true)}})
 	if s := screen(m); !strings.Contains(s, "still alive 2.0 s later, as predicted") {
 		t.Errorf("the result is not shown:\n%s", s)
@@ -93,4 +95,15 @@ func TestReadOnlyToggle(t *testing.T) {
 	if m = press(t, m, "R"); !m.readOnly {
 		t.Errorf("R must not undo --read-only")
 	}
+}
+
+// TestGoldenSendDialog pins the F9 dialog: the default choice (SIGTERM
+// from the host), then SIGKILL from inside.
+func TestGoldenSendDialog(t *testing.T) {
+	m := selectNS(t, newTestModel(t, 120, 40), ctNS)
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyF9})
+	t.Run("term_host", func(t *testing.T) { golden.RequireEqual(t, []byte(screen(m))) })
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyRight})
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyTab})
+	t.Run("kill_inside", func(t *testing.T) { golden.RequireEqual(t, []byte(screen(m))) })
 }

@@ -16,6 +16,7 @@ type options struct {
 	interval, watch, grace      time.Duration
 	settle                      time.Duration
 	from, signal, stopSignal    string
+	listen, webConfig           string
 }
 
 // defaultOptions are the settings before any flag; the usage texts quote
@@ -70,6 +71,8 @@ func init() {
 		}},
 		{name: "signal", short: "s", arg: "SIGNAL", set: func(o *options, v string) error { o.signal = v; return nil }},
 		{name: "stop-signal", arg: "SIGNAL", set: func(o *options, v string) error { o.stopSignal = v; return nil }},
+		{name: "listen", arg: "ADDR", set: func(o *options, v string) error { o.listen = v; return nil }},
+		{name: "web.config.file", arg: "FILE", set: func(o *options, v string) error { o.webConfig = v; return nil }},
 	} {
 		flagDefs[f.name] = f
 		if f.short != "" {
@@ -131,7 +134,9 @@ type command struct {
 	// rawArgs: the first positional argument ends the flags (try's CMD has
 	// flags of its own).
 	rawArgs bool
-	run     func(c *command, o options, args []string, stdout, stderr io.Writer) error
+	// defaults, when set, changes the options' defaults before parsing.
+	defaults func(*options)
+	run      func(c *command, o options, args []string, stdout, stderr io.Writer) error
 }
 
 // commands are sigview's subcommands in the order its help lists them;
@@ -139,7 +144,8 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{rootCommand, explainCommand, sendCommand, tryCommand, kernelCommand, helpCommand, versionCommand}
+	commands = []*command{rootCommand, explainCommand, sendCommand, tryCommand, kernelCommand, serveCommand,
+		helpCommand, versionCommand}
 }
 
 // lookupCommand returns the subcommand named name, or nil.

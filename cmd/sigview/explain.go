@@ -5,7 +5,7 @@ import (
 	"io"
 
 	"github.com/sigview/sigview/procinspect"
-	"github.com/sigview/sigview/ui"
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 var explainCommand = &command{
@@ -41,7 +41,7 @@ func runExplain(c *command, o options, args []string, stdout, _ io.Writer) error
 	if o.json {
 		return writeJSON(stdout, explainDocOf(snap, p))
 	}
-	return ui.WriteExplain(stdout, snap, p)
+	return render.WriteExplain(stdout, snap, p)
 }
 
 // explainDoc is the JSON of `sigview explain --json` (docs/json.md): the
@@ -83,7 +83,7 @@ func explainDocOf(snap *procinspect.Snapshot, p *procinspect.Process) explainDoc
 	d := explainDoc{SchemaVersion: procinspect.SchemaVersion, ProcRoot: snap.Root, DocInit: procinspect.DocInitOf(p, snap.Kernel),
 		Kernel: procinspect.DocKernelOf(snap.Kernel), Tasks: []taskDoc{}}
 	d.Predictions = d.Predictions[:0]
-	for _, sig := range ui.ExplainSignals {
+	for _, sig := range render.ExplainSignals {
 		for _, from := range procinspect.Senders {
 			d.Predictions = append(d.Predictions, procinspect.DocPredictionOf(procinspect.Predict(p, sig, from, snap.Kernel)))
 		}

@@ -4,7 +4,7 @@ import (
 	"io"
 
 	"github.com/sigview/sigview/procinspect"
-	"github.com/sigview/sigview/ui"
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 var kernelCommand = &command{
@@ -23,6 +23,6 @@ var kernelCommand = &command{
 		if o.json {
 			return writeJSON(stdout, procinspect.DocKernelOf(k))
 		}
-		return ui.WriteKernel(stdout, k)
+		return render.WriteKernel(stdout, k)
 	},
 }

@@ -5,25 +5,21 @@
 //
 // Each subcommand is one entry of the commands table (cli.go) and one file:
 // root.go (the UI and snapshots), explain.go, send.go, try.go, kernel.go,
-// help.go.
+// help.go, serve.go.
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
-	"github.com/sigview/sigview/nsutil"
+	"github.com/sigview/sigview/procinspect/act"
+	"github.com/sigview/sigview/procinspect/render"
 )
-
-// helperArg re-enters sigview as the sender inside a target's namespace.
-const helperArg = "__send-inside"
 
 // exitStatus ends sigview with a status of its own, having said all there is.
 type exitStatus int
@@ -31,9 +27,7 @@ type exitStatus int
 func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 func main() {
-	if len(os.Args) == 3 && os.Args[1] == helperArg {
-		os.Exit(sendInsideHelper(os.Args[2]))
-	}
+	act.ServeInside()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -65,6 +59,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 func dispatch(args []string, stdout, stderr io.Writer) error {
 	c, rest := split(args)
 	o := defaultOptions()
+	if c.defaults != nil {
+		c.defaults(&o)
+	}
 	pos, err := c.parse(&o, rest)
 	if err != nil {
 		return err
@@ -92,39 +89,10 @@ func noArgs(c *command, args []string) error {
 	return nil
 }
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
+func writeJSON(w io.Writer, v any) error { return render.WriteJSON(w, v) }
 
 // isTerminal reports whether f is a terminal.
 func isTerminal(f *os.File) bool {
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
-}
-
-// helper is the argv of the inside sender: this very binary.
-func helper() []string {
-	exe, err := os.Executable()
-	if err != nil {
-		exe = "/proc/self/exe"
-	}
-	return []string{exe, helperArg}
-}
-
-// sendInsideHelper is sigview re-entered inside a target's PID namespace:
-// it sends the signal through the pidfd it inherited (nsutil.SignalFromInside).
-func sendInsideHelper(sigArg string) int {
-	n, err := strconv.Atoi(sigArg)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "sigview: %s: bad signal %q\n", helperArg, sigArg)
-		return 2
-	}
-	if err := nsutil.SendInheritedPidfd(syscall.Signal(n)); err != nil {
-		fmt.Fprintf(os.Stderr, "sigview: %s: %v\n", helperArg, err)
-		return 1
-	}
-	return 0
 }

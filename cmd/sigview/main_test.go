@@ -45,7 +45,7 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"explain", "--from", "inside", "1"}, 2, "sigview: --from does not apply to sigview explain (it is a flag of sigview send)", ""},
 		{[]string{"explain", "1", "--once"}, 2, "sigview: --once does not apply to sigview explain (it is a flag of sigview)", ""},
 		{[]string{"--once", "explain", "1"}, 2, "sigview: --once does not apply to sigview explain (it is a flag of sigview)", ""},
-		{[]string{"kernel", "--proc", fixture}, 2, "sigview: --proc does not apply to sigview kernel (it is a flag of sigview, sigview explain, sigview send)", ""},
+		{[]string{"kernel", "--proc", fixture}, 2, "sigview: --proc does not apply to sigview kernel (it is a flag of sigview, sigview explain, sigview send, sigview serve)", ""},
 		{[]string{"kernel", "now"}, 2, "sigview: sigview kernel takes no arguments, not now", ""},
 		{[]string{"send", "--json", "--grace", "1s", "1"}, 2, "sigview: --grace does not apply to sigview send (it is a flag of sigview try)", ""},
 		{[]string{"send", "--watch", "0", "1"}, 2, "sigview: --watch 0: must be more than 0", ""},
@@ -60,8 +60,12 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"try", "--settle", "-1s", "sleep", "1"}, 2, "sigview: --settle -1s: must not be negative", ""},
 		{[]string{"try", "--grace", "ten", "sleep", "1"}, 2, "sigview: --grace ten: want a duration such as 2s or 500ms", ""},
 		{[]string{"try", "--stop-signal", "NOPE", "sleep", "1"}, 2, `sigview: --stop-signal NOPE: unknown signal "NOPE"`, ""},
-		{[]string{"try", "--proc", fixture, "sleep", "1"}, 2, "sigview: --proc does not apply to sigview try (it is a flag of sigview, sigview explain, sigview send)", ""},
+		{[]string{"try", "--proc", fixture, "sleep", "1"}, 2, "sigview: --proc does not apply to sigview try (it is a flag of sigview, sigview explain, sigview send, sigview serve)", ""},
 		{[]string{"try", "--", "sigview-no-such-command"}, 1, "sigview: try: sigview-no-such-command: command not found", ""},
+		{[]string{"serve", "--interval", "10ms"}, 2, "sigview: --interval 10ms: below the minimum of 100ms", ""},
+		{[]string{"serve", "--grace", "1s"}, 2, "sigview: --grace does not apply to sigview serve (it is a flag of sigview try)", ""},
+		{[]string{"serve", "--proc", empty}, 1, "sigview: --proc " + empty + " is not a procfs: it has no self entry and no PID directory with a stat or status file", ""},
+		{[]string{"serve", "now"}, 2, "sigview: sigview serve takes no arguments, not now", ""},
 		{[]string{"version", "now"}, 2, "sigview: sigview version takes no arguments, not now", ""},
 		{[]string{"--proc", "/nonexistent/proc", "--once"}, 1, "sigview: --proc /nonexistent/proc: no such file or directory", ""},
 		{[]string{"--proc", "/nonexistent/proc"}, 1, "sigview: --proc /nonexistent/proc: no such file or directory", ""},
@@ -78,7 +82,7 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"help"}, 0, "", "usage: sigview [flags]"},
 		{[]string{"-h"}, 0, "", "usage: sigview [flags]"},
 	}
-	for _, name := range []string{"explain", "send", "try", "kernel", "help", "version"} {
+	for _, name := range []string{"explain", "send", "try", "kernel", "serve", "help", "version"} {
 		want := "usage: sigview " + name
 		tests = append(tests, cliCase{[]string{name, "-h"}, 0, "", want}, cliCase{[]string{name, "--help"}, 0, "", want},
 			cliCase{[]string{"help", name}, 0, "", want})

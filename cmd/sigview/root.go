@@ -10,6 +10,7 @@ import (
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/probe"
+	"github.com/sigview/sigview/procinspect/render"
 	"github.com/sigview/sigview/ui"
 )
 
@@ -62,7 +63,7 @@ func runRoot(c *command, o options, args []string, stdout, _ io.Writer) error {
 	}
 	if !o.once && !o.json && isTerminal(os.Stdout) && isTerminal(os.Stdin) {
 		return ui.Run(scanner(o, nil), ui.Options{Interval: o.interval, NoColor: os.Getenv("NO_COLOR") != "",
-			ReadOnly: o.readOnly, Helper: helper()})
+			ReadOnly: o.readOnly})
 	}
 	snap, err := scanner(o, nil).Scan()
 	if err != nil {
@@ -71,7 +72,7 @@ func runRoot(c *command, o options, args []string, stdout, _ io.Writer) error {
 	if o.json {
 		return writeJSON(stdout, procinspect.Report(snap))
 	}
-	return ui.WriteTable(stdout, snap)
+	return render.WriteTable(stdout, snap)
 }
 
 // checkProcfs refuses a --proc directory that is not a procfs, live or

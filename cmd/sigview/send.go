@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/act"
 )
 
 var sendCommand = &command{
@@ -42,7 +43,7 @@ func runSend(c *command, o options, args []string, stdout, _ io.Writer) error {
 		return usageError{c, fmt.Sprintf("--signal %s: %v", quoteArg(o.signal), err)}
 	}
 	if o.readOnly {
-		return fmt.Errorf("send: %w", procinspect.ErrReadOnly)
+		return fmt.Errorf("send: %w", act.ErrReadOnly)
 	}
 	if err := checkProcfs(o.proc); err != nil {
 		return err
@@ -51,14 +52,14 @@ func runSend(c *command, o options, args []string, stdout, _ io.Writer) error {
 		// Not "gone": as far as sigview can tell, it never was.
 		return fmt.Errorf("send %s to %d: no such process in %s", sig, pid, o.proc)
 	}
-	rep, err := scanner(o, nil).Send(procinspect.SendRequest{PID: pid, Signal: sig, From: procinspect.Sender(o.from),
-		Watch: o.watch, Helper: helper()})
+	rep, err := act.Send(scanner(o, nil), act.SendRequest{PID: pid, Signal: sig, From: procinspect.Sender(o.from),
+		Watch: o.watch})
 	if err != nil {
 		return fmt.Errorf("send %s to %d: %w", sig, pid, err)
 	}
 	status := 0
 	if rep.Held.Known && !rep.Held.V {
-		status = procinspect.TryMismatch
+		status = act.TryMismatch
 	}
 	if o.json {
 		err = writeJSON(stdout, sendDocOf(rep, status))
@@ -90,7 +91,7 @@ type sendDoc struct {
 	Status    int                       `json:"status"`
 }
 
-func sendDocOf(r procinspect.SendReport, status int) sendDoc {
+func sendDocOf(r act.SendReport, status int) sendDoc {
 	d := sendDoc{PID: r.PID, Signal: r.Signal.String(), From: string(r.From), Predicted: procinspect.DocPredictionOf(r.Prediction),
 		Ended: r.Ended, Seconds: r.After.Seconds(), Summary: r.Summary, Status: status}
 	if r.Exit.Known {

@@ -9,7 +9,8 @@ import (
 	"syscall"
 
 	"github.com/sigview/sigview/procinspect"
-	"github.com/sigview/sigview/ui"
+	"github.com/sigview/sigview/procinspect/act"
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 var tryCommand = &command{
@@ -45,15 +46,15 @@ func runTry(c *command, o options, argv []string, stdout, stderr io.Writer) erro
 		return usageError{c, fmt.Sprintf("--stop-signal %s: %v", quoteArg(o.stopSignal), err)}
 	}
 	if o.readOnly {
-		return fmt.Errorf("try: %w", procinspect.ErrReadOnly)
+		return fmt.Errorf("try: %w", act.ErrReadOnly)
 	}
 	// A signal to sigview kills CMD's namespace before sigview exits.
 	caught := make(chan os.Signal, 1)
 	signal.Notify(caught, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(caught)
-	rep, err := procinspect.Try(procinspect.TryOptions{Argv: argv, StopSignal: sig, Grace: o.grace, Settle: o.settle,
+	rep, err := act.Try(act.TryOptions{Argv: argv, StopSignal: sig, Grace: o.grace, Settle: o.settle,
 		Output: stderr, Kernel: kernelProfile(o), Interrupt: caught})
-	var in *procinspect.TryInterrupted
+	var in *act.TryInterrupted
 	if errors.As(err, &in) {
 		fmt.Fprintf(stderr, "sigview: try: %v\n", err)
 		return exitStatus(128 + int(in.Signal))
@@ -62,9 +63,9 @@ func runTry(c *command, o options, argv []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("try: %w", err)
 	}
 	if o.json {
-		err = writeJSON(stdout, procinspect.TryDocOf(rep))
+		err = writeJSON(stdout, render.TryDocOf(rep))
 	} else {
-		err = ui.WriteTry(stdout, rep)
+		err = render.WriteTry(stdout, rep)
 	}
 	if err != nil {
 		return err

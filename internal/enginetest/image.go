@@ -2,6 +2,7 @@ package enginetest
 
 import (
 	"archive/tar"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,6 +60,16 @@ func buildRootfs() (string, error) {
 			files[m] = true
 		}
 	}
+	// A static Go init (procinspect's real-kernel test program), built
+	// here: it shows how a Go program as PID 1 meets its stop signal.
+	src := map[string]string{} // name in the image -> file on the host
+	goinit := filepath.Join(dir, "goinit")
+	build := exec.Command("go", "build", "-o", goinit, "../../procinspect/testdata/goinit")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build goinit: %v: %s", err, out)
+	}
+	files["/goinit"], src["/goinit"] = true, goinit
 	p := filepath.Join(dir, "rootfs.tar")
 	f, err := os.Create(p)
 	if err != nil {
@@ -67,7 +78,11 @@ func buildRootfs() (string, error) {
 	tw := tar.NewWriter(f)
 	dirs := map[string]bool{}
 	for name := range files {
-		real, err := filepath.EvalSymlinks(name)
+		from := name
+		if s, ok := src[name]; ok {
+			from = s
+		}
+		real, err := filepath.EvalSymlinks(from)
 		if err != nil {
 			return "", err
 		}

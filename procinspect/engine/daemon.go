@@ -32,6 +32,9 @@ func daemonFlags(opts Options, name string, flags ...string) []map[string]string
 // cmdlines returns the command lines of the running processes whose program
 // is name.
 func cmdlines(opts Options, name string) [][]string {
+	if opts.Daemons != nil {
+		return opts.Daemons(name)
+	}
 	ents, err := os.ReadDir(opts.proc())
 	if err != nil {
 		return nil

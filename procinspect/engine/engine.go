@@ -25,6 +25,11 @@ type Options struct {
 	// ContainersStorage are extra containers/storage roots (graph or run
 	// roots) for podman and CRI-O, searched first.
 	ContainersStorage []string
+	// Daemons, when set, returns the command lines of the running
+	// processes whose program is name ("dockerd", "containerd", "conmon").
+	// A scan that already knows every process's name supplies it, so that
+	// a lookup does not read every process's cmdline again.
+	Daemons func(name string) [][]string
 }
 
 // Seconds is a duration in whole seconds that may be unknown.

@@ -1,6 +1,6 @@
 //go:build linux
 
-package nsutil
+package act
 
 import (
 	"errors"
@@ -13,11 +13,9 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-)
 
-// ErrNotSame reports that the PID now names another process than the one
-// that was scanned (the PID was reused), so nothing was sent.
-var ErrNotSame = errors.New("the PID now belongs to another process")
+	"github.com/sigview/sigview/nsutil"
+)
 
 // Handle is a race-free reference to one process: a pidfd (pidfd_open(2)),
 // checked against the start time the process was scanned with. A PID that
@@ -44,7 +42,7 @@ func Open(procRoot string, pid int, start uint64) (*Handle, error) {
 	}
 	h := &Handle{fd: fd, pid: pid, start: start}
 	// The pidfd now pins the process; check it is the scanned one.
-	got, err := StartTime(procRoot, pid)
+	got, err := nsutil.StartTime(procRoot, pid)
 	if err != nil {
 		h.Close()
 		return nil, fmt.Errorf("re-read PID %d: %w", pid, err)
@@ -109,10 +107,11 @@ func (h *Handle) ExitStatus() (ws syscall.WaitStatus, known bool) {
 // SignalFromInside sends sig from a process inside the target's PID
 // namespace, as `docker exec c kill 1` does: it joins the namespace on a
 // locked OS thread (setns(2) affects only children created afterwards),
-// starts helper from that thread with the pidfd as fd 3, and the helper
-// calls pidfd_send_signal on it (see SendInheritedPidfd). The pidfd keeps
-// the target pinned across the hop.
-func (h *Handle) SignalFromInside(procRoot string, sig syscall.Signal, helper []string) error {
+// starts the inside sender (this binary again, see ServeInside) from that
+// thread with the pidfd as fd 3, and the sender calls pidfd_send_signal on
+// it. The pidfd keeps the target pinned across the hop.
+func (h *Handle) SignalFromInside(procRoot string, sig syscall.Signal) error {
+	helper := insideArgv()
 	nsPath := procRoot + "/" + strconv.Itoa(h.pid) + "/ns/pid"
 	// The helper gets a duplicate: an *os.File closes its descriptor when
 	// it is collected, and the handle's own pidfd must outlive the hop.
@@ -158,10 +157,9 @@ func (h *Handle) SignalFromInside(procRoot string, sig syscall.Signal, helper []
 	return <-errc
 }
 
-// SendInheritedPidfd is the helper's side of SignalFromInside: it sends sig
-// through the pidfd it inherited as fd 3 and checks that it really runs
-// inside a PID namespace below the caller's.
-func SendInheritedPidfd(sig syscall.Signal) error {
+// sendInheritedPidfd is the inside sender's side of SignalFromInside: it
+// sends sig through the pidfd it inherited as fd 3.
+func sendInheritedPidfd(sig syscall.Signal) error {
 	if err := unix.PidfdSendSignal(3, sig, nil, 0); err != nil {
 		return fmt.Errorf("pidfd_send_signal: %w", err)
 	}

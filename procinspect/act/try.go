@@ -1,4 +1,4 @@
-package procinspect
+package act
 
 import (
 	"errors"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/sigview/sigview/procinspect"
 )
 
 // TryOptions describe one `sigview try` run.
@@ -17,7 +19,7 @@ type TryOptions struct {
 	// Argv is the entrypoint to run as PID 1 of a fresh PID namespace.
 	Argv []string
 	// StopSignal is what the stop sends first (default SIGTERM).
-	StopSignal Signal
+	StopSignal procinspect.Signal
 	// Grace is how long to wait before SIGKILL; 0 sends SIGKILL right
 	// after the stop signal (docker stop -t 0). It is honoured as given.
 	Grace time.Duration
@@ -30,7 +32,7 @@ type TryOptions struct {
 	// Output receives the entrypoint's stdout and stderr (default: discarded).
 	Output io.Writer
 	// Kernel is the measured kernel profile the prediction uses.
-	Kernel *Kernel
+	Kernel *procinspect.Kernel
 	// Interrupt, when a signal arrives on it, kills the entrypoint (and so
 	// its namespace) and makes Try return a *TryInterrupted.
 	Interrupt <-chan os.Signal
@@ -45,7 +47,7 @@ type TryInterrupted struct {
 }
 
 func (e *TryInterrupted) Error() string {
-	return fmt.Sprintf("received %s: killed %s (PID %d here) and its PID namespace", Signal(e.Signal), Printable(e.Argv0), e.HostPID)
+	return fmt.Sprintf("received %s: killed %s (PID %d here) and its PID namespace", procinspect.Signal(e.Signal), procinspect.Printable(e.Argv0), e.HostPID)
 }
 
 // TryReport is what a stop did to the entrypoint, next to the prediction.
@@ -58,11 +60,11 @@ type TryReport struct {
 	// UserNS reports that a user namespace was made too (not root).
 	UserNS bool
 	// Init holds the facts scanned before the stop.
-	Init *Process
+	Init *procinspect.Process
 	// Predicted is the stop signal from the host; Predictions are the four
 	// core ones plus the stop signal.
-	Predicted   Prediction
-	Predictions []Prediction
+	Predicted   procinspect.Prediction
+	Predictions []procinspect.Prediction
 	Hint        string
 	// StopEnded reports that the stop signal ended it within the grace
 	// period; otherwise SIGKILL was needed.
@@ -72,9 +74,9 @@ type TryReport struct {
 	// Exit is its exit status as a runtime reports it (128+N for signal N).
 	Exit int
 	// Held says whether the prediction held (unknown for depends/unknown).
-	Held Flag
+	Held procinspect.Flag
 
-	kernel *Kernel
+	kernel *procinspect.Kernel
 }
 
 // Status codes of `sigview try` for CI jobs.
@@ -108,7 +110,7 @@ func Try(opts TryOptions) (TryReport, error) {
 		return rep, errors.New("negative grace or settle time")
 	}
 	if opts.StopSignal == 0 {
-		opts.StopSignal = SIGTERM
+		opts.StopSignal = procinspect.SIGTERM
 	}
 	if opts.Output == nil {
 		opts.Output = io.Discard
@@ -184,7 +186,7 @@ func stopInit(opts TryOptions, rep TryReport, cmd *exec.Cmd, done chan syscall.W
 		ws = <-done
 		// The stop signal may still have ended it first (with a grace of 0
 		// it had no time to, unless the kernel acted at once).
-		rep.StopEnded = !(ws.Signaled() && ws.Signal() == syscall.SIGKILL) || opts.StopSignal == SIGKILL
+		rep.StopEnded = !(ws.Signaled() && ws.Signal() == syscall.SIGKILL) || opts.StopSignal == procinspect.SIGKILL
 	}
 	rep.After = time.Since(start)
 	rep.Exit = ws.ExitStatus()
@@ -201,7 +203,7 @@ func stopInit(opts TryOptions, rep TryReport, cmd *exec.Cmd, done chan syscall.W
 func startInit(opts TryOptions, rep *TryReport) (*exec.Cmd, error) {
 	if _, err := exec.LookPath(opts.Argv[0]); err != nil {
 		if errors.Is(err, exec.ErrNotFound) {
-			return nil, fmt.Errorf("%s: command not found", Printable(opts.Argv[0]))
+			return nil, fmt.Errorf("%s: command not found", procinspect.Printable(opts.Argv[0]))
 		}
 		return nil, err
 	}
@@ -236,8 +238,8 @@ func startInit(opts TryOptions, rep *TryReport) (*exec.Cmd, error) {
 }
 
 // predict scans the running init and records the predictions.
-func (rep *TryReport) predict(stop Signal) error {
-	snap, err := Scanner{Root: "/proc", Deep: []int{rep.HostPID}, Kernel: rep.kernel}.Scan()
+func (rep *TryReport) predict(stop procinspect.Signal) error {
+	snap, err := procinspect.Scanner{Root: "/proc", Deep: []int{rep.HostPID}, Kernel: rep.kernel}.Scan()
 	if err != nil {
 		return err
 	}
@@ -246,13 +248,13 @@ func (rep *TryReport) predict(stop Signal) error {
 		return fmt.Errorf("PID %d vanished before the stop", rep.HostPID)
 	}
 	rep.Init = p
-	rep.Predicted = Predict(p, stop, Host, snap.Kernel)
-	for _, sig := range CoreSignals {
-		for _, from := range Senders {
-			rep.Predictions = append(rep.Predictions, Predict(p, sig, from, snap.Kernel))
+	rep.Predicted = procinspect.Predict(p, stop, procinspect.Host, snap.Kernel)
+	for _, sig := range procinspect.CoreSignals {
+		for _, from := range procinspect.Senders {
+			rep.Predictions = append(rep.Predictions, procinspect.Predict(p, sig, from, snap.Kernel))
 		}
 	}
-	rep.Hint = FixHint(p, snap.Kernel)
+	rep.Hint = procinspect.FixHint(p, snap.Kernel)
 	return nil
 }
 
@@ -260,14 +262,14 @@ func (rep *TryReport) predict(stop Signal) error {
 func (rep *TryReport) judge() {
 	pr := rep.Predicted
 	switch pr.Verdict {
-	case Yes:
-		rep.Held = KnownFlag(rep.StopEnded && (!pr.Exit.Known || pr.Exit.V == rep.Exit))
-	case No:
-		rep.Held = KnownFlag(!rep.StopEnded)
+	case procinspect.Yes:
+		rep.Held = procinspect.KnownFlag(rep.StopEnded && (!pr.Exit.Known || pr.Exit.V == rep.Exit))
+	case procinspect.No:
+		rep.Held = procinspect.KnownFlag(!rep.StopEnded)
 	}
 	if rep.Grace == 0 && !rep.StopEnded {
 		// SIGKILL followed at once: the stop signal had no time to act.
-		rep.Held = Flag{}
+		rep.Held = procinspect.Flag{}
 	}
 }
 
@@ -276,16 +278,16 @@ func (rep *TryReport) judge() {
 func earlyExit(argv0 string, ws syscall.WaitStatus) error {
 	switch {
 	case ws.Exited() && ws.ExitStatus() == 127:
-		return fmt.Errorf("%s: command not found (exit status 127 before the stop)", Printable(argv0))
+		return fmt.Errorf("%s: command not found (exit status 127 before the stop)", procinspect.Printable(argv0))
 	case ws.Exited() && ws.ExitStatus() == 126:
-		return fmt.Errorf("%s: cannot be run (exit status 126 before the stop)", Printable(argv0))
+		return fmt.Errorf("%s: cannot be run (exit status 126 before the stop)", procinspect.Printable(argv0))
 	}
-	return fmt.Errorf("%s exited by itself before the stop (%s)", Printable(argv0), waitText(ws))
+	return fmt.Errorf("%s exited by itself before the stop (%s)", procinspect.Printable(argv0), waitText(ws))
 }
 
 func waitText(ws syscall.WaitStatus) string {
 	if ws.Signaled() {
-		return fmt.Sprintf("killed by %s", Signal(ws.Signal()))
+		return fmt.Sprintf("killed by %s", procinspect.Signal(ws.Signal()))
 	}
 	return fmt.Sprintf("exit status %d", ws.ExitStatus())
 }

@@ -1,4 +1,4 @@
-package ui
+package render
 
 import (
 	"fmt"
@@ -24,18 +24,19 @@ func WriteExplain(w io.Writer, s *procinspect.Snapshot, p *procinspect.Process) 
 	for _, sig := range ExplainSignals {
 		for _, from := range procinspect.Senders {
 			pr := procinspect.Predict(p, sig, from, s.Kernel)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sig, from, pr.Verdict, pr.Outcome, pr.Reason)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sig, from, pr.Verdict, pr.Outcome, Text(pr.Reason))
 		}
 	}
 	tw.Flush()
 	if stops := procinspect.StopsFor(p, s.Kernel); len(stops) > 0 {
-		ew.printf("\nStops (assuming the default STOPSIGNAL, SIGTERM; /proc does not show an image's):\n")
+		ew.printf("\nStops:\n")
 		for _, s := range stops {
-			ew.printf("  %s\n", s.Summary)
+			ew.printf("  %s\n", Text(s.Summary))
+			ew.printf("    from %s\n", Text(s.From()))
 		}
 	}
 	if hint := procinspect.FixHint(p, s.Kernel); hint != "" {
-		ew.printf("\nFix: %s\n", hint)
+		ew.printf("\nFix: %s\n", Text(hint))
 	}
 	writeSignalTable(ew, p)
 	writeThreads(ew, p)
@@ -45,19 +46,27 @@ func WriteExplain(w io.Writer, s *procinspect.Snapshot, p *procinspect.Process) 
 
 func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Process) {
 	st := p.Status
-	ew.printf("PID %d (%s)", p.PID, procinspect.Printable(st.Name))
+	ew.printf("PID %d (%s)", p.PID, Text(st.Name))
 	if ns := s.NamespaceOf(p); ns != nil {
 		role := "a member of"
 		if ns.Init == p {
 			role = "the init of"
 		}
-		ew.printf(", PID %s inside, %s PID namespace %s", orUnknown(st.NSPID()), role, nsName(ns))
+		ew.printf(", PID %s inside, %s PID namespace %s", OrUnknown(st.NSPID()), role, nsName(ns))
 	}
 	ew.printf("\n")
 	ew.printf("NSpid: %s   sigview %s\n", intsOrUnknown(st.NSpid), Where(s))
-	ew.printf("cmdline: %s\n", cmdline(p))
-	ew.printf("state: %s   threads: %s   ppid: %s   uid: %s   tracer: %s\n", stateOrUnknown(st.State),
-		intOrUnknown(st.Threads), intOrUnknown(st.PPid), uidText(st), tracerText(st))
+	if p.Container != nil {
+		ew.printf("container: %s\n", ContainerLong(p.Container, p.Engine))
+		if p.Engine != nil {
+			for _, n := range p.Engine.Notes {
+				ew.printf("  note: %s\n", Text(n))
+			}
+		}
+	}
+	ew.printf("cmdline: %s\n", Cmdline(p))
+	ew.printf("state: %s   threads: %s   ppid: %s   uid: %s   tracer: %s\n", State(st.State),
+		IntOrUnknown(st.Threads), IntOrUnknown(st.PPid), UIDText(st), TracerText(st))
 	if d := p.Deep; d != nil {
 		goText := "unknown"
 		if d.Go.Known {
@@ -67,55 +76,55 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Proces
 		if pg := procinspect.Identify(p); pg != procinspect.ProgUnknown {
 			prog = string(pg)
 		}
-		ew.printf("exe: %s   Go program: %s   recognised as: %s\n", orDash(procinspect.Printable(d.Exe)), goText, prog)
+		ew.printf("exe: %s   Go program: %s   recognised as: %s\n", OrDash(Text(d.Exe)), goText, prog)
 	}
 	if st.SigQ != "" {
-		ew.printf("SigQ: %s\n", st.SigQ)
+		ew.printf("SigQ: %s\n", Text(st.SigQ))
 	}
 	for _, prob := range st.Problems {
-		ew.printf("warning: %s\n", procinspect.Printable(prob))
+		ew.printf("warning: %s\n", Text(prob))
 	}
 }
 
-// signalRow is one signal of a process, decoded for display.
-type signalRow struct {
+// SignalRow is one signal of a process, decoded for display.
+type SignalRow struct {
 	sig                                      procinspect.Signal
 	name, handler, blocked, pending, readers string
 }
 
 // plain reports whether nothing about the signal differs from a fresh process.
-func (r signalRow) plain() bool {
+func (r SignalRow) Plain() bool {
 	return r.handler == "default" && r.blocked == "-" && r.pending == "-" && r.readers == "-"
 }
 
-func (r signalRow) cells() []string {
+func (r SignalRow) Cells() []string {
 	return []string{fmt.Sprint(int(r.sig)), r.name, r.sig.DefaultAction(), r.handler, r.blocked, r.pending, r.readers}
 }
 
-// signalHeader names the columns of signalRow.cells.
-var signalHeader = []string{"N", "NAME", "DEFAULT", "HANDLER", "BLOCKED", "PENDING", "READERS"}
+// SignalHeader names the columns of SignalRow.cells.
+var SignalHeader = []string{"N", "NAME", "DEFAULT", "HANDLER", "BLOCKED", "PENDING", "READERS"}
 
-// signalRows decodes all 64 signals of p.
-func signalRows(p *procinspect.Process) []signalRow {
+// SignalRows decodes all 64 signals of p.
+func SignalRows(p *procinspect.Process) []SignalRow {
 	st := p.Status
 	threads := threadsOf(p)
-	rows := make([]signalRow, 0, procinspect.NSig)
+	rows := make([]SignalRow, 0, procinspect.NSig)
 	for sig := procinspect.Signal(1); sig <= procinspect.NSig; sig++ {
-		rows = append(rows, signalRow{sig: sig, name: sig.String() + glibcNote(sig), handler: handlerText(st, sig),
+		rows = append(rows, SignalRow{sig: sig, name: sig.String() + glibcNote(sig), handler: handlerText(st, sig),
 			blocked: blockedText(threads, sig), pending: pendingText(st, threads, sig), readers: readersText(p, sig)})
 	}
 	return rows
 }
 
-// plainNames lists the plain signals' short names, real-time runs folded.
-func plainNames(rows []signalRow) string {
-	var plain []string
+// PlainNames lists the plain signals' short names, real-time runs folded.
+func PlainNames(rows []SignalRow) string {
+	var plain procinspect.SigSet
 	for _, r := range rows {
-		if r.plain() {
-			plain = append(plain, strings.TrimPrefix(r.sig.String(), "SIG"))
+		if r.Plain() {
+			plain = plain.With(r.sig)
 		}
 	}
-	return strings.Join(compactRT(plain), " ")
+	return strings.Join(plain.CompactNames(), " ")
 }
 
 // writeSignalTable lists every signal that is not plain default, then the rest by name.
@@ -125,16 +134,16 @@ func writeSignalTable(ew *errWriter, p *procinspect.Process) {
 	if !st.SigCgt.Known || !st.SigIgn.Known {
 		ew.printf("  handlers unknown: the SigCgt/SigIgn lines are missing or malformed\n")
 	}
-	rows := signalRows(p)
+	rows := SignalRows(p)
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  "+strings.Join(signalHeader, "\t"))
+	fmt.Fprintln(tw, "  "+strings.Join(SignalHeader, "\t"))
 	for _, r := range rows {
-		if !r.plain() {
-			fmt.Fprintln(tw, "  "+strings.Join(r.cells(), "\t"))
+		if !r.Plain() {
+			fmt.Fprintln(tw, "  "+strings.Join(r.Cells(), "\t"))
 		}
 	}
 	tw.Flush()
-	if names := plainNames(rows); names != "" {
+	if names := PlainNames(rows); names != "" {
 		ew.printf("  default, not blocked, not pending: %s\n", names)
 	}
 }
@@ -145,7 +154,7 @@ func writeThreads(ew *errWriter, p *procinspect.Process) {
 	}
 	ew.printf("\nThreads:\n")
 	if p.Deep.ThreadsErr != "" {
-		ew.printf("  unreadable: %s\n", procinspect.Printable(p.Deep.ThreadsErr))
+		ew.printf("  unreadable: %s\n", Text(p.Deep.ThreadsErr))
 	}
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  TID\tSTATE\tSigBlk\tSigPnd\tSYSCALL\tWCHAN")
@@ -157,8 +166,8 @@ func writeThreads(ew *errWriter, p *procinspect.Process) {
 		case t.Syscall >= 0:
 			sc = fmt.Sprint(t.Syscall)
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", t.TID, stateOrUnknown(t.Status.State), maskText(t.Status.SigBlk),
-			maskText(t.Status.SigPnd), sc, orDash(procinspect.Printable(t.Wchan)))
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", t.TID, State(t.Status.State), maskText(t.Status.SigBlk),
+			maskText(t.Status.SigPnd), sc, OrDash(Text(t.Wchan)))
 	}
 	tw.Flush()
 }
@@ -183,7 +192,7 @@ func writeReaders(ew *errWriter, p *procinspect.Process) {
 		}
 	}
 	if p.Deep.FDErr != "" {
-		ew.printf("  fd table unreadable: %s\n", procinspect.Printable(p.Deep.FDErr))
+		ew.printf("  fd table unreadable: %s\n", Text(p.Deep.FDErr))
 	}
 }
 
@@ -281,13 +290,13 @@ func nsName(ns *procinspect.Namespace) string {
 	return s
 }
 
-func cmdline(p *procinspect.Process) string {
+func Cmdline(p *procinspect.Process) string {
 	if len(p.Cmdline) == 0 {
 		return "-"
 	}
 	args := make([]string, len(p.Cmdline))
 	for i, a := range p.Cmdline {
-		args[i] = procinspect.Printable(a)
+		args[i] = Text(a)
 	}
 	return strings.Join(args, " ")
 }
@@ -299,21 +308,21 @@ func maskText(m procinspect.Mask) string {
 	return m.Set.Hex()
 }
 
-func orUnknown(n int) string {
+func OrUnknown(n int) string {
 	if n == 0 {
 		return "unknown"
 	}
 	return fmt.Sprint(n)
 }
 
-func orDash(s string) string {
+func OrDash(s string) string {
 	if s == "" {
 		return "-"
 	}
 	return s
 }
 
-func intOrUnknown(i procinspect.Int) string {
+func IntOrUnknown(i procinspect.Int) string {
 	if !i.Known {
 		return "unknown"
 	}
@@ -327,14 +336,14 @@ func intsOrUnknown(v []int) string {
 	return strings.Trim(fmt.Sprint(v), "[]")
 }
 
-func uidText(st procinspect.Status) string {
+func UIDText(st procinspect.Status) string {
 	if !st.UidKnown {
 		return "unknown"
 	}
 	return fmt.Sprint(st.Uid[0])
 }
 
-func tracerText(st procinspect.Status) string {
+func TracerText(st procinspect.Status) string {
 	switch {
 	case !st.TracerPid.Known:
 		return "unknown"
@@ -342,13 +351,6 @@ func tracerText(st procinspect.Status) string {
 		return "none"
 	}
 	return fmt.Sprint(st.TracerPid.V)
-}
-
-func stateOrUnknown(s byte) string {
-	if s == 0 {
-		return "unknown"
-	}
-	return string(rune(s))
 }
 
 // errWriter keeps the first write error so a report is written without
@@ -368,25 +370,6 @@ func (e *errWriter) Write(b []byte) (int, error) {
 }
 
 func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
-
-// compactRT folds runs of real-time signal names ("RTMIN+2 … RTMIN+32")
-// into ranges ("RTMIN+2..RTMIN+32").
-func compactRT(names []string) []string {
-	var out []string
-	for i := 0; i < len(names); {
-		j := i
-		for j+1 < len(names) && strings.HasPrefix(names[j+1], "RTMIN") && strings.HasPrefix(names[i], "RTMIN") {
-			j++
-		}
-		if j-i >= 2 {
-			out = append(out, names[i]+".."+names[j])
-		} else {
-			out = append(out, names[i:j+1]...)
-		}
-		i = j + 1
-	}
-	return out
-}
 
 // glibcNote labels the real-time signals glibc keeps for itself.
 func glibcNote(sig procinspect.Signal) string {

@@ -1,19 +1,15 @@
-package procinspect
+package act
 
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
 
-	"github.com/sigview/sigview/nsutil"
+	"github.com/sigview/sigview/procinspect"
 )
-
-// ErrReadOnly is returned when sending is turned off (--read-only).
-var ErrReadOnly = errors.New("sending signals is turned off (read-only)")
 
 // SendRequest asks for one signal to be sent and its effect watched. sigview
 // sends only what a person explicitly asked for.
@@ -21,15 +17,12 @@ type SendRequest struct {
 	// PID is the target as sigview's procfs names it.
 	PID int
 	// Signal is what to send.
-	Signal Signal
+	Signal procinspect.Signal
 	// From is where to send it from: Host (sigview's own namespace) or
 	// Inside (a helper process that joins the target's PID namespace).
-	From Sender
+	From procinspect.Sender
 	// Watch is how long to watch the target afterwards (default 2 s).
 	Watch time.Duration
-	// Helper is the argv that re-enters sigview as the inside sender; the
-	// signal number is appended and the pidfd is passed as fd 3.
-	Helper []string
 	// StartTime, when set, is the start time the person saw (an earlier
 	// scan): the process must still have it, or nothing is sent.
 	StartTime uint64
@@ -38,23 +31,23 @@ type SendRequest struct {
 // SendReport is what happened, next to what was predicted.
 type SendReport struct {
 	PID        int
-	Signal     Signal
-	From       Sender
-	Prediction Prediction
+	Signal     procinspect.Signal
+	From       procinspect.Sender
+	Prediction procinspect.Prediction
 	// Ended reports that the process exited during the watch; After is how
 	// long after the send it did (or the watch time).
 	Ended bool
 	After time.Duration
 	// Exit is the exit status (128+N for a death by signal N), when the
 	// kernel tells it (PIDFD_INFO_EXIT needs Linux 6.15 and a reaped process).
-	Exit Int
+	Exit procinspect.Int
 	// State is the process's state letter after the watch, when alive.
 	State byte
 	// Pending reports that the signal is still pending, when alive.
 	Pending bool
 	// Held says whether the prediction held: known false for a mismatch;
 	// unknown when the prediction was "depends" or "unknown".
-	Held Flag
+	Held procinspect.Flag
 	// Summary is one sentence for people.
 	Summary string
 }
@@ -62,7 +55,7 @@ type SendReport struct {
 // Send scans the target, predicts, opens a pidfd checked against the
 // scanned start time, sends, and watches. It needs the live procfs of
 // sigview's own PID namespace, because a pidfd is opened by PID.
-func (sc Scanner) Send(req SendRequest) (SendReport, error) {
+func Send(sc procinspect.Scanner, req SendRequest) (SendReport, error) {
 	rep := SendReport{PID: req.PID, Signal: req.Signal, From: req.From}
 	if !req.Signal.Valid() {
 		return rep, fmt.Errorf("signal %d out of range", req.Signal)
@@ -84,29 +77,26 @@ func (sc Scanner) Send(req SendRequest) (SendReport, error) {
 	}
 	p := snap.Process(req.PID)
 	if p == nil {
-		return rep, fmt.Errorf("PID %d: %w", req.PID, ErrGone)
+		return rep, fmt.Errorf("PID %d: %w", req.PID, procinspect.ErrGone)
 	}
 	if p.StartTime == 0 {
 		return rep, fmt.Errorf("PID %d: its start time is unreadable, so it cannot be told from a later process with the same PID", req.PID)
 	}
 	if req.StartTime != 0 && req.StartTime != p.StartTime {
-		return rep, fmt.Errorf("PID %d started at tick %d, not %d as shown: %w", req.PID, p.StartTime, req.StartTime, nsutil.ErrNotSame)
+		return rep, fmt.Errorf("PID %d started at tick %d, not %d as shown: %w", req.PID, p.StartTime, req.StartTime, ErrNotSame)
 	}
-	rep.Prediction = Predict(p, req.Signal, req.From, snap.Kernel)
-	h, err := nsutil.Open(root, req.PID, p.StartTime)
+	rep.Prediction = procinspect.Predict(p, req.Signal, req.From, snap.Kernel)
+	h, err := Open(root, req.PID, p.StartTime)
 	if err != nil {
-		if errors.Is(err, syscall.ESRCH) || vanished(err) {
-			return rep, fmt.Errorf("PID %d: %w", req.PID, ErrGone)
+		if errors.Is(err, syscall.ESRCH) || procinspect.Vanished(err) {
+			return rep, fmt.Errorf("PID %d: %w", req.PID, procinspect.ErrGone)
 		}
 		return rep, err
 	}
 	defer h.Close()
 	start := time.Now()
-	if req.From == Inside {
-		if len(req.Helper) == 0 {
-			return rep, errors.New("no helper to send from inside the namespace")
-		}
-		err = h.SignalFromInside(root, syscall.Signal(req.Signal), req.Helper)
+	if req.From == procinspect.Inside {
+		err = h.SignalFromInside(root, syscall.Signal(req.Signal))
 	} else {
 		err = h.Signal(syscall.Signal(req.Signal))
 	}
@@ -127,37 +117,27 @@ func (sc Scanner) Send(req SendRequest) (SendReport, error) {
 	return rep, nil
 }
 
-// ownProcfs checks that root numbers PIDs as sigview's own namespace does:
-// its "self" link names our PID.
-func ownProcfs(root string) error {
-	self, err := os.Readlink(filepath.Join(root, "self"))
-	if err != nil || self != strconv.Itoa(os.Getpid()) {
-		return fmt.Errorf("sending needs the procfs of sigview's own PID namespace, and %s is not it", root)
-	}
-	return nil
-}
-
 // exitOf waits briefly for the exit status: the pidfd is readable as soon
 // as the process is a zombie, and the kernel keeps the status once its
 // parent has reaped it.
-func exitOf(h *nsutil.Handle) Int {
+func exitOf(h *Handle) procinspect.Int {
 	deadline := time.Now().Add(500 * time.Millisecond)
 	for {
 		if ws, ok := h.ExitStatus(); ok {
 			if ws.Signaled() {
-				return KnownInt(128 + int(ws.Signal()))
+				return procinspect.KnownInt(128 + int(ws.Signal()))
 			}
-			return KnownInt(ws.ExitStatus())
+			return procinspect.KnownInt(ws.ExitStatus())
 		}
 		if time.Now().After(deadline) {
-			return Int{}
+			return procinspect.Int{}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
 func (r *SendReport) observeAlive(root string) {
-	st, err := readStatus(filepath.Join(root, strconv.Itoa(r.PID), "status"))
+	st, err := procinspect.ReadStatus(filepath.Join(root, strconv.Itoa(r.PID), "status"))
 	if err != nil {
 		return
 	}
@@ -170,17 +150,17 @@ func (r *SendReport) judge() {
 	pr := r.Prediction
 	what := r.happened()
 	switch pr.Verdict {
-	case Yes:
-		r.Held = KnownFlag(r.Ended && (!pr.Exit.Known || !r.Exit.Known || pr.Exit.V == r.Exit.V))
-	case No:
+	case procinspect.Yes:
+		r.Held = procinspect.KnownFlag(r.Ended && (!pr.Exit.Known || !r.Exit.Known || pr.Exit.V == r.Exit.V))
+	case procinspect.No:
 		held := !r.Ended
 		switch pr.Outcome {
-		case Queued, Deferred:
+		case procinspect.Queued, procinspect.Deferred:
 			held = held && r.Pending
-		case Stops:
+		case procinspect.Stops:
 			held = held && (r.State == 'T' || r.State == 't')
 		}
-		r.Held = KnownFlag(held)
+		r.Held = procinspect.KnownFlag(held)
 	default:
 		r.Summary = fmt.Sprintf("%s; sigview predicted %s (%s): %s", what, pr.Verdict, pr.Outcome, pr.Reason)
 		return

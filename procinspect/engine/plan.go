@@ -1,0 +1,86 @@
+package engine
+
+import "fmt"
+
+// Plan is how one engine stops a container: the stop signal it sends from
+// the host, how long it waits before SIGKILL, and where each came from.
+type Plan struct {
+	// Key names the stopper in the JSON document: "docker", "podman",
+	// "containerd", "kubernetes".
+	Key string
+	// By is the command or component, for people: "docker stop".
+	By string
+	// Signal is the stop signal's name ("SIGTERM").
+	Signal     string
+	SignalFrom string
+	// Grace is the time before SIGKILL, in whole seconds.
+	Grace     int64
+	GraceFrom string
+}
+
+// Default grace periods of the engines' stop commands.
+const (
+	DockerGrace     = 10 // docker stop
+	PodmanGrace     = 10 // podman stop (containers.conf stop_timeout)
+	NerdctlGrace    = 10 // nerdctl stop
+	KubernetesGrace = 30 // terminationGracePeriodSeconds
+)
+
+// Plans says how the container's engine will stop it, from its metadata.
+// A container in a Kubernetes pod is stopped by the kubelet, whatever engine
+// runs it; the others by their engine's stop command. Fields the files did
+// not give are the engine's defaults, and the From strings say so.
+func (m Metadata) Plans() []Plan {
+	sig, sigFrom := m.StopSignal, m.StopSignalFrom
+	if sig == "" {
+		sig = "SIGTERM"
+		if sigFrom == "" {
+			sigFrom = "the engine's default; the container's own stop signal was not read"
+		}
+	}
+	grace := func(def int64, what string) (int64, string) {
+		if m.StopTimeout.Known {
+			return m.StopTimeout.Value, m.StopTimeout.From
+		}
+		from := m.StopTimeout.From
+		if from == "" {
+			from = fmt.Sprintf("%s's default (%d s); the container's own timeout was not read", what, def)
+		}
+		return def, from
+	}
+	if m.Pod.Name != "" || m.Pod.UID != "" || m.Runtime == "kubernetes" || m.Runtime == "cri-o" {
+		p := Plan{Key: "kubernetes", By: "Kubernetes", Signal: sig, SignalFrom: sigFrom}
+		if m.Runtime == "kubernetes" {
+			p.SignalFrom = "the image's STOPSIGNAL is not on this node's disk; SIGTERM assumed"
+		}
+		p.Grace, p.GraceFrom = grace(KubernetesGrace, "Kubernetes terminationGracePeriodSeconds")
+		return []Plan{p}
+	}
+	switch m.Runtime {
+	case "docker":
+		p := Plan{Key: "docker", By: "docker stop", Signal: sig, SignalFrom: sigFrom}
+		p.Grace, p.GraceFrom = grace(DockerGrace, "docker stop")
+		return []Plan{p}
+	case "podman":
+		p := Plan{Key: "podman", By: "podman stop", Signal: sig, SignalFrom: sigFrom}
+		p.Grace, p.GraceFrom = grace(PodmanGrace, "podman stop")
+		return []Plan{p}
+	case "containerd":
+		p := Plan{Key: "containerd", By: "nerdctl stop", Signal: "SIGTERM",
+			SignalFrom: "containerd keeps the stop signal in its database; SIGTERM assumed"}
+		p.Grace, p.GraceFrom = grace(NerdctlGrace, "nerdctl stop")
+		return []Plan{p}
+	}
+	return nil
+}
+
+// DefaultPlans are the stops sigview describes for a namespace whose engine
+// it does not know: docker stop's and Kubernetes' defaults.
+func DefaultPlans(why string) []Plan {
+	return []Plan{
+		{Key: "docker", By: "docker stop", Signal: "SIGTERM", SignalFrom: "docker's default; " + why,
+			Grace: DockerGrace, GraceFrom: "docker stop's default; " + why},
+		{Key: "kubernetes", By: "Kubernetes", Signal: "SIGTERM", SignalFrom: "Kubernetes' default; " + why,
+			Grace: KubernetesGrace, GraceFrom: "terminationGracePeriodSeconds' default; " + why},
+	}
+}

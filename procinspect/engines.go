@@ -1,0 +1,46 @@
+package procinspect
+
+import (
+	"path/filepath"
+	"strconv"
+
+	"github.com/sigview/sigview/procinspect/engine"
+)
+
+// engineRuntimes are the container runtimes whose files say how their
+// containers are stopped (procinspect/engine).
+var engineRuntimes = map[string]bool{"docker": true, "podman": true, "cri-o": true, "containerd": true, "kubernetes": true}
+
+// lookupEngines reads, for every namespace init in a container, its
+// engine's stop configuration from the engine's files. The host's files
+// are looked for next to the procfs: / for /proc, /host for /host/proc.
+func (s *Snapshot) lookupEngines() {
+	opts := engine.Options{Root: filepath.Dir(s.Root), ProcRoot: s.Root}
+	daemons := map[string][]int{}
+	for _, p := range s.Processes {
+		switch n := p.Name(); n {
+		case "dockerd", "containerd", "conmon":
+			daemons[n] = append(daemons[n], p.PID)
+		}
+	}
+	opts.Daemons = func(name string) [][]string {
+		var out [][]string
+		for _, pid := range daemons[name] {
+			b, err := readFile(filepath.Join(s.Root, strconv.Itoa(pid), "cmdline"))
+			if err == nil && len(b) > 0 {
+				out = append(out, ParseCmdline(b))
+			}
+		}
+		return out
+	}
+	for _, ns := range s.Namespaces {
+		p := ns.Init
+		if p == nil || p.Container == nil || !engineRuntimes[p.Container.Runtime] {
+			continue
+		}
+		o := opts
+		o.PodUID = p.Container.PodUID
+		m := engine.Lookup(p.Container.Runtime, p.Container.ID, o)
+		p.Engine = &m
+	}
+}

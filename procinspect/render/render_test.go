@@ -1,0 +1,169 @@
+package render_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/act"
+	"github.com/sigview/sigview/procinspect/render"
+)
+
+// The shared fixture procfs, and a hostile one: its container init (PID
+// 4242) has escape sequences in its name, cmdline, State and SigQ lines,
+// invalid UTF-8, and a thread whose State is a C1 control byte.
+const (
+	sharedRoot  = "../testdata/proc"
+	hostileRoot = "testdata/proc"
+)
+
+func scan(t *testing.T, root string, deep ...int) *procinspect.Snapshot {
+	t.Helper()
+	snap, err := procinspect.Scanner{Root: root, SelfNS: root + "/1/ns/pid", Deep: deep}.Scan()
+	if err != nil {
+		t.Fatalf("Scan(%s): %v", root, err)
+	}
+	snap.Time = time.Date(2026, 11, 28, 21, 0, 0, 0, time.UTC)
+	return snap
+}
+
+// kernel is a measured profile as the probe records it on mainline.
+func kernel() *procinspect.Kernel {
+	k := &procinspect.Kernel{Release: "6.12.0-test", Version: "#1 SMP", Source: "probe", Method: "root: CLONE_NEWPID",
+		ProbedAt: time.Date(2026, 11, 28, 20, 59, 0, 0, time.UTC), Took: 42 * time.Millisecond}
+	for _, name := range procinspect.AllRules {
+		v := name != procinspect.RuleCoreFastPathKillsInit && name != procinspect.RuleTracedPassOnKillsInit
+		k.Set(procinspect.Rule{Name: name, Value: procinspect.KnownFlag(v), How: "measured on a helper init"})
+	}
+	return k
+}
+
+// noRaw fails when out holds a control character other than newline and
+// tab, or invalid UTF-8: what a hostile process put in /proc reached it raw.
+func noRaw(t *testing.T, out []byte) {
+	t.Helper()
+	if !utf8Valid(out) {
+		t.Errorf("output has invalid UTF-8:\n%q", out)
+	}
+	for i, c := range string(out) {
+		if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0) {
+			t.Fatalf("output has control character %#x at byte %d:\n%q", c, i, out)
+		}
+	}
+}
+
+func utf8Valid(b []byte) bool { return strings.ToValidUTF8(string(b), "\uFFFD") == string(b) }
+
+func TestGoldenOnce(t *testing.T) {
+	for name, root := range map[string]string{"shared": sharedRoot, "hostile": hostileRoot} {
+		t.Run(name, func(t *testing.T) {
+			snap := scan(t, root)
+			snap.Kernel = kernel()
+			var b bytes.Buffer
+			if err := render.WriteTable(&b, snap); err != nil {
+				t.Fatal(err)
+			}
+			noRaw(t, b.Bytes())
+			golden.RequireEqual(t, b.Bytes())
+		})
+	}
+}
+
+func TestGoldenJSON(t *testing.T) {
+	for name, root := range map[string]string{"shared": sharedRoot, "hostile": hostileRoot} {
+		t.Run(name, func(t *testing.T) {
+			snap := scan(t, root)
+			snap.Kernel = kernel()
+			var b bytes.Buffer
+			if err := render.WriteJSON(&b, procinspect.Report(snap)); err != nil {
+				t.Fatal(err)
+			}
+			noRaw(t, b.Bytes())
+			golden.RequireEqual(t, b.Bytes())
+		})
+	}
+}
+
+func TestGoldenExplain(t *testing.T) {
+	for name, root := range map[string]string{"shared": sharedRoot, "hostile": hostileRoot} {
+		t.Run(name, func(t *testing.T) {
+			snap := scan(t, root, 4242)
+			snap.Kernel = kernel()
+			var b bytes.Buffer
+			if err := render.WriteExplain(&b, snap, snap.Process(4242)); err != nil {
+				t.Fatal(err)
+			}
+			noRaw(t, b.Bytes())
+			golden.RequireEqual(t, b.Bytes())
+		})
+	}
+}
+
+// TestExplainHostileFields checks the hostile fields one by one, so that a
+// golden regenerated with -update cannot hide a raw one.
+func TestExplainHostileFields(t *testing.T) {
+	snap := scan(t, hostileRoot, 4242)
+	var b bytes.Buffer
+	if err := render.WriteExplain(&b, snap, snap.Process(4242)); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{`PID 4242 (my\x1b[31minit)`, `state: \x1b   threads`, `SigQ: 0/31349\x1b]0;owned\x07\xff`,
+		`cmdline: /sbin/my\x1b[2Jinit --name=\xff\xfe`, `4243  \x9b`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain of the hostile init lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// recordedTry is a try report as act.Try fills it, for the fixture's
+// container init stopped by SIGTERM, which ended it.
+func recordedTry(t *testing.T, root string) act.TryReport {
+	snap := scan(t, root, 4242)
+	k := kernel()
+	p := snap.Process(4242)
+	r := act.TryReport{Argv: []string{"/sbin/my\x1b[2Jinit", "--name=\xff"}, HostPID: 4242, Grace: 10 * time.Second, Init: p,
+		Predicted: procinspect.Predict(p, procinspect.SIGTERM, procinspect.Host, k),
+		Hint:      procinspect.FixHint(p, k), StopEnded: false, After: 10*time.Second + 30*time.Millisecond, Exit: 137,
+		Held: procinspect.Flag{}} // the prediction was unknown, so it neither held nor failed
+	for _, sig := range procinspect.CoreSignals {
+		for _, from := range procinspect.Senders {
+			r.Predictions = append(r.Predictions, procinspect.Predict(p, sig, from, k))
+		}
+	}
+	return r
+}
+
+func TestGoldenTry(t *testing.T) {
+	for name, root := range map[string]string{"shared": sharedRoot, "hostile": hostileRoot} {
+		t.Run(name, func(t *testing.T) {
+			r := recordedTry(t, root)
+			var b bytes.Buffer
+			if err := render.WriteTry(&b, r); err != nil {
+				t.Fatal(err)
+			}
+			b.WriteString("\n--- JSON ---\n")
+			if err := render.WriteJSON(&b, render.TryDocOf(r)); err != nil {
+				t.Fatal(err)
+			}
+			noRaw(t, b.Bytes())
+			golden.RequireEqual(t, b.Bytes())
+		})
+	}
+}
+
+func TestGoldenKernel(t *testing.T) {
+	var b bytes.Buffer
+	if err := render.WriteKernel(&b, kernel()); err != nil {
+		t.Fatal(err)
+	}
+	b.WriteString("\n--- JSON ---\n")
+	if err := render.WriteJSON(&b, procinspect.DocKernelOf(kernel())); err != nil {
+		t.Fatal(err)
+	}
+	golden.RequireEqual(t, b.Bytes())
+}

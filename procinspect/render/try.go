@@ -1,0 +1,120 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/act"
+)
+
+// WriteTry writes the report of `sigview try`.
+func WriteTry(w io.Writer, r act.TryReport) error {
+	ew := &errWriter{w: w}
+	cmd := make([]string, len(r.Argv))
+	for i, a := range r.Argv {
+		cmd[i] = Text(a)
+	}
+	where := "a new PID namespace"
+	if r.UserNS {
+		where = "new user and PID namespaces"
+	}
+	ew.printf("sigview try: %s ran as PID 1 of %s (PID %d here)\n", strings.Join(cmd, " "), where, r.HostPID)
+	if r.Init != nil {
+		if pg := procinspect.Identify(r.Init); pg != procinspect.ProgUnknown {
+			ew.printf("recognised as: %s\n", pg)
+		}
+	}
+	ew.printf("\nPredictions:\n")
+	for _, pr := range r.Predictions {
+		ew.printf("  %-7s from %-6s %s/%s: %s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, Text(pr.Reason))
+	}
+	pr := r.Predicted
+	if r.Grace == 0 {
+		ew.printf("\nStop: %s from the host, then SIGKILL at once (--grace 0)\n", pr.Signal)
+	} else {
+		ew.printf("\nStop: %s from the host, then SIGKILL after %s\n", pr.Signal, r.Grace)
+	}
+	ew.printf("  predicted: %s (%s): %s\n", pr.Verdict, pr.Outcome, Text(pr.Reason))
+	if r.StopEnded {
+		ew.printf("  happened:  %s ended it after %.3f s, exit status %d\n", pr.Signal, r.After.Seconds(), r.Exit)
+	} else {
+		ew.printf("  happened:  %s did not end it; SIGKILL after %s, exit status %d\n", pr.Signal, r.After.Round(100*time.Millisecond), r.Exit)
+	}
+	switch {
+	case !r.Held.Known && r.Grace == 0 && !r.StopEnded:
+		ew.printf("  not judged: SIGKILL followed at once, so %s had no time to act\n", pr.Signal)
+	case !r.Held.Known:
+		ew.printf("  the program's own code decided, as predicted (%s)\n", pr.Verdict)
+	case r.Held.V:
+		ew.printf("  the prediction held\n")
+	default:
+		ew.printf("  the prediction did NOT hold: please report this with `sigview explain` output\n")
+	}
+	if r.Hint != "" && !r.StopEnded {
+		ew.printf("\nFix: %s\n", Text(r.Hint))
+	}
+	ew.printf("\nresult: %s\n", tryResult(r))
+	return ew.err
+}
+
+func tryResult(r act.TryReport) string {
+	switch r.ExitCode() {
+	case act.TryMismatch:
+		return fmt.Sprintf("prediction mismatch (status %d)", act.TryMismatch)
+	case act.TryNeededKill:
+		return fmt.Sprintf("needed SIGKILL, like docker stop's exit 137 (status %d)", act.TryNeededKill)
+	}
+	return fmt.Sprintf("the stop signal ended it within the grace period (status %d)", act.TryEndedByStop)
+}
+
+// TryDoc is the JSON report of `sigview try`.
+type TryDoc struct {
+	Command     []string                    `json:"command"`
+	HostPID     int                         `json:"host_pid"`
+	UserNS      bool                        `json:"user_namespace"`
+	Program     *string                     `json:"program"`
+	Predicted   procinspect.DocPrediction   `json:"predicted"`
+	Predictions []procinspect.DocPrediction `json:"predictions"`
+	StopSignal  string                      `json:"stop_signal"`
+	// GraceSeconds is the grace period given to the stop signal (--grace).
+	GraceSeconds float64 `json:"grace_seconds"`
+	EndedBy      string  `json:"ended_by"` // "stop signal" or "SIGKILL"
+	Seconds      float64 `json:"seconds"`
+	ExitCode     int     `json:"exit_code"`
+	Held         *bool   `json:"prediction_held"`
+	Hint         *string `json:"hint"`
+	Status       int     `json:"status"`
+}
+
+// TryDocOf converts a try report.
+func TryDocOf(r act.TryReport) TryDoc {
+	d := TryDoc{Command: make([]string, len(r.Argv)), HostPID: r.HostPID, UserNS: r.UserNS,
+		Predicted: procinspect.DocPredictionOf(r.Predicted), StopSignal: r.Predicted.Signal.String(), EndedBy: "SIGKILL", GraceSeconds: r.Grace.Seconds(),
+		Seconds: r.After.Seconds(), ExitCode: r.Exit, Status: r.ExitCode()}
+	for i, a := range r.Argv {
+		d.Command[i] = Text(a)
+	}
+	if r.StopEnded {
+		d.EndedBy = "stop signal"
+	}
+	if r.Init != nil {
+		if pg := procinspect.Identify(r.Init); pg != procinspect.ProgUnknown {
+			d.Program = ptr(string(pg))
+		}
+	}
+	for _, pr := range r.Predictions {
+		d.Predictions = append(d.Predictions, procinspect.DocPredictionOf(pr))
+	}
+	if r.Held.Known {
+		d.Held = ptr(r.Held.V)
+	}
+	if r.Hint != "" {
+		d.Hint = ptr(r.Hint)
+	}
+	return d
+}
+
+func ptr[T any](v T) *T { return &v }
