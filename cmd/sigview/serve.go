@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,42 +14,40 @@ import (
 	"github.com/sigview/sigview/procinspect/metrics"
 )
 
-// serveOptions are serve's own settings.
-type serveOptions struct{ listen, webConfig string }
+var serveCommand = &command{
+	name:     "serve",
+	synopsis: "serve [flags]",
+	summary:  "a Prometheus exporter: /metrics, /api/v1/snapshot, /healthz",
+	about: "serve scans every --interval in the background and serves /metrics, " +
+		"/api/v1/snapshot (the --json document) and /healthz. It sends no signal: no send, " +
+		"try or UI code is reachable from it (the kernel probe, unless --no-probe, signals " +
+		"only the throwaway helpers it starts, once, at startup).",
+	flags: []cmdFlag{
+		{"listen", fmt.Sprintf("address to listen on (default 127.0.0.1:%d: loopback unless told otherwise)", metrics.DefaultPort)},
+		{"interval", fmt.Sprintf("how often to scan in the background (default %s; at least 100ms); a scrape never scans", metrics.DefaultInterval)},
+		{"web.config.file", "exporter-toolkit web configuration file for TLS and basic auth"},
+		{"proc", "the procfs to read (default /proc); the engines' files are read next to it (/host/var/lib/docker for /host/proc)"},
+		noMemFlag, noProbeFlag,
+	},
+	defaults: func(o *options) {
+		o.listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(metrics.DefaultPort))
+		o.interval = metrics.DefaultInterval
+	},
+	run: runServe,
+}
 
-// serve is `sigview serve`: a Prometheus exporter that scans in the
-// background. It runs nothing that sends a signal: no send, try or UI code
-// is reachable from here (the kernel probe, unless --no-probe, signals only
-// the throwaway helpers it starts, once, at startup).
-func serve(o options, args []string, stderr io.Writer) error {
-	so := serveOptions{listen: net.JoinHostPort("127.0.0.1", strconv.Itoa(metrics.DefaultPort))}
-	o.interval = metrics.DefaultInterval
-	fs := flag.NewFlagSet("sigview serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: sigview serve [--listen ADDR] [--interval D] [flags]\n"+
-			"  a Prometheus exporter: scans every --interval and serves /metrics,\n"+
-			"  /api/v1/snapshot (the --json document) and /healthz\n\nflags:\n")
-		fs.PrintDefaults()
-	}
-	fs.StringVar(&so.listen, "listen", so.listen, "address to listen on (loopback unless told otherwise)")
-	fs.DurationVar(&o.interval, "interval", o.interval, "how often to scan in the background (a scrape never scans)")
-	fs.StringVar(&so.webConfig, "web.config.file", "", "exporter-toolkit web configuration file for TLS and basic auth")
-	fs.StringVar(&o.proc, "proc", o.proc, "procfs to read; the engines' files are read next to it (/host/var/lib/docker for /host/proc)")
-	fs.BoolVar(&o.noMem, "no-mem", o.noMem, "do not read /proc/PID/mem to learn sigtimedwait wait sets")
-	fs.BoolVar(&o.noProbe, "no-probe", o.noProbe, "do not measure the kernel's build-dependent rules")
-	if err := parse(fs, args); err != nil {
+// runServe is `sigview serve`: a Prometheus exporter that scans in the
+// background.
+func runServe(c *command, o options, args []string, _, stderr io.Writer) error {
+	if err := noArgs(c, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError{"serve takes no arguments"}
-	}
-	if o.interval <= 0 {
-		return usageError{"serve: --interval must be positive"}
+	if err := checkProcfs(o.proc); err != nil {
+		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	src := &metrics.Source{Scanner: scanner(o, nil)}
-	l, err := net.Listen("tcp", so.listen)
+	l, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -58,5 +55,5 @@ func serve(o options, args []string, stderr io.Writer) error {
 	defer stop()
 	srv := metrics.NewServer(src.Scan, o.interval, log)
 	go srv.Run(ctx)
-	return srv.Serve(ctx, l, so.webConfig)
+	return srv.Serve(ctx, l, o.webConfig)
 }

@@ -126,7 +126,7 @@ func recordedTry(t *testing.T, root string) act.TryReport {
 	snap := scan(t, root, 4242)
 	k := kernel()
 	p := snap.Process(4242)
-	r := act.TryReport{Argv: []string{"/sbin/my\x1b[2Jinit", "--name=\xff"}, HostPID: 4242, Init: p,
+	r := act.TryReport{Argv: []string{"/sbin/my\x1b[2Jinit", "--name=\xff"}, HostPID: 4242, Grace: 10 * time.Second, Init: p,
 		Predicted: procinspect.Predict(p, procinspect.SIGTERM, procinspect.Host, k),
 		Hint:      procinspect.FixHint(p, k), StopEnded: false, After: 10*time.Second + 30*time.Millisecond, Exit: 137,
 		Held: procinspect.Flag{}} // the prediction was unknown, so it neither held nor failed
