@@ -331,6 +331,9 @@ func DocInitOf(p *Process, k *Kernel) *DocInit {
 	return in
 }
 
+// DocStopOf converts a stop to the document's form.
+func DocStopOf(st Stop) DocStop { return docStop(st) }
+
 func docStop(st Stop) DocStop {
 	d := DocStop{By: st.By, Signal: st.signalName(), SignalFrom: st.SignalFrom, GraceSeconds: int(st.Grace.Seconds()),
 		GraceFrom: st.GraceFrom, Verdict: string(st.Verdict), ExitCode: intPtr(st.Exit), Summary: st.Summary}

@@ -17,6 +17,12 @@ type options struct {
 	settle                      time.Duration
 	from, signal, stopSignal    string
 	listen, webConfig           string
+	// try --docker/--podman: the image, and what goes to the engine's
+	// command line and to its run.
+	docker, podman        string
+	engineFlags, runFlags []string
+	// given lists the flags a person gave, by name.
+	given map[string]bool
 }
 
 // defaultOptions are the settings before any flag; the usage texts quote
@@ -71,6 +77,10 @@ func init() {
 		}},
 		{name: "signal", short: "s", arg: "SIGNAL", set: func(o *options, v string) error { o.signal = v; return nil }},
 		{name: "stop-signal", arg: "SIGNAL", set: func(o *options, v string) error { o.stopSignal = v; return nil }},
+		{name: "docker", arg: "IMAGE", set: func(o *options, v string) error { o.docker = v; return nil }},
+		{name: "podman", arg: "IMAGE", set: func(o *options, v string) error { o.podman = v; return nil }},
+		{name: "engine-flag", arg: "ARG", set: func(o *options, v string) error { o.engineFlags = append(o.engineFlags, v); return nil }},
+		{name: "run-flag", arg: "ARG", set: func(o *options, v string) error { o.runFlags = append(o.runFlags, v); return nil }},
 		{name: "listen", arg: "ADDR", set: func(o *options, v string) error { o.listen = v; return nil }},
 		{name: "web.config.file", arg: "FILE", set: func(o *options, v string) error { o.webConfig = v; return nil }},
 	} {
@@ -253,6 +263,10 @@ func (c *command) parse(o *options, args []string) ([]string, error) {
 		if err := f.set(o, val); err != nil {
 			return nil, usageError{c, fmt.Sprintf("%s %s: %v", spelled, quoteArg(val), err)}
 		}
+		if o.given == nil {
+			o.given = map[string]bool{}
+		}
+		o.given[f.name] = true
 	}
 	return pos, nil
 }

@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
@@ -15,7 +17,7 @@ import (
 
 var tryCommand = &command{
 	name:     "try",
-	synopsis: "try [flags] [--] CMD [ARGS...]",
+	synopsis: "try [flags] [--] CMD [ARGS...]\n       sigview try --docker|--podman IMAGE [flags] [-- CMD [ARGS...]]",
 	summary:  "run CMD as PID 1 of a new PID namespace and stop it like docker stop",
 	about: "try runs CMD as PID 1 of a new PID namespace (and a user namespace when not root),\n" +
 		"with every signal disposition reset as a container runtime does, lets it settle,\n" +
@@ -29,6 +31,10 @@ var tryCommand = &command{
 		{"stop-signal", "the first signal of the stop, a name or a number (default TERM)"},
 		{"grace", "how long to wait for the stop signal before SIGKILL (default 10s, as\ndocker stop); 0 sends SIGKILL right after it, as docker stop -t 0"},
 		{"settle", "the least time to let CMD start before predicting (default 1s); try\nthen waits until its threads sleep and their masks stay still"},
+		{"docker", "run IMAGE with docker instead (CMD, if any, is the container's command),\npredict from the running container's own configuration, stop it with\n`docker stop` and compare; --stop-signal and --grace, when given, become the\ncontainer's --stop-signal and --stop-timeout"},
+		{"podman", "the same with podman"},
+		{"run-flag", "an argument for the engine's run, before the image (repeat it:\n--run-flag=--init)"},
+		{"engine-flag", "an argument for the engine itself, before its command (repeat it:\n--engine-flag=--root=/var/tmp/store)"},
 		{"json", "print the report as JSON (docs/json.md)"},
 		noProbeFlag,
 		{"read-only", "refuse to run (as the UI's --read-only)"},
@@ -38,6 +44,12 @@ var tryCommand = &command{
 }
 
 func runTry(c *command, o options, argv []string, stdout, stderr io.Writer) error {
+	if o.docker != "" || o.podman != "" {
+		return runEngineTry(c, o, argv, stdout)
+	}
+	if len(o.runFlags) > 0 || len(o.engineFlags) > 0 {
+		return usageError{c, "--run-flag and --engine-flag go with --docker or --podman"}
+	}
 	if len(argv) == 0 {
 		return usageError{c, "try needs a command: sigview try [flags] -- CMD [ARGS...]"}
 	}
@@ -66,6 +78,49 @@ func runTry(c *command, o options, argv []string, stdout, stderr io.Writer) erro
 		err = writeJSON(stdout, render.TryDocOf(rep))
 	} else {
 		err = render.WriteTry(stdout, rep)
+	}
+	if err != nil {
+		return err
+	}
+	return exitStatus(rep.ExitCode())
+}
+
+// runEngineTry is try --docker / --podman: the engine runs the image and
+// stops it; sigview predicts in between and compares.
+func runEngineTry(c *command, o options, argv []string, stdout io.Writer) error {
+	eng, image := "docker", o.docker
+	if o.podman != "" {
+		if o.docker != "" {
+			return usageError{c, "--docker and --podman: choose one"}
+		}
+		eng, image = "podman", o.podman
+	}
+	if o.readOnly {
+		return fmt.Errorf("try: %w", act.ErrReadOnly)
+	}
+	run := append([]string{}, o.runFlags...)
+	if o.given["stop-signal"] {
+		sig, err := procinspect.ParseSignal(o.stopSignal)
+		if err != nil {
+			return usageError{c, fmt.Sprintf("--stop-signal %s: %v", quoteArg(o.stopSignal), err)}
+		}
+		run = append(run, "--stop-signal", sig.String())
+	}
+	if o.given["grace"] {
+		if o.grace%time.Second != 0 {
+			return usageError{c, fmt.Sprintf("--grace %s: %s takes whole seconds as a container's --stop-timeout", o.grace, eng)}
+		}
+		run = append(run, "--stop-timeout", strconv.Itoa(int(o.grace/time.Second)))
+	}
+	rep, err := act.TryEngine(act.EngineTryOptions{Engine: eng, Image: image, Cmd: argv, GlobalArgs: o.engineFlags,
+		RunArgs: run, Settle: o.settle, Kernel: kernelProfile(o)})
+	if err != nil {
+		return fmt.Errorf("try: %w", err)
+	}
+	if o.json {
+		err = writeJSON(stdout, render.EngineTryDocOf(rep))
+	} else {
+		err = render.WriteEngineTry(stdout, rep)
 	}
 	if err != nil {
 		return err

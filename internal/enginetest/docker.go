@@ -93,8 +93,14 @@ func (d *Docker) StopDaemon(t testing.TB) {
 }
 
 func (d *Docker) docker(args ...string) (string, error) {
-	return run("docker", append([]string{"-H", "unix://" + d.Sock}, args...)...)
+	return run("docker", append(d.GlobalArgs(), args...)...)
 }
+
+// GlobalArgs point the docker CLI at this private dockerd.
+func (d *Docker) GlobalArgs() []string { return []string{"-H", "unix://" + d.Sock} }
+
+// RunArgs are the run flags every container here needs.
+func (d *Docker) RunArgs() []string { return []string{"--network", "none"} }
 
 // Name implements Engine.
 func (d *Docker) Name() string { return "docker" }

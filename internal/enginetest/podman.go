@@ -43,10 +43,18 @@ func NewPodman(t testing.TB) *Podman {
 }
 
 func (p *Podman) podman(args ...string) (string, error) {
-	g := []string{"--root", p.Root, "--runroot", p.RunRoot, "--tmpdir", filepath.Join(p.Dir, "tmp"),
-		"--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--runtime", "runc", "--events-backend", "file"}
-	return run("podman", append(g, args...)...)
+	return run("podman", append(p.GlobalArgs(), args...)...)
 }
+
+// GlobalArgs are the podman flags that select this instance's storage
+// and the runtime settings that work on these machines.
+func (p *Podman) GlobalArgs() []string {
+	return []string{"--root", p.Root, "--runroot", p.RunRoot, "--tmpdir", filepath.Join(p.Dir, "tmp"),
+		"--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--runtime", "runc", "--events-backend", "file"}
+}
+
+// RunArgs are the run flags every container here needs.
+func (p *Podman) RunArgs() []string { return CreateFlags }
 
 // Name implements Engine.
 func (p *Podman) Name() string { return "podman" }

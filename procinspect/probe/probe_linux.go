@@ -31,7 +31,7 @@ import (
 // Bounds of one measurement. A helper is ready in a few milliseconds; the
 // whole probe runs its measurements side by side.
 const (
-	readyTimeout = 2 * time.Second
+	readyTimeout = 5 * time.Second
 	// settle is how long a helper must stay alive, with nothing pending,
 	// after a signal, before the probe says it survived it.
 	settle = 20 * time.Millisecond

@@ -1,0 +1,207 @@
+package act
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/engine"
+)
+
+// EngineTryOptions run an image with a real container engine's command
+// line (sigview try --docker / --podman).
+type EngineTryOptions struct {
+	// Engine is the command: "docker" or "podman".
+	Engine string
+	Image  string
+	Cmd    []string // after the image; empty runs the image's own
+	// GlobalArgs go before the engine's subcommand (podman --root D …,
+	// docker -H unix://S).
+	GlobalArgs []string
+	// RunArgs go to "run" before the image: --init, --stop-signal S,
+	// --stop-timeout N. The stop then uses the container's own
+	// configuration, as read back from the engine's files.
+	RunArgs []string
+	// Settle is how long to let the container start before predicting.
+	Settle time.Duration
+	Kernel *procinspect.Kernel
+}
+
+// EngineTryReport is what the prediction said and what the engine's own
+// stop did.
+type EngineTryReport struct {
+	Engine, Image string
+	ID            string
+	Pid           int // the container's init, as the host sees it
+	Container     *engine.Metadata
+	// Predicted is sigview's stop prediction for the running container,
+	// from its own configuration on disk.
+	Predicted procinspect.Stop
+	// Took is how long "<engine> stop" ran; Exit is the exit code the
+	// engine reports afterwards.
+	Took time.Duration
+	Exit int
+	// Held says whether the prediction held; unknown when it left the
+	// outcome to the program (depends) or did not know.
+	Held procinspect.Flag
+	Why  string
+}
+
+// ExitCode is try's exit status: 0 the stop signal ended it, 3 the engine
+// needed SIGKILL, 4 the prediction did not hold.
+func (r EngineTryReport) ExitCode() int {
+	switch {
+	case r.Held.Known && !r.Held.V:
+		return 4
+	case r.killed():
+		return 3
+	}
+	return 0
+}
+
+// killed reports whether the engine ended the container with SIGKILL after
+// the grace period: exit 137 and a stop that took the whole grace period.
+func (r EngineTryReport) killed() bool {
+	return r.Exit == 137 && r.Took >= r.Predicted.Grace-200*time.Millisecond
+}
+
+// TryEngine runs the image with the engine, predicts how the engine's stop
+// will end it, stops it with the engine and compares. The container is
+// removed afterwards.
+func TryEngine(opts EngineTryOptions) (EngineTryReport, error) {
+	rep := EngineTryReport{Engine: opts.Engine, Image: opts.Image}
+	if opts.Engine != "docker" && opts.Engine != "podman" {
+		return rep, fmt.Errorf("engine %q: want docker or podman", opts.Engine)
+	}
+	if _, err := exec.LookPath(opts.Engine); err != nil {
+		return rep, fmt.Errorf("%s: command not found", opts.Engine)
+	}
+	args := append(append([]string{"run", "-d"}, opts.RunArgs...), opts.Image)
+	out, err := engineRun(opts, 2*time.Minute, append(args, opts.Cmd...)...)
+	if err != nil {
+		return rep, err
+	}
+	rep.ID = lastLine(out)
+	defer engineRun(opts, time.Minute, "rm", "-f", rep.ID)
+	deadline := time.Now().Add(10 * time.Second)
+	for rep.Pid == 0 {
+		out, err := engineRun(opts, 30*time.Second, "inspect", "-f", "{{.State.Pid}}", rep.ID)
+		if err != nil {
+			return rep, err
+		}
+		rep.Pid, _ = strconv.Atoi(lastLine(out))
+		if rep.Pid == 0 {
+			if time.Now().After(deadline) {
+				return rep, fmt.Errorf("container %s has no running init after 10 s", short(rep.ID))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	time.Sleep(opts.Settle)
+	snap, err := procinspect.Scanner{Root: "/proc", Deep: []int{rep.Pid}, Kernel: opts.Kernel}.Scan()
+	if err != nil {
+		return rep, err
+	}
+	p := snap.Process(rep.Pid)
+	if p == nil {
+		return rep, fmt.Errorf("the container's init, PID %d, exited before it was read", rep.Pid)
+	}
+	rep.Container = p.Engine
+	stops := procinspect.StopsFor(p, opts.Kernel)
+	if len(stops) == 0 {
+		return rep, errors.New("no stop predicted for the container's init")
+	}
+	rep.Predicted = stops[0]
+	for _, st := range stops {
+		if st.Key == opts.Engine {
+			rep.Predicted = st
+		}
+	}
+	start := time.Now()
+	if _, err := engineRun(opts, rep.Predicted.Grace+time.Minute, "stop", rep.ID); err != nil {
+		return rep, err
+	}
+	rep.Took = time.Since(start)
+	out, err = engineRun(opts, 30*time.Second, "inspect", "-f", "{{.State.ExitCode}}", rep.ID)
+	if err != nil {
+		return rep, err
+	}
+	if rep.Exit, err = strconv.Atoi(lastLine(out)); err != nil {
+		return rep, fmt.Errorf("%s inspect: exit code %q", opts.Engine, lastLine(out))
+	}
+	rep.judge()
+	return rep, nil
+}
+
+// judge compares the prediction with the engine's stop. "At once" is well
+// under the grace period; "the full grace period" is at least it.
+func (r *EngineTryReport) judge() {
+	pr := r.Predicted
+	atOnce := r.Took < pr.Grace-500*time.Millisecond || pr.Grace <= 0
+	switch {
+	case pr.Verdict == procinspect.Yes:
+		r.Held = procinspect.KnownFlag(atOnce && (!pr.Exit.Known || pr.Exit.V == r.Exit))
+	case pr.Verdict == procinspect.No:
+		r.Held = procinspect.KnownFlag(r.killed())
+	default:
+		r.Why = "the prediction left the outcome to the program (" + string(pr.Verdict) + "), so it is not judged"
+		return
+	}
+	if !r.Held.V {
+		r.Why = fmt.Sprintf("predicted %s, exit %s after %s; the engine's stop took %s and reported %d",
+			pr.Verdict, exitText(pr.Exit), afterText(pr), r.Took.Round(10*time.Millisecond), r.Exit)
+	}
+}
+
+func exitText(e procinspect.Int) string {
+	if !e.Known {
+		return "unknown"
+	}
+	return strconv.Itoa(e.V)
+}
+
+func afterText(st procinspect.Stop) string {
+	switch {
+	case !st.After.Known:
+		return "a time the program decides"
+	case st.AfterGrace:
+		return fmt.Sprintf("the full %s", st.Grace)
+	}
+	return "at once"
+}
+
+// engineRun runs the engine's command line and returns its stdout.
+func engineRun(opts EngineTryOptions, timeout time.Duration, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	full := append(append([]string{}, opts.GlobalArgs...), args...)
+	cmd := exec.CommandContext(ctx, opts.Engine, full...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return "", fmt.Errorf("%s %s: %s", opts.Engine, args[0], msg)
+	}
+	return stdout.String(), nil
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
