@@ -105,6 +105,7 @@ type eval struct {
 // that differ between kernel builds, as measured on the running kernel; a
 // prediction that depends on a rule k does not know is unknown.
 func Predict(p *Process, sig Signal, from Sender, k *Kernel) Prediction {
+	predictCalls.Add(1)
 	pr := Prediction{Signal: sig, From: from}
 	if !sig.Valid() {
 		return pr.unknown(fmt.Sprintf("%d is not a signal number (1-%d)", sig, NSig))

@@ -67,6 +67,12 @@ func (st Stop) signalName() string {
 // were read, else docker stop's and Kubernetes' defaults. It returns nil
 // for a process that is not such an init.
 func StopsFor(p *Process, k *Kernel) []Stop {
+	return stopsFor(p, func(sig Signal) Prediction { return Predict(p, sig, Host, k) })
+}
+
+// stopsFor is StopsFor with the host's predictions given by hostPredict,
+// so that an Assessment reuses the ones it made.
+func stopsFor(p *Process, hostPredict func(Signal) Prediction) []Stop {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit || !p.InitialNS.Known || p.InitialNS.V {
 		return nil
 	}
@@ -83,12 +89,12 @@ func StopsFor(p *Process, k *Kernel) []Stop {
 	}
 	out := make([]Stop, 0, len(plans))
 	for _, pl := range plans {
-		out = append(out, stopFor(p, k, pl))
+		out = append(out, stopFor(pl, hostPredict))
 	}
 	return out
 }
 
-func stopFor(p *Process, k *Kernel, pl engine.Plan) Stop {
+func stopFor(pl engine.Plan, hostPredict func(Signal) Prediction) Stop {
 	st := Stop{Key: pl.Key, By: pl.By, Grace: time.Duration(pl.Grace) * time.Second,
 		SignalFrom: pl.SignalFrom, GraceFrom: pl.GraceFrom}
 	g := fmt.Sprintf("%d s", pl.Grace)
@@ -99,7 +105,7 @@ func stopFor(p *Process, k *Kernel, pl engine.Plan) Stop {
 		return st
 	}
 	st.Signal = sig
-	pr := Predict(p, sig, Host, k)
+	pr := hostPredict(sig)
 	st.Verdict = pr.Verdict
 	how := fmt.Sprintf("%s sends %s from the host", pl.By, sig)
 	if pl.Key == "kubernetes" {
@@ -147,14 +153,21 @@ func FixHint(p *Process, k *Kernel) string {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
 		return ""
 	}
-	pr := Predict(p, SIGTERM, Host, k)
+	return fixHint(p, Identify(p), Predict(p, SIGTERM, Host, k), StopsFor(p, k))
+}
+
+// fixHint is FixHint from what an Assessment already holds: the program,
+// SIGTERM from the host, and the stops.
+func fixHint(p *Process, pg Program, pr Prediction, stops []Stop) string {
+	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
+		return ""
+	}
 	if pr.Verdict == Yes || pr.Verdict == VerdictUnknown || pr.Verdict == Depends && pr.Outcome != Deferred {
 		return "" // it ends, or its own code decides, or too little is known
 	}
-	if stops := StopsFor(p, k); len(stops) > 0 && stops[0].Signal != SIGTERM && stops[0].Verdict == Yes {
+	if len(stops) > 0 && stops[0].Signal != SIGTERM && stops[0].Verdict == Yes {
 		return "" // the container's own stop signal ends it
 	}
-	pg := Identify(p)
 	switch {
 	case pg == ProgShell && pr.Outcome == Deferred:
 		bg := "run the long command in the background and wait for it (`cmd & wait $!`), so the trap runs at once"

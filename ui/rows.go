@@ -51,12 +51,12 @@ func buildRows(s *procinspect.Snapshot, filter string) []nsRow {
 		if filter != "" && !nsMatches(ns, filter) {
 			continue
 		}
-		rows = append(rows, rowOf(ns, s.Kernel))
+		rows = append(rows, rowOf(s, ns))
 	}
 	return rows
 }
 
-func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
+func rowOf(s *procinspect.Snapshot, ns *procinspect.Namespace) nsRow {
 	r := nsRow{key: keyOf(ns.ID), depth: max(ns.Level, 0), id: "unknown", container: "-", pid: "-",
 		name: "(init not visible)", procs: strconv.Itoa(len(ns.Procs))}
 	if !ns.ID.IsZero() {
@@ -67,13 +67,7 @@ func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
 		r.hasInit = true
 		r.pid = strconv.Itoa(p.PID)
 		r.name = render.Text(p.Name())
-		i := 0 // the columns of render.WriteTable: CoreSignals × Senders
-		for _, sig := range procinspect.CoreSignals {
-			for _, from := range procinspect.Senders {
-				r.preds[i] = procinspect.Predict(p, sig, from, k)
-				i++
-			}
-		}
+		copy(r.preds[:], s.Assessment(p).Core()) // the columns of render.WriteTable
 	}
 	return r
 }

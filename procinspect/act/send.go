@@ -85,7 +85,7 @@ func Send(sc procinspect.Scanner, req SendRequest) (SendReport, error) {
 	if req.StartTime != 0 && req.StartTime != p.StartTime {
 		return rep, fmt.Errorf("PID %d started at tick %d, not %d as shown: %w", req.PID, p.StartTime, req.StartTime, ErrNotSame)
 	}
-	rep.Prediction = procinspect.Predict(p, req.Signal, req.From, snap.Kernel)
+	rep.Prediction = snap.Assessment(p).Prediction(req.Signal, req.From)
 	h, err := Open(root, req.PID, p.StartTime)
 	if err != nil {
 		if errors.Is(err, syscall.ESRCH) || procinspect.Vanished(err) {

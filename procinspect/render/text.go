@@ -54,7 +54,7 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PIDNS\tLVL\tCONTAINER\tINIT\tNAME\tPROCS\tTERM inside\tTERM host\tKILL inside\tKILL host")
 	for _, ns := range s.Namespaces {
-		fmt.Fprintln(tw, strings.Join(tableRow(ns, s.Kernel), "\t"))
+		fmt.Fprintln(tw, strings.Join(tableRow(s, ns), "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -78,7 +78,7 @@ func NamespaceCount(s *procinspect.Snapshot, noun string) string {
 }
 
 // tableRow renders one namespace as table cells.
-func tableRow(ns *procinspect.Namespace, k *procinspect.Kernel) []string {
+func tableRow(s *procinspect.Snapshot, ns *procinspect.Namespace) []string {
 	id := "unknown"
 	if !ns.ID.IsZero() {
 		id = ns.ID.String()
@@ -94,12 +94,8 @@ func tableRow(ns *procinspect.Namespace, k *procinspect.Kernel) []string {
 	if p := ns.Init; p != nil {
 		row[3] = fmt.Sprint(p.PID)
 		row[4] = Text(p.Name())
-		i := 6
-		for _, sig := range procinspect.CoreSignals {
-			for _, from := range procinspect.Senders {
-				row[i] = verdictWord(procinspect.Predict(p, sig, from, k))
-				i++
-			}
+		for i, pr := range s.Assessment(p).Core() {
+			row[6+i] = verdictWord(pr)
 		}
 	}
 	return row
