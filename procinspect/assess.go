@@ -46,7 +46,7 @@ func Assess(p *Process, k *Kernel) *Assessment {
 		}
 	}
 	a.Stops = stopsFor(p, a.hostPrediction)
-	a.Hint = fixHint(p, a.Program, a.Prediction(SIGTERM, Host), a.Stops)
+	a.Hint = fixHint(p, a.Prediction(SIGTERM, Host), a.Stops)
 	return a
 }
 

@@ -153,12 +153,13 @@ func FixHint(p *Process, k *Kernel) string {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
 		return ""
 	}
-	return fixHint(p, Identify(p), Predict(p, SIGTERM, Host, k), StopsFor(p, k))
+	return fixHint(p, Predict(p, SIGTERM, Host, k), StopsFor(p, k))
 }
 
-// fixHint is FixHint from what an Assessment already holds: the program,
-// SIGTERM from the host, and the stops.
-func fixHint(p *Process, pg Program, pr Prediction, stops []Stop) string {
+// fixHint is FixHint from what an Assessment already holds: SIGTERM from
+// the host and the stops. The hints of p's programs come first (programs),
+// then those by outcome.
+func fixHint(p *Process, pr Prediction, stops []Stop) string {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
 		return ""
 	}
@@ -168,38 +169,10 @@ func fixHint(p *Process, pg Program, pr Prediction, stops []Stop) string {
 	if len(stops) > 0 && stops[0].Signal != SIGTERM && stops[0].Verdict == Yes {
 		return "" // the container's own stop signal ends it
 	}
+	if h := programHint(p, pr); h != "" {
+		return h
+	}
 	switch {
-	case pg == ProgShell && pr.Outcome == Deferred:
-		bg := "run the long command in the background and wait for it (`cmd & wait $!`), so the trap runs at once"
-		switch handles, who := childHandlesTERM(p); {
-		case handles.Known && handles.V:
-			return bg + "; or `exec` the command so it is PID 1 and handles SIGTERM itself"
-		case handles.Known:
-			return bg + "; " + who + ", so making it PID 1 would not help: as PID 1 it would ignore SIGTERM"
-		}
-		return bg + "; or, if the command handles SIGTERM, `exec` it so it is PID 1"
-	case pg == ProgShell:
-		const trap, tini = "add a trap (`trap 'kill -TERM $child; wait' TERM` with `cmd & child=$!; wait`)", "run with --init (tini), which forwards SIGTERM to the program"
-		switch handles, who := childHandlesTERM(p); {
-		case handles.Known && handles.V:
-			return "use the exec form of ENTRYPOINT/CMD, or `exec` the program at the end of the script, so the program itself is PID 1 and handles SIGTERM; or " + trap + "; or " + tini
-		case handles.Known:
-			return tini + "; or " + trap + "; " + who + ", so making it PID 1 would not help: as PID 1 it would ignore SIGTERM"
-		}
-		return tini + "; or " + trap + "; or, if the program handles SIGTERM, `exec` it (or use the exec form of ENTRYPOINT/CMD) so it is PID 1"
-	case pg == ProgPython:
-		st := p.Status
-		switch {
-		case st.SigIgn.Known && st.SigIgn.Has(SIGINT):
-			return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or run with --init (tini); STOPSIGNAL SIGINT would not help: SIGINT is ignored (SIG_IGN, likely inherited from its launcher, and Python keeps an inherited SIG_IGN)"
-		case st.SigCgt.Known && st.SigCgt.Has(SIGINT):
-			return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or set STOPSIGNAL SIGINT (Python exits on KeyboardInterrupt), or run with --init (tini)"
-		}
-		return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or run with --init (tini); SIGINT has no handler here either, so STOPSIGNAL SIGINT would not help"
-	case pg == ProgJava && pr.Outcome == Dropped:
-		return "the JVM installed no SIGTERM handler (-Xrs or -XX:+ReduceSignalUsage, on the command line or in JAVA_TOOL_OPTIONS): drop that option, and the JVM runs its shutdown hooks and exits 143; or run with --init (tini)"
-	case pg == ProgNode:
-		return "handle SIGTERM in the application (process.on('SIGTERM', …)), or run with --init (tini)"
 	case pr.Outcome == Ignored:
 		return "SIGTERM is ignored (SIG_IGN, perhaps inherited: it survives exec): start the program from a launcher that resets dispositions, or handle SIGTERM; --init (tini) forwards signals but cannot undo SIG_IGN in the child"
 	case pr.Outcome == Queued:
@@ -210,6 +183,49 @@ func fixHint(p *Process, pg Program, pr Prediction, stops []Stop) string {
 		return "the forwarding init's child does not end on SIGTERM: fix the child (a handler, or a stop signal it honours)"
 	}
 	return ""
+}
+
+// shellHint: a shell that defers its trap, or has none.
+func shellHint(p *Process, pr Prediction) string {
+	if pr.Outcome == Deferred {
+		bg := "run the long command in the background and wait for it (`cmd & wait $!`), so the trap runs at once"
+		switch handles, who := childHandlesTERM(p); {
+		case handles.Known && handles.V:
+			return bg + "; or `exec` the command so it is PID 1 and handles SIGTERM itself"
+		case handles.Known:
+			return bg + "; " + who + ", so making it PID 1 would not help: as PID 1 it would ignore SIGTERM"
+		}
+		return bg + "; or, if the command handles SIGTERM, `exec` it so it is PID 1"
+	}
+	const trap, tini = "add a trap (`trap 'kill -TERM $child; wait' TERM` with `cmd & child=$!; wait`)", "run with --init (tini), which forwards SIGTERM to the program"
+	switch handles, who := childHandlesTERM(p); {
+	case handles.Known && handles.V:
+		return "use the exec form of ENTRYPOINT/CMD, or `exec` the program at the end of the script, so the program itself is PID 1 and handles SIGTERM; or " + trap + "; or " + tini
+	case handles.Known:
+		return tini + "; or " + trap + "; " + who + ", so making it PID 1 would not help: as PID 1 it would ignore SIGTERM"
+	}
+	return tini + "; or " + trap + "; or, if the program handles SIGTERM, `exec` it (or use the exec form of ENTRYPOINT/CMD) so it is PID 1"
+}
+
+// pythonHint: Python without a SIGTERM handler; whether STOPSIGNAL SIGINT
+// helps depends on its SIGINT disposition.
+func pythonHint(p *Process, _ Prediction) string {
+	st := p.Status
+	switch {
+	case st.SigIgn.Known && st.SigIgn.Has(SIGINT):
+		return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or run with --init (tini); STOPSIGNAL SIGINT would not help: SIGINT is ignored (SIG_IGN, likely inherited from its launcher, and Python keeps an inherited SIG_IGN)"
+	case st.SigCgt.Known && st.SigCgt.Has(SIGINT):
+		return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or set STOPSIGNAL SIGINT (Python exits on KeyboardInterrupt), or run with --init (tini)"
+	}
+	return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or run with --init (tini); SIGINT has no handler here either, so STOPSIGNAL SIGINT would not help"
+}
+
+// javaHint: a JVM that dropped SIGTERM installed no handler.
+func javaHint(_ *Process, pr Prediction) string {
+	if pr.Outcome != Dropped {
+		return ""
+	}
+	return "the JVM installed no SIGTERM handler (-Xrs or -XX:+ReduceSignalUsage, on the command line or in JAVA_TOOL_OPTIONS): drop that option, and the JVM runs its shutdown hooks and exits 143; or run with --init (tini)"
 }
 
 // childHandlesTERM reports whether a shell's command would handle SIGTERM
