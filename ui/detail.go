@@ -145,21 +145,10 @@ func writeInitFacts(b *strings.Builder, a *procinspect.Assessment, st Styles) {
 			fmt.Fprintf(b, " · recognised as %s", a.Program)
 		}
 		for _, c := range d.Consumers {
-			fmt.Fprintf(b, " · %s", consumerText(c))
+			fmt.Fprintf(b, " · %s", render.ReaderText(c, false))
 		}
 		b.WriteString("\n")
 	}
-}
-
-func consumerText(c procinspect.Consumer) string {
-	set := "an unknown set"
-	if c.Set.Known {
-		set = c.Set.Set.Compact()
-	}
-	if c.Kind == "signalfd" {
-		return fmt.Sprintf("signalfd %d reads %s", c.FD, set)
-	}
-	return fmt.Sprintf("thread %d waits in sigtimedwait for %s", c.TID, set)
 }
 
 // writeStops says what docker stop and Kubernetes will do, and how to fix it.

@@ -126,15 +126,9 @@ func (t nsTable) View(st Styles) string {
 }
 
 func (t nsTable) renderRow(st Styles, l layout, r nsRow, selected bool) string {
-	id := r.id
-	if r.depth > 0 {
-		id = strings.Repeat(" ", 2*(r.depth-1)) + "└ " + id
-	}
-	cells := []string{id, r.container, r.pid, r.name, r.procs, "-", "-", "-", "-"}
-	if r.hasInit {
-		for i, pr := range r.preds {
-			cells[5+i] = verdictText(pr, l.wide)
-		}
+	cells := []string{r.TreeID(), r.Container, r.PID, r.Name, r.Procs, "-", "-", "-", "-"}
+	for i, pr := range r.Predictions {
+		cells[5+i] = verdictText(pr, l.wide)
 	}
 	if selected {
 		return st.Selected.Render(t.line(l, cells))
@@ -142,8 +136,8 @@ func (t nsTable) renderRow(st Styles, l layout, r nsRow, selected bool) string {
 	line := t.line(l, cells[:5])
 	for i := 5; i < 9; i++ {
 		cell := pad(cells[i], l.verdict)
-		if r.hasInit {
-			cell = st.Verdict[r.preds[i-5].Verdict].Render(cell)
+		if r.Predictions != nil {
+			cell = st.Verdict[r.Predictions[i-5].Verdict].Render(cell)
 		}
 		line += " " + cell
 	}

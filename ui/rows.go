@@ -26,17 +26,11 @@ type nsKey struct {
 
 func keyOf(id nsutil.NSID) nsKey { return nsKey{ino: id.Ino, init: id.Init} }
 
-// nsRow is one namespace of the main view, computed without a terminal
-// (the k9s "render" idea): the table only lays it out.
+// nsRow is one namespace of the main view: render's row, which the
+// --once table shows too, and the key that keeps the selection on it.
 type nsRow struct {
-	key       nsKey // the namespace; zero for the unidentified group
-	depth     int
-	id        string
-	container string
-	pid, name string
-	procs     string
-	hasInit   bool
-	preds     [4]procinspect.Prediction
+	render.Row
+	key nsKey // the namespace; zero for the unidentified group
 }
 
 // buildRows turns a snapshot into rows, in tree order, keeping the
@@ -57,19 +51,7 @@ func buildRows(s *procinspect.Snapshot, filter string) []nsRow {
 }
 
 func rowOf(s *procinspect.Snapshot, ns *procinspect.Namespace) nsRow {
-	r := nsRow{key: keyOf(ns.ID), depth: max(ns.Level, 0), id: "unknown", container: "-", pid: "-",
-		name: "(init not visible)", procs: strconv.Itoa(len(ns.Procs))}
-	if !ns.ID.IsZero() {
-		r.id = ns.ID.String()
-	}
-	r.container = render.ContainerText(ns)
-	if p := ns.Init; p != nil {
-		r.hasInit = true
-		r.pid = strconv.Itoa(p.PID)
-		r.name = render.Text(p.Name())
-		copy(r.preds[:], s.Assessment(p).Core()) // the columns of render.WriteTable
-	}
-	return r
+	return nsRow{Row: render.NewRow(s, ns), key: keyOf(ns.ID)}
 }
 
 // nsMatches reports whether the filter names the namespace, its init, any

@@ -145,23 +145,41 @@ func (r *SendReport) observeAlive(root string) {
 	r.Pending = st.ShdPnd.Has(r.Signal) || st.SigPnd.Has(r.Signal)
 }
 
+// observed is what was seen after a signal, for held.
+type observed struct {
+	ended bool
+	exit  procinspect.Int // the exit status, when it ended and it is known
+	// pending and stopped are what was seen while it lived on; unknown
+	// when not looked at (try watches only whether it ended).
+	pending, stopped procinspect.Flag
+}
+
+// held says whether what was observed is what pr predicted: unknown for a
+// prediction of "depends" or "unknown". The one rule of send and try.
+func held(pr procinspect.Prediction, o observed) procinspect.Flag {
+	switch pr.Verdict {
+	case procinspect.Yes:
+		return procinspect.KnownFlag(o.ended && (!pr.Exit.Known || !o.exit.Known || pr.Exit.V == o.exit.V))
+	case procinspect.No:
+		ok := !o.ended
+		switch pr.Outcome {
+		case procinspect.Queued, procinspect.Deferred:
+			ok = ok && (!o.pending.Known || o.pending.V)
+		case procinspect.Stops:
+			ok = ok && (!o.stopped.Known || o.stopped.V)
+		}
+		return procinspect.KnownFlag(ok)
+	}
+	return procinspect.Flag{}
+}
+
 // judge compares what happened with the prediction.
 func (r *SendReport) judge() {
 	pr := r.Prediction
 	what := r.happened()
-	switch pr.Verdict {
-	case procinspect.Yes:
-		r.Held = procinspect.KnownFlag(r.Ended && (!pr.Exit.Known || !r.Exit.Known || pr.Exit.V == r.Exit.V))
-	case procinspect.No:
-		held := !r.Ended
-		switch pr.Outcome {
-		case procinspect.Queued, procinspect.Deferred:
-			held = held && r.Pending
-		case procinspect.Stops:
-			held = held && (r.State == 'T' || r.State == 't')
-		}
-		r.Held = procinspect.KnownFlag(held)
-	default:
+	r.Held = held(pr, observed{ended: r.Ended, exit: r.Exit, pending: procinspect.KnownFlag(r.Pending),
+		stopped: procinspect.KnownFlag(r.State == 'T' || r.State == 't')})
+	if !r.Held.Known {
 		r.Summary = fmt.Sprintf("%s; sigview predicted %s (%s): %s", what, pr.Verdict, pr.Outcome, pr.Reason)
 		return
 	}

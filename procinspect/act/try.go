@@ -216,13 +216,7 @@ func (rep *TryReport) predict(stop procinspect.Signal) error {
 
 // judge compares the stop's outcome with the prediction.
 func (rep *TryReport) judge() {
-	pr := rep.Predicted
-	switch pr.Verdict {
-	case procinspect.Yes:
-		rep.Held = procinspect.KnownFlag(rep.StopEnded && (!pr.Exit.Known || pr.Exit.V == rep.Exit))
-	case procinspect.No:
-		rep.Held = procinspect.KnownFlag(!rep.StopEnded)
-	}
+	rep.Held = held(rep.Predicted, observed{ended: rep.StopEnded, exit: procinspect.KnownInt(rep.Exit)})
 }
 
 func waitText(ws syscall.WaitStatus) string {

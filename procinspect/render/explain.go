@@ -176,15 +176,7 @@ func writeReaders(ew *errWriter, p *procinspect.Process) {
 		ew.printf("  none\n")
 	}
 	for _, c := range p.Deep.Consumers {
-		set := "unknown set"
-		if c.Set.Known {
-			set = c.Set.Set.Compact() + " (" + c.Set.Set.Hex() + ")"
-		}
-		if c.Kind == "signalfd" {
-			ew.printf("  signalfd fd %d accepts %s\n", c.FD, set)
-		} else {
-			ew.printf("  thread %d waits in sigtimedwait for %s\n", c.TID, set)
-		}
+		ew.printf("  %s\n", ReaderText(c, true))
 	}
 	if p.Deep.FDErr != "" {
 		ew.printf("  fd table unreadable: %s\n", Text(p.Deep.FDErr))
@@ -259,19 +251,36 @@ func readersText(p *procinspect.Process, sig procinspect.Signal) string {
 	}
 	var parts []string
 	for _, c := range p.Deep.Consumers {
-		if !c.Set.Has(sig) {
-			continue
-		}
-		if c.Kind == "signalfd" {
-			parts = append(parts, fmt.Sprintf("signalfd %d", c.FD))
-		} else {
-			parts = append(parts, fmt.Sprintf("sigtimedwait (thread %d)", c.TID))
+		if c.Set.Has(sig) {
+			parts = append(parts, ReaderName(c))
 		}
 	}
 	if len(parts) == 0 {
 		return "-"
 	}
 	return strings.Join(parts, ",")
+}
+
+// ReaderName names one synchronous reader of signals: "signalfd 3",
+// "sigtimedwait in thread 12".
+func ReaderName(c procinspect.Consumer) string {
+	if c.Kind == "signalfd" {
+		return fmt.Sprintf("signalfd %d", c.FD)
+	}
+	return fmt.Sprintf("sigtimedwait in thread %d", c.TID)
+}
+
+// ReaderText says what one reader takes, the one wording of explain and
+// the detail view: "signalfd 3 takes INT TERM"; hex adds the mask.
+func ReaderText(c procinspect.Consumer, hex bool) string {
+	set := "an unknown set"
+	if c.Set.Known {
+		set = c.Set.Set.Compact()
+		if hex {
+			set += " (" + c.Set.Set.Hex() + ")"
+		}
+	}
+	return ReaderName(c) + " takes " + set
 }
 
 func nsName(ns *procinspect.Namespace) string {

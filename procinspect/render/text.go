@@ -54,7 +54,7 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PIDNS\tLVL\tCONTAINER\tINIT\tNAME\tPROCS\tTERM inside\tTERM host\tKILL inside\tKILL host")
 	for _, ns := range s.Namespaces {
-		fmt.Fprintln(tw, strings.Join(tableRow(s, ns), "\t"))
+		fmt.Fprintln(tw, strings.Join(NewRow(s, ns).cells(), "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -75,30 +75,6 @@ func NamespaceCount(s *procinspect.Snapshot, noun string) string {
 		out += fmt.Sprintf(" (+ %d processes in unidentified ones)", unknown)
 	}
 	return out
-}
-
-// tableRow renders one namespace as table cells.
-func tableRow(s *procinspect.Snapshot, ns *procinspect.Namespace) []string {
-	id := "unknown"
-	if !ns.ID.IsZero() {
-		id = ns.ID.String()
-	}
-	if ns.Level > 0 {
-		id = strings.Repeat("  ", ns.Level-1) + "└ " + id
-	}
-	level := "?"
-	if ns.Level >= 0 {
-		level = fmt.Sprint(ns.Level)
-	}
-	row := []string{id, level, ContainerText(ns), "-", "(init not visible)", fmt.Sprint(len(ns.Procs)), "-", "-", "-", "-"}
-	if p := ns.Init; p != nil {
-		row[3] = fmt.Sprint(p.PID)
-		row[4] = Text(p.Name())
-		for i, pr := range s.Assessment(p).Core() {
-			row[6+i] = verdictWord(pr)
-		}
-	}
-	return row
 }
 
 // ContainerText names a namespace's container in a few cells: "docker web1"
