@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -205,10 +204,8 @@ func (w *warnings) lines() []string {
 // root itself cannot be listed; every per-process problem becomes a
 // warning, an unknown fact, or (for a process that exited) a count.
 func (sc Scanner) Scan() (*Snapshot, error) {
-	root := sc.Root
-	if root == "" {
-		root = "/proc"
-	}
+	fs := sc.fs()
+	root := fs.Root
 	snap := &Snapshot{Root: root, Time: time.Now(), Kernel: sc.Kernel, byPID: map[int]*Process{}}
 	pfs, err := procfs.NewFS(root)
 	if err != nil {
@@ -218,7 +215,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", root, err)
 	}
-	snap.Live = nsutil.IsProcFS(root)
+	snap.Live = fs.Live
 	snap.Viewer = sc.viewer()
 	var warn warnings
 	if snap.Live {
@@ -230,7 +227,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	}
 	// AllProcs lists in directory order; Processes and Procs promise PID order.
 	sort.Slice(procs, func(i, j int) bool { return procs[i].PID < procs[j].PID })
-	for _, r := range readAll(root, procs, snap.Live) {
+	for _, r := range readAll(fs, procs) {
 		switch {
 		case r.p != nil:
 			snap.Processes = append(snap.Processes, r.p)
@@ -266,17 +263,16 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			case p.Kthread.V:
 				// A kernel thread has no threads, fds or executable of its
 				// own to read, but a send needs its start time.
-				readDetails(p, filepath.Join(root, strconv.Itoa(p.PID)))
+				readDetails(p, fs.Proc(p.PID))
 			default:
 				todo = append(todo, p)
 			}
 		}
 		parallel(len(todo), func(i int) {
 			p := todo[i]
-			dir := filepath.Join(root, strconv.Itoa(p.PID))
-			readDetails(p, dir)
-			p.Deep = readDeep(dir, p.PID, !sc.NoMem && snap.Live, snap.Live, asked[p.PID])
-			readJVMFor(p, dir)
+			readDetails(p, fs.Proc(p.PID))
+			p.Deep = readDeep(fs.Proc(p.PID), asked[p.PID])
+			readJVMFor(p, fs.Proc(p.PID))
 		})
 		for _, p := range todo {
 			noteDeep(p, &warn)
@@ -348,11 +344,11 @@ type result struct {
 // readAll reads every process's status and namespace, spread over one
 // worker per CPU: most of the cost is the kernel generating status text,
 // and it runs in parallel.
-func readAll(root string, procs procfs.Procs, live bool) []result {
+func readAll(fs FS, procs procfs.Procs) []result {
 	out := make([]result, len(procs))
 	parallel(len(procs), func(i int) {
 		r := &out[i]
-		r.p, r.err = readProcess(root, procs[i].PID, live, &r.warn)
+		r.p, r.err = readProcess(fs.Proc(procs[i].PID), &r.warn)
 	})
 	return out
 }
@@ -379,9 +375,9 @@ func parallel(n int, f func(i int)) {
 }
 
 // readProcess reads the facts every process gets: status and namespace.
-func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, error) {
-	dir := filepath.Join(root, strconv.Itoa(pid))
-	st, err := ReadStatus(filepath.Join(dir, "status"))
+func readProcess(pr Proc, warn *[][2]string) (*Process, error) {
+	pid, live := pr.PID, pr.fs.Live
+	st, err := ReadStatus(pr.path("status"))
 	if err != nil {
 		return nil, err
 	}
@@ -389,14 +385,14 @@ func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, 
 	if !p.Kthread.Known && (!st.PPid.Known || st.PPid.V == 0 || st.PPid.V == 2) {
 		// No Kthread line (older kernels). Every kernel thread is kthreadd
 		// (parent 0) or a child of it (PID 2), so only those need stat.
-		if b, err := readFile(filepath.Join(dir, "stat")); err == nil {
+		if b, err := readFile(pr.path("stat")); err == nil {
 			p.Kthread = kthreadOf(b)
 		}
 	}
 	if len(st.Problems) > 0 {
 		*warn = append(*warn, [2]string{"malformed status lines", fmt.Sprintf("PID %d: %s", pid, strings.Join(st.Problems, "; "))})
 	}
-	id, err := nsutil.PIDNS(root, pid, live)
+	id, err := nsutil.PIDNS(pr.fs.Root, pid, live)
 	switch {
 	case err == nil:
 		p.NS = id
@@ -404,7 +400,7 @@ func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, 
 		// A fixture without an ns link: nothing to say beyond unknown.
 		p.NSNote = "no ns/pid link"
 	case Vanished(err):
-		return nil, fmt.Errorf("%s/ns/pid: %w", dir, ErrGone)
+		return nil, fmt.Errorf("%s: %w", pr.path("ns", "pid"), ErrGone)
 	default:
 		p.NSNote = reason(err)
 		*warn = append(*warn, [2]string{"unreadable ns/pid", reason(err)})
@@ -414,8 +410,8 @@ func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, 
 
 // readDetails reads what only a process shown in detail needs: its
 // command line, its start time and its container.
-func readDetails(p *Process, dir string) {
-	if b, err := readFile(filepath.Join(dir, "cgroup")); err == nil {
+func readDetails(p *Process, pr Proc) {
+	if b, err := readFile(pr.path("cgroup")); err == nil {
 		c, err := nsutil.ParseCgroup(b)
 		if err != nil {
 			p.ContainerErr = reason(err)
@@ -424,10 +420,10 @@ func readDetails(p *Process, dir string) {
 	} else if !Vanished(err) {
 		p.ContainerErr = reason(err)
 	}
-	if b, err := readFile(filepath.Join(dir, "cmdline")); err == nil {
+	if b, err := readFile(pr.path("cmdline")); err == nil {
 		p.Cmdline = ParseCmdline(b)
 	}
-	if b, err := readFile(filepath.Join(dir, "stat")); err == nil {
+	if b, err := readFile(pr.path("stat")); err == nil {
 		p.StartTime, _ = ParseStartTime(b)
 		if !p.Kthread.Known {
 			p.Kthread = kthreadOf(b)
@@ -438,22 +434,20 @@ func readDetails(p *Process, dir string) {
 // ReadOne reads a single process the way Scan does, deep facts included. It
 // returns an error wrapping ErrGone when the process does not exist.
 func (sc Scanner) ReadOne(pid int) (*Process, error) {
-	root := sc.Root
-	if root == "" {
-		root = "/proc"
-	}
-	live := nsutil.IsProcFS(root)
+	pr := sc.fs().Proc(pid)
 	var warn [][2]string
-	p, err := readProcess(root, pid, live, &warn)
+	p, err := readProcess(pr, &warn)
 	if err != nil {
 		if Vanished(err) {
 			return nil, fmt.Errorf("PID %d: %w", pid, ErrGone)
 		}
 		return nil, err
 	}
-	dir := filepath.Join(root, strconv.Itoa(pid))
-	readDetails(p, dir)
-	p.Deep = readDeep(dir, pid, !sc.NoMem && live, live, true)
-	readJVMFor(p, dir)
+	readDetails(p, pr)
+	p.Deep = readDeep(pr, true)
+	readJVMFor(p, pr)
 	return p, nil
 }
+
+// fs is the procfs the scanner reads.
+func (sc Scanner) fs() FS { return NewFS(sc.Root, !sc.NoMem) }

@@ -63,10 +63,7 @@ func Send(sc procinspect.Scanner, req SendRequest) (SendReport, error) {
 	if req.Watch <= 0 {
 		req.Watch = 2 * time.Second
 	}
-	root := sc.Root
-	if root == "" {
-		root = "/proc"
-	}
+	root := procinspect.NewFS(sc.Root, false).Root
 	if err := ownProcfs(root); err != nil {
 		return rep, err
 	}
