@@ -5,15 +5,6 @@ import (
 	"github.com/sigview/sigview/procinspect/engine"
 )
 
-// Flag is a boolean fact that may be unknown.
-type Flag struct {
-	V     bool
-	Known bool
-}
-
-// KnownFlag returns a known Flag holding v.
-func KnownFlag(v bool) Flag { return Flag{V: v, Known: true} }
-
 // Process is one process (thread group) as read from a procfs.
 type Process struct {
 	// PID is the process ID as the procfs being read names it.

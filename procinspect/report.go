@@ -292,8 +292,8 @@ func DocInitOf(a *Assessment) *DocInit {
 	for i, a := range p.Cmdline {
 		in.Cmdline[i] = Printable(a)
 	}
-	if st.UidKnown {
-		in.UID = ptr(st.Uid[0])
+	if st.Uid.Known {
+		in.UID = ptr(st.Uid.V[0])
 	}
 	in.Signals = DocSignals{Caught: names(st.SigCgt), Ignored: names(st.SigIgn), Blocked: names(st.SigBlk)}
 	if st.SigPnd.Known && st.ShdPnd.Known {

@@ -341,10 +341,10 @@ func intsOrUnknown(v []int) string {
 }
 
 func UIDText(st procinspect.Status) string {
-	if !st.UidKnown {
+	if !st.Uid.Known {
 		return "unknown"
 	}
-	return fmt.Sprint(st.Uid[0])
+	return fmt.Sprint(st.Uid.V[0])
 }
 
 func TracerText(st procinspect.Status) string {
