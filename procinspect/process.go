@@ -39,7 +39,7 @@ type Process struct {
 	// Container is the container the process belongs to, from its cgroup
 	// path; nil when none matched or it was not read (it is read for the
 	// same processes as Deep).
-	Container *nsutil.Container
+	Container *engine.Container
 	// ContainerErr says why the cgroup file could not be read.
 	ContainerErr string
 	// Engine is what the container engine's files say about a namespace

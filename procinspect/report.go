@@ -3,7 +3,6 @@ package procinspect
 import (
 	"time"
 
-	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect/engine"
 )
 
@@ -119,7 +118,7 @@ type DocPod struct {
 	UID       string `json:"uid"`
 }
 
-func docContainer(c *nsutil.Container) *DocContainer {
+func docContainer(c *engine.Container) *DocContainer {
 	if c == nil {
 		return nil
 	}

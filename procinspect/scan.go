@@ -119,7 +119,7 @@ func (ns *Namespace) Engine() *engine.Metadata {
 }
 
 // Container returns the namespace's container: its init's, or nil.
-func (ns *Namespace) Container() *nsutil.Container {
+func (ns *Namespace) Container() *engine.Container {
 	if ns.Init != nil {
 		return ns.Init.Container
 	}
@@ -412,7 +412,7 @@ func readProcess(pr Proc, warn *[][2]string) (*Process, error) {
 // command line, its start time and its container.
 func readDetails(p *Process, pr Proc) {
 	if b, err := readFile(pr.path("cgroup")); err == nil {
-		c, err := nsutil.ParseCgroup(b)
+		c, err := engine.ParseCgroup(b)
 		if err != nil {
 			p.ContainerErr = reason(err)
 		}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/engine"
 )
@@ -93,7 +92,7 @@ func ContainerText(ns *procinspect.Namespace) string {
 
 // ContainerLong names a container with what its engine's files say (name,
 // image, init, pod), its pod and the evidence.
-func ContainerLong(c *nsutil.Container, m *engine.Metadata) string {
+func ContainerLong(c *engine.Container, m *engine.Metadata) string {
 	s := c.Runtime + " " + Text(c.Short())
 	if m != nil {
 		if m.Name != "" {
