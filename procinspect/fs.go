@@ -38,12 +38,13 @@ func NewFS(root string, mem bool) FS {
 type Proc struct {
 	PID int
 	fs  FS
+	dir string
 }
 
 // Proc returns the directory of process pid.
-func (fs FS) Proc(pid int) Proc { return Proc{PID: pid, fs: fs} }
-
-// path joins elem below the process's directory.
-func (p Proc) path(elem ...string) string {
-	return filepath.Join(append([]string{p.fs.Root, strconv.Itoa(p.PID)}, elem...)...)
+func (fs FS) Proc(pid int) Proc {
+	return Proc{PID: pid, fs: fs, dir: filepath.Join(fs.Root, strconv.Itoa(pid))}
 }
+
+// path names a file below the process's directory ("status", "ns/pid").
+func (p Proc) path(name string) string { return p.dir + "/" + name }

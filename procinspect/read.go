@@ -135,7 +135,7 @@ func ParseSyscall(b []byte) (nr int, args [6]uint64, err error) {
 
 // readThreads reads every task of the process.
 func readThreads(pr Proc) ([]Thread, error) {
-	dir, readMem := pr.path(), pr.fs.Mem
+	dir, readMem := pr.dir, pr.fs.Mem
 	ents, err := os.ReadDir(filepath.Join(dir, "task"))
 	if err != nil {
 		return nil, err
@@ -236,7 +236,7 @@ const signalfdLink = "anon_inode:[signalfd]"
 // readSignalfds finds the process's signalfds and the set each accepts
 // (fdinfo "sigmask:", fs/signalfd.c: signalfd_show_fdinfo).
 func readSignalfds(pr Proc) ([]Consumer, error) {
-	dir, pid := pr.path(), pr.PID
+	dir, pid := pr.dir, pr.PID
 	ents, err := os.ReadDir(filepath.Join(dir, "fd"))
 	if err != nil {
 		return nil, err
@@ -336,7 +336,7 @@ func readJVM(dir string) Flag {
 // readJVMFor reads whether an otherwise unrecognised process is a JVM.
 func readJVMFor(p *Process, pr Proc) {
 	if p.Deep != nil && !p.Deep.Go.V && Identify(p) == ProgUnknown {
-		p.Deep.JVM = readJVM(pr.path())
+		p.Deep.JVM = readJVM(pr.dir)
 	}
 }
 
@@ -369,7 +369,7 @@ func readDeep(pr Proc, allFDs bool) *Deep {
 	} else {
 		d.FDsSkipped = true
 	}
-	d.Go, d.Exe = readGo(pr.path())
+	d.Go, d.Exe = readGo(pr.dir)
 	return d
 }
 

@@ -270,9 +270,10 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		}
 		parallel(len(todo), func(i int) {
 			p := todo[i]
-			readDetails(p, fs.Proc(p.PID))
-			p.Deep = readDeep(fs.Proc(p.PID), asked[p.PID])
-			readJVMFor(p, fs.Proc(p.PID))
+			pr := fs.Proc(p.PID)
+			readDetails(p, pr)
+			p.Deep = readDeep(pr, asked[p.PID])
+			readJVMFor(p, pr)
 		})
 		for _, p := range todo {
 			noteDeep(p, &warn)
@@ -400,7 +401,7 @@ func readProcess(pr Proc, warn *[][2]string) (*Process, error) {
 		// A fixture without an ns link: nothing to say beyond unknown.
 		p.NSNote = "no ns/pid link"
 	case Vanished(err):
-		return nil, fmt.Errorf("%s: %w", pr.path("ns", "pid"), ErrGone)
+		return nil, fmt.Errorf("%s: %w", pr.path("ns/pid"), ErrGone)
 	default:
 		p.NSNote = reason(err)
 		*warn = append(*warn, [2]string{"unreadable ns/pid", reason(err)})
