@@ -30,6 +30,11 @@ type Process struct {
 	// NSNote says how NS was found when it was not read from ns/pid
 	// ("inferred: …"), or why it is unknown.
 	NSNote string
+	// nsDeferred marks a process whose ns/pid link the scan has not read
+	// yet: Snapshot.resolveNS settles it from its namespace's init.
+	nsDeferred bool
+	// reused marks deep facts taken from the previous snapshot (Scanner.Prev).
+	reused bool
 	// InitialNS reports whether the process lives in the kernel's initial
 	// PID namespace (the host's). Set by the namespace grouping.
 	InitialNS Flag

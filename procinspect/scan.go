@@ -28,6 +28,12 @@ type Scanner struct {
 	// SelfNS is the path of the caller's own PID namespace file; empty
 	// means /proc/self/ns/pid. Tests point it elsewhere.
 	SelfNS string
+	// Prev, when set, is the previous snapshot of the same procfs (the
+	// live UI passes its last one): an init's deep facts are taken from it
+	// when its start time and status (masks, state, thread count, tracer)
+	// did not change, instead of reading its threads, fds and memory again.
+	// The PIDs in Deep are always read afresh.
+	Prev *Snapshot
 	// Kernel is the measured profile of the kernel the processes run on,
 	// passed on to every prediction made from the snapshot; nil when the
 	// kernel was not probed.
@@ -241,6 +247,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			warn.add("unreadable status", reason(r.err))
 		}
 	}
+	snap.Vanished += snap.resolveNS(fs, &warn)
 	snap.group(&warn)
 	deep := map[int]bool{}
 	for _, pid := range sc.Deep {
@@ -272,6 +279,10 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			p := todo[i]
 			pr := fs.Proc(p.PID)
 			readDetails(p, pr)
+			if q := sc.reusable(p, asked[p.PID]); q != nil {
+				p.Deep, p.reused = q.Deep, true
+				return
+			}
 			p.Deep = readDeep(pr, asked[p.PID])
 			readJVMFor(p, pr)
 		})
@@ -393,7 +404,22 @@ func readProcess(pr Proc, warn *[][2]string) (*Process, error) {
 	if len(st.Problems) > 0 {
 		*warn = append(*warn, [2]string{"malformed status lines", fmt.Sprintf("PID %d: %s", pid, strings.Join(st.Problems, "; "))})
 	}
-	id, err := nsutil.PIDNS(pr.fs.Root, pid, live)
+	if isInit, ok := st.IsInit(); live && ok && !isInit && st.Level() >= 0 {
+		// Not an init: its namespace is its same-level parent's, which
+		// resolveNS reads once per namespace instead of once per process.
+		p.nsDeferred = true
+		return p, nil
+	}
+	if err := readNS(p, pr, warn); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// readNS reads p's ns/pid link. It fails only when the process is gone.
+func readNS(p *Process, pr Proc, warn *[][2]string) error {
+	live := pr.fs.Live
+	id, err := nsutil.PIDNS(pr.fs.Root, p.PID, live)
 	switch {
 	case err == nil:
 		p.NS = id
@@ -401,12 +427,66 @@ func readProcess(pr Proc, warn *[][2]string) (*Process, error) {
 		// A fixture without an ns link: nothing to say beyond unknown.
 		p.NSNote = "no ns/pid link"
 	case Vanished(err):
-		return nil, fmt.Errorf("%s: %w", pr.path("ns/pid"), ErrGone)
+		return fmt.Errorf("%s: %w", pr.path("ns/pid"), ErrGone)
 	default:
 		p.NSNote = reason(err)
 		*warn = append(*warn, [2]string{"unreadable ns/pid", reason(err)})
 	}
-	return p, nil
+	return nil
+}
+
+// resolveNS gives every process whose ns/pid read was deferred (see
+// readProcess) its namespace: level 0's from one level-0 process that
+// reads it, a deeper process's from the first process up its same-level
+// parent chain whose link was read (its namespace's init, normally), as
+// group.go's levelParent proves them equal. A process the chain does not
+// settle has its own link read, as before. It returns how many processes
+// turned out to have exited.
+func (s *Snapshot) resolveNS(fs FS, warn *warnings) int {
+	memo := map[*Process]anchor{}
+	var level0 nsutil.NSID
+	gone := map[*Process]bool{}
+	for _, p := range s.Processes {
+		if !p.nsDeferred {
+			continue
+		}
+		p.nsDeferred = false
+		switch lvl := p.Status.Level(); {
+		case lvl == 0 && level0.HasInode():
+			p.NS = level0
+			continue
+		case lvl > 0:
+			if up, _ := s.levelParent(p); up != nil {
+				if a := s.anchorOf(up, memo); a.p != nil && a.p.NS.HasInode() {
+					p.NS = a.p.NS
+					continue
+				}
+			}
+		}
+		var w [][2]string
+		if err := readNS(p, fs.Proc(p.PID), &w); err != nil {
+			gone[p] = true
+			continue
+		}
+		for _, x := range w {
+			warn.add(x[0], x[1])
+		}
+		if p.Status.Level() == 0 && p.NS.HasInode() {
+			level0 = p.NS
+		}
+	}
+	if len(gone) > 0 {
+		kept := s.Processes[:0]
+		for _, p := range s.Processes {
+			if gone[p] {
+				delete(s.byPID, p.PID)
+			} else {
+				kept = append(kept, p)
+			}
+		}
+		s.Processes = kept
+	}
+	return len(gone)
 }
 
 // readDetails reads what only a process shown in detail needs: its
@@ -438,6 +518,10 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 	pr := sc.fs().Proc(pid)
 	var warn [][2]string
 	p, err := readProcess(pr, &warn)
+	if err == nil && p.nsDeferred {
+		p.nsDeferred = false
+		err = readNS(p, pr, &warn)
+	}
 	if err != nil {
 		if Vanished(err) {
 			return nil, fmt.Errorf("PID %d: %w", pid, ErrGone)
@@ -452,3 +536,22 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 
 // fs is the procfs the scanner reads.
 func (sc Scanner) fs() FS { return NewFS(sc.Root, !sc.NoMem) }
+
+// reusable returns the previous snapshot's reading of p when its deep facts
+// can stand for a new read: same process (start time), same status facts
+// a prediction starts from, and not asked for afresh.
+func (sc Scanner) reusable(p *Process, asked bool) *Process {
+	if sc.Prev == nil || asked || p.StartTime == 0 {
+		return nil
+	}
+	q := sc.Prev.Process(p.PID)
+	if q == nil || q.Deep == nil || q.Deep.Gone || q.StartTime != p.StartTime {
+		return nil
+	}
+	a, b := p.Status, q.Status
+	if a.State != b.State || a.Threads != b.Threads || a.TracerPid != b.TracerPid ||
+		a.SigPnd != b.SigPnd || a.ShdPnd != b.ShdPnd || a.SigBlk != b.SigBlk || a.SigIgn != b.SigIgn || a.SigCgt != b.SigCgt {
+		return nil
+	}
+	return q
+}

@@ -1,17 +1,23 @@
 package procinspect
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sigview/sigview/internal/nstest"
+	"github.com/sigview/sigview/nsutil"
 )
 
 // checkSnapshot asserts the invariants every snapshot keeps, live or not.
@@ -265,5 +271,99 @@ func TestScanBrokenNSLinkInit(t *testing.T) {
 		if d.Inode == nil && (d.Level != nil || d.Parent != nil || d.Init != nil) {
 			t.Errorf("unidentified group in JSON = level %v parent %v init %v, want nulls", d.Level, d.Parent, d.Init)
 		}
+	}
+}
+
+// TestScanDeferredNSMatchesLinks checks the scan's shortcut: a process that
+// is not an init gets its namespace from its same-level parent chain
+// instead of its own ns/pid link. Over real namespaces (a level-1 one with
+// a process tree, a level-2 one inside it, and a process that joined the
+// level-1 one with setns, whose parent is outside it), every process's
+// namespace must equal what its own link says.
+func TestScanDeferredNSMatchesLinks(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	outer := exec.Command("sh", "-c", `sleep 1000 & (sleep 1000 & wait) & unshare -fp --kill-child sh -c 'sleep 1000 & wait' & echo ready; wait`)
+	outer.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
+	out, err := outer.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := outer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { syscall.Kill(-outer.Process.Pid, syscall.SIGKILL); outer.Wait() }()
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("namespace: %q %v", line, err)
+	}
+	joined := exec.Command("nsenter", "-t", strconv.Itoa(outer.Process.Pid), "-p", "sleep", "1000")
+	if err := joined.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { joined.Process.Kill(); joined.Wait() }()
+	time.Sleep(300 * time.Millisecond) // let unshare and nsenter fork
+	snap, err := Scanner{}.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSnapshot(t, snap)
+	checked, levels := 0, map[int]int{}
+	for _, p := range snap.Processes {
+		want, err := nsutil.PIDNS("/proc", p.PID, true)
+		if err != nil {
+			continue // gone, or unreadable (PID 1 here)
+		}
+		checked++
+		levels[p.Status.Level()]++
+		if p.NS != want {
+			t.Errorf("PID %d (%s, NSpid %v): scan says namespace %v, its ns/pid link %v", p.PID, p.Name(), p.Status.NSpid, p.NS, want)
+		}
+	}
+	if levels[1] < 4 || levels[2] < 2 {
+		t.Errorf("checked %d processes by level %v; want at least 4 at level 1 and 2 at level 2", checked, levels)
+	}
+}
+
+// TestScanReusesDeepFacts checks Scanner.Prev: an unchanged init's deep
+// facts come from the previous snapshot; a changed mask, a new start time
+// (a reused PID) or a PID asked for in Deep reads them again.
+func TestScanReusesDeepFacts(t *testing.T) {
+	root := fxCopy(t)
+	self := filepath.Join(root, "1", "ns", "pid")
+	first, err := Scanner{Root: root, SelfNS: self}.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := first.Process(4242); p == nil || p.Deep == nil || p.StartTime == 0 {
+		t.Fatalf("fixture init 4242 lacks deep facts or a start time: %+v", p)
+	}
+	again, err := Scanner{Root: root, SelfNS: self, Prev: first}.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := again.Process(4242); !p.reused || p.Deep != first.Process(4242).Deep {
+		t.Errorf("unchanged init 4242 was read again (reused=%v)", p.reused)
+	}
+	asked, _ := Scanner{Root: root, SelfNS: self, Prev: first, Deep: []int{4242}}.Scan()
+	if p := asked.Process(4242); p.reused {
+		t.Errorf("init 4242, asked for in Deep, reused the previous read")
+	}
+	status := filepath.Join(root, "4242", "status")
+	b, _ := os.ReadFile(status)
+	if err := os.WriteFile(status, []byte(strings.Replace(string(b), "SigBlk:\t0000000000004002", "SigBlk:\t0000000000000002", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changed, _ := Scanner{Root: root, SelfNS: self, Prev: first}.Scan()
+	if p := changed.Process(4242); p.reused {
+		t.Errorf("init 4242 whose SigBlk changed reused the previous read")
+	}
+	stat := filepath.Join(root, "4242", "stat")
+	sb, _ := os.ReadFile(stat)
+	f := strings.Fields(string(sb))
+	f[21] = f[21] + "7" // another start time: the PID was reused
+	os.WriteFile(stat, []byte(strings.Join(f, " ")), 0o644)
+	os.WriteFile(status, b, 0o644)
+	reborn, _ := Scanner{Root: root, SelfNS: self, Prev: first}.Scan()
+	if p := reborn.Process(4242); p.reused {
+		t.Errorf("init 4242 with another start time reused the previous read")
 	}
 }

@@ -140,7 +140,11 @@ func stopFor(pl engine.Plan, hostPredict func(Signal) Prediction) Stop {
 		st.After, st.AfterGrace, st.Exit = KnownFlag(true), true, KnownInt(137)
 		st.Summary = fmt.Sprintf("%s, which does not end it (%s): it waits the full %s, then SIGKILL: exit status 137", how, pr.Outcome, g)
 	case Depends:
-		st.Summary = fmt.Sprintf("%s to the program's own code (%s): it ends when that code exits, or with SIGKILL after %s (exit status 137)", how, pr.Outcome, g)
+		exit := ""
+		if pr.Exit.Known {
+			exit = fmt.Sprintf(" (exit status %d, unless the program decides otherwise)", pr.Exit.V)
+		}
+		st.Summary = fmt.Sprintf("%s to the program's own code (%s): it ends when that code exits%s, or with SIGKILL after %s (exit status 137)", how, pr.Outcome, exit, g)
 	default:
 		st.Summary = fmt.Sprintf("%s, and whether that ends it is unknown: at worst SIGKILL after %s (exit status 137)", how, g)
 	}
@@ -166,8 +170,8 @@ func fixHint(p *Process, pr Prediction, stops []Stop) string {
 	if pr.Verdict == Yes || pr.Verdict == VerdictUnknown || pr.Verdict == Depends && pr.Outcome != Deferred {
 		return "" // it ends, or its own code decides, or too little is known
 	}
-	if len(stops) > 0 && stops[0].Signal != SIGTERM && stops[0].Verdict == Yes {
-		return "" // the container's own stop signal ends it
+	if len(stops) > 0 && stops[0].Signal != SIGTERM && (stops[0].Verdict == Yes || stops[0].Verdict == Depends) {
+		return "" // the container's own stop signal ends it, or its handler decides
 	}
 	if h := programHint(p, pr); h != "" {
 		return h

@@ -120,7 +120,7 @@ func nsTitle(ns *procinspect.Namespace) string {
 	if ns.Initial.V {
 		parts = append(parts, "the host's")
 	}
-	parts = append(parts, plural(len(ns.Procs), "process"))
+	parts = append(parts, render.Plural(len(ns.Procs), "process"))
 	return strings.Join(parts, " · ")
 }
 
@@ -129,7 +129,7 @@ func writeInitFacts(b *strings.Builder, a *procinspect.Assessment, st Styles) {
 	s := p.Status
 	threads := "unknown threads"
 	if s.Threads.Known {
-		threads = plural(s.Threads.V, "thread")
+		threads = render.Plural(s.Threads.V, "thread")
 	}
 	fmt.Fprintf(b, "init %s · PID %d on this procfs, %s inside · state %s · %s · uid %s · tracer %s\n",
 		render.Text(s.Name), p.PID, render.OrUnknown(s.NSPID()), render.State(s.State), threads,
@@ -181,6 +181,11 @@ func writePredictions(b *strings.Builder, a *procinspect.Assessment, st Styles, 
 
 func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Styles, width int) {
 	widths := []int{3, 28, 10, 8, 12, 10, 24}
+	used := len(widths) - 1 // the spaces between columns
+	for _, w := range widths[:len(widths)-1] {
+		used += w
+	}
+	widths[len(widths)-1] = max(width-used, 24) // READERS takes the rest of the line
 	row := func(cells []string) string {
 		out := make([]string, len(cells))
 		for i, c := range cells {

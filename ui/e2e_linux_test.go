@@ -236,13 +236,16 @@ func TestE2ELiveNamespaces(t *testing.T) {
 	tm.clearFilter(t)
 
 	// (4) Typing the remaining first init's PID narrows the table to its
-	// namespace; Enter keeps the filter.
+	// namespace, under the host's as context; the header says "1 of N
+	// shown"; Enter keeps the filter, and the cursor is on the match, not
+	// on the context row above it (Enter then opens the match).
 	tm.keys(t, "/")
 	tm.keys(t, "-l", pidOf(keep))
 	narrowed := func(s string) bool {
 		rows := tableRows(s)
-		return len(rows) == 1 && len(sleepRows(s)) == 1 && rowOf(s, pidOf(keep)) == rows[0] &&
-			sleepVerdicts(rows[0]) && rowOf(s, pidOf(c)) == "" && rowOf(s, pidOf(gone)) == ""
+		return len(rows) == 2 && len(sleepRows(s)) == 1 && rowOf(s, pidOf(keep)) == rows[1] &&
+			sleepVerdicts(rows[1]) && rowOf(s, pidOf(c)) == "" && rowOf(s, pidOf(gone)) == "" &&
+			strings.Contains(s, "1 of ")
 	}
 	tm.waitFor(t, func(s string) bool { return narrowed(s) && strings.Contains(s, "/"+pidOf(keep)) },
 		"the table to narrow to init "+pidOf(keep)+" while typing the filter")

@@ -7,6 +7,7 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Detail, Back, Filter, AllSignals        key.Binding
 	Rescan, Help, Quit, Send, ReadOnly      key.Binding
+	Warnings                                key.Binding
 }
 
 // defaultKeyMap returns htop/k9s habits: arrows and j/k, / to filter, ? for
@@ -28,18 +29,23 @@ func defaultKeyMap() keyMap {
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Send:       key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", "send signal…")),
 		ReadOnly:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "read-only on/off")),
+		Warnings:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "warnings")),
 	}
 }
 
-// ShortHelp is the one-line key hint (help.KeyMap).
+// ShortHelp is the one-line key hint (help.KeyMap), without help and quit,
+// which the footer always shows at its end (footerTail).
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Detail, k.Back, k.Filter, k.Send, k.Rescan, k.Help, k.Quit}
+	return []key.Binding{k.Detail, k.Filter, k.Send, k.Warnings, k.Rescan, k.Up, k.Down, k.Back}
 }
+
+// footerTail are the bindings the footer never cuts.
+func (k keyMap) footerTail() []key.Binding { return []key.Binding{k.Help, k.Quit} }
 
 // detailHelp is the key hint of the detail view.
 func (k keyMap) detailHelp() []key.Binding {
 	scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓/pgdn", "scroll"))
-	return []key.Binding{scroll, k.AllSignals, k.Back, k.Rescan, k.Help, k.Quit}
+	return []key.Binding{k.Back, scroll, k.AllSignals, k.Send, k.Rescan}
 }
 
 // FullHelp is the '?' screen, in columns (help.KeyMap).
@@ -47,6 +53,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Detail, k.Back, k.AllSignals, k.Filter},
-		{k.Send, k.ReadOnly, k.Rescan, k.Help, k.Quit},
+		{k.Send, k.ReadOnly, k.Warnings, k.Rescan, k.Help, k.Quit},
 	}
 }

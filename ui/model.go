@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -59,6 +60,10 @@ type Model struct {
 	dialog   *sendDialog
 	notice   string // a one-line message in the footer (e.g. read-only)
 	showHelp bool
+	// showWarnings is the w overlay: the scan's warnings, in full.
+	showWarnings bool
+	// overlay scrolls the help and warnings overlays.
+	overlay  viewport.Model
 	filterOn bool
 
 	snap     *procinspect.Snapshot
@@ -77,8 +82,10 @@ func New(sc procinspect.Scanner, opts Options) Model {
 	f := textinput.New()
 	f.Prompt = "/"
 	f.Placeholder = "name, or a PID, or the end of a namespace inode"
+	ov := viewport.New()
+	ov.KeyMap.PageDown.SetKeys("pgdown", "ctrl+f", "space", "f")
 	m := Model{scanner: sc, opts: opts, readOnly: opts.ReadOnly, keys: defaultKeyMap(), isDark: true, help: help.New(),
-		filter: f, detail: newDetail()}
+		filter: f, detail: newDetail(), overlay: ov}
 	m.setStyles(true)
 	return m
 }
@@ -106,9 +113,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case scanResultMsg:
 		m.scanning, m.err, m.snap, m.took = false, nil, msg.snap, msg.took
 		m.refresh()
+		m.setOverlay(false)
 	case scanErrMsg:
 		// Keep showing the last good snapshot; the header says what failed.
 		m.scanning, m.err = false, msg.err
+		m.setOverlay(false)
 	case tickMsg:
 		return m, tea.Batch(m.scanIfIdle(), tickCmd(m.opts.Interval))
 	case sendResultMsg:
@@ -133,6 +142,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) startScan() tea.Cmd {
 	m.scanning = true
 	sc := m.scanner
+	// Unchanged inits keep their deep facts from the last scan; the
+	// detail view's processes (sc.Deep below) are read afresh.
+	sc.Prev = m.snap
 	if m.view == detailView {
 		if ns := findNS(m.snap, m.detail.key); ns != nil {
 			for i, p := range ns.Procs {
@@ -168,6 +180,9 @@ func (m *Model) resize(w, h int) {
 	body := max(h-headerLines-footerLines, 2)
 	m.table.setSize(w, body)
 	m.detail.setSize(w, body)
+	m.overlay.SetWidth(w)
+	m.overlay.SetHeight(body)
+	m.setOverlay(false)
 	if m.view == detailView {
 		m.detail.refresh(m.snap, m.styles)
 	}
@@ -197,6 +212,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if m.showHelp || m.showWarnings {
+		return m.handleOverlayKey(msg)
+	}
 	if key.Matches(msg, m.keys.Send) {
 		return m.openSend()
 	}
@@ -214,9 +232,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case msg.String() == "ctrl+c" || key.Matches(msg, m.keys.Quit):
 		return m, tea.Quit
 	case key.Matches(msg, m.keys.Help):
-		m.showHelp = !m.showHelp
-	case m.showHelp && key.Matches(msg, m.keys.Back):
-		m.showHelp = false
+		m.showHelp = true
+		m.setOverlay(true)
+	case key.Matches(msg, m.keys.Warnings):
+		m.showWarnings = true
+		m.setOverlay(true)
 	case key.Matches(msg, m.keys.Rescan):
 		return m, m.scanIfIdle()
 	case m.view == detailView:
@@ -238,6 +258,74 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.table = m.table.Update(msg, m.keys)
 	}
 	return m, nil
+}
+
+// handleOverlayKey scrolls the help or warnings overlay; ?, w and esc
+// close it (or switch between the two).
+func (m Model) handleOverlayKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case msg.String() == "ctrl+c" || key.Matches(msg, m.keys.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, m.keys.Help):
+		m.showHelp, m.showWarnings = !m.showHelp, false
+		m.setOverlay(true)
+	case key.Matches(msg, m.keys.Warnings):
+		m.showWarnings, m.showHelp = !m.showWarnings, false
+		m.setOverlay(true)
+	case key.Matches(msg, m.keys.Back):
+		m.showHelp, m.showWarnings = false, false
+	case key.Matches(msg, m.keys.Top):
+		m.overlay.GotoTop()
+	case key.Matches(msg, m.keys.Bottom):
+		m.overlay.GotoBottom()
+	default:
+		var cmd tea.Cmd
+		m.overlay, cmd = m.overlay.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// setOverlay puts the open overlay's text into its viewport; top scrolls
+// back to its start (when it opens).
+func (m *Model) setOverlay(top bool) {
+	switch {
+	case m.showHelp:
+		m.overlay.SetContent(m.helpView())
+	case m.showWarnings:
+		m.overlay.SetContent(m.warningsView())
+	default:
+		return
+	}
+	if top {
+		m.overlay.GotoTop()
+	}
+}
+
+// warningsView is the w overlay: every warning of the last scan in full.
+func (m Model) warningsView() string {
+	st := m.styles
+	wrap := lipgloss.NewStyle().Width(max(m.width-2, 20))
+	var b strings.Builder
+	b.WriteString(st.Section.Render("Warnings of the last scan") + "\n")
+	if m.err != nil {
+		b.WriteString(st.Error.Render(wrap.Render("scan failed: "+render.Text(m.err.Error()))) + "\n")
+	}
+	n := 0
+	if m.snap != nil {
+		for _, w := range m.snap.Warnings {
+			b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, "• ", wrap.Render(render.Text(w))) + "\n")
+			n++
+		}
+		if m.snap.Vanished > 0 {
+			b.WriteString(st.Faint.Render(wrap.Render(render.Plural(m.snap.Vanished, "process")+" exited while the scan read them (not counted)")) + "\n")
+		}
+	}
+	if n == 0 && m.err == nil {
+		b.WriteString(st.Faint.Render("none: every fact sigview needed was readable") + "\n")
+	}
+	b.WriteString("\n" + st.Faint.Render("w or esc closes · ↑/↓ scroll"))
+	return b.String()
 }
 
 // openSend opens the F9 dialog for the selected namespace's init.
@@ -291,6 +379,9 @@ func (m Model) handleFilterKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "enter":
 		m.filterOn = false
 		m.filter.Blur()
+		if r := m.table.current(); r != nil && r.context {
+			m.table.firstMatch()
+		}
 		return m, nil
 	case "esc":
 		m.filterOn = false
@@ -301,9 +392,15 @@ func (m Model) handleFilterKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "ctrl+c":
 		return m, tea.Quit
 	}
+	before := m.filter.Value()
 	var cmd tea.Cmd
 	m.filter, cmd = m.filter.Update(msg)
 	m.refresh()
+	if m.filter.Value() != before {
+		// A new filter puts the cursor on its first match, not on the
+		// ancestors shown around it for context.
+		m.table.firstMatch()
+	}
 	return m, cmd
 }
 
@@ -323,8 +420,8 @@ func (m Model) content() string {
 	switch {
 	case m.dialog != nil:
 		body = m.dialog.view(m.styles, m.width)
-	case m.showHelp:
-		body = m.helpView()
+	case m.showHelp || m.showWarnings:
+		body = m.overlay.View()
 	case m.snap == nil && m.err == nil:
 		body = m.styles.Faint.Render("scanning " + m.scanner.Root + "…")
 	case m.view == detailView:
@@ -371,21 +468,28 @@ func (m Model) header() string {
 		badge = st.Warn.Render("[read-only] ")
 	}
 	line1 := title + badge + st.Header.Render(truncate(render.Where(s), m.width-8-lipgloss.Width(badge)))
-	stats := fmt.Sprintf("%s · %d inits · %d processes · scanned %s (%s)",
-		render.NamespaceCount(s, "namespaces"), inits, len(s.Processes), s.Time.Format("15:04:05"), m.took.Round(time.Millisecond))
+	stats := fmt.Sprintf("%s · %s · %s · %s (%s)",
+		render.NamespaceCount(s, "namespace"), render.Plural(inits, "init"), render.Plural(len(s.Processes), "process"),
+		s.Time.Format("15:04:05"), m.took.Round(time.Millisecond))
+	if f := m.filter.Value(); f != "" && m.view == mainView {
+		stats = fmt.Sprintf("%d of %d shown · ", m.table.matches(), len(s.Namespaces)) + stats
+	}
 	if m.view == detailView {
 		stats = "detail · " + stats
 	}
+	// What went wrong comes first, so a narrow terminal still shows it.
 	line2 := st.Faint.Render(stats)
 	switch {
 	case m.err != nil:
-		line2 += " " + st.Error.Render(truncate("· last scan failed: "+m.err.Error(), max(m.width-lenPlain(stats)-1, 10)))
+		line2 = st.Error.Render("last scan failed: "+render.Text(m.err.Error())) + st.Faint.Render(" · "+stats)
 	case len(s.Warnings) > 0:
-		line2 += " " + st.Warn.Render(fmt.Sprintf("· %s (sigview --once lists them)", plural(len(s.Warnings), "warning")))
+		line2 = st.Warn.Render("w: "+render.Plural(len(s.Warnings), "warning")) + st.Faint.Render(" · "+stats)
 	}
 	return line1 + "\n" + truncate(line2, m.width)
 }
 
+// footer is the key hint. "? help" and "q quit" are always at its end;
+// what does not fit before them is cut.
 func (m Model) footer() string {
 	if m.filterOn {
 		return m.filter.View()
@@ -394,14 +498,23 @@ func (m Model) footer() string {
 	if m.view == detailView {
 		bindings = m.keys.detailHelp()
 	}
-	hint := m.help.ShortHelpView(bindings)
+	h := m.help
+	tail := h.ShortHelpView(m.keys.footerTail())
+	avail := m.width - lipgloss.Width(tail) - 3
+	if avail < 8 {
+		return truncate(tail, m.width)
+	}
+	h.SetWidth(avail)
+	head := h.ShortHelpView(bindings)
 	if m.notice != "" {
-		hint = m.styles.Warn.Render(m.notice) + "  " + hint
+		head = m.styles.Warn.Render(m.notice) + "  " + head
 	}
 	if f := m.filter.Value(); f != "" {
-		hint = m.styles.Warn.Render("filter: "+render.Text(f)+" (esc clears)") + "  " + hint
+		head = m.styles.Warn.Render("filter: "+render.Text(f)+" (esc clears)") + "  " + head
 	}
-	return truncate(hint, m.width)
+	head = ansi.Truncate(head, avail, "…")
+	gap := max(m.width-lipgloss.Width(head)-lipgloss.Width(tail), 1)
+	return head + strings.Repeat(" ", gap) + tail
 }
 
 // helpView is the '?' screen: keys, then what the columns and verdict words mean.
@@ -410,7 +523,16 @@ func (m Model) helpView() string {
 	wrap := lipgloss.NewStyle().Width(max(m.width, 20))
 	var b strings.Builder
 	b.WriteString(st.Section.Render("Keys") + "\n")
-	b.WriteString(m.help.FullHelpView(m.keys.FullHelp()) + "\n\n")
+	groups := m.keys.FullHelp()
+	if m.width >= 100 {
+		b.WriteString(m.help.FullHelpView(groups) + "\n\n")
+	} else {
+		// Narrow: one group under the other, so no column is cut.
+		for _, g := range groups {
+			b.WriteString(m.help.FullHelpView([][]key.Binding{g}) + "\n")
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString(st.Section.Render("Columns") + "\n")
 	b.WriteString(wrap.Render("inside: kill by root in the namespace itself (docker exec … kill 1)") + "\n")
 	b.WriteString(wrap.Render("host: kill by root on the host or an ancestor namespace (docker stop)") + "\n")
@@ -429,7 +551,7 @@ func (m Model) helpView() string {
 		text := lipgloss.NewStyle().Width(max(m.width-11, 20)).Render(v.text)
 		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, word, text) + "\n")
 	}
-	b.WriteString("\n" + st.Faint.Render("? or esc closes this help"))
+	b.WriteString("\n" + st.Faint.Render("? or esc closes this help · ↑/↓ pgup/pgdn scroll"))
 	return b.String()
 }
 
@@ -437,14 +559,3 @@ func (m Model) helpView() string {
 func truncate(s string, w int) string { return pad(s, max(w, 1)) }
 
 func lenPlain(s string) int { return len([]rune(s)) }
-
-// plural writes "1 warning", "2 warnings".
-func plural(n int, word string) string {
-	switch {
-	case n == 1:
-		return "1 " + word
-	case strings.HasSuffix(word, "s"):
-		return fmt.Sprintf("%d %ses", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 const (
@@ -74,7 +75,7 @@ func keyMsg(k string) tea.KeyPressMsg {
 func screen(m Model) string { return ansi.Strip(m.View().Content) }
 
 func TestGoldens(t *testing.T) {
-	for _, size := range []struct{ w, h int }{{80, 24}, {160, 45}} {
+	for _, size := range []struct{ w, h int }{{60, 20}, {80, 24}, {160, 45}} {
 		name := func(s string) string { return s + "_" + strconv.Itoa(size.w) + "x" + strconv.Itoa(size.h) }
 		t.Run(name("main"), func(t *testing.T) {
 			golden.RequireEqual(t, []byte(screen(newTestModel(t, size.w, size.h))))
@@ -158,12 +159,23 @@ func TestFilter(t *testing.T) {
 	m := newTestModel(t, 160, 45)
 	all := len(m.table.rows)
 	m = press(t, m, "/", "4", "2", "4", "2")
-	if got := len(m.table.rows); got != 1 || m.table.rows[0].key.ino != ctNS {
-		t.Fatalf("filter 4242 leaves %d rows (%+v); want only namespace %d", got, m.table.rows, ctNS)
+	if got := m.table.matches(); got != 1 || m.table.current() == nil || m.table.current().key.ino != ctNS {
+		t.Fatalf("filter 4242 matches %d rows, cursor on %+v; want only namespace %d, under the cursor", got, m.table.current(), ctNS)
+	}
+	if n := len(m.table.rows); n != 2 || !m.table.rows[0].context || m.table.rows[1].context {
+		t.Errorf("filter 4242 shows %d rows; want the host's as context, then the match", n)
+	}
+	if !strings.Contains(screen(m), "1 of 4 shown") {
+		t.Errorf("the header does not say how many match:\n%s", screen(m))
 	}
 	m = press(t, m, "enter")
-	if m.filterOn || len(m.table.rows) != 1 {
-		t.Errorf("Enter should keep the filter and close the input: filterOn=%v rows=%d", m.filterOn, len(m.table.rows))
+	if m.filterOn || m.table.matches() != 1 {
+		t.Errorf("Enter should keep the filter and close the input: filterOn=%v matches=%d", m.filterOn, m.table.matches())
+	}
+	// The bug this guards: Enter opened the context row (the host) instead
+	// of the namespace that matched.
+	if d := press(t, m, "enter"); d.view != detailView || d.detail.key.ino != ctNS {
+		t.Errorf("Enter after the filter opened %v of %d; want the detail of %d", d.view, d.detail.key.ino, ctNS)
 	}
 	if !strings.Contains(screen(m), "filter: 4242") {
 		t.Errorf("the footer does not show the kept filter:\n%s", screen(m))
@@ -322,4 +334,68 @@ func signalNumbers(content string) []int {
 		}
 	}
 	return out
+}
+
+// TestSmallTerminals checks what the goldens show at 80×24 and 60×20: the
+// footer keeps "? help" and "q quit", and all four verdict columns stay.
+func TestSmallTerminals(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{60, 20}, {80, 24}} {
+		m := newTestModel(t, size.w, size.h)
+		lines := strings.Split(screen(m), "\n")
+		if foot := lines[len(lines)-1]; !strings.Contains(foot, "? help") || !strings.Contains(foot, "q quit") {
+			t.Errorf("%dx%d: footer %q lacks ? help or q quit", size.w, size.h, foot)
+		}
+		for _, l := range lines {
+			if n := ansi.StringWidth(l); n > size.w {
+				t.Errorf("%dx%d: line wider than the terminal (%d): %q", size.w, size.h, n, l)
+			}
+		}
+		var row string
+		for _, l := range lines {
+			if strings.Contains(l, "myinit") {
+				row = l
+			}
+		}
+		if row == "" || strings.Count(row, "?")+strings.Count(row, "✓")+strings.Count(row, "✗")+strings.Count(row, "~") != 4 {
+			t.Errorf("%dx%d: the container's row does not keep four verdict cells: %q", size.w, size.h, row)
+		}
+	}
+}
+
+func TestWarningsOverlay(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	if !strings.Contains(screen(m), "w: 4 warnings") {
+		t.Fatalf("the header does not point at w:\n%s", screen(m))
+	}
+	m = press(t, m, "w")
+	s := screen(m)
+	if !strings.Contains(s, "Warnings of the last scan") || !strings.Contains(s, "malformed status lines") {
+		t.Errorf("w does not show the warnings:\n%s", s)
+	}
+	if m = press(t, m, "esc"); m.showWarnings || strings.Contains(screen(m), "Warnings of the last scan") {
+		t.Errorf("esc does not close the warnings")
+	}
+}
+
+func TestHelpScrolls(t *testing.T) {
+	m := press(t, newTestModel(t, 60, 20), "?")
+	top := screen(m)
+	m = press(t, m, "pgdown")
+	if screen(m) == top {
+		t.Errorf("pgdown does not scroll the help at 60x20:\n%s", top)
+	}
+	if m = press(t, m, "G"); !strings.Contains(screen(m), "closes this help") {
+		t.Errorf("the end of the help is not reachable:\n%s", screen(m))
+	}
+}
+
+func TestPlurals(t *testing.T) {
+	for n, want := range map[int]string{0: "0 processes", 1: "1 process", 2: "2 processes"} {
+		if got := render.Plural(n, "process"); got != want {
+			t.Errorf("Plural(%d, process) = %q, want %q", n, got, want)
+		}
+	}
+	if got := render.Plural(1, "init"); got != "1 init" {
+		t.Errorf("Plural(1, init) = %q", got)
+	}
 }

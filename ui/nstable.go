@@ -17,12 +17,17 @@ type nsTable struct {
 	width, height int // height counts the column header
 	selected      nsKey
 	hasSelection  bool
+	nsWidth       int // the widest PIDNS cell of the rows, with its tree indent
 }
 
 // setRows replaces the rows and keeps the cursor on the same namespace;
 // if that namespace is gone, the cursor stays at the same position.
 func (t *nsTable) setRows(rows []nsRow) {
 	t.rows = rows
+	t.nsWidth = len("PIDNS")
+	for _, r := range rows {
+		t.nsWidth = max(t.nsWidth, ansi.StringWidth(r.TreeID()))
+	}
 	if t.hasSelection {
 		for i, r := range rows {
 			if r.key == t.selected {
@@ -52,6 +57,29 @@ func (t *nsTable) clamp() {
 	if len(t.rows) > 0 {
 		t.selected, t.hasSelection = t.rows[t.cursor].key, true
 	}
+}
+
+// firstMatch puts the cursor on the first row that matched the filter
+// (not an ancestor shown for context).
+func (t *nsTable) firstMatch() {
+	for i, r := range t.rows {
+		if !r.context {
+			t.cursor = i
+			t.clamp()
+			return
+		}
+	}
+}
+
+// matches counts the rows that matched the filter.
+func (t nsTable) matches() int {
+	n := 0
+	for _, r := range t.rows {
+		if !r.context {
+			n++
+		}
+	}
+	return n
 }
 
 // current returns the row under the cursor, or nil.
@@ -90,29 +118,60 @@ type layout struct {
 	wide                                     bool
 }
 
-func layoutFor(width int) layout {
-	l := layout{ns: 16, pid: 7, procs: 5, verdict: 9}
+// Narrowest cells before a verdict column would be lost.
+const (
+	minName    = 6
+	narrowCell = 5 // "✓ yes", "✗ no", "~ dep", "? unk"
+)
+
+// layoutFor fits the columns to a terminal width. PIDNS is as wide as its
+// widest cell (at most 16); on a narrow terminal PID shrinks first, then
+// the verdict cells take their short form, then PIDNS, and NAME gets what
+// is left (at least minName): all four verdict columns stay.
+func layoutFor(width, nsWidth int) layout {
+	l := layout{ns: min(max(nsWidth, 5), 16), pid: 7, procs: 5, verdict: 9}
 	if width >= 120 {
 		l.wide, l.verdict = true, 18
 	}
 	if width >= 150 {
 		l.container = 24
 	}
-	used := l.ns + l.pid + l.procs + 4*l.verdict + 8
-	if l.container > 0 {
-		used += l.container + 1
+	used := func() int {
+		n := l.ns + l.pid + l.procs + 4*l.verdict + 8
+		if l.container > 0 {
+			n += l.container + 1
+		}
+		return n
 	}
-	l.name = max(width-used, 8)
+	for width-used() < minName {
+		switch {
+		case l.pid > 5:
+			l.pid--
+		case l.verdict > narrowCell:
+			l.verdict = narrowCell
+		case l.ns > 12:
+			l.ns--
+		case l.ns > 8:
+			l.ns--
+		default:
+			l.name = minName
+			return l
+		}
+	}
+	l.name = width - used()
 	return l
 }
 
 // View renders the header line and the visible rows.
 func (t nsTable) View(st Styles) string {
-	l := layoutFor(t.width)
+	l := layoutFor(t.width, t.nsWidth)
 	var b strings.Builder
 	head := []string{"PIDNS", "CONTAINER", "INIT", "NAME", "PROCS", "TERM in", "TERM host", "KILL in", "KILL host"}
-	if l.wide {
+	switch {
+	case l.wide:
 		head[5], head[7] = "TERM inside", "KILL inside"
+	case l.verdict == narrowCell:
+		head[5], head[6], head[7], head[8] = "T in", "T hst", "K in", "K hst"
 	}
 	b.WriteString(st.ColHeader.Render(t.line(l, head)))
 	if len(t.rows) == 0 {
@@ -129,9 +188,15 @@ func (t nsTable) renderRow(st Styles, l layout, r nsRow, selected bool) string {
 	cells := []string{r.TreeID(), r.Container, r.PID, r.Name, r.Procs, "-", "-", "-", "-"}
 	for i, pr := range r.Predictions {
 		cells[5+i] = verdictText(pr, l.wide)
+		if l.verdict == narrowCell {
+			cells[5+i] = ansi.Truncate(cells[5+i], narrowCell, "")
+		}
 	}
 	if selected {
 		return st.Selected.Render(t.line(l, cells))
+	}
+	if r.context {
+		return st.Faint.Render(t.line(l, cells))
 	}
 	line := t.line(l, cells[:5])
 	for i := 5; i < 9; i++ {

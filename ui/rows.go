@@ -31,21 +31,39 @@ func keyOf(id nsutil.NSID) nsKey { return nsKey{ino: id.Ino, init: id.Init} }
 type nsRow struct {
 	render.Row
 	key nsKey // the namespace; zero for the unidentified group
+	// context marks an ancestor shown only so a filtered tree still reads;
+	// it did not match the filter.
+	context bool
 }
 
 // buildRows turns a snapshot into rows, in tree order, keeping the
-// namespaces that match filter (case-insensitive; empty keeps all).
+// namespaces that match filter (case-insensitive; empty keeps all) and,
+// marked as context, their ancestors.
 func buildRows(s *procinspect.Snapshot, filter string) []nsRow {
 	if s == nil {
 		return nil
 	}
 	filter = strings.ToLower(strings.TrimSpace(filter))
+	var match, context map[*procinspect.Namespace]bool
+	if filter != "" {
+		match, context = map[*procinspect.Namespace]bool{}, map[*procinspect.Namespace]bool{}
+		for _, ns := range s.Namespaces {
+			if nsMatches(ns, filter) {
+				match[ns] = true
+				for a := ns.Parent; a != nil && !context[a]; a = a.Parent {
+					context[a] = true
+				}
+			}
+		}
+	}
 	rows := make([]nsRow, 0, len(s.Namespaces))
 	for _, ns := range s.Namespaces {
-		if filter != "" && !nsMatches(ns, filter) {
+		if filter != "" && !match[ns] && !context[ns] {
 			continue
 		}
-		rows = append(rows, rowOf(s, ns))
+		r := rowOf(s, ns)
+		r.context = filter != "" && !match[ns]
+		rows = append(rows, r)
 	}
 	return rows
 }

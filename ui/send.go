@@ -87,7 +87,8 @@ func (d sendDialog) view(st Styles, width int) string {
 	for i, sig := range sendSignals {
 		label := " " + strings.TrimPrefix(sig.String(), "SIG") + " "
 		if i == d.sig {
-			label = st.Selected.Render(label)
+			// Brackets mark the choice without colour (NO_COLOR, a mono terminal).
+			label = st.Selected.Render("[" + strings.TrimPrefix(sig.String(), "SIG") + "]")
 		}
 		b.WriteString(label + " ")
 	}

@@ -3,33 +3,89 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 const fixture = "../../procinspect/testdata/proc"
 
-// TestRunExitStatus checks the exit statuses and error format the README
-// documents.
-func TestRunExitStatus(t *testing.T) {
-	tests := []struct {
+// TestCommandLine is the table of the command line: for each input, the
+// exit status and the first line of stderr (every usage error is that one
+// line plus a pointer to the command's help), or what stdout carries.
+func TestCommandLine(t *testing.T) {
+	empty := t.TempDir()
+	type cliCase struct {
 		args      []string
 		want      int
-		stderrHas string
+		stderr    string // the first line of stderr, exactly ("" for none)
 		stdoutHas string
-	}{
+	}
+	tests := []cliCase{
 		{[]string{"--proc", fixture, "--once"}, 0, "", "PIDNS"},
 		{[]string{"--proc", fixture}, 0, "", "TERM inside"},
-		{[]string{"--bogus"}, 2, "sigview: flag provided but not defined", ""},
-		{[]string{"--once", "--json", "--proc", fixture}, 2, "exclude each other", ""},
-		{[]string{"--interval", "0", "--proc", fixture}, 2, "--interval must be positive", ""},
-		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`, ""},
-		{[]string{"explain"}, 2, "explain takes exactly one PID", ""},
-		{[]string{"explain", "abc"}, 2, `"abc" is not a PID`, ""},
-		{[]string{"explain", "--proc", fixture, "999999"}, 1, "sigview: explain 999999: no such process", ""},
-		{[]string{"--proc", "/nonexistent/proc", "--once"}, 1, "sigview: ", ""},
+		{[]string{"--once", "--proc=" + fixture}, 0, "", "PIDNS"},
+		{[]string{"-once", "-proc", fixture}, 0, "", "PIDNS"},
+		{[]string{"--bogus"}, 2, "sigview: unknown flag --bogus", ""},
+		{[]string{"explain", "--bogus", "1"}, 2, "sigview: unknown flag --bogus", ""},
+		{[]string{"--once", "--json", "--proc", fixture}, 2, "sigview: --once and --json exclude each other", ""},
+		{[]string{"--interval", "0", "--proc", fixture}, 2, "sigview: --interval 0: below the minimum of 100ms", ""},
+		{[]string{"--interval", "1ms", "--proc", fixture}, 2, "sigview: --interval 1ms: below the minimum of 100ms", ""},
+		{[]string{"--interval", "5", "--proc", fixture}, 2, "sigview: --interval 5: want a duration such as 2s or 500ms", ""},
+		{[]string{"--interval", "-2s"}, 2, "sigview: --interval -2s: must not be negative", ""},
+		{[]string{"--interval"}, 2, "sigview: --interval needs a value: --interval D", ""},
+		{[]string{"--once=maybe"}, 2, "sigview: --once maybe: want true or false", ""},
+		{[]string{"frobnicate"}, 2, "sigview: unknown command frobnicate", ""},
+		{[]string{"--once", "frobnicate"}, 2, "sigview: unknown command frobnicate", ""},
+		{[]string{"help", "frobnicate"}, 2, "sigview: unknown command frobnicate", ""},
+		{[]string{"explain"}, 2, "sigview: explain takes exactly one PID, not 0 arguments", ""},
+		{[]string{"explain", "1", "2"}, 2, "sigview: explain takes exactly one PID, not 2 arguments", ""},
+		{[]string{"explain", "abc"}, 2, "sigview: explain: abc is not a PID", ""},
+		{[]string{"explain", "--from", "inside", "1"}, 2, "sigview: --from does not apply to sigview explain (it is a flag of sigview send)", ""},
+		{[]string{"explain", "1", "--once"}, 2, "sigview: --once does not apply to sigview explain (it is a flag of sigview)", ""},
+		{[]string{"--once", "explain", "1"}, 2, "sigview: --once does not apply to sigview explain (it is a flag of sigview)", ""},
+		{[]string{"kernel", "--proc", fixture}, 2, "sigview: --proc does not apply to sigview kernel (it is a flag of sigview, sigview explain, sigview send, sigview serve)", ""},
+		{[]string{"kernel", "now"}, 2, "sigview: sigview kernel takes no arguments, not now", ""},
+		{[]string{"send", "--json", "--grace", "1s", "1"}, 2, "sigview: --grace does not apply to sigview send (it is a flag of sigview try)", ""},
+		{[]string{"send", "--watch", "0", "1"}, 2, "sigview: --watch 0: must be more than 0", ""},
+		{[]string{"send", "--watch", "-1s", "1"}, 2, "sigview: --watch -1s: must not be negative", ""},
+		{[]string{"send", "--watch", "2", "1"}, 2, "sigview: --watch 2: want a duration such as 2s or 500ms", ""},
+		{[]string{"send", "--from", "moon", "1"}, 2, "sigview: --from moon: want host or inside", ""},
+		{[]string{"send", "-s", "NOSUCH", "1"}, 2, `sigview: --signal NOSUCH: unknown signal "NOSUCH"`, ""},
+		{[]string{"send", "99999999"}, 1, "sigview: send SIGTERM to 99999999: no such process in /proc", ""},
+		{[]string{"send", "--proc", empty, "1"}, 1, "sigview: --proc " + empty + " is not a procfs: it has no self entry and no PID directory with a stat or status file", ""},
+		{[]string{"try"}, 2, "sigview: try needs a command: sigview try [flags] -- CMD [ARGS...]", ""},
+		{[]string{"try", "--grace", "-1s", "--", "sleep", "1"}, 2, "sigview: --grace -1s: must not be negative", ""},
+		{[]string{"try", "--settle", "-1s", "sleep", "1"}, 2, "sigview: --settle -1s: must not be negative", ""},
+		{[]string{"try", "--grace", "ten", "sleep", "1"}, 2, "sigview: --grace ten: want a duration such as 2s or 500ms", ""},
+		{[]string{"try", "--stop-signal", "NOPE", "sleep", "1"}, 2, `sigview: --stop-signal NOPE: unknown signal "NOPE"`, ""},
+		{[]string{"try", "--proc", fixture, "sleep", "1"}, 2, "sigview: --proc does not apply to sigview try (it is a flag of sigview, sigview explain, sigview send, sigview serve)", ""},
+		{[]string{"try", "--", "sigview-no-such-command"}, 1, "sigview: try: sigview-no-such-command: command not found", ""},
+		{[]string{"serve", "--interval", "10ms"}, 2, "sigview: --interval 10ms: below the minimum of 100ms", ""},
+		{[]string{"serve", "--grace", "1s"}, 2, "sigview: --grace does not apply to sigview serve (it is a flag of sigview try)", ""},
+		{[]string{"serve", "--proc", empty}, 1, "sigview: --proc " + empty + " is not a procfs: it has no self entry and no PID directory with a stat or status file", ""},
+		{[]string{"serve", "now"}, 2, "sigview: sigview serve takes no arguments, not now", ""},
+		{[]string{"version", "now"}, 2, "sigview: sigview version takes no arguments, not now", ""},
+		{[]string{"--proc", "/nonexistent/proc", "--once"}, 1, "sigview: --proc /nonexistent/proc: no such file or directory", ""},
+		{[]string{"--proc", "/nonexistent/proc"}, 1, "sigview: --proc /nonexistent/proc: no such file or directory", ""},
+		{[]string{"--proc", empty}, 1, "sigview: --proc " + empty + " is not a procfs: it has no self entry and no PID directory with a stat or status file", ""},
+		{[]string{"--proc", "/tmp", "--json"}, 1, "sigview: --proc /tmp is not a procfs: it has no self entry and no PID directory with a stat or status file", ""},
+		{[]string{"--proc", "main.go"}, 1, "sigview: --proc main.go: not a directory", ""},
+		{[]string{"explain", "--proc", empty, "1"}, 1, "sigview: --proc " + empty + " is not a procfs: it has no self entry and no PID directory with a stat or status file", ""},
+		{[]string{"explain", "--proc", fixture, "999999"}, 1, "sigview: explain 999999: no such process in " + fixture, ""},
 		{[]string{"--proc", fixture, "explain", "4242"}, 0, "", "the init of PID namespace 4026532201"},
-		{[]string{"--help"}, 0, "usage: sigview", ""},
+		{[]string{"explain", "4242", "--proc", fixture}, 0, "", "the init of PID namespace 4026532201"},
+		{[]string{"explain", "4242", "--json", "--proc", fixture}, 0, "", `"tasks": [`},
+		{[]string{"version"}, 0, "", "sigview github.com/sigview/sigview "},
+		{[]string{"--version"}, 0, "", "sigview github.com/sigview/sigview "},
+		{[]string{"help"}, 0, "", "usage: sigview [flags]"},
+		{[]string{"-h"}, 0, "", "usage: sigview [flags]"},
+	}
+	for _, name := range []string{"explain", "send", "try", "kernel", "serve", "help", "version"} {
+		want := "usage: sigview " + name
+		tests = append(tests, cliCase{[]string{name, "-h"}, 0, "", want}, cliCase{[]string{name, "--help"}, 0, "", want},
+			cliCase{[]string{"help", name}, 0, "", want})
 	}
 	for _, tt := range tests {
 		var out, errb bytes.Buffer
@@ -37,11 +93,44 @@ func TestRunExitStatus(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("run(%q) = %d; want %d (stderr %q)", tt.args, got, tt.want, errb.String())
 		}
-		if !strings.Contains(errb.String(), tt.stderrHas) {
-			t.Errorf("run(%q) stderr = %q; want it to contain %q", tt.args, errb.String(), tt.stderrHas)
+		first, rest, _ := strings.Cut(errb.String(), "\n")
+		if first != tt.stderr {
+			t.Errorf("run(%q) stderr starts %q; want %q", tt.args, first, tt.stderr)
+		}
+		if tt.want == 2 && !regexp.MustCompile(`^run 'sigview( [a-z]+)? --help' for usage\n$`).MatchString(rest) {
+			t.Errorf("run(%q) stderr after the first line = %q; want only the pointer to the help", tt.args, rest)
 		}
 		if !strings.Contains(out.String(), tt.stdoutHas) {
 			t.Errorf("run(%q) stdout = %q; want it to contain %q", tt.args, out.String(), tt.stdoutHas)
+		}
+	}
+}
+
+// TestHelpTexts checks every command's help: on stdout, flags spelled
+// --flag, each flag it accepts listed, and every line within 80 columns.
+func TestHelpTexts(t *testing.T) {
+	for _, c := range commands {
+		args := []string{c.name, "--help"}
+		if c == rootCommand {
+			args = []string{"--help"}
+		}
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 0 || errb.Len() != 0 {
+			t.Errorf("run(%q) = %d, stderr %q; want 0 and nothing", args, code, errb.String())
+		}
+		text := out.String()
+		for _, cf := range c.flags {
+			if !strings.Contains(text, "--"+cf.name) {
+				t.Errorf("help of %s does not list --%s:\n%s", c.title(), cf.name, text)
+			}
+		}
+		for i, line := range strings.Split(text, "\n") {
+			if n := utf8.RuneCountInString(line); n > 80 {
+				t.Errorf("help of %s, line %d is %d columns: %q", c.title(), i+1, n, line)
+			}
+			if regexp.MustCompile(`(^|\s)-[a-z]{2,}`).MatchString(line) {
+				t.Errorf("help of %s spells a flag with one dash: %q", c.title(), line)
+			}
 		}
 	}
 }

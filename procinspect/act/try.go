@@ -20,10 +20,11 @@ type TryOptions struct {
 	Argv []string
 	// StopSignal is what the stop sends first (default SIGTERM).
 	StopSignal procinspect.Signal
-	// Grace is how long to wait before SIGKILL (default 10 s, as docker stop).
+	// Grace is how long to wait before SIGKILL; 0 sends SIGKILL right
+	// after the stop signal (docker stop -t 0). It is honoured as given.
 	Grace time.Duration
 	// Settle is the least time to let the entrypoint start before
-	// predicting (default 1 s). After it, try also waits (up to
+	// predicting (0 is honoured too). After it, try also waits (up to
 	// settleMax) until the init's threads are asleep and their signal
 	// masks and children have not changed for settleQuiet: on a loaded
 	// machine a fixed wait caught tini before it had blocked its signals.
@@ -32,6 +33,21 @@ type TryOptions struct {
 	Output io.Writer
 	// Kernel is the measured kernel profile the prediction uses.
 	Kernel *procinspect.Kernel
+	// Interrupt, when a signal arrives on it, kills the entrypoint (and so
+	// its namespace) and makes Try return a *TryInterrupted.
+	Interrupt <-chan os.Signal
+}
+
+// TryInterrupted is Try's error when a signal arrived on Interrupt: the
+// entrypoint was killed with SIGKILL and reaped.
+type TryInterrupted struct {
+	Signal  syscall.Signal
+	Argv0   string
+	HostPID int
+}
+
+func (e *TryInterrupted) Error() string {
+	return fmt.Sprintf("received %s: killed %s (PID %d here) and its PID namespace", procinspect.Signal(e.Signal), procinspect.Printable(e.Argv0), e.HostPID)
 }
 
 // TryReport is what a stop did to the entrypoint, next to the prediction.
@@ -39,6 +55,8 @@ type TryReport struct {
 	Argv []string
 	// HostPID is the init's PID in sigview's namespace.
 	HostPID int
+	// Grace is the grace period the stop gave the stop signal.
+	Grace time.Duration
 	// UserNS reports that a user namespace was made too (not root).
 	UserNS bool
 	// Assessment holds the facts scanned before the stop (its Process) and
@@ -99,18 +117,15 @@ func (r TryReport) ExitCode() int {
 // container runtime does: the stop signal from the host, a grace period,
 // SIGKILL. It reads the live /proc.
 func Try(opts TryOptions) (TryReport, error) {
-	rep := TryReport{Argv: opts.Argv, kernel: opts.Kernel}
-	if len(opts.Argv) == 0 {
+	rep := TryReport{Argv: opts.Argv, Grace: opts.Grace, kernel: opts.Kernel}
+	switch {
+	case len(opts.Argv) == 0:
 		return rep, errors.New("try needs a command")
+	case opts.Grace < 0 || opts.Settle < 0:
+		return rep, errors.New("negative grace or settle time")
 	}
 	if opts.StopSignal == 0 {
 		opts.StopSignal = procinspect.SIGTERM
-	}
-	if opts.Grace <= 0 {
-		opts.Grace = 10 * time.Second
-	}
-	if opts.Settle <= 0 {
-		opts.Settle = time.Second
 	}
 	if opts.Output == nil {
 		opts.Output = io.Discard
@@ -122,24 +137,51 @@ func Try(opts TryOptions) (TryReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	done := make(chan syscall.WaitStatus, 1)
+	done, reaped := make(chan syscall.WaitStatus, 1), make(chan struct{})
 	go func() {
 		cmd.Wait()
 		done <- cmd.ProcessState.Sys().(syscall.WaitStatus)
+		close(reaped)
 	}()
 	defer func() {
 		// Whatever happened, leave nothing running.
 		cmd.Process.Kill()
 	}()
+	caught, finished := make(chan os.Signal, 1), make(chan struct{})
+	go func() {
+		select {
+		case s := <-opts.Interrupt: // a nil channel never delivers
+			caught <- s
+			cmd.Process.Kill() // the init's death kills its namespace
+		case <-finished:
+		}
+	}()
+	rep, err = stopInit(opts, rep, cmd, done)
+	close(finished)
+	select {
+	case s := <-caught:
+		select {
+		case <-reaped:
+		case <-time.After(5 * time.Second):
+		}
+		n, _ := s.(syscall.Signal)
+		return rep, &TryInterrupted{Signal: n, Argv0: opts.Argv[0], HostPID: rep.HostPID}
+	default:
+	}
+	return rep, err
+}
+
+// stopInit lets the init settle, predicts, and stops it.
+func stopInit(opts TryOptions, rep TryReport, cmd *exec.Cmd, done chan syscall.WaitStatus) (TryReport, error) {
 	select {
 	case ws := <-done:
-		return rep, fmt.Errorf("%s exited by itself before the stop (%s)", opts.Argv[0], waitText(ws))
+		return rep, earlyExit(opts.Argv[0], ws)
 	case <-time.After(opts.Settle):
 	}
 	if !settled(rep.HostPID, done) {
 		select {
 		case ws := <-done:
-			return rep, fmt.Errorf("%s exited by itself before the stop (%s)", opts.Argv[0], waitText(ws))
+			return rep, earlyExit(opts.Argv[0], ws)
 		default:
 		}
 	}
@@ -157,6 +199,9 @@ func Try(opts TryOptions) (TryReport, error) {
 	case <-time.After(opts.Grace):
 		cmd.Process.Signal(syscall.SIGKILL) // from the host: forced
 		ws = <-done
+		// The stop signal may still have ended it first (with a grace of 0
+		// it had no time to, unless the kernel acted at once).
+		rep.StopEnded = !(ws.Signaled() && ws.Signal() == syscall.SIGKILL) || opts.StopSignal == procinspect.SIGKILL
 	}
 	rep.After = time.Since(start)
 	rep.Exit = ws.ExitStatus()
@@ -171,13 +216,21 @@ func Try(opts TryOptions) (TryReport, error) {
 // disposition is reset to SIG_DFL first (env --default-signal), as a
 // container runtime does, so nothing sigview inherited leaks in.
 func startInit(opts TryOptions, rep *TryReport) (*exec.Cmd, error) {
+	if _, err := exec.LookPath(opts.Argv[0]); err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return nil, fmt.Errorf("%s: command not found", procinspect.Printable(opts.Argv[0]))
+		}
+		return nil, err
+	}
 	argv := opts.Argv
 	if exec.Command("env", "--default-signal", "true").Run() == nil {
 		argv = append([]string{"env", "--default-signal"}, argv...)
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, opts.Output, opts.Output
-	attr := &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
+	// The parent-death signal: if sigview dies, even by SIGKILL, so does
+	// the init, and with it its namespace.
+	attr := &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if os.Geteuid() != 0 {
 		// Without privileges a PID namespace needs a user namespace of our
 		// own, where we are root.
@@ -217,6 +270,22 @@ func (rep *TryReport) predict(stop procinspect.Signal) error {
 // judge compares the stop's outcome with the prediction.
 func (rep *TryReport) judge() {
 	rep.Held = held(rep.Predicted, observed{ended: rep.StopEnded, exit: procinspect.KnownInt(rep.Exit)})
+	if rep.Grace == 0 && !rep.StopEnded {
+		// SIGKILL followed at once: the stop signal had no time to act.
+		rep.Held = procinspect.Flag{}
+	}
+}
+
+// earlyExit says why the init ended before the stop; env reports a
+// command it could not run with 127 or 126.
+func earlyExit(argv0 string, ws syscall.WaitStatus) error {
+	switch {
+	case ws.Exited() && ws.ExitStatus() == 127:
+		return fmt.Errorf("%s: command not found (exit status 127 before the stop)", procinspect.Printable(argv0))
+	case ws.Exited() && ws.ExitStatus() == 126:
+		return fmt.Errorf("%s: cannot be run (exit status 126 before the stop)", procinspect.Printable(argv0))
+	}
+	return fmt.Errorf("%s exited by itself before the stop (%s)", procinspect.Printable(argv0), waitText(ws))
 }
 
 func waitText(ws syscall.WaitStatus) string {

@@ -126,7 +126,7 @@ func recordedTry(t *testing.T, root string) act.TryReport {
 	snap := scan(t, root, 4242)
 	snap.Kernel = kernel()
 	a := snap.Assessment(snap.Process(4242))
-	return act.TryReport{Argv: []string{"/sbin/my\x1b[2Jinit", "--name=\xff"}, HostPID: 4242, Assessment: a,
+	return act.TryReport{Argv: []string{"/sbin/my\x1b[2Jinit", "--name=\xff"}, HostPID: 4242, Grace: 10 * time.Second, Assessment: a,
 		Predicted: a.Prediction(procinspect.SIGTERM, procinspect.Host), StopEnded: false,
 		After: 10*time.Second + 30*time.Millisecond, Exit: 137,
 		Held: procinspect.Flag{}} // the prediction was unknown, so it neither held nor failed

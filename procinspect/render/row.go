@@ -24,19 +24,25 @@ type Row struct {
 	// Predictions are the init's CoreSignals × Senders (TERM inside, TERM
 	// host, KILL inside, KILL host); nil when the init is not visible.
 	Predictions []procinspect.Prediction
+	// Stop is what the container engine's stop does (StopCell), or "-".
+	Stop string
 }
 
 // NewRow makes the row of one namespace of the snapshot.
 func NewRow(s *procinspect.Snapshot, ns *procinspect.Namespace) Row {
 	r := Row{ID: "unknown", Level: ns.Level, Container: ContainerText(ns), PID: "-", Name: "(init not visible)",
-		Procs: fmt.Sprint(len(ns.Procs))}
+		Procs: fmt.Sprint(len(ns.Procs)), Stop: "-"}
 	if !ns.ID.IsZero() {
 		r.ID = ns.ID.String()
 	}
 	if p := ns.Init; p != nil {
 		r.PID = fmt.Sprint(p.PID)
 		r.Name = Text(p.Name())
-		r.Predictions = s.Assessment(p).Core()
+		a := s.Assessment(p)
+		r.Predictions = a.Core()
+		if len(a.Stops) > 0 {
+			r.Stop = StopCell(a.Stops[0])
+		}
 	}
 	return r
 }
@@ -55,7 +61,7 @@ func (r Row) cells() []string {
 	if r.Level >= 0 {
 		level = fmt.Sprint(r.Level)
 	}
-	row := []string{r.TreeID(), level, r.Container, r.PID, r.Name, r.Procs, "-", "-", "-", "-"}
+	row := []string{r.TreeID(), level, r.Container, r.PID, r.Name, r.Procs, "-", "-", "-", "-", r.Stop}
 	for i, pr := range r.Predictions {
 		row[6+i] = verdictWord(pr)
 	}

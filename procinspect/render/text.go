@@ -44,14 +44,14 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 			inits++
 		}
 	}
-	fmt.Fprintf(w, "sigview %s\n%d processes, %s, %d inits visible; scanned %s",
-		Where(s), len(s.Processes), NamespaceCount(s, "PID namespaces"), inits, s.Time.Format("15:04:05"))
+	fmt.Fprintf(w, "sigview %s\n%s, %s, %s visible; scanned %s",
+		Where(s), Plural(len(s.Processes), "process"), NamespaceCount(s, "PID namespace"), Plural(inits, "init"), s.Time.Format("15:04:05"))
 	if s.Vanished > 0 {
 		fmt.Fprintf(w, "; %d exited during the scan", s.Vanished)
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PIDNS\tLVL\tCONTAINER\tINIT\tNAME\tPROCS\tTERM inside\tTERM host\tKILL inside\tKILL host")
+	fmt.Fprintln(tw, "PIDNS\tLVL\tCONTAINER\tINIT\tNAME\tPROCS\tTERM inside\tTERM host\tKILL inside\tKILL host\tSTOP")
 	for _, ns := range s.Namespaces {
 		fmt.Fprintln(tw, strings.Join(NewRow(s, ns).cells(), "\t"))
 	}
@@ -65,29 +65,77 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 }
 
 // NamespaceCount says how many namespaces there are ("4 PID namespaces"
-// with noun "PID namespaces"), and how many processes are in ones that
+// with noun "PID namespace"), and how many processes are in ones that
 // could not be told apart.
 func NamespaceCount(s *procinspect.Snapshot, noun string) string {
 	n, unknown := s.NamespaceCount()
-	out := fmt.Sprintf("%d %s", n, noun)
+	out := Plural(n, noun)
 	if unknown > 0 {
-		out += fmt.Sprintf(" (+ %d processes in unidentified ones)", unknown)
+		out += fmt.Sprintf(" (+ %s in unidentified ones)", Plural(unknown, "process"))
 	}
 	return out
 }
 
-// ContainerText names a namespace's container in a few cells: "docker web1"
-// (its name, from the engine's files), "docker 3f4e5a6b7c8d", "lxc web1",
-// or "-".
+// Plural writes "1 process", "2 processes", "1 init", "2 inits"; the
+// last word of a phrase is the one made plural ("2 PID namespaces").
+func Plural(n int, word string) string {
+	switch {
+	case n == 1:
+		return "1 " + word
+	case strings.HasSuffix(word, "s"):
+		return fmt.Sprintf("%d %ses", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// StopCell says in a few cells what the engine's stop does: "SIGTERM:143
+// at once", "SIGINT:137 after 3s", "SIGTERM:depends (10s)", "SIGTERM:? (10s)".
+func StopCell(st procinspect.Stop) string {
+	sig := "?"
+	if st.Signal != 0 {
+		sig = st.Signal.String()
+	}
+	exit := "?"
+	if st.Exit.Known {
+		exit = fmt.Sprint(st.Exit.V)
+	}
+	g := fmt.Sprintf("%ds", int(st.Grace.Seconds()))
+	switch {
+	case st.After.Known && st.AfterGrace:
+		return sig + ":" + exit + " after " + g
+	case st.After.Known:
+		return sig + ":" + exit + " at once"
+	case st.Verdict == procinspect.Depends:
+		return sig + ":depends (" + g + ")"
+	}
+	return sig + ":? (" + g + ")"
+}
+
+// ContainerText names a namespace's container in a few cells: "docker web1
+// (shop/web:1.2, --init)" (name, image and init from the engine's files),
+// "docker 3f4e5a6b7c8d", "lxc web1", or "-".
 func ContainerText(ns *procinspect.Namespace) string {
 	c := ns.Container()
 	if c == nil {
 		return "-"
 	}
-	if m := ns.Engine(); m != nil && m.Name != "" {
-		return c.Runtime + " " + Text(m.Name)
+	name := c.Short()
+	var more []string
+	if m := ns.Engine(); m != nil {
+		if m.Name != "" {
+			name = m.Name
+		}
+		if m.Image != "" {
+			more = append(more, m.Image)
+		}
+		if m.Init.Known && m.Init.Value {
+			more = append(more, "--init")
+		}
 	}
-	return c.Runtime + " " + Text(c.Short())
+	if len(more) > 0 {
+		return c.Runtime + " " + Text(name) + " (" + Text(strings.Join(more, ", ")) + ")"
+	}
+	return c.Runtime + " " + Text(name)
 }
 
 // ContainerLong names a container with what its engine's files say (name,

@@ -30,7 +30,11 @@ func WriteTry(w io.Writer, r act.TryReport) error {
 		ew.printf("  %-7s from %-6s %s/%s: %s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, Text(pr.Reason))
 	}
 	pr := r.Predicted
-	ew.printf("\nStop: %s from the host, then SIGKILL after the grace period\n", pr.Signal)
+	if r.Grace == 0 {
+		ew.printf("\nStop: %s from the host, then SIGKILL at once (--grace 0)\n", pr.Signal)
+	} else {
+		ew.printf("\nStop: %s from the host, then SIGKILL after %s\n", pr.Signal, r.Grace)
+	}
 	ew.printf("  predicted: %s (%s): %s\n", pr.Verdict, pr.Outcome, Text(pr.Reason))
 	if r.StopEnded {
 		ew.printf("  happened:  %s ended it after %.3f s, exit status %d\n", pr.Signal, r.After.Seconds(), r.Exit)
@@ -38,6 +42,8 @@ func WriteTry(w io.Writer, r act.TryReport) error {
 		ew.printf("  happened:  %s did not end it; SIGKILL after %s, exit status %d\n", pr.Signal, r.After.Round(100*time.Millisecond), r.Exit)
 	}
 	switch {
+	case !r.Held.Known && r.Grace == 0 && !r.StopEnded:
+		ew.printf("  not judged: SIGKILL followed at once, so %s had no time to act\n", pr.Signal)
 	case !r.Held.Known:
 		ew.printf("  the program's own code decided, as predicted (%s)\n", pr.Verdict)
 	case r.Held.V:
@@ -71,18 +77,20 @@ type TryDoc struct {
 	Predicted   procinspect.DocPrediction   `json:"predicted"`
 	Predictions []procinspect.DocPrediction `json:"predictions"`
 	StopSignal  string                      `json:"stop_signal"`
-	EndedBy     string                      `json:"ended_by"` // "stop signal" or "SIGKILL"
-	Seconds     float64                     `json:"seconds"`
-	ExitCode    int                         `json:"exit_code"`
-	Held        *bool                       `json:"prediction_held"`
-	Hint        *string                     `json:"hint"`
-	Status      int                         `json:"status"`
+	// GraceSeconds is the grace period given to the stop signal (--grace).
+	GraceSeconds float64 `json:"grace_seconds"`
+	EndedBy      string  `json:"ended_by"` // "stop signal" or "SIGKILL"
+	Seconds      float64 `json:"seconds"`
+	ExitCode     int     `json:"exit_code"`
+	Held         *bool   `json:"prediction_held"`
+	Hint         *string `json:"hint"`
+	Status       int     `json:"status"`
 }
 
 // TryDocOf converts a try report.
 func TryDocOf(r act.TryReport) TryDoc {
 	d := TryDoc{Command: make([]string, len(r.Argv)), HostPID: r.HostPID, UserNS: r.UserNS,
-		Predicted: procinspect.DocPredictionOf(r.Predicted), StopSignal: r.Predicted.Signal.String(), EndedBy: "SIGKILL",
+		Predicted: procinspect.DocPredictionOf(r.Predicted), StopSignal: r.Predicted.Signal.String(), EndedBy: "SIGKILL", GraceSeconds: r.Grace.Seconds(),
 		Seconds: r.After.Seconds(), ExitCode: r.Exit, Status: r.ExitCode()}
 	for i, a := range r.Argv {
 		d.Command[i] = Text(a)

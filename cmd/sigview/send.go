@@ -1,0 +1,107 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/act"
+)
+
+var sendCommand = &command{
+	name:     "send",
+	synopsis: "send [flags] PID",
+	summary:  "send one signal, watch, and say whether the prediction held",
+	about: "send predicts what the signal does to PID, checks that PID is still the process it\n" +
+		"scanned (pidfd and start time), sends the signal, watches PID for --watch, and\n" +
+		"reports what happened next to the prediction. It needs sigview's own /proc.",
+	exit: "exit status: 0 sent (the prediction held or could not be judged), 1 runtime error,\n" +
+		"2 usage error, 4 the prediction did not hold.",
+	flags: []cmdFlag{
+		{"from", "where the signal comes from (default host): host, or inside, a short-lived\nprocess that joins PID's PID namespace (as docker exec c kill 1)"},
+		{"signal", "the signal, a name (TERM, SIGTERM) or a number (default TERM)"},
+		{"watch", "how long to watch PID afterwards (default 2s; more than 0: sigview always\nwatches, since a signal sent is not a signal that worked)"},
+		{"json", "print the report as JSON (docs/json.md)"},
+		procFlag, noMemFlag, noProbeFlag,
+		{"read-only", "refuse to send (as the UI's --read-only)"},
+	},
+	run: runSend,
+}
+
+func runSend(c *command, o options, args []string, stdout, _ io.Writer) error {
+	pid, err := onePID(c, args)
+	if err != nil {
+		return err
+	}
+	sig, err := procinspect.ParseSignal(o.signal)
+	if err != nil {
+		return usageError{c, fmt.Sprintf("--signal %s: %v", quoteArg(o.signal), err)}
+	}
+	if o.readOnly {
+		return fmt.Errorf("send: %w", act.ErrReadOnly)
+	}
+	if err := checkProcfs(o.proc); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(filepath.Join(o.proc, strconv.Itoa(pid))); errors.Is(err, fs.ErrNotExist) {
+		// Not "gone": as far as sigview can tell, it never was.
+		return fmt.Errorf("send %s to %d: no such process in %s", sig, pid, o.proc)
+	}
+	rep, err := act.Send(scanner(o, nil), act.SendRequest{PID: pid, Signal: sig, From: procinspect.Sender(o.from),
+		Watch: o.watch})
+	if err != nil {
+		return fmt.Errorf("send %s to %d: %w", sig, pid, err)
+	}
+	status := 0
+	if rep.Held.Known && !rep.Held.V {
+		status = act.TryMismatch
+	}
+	if o.json {
+		err = writeJSON(stdout, sendDocOf(rep, status))
+	} else {
+		_, err = fmt.Fprintln(stdout, rep.Summary)
+	}
+	if err != nil {
+		return err
+	}
+	if status != 0 {
+		return exitStatus(status)
+	}
+	return nil
+}
+
+// sendDoc is the JSON report of `sigview send --json` (docs/json.md).
+type sendDoc struct {
+	PID       int                       `json:"pid"`
+	Signal    string                    `json:"signal"`
+	From      string                    `json:"from"`
+	Predicted procinspect.DocPrediction `json:"predicted"`
+	Ended     bool                      `json:"ended"`
+	Seconds   float64                   `json:"seconds"`
+	ExitCode  *int                      `json:"exit_code"`
+	State     *string                   `json:"state"`
+	Pending   *bool                     `json:"pending"`
+	Held      *bool                     `json:"prediction_held"`
+	Summary   string                    `json:"summary"`
+	Status    int                       `json:"status"`
+}
+
+func sendDocOf(r act.SendReport, status int) sendDoc {
+	d := sendDoc{PID: r.PID, Signal: r.Signal.String(), From: string(r.From), Predicted: procinspect.DocPredictionOf(r.Prediction),
+		Ended: r.Ended, Seconds: r.After.Seconds(), Summary: r.Summary, Status: status}
+	if r.Exit.Known {
+		d.ExitCode = ptr(r.Exit.V)
+	}
+	if !r.Ended && r.State != 0 { // alive, and its status was read
+		d.State, d.Pending = ptr(string(rune(r.State))), ptr(r.Pending)
+	}
+	if r.Held.Known {
+		d.Held = ptr(r.Held.V)
+	}
+	return d
+}

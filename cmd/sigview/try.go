@@ -1,0 +1,74 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/act"
+	"github.com/sigview/sigview/procinspect/render"
+)
+
+var tryCommand = &command{
+	name:     "try",
+	synopsis: "try [flags] [--] CMD [ARGS...]",
+	summary:  "run CMD as PID 1 of a new PID namespace and stop it like docker stop",
+	about: "try runs CMD as PID 1 of a new PID namespace (and a user namespace when not root),\n" +
+		"with every signal disposition reset as a container runtime does, lets it settle,\n" +
+		"predicts, then stops it like docker stop: --stop-signal from the host, --grace, then\n" +
+		"SIGKILL. Flags after CMD are CMD's. CMD never outlives sigview: it dies with sigview\n" +
+		"(parent-death signal), and SIGINT, SIGTERM or SIGHUP to sigview kill it first.",
+	exit: "exit status: 0 the stop signal ended it within the grace period, 3 it needed SIGKILL,\n" +
+		"4 the prediction did not hold, 1 runtime error (CMD not found, namespaces refused),\n" +
+		"2 usage error, 128+N when sigview received signal N and killed CMD.",
+	flags: []cmdFlag{
+		{"stop-signal", "the first signal of the stop, a name or a number (default TERM)"},
+		{"grace", "how long to wait for the stop signal before SIGKILL (default 10s, as\ndocker stop); 0 sends SIGKILL right after it, as docker stop -t 0"},
+		{"settle", "the least time to let CMD start before predicting (default 1s); try\nthen waits until its threads sleep and their masks stay still"},
+		{"json", "print the report as JSON (docs/json.md)"},
+		noProbeFlag,
+		{"read-only", "refuse to run (as the UI's --read-only)"},
+	},
+	rawArgs: true,
+	run:     runTry,
+}
+
+func runTry(c *command, o options, argv []string, stdout, stderr io.Writer) error {
+	if len(argv) == 0 {
+		return usageError{c, "try needs a command: sigview try [flags] -- CMD [ARGS...]"}
+	}
+	sig, err := procinspect.ParseSignal(o.stopSignal)
+	if err != nil {
+		return usageError{c, fmt.Sprintf("--stop-signal %s: %v", quoteArg(o.stopSignal), err)}
+	}
+	if o.readOnly {
+		return fmt.Errorf("try: %w", act.ErrReadOnly)
+	}
+	// A signal to sigview kills CMD's namespace before sigview exits.
+	caught := make(chan os.Signal, 1)
+	signal.Notify(caught, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(caught)
+	rep, err := act.Try(act.TryOptions{Argv: argv, StopSignal: sig, Grace: o.grace, Settle: o.settle,
+		Output: stderr, Kernel: kernelProfile(o), Interrupt: caught})
+	var in *act.TryInterrupted
+	if errors.As(err, &in) {
+		fmt.Fprintf(stderr, "sigview: try: %v\n", err)
+		return exitStatus(128 + int(in.Signal))
+	}
+	if err != nil {
+		return fmt.Errorf("try: %w", err)
+	}
+	if o.json {
+		err = writeJSON(stdout, render.TryDocOf(rep))
+	} else {
+		err = render.WriteTry(stdout, rep)
+	}
+	if err != nil {
+		return err
+	}
+	return exitStatus(rep.ExitCode())
+}
