@@ -7,7 +7,7 @@
 // (a test fixture, or a copy), where ns/pid is a dangling symlink whose
 // target "pid:[INODE]" is parsed and the device is 0.
 //
-// It also names a process's container from its cgroup path
-// (/proc/PID/cgroup, cgroups(7)) without any engine socket. It sends no
-// signal: the pidfd handles that do are in procinspect/act.
+// It sends no signal (the pidfd handles that do are in procinspect/act);
+// naming a process's container from its cgroup path is in procinspect/engine,
+// next to what the engine's files say about that container.
 package nsutil

@@ -230,13 +230,8 @@ func (e *eval) goNotifies() bool {
 
 // handled reports a signal delivered to a handler.
 func (e *eval) handled(pr *Prediction) {
-	if e.knownHandler(pr) {
+	if e.knownHandler(pr) { // the program's rows (programs), Go's included
 		return
-	}
-	if e.p.Deep != nil && e.p.Deep.Go.V {
-		if e.goHandled(pr) {
-			return
-		}
 	}
 	pr.set(Depends, Handled, "%s has a handler for %s (SigCgt): it runs, and the program's own code decides whether to exit", e.who, e.name)
 }

@@ -89,7 +89,8 @@ type eval struct {
 	threads []Thread // live threads, leader first when it is live
 	leader  Thread
 	program Program
-	k       *Kernel // the measured build-dependent rules; nil when not probed
+	rows    []*programInfo // what sigview knows of the program (programs)
+	k       *Kernel        // the measured build-dependent rules; nil when not probed
 	// assumeNoWait treats threads whose sigtimedwait state is unreadable as
 	// not waiting; sawWaitUnknown records that such a thread mattered.
 	assumeNoWait   bool
@@ -105,6 +106,7 @@ type eval struct {
 // that differ between kernel builds, as measured on the running kernel; a
 // prediction that depends on a rule k does not know is unknown.
 func Predict(p *Process, sig Signal, from Sender, k *Kernel) Prediction {
+	predictCalls.Add(1)
 	pr := Prediction{Signal: sig, From: from}
 	if !sig.Valid() {
 		return pr.unknown(fmt.Sprintf("%d is not a signal number (1-%d)", sig, NSig))
@@ -139,7 +141,8 @@ func (pr *Prediction) set(v Verdict, o Outcome, format string, args ...any) {
 // newEval gathers the facts, or says which one is missing.
 func newEval(p *Process, sig Signal, from Sender, k *Kernel) (*eval, string) {
 	st := p.Status
-	e := &eval{p: p, sig: sig, from: from, name: sig.String(), program: Identify(p), k: k}
+	e := &eval{p: p, sig: sig, from: from, name: sig.String(), rows: programsOf(p), k: k}
+	e.program = Identify(p)
 	e.who = Printable(st.Name)
 	if e.who == "" {
 		e.who = fmt.Sprintf("PID %d", p.PID)

@@ -74,7 +74,7 @@ func predictProc(name string, nspid []int, cgt, ign SigSet, leader threadSpec, w
 		Tgid:      KnownInt(nspid[0]),
 		PPid:      KnownInt(nspid[0] - 1),
 		TracerPid: KnownInt(0),
-		UidKnown:  true,
+		Uid:       Of([4]int{}),
 		Threads:   KnownInt(len(all)),
 		NStgid:    nspid,
 		SigQ:      "0/63432",

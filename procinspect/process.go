@@ -5,15 +5,6 @@ import (
 	"github.com/sigview/sigview/procinspect/engine"
 )
 
-// Flag is a boolean fact that may be unknown.
-type Flag struct {
-	V     bool
-	Known bool
-}
-
-// KnownFlag returns a known Flag holding v.
-func KnownFlag(v bool) Flag { return Flag{V: v, Known: true} }
-
 // Process is one process (thread group) as read from a procfs.
 type Process struct {
 	// PID is the process ID as the procfs being read names it.
@@ -53,7 +44,7 @@ type Process struct {
 	// Container is the container the process belongs to, from its cgroup
 	// path; nil when none matched or it was not read (it is read for the
 	// same processes as Deep).
-	Container *nsutil.Container
+	Container *engine.Container
 	// ContainerErr says why the cgroup file could not be read.
 	ContainerErr string
 	// Engine is what the container engine's files say about a namespace

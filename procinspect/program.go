@@ -2,70 +2,8 @@ package procinspect
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 )
-
-// Program is what sigview recognises a process as, when its signal
-// behaviour is known beyond what the masks show (docs/kernel-signals.md §8).
-type Program string
-
-// Recognised programs.
-const (
-	ProgUnknown   Program = ""
-	ProgTini      Program = "tini" // also docker-init (docker run --init)
-	ProgDumbInit  Program = "dumb-init"
-	ProgCatatonit Program = "catatonit" // also podman-init (podman --init)
-	ProgPause     Program = "pause"     // the Kubernetes pod sandbox
-	ProgNode      Program = "node"
-	ProgPython    Program = "python"
-	ProgShell     Program = "shell" // sh, dash, bash, ash, busybox sh
-	ProgJava      Program = "java"  // the JVM: java, or a launcher that loads libjvm
-)
-
-// Forwarder reports whether the program passes the signals it receives on
-// to its child and exits with the child's status.
-func (pg Program) Forwarder() bool {
-	return pg == ProgTini || pg == ProgDumbInit || pg == ProgCatatonit
-}
-
-// Identify names the program from its executable (exe link), else its
-// command name. Only an exact, known name counts: a renamed binary stays
-// unknown and gets the generic rules.
-func Identify(p *Process) Program {
-	names := []string{}
-	if p.Deep != nil && p.Deep.Exe != "" {
-		names = append(names, filepath.Base(strings.TrimSuffix(p.Deep.Exe, " (deleted)")))
-	}
-	names = append(names, p.Status.Name)
-	if len(p.Cmdline) > 0 {
-		names = append(names, filepath.Base(p.Cmdline[0]))
-	}
-	for _, n := range names {
-		switch {
-		case n == "tini" || n == "tini-static" || n == "docker-init":
-			return ProgTini
-		case n == "dumb-init":
-			return ProgDumbInit
-		case n == "catatonit" || n == "podman-init":
-			return ProgCatatonit
-		case n == "pause":
-			return ProgPause
-		case n == "node" || n == "nodejs":
-			return ProgNode
-		case n == "python" || strings.HasPrefix(n, "python2") || strings.HasPrefix(n, "python3"):
-			return ProgPython
-		case n == "sh" || n == "dash" || n == "bash" || n == "ash" || n == "busybox":
-			return ProgShell
-		case n == "java":
-			return ProgJava
-		}
-	}
-	if p.Deep != nil && p.Deep.JVM.V {
-		return ProgJava // a launcher (jpackage, an app's own) that loaded libjvm
-	}
-	return ProgUnknown
-}
 
 // javaRsFlag returns the option that stops the JVM from installing its
 // SIGTERM, SIGINT and SIGHUP handlers (-Xrs, -XX:+ReduceSignalUsage) when
@@ -144,59 +82,56 @@ func nsPIDText(p *Process) string {
 	return "?"
 }
 
-// knownHandler predicts a caught signal for the programs whose handler is
-// known. It reports false when the generic "its code decides" applies.
-func (e *eval) knownHandler(pr *Prediction) bool {
-	switch e.program {
-	case ProgPause:
-		if e.sig == SIGTERM || e.sig == SIGINT {
-			pr.set(Yes, Handled, "%s is the Kubernetes pause process: its %s handler calls exit(0)", e.who, e.name)
-			pr.Exit = KnownInt(0)
-			return true
-		}
-	case ProgDumbInit:
-		// dumb-init installs a dummy handler for everything (so an init does
-		// not drop it) and blocks it all, reading with sigwait.
-		e.forward(pr, "catches "+e.name)
+func pauseHandle(e *eval, pr *Prediction) bool {
+	if e.sig != SIGTERM && e.sig != SIGINT {
+		return false
+	}
+	pr.set(Yes, Handled, "%s is the Kubernetes pause process: its %s handler calls exit(0)", e.who, e.name)
+	pr.Exit = KnownInt(0)
+	return true
+}
+
+func nodeHandle(e *eval, pr *Prediction) bool {
+	if e.sig != SIGTERM && e.sig != SIGINT && e.sig != SIGHUP {
+		return false
+	}
+	then := "re-raises it with the default action and dies of it"
+	if e.isInit {
+		then = "re-raises it with the default action, which the kernel drops at an init, so it keeps running (the handler is one-shot: later ones are dropped at send time)"
+	}
+	pr.set(Depends, Handled, "%s is Node.js: unless the application handles %s itself (process.on), Node's default handler %s", e.who, e.name, then)
+	return true
+}
+
+func pythonHandle(e *eval, pr *Prediction) bool {
+	if e.sig != SIGINT {
+		return false
+	}
+	pr.set(Depends, Handled, "%s is Python: SIGINT raises KeyboardInterrupt, and unless the program catches it, it exits with status 130", e.who)
+	pr.Exit = KnownInt(130)
+	return true
+}
+
+func javaHandle(e *eval, pr *Prediction) bool {
+	switch e.sig {
+	case SIGTERM, SIGINT, SIGHUP:
+		// java.lang.Terminator: Shutdown.exit(128+N). exit() is not a
+		// re-raise, so an init ends the same way.
+		code := 128 + int(e.sig)
+		pr.set(Yes, Handled, "%s is a JVM: its %s handler runs the shutdown hooks, then the JVM exits %d (a hook that hangs delays that, until the runtime's SIGKILL)", e.who, e.name, code)
+		pr.Exit = KnownInt(code)
 		return true
-	case ProgNode:
-		if e.sig == SIGTERM || e.sig == SIGINT || e.sig == SIGHUP {
-			then := "re-raises it with the default action and dies of it"
-			if e.isInit {
-				then = "re-raises it with the default action, which the kernel drops at an init, so it keeps running (the handler is one-shot: later ones are dropped at send time)"
-			}
-			pr.set(Depends, Handled, "%s is Node.js: unless the application handles %s itself (process.on), Node's default handler %s", e.who, e.name, then)
-			return true
-		}
-	case ProgPython:
-		if e.sig == SIGINT {
-			pr.set(Depends, Handled, "%s is Python: SIGINT raises KeyboardInterrupt, and unless the program catches it, it exits with status 130", e.who)
-			pr.Exit = KnownInt(130)
-			return true
-		}
-	case ProgShell:
-		return e.shellTrap(pr)
-	case ProgJava:
-		switch e.sig {
-		case SIGTERM, SIGINT, SIGHUP:
-			// java.lang.Terminator: Shutdown.exit(128+N). exit() is not a
-			// re-raise, so an init ends the same way.
-			code := 128 + int(e.sig)
-			pr.set(Yes, Handled, "%s is a JVM: its %s handler runs the shutdown hooks, then the JVM exits %d (a hook that hangs delays that, until the runtime's SIGKILL)", e.who, e.name, code)
-			pr.Exit = KnownInt(code)
-			return true
-		case SIGQUIT:
-			pr.set(No, Handled, "%s is a JVM: its SIGQUIT handler prints a thread dump to standard output and it keeps running", e.who)
-			return true
-		}
+	case SIGQUIT:
+		pr.set(No, Handled, "%s is a JVM: its SIGQUIT handler prints a thread dump to standard output and it keeps running", e.who)
+		return true
 	}
 	return false
 }
 
-// programNote adds to a prediction made by the generic rules what a known
-// program's missing handler means.
-func (e *eval) programNote(pr *Prediction) {
-	if e.program != ProgJava || e.h == hCaught || (e.sig != SIGTERM && e.sig != SIGINT && e.sig != SIGHUP) {
+// javaNote says that a JVM without its handler for a shutdown signal runs
+// no shutdown hooks.
+func javaNote(e *eval, pr *Prediction) {
+	if e.h == hCaught || (e.sig != SIGTERM && e.sig != SIGINT && e.sig != SIGHUP) {
 		return
 	}
 	why := "-Xrs or -XX:+ReduceSignalUsage, perhaps in JAVA_TOOL_OPTIONS, which sigview does not read"

@@ -140,3 +140,37 @@ func TestFixHintCheckedAgainstMasks(t *testing.T) {
 		}
 	}
 }
+
+// TestProgramsTable: every name in the table identifies its own row, no
+// name belongs to two rows, and a row without a name can only be detected.
+func TestProgramsTable(t *testing.T) {
+	seen := map[string]Program{}
+	for _, r := range programs {
+		if r.Program == ProgUnknown && (len(r.Names) > 0 || r.Detect == nil) {
+			t.Errorf("row %+v: a row without a Program must have Detect and no names", r)
+		}
+		for _, n := range append(append([]string{}, r.Names...), r.Prefixes...) {
+			if other, dup := seen[n]; dup {
+				t.Errorf("name %q is in the rows of %q and %q", n, other, r.Program)
+			}
+			seen[n] = r.Program
+			p := &Process{Status: Status{Name: n}}
+			if got := Identify(p); got != r.Program {
+				t.Errorf("Identify(comm %q) = %q, want %q", n, got, r.Program)
+			}
+			if got := r.Program.Forwarder(); got != r.Forwarder {
+				t.Errorf("%q.Forwarder() = %v, want %v", r.Program, got, r.Forwarder)
+			}
+		}
+	}
+	if got := Identify(&Process{Status: Status{Name: "python3.12"}}); got != ProgPython {
+		t.Errorf("Identify(python3.12) = %q, want python (by prefix)", got)
+	}
+	if got := Identify(&Process{Status: Status{Name: "mytini"}}); got != ProgUnknown {
+		t.Errorf("Identify(mytini) = %q, want unknown: only exact names count", got)
+	}
+	goProc := &Process{Status: Status{Name: "server"}, Deep: &Deep{Go: KnownFlag(true)}}
+	if got, rows := Identify(goProc), programsOf(goProc); got != ProgUnknown || len(rows) != 1 || rows[0].Handle == nil {
+		t.Errorf("a Go program: Identify = %q, %d rows; want unknown and the Go runtime's row", got, len(rows))
+	}
+}

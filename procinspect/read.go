@@ -133,8 +133,9 @@ func ParseSyscall(b []byte) (nr int, args [6]uint64, err error) {
 	return nr, args, nil
 }
 
-// readThreads reads every task of pid below dir (root/PID).
-func readThreads(dir string, pid int, readMem bool) ([]Thread, error) {
+// readThreads reads every task of the process.
+func readThreads(pr Proc) ([]Thread, error) {
+	dir, readMem := pr.dir, pr.fs.Mem
 	ents, err := os.ReadDir(filepath.Join(dir, "task"))
 	if err != nil {
 		return nil, err
@@ -234,7 +235,8 @@ const signalfdLink = "anon_inode:[signalfd]"
 
 // readSignalfds finds the process's signalfds and the set each accepts
 // (fdinfo "sigmask:", fs/signalfd.c: signalfd_show_fdinfo).
-func readSignalfds(dir string, pid int) ([]Consumer, error) {
+func readSignalfds(pr Proc) ([]Consumer, error) {
+	dir, pid := pr.dir, pr.PID
 	ents, err := os.ReadDir(filepath.Join(dir, "fd"))
 	if err != nil {
 		return nil, err
@@ -332,9 +334,9 @@ func readJVM(dir string) Flag {
 }
 
 // readJVMFor reads whether an otherwise unrecognised process is a JVM.
-func readJVMFor(p *Process, dir string) {
+func readJVMFor(p *Process, pr Proc) {
 	if p.Deep != nil && !p.Deep.Go.V && Identify(p) == ProgUnknown {
-		p.Deep.JVM = readJVM(dir)
+		p.Deep.JVM = readJVM(pr.dir)
 	}
 }
 
@@ -343,9 +345,9 @@ func readJVMFor(p *Process, dir string) {
 // just missing. Unless allFDs is set, the fd table is read only when some
 // signal is blocked in every thread: a signalfd receives only such
 // signals (docs/kernel-signals.md §4.1), and an init can hold hundreds of fds.
-func readDeep(dir string, pid int, readMem, live, allFDs bool) *Deep {
-	d := &Deep{}
-	threads, err := readThreads(dir, pid, readMem)
+func readDeep(pr Proc, allFDs bool) *Deep {
+	d, live := &Deep{}, pr.fs.Live
+	threads, err := readThreads(pr)
 	if err != nil {
 		d.ThreadsErr = reason(err)
 		d.Gone = d.Gone || live && Vanished(err)
@@ -358,7 +360,7 @@ func readDeep(dir string, pid int, readMem, live, allFDs bool) *Deep {
 		}
 	}
 	if allFDs || err != nil || blockedEverywhere(threads) != 0 {
-		fds, err := readSignalfds(dir, pid)
+		fds, err := readSignalfds(pr)
 		if err != nil {
 			d.FDErr = reason(err)
 			d.Gone = d.Gone || live && Vanished(err)
@@ -367,7 +369,7 @@ func readDeep(dir string, pid int, readMem, live, allFDs bool) *Deep {
 	} else {
 		d.FDsSkipped = true
 	}
-	d.Go, d.Exe = readGo(dir)
+	d.Go, d.Exe = readGo(pr.dir)
 	return d
 }
 

@@ -3,7 +3,6 @@ package procinspect
 import (
 	"time"
 
-	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect/engine"
 )
 
@@ -119,7 +118,7 @@ type DocPod struct {
 	UID       string `json:"uid"`
 }
 
-func docContainer(c *nsutil.Container) *DocContainer {
+func docContainer(c *engine.Container) *DocContainer {
 	if c == nil {
 		return nil
 	}
@@ -236,12 +235,6 @@ type DocPrediction struct {
 	ExitCode *int `json:"exit_code"`
 }
 
-// CoreSignals are the predictions every init carries (docs/json.md).
-var CoreSignals = []Signal{SIGTERM, SIGKILL}
-
-// Senders lists both senders in display order.
-var Senders = []Sender{Inside, Host}
-
 // Report builds the JSON document of a snapshot.
 func Report(s *Snapshot) Document {
 	d := Document{SchemaVersion: SchemaVersion, ProcRoot: s.Root, Vanished: s.Vanished,
@@ -255,12 +248,12 @@ func Report(s *Snapshot) Document {
 		d.Viewer.InitialNS = &v
 	}
 	for _, ns := range s.Namespaces {
-		d.Namespaces = append(d.Namespaces, docNS(ns, s.Kernel))
+		d.Namespaces = append(d.Namespaces, docNS(s, ns))
 	}
 	return d
 }
 
-func docNS(ns *Namespace, k *Kernel) DocNS {
+func docNS(s *Snapshot, ns *Namespace) DocNS {
 	out := DocNS{ID: ns.ID.String(), ProcessCount: len(ns.Procs), Processes: make([]DocProcess, 0, len(ns.Procs))}
 	if ns.ID.HasInode() {
 		out.Inode = ptr(ns.ID.Ino)
@@ -275,7 +268,7 @@ func docNS(ns *Namespace, k *Kernel) DocNS {
 		}
 	}
 	if ns.Init != nil {
-		out.Init = DocInitOf(ns.Init, k)
+		out.Init = DocInitOf(s.Assessment(ns.Init))
 	}
 	out.Container = docContainer(ns.Container())
 	if ns.Init != nil {
@@ -288,8 +281,9 @@ func docNS(ns *Namespace, k *Kernel) DocNS {
 	return out
 }
 
-// DocInitOf builds the init entry, predictions included.
-func DocInitOf(p *Process, k *Kernel) *DocInit {
+// DocInitOf builds the init entry from its assessment, predictions included.
+func DocInitOf(a *Assessment) *DocInit {
+	p := a.Process
 	st := p.Status
 	in := &DocInit{PID: p.PID, NSPID: nsPID(p), PPID: intPtr(st.PPid), Name: Printable(st.Name),
 		Cmdline: make([]string, len(p.Cmdline)), State: statePtr(st.State), Threads: intPtr(st.Threads),
@@ -297,8 +291,8 @@ func DocInitOf(p *Process, k *Kernel) *DocInit {
 	for i, a := range p.Cmdline {
 		in.Cmdline[i] = Printable(a)
 	}
-	if st.UidKnown {
-		in.UID = ptr(st.Uid[0])
+	if st.Uid.Known {
+		in.UID = ptr(st.Uid.V[0])
 	}
 	in.Signals = DocSignals{Caught: names(st.SigCgt), Ignored: names(st.SigIgn), Blocked: names(st.SigBlk)}
 	if st.SigPnd.Known && st.ShdPnd.Known {
@@ -311,22 +305,20 @@ func DocInitOf(p *Process, k *Kernel) *DocInit {
 		}
 		in.Consumers = append(in.Consumers, dc)
 	}
-	for _, sig := range CoreSignals {
-		for _, from := range Senders {
-			in.Predictions = append(in.Predictions, DocPredictionOf(Predict(p, sig, from, k)))
-		}
+	for _, pr := range a.Core() {
+		in.Predictions = append(in.Predictions, DocPredictionOf(pr))
 	}
-	if pg := Identify(p); pg != ProgUnknown {
-		in.Program = ptr(string(pg))
+	if a.Program != ProgUnknown {
+		in.Program = ptr(string(a.Program))
 	}
-	if stops := StopsFor(p, k); len(stops) > 0 {
+	if len(a.Stops) > 0 {
 		in.Stop = DocStops{}
-		for _, st := range stops {
+		for _, st := range a.Stops {
 			in.Stop[st.Key] = docStop(st)
 		}
 	}
-	if h := FixHint(p, k); h != "" {
-		in.Hint = &h
+	if a.Hint != "" {
+		in.Hint = ptr(a.Hint)
 	}
 	return in
 }

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -78,6 +77,10 @@ type Snapshot struct {
 
 	byPID map[int]*Process
 	nsOf  map[*Process]*Namespace
+
+	assessMu   sync.Mutex
+	assessed   map[*Process]*Assessment
+	insideTERM map[*Process]Prediction
 }
 
 // Process returns the process with the given PID, or nil.
@@ -122,7 +125,7 @@ func (ns *Namespace) Engine() *engine.Metadata {
 }
 
 // Container returns the namespace's container: its init's, or nil.
-func (ns *Namespace) Container() *nsutil.Container {
+func (ns *Namespace) Container() *engine.Container {
 	if ns.Init != nil {
 		return ns.Init.Container
 	}
@@ -207,10 +210,8 @@ func (w *warnings) lines() []string {
 // root itself cannot be listed; every per-process problem becomes a
 // warning, an unknown fact, or (for a process that exited) a count.
 func (sc Scanner) Scan() (*Snapshot, error) {
-	root := sc.Root
-	if root == "" {
-		root = "/proc"
-	}
+	fs := sc.fs()
+	root := fs.Root
 	snap := &Snapshot{Root: root, Time: time.Now(), Kernel: sc.Kernel, byPID: map[int]*Process{}}
 	pfs, err := procfs.NewFS(root)
 	if err != nil {
@@ -220,7 +221,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", root, err)
 	}
-	snap.Live = nsutil.IsProcFS(root)
+	snap.Live = fs.Live
 	snap.Viewer = sc.viewer()
 	var warn warnings
 	if snap.Live {
@@ -232,7 +233,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	}
 	// AllProcs lists in directory order; Processes and Procs promise PID order.
 	sort.Slice(procs, func(i, j int) bool { return procs[i].PID < procs[j].PID })
-	for _, r := range readAll(root, procs, snap.Live) {
+	for _, r := range readAll(fs, procs) {
 		switch {
 		case r.p != nil:
 			snap.Processes = append(snap.Processes, r.p)
@@ -246,7 +247,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			warn.add("unreadable status", reason(r.err))
 		}
 	}
-	snap.Vanished += snap.resolveNS(root, &warn)
+	snap.Vanished += snap.resolveNS(fs, &warn)
 	snap.group(&warn)
 	deep := map[int]bool{}
 	for _, pid := range sc.Deep {
@@ -269,21 +270,21 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			case p.Kthread.V:
 				// A kernel thread has no threads, fds or executable of its
 				// own to read, but a send needs its start time.
-				readDetails(p, filepath.Join(root, strconv.Itoa(p.PID)))
+				readDetails(p, fs.Proc(p.PID))
 			default:
 				todo = append(todo, p)
 			}
 		}
 		parallel(len(todo), func(i int) {
 			p := todo[i]
-			dir := filepath.Join(root, strconv.Itoa(p.PID))
-			readDetails(p, dir)
+			pr := fs.Proc(p.PID)
+			readDetails(p, pr)
 			if q := sc.reusable(p, asked[p.PID]); q != nil {
 				p.Deep, p.reused = q.Deep, true
 				return
 			}
-			p.Deep = readDeep(dir, p.PID, !sc.NoMem && snap.Live, snap.Live, asked[p.PID])
-			readJVMFor(p, dir)
+			p.Deep = readDeep(pr, asked[p.PID])
+			readJVMFor(p, pr)
 		})
 		for _, p := range todo {
 			noteDeep(p, &warn)
@@ -355,11 +356,11 @@ type result struct {
 // readAll reads every process's status and namespace, spread over one
 // worker per CPU: most of the cost is the kernel generating status text,
 // and it runs in parallel.
-func readAll(root string, procs procfs.Procs, live bool) []result {
+func readAll(fs FS, procs procfs.Procs) []result {
 	out := make([]result, len(procs))
 	parallel(len(procs), func(i int) {
 		r := &out[i]
-		r.p, r.err = readProcess(root, procs[i].PID, live, &r.warn)
+		r.p, r.err = readProcess(fs.Proc(procs[i].PID), &r.warn)
 	})
 	return out
 }
@@ -386,9 +387,9 @@ func parallel(n int, f func(i int)) {
 }
 
 // readProcess reads the facts every process gets: status and namespace.
-func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, error) {
-	dir := filepath.Join(root, strconv.Itoa(pid))
-	st, err := ReadStatus(filepath.Join(dir, "status"))
+func readProcess(pr Proc, warn *[][2]string) (*Process, error) {
+	pid, live := pr.PID, pr.fs.Live
+	st, err := ReadStatus(pr.path("status"))
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +397,7 @@ func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, 
 	if !p.Kthread.Known && (!st.PPid.Known || st.PPid.V == 0 || st.PPid.V == 2) {
 		// No Kthread line (older kernels). Every kernel thread is kthreadd
 		// (parent 0) or a child of it (PID 2), so only those need stat.
-		if b, err := readFile(filepath.Join(dir, "stat")); err == nil {
+		if b, err := readFile(pr.path("stat")); err == nil {
 			p.Kthread = kthreadOf(b)
 		}
 	}
@@ -409,16 +410,16 @@ func readProcess(root string, pid int, live bool, warn *[][2]string) (*Process, 
 		p.nsDeferred = true
 		return p, nil
 	}
-	if err := readNS(p, root, live, warn); err != nil {
+	if err := readNS(p, pr, warn); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
 // readNS reads p's ns/pid link. It fails only when the process is gone.
-func readNS(p *Process, root string, live bool, warn *[][2]string) error {
-	dir := filepath.Join(root, strconv.Itoa(p.PID))
-	id, err := nsutil.PIDNS(root, p.PID, live)
+func readNS(p *Process, pr Proc, warn *[][2]string) error {
+	live := pr.fs.Live
+	id, err := nsutil.PIDNS(pr.fs.Root, p.PID, live)
 	switch {
 	case err == nil:
 		p.NS = id
@@ -426,7 +427,7 @@ func readNS(p *Process, root string, live bool, warn *[][2]string) error {
 		// A fixture without an ns link: nothing to say beyond unknown.
 		p.NSNote = "no ns/pid link"
 	case Vanished(err):
-		return fmt.Errorf("%s/ns/pid: %w", dir, ErrGone)
+		return fmt.Errorf("%s: %w", pr.path("ns/pid"), ErrGone)
 	default:
 		p.NSNote = reason(err)
 		*warn = append(*warn, [2]string{"unreadable ns/pid", reason(err)})
@@ -441,7 +442,7 @@ func readNS(p *Process, root string, live bool, warn *[][2]string) error {
 // group.go's levelParent proves them equal. A process the chain does not
 // settle has its own link read, as before. It returns how many processes
 // turned out to have exited.
-func (s *Snapshot) resolveNS(root string, warn *warnings) int {
+func (s *Snapshot) resolveNS(fs FS, warn *warnings) int {
 	memo := map[*Process]anchor{}
 	var level0 nsutil.NSID
 	gone := map[*Process]bool{}
@@ -463,7 +464,7 @@ func (s *Snapshot) resolveNS(root string, warn *warnings) int {
 			}
 		}
 		var w [][2]string
-		if err := readNS(p, root, true, &w); err != nil {
+		if err := readNS(p, fs.Proc(p.PID), &w); err != nil {
 			gone[p] = true
 			continue
 		}
@@ -490,9 +491,9 @@ func (s *Snapshot) resolveNS(root string, warn *warnings) int {
 
 // readDetails reads what only a process shown in detail needs: its
 // command line, its start time and its container.
-func readDetails(p *Process, dir string) {
-	if b, err := readFile(filepath.Join(dir, "cgroup")); err == nil {
-		c, err := nsutil.ParseCgroup(b)
+func readDetails(p *Process, pr Proc) {
+	if b, err := readFile(pr.path("cgroup")); err == nil {
+		c, err := engine.ParseCgroup(b)
 		if err != nil {
 			p.ContainerErr = reason(err)
 		}
@@ -500,10 +501,10 @@ func readDetails(p *Process, dir string) {
 	} else if !Vanished(err) {
 		p.ContainerErr = reason(err)
 	}
-	if b, err := readFile(filepath.Join(dir, "cmdline")); err == nil {
+	if b, err := readFile(pr.path("cmdline")); err == nil {
 		p.Cmdline = ParseCmdline(b)
 	}
-	if b, err := readFile(filepath.Join(dir, "stat")); err == nil {
+	if b, err := readFile(pr.path("stat")); err == nil {
 		p.StartTime, _ = ParseStartTime(b)
 		if !p.Kthread.Known {
 			p.Kthread = kthreadOf(b)
@@ -514,16 +515,12 @@ func readDetails(p *Process, dir string) {
 // ReadOne reads a single process the way Scan does, deep facts included. It
 // returns an error wrapping ErrGone when the process does not exist.
 func (sc Scanner) ReadOne(pid int) (*Process, error) {
-	root := sc.Root
-	if root == "" {
-		root = "/proc"
-	}
-	live := nsutil.IsProcFS(root)
+	pr := sc.fs().Proc(pid)
 	var warn [][2]string
-	p, err := readProcess(root, pid, live, &warn)
+	p, err := readProcess(pr, &warn)
 	if err == nil && p.nsDeferred {
 		p.nsDeferred = false
-		err = readNS(p, root, live, &warn)
+		err = readNS(p, pr, &warn)
 	}
 	if err != nil {
 		if Vanished(err) {
@@ -531,12 +528,14 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 		}
 		return nil, err
 	}
-	dir := filepath.Join(root, strconv.Itoa(pid))
-	readDetails(p, dir)
-	p.Deep = readDeep(dir, pid, !sc.NoMem && live, live, true)
-	readJVMFor(p, dir)
+	readDetails(p, pr)
+	p.Deep = readDeep(pr, true)
+	readJVMFor(p, pr)
 	return p, nil
 }
+
+// fs is the procfs the scanner reads.
+func (sc Scanner) fs() FS { return NewFS(sc.Root, !sc.NoMem) }
 
 // reusable returns the previous snapshot's reading of p when its deep facts
 // can stand for a new read: same process (start time), same status facts

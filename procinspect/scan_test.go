@@ -687,7 +687,7 @@ func TestReportEscapesNames(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ReadOne(%d) error: %v", pid, err)
 		}
-		in := DocInitOf(p, nil)
+		in := DocInitOf(Assess(p, nil))
 		if diff := cmp.Diff(wantArgs, in.Cmdline); diff != "" {
 			t.Errorf("DocInitOf(PID %d).Cmdline mismatch (-want +got):\n%s", pid, diff)
 		}

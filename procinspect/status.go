@@ -7,15 +7,6 @@ import (
 	"strings"
 )
 
-// Int is an integer field that may be unknown (the line was absent or malformed).
-type Int struct {
-	V     int
-	Known bool
-}
-
-// KnownInt returns a known Int holding v.
-func KnownInt(v int) Int { return Int{V: v, Known: true} }
-
 // Status holds the fields of /proc/PID/status (or /proc/PID/task/TID/status)
 // that signal prediction needs (fs/proc/array.c: task_state, task_sig).
 // Every field can be missing: a sandbox may omit lines, and a malformed line
@@ -35,9 +26,7 @@ type Status struct {
 	// not visible from the procfs' namespace).
 	TracerPid Int
 	// Uid holds the real, effective, saved and filesystem UIDs.
-	Uid [4]int
-	// UidKnown reports whether the Uid line was read.
-	UidKnown bool
+	Uid Known[[4]int]
 	// Threads is the number of threads in the process.
 	Threads Int
 	// NStgid is the thread group ID in each PID namespace, outermost first.
@@ -204,13 +193,14 @@ func (s *Status) parseUid(v string) {
 		s.problem("Uid", v)
 		return
 	}
+	var uid [4]int
 	for i, x := range f {
 		n, err := strconv.Atoi(x)
 		if err != nil {
 			s.problem("Uid", v)
 			return
 		}
-		s.Uid[i] = n
+		uid[i] = n
 	}
-	s.UidKnown = true
+	s.Uid = Of(uid)
 }

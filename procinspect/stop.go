@@ -67,6 +67,12 @@ func (st Stop) signalName() string {
 // were read, else docker stop's and Kubernetes' defaults. It returns nil
 // for a process that is not such an init.
 func StopsFor(p *Process, k *Kernel) []Stop {
+	return stopsFor(p, func(sig Signal) Prediction { return Predict(p, sig, Host, k) })
+}
+
+// stopsFor is StopsFor with the host's predictions given by hostPredict,
+// so that an Assessment reuses the ones it made.
+func stopsFor(p *Process, hostPredict func(Signal) Prediction) []Stop {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit || !p.InitialNS.Known || p.InitialNS.V {
 		return nil
 	}
@@ -83,12 +89,12 @@ func StopsFor(p *Process, k *Kernel) []Stop {
 	}
 	out := make([]Stop, 0, len(plans))
 	for _, pl := range plans {
-		out = append(out, stopFor(p, k, pl))
+		out = append(out, stopFor(pl, hostPredict))
 	}
 	return out
 }
 
-func stopFor(p *Process, k *Kernel, pl engine.Plan) Stop {
+func stopFor(pl engine.Plan, hostPredict func(Signal) Prediction) Stop {
 	st := Stop{Key: pl.Key, By: pl.By, Grace: time.Duration(pl.Grace) * time.Second,
 		SignalFrom: pl.SignalFrom, GraceFrom: pl.GraceFrom}
 	g := fmt.Sprintf("%d s", pl.Grace)
@@ -99,7 +105,7 @@ func stopFor(p *Process, k *Kernel, pl engine.Plan) Stop {
 		return st
 	}
 	st.Signal = sig
-	pr := Predict(p, sig, Host, k)
+	pr := hostPredict(sig)
 	st.Verdict = pr.Verdict
 	how := fmt.Sprintf("%s sends %s from the host", pl.By, sig)
 	if pl.Key == "kubernetes" {
@@ -151,46 +157,26 @@ func FixHint(p *Process, k *Kernel) string {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
 		return ""
 	}
-	pr := Predict(p, SIGTERM, Host, k)
+	return fixHint(p, Predict(p, SIGTERM, Host, k), StopsFor(p, k))
+}
+
+// fixHint is FixHint from what an Assessment already holds: SIGTERM from
+// the host and the stops. The hints of p's programs come first (programs),
+// then those by outcome.
+func fixHint(p *Process, pr Prediction, stops []Stop) string {
+	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
+		return ""
+	}
 	if pr.Verdict == Yes || pr.Verdict == VerdictUnknown || pr.Verdict == Depends && pr.Outcome != Deferred {
 		return "" // it ends, or its own code decides, or too little is known
 	}
-	if stops := StopsFor(p, k); len(stops) > 0 && stops[0].Signal != SIGTERM && (stops[0].Verdict == Yes || stops[0].Verdict == Depends) {
+	if len(stops) > 0 && stops[0].Signal != SIGTERM && (stops[0].Verdict == Yes || stops[0].Verdict == Depends) {
 		return "" // the container's own stop signal ends it, or its handler decides
 	}
-	pg := Identify(p)
+	if h := programHint(p, pr); h != "" {
+		return h
+	}
 	switch {
-	case pg == ProgShell && pr.Outcome == Deferred:
-		bg := "run the long command in the background and wait for it (`cmd & wait $!`), so the trap runs at once"
-		switch handles, who := childHandlesTERM(p); {
-		case handles.Known && handles.V:
-			return bg + "; or `exec` the command so it is PID 1 and handles SIGTERM itself"
-		case handles.Known:
-			return bg + "; " + who + ", so making it PID 1 would not help: as PID 1 it would ignore SIGTERM"
-		}
-		return bg + "; or, if the command handles SIGTERM, `exec` it so it is PID 1"
-	case pg == ProgShell:
-		const trap, tini = "add a trap (`trap 'kill -TERM $child; wait' TERM` with `cmd & child=$!; wait`)", "run with --init (tini), which forwards SIGTERM to the program"
-		switch handles, who := childHandlesTERM(p); {
-		case handles.Known && handles.V:
-			return "use the exec form of ENTRYPOINT/CMD, or `exec` the program at the end of the script, so the program itself is PID 1 and handles SIGTERM; or " + trap + "; or " + tini
-		case handles.Known:
-			return tini + "; or " + trap + "; " + who + ", so making it PID 1 would not help: as PID 1 it would ignore SIGTERM"
-		}
-		return tini + "; or " + trap + "; or, if the program handles SIGTERM, `exec` it (or use the exec form of ENTRYPOINT/CMD) so it is PID 1"
-	case pg == ProgPython:
-		st := p.Status
-		switch {
-		case st.SigIgn.Known && st.SigIgn.Has(SIGINT):
-			return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or run with --init (tini); STOPSIGNAL SIGINT would not help: SIGINT is ignored (SIG_IGN, likely inherited from its launcher, and Python keeps an inherited SIG_IGN)"
-		case st.SigCgt.Known && st.SigCgt.Has(SIGINT):
-			return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or set STOPSIGNAL SIGINT (Python exits on KeyboardInterrupt), or run with --init (tini)"
-		}
-		return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or run with --init (tini); SIGINT has no handler here either, so STOPSIGNAL SIGINT would not help"
-	case pg == ProgJava && pr.Outcome == Dropped:
-		return "the JVM installed no SIGTERM handler (-Xrs or -XX:+ReduceSignalUsage, on the command line or in JAVA_TOOL_OPTIONS): drop that option, and the JVM runs its shutdown hooks and exits 143; or run with --init (tini)"
-	case pg == ProgNode:
-		return "handle SIGTERM in the application (process.on('SIGTERM', …)), or run with --init (tini)"
 	case pr.Outcome == Ignored:
 		return "SIGTERM is ignored (SIG_IGN, perhaps inherited: it survives exec): start the program from a launcher that resets dispositions, or handle SIGTERM; --init (tini) forwards signals but cannot undo SIG_IGN in the child"
 	case pr.Outcome == Queued:
@@ -201,6 +187,49 @@ func FixHint(p *Process, k *Kernel) string {
 		return "the forwarding init's child does not end on SIGTERM: fix the child (a handler, or a stop signal it honours)"
 	}
 	return ""
+}
+
+// shellHint: a shell that defers its trap, or has none.
+func shellHint(p *Process, pr Prediction) string {
+	if pr.Outcome == Deferred {
+		bg := "run the long command in the background and wait for it (`cmd & wait $!`), so the trap runs at once"
+		switch handles, who := childHandlesTERM(p); {
+		case handles.Known && handles.V:
+			return bg + "; or `exec` the command so it is PID 1 and handles SIGTERM itself"
+		case handles.Known:
+			return bg + "; " + who + ", so making it PID 1 would not help: as PID 1 it would ignore SIGTERM"
+		}
+		return bg + "; or, if the command handles SIGTERM, `exec` it so it is PID 1"
+	}
+	const trap, tini = "add a trap (`trap 'kill -TERM $child; wait' TERM` with `cmd & child=$!; wait`)", "run with --init (tini), which forwards SIGTERM to the program"
+	switch handles, who := childHandlesTERM(p); {
+	case handles.Known && handles.V:
+		return "use the exec form of ENTRYPOINT/CMD, or `exec` the program at the end of the script, so the program itself is PID 1 and handles SIGTERM; or " + trap + "; or " + tini
+	case handles.Known:
+		return tini + "; or " + trap + "; " + who + ", so making it PID 1 would not help: as PID 1 it would ignore SIGTERM"
+	}
+	return tini + "; or " + trap + "; or, if the program handles SIGTERM, `exec` it (or use the exec form of ENTRYPOINT/CMD) so it is PID 1"
+}
+
+// pythonHint: Python without a SIGTERM handler; whether STOPSIGNAL SIGINT
+// helps depends on its SIGINT disposition.
+func pythonHint(p *Process, _ Prediction) string {
+	st := p.Status
+	switch {
+	case st.SigIgn.Known && st.SigIgn.Has(SIGINT):
+		return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or run with --init (tini); STOPSIGNAL SIGINT would not help: SIGINT is ignored (SIG_IGN, likely inherited from its launcher, and Python keeps an inherited SIG_IGN)"
+	case st.SigCgt.Known && st.SigCgt.Has(SIGINT):
+		return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or set STOPSIGNAL SIGINT (Python exits on KeyboardInterrupt), or run with --init (tini)"
+	}
+	return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or run with --init (tini); SIGINT has no handler here either, so STOPSIGNAL SIGINT would not help"
+}
+
+// javaHint: a JVM that dropped SIGTERM installed no handler.
+func javaHint(_ *Process, pr Prediction) string {
+	if pr.Outcome != Dropped {
+		return ""
+	}
+	return "the JVM installed no SIGTERM handler (-Xrs or -XX:+ReduceSignalUsage, on the command line or in JAVA_TOOL_OPTIONS): drop that option, and the JVM runs its shutdown hooks and exits 143; or run with --init (tini)"
 }
 
 // childHandlesTERM reports whether a shell's command would handle SIGTERM

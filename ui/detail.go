@@ -84,16 +84,17 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 		b.WriteString(st.Warn.Render("Its init is not visible from here, so no prediction is made.") + "\n")
 	} else {
 		var facts strings.Builder
-		writeInitFacts(&facts, p, st)
+		a := s.Assessment(p)
+		writeInitFacts(&facts, a, st)
 		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render(strings.TrimRight(facts.String(), "\n")) + "\n")
-		writeStops(&b, p, s.Kernel, st, width)
+		writeStops(&b, a, st, width)
 		b.WriteString("\n" + st.Section.Render("What kill does") + "\n")
-		writePredictions(&b, p, s.Kernel, st, width)
+		writePredictions(&b, a, st, width)
 		b.WriteString("\n" + st.Section.Render("Signals") + st.Faint.Render(signalsHint(all)) + "\n")
 		writeSignals(&b, p, all, st, width)
 	}
 	b.WriteString("\n" + st.Section.Render("Processes") + "\n")
-	writeProcs(&b, ns, s.Kernel, st)
+	writeProcs(&b, s, ns, st)
 	return strings.TrimRight(b.String(), "\n")
 }
 
@@ -123,7 +124,8 @@ func nsTitle(ns *procinspect.Namespace) string {
 	return strings.Join(parts, " · ")
 }
 
-func writeInitFacts(b *strings.Builder, p *procinspect.Process, st Styles) {
+func writeInitFacts(b *strings.Builder, a *procinspect.Assessment, st Styles) {
+	p := a.Process
 	s := p.Status
 	threads := "unknown threads"
 	if s.Threads.Known {
@@ -139,31 +141,19 @@ func writeInitFacts(b *strings.Builder, p *procinspect.Process, st Styles) {
 			goText = map[bool]string{true: "yes", false: "no"}[d.Go.V]
 		}
 		fmt.Fprintf(b, "exe %s · Go program %s", render.OrDash(render.Text(d.Exe)), goText)
-		if pg := procinspect.Identify(p); pg != procinspect.ProgUnknown {
-			fmt.Fprintf(b, " · recognised as %s", pg)
+		if a.Program != procinspect.ProgUnknown {
+			fmt.Fprintf(b, " · recognised as %s", a.Program)
 		}
 		for _, c := range d.Consumers {
-			fmt.Fprintf(b, " · %s", consumerText(c))
+			fmt.Fprintf(b, " · %s", render.ReaderText(c, false))
 		}
 		b.WriteString("\n")
 	}
 }
 
-func consumerText(c procinspect.Consumer) string {
-	set := "an unknown set"
-	if c.Set.Known {
-		set = c.Set.Set.Compact()
-	}
-	if c.Kind == "signalfd" {
-		return fmt.Sprintf("signalfd %d reads %s", c.FD, set)
-	}
-	return fmt.Sprintf("thread %d waits in sigtimedwait for %s", c.TID, set)
-}
-
 // writeStops says what docker stop and Kubernetes will do, and how to fix it.
-func writeStops(b *strings.Builder, p *procinspect.Process, k *procinspect.Kernel, st Styles, width int) {
-	stops := procinspect.StopsFor(p, k)
-	hint := procinspect.FixHint(p, k)
+func writeStops(b *strings.Builder, a *procinspect.Assessment, st Styles, width int) {
+	stops, hint := a.Stops, a.Hint
 	if len(stops) == 0 && hint == "" {
 		return
 	}
@@ -180,15 +170,12 @@ func writeStops(b *strings.Builder, p *procinspect.Process, k *procinspect.Kerne
 }
 
 // writePredictions lists every prediction with its reason wrapped under it.
-func writePredictions(b *strings.Builder, p *procinspect.Process, k *procinspect.Kernel, st Styles, width int) {
+func writePredictions(b *strings.Builder, a *procinspect.Assessment, st Styles, width int) {
 	reasonStyle := lipgloss.NewStyle().Width(max(width-4, 20)).PaddingLeft(4)
-	for _, sig := range render.ExplainSignals {
-		for _, from := range procinspect.Senders {
-			pr := procinspect.Predict(p, sig, from, k)
-			verdict := st.Verdict[pr.Verdict].Render(pad(verdictText(pr, true), 20))
-			fmt.Fprintf(b, "%s %s %s\n", pad(sig.String(), 8), pad(string(from), 6), verdict)
-			b.WriteString(st.Faint.Render(reasonStyle.Render(render.Text(pr.Reason))) + "\n")
-		}
+	for _, pr := range a.Predictions {
+		verdict := st.Verdict[pr.Verdict].Render(pad(verdictText(pr, true), 20))
+		fmt.Fprintf(b, "%s %s %s\n", pad(pr.Signal.String(), 8), pad(string(pr.From), 6), verdict)
+		b.WriteString(st.Faint.Render(reasonStyle.Render(render.Text(pr.Reason))) + "\n")
 	}
 }
 
@@ -228,7 +215,7 @@ func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Style
 
 // writeProcs lists the namespace's processes with what SIGTERM from inside
 // would do to each.
-func writeProcs(b *strings.Builder, ns *procinspect.Namespace, k *procinspect.Kernel, st Styles) {
+func writeProcs(b *strings.Builder, s *procinspect.Snapshot, ns *procinspect.Namespace, st Styles) {
 	widths := []int{8, 7, 16, 5, 7, 20}
 	row := func(cells []string) string {
 		out := make([]string, len(cells))
@@ -243,7 +230,7 @@ func writeProcs(b *strings.Builder, ns *procinspect.Namespace, k *procinspect.Ke
 			fmt.Fprintf(b, "%s\n", st.Faint.Render(fmt.Sprintf("… and %d more", len(ns.Procs)-i)))
 			break
 		}
-		pr := procinspect.Predict(p, procinspect.SIGTERM, procinspect.Inside, k)
+		pr := s.InsideTERM(p)
 		line := row([]string{strconv.Itoa(p.PID), render.OrUnknown(p.Status.NSPID()), render.Text(p.Name()),
 			render.State(p.Status.State), render.IntOrUnknown(p.Status.Threads), "."})
 		line = strings.TrimSuffix(line, ".")

@@ -347,7 +347,7 @@ func (m Model) openSend() (tea.Model, tea.Cmd) {
 		m.notice = "no visible init to send to"
 		return m, nil
 	}
-	m.dialog = &sendDialog{target: ns.Init, kernel: m.snap.Kernel, nsKey: key}
+	m.dialog = &sendDialog{target: ns.Init, assess: m.snap.Assessment(ns.Init), nsKey: key}
 	return m, nil
 }
 

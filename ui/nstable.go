@@ -26,7 +26,7 @@ func (t *nsTable) setRows(rows []nsRow) {
 	t.rows = rows
 	t.nsWidth = len("PIDNS")
 	for _, r := range rows {
-		t.nsWidth = max(t.nsWidth, ansi.StringWidth(r.idCell()))
+		t.nsWidth = max(t.nsWidth, ansi.StringWidth(r.TreeID()))
 	}
 	if t.hasSelection {
 		for i, r := range rows {
@@ -185,13 +185,11 @@ func (t nsTable) View(st Styles) string {
 }
 
 func (t nsTable) renderRow(st Styles, l layout, r nsRow, selected bool) string {
-	cells := []string{r.idCell(), r.container, r.pid, r.name, r.procs, "-", "-", "-", "-"}
-	if r.hasInit {
-		for i, pr := range r.preds {
-			cells[5+i] = verdictText(pr, l.wide)
-			if l.verdict == narrowCell {
-				cells[5+i] = ansi.Truncate(cells[5+i], narrowCell, "")
-			}
+	cells := []string{r.TreeID(), r.Container, r.PID, r.Name, r.Procs, "-", "-", "-", "-"}
+	for i, pr := range r.Predictions {
+		cells[5+i] = verdictText(pr, l.wide)
+		if l.verdict == narrowCell {
+			cells[5+i] = ansi.Truncate(cells[5+i], narrowCell, "")
 		}
 	}
 	if selected {
@@ -203,8 +201,8 @@ func (t nsTable) renderRow(st Styles, l layout, r nsRow, selected bool) string {
 	line := t.line(l, cells[:5])
 	for i := 5; i < 9; i++ {
 		cell := pad(cells[i], l.verdict)
-		if r.hasInit {
-			cell = st.Verdict[r.preds[i-5].Verdict].Render(cell)
+		if r.Predictions != nil {
+			cell = st.Verdict[r.Predictions[i-5].Verdict].Render(cell)
 		}
 		line += " " + cell
 	}

@@ -26,17 +26,11 @@ type nsKey struct {
 
 func keyOf(id nsutil.NSID) nsKey { return nsKey{ino: id.Ino, init: id.Init} }
 
-// nsRow is one namespace of the main view, computed without a terminal
-// (the k9s "render" idea): the table only lays it out.
+// nsRow is one namespace of the main view: render's row, which the
+// --once table shows too, and the key that keeps the selection on it.
 type nsRow struct {
-	key       nsKey // the namespace; zero for the unidentified group
-	depth     int
-	id        string
-	container string
-	pid, name string
-	procs     string
-	hasInit   bool
-	preds     [4]procinspect.Prediction
+	render.Row
+	key nsKey // the namespace; zero for the unidentified group
 	// context marks an ancestor shown only so a filtered tree still reads;
 	// it did not match the filter.
 	context bool
@@ -67,41 +61,15 @@ func buildRows(s *procinspect.Snapshot, filter string) []nsRow {
 		if filter != "" && !match[ns] && !context[ns] {
 			continue
 		}
-		r := rowOf(ns, s.Kernel)
+		r := rowOf(s, ns)
 		r.context = filter != "" && !match[ns]
 		rows = append(rows, r)
 	}
 	return rows
 }
 
-func rowOf(ns *procinspect.Namespace, k *procinspect.Kernel) nsRow {
-	r := nsRow{key: keyOf(ns.ID), depth: max(ns.Level, 0), id: "unknown", container: "-", pid: "-",
-		name: "(init not visible)", procs: strconv.Itoa(len(ns.Procs))}
-	if !ns.ID.IsZero() {
-		r.id = ns.ID.String()
-	}
-	r.container = render.ContainerText(ns)
-	if p := ns.Init; p != nil {
-		r.hasInit = true
-		r.pid = strconv.Itoa(p.PID)
-		r.name = render.Text(p.Name())
-		i := 0 // the columns of render.WriteTable: CoreSignals × Senders
-		for _, sig := range procinspect.CoreSignals {
-			for _, from := range procinspect.Senders {
-				r.preds[i] = procinspect.Predict(p, sig, from, k)
-				i++
-			}
-		}
-	}
-	return r
-}
-
-// idCell is the PIDNS cell: the namespace with its tree indent.
-func (r nsRow) idCell() string {
-	if r.depth > 0 {
-		return strings.Repeat(" ", 2*(r.depth-1)) + "└ " + r.id
-	}
-	return r.id
+func rowOf(s *procinspect.Snapshot, ns *procinspect.Namespace) nsRow {
+	return nsRow{Row: render.NewRow(s, ns), key: keyOf(ns.ID)}
 }
 
 // nsMatches reports whether the filter names the namespace, its init, any

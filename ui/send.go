@@ -13,15 +13,15 @@ import (
 	"github.com/sigview/sigview/procinspect/render"
 )
 
-// sendSignals are the signals the F9 dialog offers, as htop's list starts.
-var sendSignals = []procinspect.Signal{procinspect.SIGTERM, procinspect.SIGKILL, procinspect.SIGINT,
-	procinspect.SIGHUP, procinspect.SIGQUIT}
+// sendSignals are the signals the F9 dialog offers, as htop's list
+// starts: the assessed ones, so the dialog reads every prediction.
+var sendSignals = procinspect.AssessedSignals
 
 // sendDialog is F9: choose a signal and a sender, see the prediction,
 // confirm with Enter. Nothing is sent without that Enter.
 type sendDialog struct {
 	target  *procinspect.Process
-	kernel  *procinspect.Kernel // the profile the target's snapshot was predicted with
+	assess  *procinspect.Assessment // the target's, from the snapshot it was chosen in
 	nsKey   nsKey
 	sig     int // index in sendSignals
 	inside  bool
@@ -98,7 +98,7 @@ func (d sendDialog) view(st Styles, width int) string {
 		host, inside = " host ", "[inside]"
 	}
 	b.WriteString(fmt.Sprintf("from: %s %s   tab switches (inside = a process that joins its PID namespace, like docker exec … kill)\n\n", host, inside))
-	pr := procinspect.Predict(p, d.signal(), d.from(), d.kernel)
+	pr := d.assess.Prediction(d.signal(), d.from())
 	b.WriteString("prediction: " + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")
 	b.WriteString(st.Faint.Render(wrap.Render(render.Text(pr.Reason))) + "\n\n")
 	switch {

@@ -80,13 +80,12 @@ type taskDoc struct {
 }
 
 func explainDocOf(snap *procinspect.Snapshot, p *procinspect.Process) explainDoc {
-	d := explainDoc{SchemaVersion: procinspect.SchemaVersion, ProcRoot: snap.Root, DocInit: procinspect.DocInitOf(p, snap.Kernel),
+	a := snap.Assessment(p)
+	d := explainDoc{SchemaVersion: procinspect.SchemaVersion, ProcRoot: snap.Root, DocInit: procinspect.DocInitOf(a),
 		Kernel: procinspect.DocKernelOf(snap.Kernel), Tasks: []taskDoc{}}
 	d.Predictions = d.Predictions[:0]
-	for _, sig := range render.ExplainSignals {
-		for _, from := range procinspect.Senders {
-			d.Predictions = append(d.Predictions, procinspect.DocPredictionOf(procinspect.Predict(p, sig, from, snap.Kernel)))
-		}
+	for _, pr := range a.Predictions {
+		d.Predictions = append(d.Predictions, procinspect.DocPredictionOf(pr))
 	}
 	if isInit, ok := p.Status.IsInit(); ok {
 		d.IsInit = &isInit

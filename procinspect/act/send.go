@@ -63,10 +63,7 @@ func Send(sc procinspect.Scanner, req SendRequest) (SendReport, error) {
 	if req.Watch <= 0 {
 		req.Watch = 2 * time.Second
 	}
-	root := sc.Root
-	if root == "" {
-		root = "/proc"
-	}
+	root := procinspect.NewFS(sc.Root, false).Root
 	if err := ownProcfs(root); err != nil {
 		return rep, err
 	}
@@ -85,7 +82,7 @@ func Send(sc procinspect.Scanner, req SendRequest) (SendReport, error) {
 	if req.StartTime != 0 && req.StartTime != p.StartTime {
 		return rep, fmt.Errorf("PID %d started at tick %d, not %d as shown: %w", req.PID, p.StartTime, req.StartTime, ErrNotSame)
 	}
-	rep.Prediction = procinspect.Predict(p, req.Signal, req.From, snap.Kernel)
+	rep.Prediction = snap.Assessment(p).Prediction(req.Signal, req.From)
 	h, err := Open(root, req.PID, p.StartTime)
 	if err != nil {
 		if errors.Is(err, syscall.ESRCH) || procinspect.Vanished(err) {
@@ -145,23 +142,41 @@ func (r *SendReport) observeAlive(root string) {
 	r.Pending = st.ShdPnd.Has(r.Signal) || st.SigPnd.Has(r.Signal)
 }
 
+// observed is what was seen after a signal, for held.
+type observed struct {
+	ended bool
+	exit  procinspect.Int // the exit status, when it ended and it is known
+	// pending and stopped are what was seen while it lived on; unknown
+	// when not looked at (try watches only whether it ended).
+	pending, stopped procinspect.Flag
+}
+
+// held says whether what was observed is what pr predicted: unknown for a
+// prediction of "depends" or "unknown". The one rule of send and try.
+func held(pr procinspect.Prediction, o observed) procinspect.Flag {
+	switch pr.Verdict {
+	case procinspect.Yes:
+		return procinspect.KnownFlag(o.ended && (!pr.Exit.Known || !o.exit.Known || pr.Exit.V == o.exit.V))
+	case procinspect.No:
+		ok := !o.ended
+		switch pr.Outcome {
+		case procinspect.Queued, procinspect.Deferred:
+			ok = ok && (!o.pending.Known || o.pending.V)
+		case procinspect.Stops:
+			ok = ok && (!o.stopped.Known || o.stopped.V)
+		}
+		return procinspect.KnownFlag(ok)
+	}
+	return procinspect.Flag{}
+}
+
 // judge compares what happened with the prediction.
 func (r *SendReport) judge() {
 	pr := r.Prediction
 	what := r.happened()
-	switch pr.Verdict {
-	case procinspect.Yes:
-		r.Held = procinspect.KnownFlag(r.Ended && (!pr.Exit.Known || !r.Exit.Known || pr.Exit.V == r.Exit.V))
-	case procinspect.No:
-		held := !r.Ended
-		switch pr.Outcome {
-		case procinspect.Queued, procinspect.Deferred:
-			held = held && r.Pending
-		case procinspect.Stops:
-			held = held && (r.State == 'T' || r.State == 't')
-		}
-		r.Held = procinspect.KnownFlag(held)
-	default:
+	r.Held = held(pr, observed{ended: r.Ended, exit: r.Exit, pending: procinspect.KnownFlag(r.Pending),
+		stopped: procinspect.KnownFlag(r.State == 'T' || r.State == 't')})
+	if !r.Held.Known {
 		r.Summary = fmt.Sprintf("%s; sigview predicted %s (%s): %s", what, pr.Verdict, pr.Outcome, pr.Reason)
 		return
 	}

@@ -59,13 +59,11 @@ type TryReport struct {
 	Grace time.Duration
 	// UserNS reports that a user namespace was made too (not root).
 	UserNS bool
-	// Init holds the facts scanned before the stop.
-	Init *procinspect.Process
-	// Predicted is the stop signal from the host; Predictions are the four
-	// core ones plus the stop signal.
-	Predicted   procinspect.Prediction
-	Predictions []procinspect.Prediction
-	Hint        string
+	// Assessment holds the facts scanned before the stop (its Process) and
+	// every prediction made from them; nil when the init was not scanned.
+	Assessment *procinspect.Assessment
+	// Predicted is the stop signal from the host.
+	Predicted procinspect.Prediction
 	// StopEnded reports that the stop signal ended it within the grace
 	// period; otherwise SIGKILL was needed.
 	StopEnded bool
@@ -85,6 +83,23 @@ const (
 	TryNeededKill  = 3 // it needed SIGKILL
 	TryMismatch    = 4 // the outcome contradicted the prediction
 )
+
+// Core returns the four core predictions of the init scanned before the
+// stop (procinspect.CoreSignals × Senders); nil when it was not scanned.
+func (r TryReport) Core() []procinspect.Prediction {
+	if r.Assessment == nil {
+		return nil
+	}
+	return r.Assessment.Core()
+}
+
+// Hint returns how to make the stop signal end the init, or "".
+func (r TryReport) Hint() string {
+	if r.Assessment == nil {
+		return ""
+	}
+	return r.Assessment.Hint
+}
 
 // ExitCode is the `sigview try` exit status for the report.
 func (r TryReport) ExitCode() int {
@@ -247,26 +262,14 @@ func (rep *TryReport) predict(stop procinspect.Signal) error {
 	if p == nil {
 		return fmt.Errorf("PID %d vanished before the stop", rep.HostPID)
 	}
-	rep.Init = p
-	rep.Predicted = procinspect.Predict(p, stop, procinspect.Host, snap.Kernel)
-	for _, sig := range procinspect.CoreSignals {
-		for _, from := range procinspect.Senders {
-			rep.Predictions = append(rep.Predictions, procinspect.Predict(p, sig, from, snap.Kernel))
-		}
-	}
-	rep.Hint = procinspect.FixHint(p, snap.Kernel)
+	rep.Assessment = snap.Assessment(p)
+	rep.Predicted = rep.Assessment.Prediction(stop, procinspect.Host)
 	return nil
 }
 
 // judge compares the stop's outcome with the prediction.
 func (rep *TryReport) judge() {
-	pr := rep.Predicted
-	switch pr.Verdict {
-	case procinspect.Yes:
-		rep.Held = procinspect.KnownFlag(rep.StopEnded && (!pr.Exit.Known || pr.Exit.V == rep.Exit))
-	case procinspect.No:
-		rep.Held = procinspect.KnownFlag(!rep.StopEnded)
-	}
+	rep.Held = held(rep.Predicted, observed{ended: rep.StopEnded, exit: procinspect.KnownInt(rep.Exit)})
 	if rep.Grace == 0 && !rep.StopEnded {
 		// SIGKILL followed at once: the stop signal had no time to act.
 		rep.Held = procinspect.Flag{}

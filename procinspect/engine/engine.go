@@ -3,6 +3,10 @@
 // never talks to an API or a socket, so it works read-only and with the
 // daemon down. Every field it cannot read stays unknown, with the reason in
 // Notes; a missing or unreadable file is never an error.
+//
+// It also names the container a process belongs to from its cgroup path
+// alone (Container, ParseCgroup; docs/containers.md), which is how the
+// engine and the container's ID are found in the first place.
 package engine
 
 import (

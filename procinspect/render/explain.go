@@ -9,34 +9,28 @@ import (
 	"github.com/sigview/sigview/procinspect"
 )
 
-// ExplainSignals are the signals `sigview explain` predicts.
-var ExplainSignals = []procinspect.Signal{procinspect.SIGTERM, procinspect.SIGKILL, procinspect.SIGINT,
-	procinspect.SIGHUP, procinspect.SIGQUIT}
-
 // WriteExplain writes everything about one process: identity, every
 // signal's disposition, per-thread masks, readers, and predictions.
 func WriteExplain(w io.Writer, s *procinspect.Snapshot, p *procinspect.Process) error {
 	ew := &errWriter{w: w}
-	writeIdentity(ew, s, p)
+	a := s.Assessment(p)
+	writeIdentity(ew, s, a)
 	ew.printf("\nPredictions (kill sent by root):\n")
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SIGNAL\tFROM\tVERDICT\tOUTCOME\tREASON")
-	for _, sig := range ExplainSignals {
-		for _, from := range procinspect.Senders {
-			pr := procinspect.Predict(p, sig, from, s.Kernel)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", sig, from, pr.Verdict, pr.Outcome, Text(pr.Reason))
-		}
+	for _, pr := range a.Predictions {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, Text(pr.Reason))
 	}
 	tw.Flush()
-	if stops := procinspect.StopsFor(p, s.Kernel); len(stops) > 0 {
+	if len(a.Stops) > 0 {
 		ew.printf("\nStops:\n")
-		for _, s := range stops {
+		for _, s := range a.Stops {
 			ew.printf("  %s\n", Text(s.Summary))
 			ew.printf("    from %s\n", Text(s.From()))
 		}
 	}
-	if hint := procinspect.FixHint(p, s.Kernel); hint != "" {
-		ew.printf("\nFix: %s\n", Text(hint))
+	if a.Hint != "" {
+		ew.printf("\nFix: %s\n", Text(a.Hint))
 	}
 	writeSignalTable(ew, p)
 	writeThreads(ew, p)
@@ -44,7 +38,8 @@ func WriteExplain(w io.Writer, s *procinspect.Snapshot, p *procinspect.Process) 
 	return ew.err
 }
 
-func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Process) {
+func writeIdentity(ew *errWriter, s *procinspect.Snapshot, a *procinspect.Assessment) {
+	p := a.Process
 	st := p.Status
 	ew.printf("PID %d (%s)", p.PID, Text(st.Name))
 	if ns := s.NamespaceOf(p); ns != nil {
@@ -73,8 +68,8 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, p *procinspect.Proces
 			goText = map[bool]string{true: "yes", false: "no"}[d.Go.V]
 		}
 		prog := "-"
-		if pg := procinspect.Identify(p); pg != procinspect.ProgUnknown {
-			prog = string(pg)
+		if a.Program != procinspect.ProgUnknown {
+			prog = string(a.Program)
 		}
 		ew.printf("exe: %s   Go program: %s   recognised as: %s\n", OrDash(Text(d.Exe)), goText, prog)
 	}
@@ -181,15 +176,7 @@ func writeReaders(ew *errWriter, p *procinspect.Process) {
 		ew.printf("  none\n")
 	}
 	for _, c := range p.Deep.Consumers {
-		set := "unknown set"
-		if c.Set.Known {
-			set = c.Set.Set.Compact() + " (" + c.Set.Set.Hex() + ")"
-		}
-		if c.Kind == "signalfd" {
-			ew.printf("  signalfd fd %d accepts %s\n", c.FD, set)
-		} else {
-			ew.printf("  thread %d waits in sigtimedwait for %s\n", c.TID, set)
-		}
+		ew.printf("  %s\n", ReaderText(c, true))
 	}
 	if p.Deep.FDErr != "" {
 		ew.printf("  fd table unreadable: %s\n", Text(p.Deep.FDErr))
@@ -264,19 +251,36 @@ func readersText(p *procinspect.Process, sig procinspect.Signal) string {
 	}
 	var parts []string
 	for _, c := range p.Deep.Consumers {
-		if !c.Set.Has(sig) {
-			continue
-		}
-		if c.Kind == "signalfd" {
-			parts = append(parts, fmt.Sprintf("signalfd %d", c.FD))
-		} else {
-			parts = append(parts, fmt.Sprintf("sigtimedwait (thread %d)", c.TID))
+		if c.Set.Has(sig) {
+			parts = append(parts, ReaderName(c))
 		}
 	}
 	if len(parts) == 0 {
 		return "-"
 	}
 	return strings.Join(parts, ",")
+}
+
+// ReaderName names one synchronous reader of signals: "signalfd 3",
+// "sigtimedwait in thread 12".
+func ReaderName(c procinspect.Consumer) string {
+	if c.Kind == "signalfd" {
+		return fmt.Sprintf("signalfd %d", c.FD)
+	}
+	return fmt.Sprintf("sigtimedwait in thread %d", c.TID)
+}
+
+// ReaderText says what one reader takes, the one wording of explain and
+// the detail view: "signalfd 3 takes INT TERM"; hex adds the mask.
+func ReaderText(c procinspect.Consumer, hex bool) string {
+	set := "an unknown set"
+	if c.Set.Known {
+		set = c.Set.Set.Compact()
+		if hex {
+			set += " (" + c.Set.Set.Hex() + ")"
+		}
+	}
+	return ReaderName(c) + " takes " + set
 }
 
 func nsName(ns *procinspect.Namespace) string {
@@ -337,10 +341,10 @@ func intsOrUnknown(v []int) string {
 }
 
 func UIDText(st procinspect.Status) string {
-	if !st.UidKnown {
+	if !st.Uid.Known {
 		return "unknown"
 	}
-	return fmt.Sprint(st.Uid[0])
+	return fmt.Sprint(st.Uid.V[0])
 }
 
 func TracerText(st procinspect.Status) string {

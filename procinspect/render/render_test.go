@@ -124,18 +124,12 @@ func TestExplainHostileFields(t *testing.T) {
 // container init stopped by SIGTERM, which ended it.
 func recordedTry(t *testing.T, root string) act.TryReport {
 	snap := scan(t, root, 4242)
-	k := kernel()
-	p := snap.Process(4242)
-	r := act.TryReport{Argv: []string{"/sbin/my\x1b[2Jinit", "--name=\xff"}, HostPID: 4242, Grace: 10 * time.Second, Init: p,
-		Predicted: procinspect.Predict(p, procinspect.SIGTERM, procinspect.Host, k),
-		Hint:      procinspect.FixHint(p, k), StopEnded: false, After: 10*time.Second + 30*time.Millisecond, Exit: 137,
+	snap.Kernel = kernel()
+	a := snap.Assessment(snap.Process(4242))
+	return act.TryReport{Argv: []string{"/sbin/my\x1b[2Jinit", "--name=\xff"}, HostPID: 4242, Grace: 10 * time.Second, Assessment: a,
+		Predicted: a.Prediction(procinspect.SIGTERM, procinspect.Host), StopEnded: false,
+		After: 10*time.Second + 30*time.Millisecond, Exit: 137,
 		Held: procinspect.Flag{}} // the prediction was unknown, so it neither held nor failed
-	for _, sig := range procinspect.CoreSignals {
-		for _, from := range procinspect.Senders {
-			r.Predictions = append(r.Predictions, procinspect.Predict(p, sig, from, k))
-		}
-	}
-	return r
 }
 
 func TestGoldenTry(t *testing.T) {
@@ -166,4 +160,43 @@ func TestGoldenKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.RequireEqual(t, b.Bytes())
+}
+
+// TestRenderersShareOneAssessment: the table, explain and the JSON document
+// of one snapshot read the same assessments; rendering them again predicts
+// nothing.
+func TestRenderersShareOneAssessment(t *testing.T) {
+	snap := scan(t, sharedRoot, 4242)
+	snap.Kernel = kernel()
+	inits := 0
+	for _, ns := range snap.Namespaces {
+		if ns.Init != nil {
+			inits++
+		}
+	}
+	render3 := func() {
+		var b bytes.Buffer
+		if err := render.WriteTable(&b, snap); err != nil {
+			t.Fatal(err)
+		}
+		if err := render.WriteExplain(&b, snap, snap.Process(4242)); err != nil {
+			t.Fatal(err)
+		}
+		if err := render.WriteJSON(&b, procinspect.Report(snap)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := procinspect.PredictCalls()
+	render3()
+	first := procinspect.PredictCalls() - before
+	// Each init's assessment makes at least its 10 predictions (forwarders
+	// predict their child too); nothing is predicted twice by renderers.
+	if min := int64(inits * len(procinspect.AssessedSignals) * len(procinspect.Senders)); first < min {
+		t.Errorf("table, explain and JSON predicted %d times for %d inits; want at least %d", first, inits, min)
+	}
+	again := procinspect.PredictCalls()
+	render3()
+	if got := procinspect.PredictCalls() - again; got != 0 {
+		t.Errorf("rendering the same snapshot again predicted %d times; want 0", got)
+	}
 }

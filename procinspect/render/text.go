@@ -6,7 +6,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/engine"
 )
@@ -54,7 +53,7 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PIDNS\tLVL\tCONTAINER\tINIT\tNAME\tPROCS\tTERM inside\tTERM host\tKILL inside\tKILL host\tSTOP")
 	for _, ns := range s.Namespaces {
-		fmt.Fprintln(tw, strings.Join(tableRow(ns, s.Kernel), "\t"))
+		fmt.Fprintln(tw, strings.Join(NewRow(s, ns).cells(), "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -87,37 +86,6 @@ func Plural(n int, word string) string {
 		return fmt.Sprintf("%d %ses", n, word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// tableRow renders one namespace as table cells.
-func tableRow(ns *procinspect.Namespace, k *procinspect.Kernel) []string {
-	id := "unknown"
-	if !ns.ID.IsZero() {
-		id = ns.ID.String()
-	}
-	if ns.Level > 0 {
-		id = strings.Repeat("  ", ns.Level-1) + "└ " + id
-	}
-	level := "?"
-	if ns.Level >= 0 {
-		level = fmt.Sprint(ns.Level)
-	}
-	row := []string{id, level, ContainerText(ns), "-", "(init not visible)", fmt.Sprint(len(ns.Procs)), "-", "-", "-", "-", "-"}
-	if p := ns.Init; p != nil {
-		row[3] = fmt.Sprint(p.PID)
-		row[4] = Text(p.Name())
-		i := 6
-		for _, sig := range procinspect.CoreSignals {
-			for _, from := range procinspect.Senders {
-				row[i] = verdictWord(procinspect.Predict(p, sig, from, k))
-				i++
-			}
-		}
-		if stops := procinspect.StopsFor(p, k); len(stops) > 0 {
-			row[10] = StopCell(stops[0])
-		}
-	}
-	return row
 }
 
 // StopCell says in a few cells what the engine's stop does: "SIGTERM:143
@@ -172,7 +140,7 @@ func ContainerText(ns *procinspect.Namespace) string {
 
 // ContainerLong names a container with what its engine's files say (name,
 // image, init, pod), its pod and the evidence.
-func ContainerLong(c *nsutil.Container, m *engine.Metadata) string {
+func ContainerLong(c *engine.Container, m *engine.Metadata) string {
 	s := c.Runtime + " " + Text(c.Short())
 	if m != nil {
 		if m.Name != "" {

@@ -22,13 +22,11 @@ func WriteTry(w io.Writer, r act.TryReport) error {
 		where = "new user and PID namespaces"
 	}
 	ew.printf("sigview try: %s ran as PID 1 of %s (PID %d here)\n", strings.Join(cmd, " "), where, r.HostPID)
-	if r.Init != nil {
-		if pg := procinspect.Identify(r.Init); pg != procinspect.ProgUnknown {
-			ew.printf("recognised as: %s\n", pg)
-		}
+	if r.Assessment != nil && r.Assessment.Program != procinspect.ProgUnknown {
+		ew.printf("recognised as: %s\n", r.Assessment.Program)
 	}
 	ew.printf("\nPredictions:\n")
-	for _, pr := range r.Predictions {
+	for _, pr := range r.Core() {
 		ew.printf("  %-7s from %-6s %s/%s: %s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, Text(pr.Reason))
 	}
 	pr := r.Predicted
@@ -53,8 +51,8 @@ func WriteTry(w io.Writer, r act.TryReport) error {
 	default:
 		ew.printf("  the prediction did NOT hold: please report this with `sigview explain` output\n")
 	}
-	if r.Hint != "" && !r.StopEnded {
-		ew.printf("\nFix: %s\n", Text(r.Hint))
+	if h := r.Hint(); h != "" && !r.StopEnded {
+		ew.printf("\nFix: %s\n", Text(h))
 	}
 	ew.printf("\nresult: %s\n", tryResult(r))
 	return ew.err
@@ -100,19 +98,17 @@ func TryDocOf(r act.TryReport) TryDoc {
 	if r.StopEnded {
 		d.EndedBy = "stop signal"
 	}
-	if r.Init != nil {
-		if pg := procinspect.Identify(r.Init); pg != procinspect.ProgUnknown {
-			d.Program = ptr(string(pg))
-		}
+	if r.Assessment != nil && r.Assessment.Program != procinspect.ProgUnknown {
+		d.Program = ptr(string(r.Assessment.Program))
 	}
-	for _, pr := range r.Predictions {
+	for _, pr := range r.Core() {
 		d.Predictions = append(d.Predictions, procinspect.DocPredictionOf(pr))
 	}
 	if r.Held.Known {
 		d.Held = ptr(r.Held.V)
 	}
-	if r.Hint != "" {
-		d.Hint = ptr(r.Hint)
+	if h := r.Hint(); h != "" {
+		d.Hint = ptr(h)
 	}
 	return d
 }

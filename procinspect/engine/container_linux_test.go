@@ -1,4 +1,4 @@
-package nsutil
+package engine
 
 import (
 	"bufio"
@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sigview/sigview/nsutil"
+
 	"github.com/google/go-cmp/cmp"
 	"github.com/sigview/sigview/internal/nstest"
 	"golang.org/x/sys/unix"
@@ -30,6 +32,10 @@ import (
 // does as far as the path is concerned.
 
 // cgroupMount is a mounted cgroup hierarchy.
+// mountinfoUnescape undoes the kernel's octal escaping of the characters
+// a mountinfo field cannot hold as is (fs/proc_namespace.c: mangle).
+var mountinfoUnescape = strings.NewReplacer(`\040`, " ", `\011`, "\t", `\012`, "\n", `\134`, `\`)
+
 type cgroupMount struct {
 	dir  string // where it is mounted
 	root string // the mount's root within the hierarchy, as /proc/PID/cgroup shows paths
@@ -55,7 +61,7 @@ func cgroupMounts(t *testing.T) (unified, systemd *cgroupMount) {
 		if sep < 5 || len(fields) < sep+4 {
 			continue
 		}
-		m := &cgroupMount{dir: unescapeMountinfo(fields[4]), root: unescapeMountinfo(fields[3])}
+		m := &cgroupMount{dir: mountinfoUnescape.Replace(fields[4]), root: mountinfoUnescape.Replace(fields[3])}
 		switch fstype, superOpts := fields[sep+1], fields[sep+3]; {
 		case fstype == "cgroup2" && unified == nil:
 			unified = m
@@ -249,11 +255,11 @@ func checkContainerOf(t *testing.T, pid int, want *Container) {
 // namespace is not ours.
 func checkInit(t *testing.T, pid int) {
 	t.Helper()
-	self, err := PIDNS("/proc", os.Getpid(), true)
+	self, err := nsutil.PIDNS("/proc", os.Getpid(), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns, err := PIDNS("/proc", pid, true)
+	ns, err := nsutil.PIDNS("/proc", pid, true)
 	if err != nil {
 		t.Fatal(err)
 	}

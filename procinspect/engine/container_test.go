@@ -1,4 +1,4 @@
-package nsutil
+package engine
 
 import (
 	"errors"
