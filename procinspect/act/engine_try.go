@@ -113,7 +113,7 @@ func TryEngine(opts EngineTryOptions) (EngineTryReport, error) {
 		return rep, fmt.Errorf("the container's init, PID %d, exited before it was read", rep.Pid)
 	}
 	rep.Container = p.Engine
-	stops := procinspect.StopsFor(p, opts.Kernel)
+	stops := snap.Assessment(p).Stops
 	if len(stops) == 0 {
 		return rep, errors.New("no stop predicted for the container's init")
 	}
