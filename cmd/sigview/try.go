@@ -74,15 +74,22 @@ func runTry(c *command, o options, argv []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("try: %w", err)
 	}
+	return report(o, stdout, render.TryDocOf(rep), func() error { return render.WriteTry(stdout, rep) }, rep.ExitCode())
+}
+
+// report writes a try report as JSON (--json) or text, then exits with
+// try's status.
+func report(o options, stdout io.Writer, doc any, text func() error, status int) error {
+	var err error
 	if o.json {
-		err = writeJSON(stdout, render.TryDocOf(rep))
+		err = writeJSON(stdout, doc)
 	} else {
-		err = render.WriteTry(stdout, rep)
+		err = text()
 	}
 	if err != nil {
 		return err
 	}
-	return exitStatus(rep.ExitCode())
+	return exitStatus(status)
 }
 
 // runEngineTry is try --docker / --podman: the engine runs the image and
@@ -117,13 +124,5 @@ func runEngineTry(c *command, o options, argv []string, stdout io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("try: %w", err)
 	}
-	if o.json {
-		err = writeJSON(stdout, render.EngineTryDocOf(rep))
-	} else {
-		err = render.WriteEngineTry(stdout, rep)
-	}
-	if err != nil {
-		return err
-	}
-	return exitStatus(rep.ExitCode())
+	return report(o, stdout, render.EngineTryDocOf(rep), func() error { return render.WriteEngineTry(stdout, rep) }, rep.ExitCode())
 }
