@@ -23,7 +23,13 @@ func (s *Snapshot) lookupEngines() {
 			daemons[n] = append(daemons[n], p.PID)
 		}
 	}
+	// Each daemon's command line is read once per scan, however many
+	// containers ask for it.
+	read := map[string][][]string{}
 	opts.Daemons = func(name string) [][]string {
+		if out, ok := read[name]; ok {
+			return out
+		}
 		var out [][]string
 		for _, pid := range daemons[name] {
 			b, err := readFile(filepath.Join(s.Root, strconv.Itoa(pid), "cmdline"))
@@ -31,6 +37,7 @@ func (s *Snapshot) lookupEngines() {
 				out = append(out, ParseCmdline(b))
 			}
 		}
+		read[name] = out
 		return out
 	}
 	for _, ns := range s.Namespaces {
