@@ -558,4 +558,3 @@ func (m Model) helpView() string {
 // truncate cuts s to w cells.
 func truncate(s string, w int) string { return pad(s, max(w, 1)) }
 
-func lenPlain(s string) int { return len([]rune(s)) }
