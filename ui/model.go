@@ -557,4 +557,3 @@ func (m Model) helpView() string {
 
 // truncate cuts s to w cells.
 func truncate(s string, w int) string { return pad(s, max(w, 1)) }
-
