@@ -75,7 +75,7 @@ func keyMsg(k string) tea.KeyPressMsg {
 func screen(m Model) string { return ansi.Strip(m.View().Content) }
 
 func TestGoldens(t *testing.T) {
-	for _, size := range []struct{ w, h int }{{60, 20}, {80, 24}, {160, 45}} {
+	for _, size := range []struct{ w, h int }{{60, 20}, {80, 24}, {160, 45}, {200, 30}} {
 		name := func(s string) string { return s + "_" + strconv.Itoa(size.w) + "x" + strconv.Itoa(size.h) }
 		t.Run(name("main"), func(t *testing.T) {
 			golden.RequireEqual(t, []byte(screen(newTestModel(t, size.w, size.h))))

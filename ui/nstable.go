@@ -115,6 +115,7 @@ func (t nsTable) Update(msg tea.KeyPressMsg, k keyMap) nsTable {
 // layout is the width of each column at a terminal width.
 type layout struct {
 	ns, container, pid, name, procs, verdict int
+	stop                                     int // 0: no STOP column
 	wide                                     bool
 }
 
@@ -136,10 +137,16 @@ func layoutFor(width, nsWidth int) layout {
 	if width >= 150 {
 		l.container = 24
 	}
+	if width >= 190 {
+		l.stop = 22 // "SIGTERM:137 after 10s"
+	}
 	used := func() int {
 		n := l.ns + l.pid + l.procs + 4*l.verdict + 8
 		if l.container > 0 {
 			n += l.container + 1
+		}
+		if l.stop > 0 {
+			n += l.stop + 1
 		}
 		return n
 	}
@@ -166,7 +173,7 @@ func layoutFor(width, nsWidth int) layout {
 func (t nsTable) View(st Styles) string {
 	l := layoutFor(t.width, t.nsWidth)
 	var b strings.Builder
-	head := []string{"PIDNS", "CONTAINER", "INIT", "NAME", "PROCS", "TERM in", "TERM host", "KILL in", "KILL host"}
+	head := []string{"PIDNS", "CONTAINER", "INIT", "NAME", "PROCS", "TERM in", "TERM host", "KILL in", "KILL host", "STOP"}
 	switch {
 	case l.wide:
 		head[5], head[7] = "TERM inside", "KILL inside"
@@ -185,7 +192,7 @@ func (t nsTable) View(st Styles) string {
 }
 
 func (t nsTable) renderRow(st Styles, l layout, r nsRow, selected bool) string {
-	cells := []string{r.TreeID(), r.Container, r.PID, r.Name, r.Procs, "-", "-", "-", "-"}
+	cells := []string{r.TreeID(), r.Container, r.PID, r.Name, r.Procs, "-", "-", "-", "-", r.Stop}
 	for i, pr := range r.Predictions {
 		cells[5+i] = verdictText(pr, l.wide)
 		if l.verdict == narrowCell {
@@ -206,12 +213,15 @@ func (t nsTable) renderRow(st Styles, l layout, r nsRow, selected bool) string {
 		}
 		line += " " + cell
 	}
+	if l.stop > 0 {
+		line += " " + pad(cells[9], l.stop)
+	}
 	return line
 }
 
 // line lays cells out in the layout's columns (fewer cells leave the rest off).
 func (t nsTable) line(l layout, cells []string) string {
-	widths := []int{l.ns, l.container, l.pid, l.name, l.procs, l.verdict, l.verdict, l.verdict, l.verdict}
+	widths := []int{l.ns, l.container, l.pid, l.name, l.procs, l.verdict, l.verdict, l.verdict, l.verdict, l.stop}
 	parts := make([]string, 0, len(cells))
 	for i, c := range cells {
 		if widths[i] == 0 {
