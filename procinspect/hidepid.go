@@ -2,6 +2,7 @@ package procinspect
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 
 	"github.com/sigview/sigview/nsutil"
@@ -35,8 +36,21 @@ func hidepid(root string, reader nsutil.Reader) (warning, unreadable string) {
 // procfs whose hidepid option hides processes from this reader, it may be
 // hidden.
 func (s *Snapshot) Missing(pid int) error {
+	if tgid, ok := ThreadOf(s.Root, pid); ok {
+		return fmt.Errorf("%d is a thread of process %d, not a process: a thread shares its process's signal handlers and namespace (explain %d lists its threads)", pid, tgid, tgid)
+	}
 	if s.Hidden != "" {
 		return fmt.Errorf("PID %d is not in %s; it may exist but be hidden: %s", pid, s.Root, s.Hidden)
 	}
 	return fmt.Errorf("no such process in %s", s.Root)
+}
+
+// ThreadOf reports whether pid names a thread that is not its process's
+// leader, and the process: /proc/TID exists though readdir does not list it.
+func ThreadOf(root string, pid int) (tgid int, ok bool) {
+	st, err := ReadStatus(filepath.Join(root, strconv.Itoa(pid), "status"))
+	if err != nil || !st.Tgid.Known || st.Tgid.V == pid {
+		return 0, false
+	}
+	return st.Tgid.V, true
 }

@@ -292,7 +292,7 @@ func TestActSendErrors(t *testing.T) {
 		{[]string{"send", "--read-only", "-s", "KILL", pid}, 1, []string{"read-only"}},
 		{[]string{"send", "--from", "moon", pid}, 2, []string{"sigview: --from moon: want host or inside", "run 'sigview send --help'"}},
 		{[]string{"send", "-s", "NOSUCH", pid}, 2, []string{"sigview: --signal NOSUCH: ", "run 'sigview send --help'"}},
-		{[]string{"send", "--watch", "0", pid}, 2, []string{"sigview: --watch 0: must be more than 0"}},
+		{[]string{"send", "--watch", "0", pid}, 2, []string{"sigview: --watch 0: below the minimum of 100ms"}},
 		{[]string{"send", pid, pid}, 2, []string{"exactly one PID"}},
 	} {
 		r := sigview(t, nil, tc.args...)
@@ -434,4 +434,57 @@ func TestActTryUnprivileged(t *testing.T) {
 		t.Errorf("status %d, want 3", r.code)
 	}
 	has(t, "report", r.stdout, "ran as PID 1 of new user and PID namespaces", "exit status 137", "the prediction held")
+}
+
+// TestActSendZombieAndThread: a zombie is predicted "no (gone)" and a send
+// to it says the prediction held (it had ended already); a thread's ID is
+// refused, naming its process, and nothing is sent.
+func TestActSendZombieAndThread(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	// sleep 0 exits at once and stays a zombie: its parent, after exec,
+	// is a sleep that never waits.
+	parent := exec.Command("bash", "-c", "sleep 0 & exec sleep 1000")
+	if err := parent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { parent.Process.Kill(); parent.Wait() }()
+	var zombie int
+	for deadline := time.Now().Add(5 * time.Second); zombie == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", parent.Process.Pid, parent.Process.Pid))
+		for _, f := range strings.Fields(string(b)) {
+			if st, _ := os.ReadFile("/proc/" + f + "/stat"); strings.Contains(string(st), ") Z ") {
+				zombie, _ = strconv.Atoi(f)
+			}
+		}
+	}
+	if zombie == 0 {
+		t.Fatal("no zombie child appeared")
+	}
+	r := sigview(t, nil, "send", "--watch", "200ms", strconv.Itoa(zombie))
+	if r.code != 0 {
+		t.Errorf("send to zombie %d: status %d, want 0 (predicted gone, and it was):\n%s%s", zombie, r.code, r.stdout, r.stderr)
+	}
+	has(t, "stdout", r.stdout, "as predicted (no, gone)")
+
+	// A thread of this test binary (a Go program has several).
+	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", os.Getpid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid := 0
+	for _, e := range ents {
+		if n, _ := strconv.Atoi(e.Name()); n != os.Getpid() {
+			tid = n
+		}
+	}
+	if tid == 0 {
+		t.Skip("this test binary has one thread")
+	}
+	r = sigview(t, nil, "send", "-s", "CONT", strconv.Itoa(tid))
+	if r.code != 1 {
+		t.Errorf("send to thread %d: status %d, want 1", tid, r.code)
+	}
+	has(t, "stderr", r.stderr, fmt.Sprintf("%d is a thread of process %d", tid, os.Getpid()))
+	r = sigview(t, nil, "explain", strconv.Itoa(tid))
+	has(t, "stderr", r.stderr, fmt.Sprintf("%d is a thread of process %d", tid, os.Getpid()))
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 )
@@ -35,6 +36,9 @@ func defaultOptions() options {
 // Limits a person's values are checked against (never silently raised).
 const (
 	minInterval = 100 * time.Millisecond
+	// minWatch: a shorter watch judges a signal the kernel has not yet
+	// delivered (still pending) as a prediction that failed.
+	minWatch = 100 * time.Millisecond
 )
 
 // flagDef is one flag: its spelling, the value it takes, and how it sets
@@ -65,7 +69,7 @@ func init() {
 			return nil
 		}},
 		{name: "interval", arg: "D", set: durationSetter(func(o *options) *time.Duration { return &o.interval }, minInterval)},
-		{name: "watch", arg: "D", set: durationSetter(func(o *options) *time.Duration { return &o.watch }, time.Nanosecond)},
+		{name: "watch", arg: "D", set: durationSetter(func(o *options) *time.Duration { return &o.watch }, minWatch)},
 		{name: "grace", arg: "D", set: durationSetter(func(o *options) *time.Duration { return &o.grace }, 0)},
 		{name: "settle", arg: "D", set: durationSetter(func(o *options) *time.Duration { return &o.settle }, 0)},
 		{name: "from", arg: "host|inside", set: func(o *options, v string) error {
@@ -77,17 +81,35 @@ func init() {
 		}},
 		{name: "signal", short: "s", arg: "SIGNAL", set: func(o *options, v string) error { o.signal = v; return nil }},
 		{name: "stop-signal", arg: "SIGNAL", set: func(o *options, v string) error { o.stopSignal = v; return nil }},
-		{name: "docker", arg: "IMAGE", set: func(o *options, v string) error { o.docker = v; return nil }},
-		{name: "podman", arg: "IMAGE", set: func(o *options, v string) error { o.podman = v; return nil }},
+		{name: "docker", arg: "IMAGE", set: nonEmpty("an image", func(o *options) *string { return &o.docker })},
+		{name: "podman", arg: "IMAGE", set: nonEmpty("an image", func(o *options) *string { return &o.podman })},
 		{name: "engine-flag", arg: "ARG", set: func(o *options, v string) error { o.engineFlags = append(o.engineFlags, v); return nil }},
 		{name: "run-flag", arg: "ARG", set: func(o *options, v string) error { o.runFlags = append(o.runFlags, v); return nil }},
 		{name: "listen", arg: "ADDR", set: func(o *options, v string) error { o.listen = v; return nil }},
-		{name: "web.config.file", arg: "FILE", set: func(o *options, v string) error { o.webConfig = v; return nil }},
+		{name: "web.config.file", arg: "FILE", set: func(o *options, v string) error {
+			if _, err := os.Stat(v); err != nil {
+				return fmt.Errorf("want a readable file: %v", unwrapPath(err))
+			}
+			o.webConfig = v
+			return nil
+		}},
 	} {
 		flagDefs[f.name] = f
 		if f.short != "" {
 			flagDefs[f.short] = f
 		}
+	}
+}
+
+// nonEmpty refuses an empty value (--docker "$IMAGE" with IMAGE unset must
+// not fall back to something else).
+func nonEmpty(want string, field func(*options) *string) func(*options, string) error {
+	return func(o *options, v string) error {
+		if v == "" {
+			return fmt.Errorf("want %s", want)
+		}
+		*field(o) = v
+		return nil
 	}
 }
 

@@ -25,7 +25,7 @@ var sendCommand = &command{
 	flags: []cmdFlag{
 		{"from", "where the signal comes from (default host): host, or inside, a short-lived\nprocess that joins PID's PID namespace (as docker exec c kill 1)"},
 		{"signal", "the signal, a name (TERM, SIGTERM) or a number (default TERM)"},
-		{"watch", "how long to watch PID afterwards (default 2s; more than 0: sigview always\nwatches, since a signal sent is not a signal that worked)"},
+		{"watch", "how long to watch PID afterwards (default 2s; at least 100ms: sigview always\nwatches, since a signal sent is not a signal that worked, and the kernel needs a\nmoment to deliver it)"},
 		{"json", "print the report as JSON (docs/json.md)"},
 		procFlag, noMemFlag, noProbeFlag,
 		{"read-only", "refuse to send (as the UI's --read-only)"},
@@ -51,6 +51,9 @@ func runSend(c *command, o options, args []string, stdout, _ io.Writer) error {
 	if _, err := os.Lstat(filepath.Join(o.proc, strconv.Itoa(pid))); errors.Is(err, fs.ErrNotExist) {
 		// Not "gone": as far as sigview can tell, it never was.
 		return fmt.Errorf("send %s to %d: no such process in %s", sig, pid, o.proc)
+	}
+	if tgid, ok := procinspect.ThreadOf(o.proc, pid); ok {
+		return fmt.Errorf("send %s to %d: %d is a thread of process %d; send to the process (a signal to a thread's ID reaches the whole process anyway)", sig, pid, pid, tgid)
 	}
 	rep, err := act.Send(scanner(o, nil), act.SendRequest{PID: pid, Signal: sig, From: procinspect.Sender(o.from),
 		Watch: o.watch})

@@ -158,6 +158,10 @@ func held(pr procinspect.Prediction, o observed) procinspect.Flag {
 	case procinspect.Yes:
 		return procinspect.KnownFlag(o.ended && (!pr.Exit.Known || !o.exit.Known || pr.Exit.V == o.exit.V))
 	case procinspect.No:
+		if pr.Outcome == procinspect.Gone {
+			// A zombie: it had ended before the signal, and a pidfd says so.
+			return procinspect.KnownFlag(o.ended)
+		}
 		ok := !o.ended
 		switch pr.Outcome {
 		case procinspect.Queued, procinspect.Deferred:
