@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -348,6 +349,13 @@ func (m Model) openSend() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.dialog = &sendDialog{target: ns.Init, assess: m.snap.Assessment(ns.Init), nsKey: key}
+	// htop's habit is filter by PID, then F9 on that process; here F9 is
+	// for the init, so say so when the filter named another process.
+	if f := strings.TrimSpace(m.filter.Value()); isDigits(f) && f != strconv.Itoa(ns.Init.PID) {
+		if pid, _ := strconv.Atoi(f); m.snap.Process(pid) != nil {
+			m.dialog.note = fmt.Sprintf("the filter names PID %s, which is not this namespace's init: F9 signals the init; `sigview send %s` signals PID %s", f, f, f)
+		}
+	}
 	return m, nil
 }
 

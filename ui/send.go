@@ -28,6 +28,8 @@ type sendDialog struct {
 	sending bool
 	result  string
 	failed  bool
+	// note warns that the filter named another process than the init.
+	note string
 }
 
 // sendResultMsg carries what a send did.
@@ -83,7 +85,11 @@ func (d sendDialog) view(st Styles, width int) string {
 	wrap := lipgloss.NewStyle().Width(max(width-2, 20))
 	var b strings.Builder
 	p := d.target
-	b.WriteString(st.Section.Render(fmt.Sprintf("Send a signal to %s (PID %d)", render.Text(p.Name()), p.PID)) + "\n\n")
+	b.WriteString(st.Section.Render(fmt.Sprintf("Send a signal to this PID namespace's init, %s (PID %d)", render.Text(p.Name()), p.PID)) + "\n")
+	if d.note != "" {
+		b.WriteString(st.Warn.Render(wrap.Render(d.note)) + "\n")
+	}
+	b.WriteString("\n")
 	for i, sig := range sendSignals {
 		label := " " + strings.TrimPrefix(sig.String(), "SIG") + " "
 		if i == d.sig {

@@ -22,7 +22,7 @@ func TestSendDialog(t *testing.T) {
 	if m.dialog == nil {
 		t.Fatalf("F9 did not open the send dialog")
 	}
-	if s := screen(m); !strings.Contains(s, "Send a signal to myinit (PID 4242)") || !strings.Contains(s, "prediction:") {
+	if s := screen(m); !strings.Contains(s, "Send a signal to this PID namespace's init, myinit (PID 4242)") || !strings.Contains(s, "prediction:") {
 		t.Errorf("dialog lacks its target or prediction:\n%s", s)
 	}
 	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyRight})
@@ -106,4 +106,18 @@ func TestGoldenSendDialog(t *testing.T) {
 	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyRight})
 	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyTab})
 	t.Run("kill_inside", func(t *testing.T) { golden.RequireEqual(t, []byte(screen(m))) })
+}
+
+// TestSendDialogFilterNote: after filtering by a PID that is not the init,
+// F9 says it signals the init and how to signal that PID instead.
+func TestSendDialogFilterNote(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	m = press(t, m, "/", "4", "2", "5", "0", "enter") // 4250: a member of the container's namespace
+	if m.snap.Process(4250) == nil {
+		t.Skip("fixture has no process 4250")
+	}
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyF9})
+	if s := screen(m); !strings.Contains(s, "the filter names PID 4250, which is not this namespace's init") {
+		t.Errorf("F9 after filtering by PID 4250 does not say it signals the init:\n%s", s)
+	}
 }

@@ -74,6 +74,8 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"--proc", "/nonexistent/proc"}, 1, "sigview: --proc /nonexistent/proc: no such file or directory", ""},
 		{[]string{"--proc", empty}, 1, "sigview: --proc " + empty + " is not a procfs: it has no self entry and no PID directory with a stat or status file", ""},
 		{[]string{"--proc", "/tmp", "--json"}, 1, "sigview: --proc /tmp is not a procfs: it has no self entry and no PID directory with a stat or status file", ""},
+		{[]string{"--proc", "/proc/sys", "--once"}, 1, "sigview: --proc /proc/sys is inside a procfs, not its root (the root is where self and thread-self are, such as /proc)", ""},
+		{[]string{"explain", "--proc", "/proc/1", "1"}, 1, "sigview: --proc /proc/1 is inside a procfs, not its root (the root is where self and thread-self are, such as /proc)", ""},
 		{[]string{"--proc", "main.go"}, 1, "sigview: --proc main.go: not a directory", ""},
 		{[]string{"explain", "--proc", empty, "1"}, 1, "sigview: --proc " + empty + " is not a procfs: it has no self entry and no PID directory with a stat or status file", ""},
 		{[]string{"explain", "--proc", fixture, "999999"}, 1, "sigview: explain 999999: no such process in " + fixture, ""},

@@ -87,6 +87,12 @@ func checkProcfs(dir string) error {
 	case !fi.IsDir():
 		return fmt.Errorf("--proc %s: not a directory", dir)
 	case nsutil.IsProcFS(dir):
+		// A live procfs: its root, not a directory in it (/proc/sys,
+		// /proc/1, /proc/self/task would read as a machine with no or
+		// the wrong processes). Only the root has self (and thread-self).
+		if _, err := os.Lstat(filepath.Join(dir, "thread-self")); err != nil {
+			return fmt.Errorf("--proc %s is inside a procfs, not its root (the root is where self and thread-self are, such as /proc)", dir)
+		}
 		return nil
 	}
 	if _, err := os.Lstat(filepath.Join(dir, "self")); err == nil {
