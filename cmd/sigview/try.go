@@ -45,7 +45,7 @@ var tryCommand = &command{
 
 func runTry(c *command, o options, argv []string, stdout, stderr io.Writer) error {
 	if o.docker != "" || o.podman != "" {
-		return runEngineTry(c, o, argv, stdout)
+		return runEngineTry(c, o, argv, stdout, stderr)
 	}
 	if len(o.runFlags) > 0 || len(o.engineFlags) > 0 {
 		return usageError{c, "--run-flag and --engine-flag go with --docker or --podman"}
@@ -94,7 +94,7 @@ func report(o options, stdout io.Writer, doc any, text func() error, status int)
 
 // runEngineTry is try --docker / --podman: the engine runs the image and
 // stops it; sigview predicts in between and compares.
-func runEngineTry(c *command, o options, argv []string, stdout io.Writer) error {
+func runEngineTry(c *command, o options, argv []string, stdout, stderr io.Writer) error {
 	eng, image := "docker", o.docker
 	if o.podman != "" {
 		if o.docker != "" {
@@ -119,8 +119,17 @@ func runEngineTry(c *command, o options, argv []string, stdout io.Writer) error 
 		}
 		run = append(run, "--stop-timeout", strconv.Itoa(int(o.grace/time.Second)))
 	}
+	// A signal to sigview removes the container before sigview exits.
+	caught := make(chan os.Signal, 1)
+	signal.Notify(caught, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(caught)
 	rep, err := act.TryEngine(act.EngineTryOptions{Engine: eng, Image: image, Cmd: argv, GlobalArgs: o.engineFlags,
-		RunArgs: run, Settle: o.settle, Kernel: kernelProfile(o)})
+		RunArgs: run, Settle: o.settle, Kernel: kernelProfile(o), Interrupt: caught})
+	var in *act.TryInterrupted
+	if errors.As(err, &in) {
+		fmt.Fprintf(stderr, "sigview: try: %v\n", err)
+		return exitStatus(128 + int(in.Signal))
+	}
 	if err != nil {
 		return fmt.Errorf("try: %w", err)
 	}

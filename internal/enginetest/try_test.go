@@ -1,6 +1,10 @@
 package enginetest
 
 import (
+	"errors"
+	"os"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -60,5 +64,37 @@ func TestTryEngine(t *testing.T) {
 				t.Errorf("%s %s: the stop took %v", e.Name(), c.name, took)
 			}
 		}
+	}
+}
+
+// TestTryEngineLeavesNothing: a container whose command cannot start, and
+// a try interrupted while it waits, leave no container behind.
+func TestTryEngineLeavesNothing(t *testing.T) {
+	t.Parallel()
+	d := StartDocker(t)
+	d.Import(t)
+	opts := act.EngineTryOptions{Engine: "docker", Image: Image, GlobalArgs: d.GlobalArgs(), RunArgs: d.RunArgs()}
+	bad := opts
+	bad.Cmd = []string{"/no/such/command"}
+	if _, err := act.TryEngine(bad); err == nil {
+		t.Errorf("a command that cannot start: no error")
+	}
+	slow := opts
+	slow.Cmd, slow.Settle = []string{"sleep", "1000"}, 10*time.Second
+	sig := make(chan os.Signal, 1)
+	slow.Interrupt = sig
+	go func() { time.Sleep(2 * time.Second); sig <- syscall.SIGTERM }()
+	start := time.Now()
+	_, err := act.TryEngine(slow)
+	var in *act.TryInterrupted
+	if !errors.As(err, &in) || in.Signal != syscall.SIGTERM {
+		t.Errorf("interrupted try: %v; want TryInterrupted by SIGTERM", err)
+	}
+	if took := time.Since(start); took > 8*time.Second {
+		t.Errorf("interrupted try took %v; the interrupt should end it", took)
+	}
+	out, err := d.docker("ps", "-a", "--format", "{{.ID}} {{.Names}} {{.Status}} {{.Command}}", "--filter", "name=sigview-try")
+	if err != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("containers left behind: %q %v", out, err)
 	}
 }

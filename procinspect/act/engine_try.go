@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/sigview/sigview/procinspect"
@@ -31,6 +34,9 @@ type EngineTryOptions struct {
 	// Settle is how long to let the container start before predicting.
 	Settle time.Duration
 	Kernel *procinspect.Kernel
+	// Interrupt, when a signal arrives on it, removes the container at
+	// once and makes TryEngine return a *TryInterrupted.
+	Interrupt <-chan os.Signal
 }
 
 // EngineTryReport is what the prediction said and what the engine's own
@@ -82,16 +88,69 @@ func TryEngine(opts EngineTryOptions) (EngineTryReport, error) {
 	if _, err := exec.LookPath(opts.Engine); err != nil {
 		return rep, fmt.Errorf("%s: command not found", opts.Engine)
 	}
-	args := append(append([]string{"run", "-d"}, opts.RunArgs...), opts.Image)
-	out, err := engineRun(opts, 2*time.Minute, append(args, opts.Cmd...)...)
+	// A name of our own, so the container is removed even when "run"
+	// fails after creating it, or sigview is interrupted.
+	name := containerName(opts.RunArgs)
+	run := opts.RunArgs
+	if name == "" {
+		name = fmt.Sprintf("sigview-try-%d-%d", os.Getpid(), time.Now().UnixNano()%1_000_000)
+		run = append([]string{"--name", name}, run...)
+	}
+	defer removeContainer(opts, name)
+	var interrupted atomic.Value
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case sig := <-opts.Interrupt:
+			interrupted.Store(sig)
+			cancel() // ends the engine command under way; removeContainer follows
+		case <-ctx.Done():
+		}
+	}()
+	rep, err := tryEngine(ctx, opts, rep, run)
+	if sig, ok := interrupted.Load().(os.Signal); ok {
+		s, _ := sig.(syscall.Signal)
+		return rep, &TryInterrupted{Signal: s, Argv0: opts.Engine + " container " + name, HostPID: rep.Pid}
+	}
+	return rep, err
+}
+
+// containerName is the --name a person gave in the run flags, or "".
+func containerName(args []string) string {
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, "--name="); ok {
+			return v
+		}
+		if a == "--name" && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+// removeContainer removes the container, and keeps trying for a while: an
+// engine command cut short may leave it still being created.
+func removeContainer(opts EngineTryOptions, name string) {
+	bg := context.Background()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		engineRun(bg, opts, time.Minute, "rm", "-f", name)
+		if _, err := engineRun(bg, opts, 30*time.Second, "inspect", "-f", "{{.Id}}", name); err != nil {
+			return // no such container
+		}
+	}
+}
+
+func tryEngine(ctx context.Context, opts EngineTryOptions, rep EngineTryReport, run []string) (EngineTryReport, error) {
+	args := append(append([]string{"run", "-d"}, run...), opts.Image)
+	out, err := engineRun(ctx, opts, 2*time.Minute, append(args, opts.Cmd...)...)
 	if err != nil {
 		return rep, err
 	}
 	rep.ID = lastLine(out)
-	defer engineRun(opts, time.Minute, "rm", "-f", rep.ID)
 	deadline := time.Now().Add(10 * time.Second)
 	for rep.Pid == 0 {
-		out, err := engineRun(opts, 30*time.Second, "inspect", "-f", "{{.State.Pid}}", rep.ID)
+		out, err := engineRun(ctx, opts, 30*time.Second, "inspect", "-f", "{{.State.Pid}}", rep.ID)
 		if err != nil {
 			return rep, err
 		}
@@ -103,7 +162,11 @@ func TryEngine(opts EngineTryOptions) (EngineTryReport, error) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	time.Sleep(opts.Settle)
+	select {
+	case <-time.After(opts.Settle):
+	case <-ctx.Done():
+		return rep, ctx.Err()
+	}
 	snap, err := procinspect.Scanner{Root: "/proc", Deep: []int{rep.Pid}, Kernel: opts.Kernel}.Scan()
 	if err != nil {
 		return rep, err
@@ -124,11 +187,11 @@ func TryEngine(opts EngineTryOptions) (EngineTryReport, error) {
 		}
 	}
 	start := time.Now()
-	if _, err := engineRun(opts, rep.Predicted.Grace+time.Minute, "stop", rep.ID); err != nil {
+	if _, err := engineRun(ctx, opts, rep.Predicted.Grace+time.Minute, "stop", rep.ID); err != nil {
 		return rep, err
 	}
 	rep.Took = time.Since(start)
-	out, err = engineRun(opts, 30*time.Second, "inspect", "-f", "{{.State.ExitCode}}", rep.ID)
+	out, err = engineRun(ctx, opts, 30*time.Second, "inspect", "-f", "{{.State.ExitCode}}", rep.ID)
 	if err != nil {
 		return rep, err
 	}
@@ -177,8 +240,8 @@ func afterText(st procinspect.Stop) string {
 }
 
 // engineRun runs the engine's command line and returns its stdout.
-func engineRun(opts EngineTryOptions, timeout time.Duration, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+func engineRun(parent context.Context, opts EngineTryOptions, timeout time.Duration, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	full := append(append([]string{}, opts.GlobalArgs...), args...)
 	cmd := exec.CommandContext(ctx, opts.Engine, full...)
