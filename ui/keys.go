@@ -27,7 +27,7 @@ func defaultKeyMap() keyMap {
 		Rescan:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rescan")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Send:       key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", "send signal…")),
+		Send:       key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", "send signal")),
 		ReadOnly:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "read-only on/off")),
 		Warnings:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "warnings")),
 	}
