@@ -99,7 +99,11 @@ func explainDocOf(snap *procinspect.Snapshot, p *procinspect.Process) explainDoc
 		}
 	}
 	if p.Deep == nil {
-		d.Tasks, d.TasksError = nil, ptr("not read")
+		why := "not read"
+		if p.Kthread.Known && p.Kthread.V {
+			why = "a kernel thread: it has no user-space threads, handlers or masks of its own to read"
+		}
+		d.Tasks, d.TasksError = nil, ptr(why)
 		return d
 	}
 	if p.Deep.ThreadsErr != "" {
