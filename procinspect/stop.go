@@ -111,7 +111,21 @@ func stopFor(pl engine.Plan, hostPredict func(Signal) Prediction) Stop {
 	if pl.Key == "kubernetes" {
 		how += " (after any preStop hook, which the grace period includes)"
 	}
-	if pl.Grace <= 0 {
+	if pl.Grace < 0 {
+		// docker's StopTimeout -1: it waits for the container, forever.
+		st.Summary = fmt.Sprintf("%s and, with a stop timeout of %d, waits for it to exit and never sends SIGKILL", how, pl.Grace)
+		switch pr.Verdict {
+		case Yes:
+			st.After, st.Exit = KnownFlag(true), pr.Exit
+			st.Summary += fmt.Sprintf(": it ends at once (%s)", pr.Outcome)
+		case No:
+			st.Summary += fmt.Sprintf(": the signal does not end it (%s), so the stop never finishes", pr.Outcome)
+		default:
+			st.Summary += fmt.Sprintf(": the program's own code decides (%s)", pr.Outcome)
+		}
+		return st
+	}
+	if pl.Grace == 0 {
 		// docker stop -t 0: the stop signal, then SIGKILL at once.
 		st.After, st.AfterGrace = KnownFlag(true), pr.Verdict != Yes
 		st.Exit = KnownInt(137)

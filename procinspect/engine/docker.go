@@ -54,7 +54,7 @@ func lookupDocker(m *Metadata, opts Options) {
 			} else {
 				s, ok := signalName(c.Config.StopSignal)
 				m.StopSignal = s
-				m.StopSignalFrom = "Config.StopSignal in " + cfgPath
+				m.StopSignalFrom = "Config.StopSignal in " + cfgPath + rtNote(c.Config.StopSignal, s)
 				if !ok {
 					m.note("stop signal " + quote(c.Config.StopSignal) + " is no signal name")
 				}

@@ -105,9 +105,28 @@ func TestAbsentAndHostile(t *testing.T) {
 }
 
 func TestSignalName(t *testing.T) {
-	for in, want := range map[string]string{"2": "SIGINT", "INT": "SIGINT", "sigterm": "SIGTERM", "SIGRTMIN+3": "SIGRTMIN+3"} {
-		if got, _ := signalName(in); got != want && in != "SIGRTMIN+3" {
-			t.Errorf("%q: %q", in, got)
+	for in, want := range map[string]string{"2": "SIGINT", "INT": "SIGINT", "sigterm": "SIGTERM",
+		// Real-time signals as docker and podman number them (SIGRTMIN = 34).
+		"SIGRTMIN+3": "37", "RTMIN": "34", "SIGRTMAX-2": "62", "37": "37"} {
+		if got, ok := signalName(in); got != want || !ok {
+			t.Errorf("signalName(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"SIGRTMIN+31", "SIGRTMIN-1", "RTMAX+1", "NOSUCH", "", "99"} {
+		if got, ok := signalName(in); ok {
+			t.Errorf("signalName(%q) = %q, ok; want refused", in, got)
+		}
+	}
+}
+
+// TestEmptyTimeoutAnnotation: an empty TimeoutStopUSec annotation (anyone
+// can set one) is a note, not a crash.
+func TestEmptyTimeoutAnnotation(t *testing.T) {
+	for _, v := range []string{"", "   ", "uint64", "uint64 x"} {
+		m := Metadata{Runtime: "podman"}
+		ociAnnotations(&m, map[string]string{"org.systemd.property.TimeoutStopUSec": v}, "config.json")
+		if m.StopTimeout.Known || len(m.Notes) == 0 {
+			t.Errorf("TimeoutStopUSec %q: timeout %+v, notes %v; want unknown with a note", v, m.StopTimeout, m.Notes)
 		}
 	}
 }

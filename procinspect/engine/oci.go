@@ -135,7 +135,7 @@ func ociAnnotations(m *Metadata, a map[string]string, from string) {
 	if v, ok := a["org.opencontainers.image.stopSignal"]; ok {
 		s, ok := signalName(v)
 		m.StopSignal = s
-		m.StopSignalFrom = "annotation org.opencontainers.image.stopSignal in " + from
+		m.StopSignalFrom = "annotation org.opencontainers.image.stopSignal in " + from + rtNote(v, s)
 		if !ok {
 			m.note("stop signal " + quote(v) + " is no signal")
 		}
@@ -146,7 +146,12 @@ func ociAnnotations(m *Metadata, a map[string]string, from string) {
 	if v, ok := a["org.systemd.property.TimeoutStopUSec"]; ok {
 		// systemd's "uint64 N" or a plain number of microseconds.
 		f := strings.Fields(v)
-		if n, err := strconv.ParseInt(f[len(f)-1], 10, 64); len(f) > 0 && err == nil {
+		var n int64
+		var err error = strconv.ErrSyntax
+		if len(f) > 0 {
+			n, err = strconv.ParseInt(f[len(f)-1], 10, 64)
+		}
+		if err == nil {
 			m.StopTimeout = Seconds{int64(time.Duration(n) * time.Microsecond / time.Second), true,
 				"annotation org.systemd.property.TimeoutStopUSec in " + from}
 		} else {

@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Plan is how one engine stops a container: the stop signal it sends from
 // the host, how long it waits before SIGKILL, and where each came from.
@@ -13,7 +16,9 @@ type Plan struct {
 	// Signal is the stop signal's name ("SIGTERM").
 	Signal     string
 	SignalFrom string
-	// Grace is the time before SIGKILL, in whole seconds.
+	// Grace is the time before SIGKILL, in whole seconds; negative means
+	// the engine waits for the container to exit and never sends SIGKILL
+	// (docker's StopTimeout -1).
 	Grace     int64
 	GraceFrom string
 }
@@ -54,6 +59,12 @@ func (m Metadata) Plans() []Plan {
 			p.SignalFrom = "the image's STOPSIGNAL is not on this node's disk; SIGTERM assumed"
 		}
 		p.Grace, p.GraceFrom = grace(KubernetesGrace, "Kubernetes terminationGracePeriodSeconds")
+		if m.StopTimeout.Known && !strings.Contains(m.StopTimeout.From, "terminationGracePeriod") {
+			// A docker StopTimeout under cri-dockerd: the kubelet passes
+			// the pod's grace period instead.
+			p.Grace = KubernetesGrace
+			p.GraceFrom = fmt.Sprintf("Kubernetes' default terminationGracePeriodSeconds (%d s): the files name no pod grace period, and the kubelet does not use the container's own stop timeout", KubernetesGrace)
+		}
 		return []Plan{p}
 	}
 	switch m.Runtime {

@@ -101,6 +101,10 @@ func StopCell(st procinspect.Stop) string {
 	}
 	g := fmt.Sprintf("%ds", int(st.Grace.Seconds()))
 	switch {
+	case st.Grace < 0 && !st.After.Known && st.Verdict == procinspect.No:
+		return sig + ":hangs (no SIGKILL)"
+	case st.Grace < 0 && !st.After.Known:
+		return sig + ":depends (no SIGKILL)"
 	case st.After.Known && st.AfterGrace:
 		return sig + ":" + exit + " after " + g
 	case st.After.Known:

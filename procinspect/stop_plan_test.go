@@ -1,0 +1,42 @@
+package procinspect
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sigview/sigview/procinspect/engine"
+)
+
+// TestStopNegativeGrace: docker's StopTimeout -1 waits forever and never
+// sends SIGKILL; the stop must not claim SIGKILL at once.
+func TestStopNegativeGrace(t *testing.T) {
+	p := nsInitProc("sleep", 0, 0, pausedThread(0)) // default action for SIGTERM: dropped at an init
+	predict := func(s Signal) Prediction { return Predict(p, s, Host, nil) }
+	if pr := predict(SIGTERM); pr.Verdict != No {
+		t.Fatalf("fixture init: SIGTERM %s; want no", pr.Verdict)
+	}
+	st := stopFor(engine.Plan{Key: "docker", By: "docker stop", Signal: "SIGTERM", Grace: -1}, predict)
+	if st.After.Known || st.Exit.Known || strings.Contains(st.Summary, "SIGKILL at once") || !strings.Contains(st.Summary, "never sends SIGKILL") {
+		t.Errorf("grace -1: after %+v exit %+v, %q", st.After, st.Exit, st.Summary)
+	}
+	st0 := stopFor(engine.Plan{Key: "docker", By: "docker stop", Signal: "SIGTERM", Grace: 0}, predict)
+	if !st0.After.Known || !st0.Exit.Known || st0.Exit.V != 137 || st0.Grace != 0*time.Second {
+		t.Errorf("grace 0: after %+v exit %+v", st0.After, st0.Exit)
+	}
+}
+
+// TestKubernetesGraceNotDockers: under cri-dockerd a container's docker
+// StopTimeout is not the pod's grace period.
+func TestKubernetesGraceNotDockers(t *testing.T) {
+	m := engine.Metadata{Runtime: "docker", Pod: engine.Pod{Name: "web", Namespace: "shop"},
+		StopTimeout: engine.Seconds{Value: 3, Known: true, From: "Config.StopTimeout in config.v2.json"}}
+	pl := m.Plans()
+	if len(pl) != 1 || pl[0].Key != "kubernetes" || pl[0].Grace != engine.KubernetesGrace {
+		t.Errorf("plans %+v; want Kubernetes with its default grace", pl)
+	}
+	m.StopTimeout = engine.Seconds{Value: 45, Known: true, From: "annotation.io.kubernetes.pod.terminationGracePeriod in config.v2.json"}
+	if pl := m.Plans(); pl[0].Grace != 45 {
+		t.Errorf("plans %+v; want the pod's 45 s", pl)
+	}
+}
