@@ -122,7 +122,8 @@ func docContainer(c *engine.Container) *DocContainer {
 	if c == nil {
 		return nil
 	}
-	return &DocContainer{Runtime: c.Runtime, ID: c.ID, PodUID: c.PodUID, Name: c.Name, Cgroup: c.Path, Outer: docContainer(c.Outer)}
+	return &DocContainer{Runtime: c.Runtime, ID: Printable(c.ID), PodUID: Printable(c.PodUID), Name: Printable(c.Name),
+		Cgroup: Printable(c.Path), Outer: docContainer(c.Outer)}
 }
 
 // docEngine adds what the engine's files say to a container.
@@ -130,10 +131,13 @@ func docEngine(d *DocContainer, m *engine.Metadata) {
 	if d == nil || m == nil {
 		return
 	}
+	// Every string here comes from files a container's owner can write
+	// (labels, annotations, names): escaped like a process name.
 	if m.Name != "" {
-		d.Name = m.Name
+		d.Name = Printable(m.Name)
 	}
-	d.Image, d.StopSignal, d.ContainerName, d.Namespace = m.Image, m.StopSignal, m.ContainerName, m.Namespace
+	d.Image, d.StopSignal = Printable(m.Image), Printable(m.StopSignal)
+	d.ContainerName, d.Namespace = Printable(m.ContainerName), Printable(m.Namespace)
 	if m.StopTimeout.Known {
 		d.StopTimeoutSeconds = &m.StopTimeout.Value
 	}
@@ -141,9 +145,9 @@ func docEngine(d *DocContainer, m *engine.Metadata) {
 		d.Init = &m.Init.Value
 	}
 	if m.Pod != (engine.Pod{}) {
-		d.Pod = &DocPod{Namespace: m.Pod.Namespace, Name: m.Pod.Name, UID: m.Pod.UID}
+		d.Pod = &DocPod{Namespace: Printable(m.Pod.Namespace), Name: Printable(m.Pod.Name), UID: Printable(m.Pod.UID)}
 	}
-	d.Files, d.Notes = m.Files, m.Notes
+	d.Files, d.Notes = printables(m.Files), printables(m.Notes)
 }
 
 // DocProcess is one process of a namespace.
@@ -326,9 +330,20 @@ func DocInitOf(a *Assessment) *DocInit {
 // DocStopOf converts a stop to the document's form.
 func DocStopOf(st Stop) DocStop { return docStop(st) }
 
+func printables(in []string) []string {
+	if in == nil {
+		return nil
+	}
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = Printable(s)
+	}
+	return out
+}
+
 func docStop(st Stop) DocStop {
-	d := DocStop{By: st.By, Signal: st.signalName(), SignalFrom: st.SignalFrom, GraceSeconds: int(st.Grace.Seconds()),
-		GraceFrom: st.GraceFrom, Verdict: string(st.Verdict), ExitCode: intPtr(st.Exit), Summary: st.Summary}
+	d := DocStop{By: st.By, Signal: st.signalName(), SignalFrom: Printable(st.SignalFrom), GraceSeconds: int(st.Grace.Seconds()),
+		GraceFrom: Printable(st.GraceFrom), Verdict: string(st.Verdict), ExitCode: intPtr(st.Exit), Summary: Printable(st.Summary)}
 	if st.After.Known {
 		after := 0
 		if st.AfterGrace {

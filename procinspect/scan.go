@@ -2,8 +2,10 @@ package procinspect
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -279,7 +281,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			p := todo[i]
 			pr := fs.Proc(p.PID)
 			readDetails(p, pr)
-			if q := sc.reusable(p, asked[p.PID]); q != nil {
+			if q := sc.reusable(p, pr, asked[p.PID]); q != nil {
 				p.Deep, p.reused = q.Deep, true
 				return
 			}
@@ -540,7 +542,7 @@ func (sc Scanner) fs() FS { return NewFS(sc.Root, !sc.NoMem) }
 // reusable returns the previous snapshot's reading of p when its deep facts
 // can stand for a new read: same process (start time), same status facts
 // a prediction starts from, and not asked for afresh.
-func (sc Scanner) reusable(p *Process, asked bool) *Process {
+func (sc Scanner) reusable(p *Process, pr Proc, asked bool) *Process {
 	if sc.Prev == nil || asked || p.StartTime == 0 {
 		return nil
 	}
@@ -549,8 +551,19 @@ func (sc Scanner) reusable(p *Process, asked bool) *Process {
 		return nil
 	}
 	a, b := p.Status, q.Status
-	if a.State != b.State || a.Threads != b.Threads || a.TracerPid != b.TracerPid ||
+	// One thread only: another thread's mask can change while the
+	// leader's status stays the same (a Go program calling
+	// signal.Notify), and the per-thread facts are what the engine reads.
+	if !a.Threads.Known || a.Threads.V != 1 || a.Threads != b.Threads || a.State != b.State || a.TracerPid != b.TracerPid ||
 		a.SigPnd != b.SigPnd || a.ShdPnd != b.ShdPnd || a.SigBlk != b.SigBlk || a.SigIgn != b.SigIgn || a.SigCgt != b.SigCgt {
+		return nil
+	}
+	// exec keeps the start time (and may keep the masks): the same
+	// program, name and arguments, or a fresh read.
+	if a.Name != b.Name || !slices.Equal(p.Cmdline, q.Cmdline) {
+		return nil
+	}
+	if exe, _ := os.Readlink(pr.path("exe")); exe != q.Deep.Exe {
 		return nil
 	}
 	return q

@@ -329,41 +329,64 @@ func TestScanDeferredNSMatchesLinks(t *testing.T) {
 func TestScanReusesDeepFacts(t *testing.T) {
 	root := fxCopy(t)
 	self := filepath.Join(root, "1", "ns", "pid")
+	// The single-threaded init 5000 gets a stat file (a start time).
+	st4242, err := os.ReadFile(filepath.Join(root, "4242", "stat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st5000 := "5000 (catatonit)" + string(st4242[strings.IndexByte(string(st4242), ')')+1:])
+	if err := os.WriteFile(filepath.Join(root, "5000", "stat"), []byte(st5000), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	first, err := Scanner{Root: root, SelfNS: self}.Scan()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := first.Process(4242); p == nil || p.Deep == nil || p.StartTime == 0 {
-		t.Fatalf("fixture init 4242 lacks deep facts or a start time: %+v", p)
+	if p := first.Process(5000); p == nil || p.Deep == nil || p.StartTime == 0 {
+		t.Fatalf("fixture init 5000 lacks deep facts or a start time: %+v", p)
 	}
 	again, err := Scanner{Root: root, SelfNS: self, Prev: first}.Scan()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := again.Process(4242); !p.reused || p.Deep != first.Process(4242).Deep {
-		t.Errorf("unchanged init 4242 was read again (reused=%v)", p.reused)
+	if p := again.Process(5000); !p.reused || p.Deep != first.Process(5000).Deep {
+		t.Errorf("unchanged init 5000 was read again (reused=%v)", p.reused)
 	}
-	asked, _ := Scanner{Root: root, SelfNS: self, Prev: first, Deep: []int{4242}}.Scan()
-	if p := asked.Process(4242); p.reused {
-		t.Errorf("init 4242, asked for in Deep, reused the previous read")
+	// A multi-threaded init is always read again: another thread's mask
+	// can change while the leader's status does not.
+	if p := again.Process(4242); p.reused {
+		t.Errorf("two-thread init 4242 reused the previous read")
 	}
-	status := filepath.Join(root, "4242", "status")
+	// exec keeps the start time and may keep the masks: another name or
+	// command line is another program.
+	cmdline := filepath.Join(root, "5000", "cmdline")
+	cl, _ := os.ReadFile(cmdline)
+	os.WriteFile(cmdline, []byte("perl\x00-e\x00sleep 1000\x00"), 0o644)
+	if p, _ := (Scanner{Root: root, SelfNS: self, Prev: first}.Scan()); p.Process(5000).reused {
+		t.Errorf("init 5000 after an exec (another command line) reused the previous read")
+	}
+	os.WriteFile(cmdline, cl, 0o644)
+	asked, _ := Scanner{Root: root, SelfNS: self, Prev: first, Deep: []int{5000}}.Scan()
+	if p := asked.Process(5000); p.reused {
+		t.Errorf("init 5000, asked for in Deep, reused the previous read")
+	}
+	status := filepath.Join(root, "5000", "status")
 	b, _ := os.ReadFile(status)
 	if err := os.WriteFile(status, []byte(strings.Replace(string(b), "SigBlk:\t0000000000004002", "SigBlk:\t0000000000000002", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	changed, _ := Scanner{Root: root, SelfNS: self, Prev: first}.Scan()
-	if p := changed.Process(4242); p.reused {
-		t.Errorf("init 4242 whose SigBlk changed reused the previous read")
+	if p := changed.Process(5000); p.reused {
+		t.Errorf("init 5000 whose SigBlk changed reused the previous read")
 	}
-	stat := filepath.Join(root, "4242", "stat")
+	stat := filepath.Join(root, "5000", "stat")
 	sb, _ := os.ReadFile(stat)
 	f := strings.Fields(string(sb))
 	f[21] = f[21] + "7" // another start time: the PID was reused
 	os.WriteFile(stat, []byte(strings.Join(f, " ")), 0o644)
 	os.WriteFile(status, b, 0o644)
 	reborn, _ := Scanner{Root: root, SelfNS: self, Prev: first}.Scan()
-	if p := reborn.Process(4242); p.reused {
-		t.Errorf("init 4242 with another start time reused the previous read")
+	if p := reborn.Process(5000); p.reused {
+		t.Errorf("init 5000 with another start time reused the previous read")
 	}
 }

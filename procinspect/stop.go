@@ -78,6 +78,12 @@ func stopsFor(p *Process, hostPredict func(Signal) Prediction) []Stop {
 	}
 	var plans []engine.Plan
 	if p.Engine != nil {
+		if p.Engine.Pid != 0 && p.Engine.Pid != p.PID {
+			// A namespace nested inside the container (unshare -pf in
+			// it): the engine's stop signals the container's own init,
+			// PID Engine.Pid, and this one dies with it.
+			return nil
+		}
 		plans = p.Engine.Plans()
 	}
 	if len(plans) == 0 {

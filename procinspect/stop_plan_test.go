@@ -40,3 +40,19 @@ func TestKubernetesGraceNotDockers(t *testing.T) {
 		t.Errorf("plans %+v; want the pod's 45 s", pl)
 	}
 }
+
+// TestStopOnlyForTheContainersInit: a namespace nested inside a container
+// shares its cgroup, but the engine's stop signals the container's init
+// (the engine's recorded PID), not the nested one.
+func TestStopOnlyForTheContainersInit(t *testing.T) {
+	p := nsInitProc("sleep", 0, 0, pausedThread(0))
+	p.InitialNS = KnownFlag(false)
+	p.Engine = &engine.Metadata{Runtime: "docker", Pid: p.PID}
+	if st := StopsFor(p, nil); len(st) != 1 || st[0].Key != "docker" {
+		t.Errorf("the container's own init: stops %+v; want docker's", st)
+	}
+	p.Engine.Pid = p.PID + 1
+	if st := StopsFor(p, nil); st != nil {
+		t.Errorf("a nested init (the engine's init is PID %d): stops %+v; want none", p.Engine.Pid, st)
+	}
+}
