@@ -17,13 +17,16 @@ import (
 
 var tryCommand = &command{
 	name:     "try",
-	synopsis: "try [flags] [--] CMD [ARGS...]\n       sigview try --docker|--podman IMAGE [flags] [-- CMD [ARGS...]]",
-	summary:  "run CMD as PID 1 of a new PID namespace and stop it like docker stop",
+	synopsis: "try [flags] [--] CMD [ARGS...]",
+	summary:  "run CMD as PID 1 of a new PID namespace, or an image with docker or podman, and stop it like docker stop",
 	about: "try runs CMD as PID 1 of a new PID namespace (and a user namespace when not root),\n" +
 		"with every signal disposition reset as a container runtime does, lets it settle,\n" +
 		"predicts, then stops it like docker stop: --stop-signal from the host, --grace, then\n" +
 		"SIGKILL. Flags after CMD are CMD's. CMD never outlives sigview: it dies with sigview\n" +
-		"(parent-death signal), and SIGINT, SIGTERM or SIGHUP to sigview kill it first.",
+		"(parent-death signal), and SIGINT, SIGTERM or SIGHUP to sigview kill it first.\n" +
+		"With --docker IMAGE or --podman IMAGE the real engine runs the image (CMD, if any,\n" +
+		"is its command) and stops it; sigview predicts from the container's own configuration\n" +
+		"and compares.",
 	exit: "exit status: 0 the stop signal ended it within the grace period, 3 it needed SIGKILL,\n" +
 		"4 the prediction did not hold, 1 runtime error (CMD not found, namespaces refused),\n" +
 		"2 usage error, 128+N when sigview received signal N and killed CMD.",
