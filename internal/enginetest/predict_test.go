@@ -20,31 +20,9 @@ var (
 	kernel     *procinspect.Kernel
 )
 
-// docStop is the part of the --json document's init.stop.<engine> the
-// test reads.
-type docStop struct {
-	By           string `json:"by"`
-	Signal       string `json:"signal"`
-	SignalFrom   string `json:"signal_from"`
-	GraceSeconds int    `json:"grace_seconds"`
-	GraceFrom    string `json:"grace_from"`
-	Verdict      string `json:"verdict"`
-	AfterSeconds *int   `json:"after_seconds"`
-	ExitCode     *int   `json:"exit_code"`
-	Summary      string `json:"summary"`
-}
-
-type docContainer struct {
-	Name               string `json:"name"`
-	Image              string `json:"image"`
-	StopSignal         string `json:"stop_signal"`
-	StopTimeoutSeconds *int64 `json:"stop_timeout_seconds"`
-	Init               *bool  `json:"init"`
-}
-
 // predictedStop scans the host's /proc the way `sigview --json` does and
 // returns the stop predicted for the namespace whose init is pid.
-func predictedStop(t *testing.T, eng string, pid int) (docStop, docContainer) {
+func predictedStop(t *testing.T, eng string, pid int) (procinspect.DocStop, procinspect.DocContainer) {
 	t.Helper()
 	kernelOnce.Do(func() { kernel = probe.Measure() })
 	snap, err := procinspect.Scanner{Root: "/proc", Kernel: kernel}.Scan()
@@ -57,10 +35,10 @@ func predictedStop(t *testing.T, eng string, pid int) (docStop, docContainer) {
 	}
 	var doc struct {
 		Namespaces []struct {
-			Container *docContainer `json:"container"`
+			Container *procinspect.DocContainer `json:"container"`
 			Init      *struct {
 				PID  int                `json:"pid"`
-				Stop map[string]docStop `json:"stop"`
+				Stop map[string]procinspect.DocStop `json:"stop"`
 			} `json:"init"`
 		} `json:"namespaces"`
 	}
@@ -81,7 +59,7 @@ func predictedStop(t *testing.T, eng string, pid int) (docStop, docContainer) {
 		return st, *ns.Container
 	}
 	t.Fatalf("no namespace with init pid %d in the document", pid)
-	return docStop{}, docContainer{}
+	return procinspect.DocStop{}, procinspect.DocContainer{}
 }
 
 // checkPrediction asserts that sigview's prediction for the row's
