@@ -37,7 +37,7 @@ func predictedStop(t *testing.T, eng string, pid int) (procinspect.DocStop, proc
 		Namespaces []struct {
 			Container *procinspect.DocContainer `json:"container"`
 			Init      *struct {
-				PID  int                `json:"pid"`
+				PID  int                            `json:"pid"`
 				Stop map[string]procinspect.DocStop `json:"stop"`
 			} `json:"init"`
 		} `json:"namespaces"`
