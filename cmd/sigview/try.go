@@ -64,18 +64,13 @@ func runTry(c *command, o options, argv []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("try: %w", act.ErrReadOnly)
 	}
 	// A signal to sigview kills CMD's namespace before sigview exits.
-	caught := make(chan os.Signal, 1)
-	signal.Notify(caught, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(caught)
-	rep, err := act.Try(act.TryOptions{Argv: argv, StopSignal: sig, Grace: o.grace, Settle: o.settle,
-		Output: stderr, Kernel: kernelProfile(o), Interrupt: caught})
-	var in *act.TryInterrupted
-	if errors.As(err, &in) {
-		fmt.Fprintf(stderr, "sigview: try: %v\n", err)
-		return exitStatus(128 + int(in.Signal))
-	}
-	if err != nil {
-		return fmt.Errorf("try: %w", err)
+	var rep act.TryReport
+	if err := whileCaught(stderr, func(caught <-chan os.Signal) (err error) {
+		rep, err = act.Try(act.TryOptions{Argv: argv, StopSignal: sig, Grace: o.grace, Settle: o.settle,
+			Output: stderr, Kernel: kernelProfile(o), Interrupt: caught})
+		return err
+	}); err != nil {
+		return err
 	}
 	return report(o, stdout, render.TryDocOf(rep), func() error { return render.WriteTry(stdout, rep) }, rep.ExitCode())
 }
@@ -123,11 +118,25 @@ func runEngineTry(c *command, o options, argv []string, stdout, stderr io.Writer
 		run = append(run, "--stop-timeout", strconv.Itoa(int(o.grace/time.Second)))
 	}
 	// A signal to sigview removes the container before sigview exits.
+	var rep act.EngineTryReport
+	if err := whileCaught(stderr, func(caught <-chan os.Signal) (err error) {
+		rep, err = act.TryEngine(act.EngineTryOptions{Engine: eng, Image: image, Cmd: argv, GlobalArgs: o.engineFlags,
+			RunArgs: run, Settle: o.settle, Kernel: kernelProfile(o), Interrupt: caught})
+		return err
+	}); err != nil {
+		return err
+	}
+	return report(o, stdout, render.EngineTryDocOf(rep), func() error { return render.WriteEngineTry(stdout, rep) }, rep.ExitCode())
+}
+
+// whileCaught runs a try with SIGINT, SIGTERM and SIGHUP to sigview handed
+// to it on a channel (it kills or removes what it started), and turns an
+// interrupted try into exit status 128+N.
+func whileCaught(stderr io.Writer, try func(caught <-chan os.Signal) error) error {
 	caught := make(chan os.Signal, 1)
 	signal.Notify(caught, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(caught)
-	rep, err := act.TryEngine(act.EngineTryOptions{Engine: eng, Image: image, Cmd: argv, GlobalArgs: o.engineFlags,
-		RunArgs: run, Settle: o.settle, Kernel: kernelProfile(o), Interrupt: caught})
+	err := try(caught)
 	var in *act.TryInterrupted
 	if errors.As(err, &in) {
 		fmt.Fprintf(stderr, "sigview: try: %v\n", err)
@@ -136,5 +145,5 @@ func runEngineTry(c *command, o options, argv []string, stdout, stderr io.Writer
 	if err != nil {
 		return fmt.Errorf("try: %w", err)
 	}
-	return report(o, stdout, render.EngineTryDocOf(rep), func() error { return render.WriteEngineTry(stdout, rep) }, rep.ExitCode())
+	return nil
 }
