@@ -23,6 +23,7 @@ import (
 	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // child is a process the test started and reaps.
@@ -96,7 +97,7 @@ func scannedStart(t *testing.T, pid int) uint64 {
 	return p.StartTime
 }
 
-func term(pid int, start uint64, from procinspect.Sender) (act.SendReport, error) {
+func term(pid int, start uint64, from predict.Sender) (act.SendReport, error) {
 	return act.Send(procinspect.Scanner{Root: "/proc"}, act.SendRequest{PID: pid, StartTime: start,
 		Signal: procinspect.SIGTERM, From: from, Watch: 3 * time.Second})
 }
@@ -115,7 +116,7 @@ func TestActSendGone(t *testing.T) {
 	c := spawn(t, buildInits(t).initprog, true, "handler")
 	start := scannedStart(t, c.pid)
 	c.kill()
-	_, err := term(c.pid, start, procinspect.Host)
+	_, err := term(c.pid, start, predict.Host)
 	if _, serr := os.Stat("/proc/" + strconv.Itoa(c.pid)); serr == nil {
 		// Another process took the PID in between (rare on a busy host).
 		if !errors.Is(err, act.ErrNotSame) {
@@ -144,7 +145,7 @@ func TestActSendStartTimeMismatch(t *testing.T) {
 		}
 		t.Errorf("act.Open(%d, start+1) = %v; want ErrNotSame", c.pid, err)
 	}
-	for _, from := range procinspect.Senders {
+	for _, from := range predict.Senders {
 		if _, err := term(c.pid, start-1, from); !errors.Is(err, act.ErrNotSame) {
 			t.Errorf("Send from %s with start time %d (it is %d) = %v; want ErrNotSame", from, start-1, start, err)
 		}
@@ -152,7 +153,7 @@ func TestActSendStartTimeMismatch(t *testing.T) {
 	c.alive(t, 500*time.Millisecond)
 
 	// The control: with its own start time, SIGTERM ends it.
-	rep, err := term(c.pid, start, procinspect.Host)
+	rep, err := term(c.pid, start, predict.Host)
 	if err != nil {
 		t.Fatalf("Send with the right start time: %v", err)
 	}
@@ -183,7 +184,7 @@ func TestActSendFromInsideGC(t *testing.T) {
 	}()
 	for i := 0; i < 3; i++ {
 		rep, err := act.Send(procinspect.Scanner{Root: "/proc"}, act.SendRequest{PID: c.pid, StartTime: start,
-			Signal: procinspect.SIGTERM, From: procinspect.Inside, Watch: 200 * time.Millisecond})
+			Signal: procinspect.SIGTERM, From: predict.Inside, Watch: 200 * time.Millisecond})
 		if err != nil || rep.Ended || !rep.Held.V {
 			t.Errorf("Send from inside while collecting: ended %v, held %+v, %v; want alive, as predicted: %s", rep.Ended, rep.Held, err, rep.Summary)
 		}
@@ -259,7 +260,7 @@ func reuseInside(t *testing.T, initprog string) {
 	}
 	newStart := scannedStart(t, reuser.pid)
 	t.Logf("PID %d reused: start time %d, then %d", old.pid, oldStart, newStart)
-	for _, from := range procinspect.Senders {
+	for _, from := range predict.Senders {
 		if _, err := term(old.pid, oldStart, from); !errors.Is(err, act.ErrNotSame) {
 			t.Errorf("Send from %s to the reused PID %d with the old start time = %v; want ErrNotSame", from, old.pid, err)
 		}
@@ -271,7 +272,7 @@ func reuseInside(t *testing.T, initprog string) {
 		t.Errorf("act.Open of the reused PID with the old start time = %v; want ErrNotSame", err)
 	}
 	reuser.alive(t, 500*time.Millisecond)
-	rep, err := term(reuser.pid, newStart, procinspect.Host)
+	rep, err := term(reuser.pid, newStart, predict.Host)
 	if err != nil || !rep.Ended || !rep.Exit.Known || rep.Exit.V != 0 {
 		t.Errorf("control: Send with the new start time = %+v, %v; want it ended with exit status 0", rep, err)
 	}

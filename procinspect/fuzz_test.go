@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/sigview/sigview/internal/texttest"
 )
 
 // lastLine returns the trimmed value of the last line whose key (the text
@@ -121,26 +121,10 @@ func FuzzParseStatus(f *testing.F) {
 				t.Errorf("ParseStatus(%q): problem %q does not say what is malformed", in, p)
 			}
 		}
-		if h := terminalHazard(Printable(st.Name)); h != "" {
+		if h := texttest.Hazard(Printable(st.Name)); h != "" {
 			t.Errorf("Printable(%q) = %q: %s", st.Name, Printable(st.Name), h)
 		}
 	})
-}
-
-// terminalHazard says what in s could reach a terminal raw, or "".
-func terminalHazard(s string) string {
-	if !utf8.ValidString(s) {
-		return "invalid UTF-8"
-	}
-	for _, r := range s {
-		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
-			return "control character " + strconv.QuoteRune(r)
-		}
-		if !unicode.IsPrint(r) && r != ' ' {
-			return "unprintable rune " + strconv.QuoteRune(r)
-		}
-	}
-	return ""
 }
 
 func FuzzPrintable(f *testing.F) {
@@ -150,10 +134,10 @@ func FuzzPrintable(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		got := Printable(in)
-		if h := terminalHazard(got); h != "" {
+		if h := texttest.Hazard(got); h != "" {
 			t.Fatalf("Printable(%q) = %q: %s", in, got, h)
 		}
-		if terminalHazard(in) == "" && got != in {
+		if texttest.Hazard(in) == "" && got != in {
 			t.Fatalf("Printable(%q) = %q, want a safe string unchanged", in, got)
 		}
 	})

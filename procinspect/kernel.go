@@ -114,8 +114,8 @@ func (k *Kernel) WithRule(name RuleName, v bool, how string) *Kernel {
 	return c
 }
 
-// notMeasured is the end of a reason for a prediction that depends on an
+// NotMeasured is the end of a reason for a prediction that depends on an
 // unmeasured rule.
-func (r Rule) notMeasured() string {
+func (r Rule) NotMeasured() string {
 	return "this kernel was not measured (" + r.How + ")"
 }

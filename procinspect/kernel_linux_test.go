@@ -25,6 +25,8 @@ import (
 
 	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/document"
+	"github.com/sigview/sigview/procinspect/predict"
 	"github.com/sigview/sigview/procinspect/probe"
 )
 
@@ -262,17 +264,17 @@ func childrenIn(pid int, state byte) []int {
 // predictions reads the target's predictions the way `sigview --json` does,
 // with the kernel profile measured on this kernel, and returns the scanned
 // process too.
-func (in *instance) predictions() (map[string]procinspect.DocPrediction, *procinspect.Process) {
+func (in *instance) predictions() (map[string]document.DocPrediction, *procinspect.Process) {
 	in.t.Helper()
 	k := kernelProfile(in.t)
 	snap, err := procinspect.Scanner{Root: "/proc", Kernel: k}.Scan()
 	if err != nil {
 		in.t.Fatalf("Scan: %v", err)
 	}
-	doc := procinspect.Report(snap)
+	doc := document.Report(snap, predict.Assess(snap, snap.Kernel))
 	for _, ns := range doc.Namespaces {
 		if ns.Init != nil && ns.Init.PID == in.target {
-			out := map[string]procinspect.DocPrediction{}
+			out := map[string]document.DocPrediction{}
 			if ns.Init.Hint != nil {
 				in.hint = *ns.Init.Hint
 			}
@@ -283,8 +285,8 @@ func (in *instance) predictions() (map[string]procinspect.DocPrediction, *procin
 			// engine on the same scanned process.
 			p := snap.Process(in.target)
 			for _, sig := range []procinspect.Signal{procinspect.SIGQUIT, procinspect.SIGINT} {
-				for _, from := range procinspect.Senders {
-					pr := procinspect.DocPredictionOf(procinspect.Predict(p, sig, from, k))
+				for _, from := range predict.Senders {
+					pr := document.DocPredictionOf(predict.Predict(p, sig, from, k))
 					out[pr.Signal+"/"+pr.From] = pr
 				}
 			}
@@ -296,9 +298,9 @@ func (in *instance) predictions() (map[string]procinspect.DocPrediction, *procin
 }
 
 // send delivers sig to the target from the host or from inside its namespace.
-func (in *instance) send(sig syscall.Signal, from procinspect.Sender) {
+func (in *instance) send(sig syscall.Signal, from predict.Sender) {
 	in.t.Helper()
-	if from == procinspect.Host {
+	if from == predict.Host {
 		if err := syscall.Kill(in.target, sig); err != nil {
 			in.t.Fatalf("kill(%d, %d) from the host: %v", in.target, sig, err)
 		}
@@ -414,7 +416,7 @@ func (in *instance) observe(sig syscall.Signal, grace time.Duration) ending {
 }
 
 // agrees is the oracle: does what the kernel did match the prediction?
-func agrees(pr procinspect.DocPrediction, sig syscall.Signal, got ending) bool {
+func agrees(pr document.DocPrediction, sig syscall.Signal, got ending) bool {
 	if pr.ExitCode != nil && got.ended && exitStatus(got) != *pr.ExitCode {
 		return false // it ended, but not with the status the prediction gave
 	}
@@ -461,7 +463,7 @@ func exitStatus(e ending) int {
 // send is one (signal, sender) pair with the documented result.
 type send struct {
 	sig  syscall.Signal
-	from procinspect.Sender
+	from predict.Sender
 }
 
 // want is the documented prediction and kernel result (docs/kernel-signals.md §11).
@@ -511,14 +513,14 @@ type kernelCase struct {
 }
 
 var (
-	termIn   = send{syscall.SIGTERM, procinspect.Inside}
-	termHost = send{syscall.SIGTERM, procinspect.Host}
-	killIn   = send{syscall.SIGKILL, procinspect.Inside}
-	killHost = send{syscall.SIGKILL, procinspect.Host}
-	quitIn   = send{syscall.SIGQUIT, procinspect.Inside}
-	quitHost = send{syscall.SIGQUIT, procinspect.Host}
-	intIn    = send{syscall.SIGINT, procinspect.Inside}
-	intHost  = send{syscall.SIGINT, procinspect.Host}
+	termIn   = send{syscall.SIGTERM, predict.Inside}
+	termHost = send{syscall.SIGTERM, predict.Host}
+	killIn   = send{syscall.SIGKILL, predict.Inside}
+	killHost = send{syscall.SIGKILL, predict.Host}
+	quitIn   = send{syscall.SIGQUIT, predict.Inside}
+	quitHost = send{syscall.SIGQUIT, predict.Host}
+	intIn    = send{syscall.SIGINT, predict.Inside}
+	intHost  = send{syscall.SIGINT, predict.Host}
 
 	dropped      = want{verdict: "no", outcome: "dropped", end: alive}
 	killedByHost = want{verdict: "yes", outcome: "terminates", end: killedBy(9)}
@@ -740,10 +742,10 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 // checkFlip predicts the same scanned process with the other value of a
 // build-dependent rule: the verdict must change, and both reasons must name
 // the rule, so that a kernel of the other build gets the other answer.
-func checkFlip(t *testing.T, p *procinspect.Process, s send, rule procinspect.Rule, pr procinspect.DocPrediction) {
+func checkFlip(t *testing.T, p *procinspect.Process, s send, rule procinspect.Rule, pr document.DocPrediction) {
 	t.Helper()
 	other := kernelProfile(t).WithRule(rule.Name, !rule.Value.V, "the other build, for this test")
-	flip := procinspect.Predict(p, procinspect.Signal(s.sig), s.from, other)
+	flip := predict.Predict(p, procinspect.Signal(s.sig), s.from, other)
 	if string(flip.Verdict) == pr.Verdict {
 		t.Errorf("with %s = %v the prediction is still %s/%s (%s)", rule.Name, !rule.Value.V, flip.Verdict, flip.Outcome, flip.Reason)
 	}

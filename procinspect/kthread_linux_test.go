@@ -10,6 +10,7 @@ import (
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // TestKernelThreadKthreadd scans the real /proc, finds kthreadd (PID 2),
@@ -34,11 +35,11 @@ func TestKernelThreadKthreadd(t *testing.T) {
 		t.Fatal("kthreadd: start time not read, so it cannot be sent to safely")
 	}
 	for _, sig := range []procinspect.Signal{procinspect.SIGKILL, procinspect.SIGTERM} {
-		pr := procinspect.Predict(p, sig, procinspect.Host, nil)
-		if pr.Verdict != procinspect.No || pr.Outcome != procinspect.Ignored || !strings.Contains(pr.Reason, "kernel thread") {
+		pr := predict.Predict(p, sig, predict.Host, nil)
+		if pr.Verdict != predict.No || pr.Outcome != predict.Ignored || !strings.Contains(pr.Reason, "kernel thread") {
 			t.Errorf("kthreadd %s from host: predicted %s/%s (%s); want no/ignored", sig, pr.Verdict, pr.Outcome, pr.Reason)
 		}
-		rep, err := act.Send(sc, act.SendRequest{PID: 2, Signal: sig, From: procinspect.Host,
+		rep, err := act.Send(sc, act.SendRequest{PID: 2, Signal: sig, From: predict.Host,
 			Watch: 300 * time.Millisecond, StartTime: p.StartTime})
 		if err != nil {
 			t.Fatalf("send %s to kthreadd: %v", sig, err)

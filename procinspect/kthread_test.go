@@ -1,7 +1,6 @@
 package procinspect
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -63,18 +62,5 @@ func TestScanKthreadFixture(t *testing.T) {
 		if p.StartTime != w.start {
 			t.Errorf("PID %d: StartTime = %d, want %d", w.pid, p.StartTime, w.start)
 		}
-	}
-	for _, pid := range []int{2, 3} {
-		for _, sig := range []Signal{SIGTERM, SIGKILL} {
-			pr := Predict(snap.Process(pid), sig, Host, nil)
-			if pr.Verdict != No || pr.Outcome != Ignored || !strings.Contains(pr.Reason, "kernel thread") {
-				t.Errorf("PID %d %s from host: %s/%s (%s); want no/ignored for a kernel thread", pid, sig, pr.Verdict, pr.Outcome, pr.Reason)
-			}
-		}
-	}
-	// The init is not a kernel thread as far as anything read shows: the
-	// generic rules apply (the host's init never gets SIGKILL).
-	if pr := Predict(snap.Process(1), SIGKILL, Host, nil); strings.Contains(pr.Reason, "kernel thread") {
-		t.Errorf("PID 1 SIGKILL from host: %q; want no kernel-thread rule", pr.Reason)
 	}
 }

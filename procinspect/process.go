@@ -112,8 +112,16 @@ type Thread struct {
 	WaitSetErr string
 }
 
-// live reports whether the thread can still take a signal (not a zombie or dead).
-func (t Thread) live() bool { return t.Status.State != 'Z' && t.Status.State != 'X' }
+// Consumers returns the process's synchronous readers (nil if not read).
+func (p *Process) Consumers() []Consumer {
+	if p.Deep == nil {
+		return nil
+	}
+	return p.Deep.Consumers
+}
+
+// Live reports whether the thread can still take a signal (not a zombie or dead).
+func (t Thread) Live() bool { return t.Status.State != 'Z' && t.Status.State != 'X' }
 
 // Consumer is a synchronous reader of signals.
 type Consumer struct {

@@ -8,6 +8,9 @@ import (
 
 // Program is what sigview recognises a process as, when its signal
 // behaviour is known beyond what the masks show (docs/kernel-signals.md §8).
+// Recognising a program is a fact about the process (its executable, its
+// names, what it loaded); what the program does with a signal is judgement,
+// in procinspect/predict.
 type Program string
 
 // Recognised programs: the names of the rows of programs.
@@ -21,15 +24,15 @@ const (
 	ProgPython    Program = "python"
 	ProgShell     Program = "shell" // sh, dash, bash, ash, busybox sh
 	ProgJava      Program = "java"  // the JVM: java, or a launcher that loads libjvm
+	// ProgGo is a Go program, known from its build information. It is not
+	// named in the reports (Identify never returns it): its name is its own.
+	ProgGo Program = "go"
 )
 
-// programInfo is what sigview knows about one program: how to recognise
-// it, whether it forwards signals, what its handlers do, and how to make a
-// stop end it. To teach sigview a program, add a row to programs (and a
+// identity is how sigview recognises one program. To teach sigview a
+// program, add a row here and its behaviour in procinspect/predict (and a
 // test that runs the real program in a PID namespace).
-type programInfo struct {
-	// Program is the name reported ("recognised as", the JSON document's
-	// "program"); ProgUnknown for a row that adds rules without a name.
+type identity struct {
 	Program Program
 	// Names are exact executable or command names; Prefixes match the
 	// start of one ("python3" matches python3.12). A renamed binary stays
@@ -38,59 +41,31 @@ type programInfo struct {
 	// Detect recognises the program from facts other than its name; nil
 	// when only names count. Rows recognised by name come first.
 	Detect func(p *Process) bool
-	// Forwarder: it passes the signals it receives on to its child and
-	// exits with the child's status (128+N for a death by signal N).
+	// Forwarder: a forwarding init, which passes the signals it receives on
+	// to its child and exits with the child's status. The scan reads its
+	// children in depth, since its fate is theirs.
 	Forwarder bool
-	// Handle predicts a signal delivered to the program's handler when
-	// that handler is known; it reports false when the generic "its own
-	// code decides" applies.
-	Handle func(e *eval, pr *Prediction) bool
-	// Note adds to a prediction made by the generic rules what the
-	// program's missing handler means; nil when nothing.
-	Note func(e *eval, pr *Prediction)
-	// Hint says how to make SIGTERM from the host end the program as a
-	// namespace init, given that prediction; "" leaves it to the hints by
-	// outcome (fixHint).
-	Hint func(p *Process, pr Prediction) string
 }
 
-// programs is everything sigview knows about particular programs. It is
-// filled in init because its rules predict (a forwarder predicts its
-// child), and predicting reads the table.
-var programs []programInfo
-
-func init() { programs = knownPrograms() }
-
-func knownPrograms() []programInfo {
-	return []programInfo{
-		{Program: ProgTini, Names: []string{"tini", "tini-static", "docker-init"}, Forwarder: true},
-		{Program: ProgDumbInit, Names: []string{"dumb-init"}, Forwarder: true,
-			// dumb-init installs a dummy handler for everything (so an init
-			// does not drop it) and blocks it all, reading with sigwait.
-			Handle: func(e *eval, pr *Prediction) bool { e.forward(pr, "catches "+e.name); return true }},
-		{Program: ProgCatatonit, Names: []string{"catatonit", "podman-init"}, Forwarder: true},
-		{Program: ProgPause, Names: []string{"pause"}, Handle: pauseHandle},
-		{Program: ProgNode, Names: []string{"node", "nodejs"}, Handle: nodeHandle,
-			Hint: func(*Process, Prediction) string {
-				return "handle SIGTERM in the application (process.on('SIGTERM', …)), or run with --init (tini)"
-			}},
-		{Program: ProgPython, Names: []string{"python"}, Prefixes: []string{"python2", "python3"}, Handle: pythonHandle, Hint: pythonHint},
-		{Program: ProgShell, Names: []string{"sh", "dash", "bash", "ash", "busybox"},
-			Handle: func(e *eval, pr *Prediction) bool { return e.shellTrap(pr) }, Hint: shellHint},
-		{Program: ProgJava, Names: []string{"java"}, Handle: javaHandle, Note: javaNote, Hint: javaHint,
-			// a launcher (jpackage, an app's own) that loaded libjvm
-			Detect: func(p *Process) bool { return p.Deep != nil && p.Deep.JVM.V }},
-		// A Go program, from its build information: the runtime's handlers
-		// (goHandled). It has no name of its own in the reports.
-		{Detect: func(p *Process) bool { return p.Deep != nil && p.Deep.Go.V },
-			Handle: func(e *eval, pr *Prediction) bool { return e.goHandled(pr) }},
-	}
+// programs is every program sigview recognises.
+var programs = []identity{
+	{Program: ProgTini, Names: []string{"tini", "tini-static", "docker-init"}, Forwarder: true},
+	{Program: ProgDumbInit, Names: []string{"dumb-init"}, Forwarder: true},
+	{Program: ProgCatatonit, Names: []string{"catatonit", "podman-init"}, Forwarder: true},
+	{Program: ProgPause, Names: []string{"pause"}},
+	{Program: ProgNode, Names: []string{"node", "nodejs"}},
+	{Program: ProgPython, Names: []string{"python"}, Prefixes: []string{"python2", "python3"}},
+	{Program: ProgShell, Names: []string{"sh", "dash", "bash", "ash", "busybox"}},
+	// a launcher (jpackage, an app's own) that loaded libjvm
+	{Program: ProgJava, Names: []string{"java"}, Detect: func(p *Process) bool { return p.Deep != nil && p.Deep.JVM.V }},
+	{Program: ProgGo, Detect: func(p *Process) bool { return p.Deep != nil && p.Deep.Go.V }},
 }
 
-// programsOf returns the rows that describe p, in the order their rules
-// are tried: the first whose name matches its executable (exe link), else
-// its command name, else argv[0]; then those recognised by Detect.
-func programsOf(p *Process) []*programInfo {
+// Programs returns every program p is recognised as, in the order their
+// rules apply: the first whose name matches its executable (exe link), else
+// its command name, else argv[0]; then those recognised by other facts (a
+// launcher that loaded libjvm, a Go build).
+func Programs(p *Process) []Program {
 	var names []string
 	if p.Deep != nil && p.Deep.Exe != "" {
 		names = append(names, filepath.Base(strings.TrimSuffix(p.Deep.Exe, " (deleted)")))
@@ -99,22 +74,22 @@ func programsOf(p *Process) []*programInfo {
 	if len(p.Cmdline) > 0 {
 		names = append(names, filepath.Base(p.Cmdline[0]))
 	}
-	var out []*programInfo
+	var out []Program
 	for _, n := range names {
 		if r := programNamed(n); r != nil {
-			out = append(out, r)
+			out = append(out, r.Program)
 			break
 		}
 	}
-	for i := range programs {
-		if r := &programs[i]; r.Detect != nil && r.Detect(p) && !slices.Contains(out, r) {
-			out = append(out, r)
+	for _, r := range programs {
+		if r.Detect != nil && r.Detect(p) && !slices.Contains(out, r.Program) {
+			out = append(out, r.Program)
 		}
 	}
 	return out
 }
 
-func programNamed(n string) *programInfo {
+func programNamed(n string) *identity {
 	for i := range programs {
 		r := &programs[i]
 		if slices.Contains(r.Names, n) || slices.ContainsFunc(r.Prefixes, func(pre string) bool { return strings.HasPrefix(n, pre) }) {
@@ -128,9 +103,9 @@ func programNamed(n string) *programInfo {
 // command name, else argv[0], else from what else its row detects (a
 // launcher that loaded libjvm); ProgUnknown when no named row matches.
 func Identify(p *Process) Program {
-	for _, r := range programsOf(p) {
-		if r.Program != ProgUnknown {
-			return r.Program
+	for _, pg := range Programs(p) {
+		if pg != ProgGo {
+			return pg
 		}
 	}
 	return ProgUnknown
@@ -145,37 +120,4 @@ func (pg Program) Forwarder() bool {
 		}
 	}
 	return false
-}
-
-// knownHandler predicts a caught signal for the programs whose handler is
-// known. It reports false when the generic "its code decides" applies.
-func (e *eval) knownHandler(pr *Prediction) bool {
-	for _, r := range e.rows {
-		if r.Handle != nil && r.Handle(e, pr) {
-			return true
-		}
-	}
-	return false
-}
-
-// programNote adds to a prediction made by the generic rules what a known
-// program's missing handler means.
-func (e *eval) programNote(pr *Prediction) {
-	for _, r := range e.rows {
-		if r.Note != nil {
-			r.Note(e, pr)
-		}
-	}
-}
-
-// programHint is the first hint a row of p's programs gives, or "".
-func programHint(p *Process, pr Prediction) string {
-	for _, r := range programsOf(p) {
-		if r.Hint != nil {
-			if h := r.Hint(p, pr); h != "" {
-				return h
-			}
-		}
-	}
-	return ""
 }

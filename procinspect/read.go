@@ -381,7 +381,7 @@ func readDeep(pr Proc, allFDs bool) *Deep {
 func blockedEverywhere(threads []Thread) SigSet {
 	all := ^SigSet(0)
 	for _, t := range threads {
-		if !t.live() {
+		if !t.Live() {
 			continue
 		}
 		blk := ^SigSet(0)

@@ -79,10 +79,6 @@ type Snapshot struct {
 
 	byPID map[int]*Process
 	nsOf  map[*Process]*Namespace
-
-	assessMu   sync.Mutex
-	assessed   map[*Process]*Assessment
-	insideTERM map[*Process]Prediction
 }
 
 // Process returns the process with the given PID, or nil.

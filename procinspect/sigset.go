@@ -99,20 +99,20 @@ func ParseSignal(v string) (Signal, error) {
 	return 0, fmt.Errorf("unknown signal %q", v)
 }
 
-// kernelOnly reports sig_kernel_only: SIGKILL and SIGSTOP, which cannot be
+// KernelOnly reports sig_kernel_only: SIGKILL and SIGSTOP, which cannot be
 // caught, ignored or blocked, and are the only signals "force" can matter for.
-func (s Signal) kernelOnly() bool { return s == SIGKILL || s == SIGSTOP }
+func (s Signal) KernelOnly() bool { return s == SIGKILL || s == SIGSTOP }
 
-// defaultIgnore reports sig_kernel_ignore: the default action is to ignore.
-func (s Signal) defaultIgnore() bool {
+// DefaultIgnore reports sig_kernel_ignore: the default action is to ignore.
+func (s Signal) DefaultIgnore() bool {
 	return s == SIGCHLD || s == SIGCONT || s == SIGURG || s == SIGWINCH
 }
 
-// stopSignal reports sig_kernel_stop.
-func (s Signal) stopSignal() bool { return s >= SIGSTOP && s <= SIGTTOU }
+// IsStopSignal reports sig_kernel_stop.
+func (s Signal) IsStopSignal() bool { return s >= SIGSTOP && s <= SIGTTOU }
 
-// coredump reports sig_kernel_coredump: the default action dumps core.
-func (s Signal) coredump() bool {
+// Coredump reports sig_kernel_coredump: the default action dumps core.
+func (s Signal) Coredump() bool {
 	switch s {
 	case 3, 4, 5, 6, 7, 8, 11, 24, 25, 31:
 		return true
@@ -126,11 +126,11 @@ func (s Signal) DefaultAction() string {
 	switch {
 	case s == SIGCONT:
 		return "continue"
-	case s.defaultIgnore():
+	case s.DefaultIgnore():
 		return "ignore"
-	case s.stopSignal():
+	case s.IsStopSignal():
 		return "stop"
-	case s.coredump():
+	case s.Coredump():
 		return "core"
 	}
 	return "terminate"

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sigview/sigview/internal/texttest"
 )
 
 // realStatus is /proc/self/status of `cat` on the development machine
@@ -643,7 +644,7 @@ func TestPrintable(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("Printable(%q) = %q, want %q", tt.in, got, tt.want)
 		}
-		if err := terminalHazard(got); err != "" {
+		if err := texttest.Hazard(got); err != "" {
 			t.Errorf("Printable(%q) = %q: %s", tt.in, got, err)
 		}
 	}

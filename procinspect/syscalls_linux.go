@@ -19,6 +19,6 @@ const (
 // without a handler (docs/kernel-signals.md §4.2).
 func isSigwaitSyscall(nr int) bool { return nr == sysRtSigtimedwait }
 
-// isWaitSyscall reports whether nr is wait4 or waitid: the thread waits for
+// IsWaitSyscall reports whether nr is wait4 or waitid: the thread waits for
 // a child to change state.
-func isWaitSyscall(nr int) bool { return nr == sysWait4 || nr == sysWaitid }
+func IsWaitSyscall(nr int) bool { return nr == sysWait4 || nr == sysWaitid }

@@ -42,8 +42,8 @@ func TestSyscallClassifier(t *testing.T) {
 		if got := isSigwaitSyscall(c.nr); got != c.sigwait {
 			t.Errorf("isSigwaitSyscall(%d, %s) = %v, want %v", c.nr, c.name, got, c.sigwait)
 		}
-		if got := isWaitSyscall(c.nr); got != c.wait {
-			t.Errorf("isWaitSyscall(%d, %s) = %v, want %v", c.nr, c.name, got, c.wait)
+		if got := IsWaitSyscall(c.nr); got != c.wait {
+			t.Errorf("IsWaitSyscall(%d, %s) = %v, want %v", c.nr, c.name, got, c.wait)
 		}
 	}
 }

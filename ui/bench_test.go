@@ -21,7 +21,7 @@ func BenchmarkFrame(b *testing.B) {
 	b.ReportMetric(float64(len(snap.Processes)), "procs")
 	m := New(sc, Options{Interval: time.Second})
 	next, _ := m.Update(tea.WindowSizeMsg{Width: 160, Height: 45})
-	next, _ = next.(Model).Update(scanResultMsg{snap: snap})
+	next, _ = next.(Model).Update(scanResultMsg{as: assessed(snap)})
 	main := next.(Model)
 	b.Run("main", func(b *testing.B) {
 		for b.Loop() {
@@ -37,7 +37,7 @@ func BenchmarkFrame(b *testing.B) {
 	})
 	b.Run("update-detail", func(b *testing.B) {
 		for b.Loop() {
-			_, _ = detail.Update(scanResultMsg{snap: snap})
+			_, _ = detail.Update(scanResultMsg{as: assessed(snap)})
 		}
 	})
 	b.Run("scan+update-main", func(b *testing.B) {
@@ -46,7 +46,7 @@ func BenchmarkFrame(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			_, _ = main.Update(scanResultMsg{snap: s})
+			_, _ = main.Update(scanResultMsg{as: assessed(s)})
 		}
 	})
 }

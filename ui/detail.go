@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
 	"github.com/sigview/sigview/procinspect/render"
 )
 
@@ -48,11 +49,14 @@ func (d detail) Update(msg tea.Msg) (detail, tea.Cmd) {
 func (d detail) View() string { return d.vp.View() }
 
 // refresh rebuilds the content from a snapshot, keeping the scroll position.
-func (d *detail) refresh(s *procinspect.Snapshot, st Styles) {
-	ns := findNS(s, d.key)
+func (d *detail) refresh(as *predict.Assessments, st Styles) {
+	var ns *procinspect.Namespace
+	if as != nil {
+		ns = findNS(as.Snapshot, d.key)
+	}
 	d.missing = ns == nil
 	y := d.vp.YOffset()
-	d.vp.SetContent(renderDetail(s, ns, d.all, st, d.vp.Width()))
+	d.vp.SetContent(renderDetail(as, ns, d.all, st, d.vp.Width()))
 	d.vp.SetYOffset(y)
 }
 
@@ -70,7 +74,7 @@ func findNS(s *procinspect.Snapshot, key nsKey) *procinspect.Namespace {
 }
 
 // renderDetail is the detail view's whole content, computed without a terminal.
-func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, st Styles, width int) string {
+func renderDetail(as *predict.Assessments, ns *procinspect.Namespace, all bool, st Styles, width int) string {
 	if ns == nil {
 		return st.Warn.Render("This namespace is gone: its last process exited. Esc goes back.")
 	}
@@ -84,7 +88,7 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 		b.WriteString(st.Warn.Render("Its init is not visible from here, so no prediction is made.") + "\n")
 	} else {
 		var facts strings.Builder
-		a := s.Assessment(p)
+		a := as.Of(p)
 		writeInitFacts(&facts, a, st)
 		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render(strings.TrimRight(facts.String(), "\n")) + "\n")
 		writeStops(&b, a, st, width)
@@ -94,7 +98,7 @@ func renderDetail(s *procinspect.Snapshot, ns *procinspect.Namespace, all bool, 
 		writeSignals(&b, p, all, st, width)
 	}
 	b.WriteString("\n" + st.Section.Render("Processes") + "\n")
-	writeProcs(&b, s, ns, st)
+	writeProcs(&b, as, ns, st)
 	return strings.TrimRight(b.String(), "\n")
 }
 
@@ -124,7 +128,7 @@ func nsTitle(ns *procinspect.Namespace) string {
 	return strings.Join(parts, " · ")
 }
 
-func writeInitFacts(b *strings.Builder, a *procinspect.Assessment, st Styles) {
+func writeInitFacts(b *strings.Builder, a *predict.Assessment, st Styles) {
 	p := a.Process
 	s := p.Status
 	threads := "unknown threads"
@@ -132,7 +136,7 @@ func writeInitFacts(b *strings.Builder, a *procinspect.Assessment, st Styles) {
 		threads = render.Plural(s.Threads.V, "thread")
 	}
 	fmt.Fprintf(b, "init %s · PID %d on this procfs, %s inside · state %s · %s · uid %s · tracer %s\n",
-		render.Text(s.Name), p.PID, render.OrUnknown(s.NSPID()), render.State(s.State), threads,
+		procinspect.Printable(s.Name), p.PID, render.OrUnknown(s.NSPID()), render.State(s.State), threads,
 		render.UIDText(s), render.TracerText(s))
 	fmt.Fprintf(b, "cmdline %s\n", render.Cmdline(p))
 	if d := p.Deep; d != nil {
@@ -140,7 +144,7 @@ func writeInitFacts(b *strings.Builder, a *procinspect.Assessment, st Styles) {
 		if d.Go.Known {
 			goText = map[bool]string{true: "yes", false: "no"}[d.Go.V]
 		}
-		fmt.Fprintf(b, "exe %s · Go program %s", render.OrDash(render.Text(d.Exe)), goText)
+		fmt.Fprintf(b, "exe %s · Go program %s", render.OrDash(procinspect.Printable(d.Exe)), goText)
 		if a.Program != procinspect.ProgUnknown {
 			fmt.Fprintf(b, " · recognised as %s", a.Program)
 		}
@@ -152,7 +156,7 @@ func writeInitFacts(b *strings.Builder, a *procinspect.Assessment, st Styles) {
 }
 
 // writeStops says what docker stop and Kubernetes will do, and how to fix it.
-func writeStops(b *strings.Builder, a *procinspect.Assessment, st Styles, width int) {
+func writeStops(b *strings.Builder, a *predict.Assessment, st Styles, width int) {
 	stops, hint := a.Stops, a.Hint
 	if len(stops) == 0 && hint == "" {
 		return
@@ -161,21 +165,21 @@ func writeStops(b *strings.Builder, a *procinspect.Assessment, st Styles, width 
 	b.WriteString("\n" + st.Section.Render("What a stop does") + "\n")
 	for _, s := range stops {
 		glyph := st.Verdict[s.Verdict].Render(verdictGlyph[s.Verdict] + " ")
-		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, glyph, wrap.Render(render.Text(s.Summary))) + "\n")
-		b.WriteString(st.Faint.Render(lipgloss.NewStyle().Width(max(width-2, 20)).PaddingLeft(2).Render("from "+render.Text(s.ShortFrom()))) + "\n")
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, glyph, wrap.Render(procinspect.Printable(s.Summary))) + "\n")
+		b.WriteString(st.Faint.Render(lipgloss.NewStyle().Width(max(width-2, 20)).PaddingLeft(2).Render("from "+procinspect.Printable(s.ShortFrom()))) + "\n")
 	}
 	if hint != "" {
-		b.WriteString(st.Warn.Render(lipgloss.NewStyle().Width(max(width, 20)).Render("fix: "+render.Text(hint))) + "\n")
+		b.WriteString(st.Warn.Render(lipgloss.NewStyle().Width(max(width, 20)).Render("fix: "+procinspect.Printable(hint))) + "\n")
 	}
 }
 
 // writePredictions lists every prediction with its reason wrapped under it.
-func writePredictions(b *strings.Builder, a *procinspect.Assessment, st Styles, width int) {
+func writePredictions(b *strings.Builder, a *predict.Assessment, st Styles, width int) {
 	reasonStyle := lipgloss.NewStyle().Width(max(width-4, 20)).PaddingLeft(4)
 	for _, pr := range a.Predictions {
 		verdict := st.Verdict[pr.Verdict].Render(pad(verdictText(pr, true), 20))
 		fmt.Fprintf(b, "%s %s %s\n", pad(pr.Signal.String(), 8), pad(string(pr.From), 6), verdict)
-		b.WriteString(st.Faint.Render(reasonStyle.Render(render.Text(pr.Reason))) + "\n")
+		b.WriteString(st.Faint.Render(reasonStyle.Render(procinspect.Printable(pr.Reason))) + "\n")
 	}
 }
 
@@ -215,7 +219,7 @@ func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Style
 
 // writeProcs lists the namespace's processes with what SIGTERM from inside
 // would do to each.
-func writeProcs(b *strings.Builder, s *procinspect.Snapshot, ns *procinspect.Namespace, st Styles) {
+func writeProcs(b *strings.Builder, as *predict.Assessments, ns *procinspect.Namespace, st Styles) {
 	widths := []int{8, 7, 16, 5, 7, 20}
 	row := func(cells []string) string {
 		out := make([]string, len(cells))
@@ -230,8 +234,8 @@ func writeProcs(b *strings.Builder, s *procinspect.Snapshot, ns *procinspect.Nam
 			fmt.Fprintf(b, "%s\n", st.Faint.Render(fmt.Sprintf("… and %d more", len(ns.Procs)-i)))
 			break
 		}
-		pr := s.InsideTERM(p)
-		line := row([]string{strconv.Itoa(p.PID), render.OrUnknown(p.Status.NSPID()), render.Text(p.Name()),
+		pr := as.InsideTERM(p)
+		line := row([]string{strconv.Itoa(p.PID), render.OrUnknown(p.Status.NSPID()), procinspect.Printable(p.Name()),
 			render.State(p.Status.State), render.IntOrUnknown(p.Status.Threads), "."})
 		line = strings.TrimSuffix(line, ".")
 		b.WriteString(line + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
 	"github.com/sigview/sigview/procinspect/render"
 )
 
@@ -67,6 +68,8 @@ type Model struct {
 	overlay  viewport.Model
 	filterOn bool
 
+	// as is the last scan, assessed; snap is its snapshot (as.Snapshot).
+	as       *predict.Assessments
 	snap     *procinspect.Snapshot
 	took     time.Duration
 	err      error
@@ -112,7 +115,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setStyles(msg.IsDark())
 		m.refresh()
 	case scanResultMsg:
-		m.scanning, m.err, m.snap, m.took = false, nil, msg.snap, msg.took
+		m.scanning, m.err, m.as, m.snap, m.took = false, nil, msg.as, msg.as.Snapshot, msg.took
 		m.refresh()
 		m.setOverlay(false)
 	case scanErrMsg:
@@ -127,7 +130,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if msg.err != nil {
 				m.dialog.result, m.dialog.failed = "not sent: "+msg.err.Error(), true
 			} else {
-				m.dialog.result, m.dialog.failed = render.Text(msg.rep.Summary), msg.rep.Held.Known && !msg.rep.Held.V
+				m.dialog.result, m.dialog.failed = procinspect.Printable(msg.rep.Summary), msg.rep.Held.Known && !msg.rep.Held.V
 			}
 		}
 		return m, m.scanIfIdle()
@@ -168,9 +171,9 @@ func (m *Model) scanIfIdle() tea.Cmd {
 
 // refresh recomputes what the views show from the snapshot.
 func (m *Model) refresh() {
-	m.table.setRows(buildRows(m.snap, m.filter.Value()))
+	m.table.setRows(buildRows(m.as, m.filter.Value()))
 	if m.view == detailView {
-		m.detail.refresh(m.snap, m.styles)
+		m.detail.refresh(m.as, m.styles)
 	}
 }
 
@@ -185,7 +188,7 @@ func (m *Model) resize(w, h int) {
 	m.overlay.SetHeight(body)
 	m.setOverlay(false)
 	if m.view == detailView {
-		m.detail.refresh(m.snap, m.styles)
+		m.detail.refresh(m.as, m.styles)
 	}
 }
 
@@ -252,7 +255,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if r := m.table.current(); r != nil {
 			m.view, m.detail.key = detailView, r.key
 			m.detail.vp.GotoTop()
-			m.detail.refresh(m.snap, m.styles)
+			m.detail.refresh(m.as, m.styles)
 			return m, m.scanIfIdle()
 		}
 	default:
@@ -310,12 +313,12 @@ func (m Model) warningsView() string {
 	var b strings.Builder
 	b.WriteString(st.Section.Render("Warnings of the last scan") + "\n")
 	if m.err != nil {
-		b.WriteString(st.Error.Render(wrap.Render("scan failed: "+render.Text(m.err.Error()))) + "\n")
+		b.WriteString(st.Error.Render(wrap.Render("scan failed: "+procinspect.Printable(m.err.Error()))) + "\n")
 	}
 	n := 0
 	if m.snap != nil {
 		for _, w := range m.snap.Warnings {
-			b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, "• ", wrap.Render(render.Text(w))) + "\n")
+			b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, "• ", wrap.Render(procinspect.Printable(w))) + "\n")
 			n++
 		}
 		if m.snap.Vanished > 0 {
@@ -348,7 +351,7 @@ func (m Model) openSend() (tea.Model, tea.Cmd) {
 		m.notice = "no visible init to send to"
 		return m, nil
 	}
-	m.dialog = &sendDialog{target: ns.Init, assess: m.snap.Assessment(ns.Init), nsKey: key}
+	m.dialog = &sendDialog{target: ns.Init, assess: m.as.Of(ns.Init), nsKey: key}
 	// htop's habit is filter by PID, then F9 on that process; here F9 is
 	// for the init, so say so when the filter named another process.
 	if f := strings.TrimSpace(m.filter.Value()); isDigits(f) && f != strconv.Itoa(ns.Init.PID) {
@@ -366,7 +369,7 @@ func (m Model) handleDetailKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, m.keys.AllSignals):
 		m.detail.all = !m.detail.all
-		m.detail.refresh(m.snap, m.styles)
+		m.detail.refresh(m.as, m.styles)
 		return m, nil
 	case key.Matches(msg, m.keys.Top):
 		m.detail.vp.GotoTop()
@@ -489,7 +492,7 @@ func (m Model) header() string {
 	line2 := st.Faint.Render(stats)
 	switch {
 	case m.err != nil:
-		line2 = st.Error.Render("last scan failed: "+render.Text(m.err.Error())) + st.Faint.Render(" · "+stats)
+		line2 = st.Error.Render("last scan failed: "+procinspect.Printable(m.err.Error())) + st.Faint.Render(" · "+stats)
 	case len(s.Warnings) > 0:
 		line2 = st.Warn.Render("w: "+render.Plural(len(s.Warnings), "warning")) + st.Faint.Render(" · "+stats)
 	}
@@ -518,7 +521,7 @@ func (m Model) footer() string {
 		head = m.styles.Warn.Render(m.notice) + "  " + head
 	}
 	if f := m.filter.Value(); f != "" {
-		head = m.styles.Warn.Render("filter: "+render.Text(f)+" (esc clears)") + "  " + head
+		head = m.styles.Warn.Render("filter: "+procinspect.Printable(f)+" (esc clears)") + "  " + head
 	}
 	head = ansi.Truncate(head, avail, "…")
 	gap := max(m.width-lipgloss.Width(head)-lipgloss.Width(tail), 1)
@@ -547,13 +550,13 @@ func (m Model) helpView() string {
 	b.WriteString(wrap.Render("filter: text matches process names; a number matches a PID, or the end of a namespace inode (5+ digits)") + "\n\n")
 	b.WriteString(st.Section.Render("Verdicts") + "\n")
 	for _, v := range []struct {
-		v    procinspect.Verdict
+		v    predict.Verdict
 		text string
 	}{
-		{procinspect.Yes, "the init ends, and its whole namespace with it"},
-		{procinspect.No, "it does not end now: dropped, ignored, queued or deferred"},
-		{procinspect.Depends, "its own code decides: a handler, signalfd or sigtimedwait"},
-		{procinspect.VerdictUnknown, "a fact it needs is unreadable (Enter shows which)"},
+		{predict.Yes, "the init ends, and its whole namespace with it"},
+		{predict.No, "it does not end now: dropped, ignored, queued or deferred"},
+		{predict.Depends, "its own code decides: a handler, signalfd or sigtimedwait"},
+		{predict.VerdictUnknown, "a fact it needs is unreadable (Enter shows which)"},
 	} {
 		word := st.Verdict[v.v].Render(pad(verdictGlyph[v.v]+" "+string(v.v), 11))
 		text := lipgloss.NewStyle().Width(max(m.width-11, 20)).Render(v.text)

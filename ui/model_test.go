@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
 	"github.com/sigview/sigview/procinspect/render"
 )
 
@@ -37,7 +38,7 @@ func newTestModel(t *testing.T, w, h int) Model {
 	t.Helper()
 	m := New(procinspect.Scanner{Root: fixtureRoot, SelfNS: fixtureSelf}, Options{Interval: time.Second})
 	m = update(t, m, tea.WindowSizeMsg{Width: w, Height: h})
-	return update(t, m, scanResultMsg{snap: fixtureSnap(t), took: 5 * time.Millisecond})
+	return update(t, m, scanResultMsg{as: assessed(fixtureSnap(t)), took: 5 * time.Millisecond})
 }
 
 func update(t *testing.T, m Model, msg tea.Msg) Model {
@@ -134,7 +135,7 @@ func TestSelectionFollowsNamespace(t *testing.T) {
 	snap := fixtureSnap(t)
 	// Drop the host namespace (the first row): every row moves up by one.
 	snap.Namespaces = snap.Namespaces[1:]
-	m = update(t, m, scanResultMsg{snap: snap})
+	m = update(t, m, scanResultMsg{as: assessed(snap)})
 	if r := m.table.current(); r == nil || r.key.ino != ctNS {
 		t.Errorf("after a rescan the cursor is on %+v; want namespace %d", r, ctNS)
 	}
@@ -146,7 +147,7 @@ func TestSelectionFollowsNamespace(t *testing.T) {
 		}
 	}
 	snap.Namespaces = kept
-	m = update(t, m, scanResultMsg{snap: snap})
+	m = update(t, m, scanResultMsg{as: assessed(snap)})
 	if m.table.cursor < 0 || m.table.cursor >= len(m.table.rows) {
 		t.Errorf("cursor %d out of range after the namespace vanished (%d rows)", m.table.cursor, len(m.table.rows))
 	}
@@ -279,7 +280,7 @@ func TestOneScanInFlight(t *testing.T) {
 	if cmd == nil || !next.(Model).scanning {
 		t.Fatalf("tick must reschedule itself")
 	}
-	m = update(t, next.(Model), scanResultMsg{snap: fixtureSnap(t)})
+	m = update(t, next.(Model), scanResultMsg{as: assessed(fixtureSnap(t))})
 	if m.scanning {
 		t.Errorf("still scanning after the result")
 	}
@@ -293,7 +294,7 @@ func TestHostileNamesNeverRaw(t *testing.T) {
 	// The hostile processes live in the host namespace; its whole detail
 	// content lists them.
 	snap := fixtureSnap(t)
-	views = append(views, renderDetail(snap, snap.Namespaces[0], true, m.styles, 160))
+	views = append(views, renderDetail(assessed(snap), snap.Namespaces[0], true, m.styles, 160))
 	for i, v := range views {
 		plain := ansi.Strip(v)
 		for _, bad := range []string{"\x1b]", "\x07", "\xe9", "\ufffd"} {
@@ -310,7 +311,7 @@ func TestHostileNamesNeverRaw(t *testing.T) {
 func TestNoColor(t *testing.T) {
 	m := New(procinspect.Scanner{Root: fixtureRoot, SelfNS: fixtureSelf}, Options{NoColor: true})
 	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
-	m = update(t, m, scanResultMsg{snap: fixtureSnap(t)})
+	m = update(t, m, scanResultMsg{as: assessed(fixtureSnap(t))})
 	if v := m.View().Content; strings.Contains(v, "38;") || strings.Contains(v, "48;") {
 		t.Errorf("NO_COLOR view carries colour sequences: %q", v)
 	}
@@ -399,3 +400,6 @@ func TestPlurals(t *testing.T) {
 		t.Errorf("Plural(1, init) = %q", got)
 	}
 }
+
+// assessed is what the scan command gives Update: the snapshot, assessed.
+func assessed(s *procinspect.Snapshot) *predict.Assessments { return predict.Assess(s, s.Kernel) }

@@ -6,11 +6,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // scanResultMsg carries a finished scan.
+// The scan command also assesses the snapshot, so that Update and the
+// views only read the Assessments.
 type scanResultMsg struct {
-	snap *procinspect.Snapshot
+	as   *predict.Assessments
 	took time.Duration
 }
 
@@ -28,7 +31,7 @@ func scanCmd(sc procinspect.Scanner) tea.Cmd {
 		if err != nil {
 			return scanErrMsg{err}
 		}
-		return scanResultMsg{snap: snap, took: time.Since(start)}
+		return scanResultMsg{as: predict.Assess(snap, snap.Kernel), took: time.Since(start)}
 	}
 }
 

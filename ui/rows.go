@@ -6,15 +6,16 @@ import (
 
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
 	"github.com/sigview/sigview/procinspect/render"
 )
 
 // verdictGlyph makes a verdict readable without colour.
-var verdictGlyph = map[procinspect.Verdict]string{
-	procinspect.Yes:            "✓",
-	procinspect.No:             "✗",
-	procinspect.Depends:        "~",
-	procinspect.VerdictUnknown: "?",
+var verdictGlyph = map[predict.Verdict]string{
+	predict.Yes:            "✓",
+	predict.No:             "✗",
+	predict.Depends:        "~",
+	predict.VerdictUnknown: "?",
 }
 
 // nsKey tells a namespace apart from the others across scans: its inode,
@@ -39,10 +40,11 @@ type nsRow struct {
 // buildRows turns a snapshot into rows, in tree order, keeping the
 // namespaces that match filter (case-insensitive; empty keeps all) and,
 // marked as context, their ancestors.
-func buildRows(s *procinspect.Snapshot, filter string) []nsRow {
-	if s == nil {
+func buildRows(as *predict.Assessments, filter string) []nsRow {
+	if as == nil {
 		return nil
 	}
+	s := as.Snapshot
 	filter = strings.ToLower(strings.TrimSpace(filter))
 	var match, context map[*procinspect.Namespace]bool
 	if filter != "" {
@@ -61,15 +63,15 @@ func buildRows(s *procinspect.Snapshot, filter string) []nsRow {
 		if filter != "" && !match[ns] && !context[ns] {
 			continue
 		}
-		r := rowOf(s, ns)
+		r := rowOf(as, ns)
 		r.context = filter != "" && !match[ns]
 		rows = append(rows, r)
 	}
 	return rows
 }
 
-func rowOf(s *procinspect.Snapshot, ns *procinspect.Namespace) nsRow {
-	return nsRow{Row: render.NewRow(s, ns), key: keyOf(ns.ID)}
+func rowOf(as *predict.Assessments, ns *procinspect.Namespace) nsRow {
+	return nsRow{Row: render.NewRow(as, ns), key: keyOf(ns.ID)}
 }
 
 // nsMatches reports whether the filter names the namespace, its init, any
@@ -83,7 +85,7 @@ func nsMatches(ns *procinspect.Namespace, f string) bool {
 			vals = append(vals, m.Name, m.Image, m.ContainerName, m.Pod.Name, m.Pod.Namespace)
 		}
 		for _, v := range vals {
-			if v != "" && strings.Contains(strings.ToLower(render.Text(v)), f) {
+			if v != "" && strings.Contains(strings.ToLower(procinspect.Printable(v)), f) {
 				return true
 			}
 		}
@@ -101,7 +103,7 @@ func nsMatches(ns *procinspect.Namespace, f string) bool {
 		return false
 	}
 	for _, p := range ns.Procs {
-		if strings.Contains(strings.ToLower(render.Text(p.Name())), f) {
+		if strings.Contains(strings.ToLower(procinspect.Printable(p.Name())), f) {
 			return true
 		}
 	}
@@ -118,8 +120,8 @@ func isDigits(s string) bool {
 }
 
 // verdictText is a verdict cell: glyph and word, plus the outcome when wide.
-func verdictText(pr procinspect.Prediction, wide bool) string {
-	if !wide || pr.Verdict == procinspect.VerdictUnknown {
+func verdictText(pr predict.Prediction, wide bool) string {
+	if !wide || pr.Verdict == predict.VerdictUnknown {
 		return verdictGlyph[pr.Verdict] + " " + string(pr.Verdict)
 	}
 	return verdictGlyph[pr.Verdict] + " " + string(pr.Verdict) + " " + string(pr.Outcome)

@@ -10,18 +10,18 @@ import (
 
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
-	"github.com/sigview/sigview/procinspect/render"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // sendSignals are the signals the F9 dialog offers, as htop's list
 // starts: the assessed ones, so the dialog reads every prediction.
-var sendSignals = procinspect.AssessedSignals
+var sendSignals = predict.AssessedSignals
 
 // sendDialog is F9: choose a signal and a sender, see the prediction,
 // confirm with Enter. Nothing is sent without that Enter.
 type sendDialog struct {
 	target  *procinspect.Process
-	assess  *procinspect.Assessment // the target's, from the snapshot it was chosen in
+	assess  *predict.Assessment // the target's, from the snapshot it was chosen in
 	nsKey   nsKey
 	sig     int // index in sendSignals
 	inside  bool
@@ -46,11 +46,11 @@ func sendCmd(sc procinspect.Scanner, req act.SendRequest) tea.Cmd {
 	}
 }
 
-func (d sendDialog) from() procinspect.Sender {
+func (d sendDialog) from() predict.Sender {
 	if d.inside {
-		return procinspect.Inside
+		return predict.Inside
 	}
-	return procinspect.Host
+	return predict.Host
 }
 
 func (d sendDialog) signal() procinspect.Signal { return sendSignals[d.sig] }
@@ -85,7 +85,7 @@ func (d sendDialog) view(st Styles, width int) string {
 	wrap := lipgloss.NewStyle().Width(max(width-2, 20))
 	var b strings.Builder
 	p := d.target
-	b.WriteString(st.Section.Render(fmt.Sprintf("Send a signal to this PID namespace's init, %s (PID %d)", render.Text(p.Name()), p.PID)) + "\n")
+	b.WriteString(st.Section.Render(fmt.Sprintf("Send a signal to this PID namespace's init, %s (PID %d)", procinspect.Printable(p.Name()), p.PID)) + "\n")
 	if d.note != "" {
 		b.WriteString(st.Warn.Render(wrap.Render(d.note)) + "\n")
 	}
@@ -106,7 +106,7 @@ func (d sendDialog) view(st Styles, width int) string {
 	b.WriteString(fmt.Sprintf("from: %s %s   tab switches (inside = a process that joins its PID namespace, like docker exec … kill)\n\n", host, inside))
 	pr := d.assess.Prediction(d.signal(), d.from())
 	b.WriteString("prediction: " + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")
-	b.WriteString(st.Faint.Render(wrap.Render(render.Text(pr.Reason))) + "\n\n")
+	b.WriteString(st.Faint.Render(wrap.Render(procinspect.Printable(pr.Reason))) + "\n\n")
 	switch {
 	case d.sending:
 		b.WriteString(st.Warn.Render("sending, then watching for 2 s…"))

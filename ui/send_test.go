@@ -11,6 +11,7 @@ import (
 
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // TestSendDialog: F9 shows the prediction for the chosen signal and
@@ -33,7 +34,7 @@ func TestSendDialog(t *testing.T) {
 		t.Errorf("SIGKILL from the host should predict yes:\n%s", s)
 	}
 	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyTab})
-	if m.dialog.from() != procinspect.Inside || !strings.Contains(screen(m), "✗ no dropped") {
+	if m.dialog.from() != predict.Inside || !strings.Contains(screen(m), "✗ no dropped") {
 		t.Errorf("tab should switch to inside, where SIGKILL is dropped:\n%s", screen(m))
 	}
 	next, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEscape})
@@ -65,7 +66,7 @@ func TestSendDialog(t *testing.T) {
 func TestSendReadOnly(t *testing.T) {
 	m := New(procinspect.Scanner{Root: fixtureRoot, SelfNS: fixtureSelf}, Options{Interval: time.Second, ReadOnly: true})
 	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 30})
-	m = update(t, m, scanResultMsg{snap: fixtureSnap(t)})
+	m = update(t, m, scanResultMsg{as: assessed(fixtureSnap(t))})
 	next, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyF9})
 	m = next.(Model)
 	if m.dialog != nil || cmd != nil {

@@ -5,8 +5,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
-
-	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // palette names colours by meaning; Styles is built from it.
@@ -36,7 +35,7 @@ func newPalette(isDark bool) palette {
 // Styles holds every lipgloss style the UI uses. Build it with newStyles.
 type Styles struct {
 	Title, Header, Faint, Warn, Error, ColHeader, Section, Selected lipgloss.Style
-	Verdict                                                         map[procinspect.Verdict]lipgloss.Style
+	Verdict                                                         map[predict.Verdict]lipgloss.Style
 	Help                                                            help.Styles
 }
 
@@ -44,14 +43,14 @@ type Styles struct {
 // noColor (NO_COLOR set) it uses no colour at all: bold, faint and reverse
 // video only, and the verdict words carry the meaning.
 func newStyles(isDark, noColor bool) Styles {
-	s := Styles{Verdict: map[procinspect.Verdict]lipgloss.Style{}}
+	s := Styles{Verdict: map[predict.Verdict]lipgloss.Style{}}
 	base := lipgloss.NewStyle()
 	if noColor {
 		s.Title = base.Bold(true)
 		s.Header, s.Faint, s.Warn, s.Error = base, base.Faint(true), base.Bold(true), base.Bold(true)
 		s.ColHeader, s.Section = base.Bold(true), base.Bold(true).Underline(true)
 		s.Selected = base.Reverse(true)
-		for _, v := range []procinspect.Verdict{procinspect.Yes, procinspect.No, procinspect.Depends, procinspect.VerdictUnknown} {
+		for _, v := range []predict.Verdict{predict.Yes, predict.No, predict.Depends, predict.VerdictUnknown} {
 			s.Verdict[v] = base
 		}
 		s.Help = help.Styles{ShortKey: base.Bold(true), ShortDesc: base, ShortSeparator: base,
@@ -67,10 +66,10 @@ func newStyles(isDark, noColor bool) Styles {
 	s.ColHeader = base.Bold(true).Foreground(p.text)
 	s.Section = base.Bold(true).Foreground(p.accent)
 	s.Selected = base.Foreground(p.selFg).Background(p.selBg).Bold(true)
-	s.Verdict[procinspect.Yes] = base.Foreground(p.yes)
-	s.Verdict[procinspect.No] = base.Foreground(p.no)
-	s.Verdict[procinspect.Depends] = base.Foreground(p.depends)
-	s.Verdict[procinspect.VerdictUnknown] = base.Foreground(p.unknown)
+	s.Verdict[predict.Yes] = base.Foreground(p.yes)
+	s.Verdict[predict.No] = base.Foreground(p.no)
+	s.Verdict[predict.Depends] = base.Foreground(p.depends)
+	s.Verdict[predict.VerdictUnknown] = base.Foreground(p.unknown)
 	s.Help = help.DefaultStyles(isDark)
 	return s
 }

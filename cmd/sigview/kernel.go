@@ -3,7 +3,7 @@ package main
 import (
 	"io"
 
-	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/document"
 	"github.com/sigview/sigview/procinspect/render"
 )
 
@@ -21,7 +21,7 @@ var kernelCommand = &command{
 		}
 		k := kernelProfile(o)
 		if o.json {
-			return writeJSON(stdout, procinspect.DocKernelOf(k))
+			return document.Write(stdout, document.DocKernelOf(k))
 		}
 		return render.WriteKernel(stdout, k)
 	},

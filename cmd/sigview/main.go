@@ -18,7 +18,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sigview/sigview/procinspect/act"
-	"github.com/sigview/sigview/procinspect/render"
 )
 
 // exitStatus ends sigview with a status of its own, having said all there is.
@@ -88,8 +87,6 @@ func noArgs(c *command, args []string) error {
 	}
 	return nil
 }
-
-func writeJSON(w io.Writer, v any) error { return render.WriteJSON(w, v) }
 
 // isTerminal reports whether f is a terminal.
 func isTerminal(f *os.File) bool {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/document"
+	"github.com/sigview/sigview/procinspect/predict"
 	"github.com/sigview/sigview/procinspect/probe"
 	"github.com/sigview/sigview/procinspect/render"
 	"github.com/sigview/sigview/ui"
@@ -69,10 +71,11 @@ func runRoot(c *command, o options, args []string, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
+	as := predict.Assess(snap, snap.Kernel)
 	if o.json {
-		return writeJSON(stdout, procinspect.Report(snap))
+		return document.Write(stdout, document.Report(snap, as))
 	}
-	return render.WriteTable(stdout, snap)
+	return render.WriteTable(stdout, as)
 }
 
 // checkProcfs refuses a --proc directory that is not a procfs, live or

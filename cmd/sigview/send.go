@@ -11,6 +11,8 @@ import (
 
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
+	"github.com/sigview/sigview/procinspect/document"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 var sendCommand = &command{
@@ -55,7 +57,7 @@ func runSend(c *command, o options, args []string, stdout, _ io.Writer) error {
 	if tgid, ok := procinspect.ThreadOf(o.proc, pid); ok {
 		return fmt.Errorf("send %s to %d: %d is a thread of process %d; send to the process (a signal to a thread's ID reaches the whole process anyway)", sig, pid, pid, tgid)
 	}
-	rep, err := act.Send(scanner(o, nil), act.SendRequest{PID: pid, Signal: sig, From: procinspect.Sender(o.from),
+	rep, err := act.Send(scanner(o, nil), act.SendRequest{PID: pid, Signal: sig, From: predict.Sender(o.from),
 		Watch: o.watch})
 	if err != nil {
 		return fmt.Errorf("send %s to %d: %w", sig, pid, err)
@@ -65,7 +67,7 @@ func runSend(c *command, o options, args []string, stdout, _ io.Writer) error {
 		status = act.TryMismatch
 	}
 	if o.json {
-		err = writeJSON(stdout, sendDocOf(rep, status))
+		err = document.Write(stdout, document.SendOf(rep, status))
 	} else {
 		_, err = fmt.Fprintln(stdout, rep.Summary)
 	}
@@ -76,35 +78,4 @@ func runSend(c *command, o options, args []string, stdout, _ io.Writer) error {
 		return exitStatus(status)
 	}
 	return nil
-}
-
-// sendDoc is the JSON report of `sigview send --json` (docs/json.md).
-type sendDoc struct {
-	PID       int                       `json:"pid"`
-	Signal    string                    `json:"signal"`
-	From      string                    `json:"from"`
-	Predicted procinspect.DocPrediction `json:"predicted"`
-	Ended     bool                      `json:"ended"`
-	Seconds   float64                   `json:"seconds"`
-	ExitCode  *int                      `json:"exit_code"`
-	State     *string                   `json:"state"`
-	Pending   *bool                     `json:"pending"`
-	Held      *bool                     `json:"prediction_held"`
-	Summary   string                    `json:"summary"`
-	Status    int                       `json:"status"`
-}
-
-func sendDocOf(r act.SendReport, status int) sendDoc {
-	d := sendDoc{PID: r.PID, Signal: r.Signal.String(), From: string(r.From), Predicted: procinspect.DocPredictionOf(r.Prediction),
-		Ended: r.Ended, Seconds: r.After.Seconds(), Summary: r.Summary, Status: status}
-	if r.Exit.Known {
-		d.ExitCode = ptr(r.Exit.V)
-	}
-	if !r.Ended && r.State != 0 { // alive, and its status was read
-		d.State, d.Pending = ptr(string(rune(r.State))), ptr(r.Pending)
-	}
-	if r.Held.Known {
-		d.Held = ptr(r.Held.V)
-	}
-	return d
 }

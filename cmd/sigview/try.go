@@ -12,6 +12,7 @@ import (
 
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
+	"github.com/sigview/sigview/procinspect/document"
 	"github.com/sigview/sigview/procinspect/render"
 )
 
@@ -72,7 +73,7 @@ func runTry(c *command, o options, argv []string, stdout, stderr io.Writer) erro
 	}); err != nil {
 		return err
 	}
-	return report(o, stdout, render.TryDocOf(rep), func() error { return render.WriteTry(stdout, rep) }, rep.ExitCode())
+	return report(o, stdout, document.TryDocOf(rep), func() error { return render.WriteTry(stdout, rep) }, rep.ExitCode())
 }
 
 // report writes a try report as JSON (--json) or text, then exits with
@@ -80,7 +81,7 @@ func runTry(c *command, o options, argv []string, stdout, stderr io.Writer) erro
 func report(o options, stdout io.Writer, doc any, text func() error, status int) error {
 	var err error
 	if o.json {
-		err = writeJSON(stdout, doc)
+		err = document.Write(stdout, doc)
 	} else {
 		err = text()
 	}
@@ -126,7 +127,7 @@ func runEngineTry(c *command, o options, argv []string, stdout, stderr io.Writer
 	}); err != nil {
 		return err
 	}
-	return report(o, stdout, render.EngineTryDocOf(rep), func() error { return render.WriteEngineTry(stdout, rep) }, rep.ExitCode())
+	return report(o, stdout, document.EngineTryDocOf(rep), func() error { return render.WriteEngineTry(stdout, rep) }, rep.ExitCode())
 }
 
 // whileCaught runs a try with SIGINT, SIGTERM and SIGHUP to sigview handed

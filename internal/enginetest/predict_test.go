@@ -7,7 +7,8 @@ import (
 	"testing"
 
 	"github.com/sigview/sigview/procinspect"
-	"github.com/sigview/sigview/procinspect/engine"
+	"github.com/sigview/sigview/procinspect/document"
+	"github.com/sigview/sigview/procinspect/predict"
 	"github.com/sigview/sigview/procinspect/probe"
 )
 
@@ -22,23 +23,23 @@ var (
 
 // predictedStop scans the host's /proc the way `sigview --json` does and
 // returns the stop predicted for the namespace whose init is pid.
-func predictedStop(t *testing.T, eng string, pid int) (procinspect.DocStop, procinspect.DocContainer) {
+func predictedStop(t *testing.T, eng string, pid int) (document.DocStop, document.DocContainer) {
 	t.Helper()
 	kernelOnce.Do(func() { kernel = probe.Measure() })
 	snap, err := procinspect.Scanner{Root: "/proc", Kernel: kernel}.Scan()
 	if err != nil {
 		t.Fatalf("scan: %v", err)
 	}
-	b, err := json.Marshal(procinspect.Report(snap))
+	b, err := json.Marshal(document.Report(snap, predict.Assess(snap, snap.Kernel)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
 		Namespaces []struct {
-			Container *procinspect.DocContainer `json:"container"`
+			Container *document.DocContainer `json:"container"`
 			Init      *struct {
-				PID  int                            `json:"pid"`
-				Stop map[string]procinspect.DocStop `json:"stop"`
+				PID  int                         `json:"pid"`
+				Stop map[string]document.DocStop `json:"stop"`
 			} `json:"init"`
 		} `json:"namespaces"`
 	}
@@ -59,7 +60,7 @@ func predictedStop(t *testing.T, eng string, pid int) (procinspect.DocStop, proc
 		return st, *ns.Container
 	}
 	t.Fatalf("no namespace with init pid %d in the document", pid)
-	return procinspect.DocStop{}, procinspect.DocContainer{}
+	return document.DocStop{}, document.DocContainer{}
 }
 
 // checkPrediction asserts that sigview's prediction for the row's
@@ -80,7 +81,7 @@ func checkPrediction(t *testing.T, eng string, r stopRow, pid int) {
 	if st.Signal != wantSig {
 		t.Errorf("predicted stop signal %s, the container's is %s", st.Signal, wantSig)
 	}
-	wantGrace := map[string]int{"docker": engine.DockerGrace, "podman": engine.PodmanGrace}[eng]
+	wantGrace := map[string]int{"docker": predict.DockerGrace, "podman": predict.PodmanGrace}[eng]
 	if r.t < 0 {
 		wantGrace = stopTimeout // the row's --stop-timeout
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/engine"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // EngineTryOptions run an image with a real container engine's command
@@ -48,7 +49,7 @@ type EngineTryReport struct {
 	Container     *engine.Metadata
 	// Predicted is sigview's stop prediction for the running container,
 	// from its own configuration on disk.
-	Predicted procinspect.Stop
+	Predicted predict.Stop
 	// Took is how long "<engine> stop" ran; Exit is the exit code the
 	// engine reports afterwards.
 	Took time.Duration
@@ -176,7 +177,7 @@ func tryEngine(ctx context.Context, opts EngineTryOptions, rep EngineTryReport, 
 		return rep, fmt.Errorf("the container's init, PID %d, exited before it was read", rep.Pid)
 	}
 	rep.Container = p.Engine
-	stops := snap.Assessment(p).Stops
+	stops := predict.Assess(snap, snap.Kernel).Of(p).Stops
 	if len(stops) == 0 {
 		return rep, errors.New("no stop predicted for the container's init")
 	}
@@ -208,9 +209,9 @@ func (r *EngineTryReport) judge() {
 	pr := r.Predicted
 	atOnce := r.Took < pr.Grace-500*time.Millisecond || pr.Grace <= 0
 	switch {
-	case pr.Verdict == procinspect.Yes:
+	case pr.Verdict == predict.Yes:
 		r.Held = procinspect.KnownFlag(atOnce && (!pr.Exit.Known || pr.Exit.V == r.Exit))
-	case pr.Verdict == procinspect.No:
+	case pr.Verdict == predict.No:
 		r.Held = procinspect.KnownFlag(r.killed())
 	default:
 		r.Why = "the prediction left the outcome to the program (" + string(pr.Verdict) + "), so it is not judged"
@@ -229,7 +230,7 @@ func exitText(e procinspect.Int) string {
 	return strconv.Itoa(e.V)
 }
 
-func afterText(st procinspect.Stop) string {
+func afterText(st predict.Stop) string {
 	switch {
 	case !st.After.Known:
 		return "a time the program decides"

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // SendRequest asks for one signal to be sent and its effect watched. sigview
@@ -20,7 +21,7 @@ type SendRequest struct {
 	Signal procinspect.Signal
 	// From is where to send it from: Host (sigview's own namespace) or
 	// Inside (a helper process that joins the target's PID namespace).
-	From procinspect.Sender
+	From predict.Sender
 	// Watch is how long to watch the target afterwards (default 2 s).
 	Watch time.Duration
 	// StartTime, when set, is the start time the person saw (an earlier
@@ -32,8 +33,8 @@ type SendRequest struct {
 type SendReport struct {
 	PID        int
 	Signal     procinspect.Signal
-	From       procinspect.Sender
-	Prediction procinspect.Prediction
+	From       predict.Sender
+	Prediction predict.Prediction
 	// Ended reports that the process exited during the watch; After is how
 	// long after the send it did (or the watch time).
 	Ended bool
@@ -82,7 +83,7 @@ func Send(sc procinspect.Scanner, req SendRequest) (SendReport, error) {
 	if req.StartTime != 0 && req.StartTime != p.StartTime {
 		return rep, fmt.Errorf("PID %d started at tick %d, not %d as shown: %w", req.PID, p.StartTime, req.StartTime, ErrNotSame)
 	}
-	rep.Prediction = snap.Assessment(p).Prediction(req.Signal, req.From)
+	rep.Prediction = predict.Assess(snap, snap.Kernel).Of(p).Prediction(req.Signal, req.From)
 	h, err := Open(root, req.PID, p.StartTime)
 	if err != nil {
 		if errors.Is(err, syscall.ESRCH) || procinspect.Vanished(err) {
@@ -92,7 +93,7 @@ func Send(sc procinspect.Scanner, req SendRequest) (SendReport, error) {
 	}
 	defer h.Close()
 	start := time.Now()
-	if req.From == procinspect.Inside {
+	if req.From == predict.Inside {
 		err = h.SignalFromInside(root, syscall.Signal(req.Signal))
 	} else {
 		err = h.Signal(syscall.Signal(req.Signal))
@@ -153,20 +154,20 @@ type observed struct {
 
 // held says whether what was observed is what pr predicted: unknown for a
 // prediction of "depends" or "unknown". The one rule of send and try.
-func held(pr procinspect.Prediction, o observed) procinspect.Flag {
+func held(pr predict.Prediction, o observed) procinspect.Flag {
 	switch pr.Verdict {
-	case procinspect.Yes:
+	case predict.Yes:
 		return procinspect.KnownFlag(o.ended && (!pr.Exit.Known || !o.exit.Known || pr.Exit.V == o.exit.V))
-	case procinspect.No:
-		if pr.Outcome == procinspect.Gone {
+	case predict.No:
+		if pr.Outcome == predict.Gone {
 			// A zombie: it had ended before the signal, and a pidfd says so.
 			return procinspect.KnownFlag(o.ended)
 		}
 		ok := !o.ended
 		switch pr.Outcome {
-		case procinspect.Queued, procinspect.Deferred:
+		case predict.Queued, predict.Deferred:
 			ok = ok && (!o.pending.Known || o.pending.V)
-		case procinspect.Stops:
+		case predict.Stops:
 			ok = ok && (!o.stopped.Known || o.stopped.V)
 		}
 		return procinspect.KnownFlag(ok)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // TryOptions describe one `sigview try` run.
@@ -61,9 +62,9 @@ type TryReport struct {
 	UserNS bool
 	// Assessment holds the facts scanned before the stop (its Process) and
 	// every prediction made from them; nil when the init was not scanned.
-	Assessment *procinspect.Assessment
+	Assessment *predict.Assessment
 	// Predicted is the stop signal from the host.
-	Predicted procinspect.Prediction
+	Predicted predict.Prediction
 	// StopEnded reports that the stop signal ended it within the grace
 	// period; otherwise SIGKILL was needed.
 	StopEnded bool
@@ -85,8 +86,8 @@ const (
 )
 
 // Core returns the four core predictions of the init scanned before the
-// stop (procinspect.CoreSignals × Senders); nil when it was not scanned.
-func (r TryReport) Core() []procinspect.Prediction {
+// stop (predict.CoreSignals × Senders); nil when it was not scanned.
+func (r TryReport) Core() []predict.Prediction {
 	if r.Assessment == nil {
 		return nil
 	}
@@ -262,8 +263,8 @@ func (rep *TryReport) predict(stop procinspect.Signal) error {
 	if p == nil {
 		return fmt.Errorf("PID %d vanished before the stop", rep.HostPID)
 	}
-	rep.Assessment = snap.Assessment(p)
-	rep.Predicted = rep.Assessment.Prediction(stop, procinspect.Host)
+	rep.Assessment = predict.Assess(snap, snap.Kernel).Of(p)
+	rep.Predicted = rep.Assessment.Prediction(stop, predict.Host)
 	return nil
 }
 

@@ -1,7 +1,7 @@
 package metrics
 
 // This file is the only one that knows sigview's scanner and its JSON
-// document (procinspect.Document); the rest of the package works on
+// document (document.Document); the rest of the package works on
 // Snapshot.
 
 import (
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/document"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // Source scans a procfs and turns each scan into a Snapshot. The scanner
@@ -29,7 +31,7 @@ func (s *Source) Scan() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc := procinspect.Report(snap)
+	doc := document.Report(snap, predict.Assess(snap, snap.Kernel))
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -51,7 +53,7 @@ func (s *Source) Scan() (*Snapshot, error) {
 
 // initOf is the exported row of a namespace's init. Names a process or an
 // engine's files control are escaped (procinspect.Printable).
-func initOf(ns procinspect.DocNS) Init {
+func initOf(ns document.DocNS) Init {
 	in := ns.Init
 	l := InitLabels{PIDNS: ns.ID, Program: in.Name}
 	if in.Program != nil {
@@ -79,8 +81,8 @@ func initOf(ns procinspect.DocNS) Init {
 // defaults of docker stop and Kubernetes, and Kubernetes' applies to a
 // pod's container, docker stop's to anything else (a namespace outside any
 // container is stopped as docker stop and `sigview try` would).
-func stopOf(stops procinspect.DocStops, c *procinspect.DocContainer) *StopPrediction {
-	var d procinspect.DocStop
+func stopOf(stops document.DocStops, c *document.DocContainer) *StopPrediction {
+	var d document.DocStop
 	if len(stops) == 1 {
 		for _, st := range stops {
 			d = st
@@ -119,7 +121,7 @@ var kernelRuleNames = func() []string {
 }()
 
 // kernelOf is the kernel profile's identity and rules.
-func kernelOf(k *procinspect.DocKernel) KernelInfo {
+func kernelOf(k *document.DocKernel) KernelInfo {
 	if k == nil {
 		return KernelInfo{Source: "none"}
 	}

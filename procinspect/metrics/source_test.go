@@ -3,28 +3,28 @@ package metrics
 import (
 	"testing"
 
-	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/document"
 )
 
 func TestStopOf(t *testing.T) {
 	i := func(v int) *int { return &v }
-	docker := procinspect.DocStop{By: "docker stop", Signal: "SIGTERM", GraceSeconds: 10, Verdict: "no", AfterSeconds: i(10), ExitCode: i(137)}
-	kube := procinspect.DocStop{By: "Kubernetes", Signal: "SIGTERM", GraceSeconds: 30, Verdict: "no", AfterSeconds: i(30), ExitCode: i(137)}
-	configured := procinspect.DocStop{By: "docker stop", Signal: "SIGINT", GraceSeconds: 20, Verdict: "yes", AfterSeconds: i(0), ExitCode: i(130)}
-	unknown := procinspect.DocStop{By: "podman stop", Signal: "SIGTERM", GraceSeconds: 10, Verdict: "depends"}
-	defaults := procinspect.DocStops{"docker": docker, "kubernetes": kube}
+	docker := document.DocStop{By: "docker stop", Signal: "SIGTERM", GraceSeconds: 10, Verdict: "no", AfterSeconds: i(10), ExitCode: i(137)}
+	kube := document.DocStop{By: "Kubernetes", Signal: "SIGTERM", GraceSeconds: 30, Verdict: "no", AfterSeconds: i(30), ExitCode: i(137)}
+	configured := document.DocStop{By: "docker stop", Signal: "SIGINT", GraceSeconds: 20, Verdict: "yes", AfterSeconds: i(0), ExitCode: i(130)}
+	unknown := document.DocStop{By: "podman stop", Signal: "SIGTERM", GraceSeconds: 10, Verdict: "depends"}
+	defaults := document.DocStops{"docker": docker, "kubernetes": kube}
 	for _, c := range []struct {
 		name  string
-		stops procinspect.DocStops
-		ct    *procinspect.DocContainer
+		stops document.DocStops
+		ct    *document.DocContainer
 		by    string
 		kill  string // "1", "0" or "" (absent)
 		secs  float64
 	}{
 		{"no container: docker stop's default", defaults, nil, "docker stop", "1", 10},
-		{"a pod's container: Kubernetes' default", defaults, &procinspect.DocContainer{Runtime: "containerd", PodUID: "u"}, "Kubernetes", "1", 30},
-		{"the engine's configured stop", procinspect.DocStops{"docker": configured}, &procinspect.DocContainer{Runtime: "docker"}, "docker stop", "0", 0},
-		{"the program decides: absent", procinspect.DocStops{"podman": unknown}, &procinspect.DocContainer{Runtime: "podman"}, "podman stop", "", -1},
+		{"a pod's container: Kubernetes' default", defaults, &document.DocContainer{Runtime: "containerd", PodUID: "u"}, "Kubernetes", "1", 30},
+		{"the engine's configured stop", document.DocStops{"docker": configured}, &document.DocContainer{Runtime: "docker"}, "docker stop", "0", 0},
+		{"the program decides: absent", document.DocStops{"podman": unknown}, &document.DocContainer{Runtime: "podman"}, "podman stop", "", -1},
 	} {
 		got := stopOf(c.stops, c.ct)
 		kill := ""

@@ -7,30 +7,31 @@ import (
 	"text/tabwriter"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // WriteExplain writes everything about one process: identity, every
 // signal's disposition, per-thread masks, readers, and predictions.
-func WriteExplain(w io.Writer, s *procinspect.Snapshot, p *procinspect.Process) error {
+func WriteExplain(w io.Writer, as *predict.Assessments, p *procinspect.Process) error {
 	ew := &errWriter{w: w}
-	a := s.Assessment(p)
-	writeIdentity(ew, s, a)
+	a := as.Of(p)
+	writeIdentity(ew, as.Snapshot, a)
 	ew.printf("\nPredictions (kill sent by root):\n")
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SIGNAL\tFROM\tVERDICT\tOUTCOME\tREASON")
 	for _, pr := range a.Predictions {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, Text(pr.Reason))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, procinspect.Printable(pr.Reason))
 	}
 	tw.Flush()
 	if len(a.Stops) > 0 {
 		ew.printf("\nStops:\n")
 		for _, s := range a.Stops {
-			ew.printf("  %s\n", Text(s.Summary))
-			ew.printf("    from %s\n", Text(s.From()))
+			ew.printf("  %s\n", procinspect.Printable(s.Summary))
+			ew.printf("    from %s\n", procinspect.Printable(s.From()))
 		}
 	}
 	if a.Hint != "" {
-		ew.printf("\nFix: %s\n", Text(a.Hint))
+		ew.printf("\nFix: %s\n", procinspect.Printable(a.Hint))
 	}
 	writeSignalTable(ew, p)
 	writeThreads(ew, p)
@@ -38,10 +39,10 @@ func WriteExplain(w io.Writer, s *procinspect.Snapshot, p *procinspect.Process) 
 	return ew.err
 }
 
-func writeIdentity(ew *errWriter, s *procinspect.Snapshot, a *procinspect.Assessment) {
+func writeIdentity(ew *errWriter, s *procinspect.Snapshot, a *predict.Assessment) {
 	p := a.Process
 	st := p.Status
-	ew.printf("PID %d (%s)", p.PID, Text(st.Name))
+	ew.printf("PID %d (%s)", p.PID, procinspect.Printable(st.Name))
 	if ns := s.NamespaceOf(p); ns != nil {
 		role := "a member of"
 		if ns.Init == p {
@@ -55,7 +56,7 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, a *procinspect.Assess
 		ew.printf("container: %s\n", ContainerLong(p.Container, p.Engine))
 		if p.Engine != nil {
 			for _, n := range p.Engine.Notes {
-				ew.printf("  note: %s\n", Text(n))
+				ew.printf("  note: %s\n", procinspect.Printable(n))
 			}
 		}
 	}
@@ -71,13 +72,13 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, a *procinspect.Assess
 		if a.Program != procinspect.ProgUnknown {
 			prog = string(a.Program)
 		}
-		ew.printf("exe: %s   Go program: %s   recognised as: %s\n", OrDash(Text(d.Exe)), goText, prog)
+		ew.printf("exe: %s   Go program: %s   recognised as: %s\n", OrDash(procinspect.Printable(d.Exe)), goText, prog)
 	}
 	if st.SigQ != "" {
-		ew.printf("SigQ: %s\n", Text(st.SigQ))
+		ew.printf("SigQ: %s\n", procinspect.Printable(st.SigQ))
 	}
 	for _, prob := range st.Problems {
-		ew.printf("warning: %s\n", Text(prob))
+		ew.printf("warning: %s\n", procinspect.Printable(prob))
 	}
 }
 
@@ -149,7 +150,7 @@ func writeThreads(ew *errWriter, p *procinspect.Process) {
 	}
 	ew.printf("\nThreads:\n")
 	if p.Deep.ThreadsErr != "" {
-		ew.printf("  unreadable: %s\n", Text(p.Deep.ThreadsErr))
+		ew.printf("  unreadable: %s\n", procinspect.Printable(p.Deep.ThreadsErr))
 	}
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  TID\tSTATE\tSigBlk\tSigPnd\tSYSCALL\tWCHAN")
@@ -162,7 +163,7 @@ func writeThreads(ew *errWriter, p *procinspect.Process) {
 			sc = fmt.Sprint(t.Syscall)
 		}
 		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", t.TID, State(t.Status.State), maskText(t.Status.SigBlk),
-			maskText(t.Status.SigPnd), sc, OrDash(Text(t.Wchan)))
+			maskText(t.Status.SigPnd), sc, OrDash(procinspect.Printable(t.Wchan)))
 	}
 	tw.Flush()
 }
@@ -179,7 +180,7 @@ func writeReaders(ew *errWriter, p *procinspect.Process) {
 		ew.printf("  %s\n", ReaderText(c, true))
 	}
 	if p.Deep.FDErr != "" {
-		ew.printf("  fd table unreadable: %s\n", Text(p.Deep.FDErr))
+		ew.printf("  fd table unreadable: %s\n", procinspect.Printable(p.Deep.FDErr))
 	}
 }
 
@@ -300,7 +301,7 @@ func Cmdline(p *procinspect.Process) string {
 	}
 	args := make([]string, len(p.Cmdline))
 	for i, a := range p.Cmdline {
-		args[i] = Text(a)
+		args[i] = procinspect.Printable(a)
 	}
 	return strings.Join(args, " ")
 }

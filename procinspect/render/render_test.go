@@ -10,6 +10,8 @@ import (
 
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
+	"github.com/sigview/sigview/procinspect/document"
+	"github.com/sigview/sigview/procinspect/predict"
 	"github.com/sigview/sigview/procinspect/render"
 )
 
@@ -20,6 +22,9 @@ const (
 	sharedRoot  = "../testdata/proc"
 	hostileRoot = "testdata/proc"
 )
+
+// assessed is the snapshot judged with its own kernel profile.
+func assessed(s *procinspect.Snapshot) *predict.Assessments { return predict.Assess(s, s.Kernel) }
 
 func scan(t *testing.T, root string, deep ...int) *procinspect.Snapshot {
 	t.Helper()
@@ -64,7 +69,7 @@ func TestGoldenOnce(t *testing.T) {
 			snap := scan(t, root)
 			snap.Kernel = kernel()
 			var b bytes.Buffer
-			if err := render.WriteTable(&b, snap); err != nil {
+			if err := render.WriteTable(&b, assessed(snap)); err != nil {
 				t.Fatal(err)
 			}
 			noRaw(t, b.Bytes())
@@ -79,7 +84,7 @@ func TestGoldenJSON(t *testing.T) {
 			snap := scan(t, root)
 			snap.Kernel = kernel()
 			var b bytes.Buffer
-			if err := render.WriteJSON(&b, procinspect.Report(snap)); err != nil {
+			if err := document.Write(&b, document.Report(snap, assessed(snap))); err != nil {
 				t.Fatal(err)
 			}
 			noRaw(t, b.Bytes())
@@ -94,7 +99,7 @@ func TestGoldenExplain(t *testing.T) {
 			snap := scan(t, root, 4242)
 			snap.Kernel = kernel()
 			var b bytes.Buffer
-			if err := render.WriteExplain(&b, snap, snap.Process(4242)); err != nil {
+			if err := render.WriteExplain(&b, assessed(snap), snap.Process(4242)); err != nil {
 				t.Fatal(err)
 			}
 			noRaw(t, b.Bytes())
@@ -108,7 +113,7 @@ func TestGoldenExplain(t *testing.T) {
 func TestExplainHostileFields(t *testing.T) {
 	snap := scan(t, hostileRoot, 4242)
 	var b bytes.Buffer
-	if err := render.WriteExplain(&b, snap, snap.Process(4242)); err != nil {
+	if err := render.WriteExplain(&b, assessed(snap), snap.Process(4242)); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -125,9 +130,9 @@ func TestExplainHostileFields(t *testing.T) {
 func recordedTry(t *testing.T, root string) act.TryReport {
 	snap := scan(t, root, 4242)
 	snap.Kernel = kernel()
-	a := snap.Assessment(snap.Process(4242))
+	a := assessed(snap).Of(snap.Process(4242))
 	return act.TryReport{Argv: []string{"/sbin/my\x1b[2Jinit", "--name=\xff"}, HostPID: 4242, Grace: 10 * time.Second, Assessment: a,
-		Predicted: a.Prediction(procinspect.SIGTERM, procinspect.Host), StopEnded: false,
+		Predicted: a.Prediction(procinspect.SIGTERM, predict.Host), StopEnded: false,
 		After: 10*time.Second + 30*time.Millisecond, Exit: 137,
 		Held: procinspect.Flag{}} // the prediction was unknown, so it neither held nor failed
 }
@@ -141,7 +146,7 @@ func TestGoldenTry(t *testing.T) {
 				t.Fatal(err)
 			}
 			b.WriteString("\n--- JSON ---\n")
-			if err := render.WriteJSON(&b, render.TryDocOf(r)); err != nil {
+			if err := document.Write(&b, document.TryDocOf(r)); err != nil {
 				t.Fatal(err)
 			}
 			noRaw(t, b.Bytes())
@@ -156,15 +161,15 @@ func TestGoldenKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.WriteString("\n--- JSON ---\n")
-	if err := render.WriteJSON(&b, procinspect.DocKernelOf(kernel())); err != nil {
+	if err := document.Write(&b, document.DocKernelOf(kernel())); err != nil {
 		t.Fatal(err)
 	}
 	golden.RequireEqual(t, b.Bytes())
 }
 
 // TestRenderersShareOneAssessment: the table, explain and the JSON document
-// of one snapshot read the same assessments; rendering them again predicts
-// nothing.
+// of one snapshot read the same assessments, made once by Assess; rendering
+// predicts nothing.
 func TestRenderersShareOneAssessment(t *testing.T) {
 	snap := scan(t, sharedRoot, 4242)
 	snap.Kernel = kernel()
@@ -174,29 +179,27 @@ func TestRenderersShareOneAssessment(t *testing.T) {
 			inits++
 		}
 	}
-	render3 := func() {
-		var b bytes.Buffer
-		if err := render.WriteTable(&b, snap); err != nil {
-			t.Fatal(err)
-		}
-		if err := render.WriteExplain(&b, snap, snap.Process(4242)); err != nil {
-			t.Fatal(err)
-		}
-		if err := render.WriteJSON(&b, procinspect.Report(snap)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	before := procinspect.PredictCalls()
-	render3()
-	first := procinspect.PredictCalls() - before
+	before := predict.PredictCalls()
+	as := predict.Assess(snap, snap.Kernel)
 	// Each init's assessment makes at least its 10 predictions (forwarders
-	// predict their child too); nothing is predicted twice by renderers.
-	if min := int64(inits * len(procinspect.AssessedSignals) * len(procinspect.Senders)); first < min {
-		t.Errorf("table, explain and JSON predicted %d times for %d inits; want at least %d", first, inits, min)
+	// predict their child too).
+	if made, min := predict.PredictCalls()-before, int64(inits*len(predict.AssessedSignals)*len(predict.Senders)); made < min {
+		t.Errorf("Assess predicted %d times for %d inits; want at least %d", made, inits, min)
 	}
-	again := procinspect.PredictCalls()
-	render3()
-	if got := procinspect.PredictCalls() - again; got != 0 {
-		t.Errorf("rendering the same snapshot again predicted %d times; want 0", got)
+	for i := range 2 {
+		again := predict.PredictCalls()
+		var b bytes.Buffer
+		if err := render.WriteTable(&b, as); err != nil {
+			t.Fatal(err)
+		}
+		if err := render.WriteExplain(&b, as, snap.Process(4242)); err != nil {
+			t.Fatal(err)
+		}
+		if err := document.Write(&b, document.Report(snap, as)); err != nil {
+			t.Fatal(err)
+		}
+		if got := predict.PredictCalls() - again; got != 0 {
+			t.Errorf("rendering #%d predicted %d times; want 0: renderers read the Assessments", i+1, got)
+		}
 	}
 }

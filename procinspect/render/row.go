@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // Row is one namespace as a table shows it: the cells of `sigview --once`
@@ -23,13 +24,13 @@ type Row struct {
 	Procs string
 	// Predictions are the init's CoreSignals × Senders (TERM inside, TERM
 	// host, KILL inside, KILL host); nil when the init is not visible.
-	Predictions []procinspect.Prediction
+	Predictions []predict.Prediction
 	// Stop is what the container engine's stop does (StopCell), or "-".
 	Stop string
 }
 
 // NewRow makes the row of one namespace of the snapshot.
-func NewRow(s *procinspect.Snapshot, ns *procinspect.Namespace) Row {
+func NewRow(as *predict.Assessments, ns *procinspect.Namespace) Row {
 	r := Row{ID: "unknown", Level: ns.Level, Container: ContainerText(ns), PID: "-", Name: "(init not visible)",
 		Procs: fmt.Sprint(len(ns.Procs)), Stop: "-"}
 	if !ns.ID.IsZero() {
@@ -37,8 +38,8 @@ func NewRow(s *procinspect.Snapshot, ns *procinspect.Namespace) Row {
 	}
 	if p := ns.Init; p != nil {
 		r.PID = fmt.Sprint(p.PID)
-		r.Name = Text(p.Name())
-		a := s.Assessment(p)
+		r.Name = procinspect.Printable(p.Name())
+		a := as.Of(p)
 		r.Predictions = a.Core()
 		if len(a.Stops) > 0 {
 			r.Stop = StopCell(a.Stops[0])

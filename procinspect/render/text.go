@@ -8,11 +8,12 @@ import (
 
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/engine"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // verdictWord is a verdict and outcome as one table cell, e.g. "no:dropped".
-func verdictWord(pr procinspect.Prediction) string {
-	if pr.Verdict == procinspect.VerdictUnknown {
+func verdictWord(pr predict.Prediction) string {
+	if pr.Verdict == predict.VerdictUnknown {
 		return "unknown"
 	}
 	return string(pr.Verdict) + ":" + string(pr.Outcome)
@@ -37,7 +38,8 @@ func Where(s *procinspect.Snapshot) string {
 }
 
 // WriteTable writes the plain namespace table of `sigview --once`.
-func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
+func WriteTable(w io.Writer, as *predict.Assessments) error {
+	s := as.Snapshot
 	inits := 0
 	for _, ns := range s.Namespaces {
 		if ns.Init != nil {
@@ -53,13 +55,13 @@ func WriteTable(w io.Writer, s *procinspect.Snapshot) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PIDNS\tLVL\tCONTAINER\tINIT\tNAME\tPROCS\tTERM inside\tTERM host\tKILL inside\tKILL host\tSTOP")
 	for _, ns := range s.Namespaces {
-		fmt.Fprintln(tw, strings.Join(NewRow(s, ns).cells(), "\t"))
+		fmt.Fprintln(tw, strings.Join(NewRow(as, ns).cells(), "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	for _, warn := range s.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", Text(warn))
+		fmt.Fprintf(w, "warning: %s\n", procinspect.Printable(warn))
 	}
 	return nil
 }
@@ -90,7 +92,7 @@ func Plural(n int, word string) string {
 
 // StopCell says in a few cells what the engine's stop does: "SIGTERM:143
 // at once", "SIGINT:137 after 3s", "SIGTERM:depends (10s)", "SIGTERM:? (10s)".
-func StopCell(st procinspect.Stop) string {
+func StopCell(st predict.Stop) string {
 	sig := "?"
 	if st.Signal != 0 {
 		sig = st.Signal.String()
@@ -101,7 +103,7 @@ func StopCell(st procinspect.Stop) string {
 	}
 	g := fmt.Sprintf("%ds", int(st.Grace.Seconds()))
 	switch {
-	case st.Grace < 0 && !st.After.Known && st.Verdict == procinspect.No:
+	case st.Grace < 0 && !st.After.Known && st.Verdict == predict.No:
 		return sig + ":hangs (no SIGKILL)"
 	case st.Grace < 0 && !st.After.Known:
 		return sig + ":depends (no SIGKILL)"
@@ -109,7 +111,7 @@ func StopCell(st procinspect.Stop) string {
 		return sig + ":" + exit + " after " + g
 	case st.After.Known:
 		return sig + ":" + exit + " at once"
-	case st.Verdict == procinspect.Depends:
+	case st.Verdict == predict.Depends:
 		return sig + ":depends (" + g + ")"
 	}
 	return sig + ":? (" + g + ")"
@@ -137,44 +139,44 @@ func ContainerText(ns *procinspect.Namespace) string {
 		}
 	}
 	if len(more) > 0 {
-		return c.Runtime + " " + Text(name) + " (" + Text(strings.Join(more, ", ")) + ")"
+		return c.Runtime + " " + procinspect.Printable(name) + " (" + procinspect.Printable(strings.Join(more, ", ")) + ")"
 	}
-	return c.Runtime + " " + Text(name)
+	return c.Runtime + " " + procinspect.Printable(name)
 }
 
 // ContainerLong names a container with what its engine's files say (name,
 // image, init, pod), its pod and the evidence.
 func ContainerLong(c *engine.Container, m *engine.Metadata) string {
-	s := c.Runtime + " " + Text(c.Short())
+	s := c.Runtime + " " + procinspect.Printable(c.Short())
 	if m != nil {
 		if m.Name != "" {
-			s = c.Runtime + " " + Text(m.Name) + " (" + Text(c.Short()) + ")"
+			s = c.Runtime + " " + procinspect.Printable(m.Name) + " (" + procinspect.Printable(c.Short()) + ")"
 		}
 		if m.Image != "" {
-			s += ", image " + Text(m.Image)
+			s += ", image " + procinspect.Printable(m.Image)
 		}
 		if m.Init.Known {
 			s += map[bool]string{true: ", with --init", false: ", no --init"}[m.Init.Value]
 		}
 		if m.Pod.Name != "" {
-			s += ", pod " + Text(m.Pod.Namespace+"/"+m.Pod.Name)
+			s += ", pod " + procinspect.Printable(m.Pod.Namespace+"/"+m.Pod.Name)
 			if m.ContainerName != "" {
-				s += " container " + Text(m.ContainerName)
+				s += " container " + procinspect.Printable(m.ContainerName)
 			}
 		}
 	}
 	if c.PodUID != "" {
-		s += " in pod " + Text(c.PodUID)
+		s += " in pod " + procinspect.Printable(c.PodUID)
 	}
 	if c.Outer != nil {
-		s += " inside " + c.Outer.Runtime + " " + Text(c.Outer.Short())
+		s += " inside " + c.Outer.Runtime + " " + procinspect.Printable(c.Outer.Short())
 	}
-	return s + " (from cgroup " + Text(c.Path) + ")"
+	return s + " (from cgroup " + procinspect.Printable(c.Path) + ")"
 }
 
 // WriteKernel writes the kernel profile of `sigview kernel`.
 func WriteKernel(w io.Writer, k *procinspect.Kernel) error {
-	fmt.Fprintf(w, "kernel %s %s\n", Text(k.Release), Text(k.Version))
+	fmt.Fprintf(w, "kernel %s %s\n", procinspect.Printable(k.Release), procinspect.Printable(k.Version))
 	switch {
 	case k.ProbedAt.IsZero():
 		fmt.Fprintf(w, "%s\n", k.Method)

@@ -15,7 +15,7 @@ func WriteTry(w io.Writer, r act.TryReport) error {
 	ew := &errWriter{w: w}
 	cmd := make([]string, len(r.Argv))
 	for i, a := range r.Argv {
-		cmd[i] = Text(a)
+		cmd[i] = procinspect.Printable(a)
 	}
 	where := "a new PID namespace"
 	if r.UserNS {
@@ -27,7 +27,7 @@ func WriteTry(w io.Writer, r act.TryReport) error {
 	}
 	ew.printf("\nPredictions:\n")
 	for _, pr := range r.Core() {
-		ew.printf("  %-7s from %-6s %s/%s: %s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, Text(pr.Reason))
+		ew.printf("  %-7s from %-6s %s/%s: %s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, procinspect.Printable(pr.Reason))
 	}
 	pr := r.Predicted
 	if r.Grace == 0 {
@@ -35,7 +35,7 @@ func WriteTry(w io.Writer, r act.TryReport) error {
 	} else {
 		ew.printf("\nStop: %s from the host, then SIGKILL after %s\n", pr.Signal, r.Grace)
 	}
-	ew.printf("  predicted: %s (%s): %s\n", pr.Verdict, pr.Outcome, Text(pr.Reason))
+	ew.printf("  predicted: %s (%s): %s\n", pr.Verdict, pr.Outcome, procinspect.Printable(pr.Reason))
 	if r.StopEnded {
 		ew.printf("  happened:  %s ended it after %.3f s, exit status %d\n", pr.Signal, r.After.Seconds(), r.Exit)
 	} else {
@@ -52,7 +52,7 @@ func WriteTry(w io.Writer, r act.TryReport) error {
 		ew.printf("  the prediction did NOT hold: please report this with `sigview explain` output\n")
 	}
 	if h := r.Hint(); h != "" && !r.StopEnded {
-		ew.printf("\nFix: %s\n", Text(h))
+		ew.printf("\nFix: %s\n", procinspect.Printable(h))
 	}
 	ew.printf("\nresult: %s\n", tryResult(r))
 	return ew.err
@@ -67,50 +67,3 @@ func tryResult(r act.TryReport) string {
 	}
 	return fmt.Sprintf("the stop signal ended it within the grace period (status %d)", act.TryEndedByStop)
 }
-
-// TryDoc is the JSON report of `sigview try`.
-type TryDoc struct {
-	Command     []string                    `json:"command"`
-	HostPID     int                         `json:"host_pid"`
-	UserNS      bool                        `json:"user_namespace"`
-	Program     *string                     `json:"program"`
-	Predicted   procinspect.DocPrediction   `json:"predicted"`
-	Predictions []procinspect.DocPrediction `json:"predictions"`
-	StopSignal  string                      `json:"stop_signal"`
-	// GraceSeconds is the grace period given to the stop signal (--grace).
-	GraceSeconds float64 `json:"grace_seconds"`
-	EndedBy      string  `json:"ended_by"` // "stop signal" or "SIGKILL"
-	Seconds      float64 `json:"seconds"`
-	ExitCode     int     `json:"exit_code"`
-	Held         *bool   `json:"prediction_held"`
-	Hint         *string `json:"hint"`
-	Status       int     `json:"status"`
-}
-
-// TryDocOf converts a try report.
-func TryDocOf(r act.TryReport) TryDoc {
-	d := TryDoc{Command: make([]string, len(r.Argv)), HostPID: r.HostPID, UserNS: r.UserNS,
-		Predicted: procinspect.DocPredictionOf(r.Predicted), StopSignal: r.Predicted.Signal.String(), EndedBy: "SIGKILL", GraceSeconds: r.Grace.Seconds(),
-		Seconds: r.After.Seconds(), ExitCode: r.Exit, Status: r.ExitCode()}
-	for i, a := range r.Argv {
-		d.Command[i] = Text(a)
-	}
-	if r.StopEnded {
-		d.EndedBy = "stop signal"
-	}
-	if r.Assessment != nil && r.Assessment.Program != procinspect.ProgUnknown {
-		d.Program = ptr(string(r.Assessment.Program))
-	}
-	for _, pr := range r.Core() {
-		d.Predictions = append(d.Predictions, procinspect.DocPredictionOf(pr))
-	}
-	if r.Held.Known {
-		d.Held = ptr(r.Held.V)
-	}
-	if h := r.Hint(); h != "" {
-		d.Hint = ptr(h)
-	}
-	return d
-}
-
-func ptr[T any](v T) *T { return &v }

@@ -1,8 +1,18 @@
-package procinspect
+package predict
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/sigview/sigview/procinspect"
+)
+
+// Short names for the facts the rules read.
+type (
+	// Signal is a signal number (procinspect.Signal).
+	Signal  = procinspect.Signal
+	process = procinspect.Process
+	thread  = procinspect.Thread
 )
 
 // Sender is where a signal is sent from.
@@ -61,7 +71,7 @@ type Prediction struct {
 	Reason string
 	// Exit is the status a container runtime would report when the process
 	// ends this way (128+N for a death by signal N); unknown otherwise.
-	Exit Int
+	Exit procinspect.Int
 }
 
 // handler is the disposition of one signal in the process's sighand.
@@ -73,9 +83,11 @@ const (
 	hCaught
 )
 
-// eval holds the facts of one prediction.
+// eval holds the facts of one prediction. It is built once (newEval) and
+// never changed while deciding: each step of the decision is a method that
+// returns its Prediction, or reports that it does not decide.
 type eval struct {
-	p       *Process
+	p       *process
 	sig     Signal
 	from    Sender
 	name    string // the signal's name
@@ -86,15 +98,14 @@ type eval struct {
 	h       handler
 	traced  bool
 	tracer  int
-	threads []Thread // live threads, leader first when it is live
-	leader  Thread
-	program Program
-	rows    []*programInfo // what sigview knows of the program (programs)
-	k       *Kernel        // the measured build-dependent rules; nil when not probed
+	threads []thread // live threads
+	leader  thread   // the thread whose TID is the PID
+	program procinspect.Program
+	rows    []behaviour         // what sigview knows the program does (behaviours)
+	k       *procinspect.Kernel // the measured build-dependent rules; nil when not probed
 	// assumeNoWait treats threads whose sigtimedwait state is unreadable as
-	// not waiting; sawWaitUnknown records that such a thread mattered.
-	assumeNoWait   bool
-	sawWaitUnknown bool
+	// not waiting: the second look Predict takes when that was unknown.
+	assumeNoWait bool
 }
 
 // Predict says what sending sig from the given sender does to p. It is a
@@ -105,26 +116,25 @@ type eval struct {
 // (get_signal), plus what is known of the Go runtime. k holds the rules
 // that differ between kernel builds, as measured on the running kernel; a
 // prediction that depends on a rule k does not know is unknown.
-func Predict(p *Process, sig Signal, from Sender, k *Kernel) Prediction {
+func Predict(p *process, sig Signal, from Sender, k *procinspect.Kernel) Prediction {
 	predictCalls.Add(1)
-	pr := Prediction{Signal: sig, From: from}
 	if !sig.Valid() {
-		return pr.unknown(fmt.Sprintf("%d is not a signal number (1-%d)", sig, NSig))
+		return Prediction{Signal: sig, From: from}.unknown(fmt.Sprintf("%d is not a signal number (1-%d)", sig, procinspect.NSig))
 	}
 	e, why := newEval(p, sig, from, k)
 	if why != "" {
-		return pr.unknown(why)
+		return Prediction{Signal: sig, From: from}.unknown(why)
 	}
-	e.decide(&pr)
-	if pr.Verdict == VerdictUnknown && e.sawWaitUnknown {
-		// Say what happens in the likely case, and what would change it.
-		alt := pr
-		e2 := *e
-		e2.assumeNoWait, e2.sawWaitUnknown = true, false
-		e2.decide(&alt)
-		if alt.Verdict != VerdictUnknown {
-			pr.Reason = "unless a thread waits in sigtimedwait for " + e.name + " (its syscall and wchan files are unreadable, so this cannot be told): " + alt.Reason
-		}
+	pr := e.decide()
+	if pr.Verdict != VerdictUnknown {
+		return pr
+	}
+	// A thread whose sigtimedwait state is unreadable may be what left it
+	// unknown: say what happens in the likely case, and what would change it.
+	alt := *e
+	alt.assumeNoWait = true
+	if a := alt.decide(); a.Verdict != VerdictUnknown {
+		pr.Reason = "unless a thread waits in sigtimedwait for " + e.name + " (its syscall and wchan files are unreadable, so this cannot be told): " + a.Reason
 	}
 	return pr
 }
@@ -134,16 +144,28 @@ func (pr Prediction) unknown(why string) Prediction {
 	return pr
 }
 
-func (pr *Prediction) set(v Verdict, o Outcome, format string, args ...any) {
-	pr.Verdict, pr.Outcome, pr.Reason = v, o, fmt.Sprintf(format, args...)
+// out is the prediction of e's signal and sender with the given answer.
+func (e *eval) out(v Verdict, o Outcome, format string, args ...any) Prediction {
+	return Prediction{Signal: e.sig, From: e.from, Verdict: v, Outcome: o, Reason: fmt.Sprintf(format, args...)}
+}
+
+// unknownBecause is the unknown prediction with the given reason.
+func (e *eval) unknownBecause(why string) Prediction {
+	return e.out(VerdictUnknown, OutcomeUnknown, "%s", why)
+}
+
+// withExit is pr with the exit status the runtime reports.
+func withExit(pr Prediction, code int) Prediction {
+	pr.Exit = procinspect.KnownInt(code)
+	return pr
 }
 
 // newEval gathers the facts, or says which one is missing.
-func newEval(p *Process, sig Signal, from Sender, k *Kernel) (*eval, string) {
+func newEval(p *process, sig Signal, from Sender, k *procinspect.Kernel) (*eval, string) {
 	st := p.Status
-	e := &eval{p: p, sig: sig, from: from, name: sig.String(), rows: programsOf(p), k: k}
-	e.program = Identify(p)
-	e.who = Printable(st.Name)
+	e := &eval{p: p, sig: sig, from: from, name: sig.String(), rows: behavioursOf(p), k: k}
+	e.program = procinspect.Identify(p)
+	e.who = procinspect.Printable(st.Name)
 	if e.who == "" {
 		e.who = fmt.Sprintf("PID %d", p.PID)
 	}
@@ -157,66 +179,68 @@ func newEval(p *Process, sig Signal, from Sender, k *Kernel) (*eval, string) {
 		case p.InitialNS.Known:
 			// Sent from the initial namespace to a process in it, the host is
 			// "inside"; to any other namespace it is an ancestor.
-			e.force = !p.InitialNS.V && sig.kernelOnly()
+			e.force = !p.InitialNS.V && sig.KernelOnly()
 			e.global = isInit && p.InitialNS.V
-		case isInit && sig.kernelOnly():
+		case isInit && sig.KernelOnly():
 			return nil, "whether its namespace is the host's own is unknown (its ns/pid link is unreadable), and that decides whether the host's " + e.name + " is forced"
 		}
 	} else if isInit && p.InitialNS.V {
 		e.global = true
 	}
-	if !sig.kernelOnly() && (!st.SigIgn.Known || !st.SigCgt.Known) {
+	if !sig.KernelOnly() && (!st.SigIgn.Known || !st.SigCgt.Known) {
 		return nil, "the SigIgn/SigCgt lines are missing or malformed in its status file (as under gVisor), so its handler for " + e.name + " is unknown"
 	}
-	e.h = e.handlerOf(sig)
+	e.h = handlerOf(p, sig)
 	if st.TracerPid.Known {
 		e.traced, e.tracer = st.TracerPid.V != 0, st.TracerPid.V
-	} else if sig != SIGKILL {
+	} else if sig != procinspect.SIGKILL {
 		return nil, "the TracerPid line is missing from its status file, and a tracer would see " + e.name + " first"
 	}
-	return e, e.loadThreads()
+	threads, leader, why := liveThreads(p, sig)
+	e.threads, e.leader = threads, leader
+	return e, why
 }
 
-// loadThreads fills in the live threads, or says why they are unknown.
-func (e *eval) loadThreads() string {
-	st := e.p.Status
-	leader := Thread{TID: e.p.PID, Status: st, Syscall: -2}
-	var all []Thread
+// liveThreads returns the live threads and the leader (the thread whose
+// TID is the PID, wherever it is in the list), or says why they are unknown.
+func liveThreads(p *process, sig Signal) (live []thread, leader thread, why string) {
+	st := p.Status
+	leader = thread{TID: p.PID, Status: st, Syscall: -2}
+	var all []thread
 	switch {
-	case e.p.Deep != nil && len(e.p.Deep.Threads) > 0:
-		all = e.p.Deep.Threads
+	case p.Deep != nil && len(p.Deep.Threads) > 0:
+		all = p.Deep.Threads
 	case st.Threads.Known && st.Threads.V == 1:
 		if st.State != 'S' {
-			leader.Sigwait = KnownFlag(false)
+			leader.Sigwait = procinspect.KnownFlag(false)
 		}
-		all = []Thread{leader}
-	case e.sig == SIGKILL:
-		all = []Thread{leader}
+		all = []thread{leader}
+	case sig == procinspect.SIGKILL:
+		all = []thread{leader}
 	default:
 		why := "its threads were not read"
-		if e.p.Deep != nil && e.p.Deep.ThreadsErr != "" {
-			why = "its threads could not be read (" + e.p.Deep.ThreadsErr + ")"
+		if p.Deep != nil && p.Deep.ThreadsErr != "" {
+			why = "its threads could not be read (" + p.Deep.ThreadsErr + ")"
 		}
-		return why + ", and every thread's blocked mask matters for " + e.name
+		return nil, leader, why + ", and every thread's blocked mask matters for " + sig.String()
 	}
 	for _, t := range all {
-		if t.TID == e.p.PID {
+		if t.TID == p.PID {
 			leader = t
 		}
-		if t.live() {
-			e.threads = append(e.threads, t)
+		if t.Live() {
+			live = append(live, t)
 		}
 	}
-	e.leader = leader
-	return ""
+	return live, leader, ""
 }
 
 // blockedIn reports whether t blocks the signal for the kernel: in SigBlk,
 // or, while it waits in rt_sigtimedwait, in the hidden saved mask, which a
 // correct program set to include the waited set (docs/kernel-signals.md §4.2).
 // ok is false when the answer is not known.
-func (e *eval) blockedIn(t Thread) (blocked bool, ok bool) {
-	if e.sig.kernelOnly() {
+func (e *eval) blockedIn(t thread) (blocked bool, ok bool) {
+	if e.sig.KernelOnly() {
 		return false, true
 	}
 	if !t.Status.SigBlk.Known {
@@ -225,20 +249,16 @@ func (e *eval) blockedIn(t Thread) (blocked bool, ok bool) {
 	if t.Status.SigBlk.Has(e.sig) {
 		return true, true
 	}
-	w, ok := e.waitsFor(t)
-	return w, ok
+	return e.waitsFor(t)
 }
 
 // waitsFor reports whether t sleeps in rt_sigtimedwait for the signal.
-func (e *eval) waitsFor(t Thread) (bool, bool) {
+func (e *eval) waitsFor(t thread) (bool, bool) {
 	switch {
-	case e.sig.kernelOnly():
+	case e.sig.KernelOnly():
 		return false, true // the kernel strips SIGKILL/SIGSTOP from the set
-	case !t.Sigwait.Known && e.assumeNoWait:
-		return false, true
 	case !t.Sigwait.Known:
-		e.sawWaitUnknown = true
-		return false, false
+		return false, e.assumeNoWait
 	case !t.Sigwait.V:
 		return false, true
 	case !t.WaitSet.Known:
@@ -247,42 +267,46 @@ func (e *eval) waitsFor(t Thread) (bool, bool) {
 	return t.WaitSet.Has(e.sig), true
 }
 
-func (e *eval) decide(pr *Prediction) {
-	if e.kernelThread(pr) {
-		return
+// decide runs the steps of the decision in the kernel's order; the first
+// that decides gives the prediction, and a known program's missing handler
+// adds its note.
+func (e *eval) decide() Prediction {
+	if pr, ok := e.kernelThread(); ok {
+		return pr
 	}
-	defer e.programNote(pr)
-	if e.gone(pr) {
-		return
-	}
-	if e.sig == SIGCONT && e.stopped() {
-		e.resume(pr)
-		return
-	}
-	if e.sendTime(pr) {
-		return
-	}
-	if e.sig == SIGKILL {
-		e.killed(pr, "SIGKILL cannot be caught, blocked or ignored")
-		return
-	}
-	if e.sig == SIGSTOP {
-		pr.set(No, Stops, "%s is stopped by SIGSTOP%s; SIGCONT resumes it", e.who, e.forcedText())
-		return
-	}
-	e.deliver(pr)
+	pr := e.decideSteps()
+	pr.Reason += e.programNote(pr)
+	return pr
 }
 
-// gone handles a process that has exited and not been reaped.
-func (e *eval) gone(pr *Prediction) bool {
+func (e *eval) decideSteps() Prediction {
+	if pr, ok := e.gone(); ok {
+		return pr
+	}
+	if e.sig == procinspect.SIGCONT && e.stopped() {
+		return e.resume()
+	}
+	if pr, ok := e.sendTime(); ok {
+		return pr
+	}
+	switch e.sig {
+	case procinspect.SIGKILL:
+		return e.killed("SIGKILL cannot be caught, blocked or ignored")
+	case procinspect.SIGSTOP:
+		return e.out(No, Stops, "%s is stopped by SIGSTOP%s; SIGCONT resumes it", e.who, e.forcedText())
+	}
+	return e.deliver()
+}
+
+// gone decides for a process that has exited and not been reaped.
+func (e *eval) gone() (Prediction, bool) {
 	if len(e.threads) > 0 || (e.p.Deep == nil && !(e.p.Status.State == 'Z' || e.p.Status.State == 'X')) {
-		return false
+		return Prediction{}, false
 	}
 	if e.p.Deep == nil && e.p.Status.Threads.V > 1 {
-		return false
+		return Prediction{}, false
 	}
-	pr.set(No, Gone, "%s has already exited (state %s) and waits for its parent to reap it; kill() returns 0 and changes nothing", e.who, stateName(e.p.Status.State))
-	return true
+	return e.out(No, Gone, "%s has already exited (state %s) and waits for its parent to reap it; kill() returns 0 and changes nothing", e.who, stateName(e.p.Status.State)), true
 }
 
 // stopped reports whether the process is group-stopped (T).
@@ -298,14 +322,14 @@ func (e *eval) stopped() bool {
 // resume predicts SIGCONT to a stopped process. Its side effect comes first
 // in prepare_signal, before any ignore check: it resumes the process even
 // when SIGCONT itself is then dropped (docs/kernel-signals.md §2). What ends the
-// process then is whatever was left pending while it was stopped.
-func (e *eval) resume(pr *Prediction) {
+// process then is whatever was left pending while it was stopped: each is
+// delivered to the resumed threads (pendingAfterResume).
+func (e *eval) resume() Prediction {
 	if !e.p.Status.ShdPnd.Known {
-		pr.set(VerdictUnknown, OutcomeUnknown, "SIGCONT resumes %s, and what is pending to act then is unknown (the ShdPnd line is missing)", e.who)
-		return
+		return e.out(VerdictUnknown, OutcomeUnknown, "SIGCONT resumes %s, and what is pending to act then is unknown (the ShdPnd line is missing)", e.who)
 	}
 	pending := e.p.Status.ShdPnd.Set
-	running := make([]Thread, len(e.threads))
+	running := make([]thread, len(e.threads))
 	for i, t := range e.threads {
 		pending |= t.Status.SigPnd.Set
 		if t.Status.State == 'T' {
@@ -315,18 +339,13 @@ func (e *eval) resume(pr *Prediction) {
 	}
 	var undecided *Prediction
 	for _, sig := range pending.Signals() {
-		if sig == SIGCONT || sig.stopSignal() {
+		if sig == procinspect.SIGCONT || sig.IsStopSignal() {
 			continue // SIGCONT flushes pending stop signals
 		}
-		r := *e
-		r.sig, r.name, r.threads = sig, sig.String(), running
-		r.h = e.handlerOf(sig)
-		next := Prediction{Signal: sig, From: e.from}
-		r.deliver(&next)
+		next := e.pendingAfterResume(sig, running).deliver()
 		switch next.Verdict {
 		case Yes:
-			pr.set(Yes, next.Outcome, "SIGCONT resumes %s (prepare_signal acts before any ignore check), and the %s left pending while it was stopped then acts: %s", e.who, sig, next.Reason)
-			return
+			return e.out(Yes, next.Outcome, "SIGCONT resumes %s (prepare_signal acts before any ignore check), and the %s left pending while it was stopped then acts: %s", e.who, sig, next.Reason)
 		case Depends, VerdictUnknown:
 			if undecided == nil {
 				undecided = &next
@@ -334,25 +353,31 @@ func (e *eval) resume(pr *Prediction) {
 		}
 	}
 	if undecided != nil {
-		pr.set(undecided.Verdict, undecided.Outcome, "SIGCONT resumes %s, and the %s left pending then acts: %s", e.who, undecided.Signal, undecided.Reason)
-		return
+		return e.out(undecided.Verdict, undecided.Outcome, "SIGCONT resumes %s, and the %s left pending then acts: %s", e.who, undecided.Signal, undecided.Reason)
+	}
+	if e.h == hCaught {
+		return e.out(Depends, Handled, "SIGCONT resumes %s, and its SIGCONT handler then runs: the program decides", e.who)
 	}
 	out := Ignored
 	if e.isInit && e.h == hDefault {
 		out = Dropped
 	}
-	if e.h == hCaught {
-		pr.set(Depends, Handled, "SIGCONT resumes %s, and its SIGCONT handler then runs: the program decides", e.who)
-		return
-	}
-	pr.set(No, out, "SIGCONT resumes %s (prepare_signal acts before any ignore check), and nothing pending ends it", e.who)
+	return e.out(No, out, "SIGCONT resumes %s (prepare_signal acts before any ignore check), and nothing pending ends it", e.who)
+}
+
+// pendingAfterResume is the eval of a signal left pending at a stopped
+// process, as its threads take it once SIGCONT has resumed them.
+func (e *eval) pendingAfterResume(sig Signal, running []thread) *eval {
+	r := *e
+	r.sig, r.name, r.threads, r.h = sig, sig.String(), running, handlerOf(e.p, sig)
+	return &r
 }
 
 // handlerOf is the disposition of sig; SIGKILL and SIGSTOP are always SIG_DFL.
-func (e *eval) handlerOf(sig Signal) handler {
-	st := e.p.Status
+func handlerOf(p *process, sig Signal) handler {
+	st := p.Status
 	switch {
-	case sig.kernelOnly():
+	case sig.KernelOnly():
 		return hDefault
 	case st.SigIgn.Has(sig):
 		return hIgnore
@@ -362,39 +387,36 @@ func (e *eval) handlerOf(sig Signal) handler {
 	return hDefault
 }
 
-// sendTime applies prepare_signal/sig_ignored/sig_task_ignored. It reports
-// whether the signal is dropped here.
-func (e *eval) sendTime(pr *Prediction) bool {
+// sendTime applies prepare_signal/sig_ignored/sig_task_ignored. It decides
+// when the signal is dropped here.
+func (e *eval) sendTime() (Prediction, bool) {
 	blk, ok := e.blockedIn(e.leader)
 	if !ok {
-		pr.set(VerdictUnknown, OutcomeUnknown, "%s", e.leaderMaskUnknown())
-		return true
+		return e.unknownBecause(e.leaderMaskUnknown()), true
 	}
 	if blk {
-		return false // "Blocked signals are never ignored" (sig_ignored)
+		return Prediction{}, false // "Blocked signals are never ignored" (sig_ignored)
 	}
-	if e.traced && e.sig != SIGKILL {
-		return false // the tracer gets to see it (sig_ignored)
+	if e.traced && e.sig != procinspect.SIGKILL {
+		return Prediction{}, false // the tracer gets to see it (sig_ignored)
 	}
 	switch {
-	case e.global && e.sig.kernelOnly():
-		pr.set(No, Dropped, "%s is the host's init (PID 1 of the initial namespace): the kernel never delivers %s to it, not even when forced (sig_task_ignored), and kill() still returns 0", e.who, e.name)
-	case e.isInit && e.sig.kernelOnly() && !e.force:
-		pr.set(No, Dropped, "%s is the init of its PID namespace: %s from inside its own namespace is not forced past init protection (SIGNAL_UNKILLABLE, sig_task_ignored), so the kernel drops it and kill() still returns 0; only a sender in an ancestor namespace can deliver it", e.who, e.name)
+	case e.global && e.sig.KernelOnly():
+		return e.out(No, Dropped, "%s is the host's init (PID 1 of the initial namespace): the kernel never delivers %s to it, not even when forced (sig_task_ignored), and kill() still returns 0", e.who, e.name), true
+	case e.isInit && e.sig.KernelOnly() && !e.force:
+		return e.out(No, Dropped, "%s is the init of its PID namespace: %s from inside its own namespace is not forced past init protection (SIGNAL_UNKILLABLE, sig_task_ignored), so the kernel drops it and kill() still returns 0; only a sender in an ancestor namespace can deliver it", e.who, e.name), true
 	case e.isInit && e.h == hDefault && !e.force:
-		pr.set(No, Dropped, "%s is the init of its PID namespace and has the default action for %s: the kernel drops it at send time (SIGNAL_UNKILLABLE, sig_task_ignored)%s, and kill() still returns 0", e.who, e.name, e.unforcedText())
+		return e.out(No, Dropped, "%s is the init of its PID namespace and has the default action for %s: the kernel drops it at send time (SIGNAL_UNKILLABLE, sig_task_ignored)%s, and kill() still returns 0", e.who, e.name, e.unforcedText()), true
 	case e.h == hIgnore:
-		pr.set(No, Ignored, "%s ignores %s (SigIgn, SIG_IGN): the kernel discards it at send time%s", e.who, e.name, e.inheritedIgnore())
-	case e.h == hDefault && e.sig.defaultIgnore():
-		pr.set(No, Ignored, "the default action of %s is to ignore it%s", e.name, contNote(e.sig))
-	default:
-		return false
+		return e.out(No, Ignored, "%s ignores %s (SigIgn, SIG_IGN): the kernel discards it at send time%s", e.who, e.name, e.inheritedIgnore()), true
+	case e.h == hDefault && e.sig.DefaultIgnore():
+		return e.out(No, Ignored, "the default action of %s is to ignore it%s", e.name, contNote(e.sig)), true
 	}
-	return true
+	return Prediction{}, false
 }
 
 func contNote(sig Signal) string {
-	if sig == SIGCONT {
+	if sig == procinspect.SIGCONT {
 		return " (it still resumes a stopped process)"
 	}
 	return ""
@@ -402,7 +424,7 @@ func contNote(sig Signal) string {
 
 // unforcedText explains why SIGKILL/SIGSTOP is not forced.
 func (e *eval) unforcedText() string {
-	if !e.sig.kernelOnly() {
+	if !e.sig.KernelOnly() {
 		if e.from == Host && !e.global {
 			return "; sending from the host forces only SIGKILL and SIGSTOP"
 		}
@@ -430,7 +452,7 @@ func (e *eval) leaderMaskUnknown() string {
 }
 
 // threadUnknown says which fact of thread t is missing.
-func (e *eval) threadUnknown(t Thread) string {
+func (e *eval) threadUnknown(t thread) string {
 	switch {
 	case !t.Status.SigBlk.Known:
 		return fmt.Sprintf("thread %d's SigBlk line is missing or malformed, so whether it blocks %s is unknown", t.TID, e.name)
@@ -440,8 +462,8 @@ func (e *eval) threadUnknown(t Thread) string {
 	return fmt.Sprintf("thread %d waits in sigtimedwait, but the set it waits for is unreadable (%s)", t.TID, t.WaitSetErr)
 }
 
-// killed reports a fatal delivery.
-func (e *eval) killed(pr *Prediction, why string) {
+// killed is a fatal delivery.
+func (e *eval) killed(why string) Prediction {
 	var b strings.Builder
 	b.WriteString(why)
 	if e.force && e.isInit {
@@ -453,8 +475,7 @@ func (e *eval) killed(pr *Prediction, why string) {
 	if tid := e.inD(); tid != 0 {
 		fmt.Fprintf(&b, " (thread %d is in D sleep: if that sleep is not killable, the death waits until it ends)", tid)
 	}
-	pr.set(Yes, Terminates, "%s", b.String())
-	pr.Exit = KnownInt(128 + int(e.sig))
+	return withExit(e.out(Yes, Terminates, "%s", b.String()), 128+int(e.sig))
 }
 
 func (e *eval) inD() int {

@@ -1,8 +1,14 @@
-package engine
+package predict
+
+// The stop policy of each container engine: which signal, how long a grace,
+// from the container's own configuration (procinspect/engine) or the
+// engine's defaults.
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/sigview/sigview/procinspect/engine"
 )
 
 // Plan is how one engine stops a container: the stop signal it sends from
@@ -31,11 +37,11 @@ const (
 	KubernetesGrace = 30 // terminationGracePeriodSeconds
 )
 
-// Plans says how the container's engine will stop it, from its metadata.
+// plansOf says how the container's engine will stop it, from its metadata.
 // A container in a Kubernetes pod is stopped by the kubelet, whatever engine
 // runs it; the others by their engine's stop command. Fields the files did
 // not give are the engine's defaults, and the From strings say so.
-func (m Metadata) Plans() []Plan {
+func plansOf(m engine.Metadata) []Plan {
 	sig, sigFrom := m.StopSignal, m.StopSignalFrom
 	if sig == "" {
 		sig = "SIGTERM"

@@ -1,10 +1,10 @@
-package procinspect
+package predict
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sigview/sigview/procinspect"
 )
 
 func TestJavaRsFlag(t *testing.T) {
@@ -30,42 +30,22 @@ func TestJavaRsFlag(t *testing.T) {
 
 func TestIdentifyJava(t *testing.T) {
 	java := jvmProc(nsInitProc, "java", jvmCgt, 0, "java", "Main")
-	if pg := Identify(java); pg != ProgJava {
-		t.Errorf("Identify(java) = %q, want %q", pg, ProgJava)
+	if pg := procinspect.Identify(java); pg != procinspect.ProgJava {
+		t.Errorf("Identify(java) = %q, want %q", pg, procinspect.ProgJava)
 	}
 	launcher := jvmProc(nsInitProc, "myapp", jvmCgt, 0, "/opt/myapp/bin/myapp")
-	if pg := Identify(launcher); pg != ProgUnknown {
+	if pg := procinspect.Identify(launcher); pg != procinspect.ProgUnknown {
 		t.Errorf("Identify(myapp without libjvm known) = %q, want unknown", pg)
 	}
-	launcher.Deep.JVM = KnownFlag(true)
-	if pg := Identify(launcher); pg != ProgJava {
-		t.Errorf("Identify(myapp with libjvm) = %q, want %q", pg, ProgJava)
-	}
-}
-
-func TestReadJVM(t *testing.T) {
-	dir := t.TempDir()
-	write := func(maps string) {
-		if err := os.WriteFile(filepath.Join(dir, "maps"), []byte(maps), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("7f0000000000-7f0000100000 r-xp 00000000 08:01 1234 /usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so\n")
-	if got := readJVM(dir); got != KnownFlag(true) {
-		t.Errorf("readJVM(libjvm mapped) = %+v, want known true", got)
-	}
-	write("7f0000000000-7f0000100000 r-xp 00000000 08:01 1234 /usr/lib/libjvm.so.bak\n")
-	if got := readJVM(dir); got != KnownFlag(false) {
-		t.Errorf("readJVM(no libjvm) = %+v, want known false", got)
-	}
-	if got := readJVM(filepath.Join(dir, "missing")); got.Known {
-		t.Errorf("readJVM(unreadable) = %+v, want unknown", got)
+	launcher.Deep.JVM = procinspect.KnownFlag(true)
+	if pg := procinspect.Identify(launcher); pg != procinspect.ProgJava {
+		t.Errorf("Identify(myapp with libjvm) = %q, want %q", pg, procinspect.ProgJava)
 	}
 }
 
 func TestJavaStopAndHint(t *testing.T) {
 	jvm := jvmProc(nsInitProc, "java", jvmCgt, 0, "java", "-cp", "/app", "Main")
-	if pr := Predict(jvm, SIGTERM, Host, nil); pr.Exit != KnownInt(143) {
+	if pr := Predict(jvm, procinspect.SIGTERM, Host, nil); pr.Exit != procinspect.KnownInt(143) {
 		t.Errorf("JVM SIGTERM exit = %+v, want 143", pr.Exit)
 	}
 	stops := StopsFor(jvm, nil)
@@ -73,7 +53,7 @@ func TestJavaStopAndHint(t *testing.T) {
 		t.Fatalf("StopsFor(JVM init, nil) = %d stops, want 2", len(stops))
 	}
 	for _, st := range stops {
-		if st.Verdict != Yes || st.Exit != KnownInt(143) || strings.Contains(st.Summary, "at once") {
+		if st.Verdict != Yes || st.Exit != procinspect.KnownInt(143) || strings.Contains(st.Summary, "at once") {
 			t.Errorf("%s: %+v; want yes, exit 143, and not \"at once\" (the shutdown hooks run first)", st.By, st)
 		}
 	}
@@ -88,21 +68,21 @@ func TestJavaStopAndHint(t *testing.T) {
 
 // shellWith is a shell init (SigCgt INT, CHLD and the given extra
 // handlers, waiting in wait4) whose foreground child has the given masks.
-func shellWith(cgt SigSet, childName string, childCgt, childIgn SigSet) *Process {
+func shellWith(cgt procinspect.SigSet, childName string, childCgt, childIgn procinspect.SigSet) *procinspect.Process {
 	sh := nsInitProc("bash", 0x10002|cgt, 0x4, sleepingThread("do_wait", 61, 0x10000))
 	child := predictProc(childName, []int{predictPID + 1, 2}, childCgt, childIgn, sleepingThread("hrtimer_nanosleep", 230, 0))
-	sh.Children = []*Process{withoutDeep(child)}
+	sh.Children = []*procinspect.Process{withoutDeep(child)}
 	return sh
 }
 
 func TestFixHintCheckedAgainstMasks(t *testing.T) {
-	python := func(cgt, ign SigSet) *Process {
+	python := func(cgt, ign procinspect.SigSet) *procinspect.Process {
 		return nsInitProc("python3", cgt, ign, sleepingThread("hrtimer_nanosleep", 230, 0))
 	}
 	noChild := nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", 61, 0))
 	for _, c := range []struct {
 		name      string
-		p         *Process
+		p         *procinspect.Process
 		has, lack []string
 	}{
 		// A TERM trap waiting for a foreground sleep: exec'd, sleep would
@@ -113,9 +93,9 @@ func TestFixHintCheckedAgainstMasks(t *testing.T) {
 			[]string{"cmd & wait $!", "`exec` the command"}, nil},
 		{"trap, foreground Node.js", shellWith(sigTERMBit, "node", sigTERMBit, 0),
 			[]string{"node (PID 2 inside) is Node.js"}, []string{"exec"}},
-		{"trap, child masks unknown", func() *Process {
+		{"trap, child masks unknown", func() *procinspect.Process {
 			p := shellWith(sigTERMBit, "sleep", 0, 0)
-			p.Children[0].Status.SigCgt = Mask{}
+			p.Children[0].Status.SigCgt = procinspect.Mask{}
 			return p
 		}(), []string{"if the command handles SIGTERM"}, nil},
 		{"no trap, child without handler", shellWith(0, "sleep", 0, 0),
@@ -138,39 +118,5 @@ func TestFixHintCheckedAgainstMasks(t *testing.T) {
 				t.Errorf("%s: hint %q has %q", c.name, h, s)
 			}
 		}
-	}
-}
-
-// TestProgramsTable: every name in the table identifies its own row, no
-// name belongs to two rows, and a row without a name can only be detected.
-func TestProgramsTable(t *testing.T) {
-	seen := map[string]Program{}
-	for _, r := range programs {
-		if r.Program == ProgUnknown && (len(r.Names) > 0 || r.Detect == nil) {
-			t.Errorf("row %+v: a row without a Program must have Detect and no names", r)
-		}
-		for _, n := range append(append([]string{}, r.Names...), r.Prefixes...) {
-			if other, dup := seen[n]; dup {
-				t.Errorf("name %q is in the rows of %q and %q", n, other, r.Program)
-			}
-			seen[n] = r.Program
-			p := &Process{Status: Status{Name: n}}
-			if got := Identify(p); got != r.Program {
-				t.Errorf("Identify(comm %q) = %q, want %q", n, got, r.Program)
-			}
-			if got := r.Program.Forwarder(); got != r.Forwarder {
-				t.Errorf("%q.Forwarder() = %v, want %v", r.Program, got, r.Forwarder)
-			}
-		}
-	}
-	if got := Identify(&Process{Status: Status{Name: "python3.12"}}); got != ProgPython {
-		t.Errorf("Identify(python3.12) = %q, want python (by prefix)", got)
-	}
-	if got := Identify(&Process{Status: Status{Name: "mytini"}}); got != ProgUnknown {
-		t.Errorf("Identify(mytini) = %q, want unknown: only exact names count", got)
-	}
-	goProc := &Process{Status: Status{Name: "server"}, Deep: &Deep{Go: KnownFlag(true)}}
-	if got, rows := Identify(goProc), programsOf(goProc); got != ProgUnknown || len(rows) != 1 || rows[0].Handle == nil {
-		t.Errorf("a Go program: Identify = %q, %d rows; want unknown and the Go runtime's row", got, len(rows))
 	}
 }

@@ -1,10 +1,11 @@
-package procinspect
+package predict
 
 import (
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/engine"
 )
 
@@ -13,14 +14,14 @@ import (
 func TestStopNegativeGrace(t *testing.T) {
 	p := nsInitProc("sleep", 0, 0, pausedThread(0)) // default action for SIGTERM: dropped at an init
 	predict := func(s Signal) Prediction { return Predict(p, s, Host, nil) }
-	if pr := predict(SIGTERM); pr.Verdict != No {
+	if pr := predict(procinspect.SIGTERM); pr.Verdict != No {
 		t.Fatalf("fixture init: SIGTERM %s; want no", pr.Verdict)
 	}
-	st := stopFor(engine.Plan{Key: "docker", By: "docker stop", Signal: "SIGTERM", Grace: -1}, predict)
+	st := stopFor(Plan{Key: "docker", By: "docker stop", Signal: "SIGTERM", Grace: -1}, predict)
 	if st.After.Known || st.Exit.Known || strings.Contains(st.Summary, "SIGKILL at once") || !strings.Contains(st.Summary, "never sends SIGKILL") {
 		t.Errorf("grace -1: after %+v exit %+v, %q", st.After, st.Exit, st.Summary)
 	}
-	st0 := stopFor(engine.Plan{Key: "docker", By: "docker stop", Signal: "SIGTERM", Grace: 0}, predict)
+	st0 := stopFor(Plan{Key: "docker", By: "docker stop", Signal: "SIGTERM", Grace: 0}, predict)
 	if !st0.After.Known || !st0.Exit.Known || st0.Exit.V != 137 || st0.Grace != 0*time.Second {
 		t.Errorf("grace 0: after %+v exit %+v", st0.After, st0.Exit)
 	}
@@ -31,12 +32,12 @@ func TestStopNegativeGrace(t *testing.T) {
 func TestKubernetesGraceNotDockers(t *testing.T) {
 	m := engine.Metadata{Runtime: "docker", Pod: engine.Pod{Name: "web", Namespace: "shop"},
 		StopTimeout: engine.Seconds{Value: 3, Known: true, From: "Config.StopTimeout in config.v2.json"}}
-	pl := m.Plans()
-	if len(pl) != 1 || pl[0].Key != "kubernetes" || pl[0].Grace != engine.KubernetesGrace {
+	pl := plansOf(m)
+	if len(pl) != 1 || pl[0].Key != "kubernetes" || pl[0].Grace != KubernetesGrace {
 		t.Errorf("plans %+v; want Kubernetes with its default grace", pl)
 	}
 	m.StopTimeout = engine.Seconds{Value: 45, Known: true, From: "annotation.io.kubernetes.pod.terminationGracePeriod in config.v2.json"}
-	if pl := m.Plans(); pl[0].Grace != 45 {
+	if pl := plansOf(m); pl[0].Grace != 45 {
 		t.Errorf("plans %+v; want the pod's 45 s", pl)
 	}
 }
@@ -46,7 +47,7 @@ func TestKubernetesGraceNotDockers(t *testing.T) {
 // (the engine's recorded PID), not the nested one.
 func TestStopOnlyForTheContainersInit(t *testing.T) {
 	p := nsInitProc("sleep", 0, 0, pausedThread(0))
-	p.InitialNS = KnownFlag(false)
+	p.InitialNS = procinspect.KnownFlag(false)
 	p.Engine = &engine.Metadata{Runtime: "docker", Pid: p.PID}
 	if st := StopsFor(p, nil); len(st) != 1 || st[0].Key != "docker" {
 		t.Errorf("the container's own init: stops %+v; want docker's", st)

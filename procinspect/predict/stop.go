@@ -1,11 +1,11 @@
-package procinspect
+package predict
 
 import (
 	"fmt"
 	"regexp"
 	"time"
 
-	"github.com/sigview/sigview/procinspect/engine"
+	"github.com/sigview/sigview/procinspect"
 )
 
 // Stop is what a container engine's stop does to a namespace init: send
@@ -32,11 +32,11 @@ type Stop struct {
 	// After is how long the stop takes: 0 when the stop signal ends it at
 	// once, Grace when the runtime has to send SIGKILL; unknown when the
 	// program decides.
-	After Flag
+	After procinspect.Flag
 	// AfterGrace is set when the stop ends with SIGKILL after the grace period.
 	AfterGrace bool
 	// Exit is the exit status the runtime will report, when known.
-	Exit Int
+	Exit procinspect.Int
 	// Summary is one sentence for people.
 	Summary string
 }
@@ -44,7 +44,7 @@ type Stop struct {
 // From says where the signal and the grace period came from, in one line:
 // "SIGINT: Config.StopSignal in …; 3 s: Config.StopTimeout in …".
 func (st Stop) From() string {
-	return fmt.Sprintf("%s: %s; %d s: %s", st.signalName(), st.SignalFrom, int(st.Grace.Seconds()), st.GraceFrom)
+	return fmt.Sprintf("%s: %s; %d s: %s", st.SignalName(), st.SignalFrom, int(st.Grace.Seconds()), st.GraceFrom)
 }
 
 // ShortFrom is From with every file path cut to its base name, for a
@@ -55,7 +55,7 @@ func (st Stop) ShortFrom() string {
 
 var pathRE = regexp.MustCompile(`[^\s;:()]*/([^\s;:()/]+)`)
 
-func (st Stop) signalName() string {
+func (st Stop) SignalName() string {
 	if st.Signal == 0 {
 		return "unknown signal"
 	}
@@ -66,17 +66,17 @@ func (st Stop) signalName() string {
 // namespace, from the container's configuration when its engine's files
 // were read, else docker stop's and Kubernetes' defaults. It returns nil
 // for a process that is not such an init.
-func StopsFor(p *Process, k *Kernel) []Stop {
+func StopsFor(p *procinspect.Process, k *procinspect.Kernel) []Stop {
 	return stopsFor(p, func(sig Signal) Prediction { return Predict(p, sig, Host, k) })
 }
 
 // stopsFor is StopsFor with the host's predictions given by hostPredict,
 // so that an Assessment reuses the ones it made.
-func stopsFor(p *Process, hostPredict func(Signal) Prediction) []Stop {
+func stopsFor(p *procinspect.Process, hostPredict func(Signal) Prediction) []Stop {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit || !p.InitialNS.Known || p.InitialNS.V {
 		return nil
 	}
-	var plans []engine.Plan
+	var plans []Plan
 	if p.Engine != nil {
 		if p.Engine.Pid != 0 && p.Engine.Pid != p.PID {
 			// A namespace nested inside the container (unshare -pf in
@@ -84,14 +84,14 @@ func stopsFor(p *Process, hostPredict func(Signal) Prediction) []Stop {
 			// PID Engine.Pid, and this one dies with it.
 			return nil
 		}
-		plans = p.Engine.Plans()
+		plans = plansOf(*p.Engine)
 	}
 	if len(plans) == 0 {
 		why := "no container engine's files describe this namespace"
 		if p.Container != nil {
 			why = "sigview reads no stop configuration for " + p.Container.Runtime
 		}
-		plans = engine.DefaultPlans(why)
+		plans = DefaultPlans(why)
 	}
 	out := make([]Stop, 0, len(plans))
 	for _, pl := range plans {
@@ -100,14 +100,14 @@ func stopsFor(p *Process, hostPredict func(Signal) Prediction) []Stop {
 	return out
 }
 
-func stopFor(pl engine.Plan, hostPredict func(Signal) Prediction) Stop {
+func stopFor(pl Plan, hostPredict func(Signal) Prediction) Stop {
 	st := Stop{Key: pl.Key, By: pl.By, Grace: time.Duration(pl.Grace) * time.Second,
 		SignalFrom: pl.SignalFrom, GraceFrom: pl.GraceFrom}
 	g := fmt.Sprintf("%d s", pl.Grace)
-	sig, err := ParseSignal(pl.Signal)
+	sig, err := procinspect.ParseSignal(pl.Signal)
 	if err != nil {
 		st.Verdict = VerdictUnknown
-		st.Summary = fmt.Sprintf("%s sends %q, which is no signal sigview knows: at worst SIGKILL after %s (exit status 137)", pl.By, Printable(pl.Signal), g)
+		st.Summary = fmt.Sprintf("%s sends %q, which is no signal sigview knows: at worst SIGKILL after %s (exit status 137)", pl.By, procinspect.Printable(pl.Signal), g)
 		return st
 	}
 	st.Signal = sig
@@ -122,7 +122,7 @@ func stopFor(pl engine.Plan, hostPredict func(Signal) Prediction) Stop {
 		st.Summary = fmt.Sprintf("%s and, with a stop timeout of %d, waits for it to exit and never sends SIGKILL", how, pl.Grace)
 		switch pr.Verdict {
 		case Yes:
-			st.After, st.Exit = KnownFlag(true), pr.Exit
+			st.After, st.Exit = procinspect.KnownFlag(true), pr.Exit
 			st.Summary += fmt.Sprintf(": it ends at once (%s)", pr.Outcome)
 		case No:
 			st.Summary += fmt.Sprintf(": the signal does not end it (%s), so the stop never finishes", pr.Outcome)
@@ -133,8 +133,8 @@ func stopFor(pl engine.Plan, hostPredict func(Signal) Prediction) Stop {
 	}
 	if pl.Grace == 0 {
 		// docker stop -t 0: the stop signal, then SIGKILL at once.
-		st.After, st.AfterGrace = KnownFlag(true), pr.Verdict != Yes
-		st.Exit = KnownInt(137)
+		st.After, st.AfterGrace = procinspect.KnownFlag(true), pr.Verdict != Yes
+		st.Exit = procinspect.KnownInt(137)
 		if pr.Verdict == Yes && pr.Outcome == Terminates {
 			st.Exit = pr.Exit
 		}
@@ -146,7 +146,7 @@ func stopFor(pl engine.Plan, hostPredict func(Signal) Prediction) Stop {
 	}
 	switch pr.Verdict {
 	case Yes:
-		st.After, st.Exit = KnownFlag(true), pr.Exit
+		st.After, st.Exit = procinspect.KnownFlag(true), pr.Exit
 		exit := "the exit status is the program's"
 		if pr.Exit.Known {
 			exit = fmt.Sprintf("exit status %d", pr.Exit.V)
@@ -157,7 +157,7 @@ func stopFor(pl engine.Plan, hostPredict func(Signal) Prediction) Stop {
 		}
 		st.Summary = fmt.Sprintf("%s: %s (%s), %s", how, when, pr.Outcome, exit)
 	case No:
-		st.After, st.AfterGrace, st.Exit = KnownFlag(true), true, KnownInt(137)
+		st.After, st.AfterGrace, st.Exit = procinspect.KnownFlag(true), true, procinspect.KnownInt(137)
 		st.Summary = fmt.Sprintf("%s, which does not end it (%s): it waits the full %s, then SIGKILL: exit status 137", how, pr.Outcome, g)
 	case Depends:
 		exit := ""
@@ -173,24 +173,24 @@ func stopFor(pl engine.Plan, hostPredict func(Signal) Prediction) Stop {
 
 // FixHint suggests how to make SIGTERM from the host end the init, fitting
 // what was found; "" when it already does or nothing useful can be said.
-func FixHint(p *Process, k *Kernel) string {
+func FixHint(p *procinspect.Process, k *procinspect.Kernel) string {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
 		return ""
 	}
-	return fixHint(p, Predict(p, SIGTERM, Host, k), StopsFor(p, k))
+	return fixHint(p, Predict(p, procinspect.SIGTERM, Host, k), StopsFor(p, k))
 }
 
 // fixHint is FixHint from what an Assessment already holds: SIGTERM from
 // the host and the stops. The hints of p's programs come first (programs),
 // then those by outcome.
-func fixHint(p *Process, pr Prediction, stops []Stop) string {
+func fixHint(p *procinspect.Process, pr Prediction, stops []Stop) string {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
 		return ""
 	}
 	if pr.Verdict == Yes || pr.Verdict == VerdictUnknown || pr.Verdict == Depends && pr.Outcome != Deferred {
 		return "" // it ends, or its own code decides, or too little is known
 	}
-	if len(stops) > 0 && stops[0].Signal != SIGTERM && (stops[0].Verdict == Yes || stops[0].Verdict == Depends) {
+	if len(stops) > 0 && stops[0].Signal != procinspect.SIGTERM && (stops[0].Verdict == Yes || stops[0].Verdict == Depends) {
 		return "" // the container's own stop signal ends it, or its handler decides
 	}
 	if h := programHint(p, pr); h != "" {
@@ -210,7 +210,7 @@ func fixHint(p *Process, pr Prediction, stops []Stop) string {
 }
 
 // shellHint: a shell that defers its trap, or has none.
-func shellHint(p *Process, pr Prediction) string {
+func shellHint(p *procinspect.Process, pr Prediction) string {
 	if pr.Outcome == Deferred {
 		bg := "run the long command in the background and wait for it (`cmd & wait $!`), so the trap runs at once"
 		switch handles, who := childHandlesTERM(p); {
@@ -233,19 +233,19 @@ func shellHint(p *Process, pr Prediction) string {
 
 // pythonHint: Python without a SIGTERM handler; whether STOPSIGNAL SIGINT
 // helps depends on its SIGINT disposition.
-func pythonHint(p *Process, _ Prediction) string {
+func pythonHint(p *procinspect.Process, _ Prediction) string {
 	st := p.Status
 	switch {
-	case st.SigIgn.Known && st.SigIgn.Has(SIGINT):
+	case st.SigIgn.Known && st.SigIgn.Has(procinspect.SIGINT):
 		return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or run with --init (tini); STOPSIGNAL SIGINT would not help: SIGINT is ignored (SIG_IGN, likely inherited from its launcher, and Python keeps an inherited SIG_IGN)"
-	case st.SigCgt.Known && st.SigCgt.Has(SIGINT):
+	case st.SigCgt.Known && st.SigCgt.Has(procinspect.SIGINT):
 		return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or set STOPSIGNAL SIGINT (Python exits on KeyboardInterrupt), or run with --init (tini)"
 	}
 	return "handle SIGTERM (signal.signal(signal.SIGTERM, …)), or run with --init (tini); SIGINT has no handler here either, so STOPSIGNAL SIGINT would not help"
 }
 
 // javaHint: a JVM that dropped SIGTERM installed no handler.
-func javaHint(_ *Process, pr Prediction) string {
+func javaHint(_ *procinspect.Process, pr Prediction) string {
 	if pr.Outcome != Dropped {
 		return ""
 	}
@@ -256,20 +256,20 @@ func javaHint(_ *Process, pr Prediction) string {
 // if it were PID 1: its SigCgt has SIGTERM, and it is not Node.js, whose
 // handler re-raises what an init then drops. why says why not. Unknown
 // when the shell has no live child or the child's masks are unreadable.
-func childHandlesTERM(p *Process) (handles Flag, why string) {
-	kids := p.liveChildren()
+func childHandlesTERM(p *procinspect.Process) (handles procinspect.Flag, why string) {
+	kids := liveChildren(p)
 	if len(kids) == 0 {
-		return Flag{}, ""
+		return procinspect.Flag{}, ""
 	}
 	c := kids[0]
-	who := Printable(c.Name()) + " (PID " + nsPIDText(c) + " inside)"
+	who := procinspect.Printable(c.Name()) + " (PID " + nsPIDText(c) + " inside)"
 	switch {
 	case !c.Status.SigCgt.Known:
-		return Flag{}, ""
-	case !c.Status.SigCgt.Has(SIGTERM):
-		return KnownFlag(false), who + " has no SIGTERM handler"
-	case Identify(c) == ProgNode:
-		return KnownFlag(false), who + " is Node.js, whose default SIGTERM handler re-raises it"
+		return procinspect.Flag{}, ""
+	case !c.Status.SigCgt.Has(procinspect.SIGTERM):
+		return procinspect.KnownFlag(false), who + " has no SIGTERM handler"
+	case procinspect.Identify(c) == procinspect.ProgNode:
+		return procinspect.KnownFlag(false), who + " is Node.js, whose default SIGTERM handler re-raises it"
 	}
-	return KnownFlag(true), ""
+	return procinspect.KnownFlag(true), ""
 }

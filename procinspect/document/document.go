@@ -1,9 +1,11 @@
-package procinspect
+package document
 
 import (
 	"time"
 
+	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/engine"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // SchemaVersion is the version of the JSON document (docs/json.md).
@@ -44,16 +46,16 @@ type DocRule struct {
 }
 
 // DocKernelOf is the JSON form of a kernel profile; nil for nil.
-func DocKernelOf(k *Kernel) *DocKernel {
+func DocKernelOf(k *procinspect.Kernel) *DocKernel {
 	if k == nil {
 		return nil
 	}
-	d := &DocKernel{Release: Printable(k.Release), Version: Printable(k.Version), Source: k.Source, Method: k.Method, Rules: []DocRule{}}
+	d := &DocKernel{Release: procinspect.Printable(k.Release), Version: procinspect.Printable(k.Version), Source: k.Source, Method: k.Method, Rules: []DocRule{}}
 	if !k.ProbedAt.IsZero() {
 		d.ProbedAt = ptr(k.ProbedAt.UTC().Format(time.RFC3339))
 		d.TookMS = ptr(float64(k.Took.Microseconds()) / 1000)
 	}
-	for _, name := range AllRules {
+	for _, name := range procinspect.AllRules {
 		r := k.Rule(name)
 		dr := DocRule{Name: string(name), How: r.How}
 		if r.Value.Known {
@@ -122,8 +124,8 @@ func docContainer(c *engine.Container) *DocContainer {
 	if c == nil {
 		return nil
 	}
-	return &DocContainer{Runtime: c.Runtime, ID: Printable(c.ID), PodUID: Printable(c.PodUID), Name: Printable(c.Name),
-		Cgroup: Printable(c.Path), Outer: docContainer(c.Outer)}
+	return &DocContainer{Runtime: c.Runtime, ID: procinspect.Printable(c.ID), PodUID: procinspect.Printable(c.PodUID), Name: procinspect.Printable(c.Name),
+		Cgroup: procinspect.Printable(c.Path), Outer: docContainer(c.Outer)}
 }
 
 // docEngine adds what the engine's files say to a container.
@@ -134,10 +136,10 @@ func docEngine(d *DocContainer, m *engine.Metadata) {
 	// Every string here comes from files a container's owner can write
 	// (labels, annotations, names): escaped like a process name.
 	if m.Name != "" {
-		d.Name = Printable(m.Name)
+		d.Name = procinspect.Printable(m.Name)
 	}
-	d.Image, d.StopSignal = Printable(m.Image), Printable(m.StopSignal)
-	d.ContainerName, d.Namespace = Printable(m.ContainerName), Printable(m.Namespace)
+	d.Image, d.StopSignal = procinspect.Printable(m.Image), procinspect.Printable(m.StopSignal)
+	d.ContainerName, d.Namespace = procinspect.Printable(m.ContainerName), procinspect.Printable(m.Namespace)
 	if m.StopTimeout.Known {
 		d.StopTimeoutSeconds = &m.StopTimeout.Value
 	}
@@ -145,7 +147,7 @@ func docEngine(d *DocContainer, m *engine.Metadata) {
 		d.Init = &m.Init.Value
 	}
 	if m.Pod != (engine.Pod{}) {
-		d.Pod = &DocPod{Namespace: Printable(m.Pod.Namespace), Name: Printable(m.Pod.Name), UID: Printable(m.Pod.UID)}
+		d.Pod = &DocPod{Namespace: procinspect.Printable(m.Pod.Namespace), Name: procinspect.Printable(m.Pod.Name), UID: procinspect.Printable(m.Pod.UID)}
 	}
 	d.Files, d.Notes = printables(m.Files), printables(m.Notes)
 }
@@ -240,7 +242,7 @@ type DocPrediction struct {
 }
 
 // Report builds the JSON document of a snapshot.
-func Report(s *Snapshot) Document {
+func Report(s *procinspect.Snapshot, as *predict.Assessments) Document {
 	d := Document{SchemaVersion: SchemaVersion, ProcRoot: s.Root, Vanished: s.Vanished,
 		Warnings: append([]string{}, s.Warnings...), Namespaces: []DocNS{}, Kernel: DocKernelOf(s.Kernel)}
 	if s.Viewer.NS.HasInode() {
@@ -252,12 +254,12 @@ func Report(s *Snapshot) Document {
 		d.Viewer.InitialNS = &v
 	}
 	for _, ns := range s.Namespaces {
-		d.Namespaces = append(d.Namespaces, docNS(s, ns))
+		d.Namespaces = append(d.Namespaces, docNS(as, ns))
 	}
 	return d
 }
 
-func docNS(s *Snapshot, ns *Namespace) DocNS {
+func docNS(as *predict.Assessments, ns *procinspect.Namespace) DocNS {
 	out := DocNS{ID: ns.ID.String(), ProcessCount: len(ns.Procs), Processes: make([]DocProcess, 0, len(ns.Procs))}
 	if ns.ID.HasInode() {
 		out.Inode = ptr(ns.ID.Ino)
@@ -272,7 +274,7 @@ func docNS(s *Snapshot, ns *Namespace) DocNS {
 		}
 	}
 	if ns.Init != nil {
-		out.Init = DocInitOf(s.Assessment(ns.Init))
+		out.Init = DocInitOf(as.Of(ns.Init))
 	}
 	out.Container = docContainer(ns.Container())
 	if ns.Init != nil {
@@ -280,20 +282,20 @@ func docNS(s *Snapshot, ns *Namespace) DocNS {
 	}
 	for _, p := range ns.Procs {
 		out.Processes = append(out.Processes, DocProcess{PID: p.PID, NSPID: nsPID(p), PPID: intPtr(p.Status.PPid),
-			Name: Printable(p.Status.Name), State: statePtr(p.Status.State), Masks: docMasks(p.Status)})
+			Name: procinspect.Printable(p.Status.Name), State: statePtr(p.Status.State), Masks: docMasks(p.Status)})
 	}
 	return out
 }
 
 // DocInitOf builds the init entry from its assessment, predictions included.
-func DocInitOf(a *Assessment) *DocInit {
+func DocInitOf(a *predict.Assessment) *DocInit {
 	p := a.Process
 	st := p.Status
-	in := &DocInit{PID: p.PID, NSPID: nsPID(p), PPID: intPtr(st.PPid), Name: Printable(st.Name),
+	in := &DocInit{PID: p.PID, NSPID: nsPID(p), PPID: intPtr(st.PPid), Name: procinspect.Printable(st.Name),
 		Cmdline: make([]string, len(p.Cmdline)), State: statePtr(st.State), Threads: intPtr(st.Threads),
 		Masks: docMasks(st), Consumers: []DocConsumer{}}
 	for i, a := range p.Cmdline {
-		in.Cmdline[i] = Printable(a)
+		in.Cmdline[i] = procinspect.Printable(a)
 	}
 	if st.Uid.Known {
 		in.UID = ptr(st.Uid.V[0])
@@ -302,7 +304,7 @@ func DocInitOf(a *Assessment) *DocInit {
 	if st.SigPnd.Known && st.ShdPnd.Known {
 		in.Signals.Pending = (st.SigPnd.Set | st.ShdPnd.Set).Names()
 	}
-	for _, c := range p.consumers() {
+	for _, c := range p.Consumers() {
 		dc := DocConsumer{Kind: c.Kind, TID: c.TID, Signals: names(c.Set)}
 		if c.FD >= 0 {
 			dc.FD = ptr(c.FD)
@@ -312,7 +314,7 @@ func DocInitOf(a *Assessment) *DocInit {
 	for _, pr := range a.Core() {
 		in.Predictions = append(in.Predictions, DocPredictionOf(pr))
 	}
-	if a.Program != ProgUnknown {
+	if a.Program != procinspect.ProgUnknown {
 		in.Program = ptr(string(a.Program))
 	}
 	if len(a.Stops) > 0 {
@@ -328,7 +330,7 @@ func DocInitOf(a *Assessment) *DocInit {
 }
 
 // DocStopOf converts a stop to the document's form.
-func DocStopOf(st Stop) DocStop { return docStop(st) }
+func DocStopOf(st predict.Stop) DocStop { return docStop(st) }
 
 func printables(in []string) []string {
 	if in == nil {
@@ -336,14 +338,14 @@ func printables(in []string) []string {
 	}
 	out := make([]string, len(in))
 	for i, s := range in {
-		out[i] = Printable(s)
+		out[i] = procinspect.Printable(s)
 	}
 	return out
 }
 
-func docStop(st Stop) DocStop {
-	d := DocStop{By: st.By, Signal: st.signalName(), SignalFrom: Printable(st.SignalFrom), GraceSeconds: int(st.Grace.Seconds()),
-		GraceFrom: Printable(st.GraceFrom), Verdict: string(st.Verdict), ExitCode: intPtr(st.Exit), Summary: Printable(st.Summary)}
+func docStop(st predict.Stop) DocStop {
+	d := DocStop{By: st.By, Signal: st.SignalName(), SignalFrom: procinspect.Printable(st.SignalFrom), GraceSeconds: int(st.Grace.Seconds()),
+		GraceFrom: procinspect.Printable(st.GraceFrom), Verdict: string(st.Verdict), ExitCode: intPtr(st.Exit), Summary: procinspect.Printable(st.Summary)}
 	if st.After.Known {
 		after := 0
 		if st.AfterGrace {
@@ -355,38 +357,38 @@ func docStop(st Stop) DocStop {
 }
 
 // DocPredictionOf converts a prediction.
-func DocPredictionOf(pr Prediction) DocPrediction {
+func DocPredictionOf(pr predict.Prediction) DocPrediction {
 	return DocPrediction{Signal: pr.Signal.String(), From: string(pr.From), Verdict: string(pr.Verdict),
 		Outcome: string(pr.Outcome), Reason: pr.Reason, ExitCode: intPtr(pr.Exit)}
 }
 
-func docMasks(st Status) DocMasks {
+func docMasks(st procinspect.Status) DocMasks {
 	return DocMasks{SigPnd: hexPtr(st.SigPnd), ShdPnd: hexPtr(st.ShdPnd), SigBlk: hexPtr(st.SigBlk),
 		SigIgn: hexPtr(st.SigIgn), SigCgt: hexPtr(st.SigCgt)}
 }
 
-func names(m Mask) []string {
+func names(m procinspect.Mask) []string {
 	if !m.Known {
 		return nil
 	}
 	return m.Set.Names()
 }
 
-func hexPtr(m Mask) *string {
+func hexPtr(m procinspect.Mask) *string {
 	if !m.Known {
 		return nil
 	}
 	return ptr(m.Set.Hex())
 }
 
-func nsPID(p *Process) *int {
+func nsPID(p *procinspect.Process) *int {
 	if n := p.Status.NSPID(); n > 0 {
 		return &n
 	}
 	return nil
 }
 
-func intPtr(i Int) *int {
+func intPtr(i procinspect.Int) *int {
 	if !i.Known {
 		return nil
 	}

@@ -1,10 +1,13 @@
-package procinspect
+package predict
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/sigview/sigview/procinspect"
+	"golang.org/x/sys/unix"
 )
 
 // The tables below are named after the measured cases of
@@ -23,35 +26,37 @@ const (
 // threadSpec describes one thread of a process built by predictProc.
 type threadSpec struct {
 	state   byte
-	blk     Mask // SigBlk as /proc shows it
+	blk     procinspect.Mask // SigBlk as /proc shows it
 	syscall int
 	wchan   string
-	sigwait Flag
-	waitSet Mask
+	sigwait procinspect.Flag
+	waitSet procinspect.Mask
 	waitErr string
 }
 
 // sleepingThread is a thread asleep in system call nr (not rt_sigtimedwait) that
 // blocks blk.
-func sleepingThread(wchan string, nr int, blk SigSet) threadSpec {
-	return threadSpec{state: 'S', blk: KnownMask(blk), syscall: nr, wchan: wchan, sigwait: KnownFlag(false)}
+func sleepingThread(wchan string, nr int, blk procinspect.SigSet) threadSpec {
+	return threadSpec{state: 'S', blk: procinspect.KnownMask(blk), syscall: nr, wchan: wchan, sigwait: procinspect.KnownFlag(false)}
 }
 
 // pausedThread is a thread in pause(2) that blocks blk.
-func pausedThread(blk SigSet) threadSpec { return sleepingThread("__do_sys_pause", 34, blk) }
+func pausedThread(blk procinspect.SigSet) threadSpec {
+	return sleepingThread("__do_sys_pause", 34, blk)
+}
 
 // sigwaitThread is a thread asleep in rt_sigtimedwait for set. While it waits,
 // SigBlk shows 0 (the saved mask, real_blocked, is hidden; §4.2).
-func sigwaitThread(set SigSet) threadSpec {
-	return threadSpec{state: 'S', blk: KnownMask(0), syscall: sysRtSigtimedwait, wchan: "do_sigtimedwait.isra.0",
-		sigwait: KnownFlag(true), waitSet: KnownMask(set)}
+func sigwaitThread(set procinspect.SigSet) threadSpec {
+	return threadSpec{state: 'S', blk: procinspect.KnownMask(0), syscall: unix.SYS_RT_SIGTIMEDWAIT, wchan: "do_sigtimedwait.isra.0",
+		sigwait: procinspect.KnownFlag(true), waitSet: procinspect.KnownMask(set)}
 }
 
 // in returns the thread in another state letter.
 func (t threadSpec) in(state byte) threadSpec {
 	t.state = state
 	if state != 'S' {
-		t.sigwait = KnownFlag(false)
+		t.sigwait = procinspect.KnownFlag(false)
 	}
 	return t
 }
@@ -59,7 +64,7 @@ func (t threadSpec) in(state byte) threadSpec {
 // zombieThread is a leader that called pthread_exit (§5): State Z, SigBlk 0,
 // syscall -1, no wchan.
 func zombieThread() threadSpec {
-	return threadSpec{state: 'Z', blk: KnownMask(0), syscall: -1, sigwait: KnownFlag(false)}
+	return threadSpec{state: 'Z', blk: procinspect.KnownMask(0), syscall: -1, sigwait: procinspect.KnownFlag(false)}
 }
 
 // predictProc builds a process as the scanner reads it from the host's procfs:
@@ -67,26 +72,26 @@ func zombieThread() threadSpec {
 // host's own namespace), cgt and ign its SigCgt and SigIgn, then the leader
 // and any worker threads (TIDs predictPID, predictPID+1, …). Deep holds every
 // thread, the sigtimedwait consumers, no signalfd and a non-Go executable.
-func predictProc(name string, nspid []int, cgt, ign SigSet, leader threadSpec, workers ...threadSpec) *Process {
+func predictProc(name string, nspid []int, cgt, ign procinspect.SigSet, leader threadSpec, workers ...threadSpec) *procinspect.Process {
 	all := append([]threadSpec{leader}, workers...)
-	base := Status{
+	base := procinspect.Status{
 		Name:      name,
-		Tgid:      KnownInt(nspid[0]),
-		PPid:      KnownInt(nspid[0] - 1),
-		TracerPid: KnownInt(0),
-		Uid:       Of([4]int{}),
-		Threads:   KnownInt(len(all)),
+		Tgid:      procinspect.KnownInt(nspid[0]),
+		PPid:      procinspect.KnownInt(nspid[0] - 1),
+		TracerPid: procinspect.KnownInt(0),
+		Uid:       procinspect.Of([4]int{}),
+		Threads:   procinspect.KnownInt(len(all)),
 		NStgid:    nspid,
 		SigQ:      "0/63432",
-		SigPnd:    KnownMask(0),
-		ShdPnd:    KnownMask(0),
-		SigIgn:    KnownMask(ign),
-		SigCgt:    KnownMask(cgt),
+		SigPnd:    procinspect.KnownMask(0),
+		ShdPnd:    procinspect.KnownMask(0),
+		SigIgn:    procinspect.KnownMask(ign),
+		SigCgt:    procinspect.KnownMask(cgt),
 	}
-	p := &Process{
+	p := &procinspect.Process{
 		PID:       nspid[0],
-		InitialNS: KnownFlag(len(nspid) == 1),
-		Deep:      &Deep{Go: KnownFlag(false), Exe: "/usr/bin/" + name},
+		InitialNS: procinspect.KnownFlag(len(nspid) == 1),
+		Deep:      &procinspect.Deep{Go: procinspect.KnownFlag(false), Exe: "/usr/bin/" + name},
 	}
 	for i, t := range all {
 		st := base
@@ -98,63 +103,63 @@ func predictProc(name string, nspid []int, cgt, ign SigSet, leader threadSpec, w
 		if i == 0 {
 			p.Status = st
 		}
-		th := Thread{TID: nspid[0] + i, Status: st, Syscall: t.syscall, Wchan: t.wchan,
+		th := procinspect.Thread{TID: nspid[0] + i, Status: st, Syscall: t.syscall, Wchan: t.wchan,
 			Sigwait: t.sigwait, WaitSet: t.waitSet, WaitSetErr: t.waitErr}
 		p.Deep.Threads = append(p.Deep.Threads, th)
 		if t.sigwait.V {
 			p.Deep.Consumers = append(p.Deep.Consumers,
-				Consumer{Kind: "sigtimedwait", TID: th.TID, FD: -1, Set: t.waitSet})
+				procinspect.Consumer{Kind: "sigtimedwait", TID: th.TID, FD: -1, Set: t.waitSet})
 		}
 	}
 	return p
 }
 
 // nsInitProc is PID 1 of a namespace one level below the host's.
-func nsInitProc(name string, cgt, ign SigSet, leader threadSpec, workers ...threadSpec) *Process {
+func nsInitProc(name string, cgt, ign procinspect.SigSet, leader threadSpec, workers ...threadSpec) *procinspect.Process {
 	return predictProc(name, []int{predictPID, 1}, cgt, ign, leader, workers...)
 }
 
 // containerProc is an ordinary process (PID 7) of a namespace below the host's.
-func containerProc(name string, cgt, ign SigSet, leader threadSpec, workers ...threadSpec) *Process {
+func containerProc(name string, cgt, ign procinspect.SigSet, leader threadSpec, workers ...threadSpec) *procinspect.Process {
 	return predictProc(name, []int{predictPID, 7}, cgt, ign, leader, workers...)
 }
 
 // withSignalfd adds a signalfd that accepts set (fdinfo "sigmask:").
-func withSignalfd(p *Process, fd int, set SigSet) *Process {
-	p.Deep.Consumers = append(p.Deep.Consumers, Consumer{Kind: "signalfd", TID: p.PID, FD: fd, Set: KnownMask(set)})
+func withSignalfd(p *procinspect.Process, fd int, set procinspect.SigSet) *procinspect.Process {
+	p.Deep.Consumers = append(p.Deep.Consumers, procinspect.Consumer{Kind: "signalfd", TID: p.PID, FD: fd, Set: procinspect.KnownMask(set)})
 	return p
 }
 
 // withGo marks the executable as a Go program.
-func withGo(p *Process) *Process {
-	p.Deep.Go = KnownFlag(true)
+func withGo(p *procinspect.Process) *procinspect.Process {
+	p.Deep.Go = procinspect.KnownFlag(true)
 	p.Deep.Exe = "/app/server"
 	return p
 }
 
 // withTracer sets TracerPid in every status file.
-func withTracer(p *Process, pid int) *Process {
-	p.Status.TracerPid = KnownInt(pid)
+func withTracer(p *procinspect.Process, pid int) *procinspect.Process {
+	p.Status.TracerPid = procinspect.KnownInt(pid)
 	for i := range p.Deep.Threads {
-		p.Deep.Threads[i].Status.TracerPid = KnownInt(pid)
+		p.Deep.Threads[i].Status.TracerPid = procinspect.KnownInt(pid)
 	}
 	return p
 }
 
 // withShdPnd sets the shared pending set in every status file.
-func withShdPnd(p *Process, set SigSet) *Process {
-	p.Status.ShdPnd = KnownMask(set)
+func withShdPnd(p *procinspect.Process, set procinspect.SigSet) *procinspect.Process {
+	p.Status.ShdPnd = procinspect.KnownMask(set)
 	for i := range p.Deep.Threads {
-		p.Deep.Threads[i].Status.ShdPnd = KnownMask(set)
+		p.Deep.Threads[i].Status.ShdPnd = procinspect.KnownMask(set)
 	}
 	return p
 }
 
 // withoutSigLines drops the five Sig* lines from every status file, as
 // gVisor does (§12 item 10).
-func withoutSigLines(p *Process) *Process {
-	blank := func(s *Status) {
-		s.SigPnd, s.ShdPnd, s.SigBlk, s.SigIgn, s.SigCgt = Mask{}, Mask{}, Mask{}, Mask{}, Mask{}
+func withoutSigLines(p *procinspect.Process) *procinspect.Process {
+	blank := func(s *procinspect.Status) {
+		s.SigPnd, s.ShdPnd, s.SigBlk, s.SigIgn, s.SigCgt = procinspect.Mask{}, procinspect.Mask{}, procinspect.Mask{}, procinspect.Mask{}, procinspect.Mask{}
 	}
 	blank(&p.Status)
 	for i := range p.Deep.Threads {
@@ -164,7 +169,7 @@ func withoutSigLines(p *Process) *Process {
 }
 
 // withoutNSpid drops the NStgid and NSpid lines from every status file.
-func withoutNSpid(p *Process) *Process {
+func withoutNSpid(p *procinspect.Process) *procinspect.Process {
 	p.Status.NSpid, p.Status.NStgid = nil, nil
 	for i := range p.Deep.Threads {
 		p.Deep.Threads[i].Status.NSpid, p.Deep.Threads[i].Status.NStgid = nil, nil
@@ -174,7 +179,7 @@ func withoutNSpid(p *Process) *Process {
 
 // withoutDeep forgets the per-thread and per-fd facts, as for a process that
 // was only listed, not read deeply.
-func withoutDeep(p *Process) *Process {
+func withoutDeep(p *procinspect.Process) *procinspect.Process {
 	p.Deep = nil
 	return p
 }
@@ -185,18 +190,18 @@ func withoutDeep(p *Process) *Process {
 type expect struct {
 	v    Verdict
 	o    Outcome
-	rule RuleName
+	rule procinspect.RuleName
 	fv   Verdict
 	fo   Outcome
 }
 
 // byRule is an expectation that depends on a measured kernel rule.
-func byRule(rule RuleName, ifTrue, ifFalse expect) expect {
+func byRule(rule procinspect.RuleName, ifTrue, ifFalse expect) expect {
 	return expect{v: ifTrue.v, o: ifTrue.o, rule: rule, fv: ifFalse.v, fo: ifFalse.o}
 }
 
 // under resolves the expectation for kernel profile k.
-func (e expect) under(k *Kernel) expect {
+func (e expect) under(k *procinspect.Kernel) expect {
 	if e.rule == "" {
 		return e
 	}
@@ -215,12 +220,12 @@ func (e expect) under(k *Kernel) expect {
 // too so that every branch is exercised), and none (not probed).
 var profiles = []struct {
 	name string
-	k    *Kernel
+	k    *procinspect.Kernel
 }{
-	{"mainline", (*Kernel)(nil).WithRule(RuleFastPathKillsInit, true, "test").
-		WithRule(RuleCoreFastPathKillsInit, false, "test").WithRule(RuleTracedPassOnKillsInit, false, "test")},
-	{"other build", (*Kernel)(nil).WithRule(RuleFastPathKillsInit, false, "test").
-		WithRule(RuleCoreFastPathKillsInit, true, "test").WithRule(RuleTracedPassOnKillsInit, true, "test")},
+	{"mainline", (*procinspect.Kernel)(nil).WithRule(procinspect.RuleFastPathKillsInit, true, "test").
+		WithRule(procinspect.RuleCoreFastPathKillsInit, false, "test").WithRule(procinspect.RuleTracedPassOnKillsInit, false, "test")},
+	{"other build", (*procinspect.Kernel)(nil).WithRule(procinspect.RuleFastPathKillsInit, false, "test").
+		WithRule(procinspect.RuleCoreFastPathKillsInit, true, "test").WithRule(procinspect.RuleTracedPassOnKillsInit, true, "test")},
 	{"not probed", nil},
 }
 
@@ -239,10 +244,10 @@ var (
 	wantTracer     = expect{v: Depends, o: Deferred} // traced: the tracer decides
 	// A fatal default signal at a multi-threaded init whose main thread
 	// blocks it while a worker does not (§0 item 6, §11.1 row 18).
-	wantFastPath = byRule(RuleFastPathKillsInit, wantTerminates, wantDropped)
-	wantCoreFast = byRule(RuleCoreFastPathKillsInit, wantTerminates, wantDropped)
+	wantFastPath = byRule(procinspect.RuleFastPathKillsInit, wantTerminates, wantDropped)
+	wantCoreFast = byRule(procinspect.RuleCoreFastPathKillsInit, wantTerminates, wantDropped)
 	// A default signal at a traced init, passed on by the tracer (§11.2).
-	wantTracedInit = byRule(RuleTracedPassOnKillsInit, wantTracer, wantDropped)
+	wantTracedInit = byRule(procinspect.RuleTracedPassOnKillsInit, wantTracer, wantDropped)
 	wantStops      = expect{v: No, o: Stops}
 	wantGone       = expect{v: No, o: Gone}
 	wantUnknown    = expect{v: VerdictUnknown, o: OutcomeUnknown}
@@ -252,7 +257,7 @@ var (
 // should answer.
 type predictCase struct {
 	name string // "DOC-MISMATCH …" when Predict disagrees with the document
-	p    *Process
+	p    *procinspect.Process
 	sig  Signal
 	from Sender
 	want expect
@@ -263,13 +268,13 @@ type predictCase struct {
 
 // predictMatrix expands one row of §11.1: SIGTERM inside, SIGTERM from the host,
 // SIGKILL inside and SIGKILL from the host. A wantNone cell is left out.
-func predictMatrix(name string, p *Process, termIn, termHost, killIn, killHost expect) []predictCase {
+func predictMatrix(name string, p *procinspect.Process, termIn, termHost, killIn, killHost expect) []predictCase {
 	var out []predictCase
 	for _, c := range []predictCase{
-		{sig: SIGTERM, from: Inside, want: termIn},
-		{sig: SIGTERM, from: Host, want: termHost},
-		{sig: SIGKILL, from: Inside, want: killIn},
-		{sig: SIGKILL, from: Host, want: killHost},
+		{sig: procinspect.SIGTERM, from: Inside, want: termIn},
+		{sig: procinspect.SIGTERM, from: Host, want: termHost},
+		{sig: procinspect.SIGKILL, from: Inside, want: killIn},
+		{sig: procinspect.SIGKILL, from: Host, want: killHost},
 	} {
 		if c.want == wantNone {
 			continue
@@ -281,18 +286,18 @@ func predictMatrix(name string, p *Process, termIn, termHost, killIn, killHost e
 }
 
 // predictOne is a single case.
-func predictOne(name string, p *Process, sig Signal, from Sender, want expect) predictCase {
+func predictOne(name string, p *procinspect.Process, sig Signal, from Sender, want expect) predictCase {
 	return predictCase{name: name, p: p, sig: sig, from: from, want: want}
 }
 
 // Masks from the measurements (§11.1, §8.1).
 const (
-	goCgt      SigSet = 0xfffffffd7fc1feff // Go runtime: every signal but KILL, CONT, STOP, TSTP, TTIN, TTOU, 32, 34
-	goSigMBlk  SigSet = 0xfffffffc3bba3a00 // the signal.Notify thread (ensureSigM)
-	tiniWait   SigSet = 0xfffffffe3fcffb07 // tini's rt_sigtimedwait set, read from /proc/PID/mem
-	setxidCgt  SigSet = 0x100000000        // glibc SIGSETXID after pthread_create
-	sigTERMBit SigSet = 0x4000
-	sigQUITBit SigSet = 0x4
+	goCgt      procinspect.SigSet = 0xfffffffd7fc1feff // Go runtime: every signal but KILL, CONT, STOP, TSTP, TTIN, TTOU, 32, 34
+	goSigMBlk  procinspect.SigSet = 0xfffffffc3bba3a00 // the signal.Notify thread (ensureSigM)
+	tiniWait   procinspect.SigSet = 0xfffffffe3fcffb07 // tini's rt_sigtimedwait set, read from /proc/PID/mem
+	setxidCgt  procinspect.SigSet = 0x100000000        // glibc SIGSETXID after pthread_create
+	sigTERMBit procinspect.SigSet = 0x4000
+	sigQUITBit procinspect.SigSet = 0x4
 )
 
 // matrixCases covers every row of docs/kernel-signals.md §11.1. Cells marked "–"
@@ -306,13 +311,13 @@ func matrixCases() []predictCase {
 		nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 2 sh -c sleep",
-		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", sysWait4, 0)),
+		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", unix.SYS_WAIT4, 0)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 3 sh -c sleep;true",
-		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", sysWait4, 0)),
+		nsInitProc("sh", 0x10002, 0, sleepingThread("do_wait", unix.SYS_WAIT4, 0)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 4 bash -c",
-		nsInitProc("bash", 0x10002, 0x4, sleepingThread("do_wait", sysWait4, 0x10000)),
+		nsInitProc("bash", 0x10002, 0x4, sleepingThread("do_wait", unix.SYS_WAIT4, 0x10000)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	add(predictMatrix("§11.1 row 5 bash -i TERM SIG_IGN",
 		nsInitProc("bash", 0x4b813efb, 0x384004, sleepingThread("poll_schedule_timeout.constprop.0", 270, 0)),
@@ -345,7 +350,7 @@ func matrixCases() []predictCase {
 	for _, c := range predictMatrix("§11.1 row 13 C sigwaitinfo without blocking (§10.2 heuristic)",
 		nsInitProc("sigwait", 0, 0, sigwaitThread(sigTERMBit)),
 		wantConsumed, wantConsumed, wantDropped, wantTerminates) {
-		if c.sig == SIGTERM {
+		if c.sig == procinspect.SIGTERM {
 			c.reasonHas = "assuming it blocked SIGTERM"
 		}
 		add(c)
@@ -384,32 +389,32 @@ func specialCases() []predictCase {
 
 	// Stopped inits (§11.2, §6 row T).
 	stoppedHandler := nsInitProc("handler", sigTERMBit, 0, pausedThread(0).in('T'))
-	add(predictOne("§11.2 init with TERM handler STOP inside", nsInitProc("handler", sigTERMBit, 0, pausedThread(0)), SIGSTOP, Inside, wantDropped))
-	add(predictOne("§11.2 init with TERM handler STOP host", nsInitProc("handler", sigTERMBit, 0, pausedThread(0)), SIGSTOP, Host, wantStops))
-	add(predictOne("§11.2 stopped init with TERM handler TERM host", stoppedHandler, SIGTERM, Host, wantDeferred))
-	add(predictOne("§11.2 stopped init with TERM handler TERM inside", stoppedHandler, SIGTERM, Inside, wantDeferred))
+	add(predictOne("§11.2 init with TERM handler STOP inside", nsInitProc("handler", sigTERMBit, 0, pausedThread(0)), procinspect.SIGSTOP, Inside, wantDropped))
+	add(predictOne("§11.2 init with TERM handler STOP host", nsInitProc("handler", sigTERMBit, 0, pausedThread(0)), procinspect.SIGSTOP, Host, wantStops))
+	add(predictOne("§11.2 stopped init with TERM handler TERM host", stoppedHandler, procinspect.SIGTERM, Host, wantDeferred))
+	add(predictOne("§11.2 stopped init with TERM handler TERM inside", stoppedHandler, procinspect.SIGTERM, Inside, wantDeferred))
 	stoppedSleep := nsInitProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T'))
-	add(predictOne("§11.2 sleep init STOP inside", nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)), SIGSTOP, Inside, wantDropped))
-	add(predictOne("§11.2 sleep init STOP host", nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)), SIGSTOP, Host, wantStops))
+	add(predictOne("§11.2 sleep init STOP inside", nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)), procinspect.SIGSTOP, Inside, wantDropped))
+	add(predictOne("§11.2 sleep init STOP host", nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)), procinspect.SIGSTOP, Host, wantStops))
 	add(predictMatrix("§11.2 init without handlers stopped from host", stoppedSleep,
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	// §2 and §10 ("SIGCONT still resumes a stopped target … even to an
 	// init"): the SIGCONT itself is dropped, but the init resumes, and the
 	// reason must not leave the reader thinking nothing happens.
-	c := predictOne("DOC-MISMATCH §2 §11.2 stopped sleep init CONT inside resumes it", stoppedSleep, SIGCONT, Inside, wantDropped)
+	c := predictOne("DOC-MISMATCH §2 §11.2 stopped sleep init CONT inside resumes it", stoppedSleep, procinspect.SIGCONT, Inside, wantDropped)
 	c.reasonHas = "resume"
 	add(c)
 	// §11.2: a stopped init with a TERM handler and the host's TERM
 	// pending; kill -CONT 1 inside resumed it, the handler ran, it exited 0.
 	add(predictOne("DOC-MISMATCH §11.2 stopped init with pending caught TERM CONT inside runs the handler",
-		withShdPnd(nsInitProc("handler", sigTERMBit, 0, pausedThread(0).in('T')), sigTERMBit), SIGCONT, Inside, wantHandled))
+		withShdPnd(nsInitProc("handler", sigTERMBit, 0, pausedThread(0).in('T')), sigTERMBit), procinspect.SIGCONT, Inside, wantHandled))
 
 	// Traced inits (§11.2, §6 init-specific ptrace facts).
 	traced := withTracer(nsInitProc("pause", 0, 0, pausedThread(0)), predictTracerPID)
 	add(predictMatrix("§11.2 init traced by strace", traced, wantTracedInit, wantTracedInit, wantDropped, wantTerminates)...)
-	add(predictOne("§11.2 traced init STOP inside", traced, SIGSTOP, Inside, wantStops))
+	add(predictOne("§11.2 traced init STOP inside", traced, procinspect.SIGSTOP, Inside, wantStops))
 	add(predictOne("§6 init in tracing stop TERM inside",
-		withTracer(nsInitProc("pause", 0, 0, pausedThread(0).in('t')), predictTracerPID), SIGTERM, Inside, wantTracer))
+		withTracer(nsInitProc("pause", 0, 0, pausedThread(0).in('t')), predictTracerPID), procinspect.SIGTERM, Inside, wantTracer))
 
 	// Zombies (§6 row Z, §5, §11.2).
 	zombie := containerProc("sleep", 0, 0, zombieThread())
@@ -420,44 +425,44 @@ func specialCases() []predictCase {
 		nsInitProc("mt", setxidCgt, 0, zombieThread(), pausedThread(0)),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 	shallowZombieLeader := withoutDeep(nsInitProc("mt", setxidCgt, 0, zombieThread(), pausedThread(0)))
-	add(predictOne("§5 init whose leader did pthread_exit not read deeply KILL inside", shallowZombieLeader, SIGKILL, Inside, wantDropped))
-	add(predictOne("§5 init whose leader did pthread_exit not read deeply KILL host", shallowZombieLeader, SIGKILL, Host, wantTerminates))
+	add(predictOne("§5 init whose leader did pthread_exit not read deeply KILL inside", shallowZombieLeader, procinspect.SIGKILL, Inside, wantDropped))
+	add(predictOne("§5 init whose leader did pthread_exit not read deeply KILL host", shallowZombieLeader, procinspect.SIGKILL, Host, wantTerminates))
 
 	// D sleeps (§6 row D, §11.2 vfork).
-	add(predictOne("§11.2 ordinary process in vfork D TERM", containerProc("vfork", 0, 0, sleepingThread("kernel_clone", 58, 0).in('D')), SIGTERM, Inside, wantTerminates))
-	add(predictOne("§6 ordinary process in D KILL", containerProc("vfork", 0, 0, sleepingThread("kernel_clone", 58, 0).in('D')), SIGKILL, Inside, wantTerminates))
+	add(predictOne("§11.2 ordinary process in vfork D TERM", containerProc("vfork", 0, 0, sleepingThread("kernel_clone", 58, 0).in('D')), procinspect.SIGTERM, Inside, wantTerminates))
+	add(predictOne("§6 ordinary process in D KILL", containerProc("vfork", 0, 0, sleepingThread("kernel_clone", 58, 0).in('D')), procinspect.SIGKILL, Inside, wantTerminates))
 	add(predictMatrix("§11.2 init in vfork D", nsInitProc("vfork", 0, 0, sleepingThread("kernel_clone", 58, 0).in('D')),
 		wantDropped, wantDropped, wantDropped, wantTerminates)...)
 
 	// Ordinary (non-init) processes (§6, §11.2).
 	add(predictMatrix("§6 ordinary sleep", containerProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)),
 		wantTerminates, wantTerminates, wantTerminates, wantTerminates)...)
-	add(predictOne("§11.2 ordinary sleep stopped TERM", containerProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T')), SIGTERM, Inside, wantDeferred))
-	add(predictOne("§11.2 ordinary sleep stopped KILL", containerProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T')), SIGKILL, Inside, wantTerminates))
-	add(predictOne("§11.2 ordinary process blocking TERM", containerProc("blockterm", 0, 0, pausedThread(sigTERMBit)), SIGTERM, Inside, wantQueued))
+	add(predictOne("§11.2 ordinary sleep stopped TERM", containerProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T')), procinspect.SIGTERM, Inside, wantDeferred))
+	add(predictOne("§11.2 ordinary sleep stopped KILL", containerProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T')), procinspect.SIGKILL, Inside, wantTerminates))
+	add(predictOne("§11.2 ordinary process blocking TERM", containerProc("blockterm", 0, 0, pausedThread(sigTERMBit)), procinspect.SIGTERM, Inside, wantQueued))
 	// §11.2: "ordinary sleep stopped + SIGTERM … died (−15) after SIGCONT".
 	add(predictOne("DOC-MISMATCH §11.2 ordinary sleep stopped with TERM pending dies on CONT",
-		withShdPnd(containerProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T')), sigTERMBit), SIGCONT, Inside, wantTerminates))
+		withShdPnd(containerProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T')), sigTERMBit), procinspect.SIGCONT, Inside, wantTerminates))
 
 	// Default-ignore signals (§2, §3.3 rule 3d).
 	ord := containerProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))
-	add(predictOne("§2 ordinary process CHLD default-ignore", ord, SIGCHLD, Inside, wantIgnored))
-	add(predictOne("§2 ordinary process CONT default-ignore", ord, SIGCONT, Host, wantIgnored))
+	add(predictOne("§2 ordinary process CHLD default-ignore", ord, procinspect.SIGCHLD, Inside, wantIgnored))
+	add(predictOne("§2 ordinary process CONT default-ignore", ord, procinspect.SIGCONT, Host, wantIgnored))
 	c = predictOne("§2 stopped ordinary process CONT default-ignore resumes it",
-		containerProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T')), SIGCONT, Inside, wantIgnored)
+		containerProc("sleep", 0, 0, sleepingThread("do_signal_stop", 230, 0).in('T')), procinspect.SIGCONT, Inside, wantIgnored)
 	c.reasonHas = "resume"
 	add(c)
 
 	// Go and Python (§8.2, §8.3, §11.2).
 	goInit := withGo(nsInitProc("server", goCgt, 0, sleepingThread("do_epoll_wait", 281, 0),
 		sleepingThread("futex_do_wait", 202, 0), sleepingThread("futex_do_wait", 202, 0), sleepingThread("futex_do_wait", 202, 0)))
-	add(predictOne("§11.2 Go init no Notify INT inside", goInit, SIGINT, Inside, wantGoExits))
-	add(predictOne("§11.2 Go init no Notify HUP inside", goInit, SIGHUP, Inside, wantGoExits))
+	add(predictOne("§11.2 Go init no Notify INT inside", goInit, procinspect.SIGINT, Inside, wantGoExits))
+	add(predictOne("§11.2 Go init no Notify HUP inside", goInit, procinspect.SIGHUP, Inside, wantGoExits))
 	add(predictOne("§11.2 Go init no Notify USR1 inside", goInit, 10, Inside, wantGoNothing))
 	add(predictOne("§11.2 Go ordinary process no Notify TERM", withGo(containerProc("server", goCgt, 0, sleepingThread("do_epoll_wait", 281, 0),
-		sleepingThread("futex_do_wait", 202, 0))), SIGTERM, Inside, wantGoExits))
+		sleepingThread("futex_do_wait", 202, 0))), procinspect.SIGTERM, Inside, wantGoExits))
 	add(predictOne("§11.2 python3 init INT inside caught",
-		nsInitProc("python3", 0x2, 0x1001000, sleepingThread("hrtimer_nanosleep", 230, 0)), SIGINT, Inside, wantHandled))
+		nsInitProc("python3", 0x2, 0x1001000, sleepingThread("hrtimer_nanosleep", 230, 0)), procinspect.SIGINT, Inside, wantHandled))
 
 	// Global init (§7, §0 item 9). Inside and host are the same place.
 	globalDfl := predictProc("init", []int{1}, 0, 0, sleepingThread("do_epoll_wait", 232, 0))
@@ -466,7 +471,7 @@ func specialCases() []predictCase {
 		cc.reasonLacks = "forced past"
 		add(cc)
 	}
-	add(predictOne("§7 global init STOP host", globalDfl, SIGSTOP, Host, wantDropped))
+	add(predictOne("§7 global init STOP host", globalDfl, procinspect.SIGSTOP, Host, wantDropped))
 	add(predictMatrix("§7 global init TERM caught",
 		predictProc("init", []int{1}, sigTERMBit, 0, sleepingThread("do_epoll_wait", 232, 0)),
 		wantHandled, wantHandled, wantDropped, wantDropped)...)
@@ -493,17 +498,17 @@ func specialCases() []predictCase {
 	// §10.2: several eligible threads, one of them a sigtimedwait reader:
 	// the kernel's pick (curr_target) is not in /proc.
 	add(predictOne("§10.2 leader blocks TERM one worker sigwaits another does not",
-		nsInitProc("mt", setxidCgt, 0, pausedThread(sigTERMBit), sigwaitThread(sigTERMBit), pausedThread(0)), SIGTERM, Inside, wantUnknown))
+		nsInitProc("mt", setxidCgt, 0, pausedThread(sigTERMBit), sigwaitThread(sigTERMBit), pausedThread(0)), procinspect.SIGTERM, Inside, wantUnknown))
 	// §4.1: a signalfd receives the signal only if every thread blocks it;
 	// here a worker does not, so the fast path kills the init (§5).
 	add(predictOne("§4.1 signalfd for TERM but a worker does not block it",
-		withSignalfd(nsInitProc("sfd", 0, 0, sleepingThread("signalfd_read_iter", 0, sigTERMBit), pausedThread(0)), 3, sigTERMBit), SIGTERM, Host, wantFastPath))
+		withSignalfd(nsInitProc("sfd", 0, 0, sleepingThread("signalfd_read_iter", 0, sigTERMBit), pausedThread(0)), 3, sigTERMBit), procinspect.SIGTERM, Host, wantFastPath))
 
 	// Coredump signals skip the fatal fast path (§3.4), so the §5 bypass
 	// does not apply, and get_signal drops them at an init.
 	coreInit := nsInitProc("mt", setxidCgt, 0, pausedThread(sigQUITBit), pausedThread(0))
-	add(predictOne("§3.4 QUIT leader blocks worker not", coreInit, SIGQUIT, Inside, wantCoreFast))
-	add(predictOne("§3.4 QUIT leader blocks worker not host", coreInit, SIGQUIT, Host, wantCoreFast))
+	add(predictOne("§3.4 QUIT leader blocks worker not", coreInit, procinspect.SIGQUIT, Inside, wantCoreFast))
+	add(predictOne("§3.4 QUIT leader blocks worker not host", coreInit, procinspect.SIGQUIT, Host, wantCoreFast))
 	return cs
 }
 
@@ -521,7 +526,7 @@ func unknownCases() []predictCase {
 		wantUnknown, wantUnknown, wantUnknown, wantUnknown)...)
 
 	waitUnreadable := sigwaitThread(0)
-	waitUnreadable.waitSet, waitUnreadable.waitErr = Mask{}, "reading process memory is turned off"
+	waitUnreadable.waitSet, waitUnreadable.waitErr = procinspect.Mask{}, "reading process memory is turned off"
 	add(predictMatrix("§4.2 tini wait set unreadable",
 		nsInitProc("tini", 0, 0x300000, waitUnreadable),
 		wantUnknown, wantUnknown, wantDropped, wantTerminates)...)
@@ -532,21 +537,21 @@ func unknownCases() []predictCase {
 	// A worker whose syscall and wchan are unreadable might be the
 	// sigtimedwait reader that takes the signal (§4.2, §10.2).
 	worker := pausedThread(0)
-	worker.syscall, worker.wchan, worker.sigwait = -2, "", Flag{}
-	add(predictOne("§10.2 worker wait state unreadable", nsInitProc("mt", setxidCgt, 0, pausedThread(sigTERMBit), worker), SIGTERM, Inside, wantUnknown))
+	worker.syscall, worker.wchan, worker.sigwait = -2, "", procinspect.Flag{}
+	add(predictOne("§10.2 worker wait state unreadable", nsInitProc("mt", setxidCgt, 0, pausedThread(sigTERMBit), worker), procinspect.SIGTERM, Inside, wantUnknown))
 
 	// A single-threaded init that was only listed: whether its thread waits
 	// in sigtimedwait (SigBlk then hides the saved mask) cannot be told.
 	shallowInit := withoutDeep(nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0)))
-	c := predictOne("§4.2 single-threaded init not read deeply", shallowInit, SIGTERM, Inside, wantUnknown)
+	c := predictOne("§4.2 single-threaded init not read deeply", shallowInit, procinspect.SIGTERM, Inside, wantUnknown)
 	c.reasonHas = "unless a thread waits in sigtimedwait"
 	add(c)
-	add(predictOne("§4.2 single-threaded init not read deeply KILL host", shallowInit, SIGKILL, Host, wantTerminates))
+	add(predictOne("§4.2 single-threaded init not read deeply KILL host", shallowInit, procinspect.SIGKILL, Host, wantTerminates))
 
 	// Whether the namespace is the host's own decides whether SIGKILL from
 	// the host is forced; SIGTERM is never forced (§3.2).
 	nsUnknown := nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))
-	nsUnknown.InitialNS = Flag{}
+	nsUnknown.InitialNS = procinspect.Flag{}
 	add(predictMatrix("§3.2 namespace identity unknown", nsUnknown, wantDropped, wantDropped, wantDropped, wantUnknown)...)
 	return cs
 }
@@ -555,13 +560,13 @@ func unknownCases() []predictCase {
 // and without -Xrs (HUP, INT, QUIT and TERM are the difference); every
 // thread but two blocks SIGQUIT.
 const (
-	jvmCgt   SigSet = 0x101005ccf
-	jvmRsCgt SigSet = 0x101001cc8
+	jvmCgt   procinspect.SigSet = 0x101005ccf
+	jvmRsCgt procinspect.SigSet = 0x101001cc8
 )
 
 // jvmProc is a JVM with the leader waiting for the main thread, a worker
 // that does not block SIGQUIT and two that do.
-func jvmProc(p func(string, SigSet, SigSet, threadSpec, ...threadSpec) *Process, exe string, cgt, ign SigSet, argv ...string) *Process {
+func jvmProc(p func(string, procinspect.SigSet, procinspect.SigSet, threadSpec, ...threadSpec) *procinspect.Process, exe string, cgt, ign procinspect.SigSet, argv ...string) *procinspect.Process {
 	q := p(exe, cgt, ign, sleepingThread("futex_do_wait", 202, 0), sleepingThread("futex_do_wait", 202, 0),
 		sleepingThread("futex_do_wait", 202, sigQUITBit), sleepingThread("do_epoll_wait", 232, sigQUITBit))
 	q.Cmdline = argv
@@ -576,34 +581,34 @@ func javaCases() []predictCase {
 	with := func(c predictCase, has string) predictCase { c.reasonHas = has; return c }
 	jvm := jvmProc(nsInitProc, "java", jvmCgt, 0, "java", "-cp", "/app", "Main")
 	for _, c := range predictMatrix("JVM init", jvm, expect{v: Yes, o: Handled}, expect{v: Yes, o: Handled}, wantDropped, wantTerminates) {
-		if c.sig == SIGTERM {
+		if c.sig == procinspect.SIGTERM {
 			c.reasonHas = "exits 143"
 		}
 		add(c)
 	}
-	add(with(predictOne("JVM init INT", jvm, SIGINT, Host, expect{v: Yes, o: Handled}), "exits 130"))
-	add(with(predictOne("JVM init HUP", jvm, SIGHUP, Inside, expect{v: Yes, o: Handled}), "exits 129"))
-	add(with(predictOne("JVM init QUIT", jvm, SIGQUIT, Host, expect{v: No, o: Handled}), "thread dump"))
-	add(with(predictOne("JVM not an init", jvmProc(containerProc, "java", jvmCgt, 0, "java", "Main"), SIGTERM, Inside, expect{v: Yes, o: Handled}), "exits 143"))
+	add(with(predictOne("JVM init INT", jvm, procinspect.SIGINT, Host, expect{v: Yes, o: Handled}), "exits 130"))
+	add(with(predictOne("JVM init HUP", jvm, procinspect.SIGHUP, Inside, expect{v: Yes, o: Handled}), "exits 129"))
+	add(with(predictOne("JVM init QUIT", jvm, procinspect.SIGQUIT, Host, expect{v: No, o: Handled}), "thread dump"))
+	add(with(predictOne("JVM not an init", jvmProc(containerProc, "java", jvmCgt, 0, "java", "Main"), procinspect.SIGTERM, Inside, expect{v: Yes, o: Handled}), "exits 143"))
 	launcher := jvmProc(nsInitProc, "myapp", jvmCgt, 0, "/opt/myapp/bin/myapp")
-	launcher.Deep.JVM = KnownFlag(true)
-	add(with(predictOne("libjvm launcher", launcher, SIGTERM, Host, expect{v: Yes, o: Handled}), "is a JVM"))
-	add(predictOne("libjvm not mapped", jvmProc(nsInitProc, "myapp", jvmCgt, 0, "/opt/myapp/bin/myapp"), SIGTERM, Host, wantHandled))
+	launcher.Deep.JVM = procinspect.KnownFlag(true)
+	add(with(predictOne("libjvm launcher", launcher, procinspect.SIGTERM, Host, expect{v: Yes, o: Handled}), "is a JVM"))
+	add(predictOne("libjvm not mapped", jvmProc(nsInitProc, "myapp", jvmCgt, 0, "/opt/myapp/bin/myapp"), procinspect.SIGTERM, Host, wantHandled))
 	rs := jvmProc(nsInitProc, "java", jvmRsCgt, 0, "java", "-Xrs", "-cp", "/app", "Main")
 	for _, c := range predictMatrix("JVM init -Xrs", rs, wantDropped, wantDropped, wantDropped, wantTerminates) {
-		if c.sig == SIGTERM {
+		if c.sig == procinspect.SIGTERM {
 			c.reasonHas = "command line has -Xrs"
 		}
 		add(c)
 	}
 	add(with(predictOne("JVM init -XX:+ReduceSignalUsage", jvmProc(nsInitProc, "java", jvmRsCgt, 0, "java", "-XX:+ReduceSignalUsage", "-jar", "app.jar"),
-		SIGINT, Host, wantDropped), "-XX:+ReduceSignalUsage"))
+		procinspect.SIGINT, Host, wantDropped), "-XX:+ReduceSignalUsage"))
 	// An application argument is not a JVM option: the masks still decide,
 	// and the reason does not blame the command line.
-	c := predictOne("JVM init, -Xrs after the main class", jvmProc(nsInitProc, "java", jvmRsCgt, 0, "java", "Main", "-Xrs"), SIGTERM, Host, wantDropped)
+	c := predictOne("JVM init, -Xrs after the main class", jvmProc(nsInitProc, "java", jvmRsCgt, 0, "java", "Main", "-Xrs"), procinspect.SIGTERM, Host, wantDropped)
 	c.reasonHas, c.reasonLacks = "JAVA_TOOL_OPTIONS", "command line has"
 	add(c)
-	add(with(predictOne("JVM init TERM SIG_IGN inherited", jvmProc(nsInitProc, "java", jvmCgt&^sigTERMBit, sigTERMBit, "java", "Main"), SIGTERM, Host, wantIgnored),
+	add(with(predictOne("JVM init TERM SIG_IGN inherited", jvmProc(nsInitProc, "java", jvmCgt&^sigTERMBit, sigTERMBit, "java", "Main"), procinspect.SIGTERM, Host, wantIgnored),
 		"ignored when the JVM started"))
 	return cs
 }
@@ -611,8 +616,8 @@ func javaCases() []predictCase {
 // kthreadProc is a kernel thread as the host's procfs shows it: in the
 // initial namespace, every signal SIG_IGN (ignore_signals()), SigIgn all
 // ones, SIGKILL's bit included. kthread is what was read of PF_KTHREAD.
-func kthreadProc(name string, pid int, kthread Flag) *Process {
-	p := predictProc(name, []int{pid}, 0, ^SigSet(0), sleepingThread("kthreadd", -1, 0))
+func kthreadProc(name string, pid int, kthread procinspect.Flag) *procinspect.Process {
+	p := predictProc(name, []int{pid}, 0, ^procinspect.SigSet(0), sleepingThread("kthreadd", -1, 0))
 	p.Kthread, p.Status.Kthread = kthread, kthread
 	return p
 }
@@ -622,35 +627,35 @@ func kthreadProc(name string, pid int, kthread Flag) *Process {
 func kthreadCases() []predictCase {
 	var cs []predictCase
 	add := func(c ...predictCase) { cs = append(cs, c...) }
-	for _, c := range predictMatrix("kthreadd", kthreadProc("kthreadd", 2, KnownFlag(true)),
+	for _, c := range predictMatrix("kthreadd", kthreadProc("kthreadd", 2, procinspect.KnownFlag(true)),
 		wantIgnored, wantIgnored, wantIgnored, wantIgnored) {
 		c.reasonHas = "kernel thread: signals from user space have no effect"
 		add(c)
 	}
 	// A scan reads a kernel thread only shallowly: no threads, no fds.
-	add(predictMatrix("kthread read shallowly", withoutDeep(kthreadProc("kworker/0:1", 40, KnownFlag(true))),
+	add(predictMatrix("kthread read shallowly", withoutDeep(kthreadProc("kworker/0:1", 40, procinspect.KnownFlag(true))),
 		wantIgnored, wantIgnored, wantIgnored, wantIgnored)...)
-	c := predictOne("kthread SIGKILL names the rule", kthreadProc("kthreadd", 2, KnownFlag(true)), SIGKILL, Host, wantIgnored)
+	c := predictOne("kthread SIGKILL names the rule", kthreadProc("kthreadd", 2, procinspect.KnownFlag(true)), procinspect.SIGKILL, Host, wantIgnored)
 	c.reasonHas = "SIGKILL included"
 	add(c)
 	// Neither the Kthread line nor stat was read, but SIG_IGN for SIGKILL
 	// is something only ignore_signals() sets.
-	c = predictOne("kthread unknown, SigIgn has SIGKILL", withoutDeep(kthreadProc("kthreadd", 2, Flag{})), SIGKILL, Host, wantIgnored)
+	c = predictOne("kthread unknown, SigIgn has SIGKILL", withoutDeep(kthreadProc("kthreadd", 2, procinspect.Flag{})), procinspect.SIGKILL, Host, wantIgnored)
 	c.reasonHas = "only the kernel's ignore_signals() sets"
 	add(c)
 	// A kthread that took SIGKILL back with allow_signal() (nfsd does).
-	allowed := kthreadProc("nfsd", 50, KnownFlag(true))
-	allowed.Status.SigIgn = KnownMask(^SigSet(0) &^ SigSet(0).With(SIGKILL))
-	allowed.Status.SigCgt = KnownMask(SigSet(0).With(SIGKILL))
-	add(predictOne("kthread allow_signal(SIGKILL)", allowed, SIGKILL, Host, wantHandled))
-	add(predictOne("kthread allow_signal(SIGKILL) TERM still ignored", allowed, SIGTERM, Host, wantIgnored))
+	allowed := kthreadProc("nfsd", 50, procinspect.KnownFlag(true))
+	allowed.Status.SigIgn = procinspect.KnownMask(^procinspect.SigSet(0) &^ procinspect.SigSet(0).With(procinspect.SIGKILL))
+	allowed.Status.SigCgt = procinspect.KnownMask(procinspect.SigSet(0).With(procinspect.SIGKILL))
+	add(predictOne("kthread allow_signal(SIGKILL)", allowed, procinspect.SIGKILL, Host, wantHandled))
+	add(predictOne("kthread allow_signal(SIGKILL) TERM still ignored", allowed, procinspect.SIGTERM, Host, wantIgnored))
 	// A kthread whose handler is SIG_DFL is not what the kernel makes.
-	odd := kthreadProc("odd", 60, KnownFlag(true))
-	odd.Status.SigIgn = KnownMask(0)
-	add(predictOne("kthread with SIG_DFL", odd, SIGTERM, Host, wantUnknown))
+	odd := kthreadProc("odd", 60, procinspect.KnownFlag(true))
+	odd.Status.SigIgn = procinspect.KnownMask(0)
+	add(predictOne("kthread with SIG_DFL", odd, procinspect.SIGTERM, Host, wantUnknown))
 	// Known not to be a kernel thread: the generic rules.
 	add(predictOne("user process with Kthread 0", withoutDeep(predictProc("sleep", []int{predictPID}, 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))),
-		SIGKILL, Host, wantTerminates))
+		procinspect.SIGKILL, Host, wantTerminates))
 	return cs
 }
 
@@ -670,7 +675,7 @@ func TestPredict(t *testing.T) {
 	}
 }
 
-func checkPredict(t *testing.T, c predictCase, k *Kernel) {
+func checkPredict(t *testing.T, c predictCase, k *procinspect.Kernel) {
 	want := c.want.under(k)
 	got := Predict(c.p, c.sig, c.from, k)
 	t.Logf("%s/%s: %s", got.Verdict, got.Outcome, got.Reason)

@@ -1,0 +1,178 @@
+package predict
+
+// What particular programs do with a signal (the behaviours of
+// programs.go), and the forwarding of a known init to its child.
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sigview/sigview/procinspect"
+)
+
+// javaRsFlag returns the option that stops the JVM from installing its
+// SIGTERM, SIGINT and SIGHUP handlers (-Xrs, -XX:+ReduceSignalUsage) when
+// it is among the JVM options of a java command line, those before the main
+// class, -jar or -m; "" otherwise. JAVA_TOOL_OPTIONS can set it too, and is
+// not read.
+func javaRsFlag(argv []string) string {
+	withValue := map[string]bool{"-cp": true, "-classpath": true, "--class-path": true,
+		"-p": true, "--module-path": true, "--upgrade-module-path": true, "--add-modules": true,
+		"--limit-modules": true, "--add-reads": true, "--add-exports": true, "--add-opens": true,
+		"--patch-module": true, "--source": true}
+	found := ""
+	for i := 1; i < len(argv); i++ {
+		switch a := argv[i]; {
+		case a == "-Xrs" || a == "-XX:+ReduceSignalUsage":
+			found = a
+		case a == "-XX:-ReduceSignalUsage":
+			found = ""
+		case withValue[a]:
+			i++
+		case a == "-jar" || a == "-m" || a == "--module" || !strings.HasPrefix(a, "-"):
+			return found // what follows belongs to the application
+		}
+	}
+	return found
+}
+
+// liveChildren are the process's children that have not exited.
+func liveChildren(p *process) []*process {
+	var out []*process
+	for _, c := range p.Children {
+		if c.Status.State != 'Z' && c.Status.State != 'X' {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// forward predicts a signal that a known forwarding init received: it is
+// sent on to the child, whose fate decides the init's.
+func (e *eval) forward(how string) Prediction {
+	pg := e.program
+	kids := liveChildren(e.p)
+	if len(kids) == 0 {
+		return e.out(Depends, Consumed, "%s (%s) %s; it forwards signals to its child, and no live child of it was found, so what it does is its own code", e.who, pg, how)
+	}
+	child := kids[0]
+	cp := Predict(child, e.sig, Inside, e.k)
+	childName := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(child.Name()), nsPIDText(child))
+	if len(kids) > 1 {
+		childName += fmt.Sprintf(" and %d more", len(kids)-1)
+	}
+	lead := fmt.Sprintf("%s %s and forwards it to %s", pg, how, childName)
+	switch cp.Verdict {
+	case Yes:
+		exit := "exits with the child's status"
+		if cp.Exit.Known {
+			exit = fmt.Sprintf("exits %d", cp.Exit.V)
+		}
+		pr := e.out(Yes, Forwarded, "%s; there: %s; %s then %s", lead, cp.Reason, pg, exit)
+		// tini, dumb-init and catatonit all exit with the child's status
+		// (128+N for a death by signal N).
+		pr.Exit = cp.Exit
+		return pr
+	case No:
+		return e.out(No, Forwarded, "%s; there: %s; so %s keeps running", lead, cp.Reason, pg)
+	}
+	return e.out(cp.Verdict, Forwarded, "%s; there: %s", lead, cp.Reason)
+}
+
+func nsPIDText(p *process) string {
+	if n := p.Status.NSPID(); n > 0 {
+		return fmt.Sprint(n)
+	}
+	return "?"
+}
+
+func pauseHandle(e *eval) (Prediction, bool) {
+	if e.sig != procinspect.SIGTERM && e.sig != procinspect.SIGINT {
+		return Prediction{}, false
+	}
+	return withExit(e.out(Yes, Handled, "%s is the Kubernetes pause process: its %s handler calls exit(0)", e.who, e.name), 0), true
+}
+
+func nodeHandle(e *eval) (Prediction, bool) {
+	if e.sig != procinspect.SIGTERM && e.sig != procinspect.SIGINT && e.sig != procinspect.SIGHUP {
+		return Prediction{}, false
+	}
+	then := "re-raises it with the default action and dies of it"
+	if e.isInit {
+		then = "re-raises it with the default action, which the kernel drops at an init, so it keeps running (the handler is one-shot: later ones are dropped at send time)"
+	}
+	return e.out(Depends, Handled, "%s is Node.js: unless the application handles %s itself (process.on), Node's default handler %s", e.who, e.name, then), true
+}
+
+func pythonHandle(e *eval) (Prediction, bool) {
+	if e.sig != procinspect.SIGINT {
+		return Prediction{}, false
+	}
+	return withExit(e.out(Depends, Handled, "%s is Python: SIGINT raises KeyboardInterrupt, and unless the program catches it, it exits with status 130", e.who), 130), true
+}
+
+func javaHandle(e *eval) (Prediction, bool) {
+	switch e.sig {
+	case procinspect.SIGTERM, procinspect.SIGINT, procinspect.SIGHUP:
+		// java.lang.Terminator: Shutdown.exit(128+N). exit() is not a
+		// re-raise, so an init ends the same way.
+		code := 128 + int(e.sig)
+		return withExit(e.out(Yes, Handled, "%s is a JVM: its %s handler runs the shutdown hooks, then the JVM exits %d (a hook that hangs delays that, until the runtime's SIGKILL)", e.who, e.name, code), code), true
+	case procinspect.SIGQUIT:
+		return e.out(No, Handled, "%s is a JVM: its SIGQUIT handler prints a thread dump to standard output and it keeps running", e.who), true
+	}
+	return Prediction{}, false
+}
+
+// javaNote says that a JVM without its handler for a shutdown signal runs
+// no shutdown hooks.
+func javaNote(e *eval, _ Prediction) string {
+	if e.h == hCaught || (e.sig != procinspect.SIGTERM && e.sig != procinspect.SIGINT && e.sig != procinspect.SIGHUP) {
+		return ""
+	}
+	why := "-Xrs or -XX:+ReduceSignalUsage, perhaps in JAVA_TOOL_OPTIONS, which sigview does not read"
+	switch {
+	case e.h == hIgnore:
+		why = "a shutdown signal ignored when the JVM started stays ignored"
+	case javaRsFlag(e.p.Cmdline) != "":
+		why = "its command line has " + javaRsFlag(e.p.Cmdline)
+	}
+	return fmt.Sprintf("; it is a JVM without its %s handler (%s), so no shutdown hooks run", e.name, why)
+}
+
+// bgIgnored are the signals a non-interactive shell ignores in `cmd &`.
+var bgIgnored = procinspect.SigSet(0).With(procinspect.SIGINT).With(procinspect.SIGQUIT)
+
+// shellTrap predicts a trapped signal at a shell waiting for a child. POSIX
+// shells run a trap only after a foreground command completes, but the
+// wait builtin returns at once. A non-interactive shell starts `cmd &`
+// with SIGINT and SIGQUIT ignored, which tells the two apart.
+func (e *eval) shellTrap() (Prediction, bool) {
+	if !e.waitingForChild() {
+		return Prediction{}, false
+	}
+	kids := liveChildren(e.p)
+	if len(kids) == 0 {
+		return Prediction{}, false
+	}
+	c := kids[0]
+	ownIgn := e.p.Status.SigIgn.Set
+	if c.Status.SigIgn.Known && c.Status.SigIgn.Set&bgIgnored == bgIgnored && ownIgn&bgIgnored != bgIgnored {
+		return e.out(Depends, Handled, "%s has a %s trap and waits for its background job %s (PID %s inside) with the wait builtin, which the trap interrupts: the trap runs at once and decides", e.who, e.name, procinspect.Printable(c.Name()), nsPIDText(c)), true
+	}
+	return e.out(Depends, Deferred, "%s has a %s trap but waits for its foreground command %s (PID %s inside): a shell runs the trap only after that command exits, which may be long after a stop's grace period", e.who, e.name, procinspect.Printable(c.Name()), nsPIDText(c)), true
+}
+
+// waitingForChild reports whether the main thread sleeps in wait4/waitid.
+func (e *eval) waitingForChild() bool {
+	t := e.leader
+	return procinspect.IsWaitSyscall(t.Syscall) || strings.HasPrefix(t.Wchan, "do_wait")
+}
+
+// inheritedIgnore explains SIGINT/SIGQUIT ignored since the process started.
+func (e *eval) inheritedIgnore() string {
+	if (e.sig == procinspect.SIGINT || e.sig == procinspect.SIGQUIT) && e.p.Status.SigIgn.Set&bgIgnored == bgIgnored && e.program != procinspect.ProgShell {
+		return " (likely since it started: a non-interactive shell starts `cmd &` with SIGINT and SIGQUIT ignored, and SIG_IGN survives exec)"
+	}
+	return ""
+}

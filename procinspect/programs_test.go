@@ -1,0 +1,62 @@
+package procinspect
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestReadJVM(t *testing.T) {
+	dir := t.TempDir()
+	write := func(maps string) {
+		if err := os.WriteFile(filepath.Join(dir, "maps"), []byte(maps), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("7f0000000000-7f0000100000 r-xp 00000000 08:01 1234 /usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so\n")
+	if got := readJVM(dir); got != KnownFlag(true) {
+		t.Errorf("readJVM(libjvm mapped) = %+v, want known true", got)
+	}
+	write("7f0000000000-7f0000100000 r-xp 00000000 08:01 1234 /usr/lib/libjvm.so.bak\n")
+	if got := readJVM(dir); got != KnownFlag(false) {
+		t.Errorf("readJVM(no libjvm) = %+v, want known false", got)
+	}
+	if got := readJVM(filepath.Join(dir, "missing")); got.Known {
+		t.Errorf("readJVM(unreadable) = %+v, want unknown", got)
+	}
+}
+
+// TestProgramsTable: every name in the table identifies its own row, no
+// name belongs to two rows, and a row without a name can only be detected.
+func TestProgramsTable(t *testing.T) {
+	seen := map[string]Program{}
+	for _, r := range programs {
+		if r.Program == ProgUnknown || (len(r.Names) == 0 && r.Detect == nil) {
+			t.Errorf("row %+v: every row names a program and has names or Detect", r)
+		}
+		for _, n := range append(append([]string{}, r.Names...), r.Prefixes...) {
+			if other, dup := seen[n]; dup {
+				t.Errorf("name %q is in the rows of %q and %q", n, other, r.Program)
+			}
+			seen[n] = r.Program
+			p := &Process{Status: Status{Name: n}}
+			if got := Identify(p); got != r.Program {
+				t.Errorf("Identify(comm %q) = %q, want %q", n, got, r.Program)
+			}
+			if got := r.Program.Forwarder(); got != r.Forwarder {
+				t.Errorf("%q.Forwarder() = %v, want %v", r.Program, got, r.Forwarder)
+			}
+		}
+	}
+	if got := Identify(&Process{Status: Status{Name: "python3.12"}}); got != ProgPython {
+		t.Errorf("Identify(python3.12) = %q, want python (by prefix)", got)
+	}
+	if got := Identify(&Process{Status: Status{Name: "mytini"}}); got != ProgUnknown {
+		t.Errorf("Identify(mytini) = %q, want unknown: only exact names count", got)
+	}
+	goProc := &Process{Status: Status{Name: "server"}, Deep: &Deep{Go: KnownFlag(true)}}
+	if got, all := Identify(goProc), Programs(goProc); got != ProgUnknown || !slices.Equal(all, []Program{ProgGo}) {
+		t.Errorf("a Go program: Identify = %q, Programs = %q; want unknown and [go]", got, all)
+	}
+}
