@@ -11,11 +11,12 @@ import (
 // containers are stopped (procinspect/engine).
 var engineRuntimes = map[string]bool{"docker": true, "podman": true, "cri-o": true, "containerd": true, "kubernetes": true}
 
-// lookupEngines reads, for every namespace init in a container, its
-// engine's stop configuration from the engine's files. The host's files
-// are looked for next to the procfs: / for /proc, /host for /host/proc.
-func (s *Snapshot) lookupEngines() {
-	opts := engine.Options{Root: filepath.Dir(s.Root), ProcRoot: s.Root}
+// EngineOptions says where the engines' files of this snapshot's host are
+// (next to the procfs: / for /proc, /host for /host/proc), and gives the
+// running daemons' command lines from the processes the scan found: the
+// one place sigview walks /proc for them.
+func (s *Snapshot) EngineOptions() engine.Options {
+	opts := engine.Options{Root: filepath.Dir(s.Root)}
 	daemons := map[string][]int{}
 	for _, p := range s.Processes {
 		switch n := p.Name(); n {
@@ -40,6 +41,13 @@ func (s *Snapshot) lookupEngines() {
 		read[name] = out
 		return out
 	}
+	return opts
+}
+
+// lookupEngines reads, for every namespace init in a container, its
+// engine's stop configuration from the engine's files.
+func (s *Snapshot) lookupEngines() {
+	opts := s.EngineOptions()
 	for _, ns := range s.Namespaces {
 		p := ns.Init
 		if p == nil || p.Container == nil || !engineRuntimes[p.Container.Runtime] {

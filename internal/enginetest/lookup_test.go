@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/engine"
 	bolt "go.etcd.io/bbolt"
 )
@@ -69,7 +70,12 @@ func signalOf(num string) string {
 
 func TestDockerLookupMatchesInspect(t *testing.T) {
 	d := StartDocker(t)
-	opts := engine.Options{} // dockerd's --data-root is found in /proc
+	// dockerd's --data-root is found in its command line, as a scan reads it.
+	snap, err := procinspect.Scanner{Root: "/proc"}.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := snap.EngineOptions()
 	type row struct {
 		in Inspect
 		i  int

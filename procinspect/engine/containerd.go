@@ -9,9 +9,9 @@ import (
 )
 
 // containerdStates lists the state directories of containerd instances:
-// running containerds' --state/-s flags... (containerd takes it from its
-// config file; the default is /run/containerd) and Docker's own containerd
-// under each exec root.
+// the default /run/containerd (a containerd's own state directory comes
+// from its config file, which is not read) and Docker's own containerd
+// under each of dockerd's exec roots.
 func containerdStates(opts Options) []string {
 	states := []string{"/run/containerd"}
 	_, execs := dockerRoots(opts)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -30,30 +29,12 @@ func daemonFlags(opts Options, name string, flags ...string) []map[string]string
 }
 
 // cmdlines returns the command lines of the running processes whose program
-// is name.
+// is name, as the scan found them (Options.Daemons); none without it.
 func cmdlines(opts Options, name string) [][]string {
-	if opts.Daemons != nil {
-		return opts.Daemons(name)
-	}
-	ents, err := os.ReadDir(opts.proc())
-	if err != nil {
+	if opts.Daemons == nil {
 		return nil
 	}
-	var out [][]string
-	for _, e := range ents {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(opts.proc(), e.Name(), "cmdline"))
-		if err != nil || len(b) == 0 {
-			continue
-		}
-		args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
-		if filepath.Base(args[0]) == name {
-			out = append(out, args)
-		}
-	}
-	return out
+	return opts.Daemons(name)
 }
 
 // dockerRoots lists the candidate data roots and exec roots, most specific

@@ -20,19 +20,16 @@ type Options struct {
 	// Root is the host filesystem prefix: "" or "/" normally, "/host" for a
 	// container that mounts the host's state directories under /host.
 	Root string
-	// ProcRoot is the proc filesystem used to find dockerd's and
-	// containerd's command lines ("" means Root + "/proc").
-	ProcRoot string
 	// PodUID is the Kubernetes pod UID from the cgroup path, if any; it
 	// names the pod when the engine's files do not.
 	PodUID string
 	// ContainersStorage are extra containers/storage roots (graph or run
 	// roots) for podman and CRI-O, searched first.
 	ContainersStorage []string
-	// Daemons, when set, returns the command lines of the running
-	// processes whose program is name ("dockerd", "containerd", "conmon").
-	// A scan that already knows every process's name supplies it, so that
-	// a lookup does not read every process's cmdline again.
+	// Daemons returns the command lines of the running processes whose
+	// program is name ("dockerd", "containerd", "conmon"): a scan knows
+	// every process (procinspect's Snapshot.EngineOptions). Without it no
+	// daemon's flags are read, only the files at their default places.
 	Daemons func(name string) [][]string
 }
 
@@ -133,13 +130,6 @@ func (o Options) path(p string) string {
 		return p
 	}
 	return filepath.Join(o.Root, p)
-}
-
-func (o Options) proc() string {
-	if o.ProcRoot != "" {
-		return o.ProcRoot
-	}
-	return o.path("/proc")
 }
 
 // readFile reads a file and records it in m.Files; on failure it adds a note

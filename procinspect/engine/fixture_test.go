@@ -32,7 +32,7 @@ const crioConfig = `{"ociVersion":"1.0.2-dev","process":{"args":["/pause"]},
 func TestCRIOFixture(t *testing.T) {
 	root := t.TempDir()
 	write(t, root, "/run/containers/storage/overlay-containers/"+crioID+"/userdata/config.json", crioConfig)
-	m := Lookup("cri-o", crioID, Options{Root: root, ProcRoot: root + "/proc"})
+	m := Lookup("cri-o", crioID, Options{Root: root})
 	want := Metadata{Name: "k8s_web_shop-7d_prod_1234_0", Image: "registry.example/shop:1.2", StopSignal: "SIGQUIT",
 		Pod: Pod{Namespace: "prod", Name: "shop-7d", UID: "0b9c-uid"}, ContainerName: "web"}
 	if m.Name != want.Name || m.Image != want.Image || m.StopSignal != want.StopSignal || m.Pod != want.Pod || m.ContainerName != want.ContainerName {
@@ -54,7 +54,7 @@ func TestCRIDockerdFixture(t *testing.T) {
 	root := t.TempDir()
 	write(t, root, "/etc/docker/daemon.json", `{"data-root":"/srv/docker"}`)
 	write(t, root, "/srv/docker/containers/abc/config.v2.json", criDockerdConfig)
-	m := Lookup("docker", "abc", Options{Root: root, ProcRoot: root + "/proc"})
+	m := Lookup("docker", "abc", Options{Root: root})
 	if m.Name != "k8s_web_shop-7d_prod_1234_0" || m.Pod != (Pod{"prod", "shop-7d", "1234"}) || m.ContainerName != "web" || m.Pid != 4242 {
 		t.Errorf("got %+v", m)
 	}
@@ -75,7 +75,7 @@ func TestPodLogs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	m := Lookup("kubernetes", "c0ffee", Options{Root: root, ProcRoot: root + "/proc", PodUID: uid})
+	m := Lookup("kubernetes", "c0ffee", Options{Root: root, PodUID: uid})
 	if m.Pod != (Pod{"prod", "shop-7d", uid}) {
 		t.Errorf("pod %+v notes %q", m.Pod, m.Notes)
 	}
@@ -87,7 +87,7 @@ func TestPodLogs(t *testing.T) {
 func TestAbsentAndHostile(t *testing.T) {
 	root := t.TempDir()
 	for _, rt := range []string{"docker", "podman", "cri-o", "containerd", "kubernetes", "lxc"} {
-		m := Lookup(rt, "deadbeef", Options{Root: root, ProcRoot: root + "/proc"})
+		m := Lookup(rt, "deadbeef", Options{Root: root})
 		if len(m.Notes) == 0 || m.Name != "" {
 			t.Errorf("%s: %+v", rt, m)
 		}
@@ -98,7 +98,7 @@ func TestAbsentAndHostile(t *testing.T) {
 	}
 	// A hostile name is kept as it is.
 	write(t, root, "/var/lib/docker/containers/x1/config.v2.json", `{"Name":"/\u001b[31mevil\n","Config":{"Image":"i","StopSignal":"SIGBOGUS"}}`)
-	m = Lookup("docker", "x1", Options{Root: root, ProcRoot: root + "/proc"})
+	m = Lookup("docker", "x1", Options{Root: root})
 	if m.Name != "\x1b[31mevil\n" || m.StopSignal != "SIGBOGUS" {
 		t.Errorf("hostile: %q %q", m.Name, m.StopSignal)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -69,12 +70,7 @@ func podmanDB(m *Metadata, opts Options, roots []string) {
 		m.note("stop timeout unknown: no stopTimeout in " + from + "; podman default 10 s assumed")
 	}
 	if c.StopSignal != nil && m.StopSignalFrom == "" {
-		s, _ := signalName(fmtUint(*c.StopSignal))
+		s, _ := signalName(strconv.FormatUint(uint64(*c.StopSignal), 10))
 		m.StopSignal, m.StopSignalFrom = s, "stopSignal in "+from
 	}
-}
-
-func fmtUint(n uint) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
