@@ -2,10 +2,8 @@ package procinspect
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -40,138 +38,6 @@ type Scanner struct {
 	// passed on to every prediction made from the snapshot; nil when the
 	// kernel was not probed.
 	Kernel *Kernel
-}
-
-// Viewer describes where sigview itself runs.
-type Viewer struct {
-	// NS is sigview's own PID namespace; zero when unknown.
-	NS nsutil.NSID
-	// Initial reports whether sigview runs in the host's (initial) PID namespace.
-	Initial Flag
-	// Err says why NS is unknown.
-	Err string
-}
-
-// Snapshot is one scan of a procfs.
-type Snapshot struct {
-	// Root is the procfs that was read.
-	Root string
-	// Live reports whether Root is a real procfs mount (not a copy or fixture).
-	Live bool
-	// Time is when the scan started.
-	Time time.Time
-	// Viewer is where sigview runs.
-	Viewer Viewer
-	// Processes lists every process read, by PID.
-	Processes []*Process
-	// Namespaces lists the PID namespaces in tree order: each parent before
-	// its children, siblings by inode.
-	Namespaces []*Namespace
-	// Vanished counts processes that exited while they were read.
-	Vanished int
-	// Warnings lists facts that could not be read, one line per kind.
-	Warnings []string
-	// Kernel is the scanner's kernel profile (nil when not probed).
-	Kernel *Kernel
-	// Hidden says how the procfs' hidepid mount option hides processes
-	// from this reader; "" when it hides none (or Root is not live).
-	Hidden string
-
-	byPID map[int]*Process
-	nsOf  map[*Process]*Namespace
-}
-
-// Process returns the process with the given PID, or nil.
-func (s *Snapshot) Process(pid int) *Process { return s.byPID[pid] }
-
-// NamespaceOf returns the namespace p was grouped into, or nil.
-func (s *Snapshot) NamespaceOf(p *Process) *Namespace {
-	if s.nsOf != nil {
-		return s.nsOf[p]
-	}
-	for _, ns := range s.Namespaces {
-		for _, q := range ns.Procs {
-			if q == p {
-				return ns
-			}
-		}
-	}
-	return nil
-}
-
-// NamespaceCount counts the namespaces known to be distinct: every one but
-// the group of processes whose namespace is unidentified (it may hold
-// several, or belong to one listed). unidentified is the size of that group.
-func (s *Snapshot) NamespaceCount() (n, unidentified int) {
-	for _, ns := range s.Namespaces {
-		if ns.ID.IsZero() {
-			unidentified += len(ns.Procs)
-		} else {
-			n++
-		}
-	}
-	return n, unidentified
-}
-
-// Engine returns what the engine's files say about the namespace's
-// container, or nil.
-func (ns *Namespace) Engine() *engine.Metadata {
-	if ns.Init != nil {
-		return ns.Init.Engine
-	}
-	return nil
-}
-
-// Container returns the namespace's container: its init's, or nil.
-func (ns *Namespace) Container() *engine.Container {
-	if ns.Init != nil {
-		return ns.Init.Container
-	}
-	return nil
-}
-
-// Namespace is one PID namespace and what is visible of it.
-type Namespace struct {
-	// ID is the namespace's identity: its inode, or (when no member's
-	// ns/pid is readable) its init's PID (nsutil.ByInit); zero for the group
-	// of processes whose namespace could not be read or inferred.
-	ID nsutil.NSID
-	// Level is the depth below the procfs' own namespace (0), from NSpid;
-	// -1 when unknown.
-	Level int
-	// Parent is the namespace above, nil when it is not visible.
-	Parent *Namespace
-	// ParentNote says how Parent was found ("NS_GET_PARENT", "NSpid") or why
-	// it is unknown.
-	ParentNote string
-	// Initial reports whether this is the kernel's initial PID namespace.
-	Initial Flag
-	// Init is the namespace's init (last NSpid field 1); nil when it is not
-	// visible.
-	Init *Process
-	// Procs lists the namespace's processes by PID.
-	Procs []*Process
-	// Children lists the namespaces directly below, by inode.
-	Children []*Namespace
-}
-
-// maxDeepChildren bounds how many children of a forwarding init or shell
-// are read in depth.
-const maxDeepChildren = 8
-
-// childrenOf lists p's children in p's own namespace.
-func (s *Snapshot) childrenOf(p *Process) []*Process {
-	var out []*Process
-	ns := s.NamespaceOf(p)
-	if ns == nil || ns.ID.IsZero() {
-		return nil
-	}
-	for _, q := range s.Processes {
-		if q.Status.PPid.Known && q.Status.PPid.V == p.PID && q != p && s.NamespaceOf(q) == ns {
-			out = append(out, q)
-		}
-	}
-	return out
 }
 
 // warnings collects unreadable facts, one line per kind with a count.
@@ -534,33 +400,3 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 
 // fs is the procfs the scanner reads.
 func (sc Scanner) fs() FS { return NewFS(sc.Root, !sc.NoMem) }
-
-// reusable returns the previous snapshot's reading of p when its deep facts
-// can stand for a new read: same process (start time), same status facts
-// a prediction starts from, and not asked for afresh.
-func (sc Scanner) reusable(p *Process, pr Proc, asked bool) *Process {
-	if sc.Prev == nil || asked || p.StartTime == 0 {
-		return nil
-	}
-	q := sc.Prev.Process(p.PID)
-	if q == nil || q.Deep == nil || q.Deep.Gone || q.StartTime != p.StartTime {
-		return nil
-	}
-	a, b := p.Status, q.Status
-	// One thread only: another thread's mask can change while the
-	// leader's status stays the same (a Go program calling
-	// signal.Notify), and the per-thread facts are what the engine reads.
-	if !a.Threads.Known || a.Threads.V != 1 || a.Threads != b.Threads || a.State != b.State || a.TracerPid != b.TracerPid ||
-		a.SigPnd != b.SigPnd || a.ShdPnd != b.ShdPnd || a.SigBlk != b.SigBlk || a.SigIgn != b.SigIgn || a.SigCgt != b.SigCgt {
-		return nil
-	}
-	// exec keeps the start time (and may keep the masks): the same
-	// program, name and arguments, or a fresh read.
-	if a.Name != b.Name || !slices.Equal(p.Cmdline, q.Cmdline) {
-		return nil
-	}
-	if exe, _ := os.Readlink(pr.path("exe")); exe != q.Deep.Exe {
-		return nil
-	}
-	return q
-}
