@@ -14,8 +14,8 @@ import (
 // docs/kernel-signals.md: §11.1 (the main matrix), §11.2
 // (special cases), §5 (threads), §6 (target state), §8 (known programs) and
 // the decision procedure of §10. A case whose name starts with
-// "DOC-MISMATCH" asserts what the document says while Predict answers
-// otherwise; it is left failing on purpose.
+// "DOC-MISMATCH" is one where an earlier Predict disagreed with the
+// document; it now asserts what the document says, and passes.
 
 // PIDs as the host's procfs names them.
 const (
@@ -256,7 +256,7 @@ var (
 // predictCase is one call of Predict and what docs/kernel-signals.md says it
 // should answer.
 type predictCase struct {
-	name string // "DOC-MISMATCH …" when Predict disagrees with the document
+	name string // "DOC-MISMATCH …" where Predict once disagreed with the document
 	p    *procinspect.Process
 	sig  Signal
 	from Sender
