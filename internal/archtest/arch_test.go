@@ -5,13 +5,11 @@ import (
 	"encoding/json"
 	"go/ast"
 	"go/importer"
-	"go/parser"
 	"go/token"
 	"go/types"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -61,17 +59,8 @@ type listed struct {
 // (for linux, the only target that sends): outside mayAct none imports
 // os/exec or calls a function that signals or starts a process.
 func TestOnlyActingPackagesSignal(t *testing.T) {
-	pkgs := list(t)
-	exports := map[string]string{}
-	for _, p := range pkgs {
-		exports[p.ImportPath] = p.Export
-	}
-	fset := token.NewFileSet()
-	imp := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
-		return os.Open(exports[path])
-	})
 	checked := 0
-	for _, p := range pkgs {
+	for _, p := range list(t) {
 		if p.Standard || !strings.HasPrefix(p.ImportPath, module) || mayAct[p.ImportPath] {
 			continue
 		}
@@ -80,26 +69,9 @@ func TestOnlyActingPackagesSignal(t *testing.T) {
 				t.Errorf("%s imports os/exec; only %v may start processes", p.ImportPath, keys(mayAct))
 			}
 		}
-		var files []*ast.File
-		for _, name := range append(p.GoFiles, p.CgoFiles...) {
-			f, err := parser.ParseFile(fset, filepath.Join(p.Dir, name), nil, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, f)
-		}
-		info := &types.Info{Uses: map[*ast.Ident]types.Object{}, Selections: map[*ast.SelectorExpr]*types.Selection{}}
-		conf := types.Config{Importer: imp, GoVersion: ""}
-		if _, err := conf.Check(p.ImportPath, fset, files, info); err != nil {
-			t.Fatalf("type-check %s: %v", p.ImportPath, err)
-		}
-		for id, obj := range info.Uses {
-			fn, ok := obj.(*types.Func)
-			if !ok {
-				continue
-			}
-			if name := fn.FullName(); signallers[name] {
-				t.Errorf("%s: %s uses %s; only %v may signal or start processes", fset.Position(id.Pos()), p.ImportPath, name, keys(mayAct))
+		for pos, name := range uses(t, p) {
+			if signallers[name] {
+				t.Errorf("%s: %s uses %s; only %v may signal or start processes", pos, p.ImportPath, name, keys(mayAct))
 			}
 		}
 		checked++
@@ -107,6 +79,32 @@ func TestOnlyActingPackagesSignal(t *testing.T) {
 	if checked < 5 {
 		t.Fatalf("checked only %d packages of the module; the listing is wrong", checked)
 	}
+}
+
+// funcUses type-checks files (the compiled export data of their imports,
+// from the listing) and returns, for each use of a function or method, its
+// position and full name as go/types names it.
+func funcUses(t *testing.T, fset *token.FileSet, path string, files []*ast.File) map[string]string {
+	t.Helper()
+	exports := map[string]string{}
+	for _, p := range list(t) {
+		exports[p.ImportPath] = p.Export
+	}
+	imp := importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+		return os.Open(exports[path])
+	})
+	info := &types.Info{Uses: map[*ast.Ident]types.Object{}}
+	conf := types.Config{Importer: imp}
+	if _, err := conf.Check(path, fset, files, info); err != nil {
+		t.Fatalf("type-check %s: %v", path, err)
+	}
+	out := map[string]string{}
+	for id, obj := range info.Uses {
+		if fn, ok := obj.(*types.Func); ok {
+			out[fset.Position(id.Pos()).String()] = fn.FullName()
+		}
+	}
+	return out
 }
 
 // TestSignallersAreSeen makes sure the check above can fail: the acting
