@@ -1,7 +1,7 @@
 // Package act is the only part of sigview that signals a process or starts
 // one: race-free pidfd handles, the sender that joins a target's PID
 // namespace, `sigview send` (Send) and `sigview try` (Try). It reads facts
-// through procinspect and predicts with procinspect's engine, so that what
+// through procinspect and judges with procinspect/predict, so that what
 // it did can be set next to what was predicted; nothing that only reads
 // /proc imports it. It sends only what a person explicitly asked for.
 package act
