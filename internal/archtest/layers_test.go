@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-// The layers of docs/design.md, as the compiler sees them: facts, then
+// The layers of the README's Layout, as the compiler sees them: facts, then
 // judgement, then the document and the renderers. Nothing points back.
 var (
 	// facts read /proc, the kernel and the engines' files.
