@@ -299,60 +299,6 @@ func readNS(p *Process, pr Proc, warn *[][2]string) error {
 	return nil
 }
 
-// resolveNS gives every process whose ns/pid read was deferred (see
-// readProcess) its namespace: level 0's from one level-0 process that
-// reads it, a deeper process's from the first process up its same-level
-// parent chain whose link was read (its namespace's init, normally), as
-// group.go's levelParent proves them equal. A process the chain does not
-// settle has its own link read, as before. It returns how many processes
-// turned out to have exited.
-func (s *Snapshot) resolveNS(fs FS, warn *warnings) int {
-	memo := map[*Process]anchor{}
-	var level0 nsutil.NSID
-	gone := map[*Process]bool{}
-	for _, p := range s.Processes {
-		if !p.nsDeferred {
-			continue
-		}
-		p.nsDeferred = false
-		switch lvl := p.Status.Level(); {
-		case lvl == 0 && level0.HasInode():
-			p.NS = level0
-			continue
-		case lvl > 0:
-			if up, _ := s.levelParent(p); up != nil {
-				if a := s.anchorOf(up, memo); a.p != nil && a.p.NS.HasInode() {
-					p.NS = a.p.NS
-					continue
-				}
-			}
-		}
-		var w [][2]string
-		if err := readNS(p, fs.Proc(p.PID), &w); err != nil {
-			gone[p] = true
-			continue
-		}
-		for _, x := range w {
-			warn.add(x[0], x[1])
-		}
-		if p.Status.Level() == 0 && p.NS.HasInode() {
-			level0 = p.NS
-		}
-	}
-	if len(gone) > 0 {
-		kept := s.Processes[:0]
-		for _, p := range s.Processes {
-			if gone[p] {
-				delete(s.byPID, p.PID)
-			} else {
-				kept = append(kept, p)
-			}
-		}
-		s.Processes = kept
-	}
-	return len(gone)
-}
-
 // readDetails reads what only a process shown in detail needs: its
 // command line, its start time and its container.
 func readDetails(p *Process, pr Proc) {
