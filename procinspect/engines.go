@@ -2,7 +2,6 @@ package procinspect
 
 import (
 	"path/filepath"
-	"strconv"
 
 	"github.com/sigview/sigview/procinspect/engine"
 )
@@ -32,10 +31,10 @@ func (s *Snapshot) EngineOptions() engine.Options {
 			return out
 		}
 		var out [][]string
+		fs := FS{Root: s.Root}
 		for _, pid := range daemons[name] {
-			b, err := readFile(filepath.Join(s.Root, strconv.Itoa(pid), "cmdline"))
-			if err == nil && len(b) > 0 {
-				out = append(out, ParseCmdline(b))
+			if argv := readCmdline(fs.Proc(pid)); len(argv) > 0 {
+				out = append(out, argv)
 			}
 		}
 		read[name] = out

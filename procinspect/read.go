@@ -72,6 +72,16 @@ func ReadStatus(path string) (Status, error) {
 	return s, nil
 }
 
+// readCmdline reads a process's argv; nil when it is unreadable or empty
+// (a kernel thread, a zombie).
+func readCmdline(pr Proc) []string {
+	b, err := readFile(pr.path("cmdline"))
+	if err != nil {
+		return nil
+	}
+	return ParseCmdline(b)
+}
+
 // ParseCmdline splits /proc/PID/cmdline (NUL-separated, NUL-terminated).
 func ParseCmdline(b []byte) []string {
 	b = bytes.TrimSuffix(b, []byte{0})

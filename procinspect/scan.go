@@ -311,9 +311,7 @@ func readDetails(p *Process, pr Proc) {
 	} else if !Vanished(err) {
 		p.ContainerErr = reason(err)
 	}
-	if b, err := readFile(pr.path("cmdline")); err == nil {
-		p.Cmdline = ParseCmdline(b)
-	}
+	p.Cmdline = readCmdline(pr)
 	if b, err := readFile(pr.path("stat")); err == nil {
 		p.StartTime, _ = ParseStartTime(b)
 		if !p.Kthread.Known {
