@@ -39,8 +39,16 @@ func (e *eval) deliver() Prediction {
 	if len(cands) == 0 {
 		return e.noTaker(stopped)
 	}
-	chosen := cands[0]
-	if chosen.TID != e.leader.TID {
+	// complete_signal offers the signal to the thread kill() named, the
+	// main thread (whose TID is the PID), first: after a PID wrap it need
+	// not be the lowest TID.
+	chosen, leaderTakes := cands[0], false
+	for _, t := range cands {
+		if t.TID == e.leader.TID {
+			chosen, leaderTakes = t, true
+		}
+	}
+	if !leaderTakes {
 		// The leader cannot take it; the kernel scans the other threads from
 		// signal->curr_target, which /proc does not show.
 		switch {
@@ -154,6 +162,11 @@ func (e *eval) defaultAction(chosen thread) Prediction {
 			return e.out(No, Dropped, "%s is an init with the default action for %s: get_signal drops it", e.who, e.name)
 		}
 		return e.out(No, Stops, "%s stops on %s (the default action; SIGTSTP, SIGTTIN and SIGTTOU do nothing if its process group is orphaned)", e.who, e.name)
+	case e.isInit && e.resumed:
+		// Sent while every thread was stopped, complete_signal found no
+		// thread to wake and took no fast path; once SIGCONT resumes them,
+		// get_signal dequeues it and drops it at the init.
+		return e.out(No, Dropped, "%s is an init with the default action for %s, which waited in the queue while it was stopped: no fatal fast path was taken then (complete_signal found every thread stopped), and once resumed get_signal drops it at the init", e.who, e.name)
 	case !e.sig.Coredump():
 		if e.isInit {
 			return e.fastPath(chosen)

@@ -106,6 +106,9 @@ type eval struct {
 	// assumeNoWait treats threads whose sigtimedwait state is unreadable as
 	// not waiting: the second look Predict takes when that was unknown.
 	assumeNoWait bool
+	// resumed: the signal was left pending while the process was stopped,
+	// and SIGCONT has just resumed its threads (pendingAfterResume).
+	resumed bool
 }
 
 // Predict says what sending sig from the given sender does to p. It is a
@@ -369,7 +372,7 @@ func (e *eval) resume() Prediction {
 // process, as its threads take it once SIGCONT has resumed them.
 func (e *eval) pendingAfterResume(sig Signal, running []thread) *eval {
 	r := *e
-	r.sig, r.name, r.threads, r.h = sig, sig.String(), running, handlerOf(e.p, sig)
+	r.sig, r.name, r.threads, r.h, r.resumed = sig, sig.String(), running, handlerOf(e.p, sig), true
 	return &r
 }
 

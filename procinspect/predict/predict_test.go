@@ -742,3 +742,53 @@ func TestPredictSentenceProblem(t *testing.T) {
 		}
 	}
 }
+
+// withLeaderAfterWorker renumbers p's first worker below the leader's TID,
+// as after a PID wrap in the namespace the procfs belongs to, and lists the
+// threads by TID, as /proc/PID/task does: the leader is no longer first.
+func withLeaderAfterWorker(p *procinspect.Process) *procinspect.Process {
+	w := &p.Deep.Threads[1]
+	w.TID = p.PID - 100
+	w.Status.NSpid = []int{w.TID, 2}
+	p.Deep.Threads[0], p.Deep.Threads[1] = p.Deep.Threads[1], p.Deep.Threads[0]
+	for i := range p.Deep.Consumers {
+		if p.Deep.Consumers[i].TID == p.PID+1 {
+			p.Deep.Consumers[i].TID = w.TID
+		}
+	}
+	return p
+}
+
+// TestPredictLeaderIsTheMainThread: complete_signal offers a signal to the
+// main thread first, whatever its place in TID order (trust issue: after a
+// PID wrap an init that waits for SIGTERM in sigtimedwait was "unknown").
+func TestPredictLeaderIsTheMainThread(t *testing.T) {
+	p := withLeaderAfterWorker(nsInitProc("waiter", 0, 0, sigwaitThread(sigTERMBit), pausedThread(0)))
+	if p.Deep.Threads[0].TID > p.Deep.Threads[1].TID || p.Deep.Threads[1].TID != p.PID {
+		t.Fatalf("fixture: threads %d, %d; want the worker first and the leader (TID %d) second", p.Deep.Threads[0].TID, p.Deep.Threads[1].TID, p.PID)
+	}
+	for _, prof := range profiles {
+		for _, from := range Senders {
+			got := Predict(p, procinspect.SIGTERM, from, prof.k)
+			if got.Verdict != Depends || got.Outcome != Consumed || !strings.Contains(got.Reason, fmt.Sprintf("thread %d", p.PID)) {
+				t.Errorf("%s, from %s: %s/%s (%s); want depends/consumed by thread %d, the main thread", prof.name, from, got.Verdict, got.Outcome, got.Reason, p.PID)
+			}
+		}
+	}
+}
+
+// TestPredictResumedInitNoFastPath: a fatal signal left pending at a
+// stopped init is not on the fatal fast path when SIGCONT resumes it
+// (complete_signal ran while every thread was stopped), whatever this
+// kernel's fast path does: get_signal drops it at the init.
+func TestPredictResumedInitNoFastPath(t *testing.T) {
+	// The main thread blocks SIGTERM, the worker does not: the case where
+	// the fast path would decide, had the threads been running.
+	p := withShdPnd(nsInitProc("blockterm", 0, 0, pausedThread(sigTERMBit).in('T'), pausedThread(0).in('T')), sigTERMBit)
+	for _, prof := range profiles {
+		got := Predict(p, procinspect.SIGCONT, Inside, prof.k)
+		if got.Verdict != No || got.Outcome != Dropped || !strings.Contains(got.Reason, "resume") {
+			t.Errorf("%s: SIGCONT with SIGTERM pending: %s/%s (%s); want no/dropped, resumed", prof.name, got.Verdict, got.Outcome, got.Reason)
+		}
+	}
+}
