@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sigview/sigview/internal/nstest"
+	"github.com/sigview/sigview/internal/testenv"
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
 	"github.com/sigview/sigview/procinspect/predict"
@@ -106,7 +107,10 @@ func term(pid int, start uint64, from predict.Sender) (act.SendReport, error) {
 // running binary in the target's PID namespace.
 func TestMain(m *testing.M) {
 	act.ServeInside()
-	os.Exit(m.Run())
+	cleanup := testenv.PrivateCache()
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
 }
 
 // TestActSendGone checks that a process that exited and was reaped is

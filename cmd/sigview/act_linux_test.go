@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/sigview/sigview/internal/nstest"
+	"github.com/sigview/sigview/internal/testenv"
 )
 
 // tools are the binaries the tests run, built once into a 0755 directory
@@ -35,7 +36,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	cleanup := testenv.PrivateCache()
 	code := m.Run()
+	cleanup()
 	if built.dir != "" {
 		os.RemoveAll(built.dir)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sigview/sigview/internal/enginetest"
 	"github.com/sigview/sigview/internal/nstest"
+	"github.com/sigview/sigview/internal/testenv"
 )
 
 // The repository's Dockerfile builds with a real (private) dockerd, offline,
@@ -54,13 +55,15 @@ func TestServeImage(t *testing.T) {
 
 	// The node's cached kernel profile, as the DaemonSet mounts it: with two
 	// capabilities the probe cannot measure, so serve must read the cache.
+	// The tests' cache is a temporary directory (testenv), mounted where
+	// the DaemonSet mounts the node's /run/sigview.
 	if out, err := exec.Command(buildTools(t).sigview, "kernel").CombinedOutput(); err != nil {
 		t.Fatalf("sigview kernel: %v\n%s", err, out)
 	}
 	sleepNS := startNSInit(t, "sleep", "1000")
 	addr := freePort(t)
 	id := docker("run", "-d", "--network", "host", "--read-only", "--cap-drop", "ALL",
-		"--cap-add", "SYS_PTRACE", "--cap-add", "DAC_READ_SEARCH", "-v", "/proc:/host/proc:ro", "-v", "/run/sigview:/run/sigview:ro",
+		"--cap-add", "SYS_PTRACE", "--cap-add", "DAC_READ_SEARCH", "-v", "/proc:/host/proc:ro", "-v", os.Getenv(testenv.CacheDirEnv)+":/run/sigview:ro",
 		"sigview-serve-test", "serve", "--listen", addr, "--interval", "1s", "--proc", "/host/proc")
 	defer docker("rm", "-f", id)
 	want := fmt.Sprintf(`pidns="%s",pod="",pod_namespace="",program="sleep",runtime=""} 1`, sleepNS)

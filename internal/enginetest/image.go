@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"sync"
 	"testing"
+
+	"github.com/sigview/sigview/internal/testenv"
 )
 
 // Image is the name the test image is imported as.
@@ -28,6 +30,7 @@ var (
 // Main runs a test binary's tests and removes the image tarball after
 // them: call it from TestMain.
 func Main(m *testing.M) int {
+	defer testenv.PrivateCache()()
 	code := m.Run()
 	if rootfsPath != "" {
 		os.RemoveAll(filepath.Dir(rootfsPath))

@@ -27,16 +27,25 @@ type Options struct {
 	CacheDir string
 }
 
+// CacheDirEnv names the environment variable that overrides where the
+// profile is cached.
+const CacheDirEnv = "SIGVIEW_CACHE_DIR"
+
 // cached is the cache file.
 type cached struct {
 	Version int                 `json:"version"`
 	Kernel  *procinspect.Kernel `json:"kernel"`
 }
 
-// DefaultCacheDir is where the profile is cached for the current user: a
-// root-owned runtime directory for root, the user's XDG runtime directory
-// otherwise ("" when there is none). Both are emptied at boot.
+// DefaultCacheDir is where the profile is cached: $SIGVIEW_CACHE_DIR when
+// it is set (tests point it at a temporary directory, so that they leave
+// the host's cache alone), else a root-owned runtime directory for root,
+// the user's XDG runtime directory otherwise ("" when there is none). Both
+// are emptied at boot.
 func DefaultCacheDir() string {
+	if d := os.Getenv(CacheDirEnv); d != "" {
+		return d
+	}
 	if os.Geteuid() == 0 {
 		return "/run/sigview"
 	}
