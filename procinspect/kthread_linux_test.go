@@ -26,7 +26,7 @@ func TestKernelThreadKthreadd(t *testing.T) {
 	}
 	p := snap.Process(2)
 	if p == nil || p.Name() != "kthreadd" || !p.InitialNS.V {
-		t.Skip("PID 2 is not kthreadd: this is not the host's PID namespace")
+		nstest.Skip(t, "kthread-host-ns", "PID 2 is not kthreadd: this is not the host's PID namespace")
 	}
 	if p.Kthread != procinspect.KnownFlag(true) {
 		t.Errorf("kthreadd: Kthread = %+v, want known true", p.Kthread)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/nsutil"
 )
 
@@ -31,7 +32,7 @@ func fxScan(t *testing.T) *Snapshot {
 	if runtime.GOARCH != "amd64" {
 		// The scanner reads syscall numbers in the table of the architecture
 		// it was built for, and the fixture was captured on x86_64.
-		t.Skipf("the fixture's syscall files hold x86_64 numbers, not %s's", runtime.GOARCH)
+		nstest.Skip(t, "fixture-x86_64", "the fixture's syscall files hold x86_64 numbers, not %s's", runtime.GOARCH)
 	}
 	snap, err := Scanner{Root: fxRoot, SelfNS: fxSelfNS}.Scan()
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
 	"github.com/sigview/sigview/procinspect/predict"
@@ -115,7 +116,7 @@ func TestSendDialogFilterNote(t *testing.T) {
 	m := newTestModel(t, 120, 40)
 	m = press(t, m, "/", "4", "2", "5", "0", "enter") // 4250: a member of the container's namespace
 	if m.snap.Process(4250) == nil {
-		t.Skip("fixture has no process 4250")
+		nstest.Skip(t, "fixture-missing-child", "fixture has no process 4250")
 	}
 	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyF9})
 	if s := screen(m); !strings.Contains(s, "the filter names PID 4250, which is not this namespace's init") {

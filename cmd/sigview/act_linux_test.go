@@ -425,13 +425,13 @@ func TestActTryUnprivileged(t *testing.T) {
 	for path, off := range map[string]string{"/proc/sys/user/max_user_namespaces": "0",
 		"/proc/sys/kernel/unprivileged_userns_clone": "0", "/proc/sys/kernel/apparmor_restrict_unprivileged_userns": "1"} {
 		if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) == off {
-			t.Skipf("the kernel refuses unprivileged user namespaces: %s is %s", path, off)
+			nstest.Skip(t, "unprivileged-userns", "the kernel refuses unprivileged user namespaces: %s is %s", path, off)
 		}
 	}
 	r := sigview(t, &syscall.Credential{Uid: 65534, Gid: 65534}, "try", "--grace", "1s", "--", "sleep", "1000")
 	if r.code == 1 && strings.Contains(r.stderr, "unprivileged user namespaces may be disabled here") &&
 		(strings.Contains(r.stderr, "operation not permitted") || strings.Contains(r.stderr, "no space left")) {
-		t.Skipf("the kernel refuses unprivileged user namespaces: %s", r.stderr)
+		nstest.Skip(t, "unprivileged-userns", "the kernel refuses unprivileged user namespaces: %s", r.stderr)
 	}
 	if r.code != 3 {
 		t.Errorf("status %d, want 3", r.code)

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/internal/texttest"
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/predict"
@@ -37,7 +38,7 @@ func fxScan(t *testing.T) *procinspect.Snapshot {
 	if runtime.GOARCH != "amd64" {
 		// The scanner reads syscall numbers in the table of the architecture
 		// it was built for, and the fixture was captured on x86_64.
-		t.Skipf("the fixture's syscall files hold x86_64 numbers, not %s's", runtime.GOARCH)
+		nstest.Skip(t, "fixture-x86_64", "the fixture's syscall files hold x86_64 numbers, not %s's", runtime.GOARCH)
 	}
 	snap, err := procinspect.Scanner{Root: fxRoot, SelfNS: fxSelfNS}.Scan()
 	if err != nil {

@@ -379,7 +379,7 @@ func TestContainerOfLiveSystemdV1(t *testing.T) {
 	nstest.NeedNamespaces(t)
 	unified, systemd := cgroupMounts(t)
 	if systemd == nil {
-		t.Skip("no cgroup v1 name=systemd hierarchy in /proc/self/mountinfo (pure cgroup v2 machine): v1 part skipped")
+		nstest.Skip(t, "cgroup-v1-systemd", "no cgroup v1 name=systemd hierarchy in /proc/self/mountinfo (pure cgroup v2 machine): v1 part skipped")
 	}
 	sd := *systemd
 	lockCgroups(t)
@@ -408,7 +408,7 @@ func TestContainerOfLiveSystemdV1(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if unified == nil && (tt.v2Rel != "" || !ourUnifiedAtRoot(t)) {
-				t.Skip("no cgroup2 mount to place the process on the unified hierarchy")
+				nstest.Skip(t, "cgroup-unified-place", "no cgroup2 mount to place the process on the unified hierarchy")
 			}
 			v1Leaf := makeCgroup(t, sd, tt.v1Rel)
 			v2Leaf := ""

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/procinspect"
 )
 
@@ -28,7 +29,7 @@ var fixtureKernel = (&procinspect.Kernel{Release: "6.18.44-test", Version: "#1 S
 func fixtureSource(t *testing.T) *Source {
 	t.Helper()
 	if runtime.GOARCH != "amd64" {
-		t.Skipf("the fixture's syscall files hold x86_64 numbers, not %s's", runtime.GOARCH)
+		nstest.Skip(t, "fixture-x86_64", "the fixture's syscall files hold x86_64 numbers, not %s's", runtime.GOARCH)
 	}
 	host := t.TempDir()
 	fx, err := filepath.Abs("../testdata/proc")
