@@ -1,10 +1,10 @@
 package metrics
 
-// This file is the only one that knows sigview's scanner and its judgement:
-// it turns a scan's predict.Assessments into a Snapshot, the rows the rest
-// of the package exports. It also encodes the scan's JSON document
-// (document.Report, document.Write) for /api/v1/snapshot, but reads nothing
-// back from it.
+// This file is the only one (tests aside) that knows sigview's scanner and
+// its judgement: it turns a scan's predict.Assessments into a Snapshot, the
+// rows the rest of the package exports. It also encodes the scan's JSON
+// document (document.Report, document.Write) for /api/v1/snapshot, but
+// reads nothing back from it.
 
 import (
 	"bytes"
