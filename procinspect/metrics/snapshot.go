@@ -9,7 +9,8 @@ import "time"
 
 // Snapshot is what one scan exports: host-wide figures, one row per
 // namespace init, and the JSON document. Every string in it is already
-// printable (escaped by sigview's renderer).
+// printable: Source escapes each one a process or an engine's files
+// control with procinspect.Printable.
 type Snapshot struct {
 	// Time is when the scan started; Took is how long it ran.
 	Time time.Time

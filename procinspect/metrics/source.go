@@ -1,12 +1,13 @@
 package metrics
 
-// This file is the only one that knows sigview's scanner and its JSON
-// document (document.Document); the rest of the package works on
-// Snapshot.
+// This file is the only one (tests aside) that knows sigview's scanner and
+// its judgement: it turns a scan's predict.Assessments into a Snapshot, the
+// rows the rest of the package exports. It also encodes the scan's JSON
+// document (document.Report, document.Write) for /api/v1/snapshot, but
+// reads nothing back from it.
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
 	"time"
 
@@ -31,81 +32,72 @@ func (s *Source) Scan() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc := document.Report(snap, predict.Assess(snap, snap.Kernel))
+	as := predict.Assess(snap, snap.Kernel)
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
+	if err := document.Write(&buf, document.Report(snap, as)); err != nil {
 		return nil, err
 	}
-	out := &Snapshot{Time: snap.Time, Namespaces: len(doc.Namespaces), Warnings: len(doc.Warnings),
-		Kernel: kernelOf(doc.Kernel), JSON: buf.Bytes()}
-	for _, ns := range doc.Namespaces {
-		out.Processes += ns.ProcessCount
+	out := &Snapshot{Time: snap.Time, Namespaces: len(snap.Namespaces), Warnings: len(snap.Warnings),
+		Kernel: kernelOf(as.Kernel), JSON: buf.Bytes()}
+	for _, ns := range snap.Namespaces {
+		out.Processes += len(ns.Procs)
 		if ns.Init != nil {
-			out.Inits = append(out.Inits, initOf(ns))
+			out.Inits = append(out.Inits, initOf(ns, as.Of(ns.Init)))
 		}
 	}
 	out.Took = time.Since(start)
 	return out, nil
 }
 
-// initOf is the exported row of a namespace's init. Names a process or an
-// engine's files control are escaped (procinspect.Printable).
-func initOf(ns document.DocNS) Init {
-	in := ns.Init
-	l := InitLabels{PIDNS: ns.ID, Program: in.Name}
-	if in.Program != nil {
-		l.Program = *in.Program
+// initOf is the exported row of a namespace's init, from its assessment.
+// Names a process or an engine's files control are escaped here, once
+// (procinspect.Printable); the rest are sigview's own.
+func initOf(ns *procinspect.Namespace, a *predict.Assessment) Init {
+	l := InitLabels{PIDNS: ns.ID.String(), Program: procinspect.Printable(a.Process.Status.Name)}
+	if a.Program != procinspect.ProgUnknown {
+		l.Program = string(a.Program)
 	}
-	if c := ns.Container; c != nil {
-		l.Runtime, l.ContainerID = procinspect.Printable(c.Runtime), procinspect.Printable(c.ID)
-		l.ContainerName, l.Container = procinspect.Printable(c.Name), procinspect.Printable(c.ContainerName)
-		if c.Pod != nil {
-			l.PodNamespace, l.Pod = procinspect.Printable(c.Pod.Namespace), procinspect.Printable(c.Pod.Name)
+	if c := ns.Container(); c != nil {
+		l.Runtime, l.ContainerID, l.ContainerName = c.Runtime, procinspect.Printable(c.ID), procinspect.Printable(c.Name)
+		if m := ns.Engine(); m != nil {
+			if m.Name != "" {
+				l.ContainerName = procinspect.Printable(m.Name)
+			}
+			l.Container = procinspect.Printable(m.ContainerName)
+			l.PodNamespace, l.Pod = procinspect.Printable(m.Pod.Namespace), procinspect.Printable(m.Pod.Name)
 		}
 	}
 	row := Init{Labels: l}
-	for _, p := range in.Predictions {
-		row.Verdicts = append(row.Verdicts, Verdict{Signal: p.Signal, From: p.From, Verdict: p.Verdict})
+	for _, pr := range a.Core() {
+		row.Verdicts = append(row.Verdicts, Verdict{Signal: pr.Signal.String(), From: string(pr.From), Verdict: string(pr.Verdict)})
 	}
-	if len(in.Stop) > 0 {
-		row.Stop = stopOf(in.Stop, ns.Container)
+	if st, ok := a.AppliedStop(); ok {
+		row.Stop = stopOf(st)
 	}
 	return row
 }
 
-// stopOf picks the stop that applies. With the container's engine
-// configuration the document holds that one stop; without, it holds the
-// defaults of docker stop and Kubernetes, and Kubernetes' applies to a
-// pod's container, docker stop's to anything else (a namespace outside any
-// container is stopped as docker stop and `sigview try` would).
-func stopOf(stops document.DocStops, c *document.DocContainer) *StopPrediction {
-	var d document.DocStop
-	if len(stops) == 1 {
-		for _, st := range stops {
-			d = st
-		}
-	} else {
-		key := "docker"
-		if c != nil && (c.PodUID != "" || c.Pod != nil || c.Runtime == "kubernetes" || c.Runtime == "cri-o") {
-			key = "kubernetes"
-		}
-		var ok bool
-		if d, ok = stops[key]; !ok {
-			return &StopPrediction{}
-		}
+// stopOf is what the stop that applies does (predict.Assessment.AppliedStop).
+func stopOf(st predict.Stop) *StopPrediction {
+	out := &StopPrediction{By: st.By}
+	switch st.Verdict {
+	case predict.Yes:
+		no := false
+		out.NeedsSIGKILL = &no
+	case predict.No:
+		yes := true
+		out.NeedsSIGKILL = &yes
 	}
-	out := &StopPrediction{By: d.By, ExitCode: d.ExitCode}
-	switch d.Verdict {
-	case "yes":
-		out.NeedsSIGKILL = ptr(false)
-	case "no":
-		out.NeedsSIGKILL = ptr(true)
+	if st.After.Known {
+		secs := 0.0
+		if st.AfterGrace {
+			secs = float64(int(st.Grace.Seconds())) // whole seconds, as the document's after_seconds
+		}
+		out.Seconds = &secs
 	}
-	if d.AfterSeconds != nil {
-		out.Seconds = ptr(float64(*d.AfterSeconds))
+	if st.Exit.Known {
+		code := st.Exit.V
+		out.ExitCode = &code
 	}
 	return out
 }
@@ -120,20 +112,19 @@ var kernelRuleNames = func() []string {
 	return out
 }()
 
-// kernelOf is the kernel profile's identity and rules.
-func kernelOf(k *document.DocKernel) KernelInfo {
+// kernelOf is the kernel profile's identity and rules. The release and
+// version are the running kernel's uname strings, escaped like a name.
+func kernelOf(k *procinspect.Kernel) KernelInfo {
 	if k == nil {
 		return KernelInfo{Source: "none"}
 	}
-	out := KernelInfo{Release: k.Release, Version: k.Version, Source: k.Source}
-	for _, r := range k.Rules {
+	out := KernelInfo{Release: procinspect.Printable(k.Release), Version: procinspect.Printable(k.Version), Source: k.Source}
+	for _, name := range procinspect.AllRules {
 		v := "unknown"
-		if r.Value != nil {
-			v = strconv.FormatBool(*r.Value)
+		if r := k.Rule(name); r.Value.Known {
+			v = strconv.FormatBool(r.Value.V)
 		}
-		out.Rules = append(out.Rules, KernelRule{Name: r.Name, Value: v})
+		out.Rules = append(out.Rules, KernelRule{Name: string(name), Value: v})
 	}
 	return out
 }
-
-func ptr[T any](v T) *T { return &v }

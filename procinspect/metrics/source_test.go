@@ -2,31 +2,41 @@ package metrics
 
 import (
 	"testing"
+	"time"
 
-	"github.com/sigview/sigview/procinspect/document"
+	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/engine"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
+// TestStopOf: the row of the stop that applies (predict's AppliedStop
+// chooses it), from an assessment's stops and the init's container.
 func TestStopOf(t *testing.T) {
-	i := func(v int) *int { return &v }
-	docker := document.DocStop{By: "docker stop", Signal: "SIGTERM", GraceSeconds: 10, Verdict: "no", AfterSeconds: i(10), ExitCode: i(137)}
-	kube := document.DocStop{By: "Kubernetes", Signal: "SIGTERM", GraceSeconds: 30, Verdict: "no", AfterSeconds: i(30), ExitCode: i(137)}
-	configured := document.DocStop{By: "docker stop", Signal: "SIGINT", GraceSeconds: 20, Verdict: "yes", AfterSeconds: i(0), ExitCode: i(130)}
-	unknown := document.DocStop{By: "podman stop", Signal: "SIGTERM", GraceSeconds: 10, Verdict: "depends"}
-	defaults := document.DocStops{"docker": docker, "kubernetes": kube}
+	known, i := procinspect.KnownFlag(true), procinspect.KnownInt
+	docker := predict.Stop{Key: "docker", By: "docker stop", Signal: procinspect.SIGTERM, Grace: 10 * time.Second, Verdict: predict.No, After: known, AfterGrace: true, Exit: i(137)}
+	kube := predict.Stop{Key: "kubernetes", By: "Kubernetes", Signal: procinspect.SIGTERM, Grace: 30 * time.Second, Verdict: predict.No, After: known, AfterGrace: true, Exit: i(137)}
+	configured := predict.Stop{Key: "docker", By: "docker stop", Signal: procinspect.SIGINT, Grace: 20 * time.Second, Verdict: predict.Yes, After: known, Exit: i(130)}
+	unknown := predict.Stop{Key: "podman", By: "podman stop", Signal: procinspect.SIGTERM, Grace: 10 * time.Second, Verdict: predict.Depends}
+	defaults := []predict.Stop{docker, kube}
 	for _, c := range []struct {
 		name  string
-		stops document.DocStops
-		ct    *document.DocContainer
+		stops []predict.Stop
+		ct    *engine.Container
 		by    string
 		kill  string // "1", "0" or "" (absent)
 		secs  float64
 	}{
 		{"no container: docker stop's default", defaults, nil, "docker stop", "1", 10},
-		{"a pod's container: Kubernetes' default", defaults, &document.DocContainer{Runtime: "containerd", PodUID: "u"}, "Kubernetes", "1", 30},
-		{"the engine's configured stop", document.DocStops{"docker": configured}, &document.DocContainer{Runtime: "docker"}, "docker stop", "0", 0},
-		{"the program decides: absent", document.DocStops{"podman": unknown}, &document.DocContainer{Runtime: "podman"}, "podman stop", "", -1},
+		{"a pod's container: Kubernetes' default", defaults, &engine.Container{Runtime: "containerd", PodUID: "u"}, "Kubernetes", "1", 30},
+		{"the engine's configured stop", []predict.Stop{configured}, &engine.Container{Runtime: "docker"}, "docker stop", "0", 0},
+		{"the program decides: absent", []predict.Stop{unknown}, &engine.Container{Runtime: "podman"}, "podman stop", "", -1},
 	} {
-		got := stopOf(c.stops, c.ct)
+		a := &predict.Assessment{Process: &procinspect.Process{Container: c.ct}, Stops: c.stops}
+		st, ok := a.AppliedStop()
+		if !ok {
+			t.Fatalf("%s: no stop applies", c.name)
+		}
+		got := stopOf(st)
 		kill := ""
 		if got.NeedsSIGKILL != nil {
 			kill = map[bool]string{true: "1", false: "0"}[*got.NeedsSIGKILL]

@@ -39,7 +39,7 @@ const (
 
 // plansOf says how the container's engine will stop it, from its metadata.
 // A container in a Kubernetes pod is stopped by the kubelet, whatever engine
-// runs it; the others by their engine's stop command. Fields the files did
+// runs it (stoppedByKubernetes); the others by their engine's stop command. Fields the files did
 // not give are the engine's defaults, and the From strings say so.
 func plansOf(m engine.Metadata) []Plan {
 	sig, sigFrom := m.StopSignal, m.StopSignalFrom
@@ -59,7 +59,7 @@ func plansOf(m engine.Metadata) []Plan {
 		}
 		return def, from
 	}
-	if m.Pod.Name != "" || m.Pod.UID != "" || m.Runtime == "kubernetes" || m.Runtime == "cri-o" {
+	if stoppedByKubernetes(m.Runtime, m.Pod) {
 		p := Plan{Key: "kubernetes", By: "Kubernetes", Signal: sig, SignalFrom: sigFrom}
 		if m.Runtime == "kubernetes" {
 			p.SignalFrom = "the image's STOPSIGNAL is not on this node's disk; SIGTERM assumed"
@@ -100,4 +100,46 @@ func DefaultPlans(why string) []Plan {
 		{Key: "kubernetes", By: "Kubernetes", Signal: "SIGTERM", SignalFrom: "Kubernetes' default; " + why,
 			Grace: KubernetesGrace, GraceFrom: "terminationGracePeriodSeconds' default; " + why},
 	}
+}
+
+// stoppedByKubernetes reports whether the kubelet, not the engine's own stop
+// command, stops a container run by runtime in pod: it is in a Kubernetes
+// pod (its name or UID is known), or its runtime is cri-o, which only
+// Kubernetes drives, or "kubernetes" (the kubelet's cgroup layout, engine
+// unknown). This is the one place that rule is written.
+func stoppedByKubernetes(runtime string, pod engine.Pod) bool {
+	return pod.Name != "" || pod.UID != "" || runtime == "kubernetes" || runtime == "cri-o"
+}
+
+// AppliedStop returns the stop that applies to the assessed init, one of
+// Stops; false when Stops is empty (the host's init, a process that is no
+// namespace's init, a namespace nested inside a container).
+//
+// With the engine's configuration of the container, Stops holds that one
+// stop. Without it, Stops holds the defaults of docker stop and Kubernetes
+// (DefaultPlans), and the process's container decides: Kubernetes' applies
+// when its cgroup or its engine's files place it in a pod
+// (stoppedByKubernetes), docker stop's to anything else, a namespace outside
+// any container included (it is stopped as docker stop and `sigview try`
+// would stop it).
+func (a *Assessment) AppliedStop() (Stop, bool) {
+	switch len(a.Stops) {
+	case 0:
+		return Stop{}, false
+	case 1:
+		return a.Stops[0], true
+	}
+	key := "docker"
+	if c := a.Process.Container; c != nil {
+		m := a.Process.Engine
+		if stoppedByKubernetes(c.Runtime, engine.Pod{UID: c.PodUID}) || m != nil && stoppedByKubernetes(m.Runtime, m.Pod) {
+			key = "kubernetes"
+		}
+	}
+	for _, st := range a.Stops {
+		if st.Key == key {
+			return st, true
+		}
+	}
+	return Stop{}, false
 }

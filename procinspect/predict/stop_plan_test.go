@@ -57,3 +57,36 @@ func TestStopOnlyForTheContainersInit(t *testing.T) {
 		t.Errorf("a nested init (the engine's init is PID %d): stops %+v; want none", p.Engine.Pid, st)
 	}
 }
+
+// TestAppliedStop: the engine's configured stop when its files were read;
+// else Kubernetes' default for a pod's container and docker stop's for
+// anything else; none for a nested namespace's init.
+func TestAppliedStop(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		container *engine.Container
+		meta      *engine.Metadata
+		want      string // the Key, "" for none
+	}{
+		{"no container: docker stop's default", nil, nil, "docker"},
+		{"lxc: docker stop's default", &engine.Container{Runtime: "lxc", Name: "c1"}, nil, "docker"},
+		{"a pod's container, engine unread: Kubernetes' default", &engine.Container{Runtime: "containerd", PodUID: "u"}, nil, "kubernetes"},
+		{"cri-o, engine unread: Kubernetes' default", &engine.Container{Runtime: "cri-o"}, nil, "kubernetes"},
+		{"docker's configured stop", &engine.Container{Runtime: "docker"}, &engine.Metadata{Runtime: "docker"}, "docker"},
+		{"a pod's docker container: the kubelet's", &engine.Container{Runtime: "docker"}, &engine.Metadata{Runtime: "docker", Pod: engine.Pod{UID: "u"}}, "kubernetes"},
+		{"nested in a container: none", &engine.Container{Runtime: "docker"}, &engine.Metadata{Runtime: "docker", Pid: 99999}, ""},
+	} {
+		p := nsInitProc("sleep", 0, 0, pausedThread(0))
+		p.InitialNS = procinspect.KnownFlag(false)
+		p.Container, p.Engine = c.container, c.meta
+		st, ok := assess(p, nil).AppliedStop()
+		if got := map[bool]string{true: st.Key}[ok]; got != c.want {
+			t.Errorf("%s: AppliedStop = %q (%v); want %q", c.name, got, ok, c.want)
+		}
+	}
+	host := nsInitProc("systemd", 0, 0, pausedThread(0))
+	host.InitialNS = procinspect.KnownFlag(true)
+	if st, ok := assess(host, nil).AppliedStop(); ok {
+		t.Errorf("the host's init: AppliedStop = %+v; want none", st)
+	}
+}
