@@ -11,8 +11,9 @@ import (
 	"github.com/sigview/sigview/procinspect/predict"
 )
 
-// WriteExplain writes everything about one process: identity, every
-// signal's disposition, per-thread masks, readers, and predictions. Its
+// WriteExplain writes everything about one process (`sigview explain`):
+// identity, predictions, stops and the fix hint, every signal's
+// disposition, per-thread masks, and synchronous readers. Its
 // sections are the exported functions below, which the TUI's detail view
 // uses too, so each fact is worded once.
 func WriteExplain(w io.Writer, as *predict.Assessments, p *procinspect.Process) error {
@@ -266,7 +267,7 @@ func ReaderLines(p *procinspect.Process) []string {
 		lines = append(lines, "none")
 	}
 	for _, c := range p.Deep.Consumers {
-		lines = append(lines, ReaderText(c, true))
+		lines = append(lines, readerText(c))
 	}
 	if p.Deep.FDErr != "" {
 		lines = append(lines, "fd table unreadable: "+procinspect.Printable(p.Deep.FDErr))
@@ -282,26 +283,23 @@ func writeReaders(ew *errWriter, p *procinspect.Process) {
 	ew.lines("  ", ReaderLines(p))
 }
 
-// ReaderName names one synchronous reader of signals: "signalfd 3",
+// readerName names one synchronous reader of signals: "signalfd 3",
 // "sigtimedwait in thread 12".
-func ReaderName(c procinspect.Consumer) string {
+func readerName(c procinspect.Consumer) string {
 	if c.Kind == "signalfd" {
 		return fmt.Sprintf("signalfd %d", c.FD)
 	}
 	return fmt.Sprintf("sigtimedwait in thread %d", c.TID)
 }
 
-// ReaderText says what one reader takes, the one wording of explain and
-// the detail view: "signalfd 3 takes INT TERM"; hex adds the mask.
-func ReaderText(c procinspect.Consumer, hex bool) string {
+// readerText says what one reader takes: "signalfd 3 takes INT TERM
+// (0000000000004002)".
+func readerText(c procinspect.Consumer) string {
 	set := "an unknown set"
 	if c.Set.Known {
-		set = c.Set.Set.Compact()
-		if hex {
-			set += " (" + c.Set.Set.Hex() + ")"
-		}
+		set = c.Set.Set.Compact() + " (" + c.Set.Set.Hex() + ")"
 	}
-	return ReaderName(c) + " takes " + set
+	return readerName(c) + " takes " + set
 }
 
 func nsName(ns *procinspect.Namespace) string {

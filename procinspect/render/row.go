@@ -8,9 +8,10 @@ import (
 	"github.com/sigview/sigview/procinspect/predict"
 )
 
-// Row is one namespace as a table shows it: the cells of `sigview --once`
-// and of the TUI's main view, computed once from the snapshot and its
-// assessments (the k9s "render" idea: the table only lays it out).
+// Row is one namespace as the namespace table shows it, computed once from
+// the snapshot and its assessments; Columns turn it into the cells of
+// `sigview --once` and of the TUI's main view (the k9s "render" idea: the
+// table only lays it out).
 type Row struct {
 	// ID is the namespace's inode, its init ("init PID N"), or "unknown".
 	ID string

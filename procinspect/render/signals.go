@@ -118,7 +118,7 @@ func readersText(p *procinspect.Process, sig procinspect.Signal) string {
 	var parts []string
 	for _, c := range p.Deep.Consumers {
 		if c.Set.Has(sig) {
-			parts = append(parts, ReaderName(c))
+			parts = append(parts, readerName(c))
 		}
 	}
 	if len(parts) == 0 {
