@@ -73,24 +73,34 @@ func findNS(s *procinspect.Snapshot, key nsKey) *procinspect.Namespace {
 	return nil
 }
 
-// renderDetail is the detail view's whole content, computed without a terminal.
+// renderDetail is the detail view's whole content, computed without a
+// terminal. What it says about the init is worded by render, the sections
+// of `sigview explain`; this lays them out for the screen.
 func renderDetail(as *predict.Assessments, ns *procinspect.Namespace, all bool, st Styles, width int) string {
 	if ns == nil {
 		return st.Warn.Render("This namespace is gone: its last process exited. Esc goes back.")
 	}
+	wrap := lipgloss.NewStyle().Width(max(width, 20))
 	var b strings.Builder
 	b.WriteString(st.Title.Render(nsTitle(ns)) + "\n")
+	var facts []string
 	if c := ns.Container(); c != nil {
-		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render("container "+render.ContainerLong(c, ns.Engine())) + "\n")
+		facts = append(facts, render.ContainerLines(c, ns.Engine())...)
 	}
 	p := ns.Init
 	if p == nil {
+		b.WriteString(wrap.Render(strings.Join(facts, "\n")) + "\n")
 		b.WriteString(st.Warn.Render("Its init is not visible from here, so no prediction is made.") + "\n")
 	} else {
-		var facts strings.Builder
 		a := as.Of(p)
-		writeInitFacts(&facts, a, st)
-		b.WriteString(lipgloss.NewStyle().Width(max(width, 20)).Render(strings.TrimRight(facts.String(), "\n")) + "\n")
+		// explain's NSpid and SigQ lines are left off: the screen is short.
+		facts = append(facts, render.IdentityLine(as.Snapshot, a))
+		facts = append(facts, render.ProcessLines(a)...)
+		if readers := render.ReaderLines(p); readers != nil {
+			facts = append(facts, render.ReadersTitle+": "+strings.Join(readers, "; "))
+		}
+		facts = append(facts, render.ProblemLines(p)...)
+		b.WriteString(wrap.Render(strings.Join(facts, "\n")) + "\n")
 		writeStops(&b, a, st, width)
 		b.WriteString("\n" + st.Section.Render("What kill does") + "\n")
 		writePredictions(&b, a, st, width)
@@ -109,6 +119,8 @@ func signalsHint(all bool) string {
 	return "  (non-default only; a: all 64)"
 }
 
+// nsTitle is the detail view's heading: the namespace, its place in the
+// tree and its size.
 func nsTitle(ns *procinspect.Namespace) string {
 	id := "unidentified namespace"
 	if !ns.ID.IsZero() {
@@ -128,33 +140,6 @@ func nsTitle(ns *procinspect.Namespace) string {
 	return strings.Join(parts, " · ")
 }
 
-func writeInitFacts(b *strings.Builder, a *predict.Assessment, st Styles) {
-	p := a.Process
-	s := p.Status
-	threads := "unknown threads"
-	if s.Threads.Known {
-		threads = render.Plural(s.Threads.V, "thread")
-	}
-	fmt.Fprintf(b, "init %s · PID %d on this procfs, %s inside · state %s · %s · uid %s · tracer %s\n",
-		procinspect.Printable(s.Name), p.PID, render.OrUnknown(s.NSPID()), render.State(s.State), threads,
-		render.UIDText(s), render.TracerText(s))
-	fmt.Fprintf(b, "cmdline %s\n", render.Cmdline(p))
-	if d := p.Deep; d != nil {
-		goText := "unknown"
-		if d.Go.Known {
-			goText = map[bool]string{true: "yes", false: "no"}[d.Go.V]
-		}
-		fmt.Fprintf(b, "exe %s · Go program %s", render.OrDash(procinspect.Printable(d.Exe)), goText)
-		if a.Program != procinspect.ProgUnknown {
-			fmt.Fprintf(b, " · recognised as %s", a.Program)
-		}
-		for _, c := range d.Consumers {
-			fmt.Fprintf(b, " · %s", render.ReaderText(c, false))
-		}
-		b.WriteString("\n")
-	}
-}
-
 // writeStops says what docker stop and Kubernetes will do, and how to fix it.
 func writeStops(b *strings.Builder, a *predict.Assessment, st Styles, width int) {
 	stops, hint := a.Stops, a.Hint
@@ -165,24 +150,28 @@ func writeStops(b *strings.Builder, a *predict.Assessment, st Styles, width int)
 	b.WriteString("\n" + st.Section.Render("What a stop does") + "\n")
 	for _, s := range stops {
 		glyph := st.Verdict[s.Verdict].Render(verdictGlyph[s.Verdict] + " ")
-		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, glyph, wrap.Render(procinspect.Printable(s.Summary))) + "\n")
-		b.WriteString(st.Faint.Render(lipgloss.NewStyle().Width(max(width-2, 20)).PaddingLeft(2).Render("from "+procinspect.Printable(s.ShortFrom()))) + "\n")
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, glyph, wrap.Render(render.StopSummary(s))) + "\n")
+		b.WriteString(st.Faint.Render(lipgloss.NewStyle().Width(max(width-2, 20)).PaddingLeft(2).Render(render.StopFrom(s, true))) + "\n")
 	}
 	if hint != "" {
-		b.WriteString(st.Warn.Render(lipgloss.NewStyle().Width(max(width, 20)).Render("fix: "+procinspect.Printable(hint))) + "\n")
+		b.WriteString(st.Warn.Render(lipgloss.NewStyle().Width(max(width, 20)).Render(render.FixLine(hint))) + "\n")
 	}
 }
 
-// writePredictions lists every prediction with its reason wrapped under it.
+// writePredictions lists every prediction with its reason wrapped under
+// it; the verdict cell is the main view's (glyph, verdict, outcome).
 func writePredictions(b *strings.Builder, a *predict.Assessment, st Styles, width int) {
 	reasonStyle := lipgloss.NewStyle().Width(max(width-4, 20)).PaddingLeft(4)
 	for _, pr := range a.Predictions {
+		r := render.NewPredictionRow(pr)
 		verdict := st.Verdict[pr.Verdict].Render(pad(verdictText(pr, true), 20))
-		fmt.Fprintf(b, "%s %s %s\n", pad(pr.Signal.String(), 8), pad(string(pr.From), 6), verdict)
-		b.WriteString(st.Faint.Render(reasonStyle.Render(procinspect.Printable(pr.Reason))) + "\n")
+		fmt.Fprintf(b, "%s %s %s\n", pad(r.Signal, 8), pad(r.From, 6), verdict)
+		b.WriteString(st.Faint.Render(reasonStyle.Render(r.Reason)) + "\n")
 	}
 }
 
+// writeSignals is render's signal table in fixed columns, all 64 signals
+// or only those that differ from a fresh process.
 func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Styles, width int) {
 	widths := []int{3, 28, 10, 8, 12, 10, 24}
 	used := len(widths) - 1 // the spaces between columns
@@ -197,6 +186,10 @@ func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Style
 		}
 		return strings.TrimRight(strings.Join(out, " "), " ")
 	}
+	wrap := lipgloss.NewStyle().Width(max(width, 20))
+	if line := render.SignalsUnknownLine(p); line != "" {
+		b.WriteString(st.Warn.Render(wrap.Render(line)) + "\n")
+	}
 	rows := render.SignalRows(p)
 	var lines []string
 	for _, r := range rows { // all 64 in number order, or only the non-default
@@ -210,11 +203,13 @@ func writeSignals(b *strings.Builder, p *procinspect.Process, all bool, st Style
 	if all {
 		return
 	}
-	text := "every signal has its default action and none is blocked or pending"
+	text := render.AllPlainLine
 	if len(lines) > 0 {
-		text = "default, not blocked, not pending: " + render.PlainNames(rows)
+		text = render.PlainLine(rows)
 	}
-	b.WriteString(st.Faint.Render(lipgloss.NewStyle().Width(max(width, 20)).Render(text)) + "\n")
+	if text != "" {
+		b.WriteString(st.Faint.Render(wrap.Render(text)) + "\n")
+	}
 }
 
 // writeProcs lists the namespace's processes with what SIGTERM from inside

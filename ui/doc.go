@@ -1,5 +1,5 @@
-// Package ui shows sigview's snapshots to people: the plain table of
-// `sigview --once`, the report of `sigview explain PID`, and (in a later
-// step) the live terminal UI. It reads nothing from /proc itself: it is
-// handed procinspect snapshots.
+// Package ui is sigview's live terminal UI: a Bubble Tea program that lays
+// out for a screen the assessed snapshots its scan command hands it, in
+// the wording of package render. Update and the views never read /proc
+// and never predict.
 package ui

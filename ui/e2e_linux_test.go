@@ -259,7 +259,7 @@ func TestE2ELiveNamespaces(t *testing.T) {
 	tm.keys(t, "Enter")
 	detail := tm.waitFor(t, func(s string) bool {
 		s = squeeze(s)
-		return strings.Contains(s, "detail · ") && strings.Contains(s, "init sleep · PID "+pidOf(keep)+" on this procfs, 1 inside") &&
+		return strings.Contains(s, "detail · ") && strings.Contains(s, "PID "+pidOf(keep)+" (sleep), PID 1 inside, the init of PID namespace ") &&
 			strings.Contains(s, "\nWhat kill does\n") && strings.Contains(s, "\nSIGTERM inside ✗ no dropped\n") &&
 			strings.Contains(s, "\nSIGTERM host ✗ no dropped\n") && strings.Contains(s, "\nSIGKILL host ✓ yes terminates\n") &&
 			strings.Contains(s, "(SIGNAL_UNKILLABLE, sig_task_ignored)")

@@ -7,6 +7,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 // nsTable is the main view's namespace list: rows, a cursor that follows
@@ -112,7 +114,7 @@ func (t nsTable) Update(msg tea.KeyPressMsg, k keyMap) nsTable {
 	return t
 }
 
-// layout is the width of each column at a terminal width.
+// layout is the width of each column at a terminal width (0: left off).
 type layout struct {
 	ns, container, pid, name, procs, verdict int
 	stop                                     int // 0: no STOP column
@@ -169,18 +171,79 @@ func layoutFor(width, nsWidth int) layout {
 	return l
 }
 
+// column is one of render's table columns as the main view lays it out:
+// its width at a layout (0 leaves it off) and its alignment. The main view
+// has no LVL column: the tree indent of PIDNS shows the level.
+type column struct {
+	render.Column
+	width func(layout) int
+	right bool // numbers are right-aligned
+}
+
+var columns = []column{
+	{Column: render.ColPIDNS, width: func(l layout) int { return l.ns }},
+	{Column: render.ColContainer, width: func(l layout) int { return l.container }},
+	{Column: render.ColInit, width: func(l layout) int { return l.pid }, right: true},
+	{Column: render.ColName, width: func(l layout) int { return l.name }},
+	{Column: render.ColProcs, width: func(l layout) int { return l.procs }, right: true},
+	{Column: render.ColTermInside, width: verdictWidth},
+	{Column: render.ColTermHost, width: verdictWidth},
+	{Column: render.ColKillInside, width: verdictWidth},
+	{Column: render.ColKillHost, width: verdictWidth},
+	{Column: render.ColStop, width: func(l layout) int { return l.stop }},
+}
+
+func verdictWidth(l layout) int { return l.verdict }
+
+// header is the column's title at a layout: the full one when wide, the
+// tiny one when the verdict cells take their short form.
+func (c column) header(l layout) string {
+	switch {
+	case l.wide || c.Short == "":
+		return c.Header
+	case l.verdict == narrowCell && c.Tiny != "":
+		return c.Tiny
+	}
+	return c.Short
+}
+
+// cell is the column's text for a row: a verdict cell is worded for the
+// screen (glyph, word, and the outcome when wide).
+func (c column) cell(l layout, r render.Row) string {
+	if c.Verdict == nil {
+		return c.Cell(r)
+	}
+	pr, ok := c.Verdict(r)
+	if !ok {
+		return "-"
+	}
+	text := verdictText(pr, l.wide)
+	if l.verdict == narrowCell {
+		text = ansi.Truncate(text, narrowCell, "")
+	}
+	return text
+}
+
+// place pads or truncates text to the column's width at a layout.
+func (c column) place(l layout, text string) string {
+	w := c.width(l)
+	if c.right {
+		return lipgloss.PlaceHorizontal(w, lipgloss.Right, ansi.Truncate(text, w, "…"))
+	}
+	return pad(text, w)
+}
+
 // View renders the header line and the visible rows.
 func (t nsTable) View(st Styles) string {
 	l := layoutFor(t.width, t.nsWidth)
 	var b strings.Builder
-	head := []string{"PIDNS", "CONTAINER", "INIT", "NAME", "PROCS", "TERM in", "TERM host", "KILL in", "KILL host", "STOP"}
-	switch {
-	case l.wide:
-		head[5], head[7] = "TERM inside", "KILL inside"
-	case l.verdict == narrowCell:
-		head[5], head[6], head[7], head[8] = "T in", "T hst", "K in", "K hst"
+	head := make([]string, 0, len(columns))
+	for _, c := range columns {
+		if c.width(l) > 0 {
+			head = append(head, c.place(l, c.header(l)))
+		}
 	}
-	b.WriteString(st.ColHeader.Render(t.line(l, head)))
+	b.WriteString(st.ColHeader.Render(strings.Join(head, " ")))
 	if len(t.rows) == 0 {
 		b.WriteString("\n" + st.Faint.Render("  no namespace matches"))
 	}
@@ -191,49 +254,31 @@ func (t nsTable) View(st Styles) string {
 	return b.String()
 }
 
+// renderRow lays out one row; the selected row and context rows are one
+// style throughout, other rows colour each verdict cell.
 func (t nsTable) renderRow(st Styles, l layout, r nsRow, selected bool) string {
-	cells := []string{r.TreeID(), r.Container, r.PID, r.Name, r.Procs, "-", "-", "-", "-", r.Stop}
-	for i, pr := range r.Predictions {
-		cells[5+i] = verdictText(pr, l.wide)
-		if l.verdict == narrowCell {
-			cells[5+i] = ansi.Truncate(cells[5+i], narrowCell, "")
+	whole := selected || r.context
+	parts := make([]string, 0, len(columns))
+	for _, c := range columns {
+		if c.width(l) == 0 {
+			continue
 		}
-	}
-	if selected {
-		return st.Selected.Render(t.line(l, cells))
-	}
-	if r.context {
-		return st.Faint.Render(t.line(l, cells))
-	}
-	line := t.line(l, cells[:5])
-	for i := 5; i < 9; i++ {
-		cell := pad(cells[i], l.verdict)
-		if r.Predictions != nil {
-			cell = st.Verdict[r.Predictions[i-5].Verdict].Render(cell)
+		cell := c.place(l, c.cell(l, r.Row))
+		if c.Verdict != nil && !whole {
+			if pr, ok := c.Verdict(r.Row); ok {
+				cell = st.Verdict[pr.Verdict].Render(cell)
+			}
 		}
-		line += " " + cell
+		parts = append(parts, cell)
 	}
-	if l.stop > 0 {
-		line += " " + pad(cells[9], l.stop)
+	line := strings.Join(parts, " ")
+	switch {
+	case selected:
+		return st.Selected.Render(line)
+	case r.context:
+		return st.Faint.Render(line)
 	}
 	return line
-}
-
-// line lays cells out in the layout's columns (fewer cells leave the rest off).
-func (t nsTable) line(l layout, cells []string) string {
-	widths := []int{l.ns, l.container, l.pid, l.name, l.procs, l.verdict, l.verdict, l.verdict, l.verdict, l.stop}
-	parts := make([]string, 0, len(cells))
-	for i, c := range cells {
-		if widths[i] == 0 {
-			continue
-		}
-		if i == 2 || i == 4 {
-			parts = append(parts, lipgloss.PlaceHorizontal(widths[i], lipgloss.Right, ansi.Truncate(c, widths[i], "…")))
-			continue
-		}
-		parts = append(parts, pad(c, widths[i]))
-	}
-	return strings.Join(parts, " ")
 }
 
 // pad truncates or pads s to exactly w cells.

@@ -7,31 +7,45 @@ import (
 	"text/tabwriter"
 
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/engine"
 	"github.com/sigview/sigview/procinspect/predict"
 )
 
-// WriteExplain writes everything about one process: identity, every
-// signal's disposition, per-thread masks, readers, and predictions.
+// WriteExplain writes everything about one process (`sigview explain`):
+// identity, predictions, stops and the fix hint, every signal's
+// disposition, per-thread masks, and synchronous readers. Its
+// sections are the exported functions below, which the TUI's detail view
+// uses too, so each fact is worded once.
 func WriteExplain(w io.Writer, as *predict.Assessments, p *procinspect.Process) error {
 	ew := &errWriter{w: w}
 	a := as.Of(p)
-	writeIdentity(ew, as.Snapshot, a)
-	ew.printf("\nPredictions (kill sent by root):\n")
+	s := as.Snapshot
+	ew.printf("%s\n", IdentityLine(s, a))
+	ew.printf("%s   sigview %s\n", nspidLine(p), Where(s))
+	if p.Container != nil {
+		ew.lines("", ContainerLines(p.Container, p.Engine))
+	}
+	ew.lines("", ProcessLines(a))
+	if line := SigQLine(p); line != "" {
+		ew.printf("%s\n", line)
+	}
+	ew.lines("", ProblemLines(p))
+	ew.printf("\n%s:\n", PredictionsTitle)
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SIGNAL\tFROM\tVERDICT\tOUTCOME\tREASON")
+	fmt.Fprintln(tw, strings.Join(PredictionHeader, "\t"))
 	for _, pr := range a.Predictions {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", pr.Signal, pr.From, pr.Verdict, pr.Outcome, procinspect.Printable(pr.Reason))
+		fmt.Fprintln(tw, strings.Join(NewPredictionRow(pr).Cells(), "\t"))
 	}
 	tw.Flush()
 	if len(a.Stops) > 0 {
-		ew.printf("\nStops:\n")
-		for _, s := range a.Stops {
-			ew.printf("  %s\n", procinspect.Printable(s.Summary))
-			ew.printf("    from %s\n", procinspect.Printable(s.From()))
+		ew.printf("\n%s:\n", StopsTitle)
+		for _, st := range a.Stops {
+			ew.printf("  %s\n", StopSummary(st))
+			ew.printf("    %s\n", StopFrom(st, false))
 		}
 	}
 	if a.Hint != "" {
-		ew.printf("\nFix: %s\n", procinspect.Printable(a.Hint))
+		ew.printf("\n%s\n", FixLine(a.Hint))
 	}
 	writeSignalTable(ew, p)
 	writeThreads(ew, p)
@@ -39,30 +53,59 @@ func WriteExplain(w io.Writer, as *predict.Assessments, p *procinspect.Process) 
 	return ew.err
 }
 
-func writeIdentity(ew *errWriter, s *procinspect.Snapshot, a *predict.Assessment) {
+// Titles of explain's sections.
+const (
+	PredictionsTitle = "Predictions (kill sent by root)"
+	StopsTitle       = "Stops"
+	SignalsTitle     = "Signals (handler from SigCgt/SigIgn, blocked per thread, pending per thread and shared)"
+	ThreadsTitle     = "Threads"
+	ReadersTitle     = "Synchronous readers (signalfd, sigtimedwait)"
+)
+
+// IdentityLine says who the process is and where: "PID 4242 (myinit),
+// PID 1 inside, the init of PID namespace 4026532201 (level 1)".
+func IdentityLine(s *procinspect.Snapshot, a *predict.Assessment) string {
 	p := a.Process
 	st := p.Status
-	ew.printf("PID %d (%s)", p.PID, procinspect.Printable(st.Name))
+	line := fmt.Sprintf("PID %d (%s)", p.PID, procinspect.Printable(st.Name))
 	if ns := s.NamespaceOf(p); ns != nil {
 		role := "a member of"
 		if ns.Init == p {
 			role = "the init of"
 		}
-		ew.printf(", PID %s inside, %s PID namespace %s", OrUnknown(st.NSPID()), role, nsName(ns))
+		line += fmt.Sprintf(", PID %s inside, %s PID namespace %s", OrUnknown(st.NSPID()), role, nsName(ns))
 	}
-	ew.printf("\n")
-	ew.printf("NSpid: %s   sigview %s\n", intsOrUnknown(st.NSpid), Where(s))
-	if p.Container != nil {
-		ew.printf("container: %s\n", ContainerLong(p.Container, p.Engine))
-		if p.Engine != nil {
-			for _, n := range p.Engine.Notes {
-				ew.printf("  note: %s\n", procinspect.Printable(n))
-			}
+	return line
+}
+
+// nspidLine is the process's PID in each namespace from the procfs' own
+// inward: "NSpid: 4242 1".
+func nspidLine(p *procinspect.Process) string {
+	return "NSpid: " + intsOrUnknown(p.Status.NSpid)
+}
+
+// ContainerLines are the container's line ("container: docker web1
+// (3f4e5a6b7c8d), image …") and its engine's notes ("  note: …").
+func ContainerLines(c *engine.Container, m *engine.Metadata) []string {
+	lines := []string{"container: " + ContainerLong(c, m)}
+	if m != nil {
+		for _, n := range m.Notes {
+			lines = append(lines, "  note: "+procinspect.Printable(n))
 		}
 	}
-	ew.printf("cmdline: %s\n", Cmdline(p))
-	ew.printf("state: %s   threads: %s   ppid: %s   uid: %s   tracer: %s\n", State(st.State),
-		IntOrUnknown(st.Threads), IntOrUnknown(st.PPid), UIDText(st), TracerText(st))
+	return lines
+}
+
+// ProcessLines are the facts read about the process itself: cmdline,
+// state and ids, and exe (when read in depth).
+func ProcessLines(a *predict.Assessment) []string {
+	p := a.Process
+	st := p.Status
+	lines := []string{
+		"cmdline: " + Cmdline(p),
+		fmt.Sprintf("state: %s   threads: %s   ppid: %s   uid: %s   tracer: %s", State(st.State),
+			IntOrUnknown(st.Threads), IntOrUnknown(st.PPid), UIDText(st), TracerText(st)),
+	}
 	if d := p.Deep; d != nil {
 		goText := "unknown"
 		if d.Go.Known {
@@ -72,63 +115,90 @@ func writeIdentity(ew *errWriter, s *procinspect.Snapshot, a *predict.Assessment
 		if a.Program != procinspect.ProgUnknown {
 			prog = string(a.Program)
 		}
-		ew.printf("exe: %s   Go program: %s   recognised as: %s\n", OrDash(procinspect.Printable(d.Exe)), goText, prog)
+		lines = append(lines, fmt.Sprintf("exe: %s   Go program: %s   recognised as: %s", OrDash(procinspect.Printable(d.Exe)), goText, prog))
 	}
-	if st.SigQ != "" {
-		ew.printf("SigQ: %s\n", procinspect.Printable(st.SigQ))
+	return lines
+}
+
+// SigQLine is the process's queued signals and its limit ("SigQ: 0/31349"),
+// or "" when the line was not there.
+func SigQLine(p *procinspect.Process) string {
+	if p.Status.SigQ == "" {
+		return ""
 	}
-	for _, prob := range st.Problems {
-		ew.printf("warning: %s\n", procinspect.Printable(prob))
+	return "SigQ: " + procinspect.Printable(p.Status.SigQ)
+}
+
+// ProblemLines say what about the process was unreadable or malformed.
+func ProblemLines(p *procinspect.Process) []string {
+	var lines []string
+	for _, prob := range p.Status.Problems {
+		lines = append(lines, "warning: "+procinspect.Printable(prob))
 	}
+	return lines
 }
 
-// SignalRow is one signal of a process, decoded for display.
-type SignalRow struct {
-	sig                                      procinspect.Signal
-	name, handler, blocked, pending, readers string
+// PredictionRow is one prediction as explain words it, cell by cell.
+type PredictionRow struct {
+	Signal, From, Verdict, Outcome, Reason string
 }
 
-// plain reports whether nothing about the signal differs from a fresh process.
-func (r SignalRow) Plain() bool {
-	return r.handler == "default" && r.blocked == "-" && r.pending == "-" && r.readers == "-"
+// PredictionHeader names the columns of PredictionRow.Cells.
+var PredictionHeader = []string{"SIGNAL", "FROM", "VERDICT", "OUTCOME", "REASON"}
+
+// NewPredictionRow words one prediction.
+func NewPredictionRow(pr predict.Prediction) PredictionRow {
+	return PredictionRow{Signal: pr.Signal.String(), From: string(pr.From), Verdict: string(pr.Verdict),
+		Outcome: string(pr.Outcome), Reason: procinspect.Printable(pr.Reason)}
 }
 
-func (r SignalRow) Cells() []string {
-	return []string{fmt.Sprint(int(r.sig)), r.name, r.sig.DefaultAction(), r.handler, r.blocked, r.pending, r.readers}
+// Cells are the row's cells in the order of PredictionHeader.
+func (r PredictionRow) Cells() []string {
+	return []string{r.Signal, r.From, r.Verdict, r.Outcome, r.Reason}
 }
 
-// SignalHeader names the columns of SignalRow.cells.
-var SignalHeader = []string{"N", "NAME", "DEFAULT", "HANDLER", "BLOCKED", "PENDING", "READERS"}
+// StopSummary says what one engine's stop does to the process.
+func StopSummary(st predict.Stop) string { return procinspect.Printable(st.Summary) }
 
-// SignalRows decodes all 64 signals of p.
-func SignalRows(p *procinspect.Process) []SignalRow {
-	st := p.Status
-	threads := threadsOf(p)
-	rows := make([]SignalRow, 0, procinspect.NSig)
-	for sig := procinspect.Signal(1); sig <= procinspect.NSig; sig++ {
-		rows = append(rows, SignalRow{sig: sig, name: sig.String() + glibcNote(sig), handler: handlerText(st, sig),
-			blocked: blockedText(threads, sig), pending: pendingText(st, threads, sig), readers: readersText(p, sig)})
+// StopFrom says where the stop's signal and grace period come from:
+// "from SIGINT: Config.StopSignal in …"; short names the files by their
+// base name, for a screen.
+func StopFrom(st predict.Stop, short bool) string {
+	if short {
+		return "from " + procinspect.Printable(st.ShortFrom())
 	}
-	return rows
+	return "from " + procinspect.Printable(st.From())
 }
 
-// PlainNames lists the plain signals' short names, real-time runs folded.
-func PlainNames(rows []SignalRow) string {
-	var plain procinspect.SigSet
-	for _, r := range rows {
-		if r.Plain() {
-			plain = plain.With(r.sig)
-		}
+// FixLine is the fix hint: "Fix: …".
+func FixLine(hint string) string { return "Fix: " + procinspect.Printable(hint) }
+
+// SignalsUnknownLine says why the handlers are unknown, or is "".
+func SignalsUnknownLine(p *procinspect.Process) string {
+	if !p.Status.SigCgt.Known || !p.Status.SigIgn.Known {
+		return "handlers unknown: the SigCgt/SigIgn lines are missing or malformed"
 	}
-	return strings.Join(plain.CompactNames(), " ")
+	return ""
 }
+
+// PlainLine names the signals nothing is set for: "default, not blocked,
+// not pending: HUP QUIT …", or "" when there are none.
+func PlainLine(rows []SignalRow) string {
+	if names := PlainNames(rows); names != "" {
+		return "default, not blocked, not pending: " + names
+	}
+	return ""
+}
+
+// AllPlainLine says that no signal differs from a fresh process, for a
+// screen that shows no table then.
+const AllPlainLine = "every signal has its default action and none is blocked or pending"
 
 // writeSignalTable lists every signal that is not plain default, then the rest by name.
 func writeSignalTable(ew *errWriter, p *procinspect.Process) {
-	st := p.Status
-	ew.printf("\nSignals (handler from SigCgt/SigIgn, blocked per thread, pending per thread and shared):\n")
-	if !st.SigCgt.Known || !st.SigIgn.Known {
-		ew.printf("  handlers unknown: the SigCgt/SigIgn lines are missing or malformed\n")
+	ew.printf("\n%s:\n", SignalsTitle)
+	if line := SignalsUnknownLine(p); line != "" {
+		ew.printf("  %s\n", line)
 	}
 	rows := SignalRows(p)
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
@@ -139,149 +209,97 @@ func writeSignalTable(ew *errWriter, p *procinspect.Process) {
 		}
 	}
 	tw.Flush()
-	if names := PlainNames(rows); names != "" {
-		ew.printf("  default, not blocked, not pending: %s\n", names)
+	if line := PlainLine(rows); line != "" {
+		ew.printf("  %s\n", line)
 	}
+}
+
+// ThreadHeader names the columns of ThreadCells.
+var ThreadHeader = []string{"TID", "STATE", "SigBlk", "SigPnd", "SYSCALL", "WCHAN"}
+
+// ThreadCells are one thread's masks and where it waits.
+func ThreadCells(t procinspect.Thread) []string {
+	sc := "unknown"
+	switch {
+	case t.Syscall == -1:
+		sc = "-"
+	case t.Syscall >= 0:
+		sc = fmt.Sprint(t.Syscall)
+	}
+	return []string{fmt.Sprint(t.TID), State(t.Status.State), maskText(t.Status.SigBlk),
+		maskText(t.Status.SigPnd), sc, OrDash(procinspect.Printable(t.Wchan))}
+}
+
+// ThreadsUnreadableLine says why the threads could not be read, or is "".
+func ThreadsUnreadableLine(p *procinspect.Process) string {
+	if p.Deep == nil || p.Deep.ThreadsErr == "" {
+		return ""
+	}
+	return "unreadable: " + procinspect.Printable(p.Deep.ThreadsErr)
 }
 
 func writeThreads(ew *errWriter, p *procinspect.Process) {
 	if p.Deep == nil {
 		return
 	}
-	ew.printf("\nThreads:\n")
-	if p.Deep.ThreadsErr != "" {
-		ew.printf("  unreadable: %s\n", procinspect.Printable(p.Deep.ThreadsErr))
+	ew.printf("\n%s:\n", ThreadsTitle)
+	if line := ThreadsUnreadableLine(p); line != "" {
+		ew.printf("  %s\n", line)
 	}
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  TID\tSTATE\tSigBlk\tSigPnd\tSYSCALL\tWCHAN")
+	fmt.Fprintln(tw, "  "+strings.Join(ThreadHeader, "\t"))
 	for _, t := range p.Deep.Threads {
-		sc := "unknown"
-		switch {
-		case t.Syscall == -1:
-			sc = "-"
-		case t.Syscall >= 0:
-			sc = fmt.Sprint(t.Syscall)
-		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\n", t.TID, State(t.Status.State), maskText(t.Status.SigBlk),
-			maskText(t.Status.SigPnd), sc, OrDash(procinspect.Printable(t.Wchan)))
+		fmt.Fprintln(tw, "  "+strings.Join(ThreadCells(t), "\t"))
 	}
 	tw.Flush()
+}
+
+// ReaderLines are the synchronous readers of signals, one a line with the
+// mask they take ("signalfd 3 takes INT TERM (0000000000004002)"), "none",
+// and why the fd table was unreadable; nil when the process was not read
+// in depth.
+func ReaderLines(p *procinspect.Process) []string {
+	if p.Deep == nil {
+		return nil
+	}
+	var lines []string
+	if len(p.Deep.Consumers) == 0 {
+		lines = append(lines, "none")
+	}
+	for _, c := range p.Deep.Consumers {
+		lines = append(lines, readerText(c))
+	}
+	if p.Deep.FDErr != "" {
+		lines = append(lines, "fd table unreadable: "+procinspect.Printable(p.Deep.FDErr))
+	}
+	return lines
 }
 
 func writeReaders(ew *errWriter, p *procinspect.Process) {
 	if p.Deep == nil {
 		return
 	}
-	ew.printf("\nSynchronous readers (signalfd, sigtimedwait):\n")
-	if len(p.Deep.Consumers) == 0 {
-		ew.printf("  none\n")
-	}
-	for _, c := range p.Deep.Consumers {
-		ew.printf("  %s\n", ReaderText(c, true))
-	}
-	if p.Deep.FDErr != "" {
-		ew.printf("  fd table unreadable: %s\n", procinspect.Printable(p.Deep.FDErr))
-	}
+	ew.printf("\n%s:\n", ReadersTitle)
+	ew.lines("  ", ReaderLines(p))
 }
 
-// threadsOf returns the threads read, or the leader alone.
-func threadsOf(p *procinspect.Process) []procinspect.Thread {
-	if p.Deep != nil && len(p.Deep.Threads) > 0 {
-		return p.Deep.Threads
-	}
-	return []procinspect.Thread{{TID: p.PID, Status: p.Status}}
-}
-
-func handlerText(st procinspect.Status, sig procinspect.Signal) string {
-	switch {
-	case sig == procinspect.SIGKILL || sig == procinspect.SIGSTOP:
-		return "default"
-	case !st.SigCgt.Known || !st.SigIgn.Known:
-		return "unknown"
-	case st.SigCgt.Has(sig):
-		return "caught"
-	case st.SigIgn.Has(sig):
-		return "ignored"
-	}
-	return "default"
-}
-
-func blockedText(threads []procinspect.Thread, sig procinspect.Signal) string {
-	n, known := 0, true
-	for _, t := range threads {
-		if !t.Status.SigBlk.Known {
-			known = false
-		}
-		if t.Status.SigBlk.Has(sig) {
-			n++
-		}
-	}
-	switch {
-	case !known:
-		return "unknown"
-	case n == 0:
-		return "-"
-	case len(threads) == 1:
-		return "yes"
-	}
-	return fmt.Sprintf("%d/%d threads", n, len(threads))
-}
-
-func pendingText(st procinspect.Status, threads []procinspect.Thread, sig procinspect.Signal) string {
-	var parts []string
-	for _, t := range threads {
-		if t.Status.SigPnd.Has(sig) {
-			parts = append(parts, fmt.Sprintf("thread %d", t.TID))
-		}
-	}
-	if st.ShdPnd.Has(sig) {
-		parts = append(parts, "shared")
-	}
-	if !st.ShdPnd.Known {
-		return "unknown"
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, ",")
-}
-
-func readersText(p *procinspect.Process, sig procinspect.Signal) string {
-	if p.Deep == nil {
-		return "-"
-	}
-	var parts []string
-	for _, c := range p.Deep.Consumers {
-		if c.Set.Has(sig) {
-			parts = append(parts, ReaderName(c))
-		}
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, ",")
-}
-
-// ReaderName names one synchronous reader of signals: "signalfd 3",
+// readerName names one synchronous reader of signals: "signalfd 3",
 // "sigtimedwait in thread 12".
-func ReaderName(c procinspect.Consumer) string {
+func readerName(c procinspect.Consumer) string {
 	if c.Kind == "signalfd" {
 		return fmt.Sprintf("signalfd %d", c.FD)
 	}
 	return fmt.Sprintf("sigtimedwait in thread %d", c.TID)
 }
 
-// ReaderText says what one reader takes, the one wording of explain and
-// the detail view: "signalfd 3 takes INT TERM"; hex adds the mask.
-func ReaderText(c procinspect.Consumer, hex bool) string {
+// readerText says what one reader takes: "signalfd 3 takes INT TERM
+// (0000000000004002)".
+func readerText(c procinspect.Consumer) string {
 	set := "an unknown set"
 	if c.Set.Known {
-		set = c.Set.Set.Compact()
-		if hex {
-			set += " (" + c.Set.Set.Hex() + ")"
-		}
+		set = c.Set.Set.Compact() + " (" + c.Set.Set.Hex() + ")"
 	}
-	return ReaderName(c) + " takes " + set
+	return readerName(c) + " takes " + set
 }
 
 func nsName(ns *procinspect.Namespace) string {
@@ -376,13 +394,9 @@ func (e *errWriter) Write(b []byte) (int, error) {
 
 func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
 
-// glibcNote labels the real-time signals glibc keeps for itself.
-func glibcNote(sig procinspect.Signal) string {
-	switch sig {
-	case 32:
-		return " (glibc SIGCANCEL)"
-	case 33:
-		return " (glibc SIGSETXID)"
+// lines writes each line after indent.
+func (e *errWriter) lines(indent string, lines []string) {
+	for _, l := range lines {
+		e.printf("%s%s\n", indent, l)
 	}
-	return ""
 }

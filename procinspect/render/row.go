@@ -8,9 +8,10 @@ import (
 	"github.com/sigview/sigview/procinspect/predict"
 )
 
-// Row is one namespace as a table shows it: the cells of `sigview --once`
-// and of the TUI's main view, computed once from the snapshot and its
-// assessments (the k9s "render" idea: the table only lays it out).
+// Row is one namespace as the namespace table shows it, computed once from
+// the snapshot and its assessments; Columns turn it into the cells of
+// `sigview --once` and of the TUI's main view (the k9s "render" idea: the
+// table only lays it out).
 type Row struct {
 	// ID is the namespace's inode, its init ("init PID N"), or "unknown".
 	ID string
@@ -56,15 +57,69 @@ func (r Row) TreeID() string {
 	return r.ID
 }
 
-// cells are the columns of the plain table (WriteTable).
-func (r Row) cells() []string {
-	level := "?"
-	if r.Level >= 0 {
-		level = fmt.Sprint(r.Level)
+// Prediction returns the row's prediction of sig from the sender; ok is
+// false when the init is not visible (the row has no predictions).
+func (r Row) Prediction(sig procinspect.Signal, from predict.Sender) (pr predict.Prediction, ok bool) {
+	for _, pr := range r.Predictions {
+		if pr.Signal == sig && pr.From == from {
+			return pr, true
+		}
 	}
-	row := []string{r.TreeID(), level, r.Container, r.PID, r.Name, r.Procs, "-", "-", "-", "-", r.Stop}
-	for i, pr := range r.Predictions {
-		row[6+i] = verdictWord(pr)
+	return predict.Prediction{}, false
+}
+
+// Column is one column of the namespace table, the one definition of its
+// title and cell that `sigview --once` (WriteTable) and the TUI's main
+// view both lay out.
+type Column struct {
+	// Header is the column's title in the --once table and on a wide screen.
+	Header string
+	// Short and Tiny are the title on a narrower and the narrowest screen
+	// ("TERM in", "T in"); empty means Header.
+	Short, Tiny string
+	// Cell is the cell's text in the --once table.
+	Cell func(Row) string
+	// Verdict is set for the prediction columns: the prediction the cell
+	// shows, so a screen can colour it or word it shorter; ok is false
+	// when the init is not visible (the cell is "-").
+	Verdict func(Row) (pr predict.Prediction, ok bool)
+}
+
+// The columns of the namespace table.
+var (
+	ColPIDNS      = Column{Header: "PIDNS", Cell: Row.TreeID}
+	ColLevel      = Column{Header: "LVL", Cell: levelCell}
+	ColContainer  = Column{Header: "CONTAINER", Cell: func(r Row) string { return r.Container }}
+	ColInit       = Column{Header: "INIT", Cell: func(r Row) string { return r.PID }}
+	ColName       = Column{Header: "NAME", Cell: func(r Row) string { return r.Name }}
+	ColProcs      = Column{Header: "PROCS", Cell: func(r Row) string { return r.Procs }}
+	ColTermInside = verdictColumn("TERM inside", "TERM in", "T in", procinspect.SIGTERM, predict.Inside)
+	ColTermHost   = verdictColumn("TERM host", "TERM host", "T hst", procinspect.SIGTERM, predict.Host)
+	ColKillInside = verdictColumn("KILL inside", "KILL in", "K in", procinspect.SIGKILL, predict.Inside)
+	ColKillHost   = verdictColumn("KILL host", "KILL host", "K hst", procinspect.SIGKILL, predict.Host)
+	ColStop       = Column{Header: "STOP", Cell: func(r Row) string { return r.Stop }}
+)
+
+// Columns are the columns of `sigview --once`, in order.
+var Columns = []Column{ColPIDNS, ColLevel, ColContainer, ColInit, ColName, ColProcs,
+	ColTermInside, ColTermHost, ColKillInside, ColKillHost, ColStop}
+
+// verdictColumn is the column of one of the init's core predictions
+// (predict.CoreSignals × predict.Senders): "no:dropped", or "-" when the
+// init is not visible.
+func verdictColumn(header, short, tiny string, sig procinspect.Signal, from predict.Sender) Column {
+	pred := func(r Row) (predict.Prediction, bool) { return r.Prediction(sig, from) }
+	return Column{Header: header, Short: short, Tiny: tiny, Verdict: pred, Cell: func(r Row) string {
+		if pr, ok := pred(r); ok {
+			return verdictWord(pr)
+		}
+		return "-"
+	}}
+}
+
+func levelCell(r Row) string {
+	if r.Level < 0 {
+		return "?"
 	}
-	return row
+	return fmt.Sprint(r.Level)
 }

@@ -53,9 +53,17 @@ func WriteTable(w io.Writer, as *predict.Assessments) error {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PIDNS\tLVL\tCONTAINER\tINIT\tNAME\tPROCS\tTERM inside\tTERM host\tKILL inside\tKILL host\tSTOP")
+	cells := make([]string, len(Columns))
+	for i, c := range Columns {
+		cells[i] = c.Header
+	}
+	fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	for _, ns := range s.Namespaces {
-		fmt.Fprintln(tw, strings.Join(NewRow(as, ns).cells(), "\t"))
+		r := NewRow(as, ns)
+		for i, c := range Columns {
+			cells[i] = c.Cell(r)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
