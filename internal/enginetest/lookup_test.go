@@ -70,12 +70,7 @@ func signalOf(num string) string {
 
 func TestDockerLookupMatchesInspect(t *testing.T) {
 	d := StartDocker(t)
-	// dockerd's --data-root is found in its command line, as a scan reads it.
-	snap, err := procinspect.Scanner{Root: "/proc"}.Scan()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := snap.EngineOptions()
+	opts := scannedOptions(t) // dockerd's --data-root is found in its command line
 	type row struct {
 		in Inspect
 		i  int
@@ -137,13 +132,24 @@ func rootFor(t *testing.T, d *Docker) string {
 	return root
 }
 
+// scannedOptions are the engine options a scan of the host's /proc gives:
+// the running daemons' command lines, as sigview reads them.
+func scannedOptions(t *testing.T) engine.Options {
+	t.Helper()
+	snap, err := procinspect.Scanner{Root: "/proc"}.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap.EngineOptions()
+}
+
 func TestPodmanLookupMatchesInspect(t *testing.T) {
 	p := NewPodman(t)
 	for _, c := range stopConfigs {
 		in := p.Run(t, "lookup-"+c.name, c.args, "sleep", "1000")
 		t.Run(c.name, func(t *testing.T) {
 			// Found through the running conmon's command line.
-			checkLookup(t, p, in, engine.Lookup("podman", in.ID, engine.Options{}))
+			checkLookup(t, p, in, engine.Lookup("podman", in.ID, scannedOptions(t)))
 			// And through explicit roots, as storage.conf would give them.
 			checkLookup(t, p, in, engine.Lookup("podman", in.ID, engine.Options{ContainersStorage: p.StorageRoots()}))
 		})
