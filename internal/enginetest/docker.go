@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -106,32 +105,13 @@ func (d *Docker) RunArgs() []string { return []string{"--network", "none"} }
 func (d *Docker) Name() string { return "docker" }
 
 // Import imports the test image once.
-func (d *Docker) Import(t testing.TB) {
-	t.Helper()
-	if d.imported {
-		return
-	}
-	tarball, err := Rootfs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.docker("import", tarball, Image); err != nil {
-		t.Fatal(err)
-	}
-	d.imported = true
-}
+func (d *Docker) Import(t testing.TB) { importOnce(t, &d.imported, d.docker) }
 
 // Run implements Engine.
 func (d *Docker) Run(t testing.TB, name string, args []string, cmd ...string) Inspect {
 	t.Helper()
 	d.Import(t)
-	a := append([]string{"run", "-d", "--network", "none", "--name", name}, args...)
-	a = append(append(a, Image), cmd...)
-	id, err := d.docker(a...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.Inspect(t, id)
+	return d.Inspect(t, runDetached(t, d.docker, name, append(d.RunArgs(), args...), cmd))
 }
 
 // Inspect implements Engine.
@@ -172,13 +152,7 @@ func (d *Docker) Inspect(t testing.TB, idOrName string) Inspect {
 // Stop implements Engine.
 func (d *Docker) Stop(t testing.TB, idOrName string, timeout int) {
 	t.Helper()
-	a := []string{"stop"}
-	if timeout >= 0 {
-		a = append(a, "-t", strconv.Itoa(timeout))
-	}
-	if _, err := d.docker(append(a, idOrName)...); err != nil {
-		t.Fatal(err)
-	}
+	stop(t, d.docker, idOrName, timeout)
 }
 
 func trimSlash(s string) string {

@@ -104,3 +104,47 @@ func waitNoProcess(s string, limit time.Duration) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// The commands Docker and Podman share; cli runs the engine's command line.
+type cli func(args ...string) (string, error)
+
+// importOnce imports the test image with the engine's import command
+// (flags before the tarball), unless *done.
+func importOnce(t testing.TB, done *bool, run cli, flags ...string) {
+	t.Helper()
+	if *done {
+		return
+	}
+	tarball, err := Rootfs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(append(append([]string{"import"}, flags...), tarball, Image)...); err != nil {
+		t.Fatal(err)
+	}
+	*done = true
+}
+
+// runDetached runs the test image as a detached container named name and
+// returns what the engine prints: its ID.
+func runDetached(t testing.TB, run cli, name string, flags, cmd []string) string {
+	t.Helper()
+	a := append(append([]string{"run", "-d", "--name", name}, flags...), Image)
+	id, err := run(append(a, cmd...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// stop runs the engine's stop, with -t unless timeout is negative.
+func stop(t testing.TB, run cli, idOrName string, timeout int) {
+	t.Helper()
+	a := []string{"stop"}
+	if timeout >= 0 {
+		a = append(a, "-t", strconv.Itoa(timeout))
+	}
+	if _, err := run(append(a, idOrName)...); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -60,32 +60,13 @@ func (p *Podman) RunArgs() []string { return CreateFlags }
 func (p *Podman) Name() string { return "podman" }
 
 // Import imports the test image once.
-func (p *Podman) Import(t testing.TB) {
-	t.Helper()
-	if p.imported {
-		return
-	}
-	tarball, err := Rootfs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.podman("import", "-q", tarball, Image); err != nil {
-		t.Fatal(err)
-	}
-	p.imported = true
-}
+func (p *Podman) Import(t testing.TB) { importOnce(t, &p.imported, p.podman, "-q") }
 
 // Run implements Engine.
 func (p *Podman) Run(t testing.TB, name string, args []string, cmd ...string) Inspect {
 	t.Helper()
 	p.Import(t)
-	a := append(append([]string{"run", "-d", "--name", name}, CreateFlags...), args...)
-	a = append(append(a, Image), cmd...)
-	id, err := p.podman(a...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Inspect(t, id)
+	return p.Inspect(t, runDetached(t, p.podman, name, append(p.RunArgs(), args...), cmd))
 }
 
 // Inspect implements Engine.
@@ -129,13 +110,7 @@ func (p *Podman) Inspect(t testing.TB, idOrName string) Inspect {
 // Stop implements Engine.
 func (p *Podman) Stop(t testing.TB, idOrName string, timeout int) {
 	t.Helper()
-	a := []string{"stop"}
-	if timeout >= 0 {
-		a = append(a, "-t", strconv.Itoa(timeout))
-	}
-	if _, err := p.podman(append(a, idOrName)...); err != nil {
-		t.Fatal(err)
-	}
+	stop(t, p.podman, idOrName, timeout)
 }
 
 // StorageRoots returns podman's private graph root and run root, for
