@@ -67,6 +67,16 @@ func (s *Snapshot) NamespaceOf(p *Process) *Namespace {
 	return nil
 }
 
+// SendsFromInside reports whether a signal sigview sends itself to p comes
+// from inside p's PID namespace rather than from an ancestor of it: p is in
+// sigview's own namespace, and that is not the host's initial one (there
+// host and inside are one place). A "host" send is not possible then.
+func (s *Snapshot) SendsFromInside(p *Process) bool {
+	ns := s.NamespaceOf(p)
+	return ns != nil && s.Viewer.NS.HasInode() && ns.ID.HasInode() && ns.ID.Ino == s.Viewer.NS.Ino &&
+		s.Viewer.Initial.Known && !s.Viewer.Initial.V
+}
+
 // NamespaceCount counts the namespaces known to be distinct: every one but
 // the group of processes whose namespace is unidentified (it may hold
 // several, or belong to one listed). unidentified is the size of that group.

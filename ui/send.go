@@ -25,6 +25,9 @@ type sendDialog struct {
 	nsKey   nsKey
 	sig     int // index in sendSignals
 	inside  bool
+	// insideOnly: the target is in sigview's own PID namespace, not the
+	// host's, so what sigview sends comes from inside; host is not offered.
+	insideOnly bool
 	sending bool
 	result  string
 	failed  bool
@@ -71,7 +74,7 @@ func (d sendDialog) update(msg tea.KeyPressMsg, k keyMap) (sendDialog, *act.Send
 		d.sig = (d.sig + len(sendSignals) - 1) % len(sendSignals)
 	case msg.String() == "right" || msg.String() == "l":
 		d.sig = (d.sig + 1) % len(sendSignals)
-	case msg.String() == "tab":
+	case msg.String() == "tab" && !d.insideOnly:
 		d.inside = !d.inside
 	case msg.String() == "enter":
 		d.sending = true
@@ -103,7 +106,11 @@ func (d sendDialog) view(st Styles, width int) string {
 	if d.inside {
 		host, inside = " host ", "[inside]"
 	}
-	b.WriteString(fmt.Sprintf("from: %s %s   tab switches (inside = a process that joins its PID namespace, like docker exec … kill)\n\n", host, inside))
+	if d.insideOnly {
+		b.WriteString("from: [inside]   sigview runs in this PID namespace, so it can send only from inside (no ancestor's SIGKILL)\n\n")
+	} else {
+		b.WriteString(fmt.Sprintf("from: %s %s   tab switches (inside = a process that joins its PID namespace, like docker exec … kill)\n\n", host, inside))
+	}
 	pr := d.assess.Prediction(d.signal(), d.from())
 	b.WriteString("prediction: " + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")
 	b.WriteString(st.Faint.Render(wrap.Render(procinspect.Printable(pr.Reason))) + "\n\n")

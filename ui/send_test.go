@@ -123,3 +123,35 @@ func TestSendDialogFilterNote(t *testing.T) {
 		t.Errorf("F9 after filtering by PID 4250 does not say it signals the init:\n%s", s)
 	}
 }
+
+// TestSendDialogInsideOnly: run inside a PID namespace (the viewer is the
+// fixture container's namespace, not the host's), F9 on that namespace's
+// init offers only the inside sender: a "host" send would come from inside
+// too, and its prediction (the ancestor's SIGKILL) could not happen.
+func TestSendDialogInsideOnly(t *testing.T) {
+	sc := procinspect.Scanner{Root: fixtureRoot, SelfNS: fixtureRoot + "/4242/ns/pid"}
+	snap, err := sc.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Viewer.Initial.V || !snap.SendsFromInside(snap.Process(4242)) {
+		t.Fatalf("fixture: viewer %+v; want it in the container's namespace", snap.Viewer)
+	}
+	m := New(sc, Options{Interval: time.Second})
+	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = update(t, m, scanResultMsg{as: assessed(snap)})
+	m = selectNS(t, m, ctNS)
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyF9})
+	if m.dialog == nil || m.dialog.from() != predict.Inside || !strings.Contains(screen(m), "can send only from inside") {
+		t.Fatalf("F9 in sigview's own namespace must offer inside only:\n%s", screen(m))
+	}
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyRight}) // SIGKILL
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyTab})
+	if m.dialog.from() != predict.Inside || !strings.Contains(screen(m), "✗ no dropped") {
+		t.Errorf("tab must not switch to host; SIGKILL from inside is dropped:\n%s", screen(m))
+	}
+	next, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if cmd == nil || next.(Model).dialog.from() != predict.Inside {
+		t.Errorf("Enter must send from inside")
+	}
+}

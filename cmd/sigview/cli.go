@@ -30,7 +30,7 @@ type options struct {
 // them.
 func defaultOptions() options {
 	return options{proc: "/proc", interval: 2 * time.Second, watch: 2 * time.Second, grace: 10 * time.Second,
-		settle: time.Second, from: "host", signal: "TERM", stopSignal: "TERM"}
+		settle: time.Second, from: "", signal: "TERM", stopSignal: "TERM"}
 }
 
 // Limits a person's values are checked against (never silently raised).

@@ -19,6 +19,10 @@ import (
 // that was scanned (the PID was reused), so nothing was sent.
 var ErrNotSame = errors.New("the PID now belongs to another process")
 
+// ErrNotAncestor reports a send "from the host" that sigview cannot make:
+// it runs in the target's own PID namespace, not in an ancestor of it.
+var ErrNotAncestor = errors.New("not sent from the host")
+
 // ErrReadOnly is returned when sending is turned off (--read-only).
 var ErrReadOnly = errors.New("sending signals is turned off (read-only)")
 

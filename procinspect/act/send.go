@@ -19,8 +19,11 @@ type SendRequest struct {
 	PID int
 	// Signal is what to send.
 	Signal procinspect.Signal
-	// From is where to send it from: Host (sigview's own namespace) or
-	// Inside (a helper process that joins the target's PID namespace).
+	// From is where to send it from: Host (sigview's own namespace, an
+	// ancestor of the target's) or Inside (a helper process that joins the
+	// target's PID namespace); "" picks where sigview really is: Inside when
+	// the target is in sigview's own namespace, else Host. Host is refused
+	// for a target in sigview's own, non-initial namespace.
 	From predict.Sender
 	// Watch is how long to watch the target afterwards (default 2 s).
 	Watch time.Duration
@@ -83,6 +86,17 @@ func Send(sc procinspect.Scanner, req SendRequest) (SendReport, error) {
 	if req.StartTime != 0 && req.StartTime != p.StartTime {
 		return rep, fmt.Errorf("PID %d started at tick %d, not %d as shown: %w", req.PID, p.StartTime, req.StartTime, ErrNotSame)
 	}
+	inside := snap.SendsFromInside(p)
+	switch {
+	case req.From == "" && inside:
+		req.From = predict.Inside
+	case req.From == "":
+		req.From = predict.Host
+	case req.From == predict.Host && inside:
+		return rep, fmt.Errorf("%w: sigview runs in PID %d's own PID namespace (%s), not in an ancestor of it, so a signal it sends comes from inside; send from inside, or run sigview in the host's PID namespace",
+			ErrNotAncestor, req.PID, snap.Viewer.NS)
+	}
+	rep.From = req.From
 	rep.Prediction = predict.Assess(snap, snap.Kernel).Of(p).Prediction(req.Signal, req.From)
 	h, err := Open(root, req.PID, p.StartTime)
 	if err != nil {
@@ -163,6 +177,9 @@ func held(pr predict.Prediction, o observed) procinspect.Flag {
 			// A zombie: it had ended before the signal, and a pidfd says so.
 			return procinspect.KnownFlag(o.ended)
 		}
+		if endedOnItsOwn(pr, o) {
+			return procinspect.Flag{} // not judged: the signal did not end it
+		}
 		ok := !o.ended
 		switch pr.Outcome {
 		case predict.Queued, predict.Deferred:
@@ -175,19 +192,34 @@ func held(pr predict.Prediction, o observed) procinspect.Flag {
 	return procinspect.Flag{}
 }
 
+// endedOnItsOwn reports a process that ended during the watch with an exit
+// status the signal cannot explain (not 128+N for it) after a prediction
+// that the signal would be ignored, dropped or left queued: it exited on
+// its own, and that says nothing of the prediction.
+func endedOnItsOwn(pr predict.Prediction, o observed) bool {
+	switch pr.Outcome {
+	case predict.Ignored, predict.Dropped, predict.Queued:
+		return o.ended && o.exit.Known && o.exit.V != 128+int(pr.Signal)
+	}
+	return false
+}
+
 // judge compares what happened with the prediction.
 func (r *SendReport) judge() {
 	pr := r.Prediction
 	what := r.happened()
 	r.Held = held(pr, observed{ended: r.Ended, exit: r.Exit, pending: procinspect.KnownFlag(r.Pending),
 		stopped: procinspect.KnownFlag(r.State == 'T' || r.State == 't')})
-	if !r.Held.Known {
+	o := observed{ended: r.Ended, exit: r.Exit}
+	switch {
+	case endedOnItsOwn(pr, o):
+		r.Summary = fmt.Sprintf("%s: it ended on its own (exit status %d), not by %s, so the prediction (%s, %s) is not judged: %s",
+			what, r.Exit.V, r.Signal, pr.Verdict, pr.Outcome, pr.Reason)
+	case !r.Held.Known:
 		r.Summary = fmt.Sprintf("%s; sigview predicted %s (%s): %s", what, pr.Verdict, pr.Outcome, pr.Reason)
-		return
-	}
-	if r.Held.V {
+	case r.Held.V:
 		r.Summary = fmt.Sprintf("%s, as predicted (%s, %s): %s", what, pr.Verdict, pr.Outcome, pr.Reason)
-	} else {
+	default:
 		r.Summary = fmt.Sprintf("%s, but sigview predicted %s (%s): %s; the prediction did not hold", what, pr.Verdict, pr.Outcome, pr.Reason)
 	}
 }
