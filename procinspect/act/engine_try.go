@@ -177,7 +177,7 @@ func tryEngine(ctx context.Context, opts EngineTryOptions, rep EngineTryReport, 
 		return rep, fmt.Errorf("the container's init, PID %d, exited before it was read", rep.Pid)
 	}
 	rep.Container = p.Engine
-	stops := predict.Assess(snap, snap.Kernel).Of(p).Stops
+	stops := predict.AssessProcess(p, snap.Kernel).Stops
 	if len(stops) == 0 {
 		return rep, errors.New("no stop predicted for the container's init")
 	}
@@ -203,21 +203,22 @@ func tryEngine(ctx context.Context, opts EngineTryOptions, rep EngineTryReport, 
 	return rep, nil
 }
 
-// judge compares the prediction with the engine's stop, by the rule send
-// and try use (held): the stop signal ended it when the engine did not have
-// to SIGKILL it after the grace period. A "yes" must also have ended it at
-// once, well under the grace period, as the stop predicts.
+// judge compares the prediction with the engine's stop. "At once" is well
+// under the grace period; "the full grace period" is at least it. It is not
+// send's rule (held): with a grace of 0 the SIGKILL follows the stop signal
+// at once, so only the exit status and the time tell a stop's outcome, not
+// whether the stop signal alone ended it.
 func (r *EngineTryReport) judge() {
 	pr := r.Predicted
-	if pr.Verdict != predict.Yes && pr.Verdict != predict.No {
+	atOnce := r.Took < pr.Grace-500*time.Millisecond || pr.Grace <= 0
+	switch pr.Verdict {
+	case predict.Yes:
+		r.Held = procinspect.KnownFlag(atOnce && (!pr.Exit.Known || pr.Exit.V == r.Exit))
+	case predict.No:
+		r.Held = procinspect.KnownFlag(r.killed())
+	default:
 		r.Why = "the prediction left the outcome to the program (" + string(pr.Verdict) + "), so it is not judged"
 		return
-	}
-	atOnce := r.Took < pr.Grace-500*time.Millisecond || pr.Grace <= 0
-	r.Held = held(predict.Prediction{Verdict: pr.Verdict, Exit: pr.Exit},
-		observed{ended: !r.killed(), exit: procinspect.KnownInt(r.Exit)})
-	if pr.Verdict == predict.Yes && !atOnce {
-		r.Held = procinspect.KnownFlag(false)
 	}
 	if !r.Held.V {
 		r.Why = fmt.Sprintf("predicted %s, exit %s after %s; the engine's stop took %s and reported %d",

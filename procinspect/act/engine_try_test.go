@@ -8,17 +8,18 @@ import (
 	"github.com/sigview/sigview/procinspect/predict"
 )
 
-// TestEngineTryJudge: whether an engine's stop held its prediction, by the
-// rule send and try share (held), plus the stop's own timing.
+// TestEngineTryJudge: whether an engine's stop held its prediction, from
+// the exit status and how long the stop took.
 func TestEngineTryJudge(t *testing.T) {
 	grace := 10 * time.Second
-	stop := func(v predict.Verdict, exit int) predict.Stop {
-		st := predict.Stop{Verdict: v, Grace: grace}
+	stopGrace := func(v predict.Verdict, exit int, g time.Duration) predict.Stop {
+		st := predict.Stop{Verdict: v, Grace: g}
 		if exit >= 0 {
 			st.Exit = procinspect.KnownInt(exit)
 		}
 		return st
 	}
+	stop := func(v predict.Verdict, exit int) predict.Stop { return stopGrace(v, exit, grace) }
 	for _, c := range []struct {
 		name string
 		pr   predict.Stop
@@ -34,6 +35,13 @@ func TestEngineTryJudge(t *testing.T) {
 		{"no, SIGKILLed after the grace period", stop(predict.No, 137), grace + 200*time.Millisecond, 137, procinspect.KnownFlag(true)},
 		{"no, but the stop signal ended it", stop(predict.No, 137), 200 * time.Millisecond, 143, procinspect.KnownFlag(false)},
 		{"depends: not judged", stop(predict.Depends, -1), 200 * time.Millisecond, 0, procinspect.Flag{}},
+		// A grace of 0 (docker stop -t 0): SIGKILL follows at once, and 137
+		// is what both verdicts predict.
+		{"grace 0, yes, 137 as predicted", stopGrace(predict.Yes, 137, 0), 100 * time.Millisecond, 137, procinspect.KnownFlag(true)},
+		{"grace 0, no, 137", stopGrace(predict.No, 137, 0), 100 * time.Millisecond, 137, procinspect.KnownFlag(true)},
+		{"grace 0, no, but 143", stopGrace(predict.No, 137, 0), 100 * time.Millisecond, 143, procinspect.KnownFlag(false)},
+		// StopTimeout -1: the engine never sends SIGKILL.
+		{"grace -1, yes, 143 as predicted", stopGrace(predict.Yes, 143, -time.Second), 100 * time.Millisecond, 143, procinspect.KnownFlag(true)},
 	} {
 		r := EngineTryReport{Predicted: c.pr, Took: c.took, Exit: c.exit}
 		r.judge()
