@@ -15,65 +15,6 @@ type (
 	thread  = procinspect.Thread
 )
 
-// Sender is where a signal is sent from.
-type Sender string
-
-// The two senders of docs/json.md.
-const (
-	// Inside is a root process in the target's own PID namespace (the view
-	// from `docker exec`).
-	Inside Sender = "inside"
-	// Host is a root process in an ancestor PID namespace: the initial one,
-	// which for a nested namespace stands for any ancestor. For a process
-	// in the initial namespace, host and inside are the same place.
-	Host Sender = "host"
-)
-
-// Verdict answers "does the process end?".
-type Verdict string
-
-// Verdicts (docs/json.md).
-const (
-	Yes            Verdict = "yes"
-	No             Verdict = "no"
-	Depends        Verdict = "depends"
-	VerdictUnknown Verdict = "unknown"
-)
-
-// Outcome says why.
-type Outcome string
-
-// Outcomes (docs/json.md). Stops is the one addition: a stop signal delivered
-// with its default action stops the process rather than ending it.
-const (
-	Terminates     Outcome = "terminates"
-	Dropped        Outcome = "dropped"
-	Ignored        Outcome = "ignored"
-	Handled        Outcome = "handled"
-	Consumed       Outcome = "consumed"
-	Forwarded      Outcome = "forwarded"
-	Queued         Outcome = "queued"
-	Deferred       Outcome = "deferred"
-	Stops          Outcome = "stops"
-	Denied         Outcome = "denied"
-	Unreachable    Outcome = "unreachable"
-	Gone           Outcome = "gone"
-	OutcomeUnknown Outcome = "unknown"
-)
-
-// Prediction is what a signal will do to a process, and why.
-type Prediction struct {
-	Signal  Signal
-	From    Sender
-	Verdict Verdict
-	Outcome Outcome
-	// Reason is one plain sentence naming the fact or kernel rule that decided.
-	Reason string
-	// Exit is the status a container runtime would report when the process
-	// ends this way (128+N for a death by signal N); unknown otherwise.
-	Exit procinspect.Int
-}
-
 // handler is the disposition of one signal in the process's sighand.
 type handler int
 
@@ -129,11 +70,12 @@ func Predict(p *process, sig Signal, from Sender, k *procinspect.Kernel) Predict
 		return Prediction{Signal: sig, From: from}.unknown(why)
 	}
 	pr := e.decide()
-	if pr.Verdict != VerdictUnknown {
+	if pr.Verdict != VerdictUnknown || !e.waitUnknown() {
 		return pr
 	}
 	// A thread whose sigtimedwait state is unreadable may be what left it
-	// unknown: say what happens in the likely case, and what would change it.
+	// unknown: say what happens in the likely case, and what would change
+	// it. (If the second look decides, that state was what mattered.)
 	alt := *e
 	alt.assumeNoWait = true
 	if a := alt.decide(); a.Verdict != VerdictUnknown {
@@ -202,6 +144,16 @@ func newEval(p *process, sig Signal, from Sender, k *procinspect.Kernel) (*eval,
 	threads, leader, why := liveThreads(p, sig)
 	e.threads, e.leader = threads, leader
 	return e, why
+}
+
+// waitUnknown reports whether a live thread's sigtimedwait state is unreadable.
+func (e *eval) waitUnknown() bool {
+	for _, t := range e.threads {
+		if !t.Sigwait.Known {
+			return true
+		}
+	}
+	return false
 }
 
 // liveThreads returns the live threads and the leader (the thread whose
@@ -373,6 +325,9 @@ func (e *eval) resume() Prediction {
 func (e *eval) pendingAfterResume(sig Signal, running []thread) *eval {
 	r := *e
 	r.sig, r.name, r.threads, r.h, r.resumed = sig, sig.String(), running, handlerOf(e.p, sig), true
+	// Predict's second look names SIGCONT: it does not look into what a
+	// pending signal's threads wait for.
+	r.assumeNoWait = false
 	return &r
 }
 

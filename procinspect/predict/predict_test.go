@@ -792,3 +792,19 @@ func TestPredictResumedInitNoFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestPredictResumeNoSecondLook: SIGCONT to a stopped process whose
+// thread's wait state is unreadable says what the pending signal needs,
+// and takes no "unless a thread waits for SIGCONT" second look (the
+// pending signal's waiters are not SIGCONT's).
+func TestPredictResumeNoSecondLook(t *testing.T) {
+	th := sleepingThread("do_signal_stop", 230, 0).in('T')
+	th.sigwait = procinspect.Flag{}
+	p := withShdPnd(containerProc("sleep", 0, 0, th), sigTERMBit)
+	for _, prof := range profiles {
+		got := Predict(p, procinspect.SIGCONT, Inside, prof.k)
+		if got.Verdict != VerdictUnknown || strings.HasPrefix(got.Reason, "unless") || !strings.Contains(got.Reason, "SIGTERM left pending") {
+			t.Errorf("%s: %s/%s (%s); want unknown, naming the pending SIGTERM, without a second look", prof.name, got.Verdict, got.Outcome, got.Reason)
+		}
+	}
+}
