@@ -276,8 +276,13 @@ func reuseInside(t *testing.T, initprog string) {
 		t.Errorf("act.Open of the reused PID with the old start time = %v; want ErrNotSame", err)
 	}
 	reuser.alive(t, 500*time.Millisecond)
-	rep, err := term(reuser.pid, newStart, predict.Host)
-	if err != nil || !rep.Ended || !rep.Exit.Known || rep.Exit.V != 0 {
-		t.Errorf("control: Send with the new start time = %+v, %v; want it ended with exit status 0", rep, err)
+	// The control is sent from where this test runs: PID 1 of the new
+	// namespace, the target's own, so from inside (a host send is refused).
+	if _, err := term(reuser.pid, newStart, predict.Host); !errors.Is(err, act.ErrNotAncestor) {
+		t.Errorf("Send from host to a process of sigview's own namespace = %v; want ErrNotAncestor", err)
+	}
+	rep, err := term(reuser.pid, newStart, "")
+	if err != nil || rep.From != predict.Inside || !rep.Ended || !rep.Exit.Known || rep.Exit.V != 0 {
+		t.Errorf("control: Send with the new start time = %+v, %v; want it sent from inside and ended with exit status 0", rep, err)
 	}
 }

@@ -2,6 +2,7 @@ package procinspect
 
 import (
 	"path/filepath"
+	"sync"
 
 	"github.com/sigview/sigview/procinspect/engine"
 )
@@ -26,7 +27,10 @@ func (s *Snapshot) EngineOptions() engine.Options {
 	// Each daemon's command line is read once per scan, however many
 	// containers ask for it.
 	read := map[string][][]string{}
+	var mu sync.Mutex // the options may be used by concurrent lookups
 	opts.Daemons = func(name string) [][]string {
+		mu.Lock()
+		defer mu.Unlock()
 		if out, ok := read[name]; ok {
 			return out
 		}

@@ -97,7 +97,7 @@ func Send(sc procinspect.Scanner, req SendRequest) (SendReport, error) {
 			ErrNotAncestor, req.PID, snap.Viewer.NS)
 	}
 	rep.From = req.From
-	rep.Prediction = predict.Assess(snap, snap.Kernel).Of(p).Prediction(req.Signal, req.From)
+	rep.Prediction = predict.AssessProcess(p, snap.Kernel).Prediction(req.Signal, req.From)
 	h, err := Open(root, req.PID, p.StartTime)
 	if err != nil {
 		if errors.Is(err, syscall.ESRCH) || procinspect.Vanished(err) {

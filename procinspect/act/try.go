@@ -263,7 +263,7 @@ func (rep *TryReport) predict(stop procinspect.Signal) error {
 	if p == nil {
 		return fmt.Errorf("PID %d vanished before the stop", rep.HostPID)
 	}
-	rep.Assessment = predict.Assess(snap, snap.Kernel).Of(p)
+	rep.Assessment = predict.AssessProcess(p, snap.Kernel)
 	rep.Predicted = rep.Assessment.Prediction(stop, predict.Host)
 	return nil
 }

@@ -54,6 +54,10 @@ func assess(p *process, k *procinspect.Kernel) *Assessment {
 	return a
 }
 
+// AssessProcess assesses one process alone, for a command that acts on it
+// (send, try): the same Assessment Assess makes, without every init's.
+func AssessProcess(p *process, k *procinspect.Kernel) *Assessment { return assess(p, k) }
+
 // Core returns the predictions of CoreSignals × Senders, in the order of
 // the table's columns: TERM inside, TERM host, KILL inside, KILL host.
 func (a *Assessment) Core() []Prediction {
