@@ -33,7 +33,8 @@ type Process struct {
 	// nsDeferred marks a process whose ns/pid link the scan has not read
 	// yet: Snapshot.resolveNS settles it from its namespace's init.
 	nsDeferred bool
-	// reused marks deep facts taken from the previous snapshot (Scanner.Prev).
+	// reused marks what the executable says (Deep.Go, Exe, JVM) as taken
+	// from the previous snapshot (Scanner.Prev).
 	reused bool
 	// InitialNS reports whether the process lives in the kernel's initial
 	// PID namespace (the host's). Set by the namespace grouping.

@@ -343,6 +343,13 @@ func readJVM(dir string) Flag {
 	return KnownFlag(false)
 }
 
+// readProgram reads what p's executable says: its exe link, Go build
+// information, and (for an otherwise unrecognised program) libjvm.
+func readProgram(p *Process, pr Proc) {
+	p.Deep.Go, p.Deep.Exe = readGo(pr.dir)
+	readJVMFor(p, pr)
+}
+
 // readJVMFor reads whether an otherwise unrecognised process is a JVM.
 func readJVMFor(p *Process, pr Proc) {
 	if p.Deep != nil && !p.Deep.Go.V && Identify(p) == ProgUnknown {
@@ -350,7 +357,8 @@ func readJVMFor(p *Process, pr Proc) {
 	}
 }
 
-// readDeep reads the facts a prediction needs for one process. On a live
+// readDeep reads the facts a prediction needs for one process, but for
+// what its executable says (readGo, readJVMFor), which a rescan may keep. On a live
 // procfs a missing directory means the process exited; in a copy it is
 // just missing. Unless allFDs is set, the fd table is read only when some
 // signal is blocked in every thread: a signalfd receives only such
@@ -379,7 +387,6 @@ func readDeep(pr Proc, allFDs bool) *Deep {
 	} else {
 		d.FDsSkipped = true
 	}
-	d.Go, d.Exe = readGo(pr.dir)
 	return d
 }
 

@@ -143,12 +143,15 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			p := todo[i]
 			pr := fs.Proc(p.PID)
 			readDetails(p, pr)
+			// Threads, wait states and readers are read every time: they
+			// change without a trace in status (a signalfd opened later).
+			// What the executable says (Go, JVM) is kept for the same program.
+			p.Deep = readDeep(pr, asked[p.PID])
 			if q := sc.reusable(p, pr, asked[p.PID]); q != nil {
-				p.Deep, p.reused = q.Deep, true
+				p.Deep.Go, p.Deep.Exe, p.Deep.JVM, p.reused = q.Deep.Go, q.Deep.Exe, q.Deep.JVM, true
 				return
 			}
-			p.Deep = readDeep(pr, asked[p.PID])
-			readJVMFor(p, pr)
+			readProgram(p, pr)
 		})
 		for _, p := range todo {
 			noteDeep(p, &warn)
@@ -338,7 +341,7 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 	}
 	readDetails(p, pr)
 	p.Deep = readDeep(pr, true)
-	readJVMFor(p, pr)
+	readProgram(p, pr)
 	return p, nil
 }
 

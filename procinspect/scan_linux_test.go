@@ -318,9 +318,10 @@ func TestScanDeferredNSMatchesLinks(t *testing.T) {
 	}
 }
 
-// TestScanReusesDeepFacts checks Scanner.Prev: an unchanged init's deep
-// facts come from the previous snapshot; a changed mask, a new start time
-// (a reused PID) or a PID asked for in Deep reads them again.
+// TestScanReusesDeepFacts checks Scanner.Prev: what an unchanged program's
+// executable says (Go, exe, JVM) comes from the previous snapshot, but its
+// threads, wait states and readers are read again every time; a new start
+// time (a reused PID), an exec or a PID asked for in Deep reads everything.
 func TestScanReusesDeepFacts(t *testing.T) {
 	root := fxCopy(t)
 	self := filepath.Join(root, "1", "ns", "pid")
@@ -344,13 +345,12 @@ func TestScanReusesDeepFacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := again.Process(5000); !p.reused || p.Deep != first.Process(5000).Deep {
-		t.Errorf("unchanged init 5000 was read again (reused=%v)", p.reused)
+	if p, q := again.Process(5000), first.Process(5000); !p.reused || p.Deep == q.Deep || p.Deep.Exe != q.Deep.Exe || p.Deep.Go != q.Deep.Go {
+		t.Errorf("unchanged init 5000: reused=%v, Deep read again %v; want the program's facts kept and the rest read again", p.reused, p.Deep != q.Deep)
 	}
-	// A multi-threaded init is always read again: another thread's mask
-	// can change while the leader's status does not.
-	if p := again.Process(4242); p.reused {
-		t.Errorf("two-thread init 4242 reused the previous read")
+	// Threads are read again, for a multi-threaded init too.
+	if p, q := again.Process(4242), first.Process(4242); p.Deep == q.Deep || len(p.Deep.Threads) != len(q.Deep.Threads) {
+		t.Errorf("two-thread init 4242: threads not read again (%d, was %d)", len(p.Deep.Threads), len(q.Deep.Threads))
 	}
 	// exec keeps the start time and may keep the masks: another name or
 	// command line is another program.
@@ -370,9 +370,14 @@ func TestScanReusesDeepFacts(t *testing.T) {
 	if err := os.WriteFile(status, []byte(strings.Replace(string(b), "SigBlk:\t0000000000004002", "SigBlk:\t0000000000000002", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	task := filepath.Join(root, "5000", "task", "5000", "status")
+	tb, _ := os.ReadFile(task)
+	if err := os.WriteFile(task, []byte(strings.Replace(string(tb), "SigBlk:\t0000000000004002", "SigBlk:\t0000000000000002", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	changed, _ := Scanner{Root: root, SelfNS: self, Prev: first}.Scan()
-	if p := changed.Process(5000); p.reused {
-		t.Errorf("init 5000 whose SigBlk changed reused the previous read")
+	if p := changed.Process(5000); len(p.Deep.Threads) == 0 || p.Deep.Threads[0].Status.SigBlk.Set != 0x2 {
+		t.Errorf("init 5000 whose SigBlk changed: threads %+v; want the new mask 0x2 read", p.Deep.Threads)
 	}
 	stat := filepath.Join(root, "5000", "stat")
 	sb, _ := os.ReadFile(stat)

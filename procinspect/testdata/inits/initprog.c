@@ -57,6 +57,8 @@ static void on_term(int sig) {
 	_exit(0);
 }
 
+static void on_usr1(int sig) { (void)sig; }
+
 static void *worker_pause(void *arg) {
 	(void)arg;
 	wait_forever();
@@ -160,6 +162,17 @@ int main(int argc, char **argv) {
 	} else if (!strcmp(m, "all-block")) {
 		block(SIGTERM); // the worker inherits the mask
 		spawn(worker_pause);
+	} else if (!strcmp(m, "block-then-signalfd")) {
+		// Blocks SIGTERM; once SIGUSR1 comes, reads it from a signalfd:
+		// nothing in its status file changes when it does.
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_usr1;
+		sigaction(SIGUSR1, &sa, NULL);
+		block(SIGTERM);
+		ready();
+		pause();
+		read_signalfd(SIGTERM);
 	} else if (!strcmp(m, "leader-exit")) {
 		spawn(worker_pause);
 		ready();
