@@ -37,7 +37,7 @@ var tryCommand = &command{
 		{"settle", "the least time to let CMD start before predicting (default 1s); try\nthen waits until its threads sleep and their masks stay still"},
 		{"docker", "run IMAGE with docker instead (CMD, if any, is the container's command),\npredict from the running container's own configuration, stop it with\n`docker stop` and compare; --stop-signal and --grace, when given, become the\ncontainer's --stop-signal and --stop-timeout"},
 		{"podman", "the same with podman"},
-		{"run-flag", "an argument for the engine's run, before the image (repeat it:\n--run-flag=--init)"},
+		{"run-flag", "an argument for the engine's run, before the image (repeat it:\n--run-flag=--init); flags that name or reach another container (--name,\n--replace, --pod, --volumes-from, --cidfile, container:X namespaces) are refused:\ntry names its own container and removes only that one"},
 		{"engine-flag", "an argument for the engine itself, before its command (repeat it:\n--engine-flag=--root=/var/tmp/store)"},
 		{"json", "print the report as JSON (docs/json.md)"},
 		noProbeFlag,

@@ -98,3 +98,22 @@ func TestTryEngineLeavesNothing(t *testing.T) {
 		t.Errorf("containers left behind: %q %v", out, err)
 	}
 }
+
+// TestTryEngineRefusesOthersContainers: a run flag that names an existing
+// container (or reaches one) is refused before anything runs, and that
+// container is left as it was.
+func TestTryEngineRefusesOthersContainers(t *testing.T) {
+	t.Parallel()
+	d := StartDocker(t)
+	prod := d.Run(t, "prod-db", nil, "sleep", "1000")
+	for _, flags := range [][]string{{"--name=prod-db"}, {"--name", "prod-db"}, {"--volumes-from", "prod-db"}, {"--pid=container:prod-db"}} {
+		_, err := act.TryEngine(act.EngineTryOptions{Engine: "docker", Image: Image, Cmd: []string{"sleep", "1000"},
+			GlobalArgs: d.GlobalArgs(), RunArgs: append(d.RunArgs(), flags...)})
+		if err == nil || !strings.Contains(err.Error(), "--run-flag") {
+			t.Errorf("try with %q: %v; want a refusal naming the run flag", flags, err)
+		}
+	}
+	if in := d.Inspect(t, "prod-db"); in.ID != prod.ID || !in.Running || in.Pid != prod.Pid {
+		t.Errorf("prod-db after the refused tries: %+v; want it untouched (%+v)", in, prod)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -89,15 +91,21 @@ func TryEngine(opts EngineTryOptions) (EngineTryReport, error) {
 	if _, err := exec.LookPath(opts.Engine); err != nil {
 		return rep, fmt.Errorf("%s: command not found", opts.Engine)
 	}
-	// A name of our own, so the container is removed even when "run"
-	// fails after creating it, or sigview is interrupted.
-	name := containerName(opts.RunArgs)
-	run := opts.RunArgs
-	if name == "" {
-		name = fmt.Sprintf("sigview-try-%d-%d", os.Getpid(), time.Now().UnixNano()%1_000_000)
-		run = append([]string{"--name", name}, run...)
+	if err := checkRunFlags(opts.RunArgs); err != nil {
+		return rep, err
 	}
-	defer removeContainer(opts, name)
+	// A name of sigview's own and a cidfile: the container's ID is known
+	// even when "run" fails after creating it, or sigview is interrupted,
+	// and only that container is removed.
+	dir, err := os.MkdirTemp("", "sigview-try-")
+	if err != nil {
+		return rep, err
+	}
+	defer os.RemoveAll(dir)
+	name := fmt.Sprintf("sigview-try-%d-%d", os.Getpid(), time.Now().UnixNano()%1_000_000)
+	cidfile := filepath.Join(dir, "cid")
+	run := append([]string{"--name", name, "--cidfile", cidfile}, opts.RunArgs...)
+	defer removeContainer(opts, cidfile, name)
 	var interrupted atomic.Value
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -109,7 +117,7 @@ func TryEngine(opts EngineTryOptions) (EngineTryReport, error) {
 		case <-ctx.Done():
 		}
 	}()
-	rep, err := tryEngine(ctx, opts, rep, run)
+	rep, err = tryEngine(ctx, opts, rep, run)
 	if sig, ok := interrupted.Load().(os.Signal); ok {
 		s, _ := sig.(syscall.Signal)
 		return rep, &TryInterrupted{Signal: s, Argv0: opts.Engine + " container " + name, HostPID: rep.Pid}
@@ -117,26 +125,45 @@ func TryEngine(opts EngineTryOptions) (EngineTryReport, error) {
 	return rep, err
 }
 
-// containerName is the --name a person gave in the run flags, or "".
-func containerName(args []string) string {
+// foreignFlags are run flags that name or reach another container: try
+// acts only on the container it makes.
+var foreignFlags = []string{"--name", "--replace", "--pod", "--volumes-from", "--cidfile"}
+
+// sharedFlags take "container:X", which joins another container's namespace.
+var sharedFlags = []string{"--pid", "--network", "--net", "--ipc", "--uts", "--userns", "--cgroupns"}
+
+// checkRunFlags refuses run flags that would make try touch a container it
+// did not make: its name (a conflict ends with sigview removing it), a
+// podman pod or --replace, another container's volumes or namespaces.
+func checkRunFlags(args []string) error {
 	for i, a := range args {
-		if v, ok := strings.CutPrefix(a, "--name="); ok {
-			return v
+		flag, val, hasVal := strings.Cut(a, "=")
+		if !hasVal && i+1 < len(args) {
+			val = args[i+1]
 		}
-		if a == "--name" && i+1 < len(args) {
-			return args[i+1]
+		switch {
+		case slices.Contains(foreignFlags, flag):
+			return fmt.Errorf("--run-flag %s: try names its own container and acts only on it; %s is not allowed", a, flag)
+		case slices.Contains(sharedFlags, flag) && strings.HasPrefix(val, "container:"):
+			return fmt.Errorf("--run-flag %s: try acts only on the container it makes, not on %s", a, strings.TrimPrefix(val, "container:"))
 		}
 	}
-	return ""
+	return nil
 }
 
-// removeContainer removes the container, and keeps trying for a while: an
-// engine command cut short may leave it still being created.
-func removeContainer(opts EngineTryOptions, name string) {
+// removeContainer removes the container try made: the ID its cidfile
+// holds, or, when the engine had not written it yet, the container with
+// try's own name. It keeps trying for a while: an engine command cut short
+// may leave it still being created.
+func removeContainer(opts EngineTryOptions, cidfile, name string) {
 	bg := context.Background()
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		engineRun(bg, opts, time.Minute, "rm", "-f", name)
-		if _, err := engineRun(bg, opts, 30*time.Second, "inspect", "-f", "{{.Id}}", name); err != nil {
+		target := name
+		if b, err := os.ReadFile(cidfile); err == nil && len(bytes.TrimSpace(b)) > 0 {
+			target = string(bytes.TrimSpace(b))
+		}
+		engineRun(bg, opts, time.Minute, "rm", "-f", target)
+		if _, err := engineRun(bg, opts, 30*time.Second, "inspect", "-f", "{{.Id}}", target); err != nil {
 			return // no such container
 		}
 	}

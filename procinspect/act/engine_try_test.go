@@ -50,3 +50,24 @@ func TestEngineTryJudge(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRunFlags: run flags that name or reach another container are
+// refused before anything runs; others pass.
+func TestCheckRunFlags(t *testing.T) {
+	for _, bad := range [][]string{
+		{"--name=prod-db"}, {"--name", "prod-db"}, {"--replace"}, {"--pod", "p"}, {"--pod=p"},
+		{"--volumes-from", "db"}, {"--cidfile=/tmp/x"}, {"--pid=container:db"}, {"--network", "container:db"},
+		{"--net=container:db"}, {"--ipc", "container:db"},
+	} {
+		if err := checkRunFlags(bad); err == nil {
+			t.Errorf("checkRunFlags(%q) = nil; want a refusal", bad)
+		}
+	}
+	for _, ok := range [][]string{
+		{"--init"}, {"--stop-timeout", "3"}, {"--network", "none"}, {"--pid=host"}, {"--stop-signal=SIGINT"}, {"-e", "NAME=x"},
+	} {
+		if err := checkRunFlags(ok); err != nil {
+			t.Errorf("checkRunFlags(%q) = %v; want nil", ok, err)
+		}
+	}
+}
