@@ -20,17 +20,17 @@ var sendSignals = predict.AssessedSignals
 // sendDialog is F9: choose a signal and a sender, see the prediction,
 // confirm with Enter. Nothing is sent without that Enter.
 type sendDialog struct {
-	target  *procinspect.Process
-	assess  *predict.Assessment // the target's, from the snapshot it was chosen in
-	nsKey   nsKey
-	sig     int // index in sendSignals
-	inside  bool
+	target *procinspect.Process
+	assess *predict.Assessment // the target's, from the snapshot it was chosen in
+	nsKey  nsKey
+	sig    int // index in sendSignals
+	inside bool
 	// insideOnly: the target is in sigview's own PID namespace, not the
 	// host's, so what sigview sends comes from inside; host is not offered.
 	insideOnly bool
-	sending bool
-	result  string
-	failed  bool
+	sending    bool
+	result     string
+	failed     bool
 	// note warns that the filter named another process than the init.
 	note string
 }
