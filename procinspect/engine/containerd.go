@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -26,9 +27,7 @@ func containerdStates(opts Options) []string {
 func lookupContainerd(m *Metadata, opts Options) {
 	m.note("stop signal unknown: containerd keeps it in its database; SIGTERM assumed")
 	for _, st := range containerdStates(opts) {
-		pattern := opts.path(filepath.Join(st, "io.containerd.runtime.v2.task", "*", m.ID, "config.json"))
-		matches, _ := filepath.Glob(pattern)
-		for _, p := range matches {
+		for _, p := range inSubdirs(opts.path(filepath.Join(st, "io.containerd.runtime.v2.task")), "", m.ID, "config.json") {
 			b, err := os.ReadFile(p)
 			if err != nil {
 				m.note("bundle " + p + ": " + err.Error())
@@ -64,4 +63,25 @@ func lookupContainerd(m *Metadata, opts Options) {
 		}
 	}
 	m.note("namespace, annotations unknown: no io.containerd.runtime.v2.task/*/" + m.ID + "/config.json under /run/containerd or Docker's exec roots")
+}
+
+// inSubdirs returns dir/<sub>/<rest...> for every subdirectory sub of dir
+// whose name ends in suffix and that holds that path: the exact names rest
+// joined, never matched as a pattern.
+func inSubdirs(dir, suffix string, rest ...string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range ents {
+		if !e.IsDir() || !strings.HasSuffix(e.Name(), suffix) {
+			continue
+		}
+		p := filepath.Join(append([]string{dir, e.Name()}, rest...)...)
+		if _, err := os.Lstat(p); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -85,8 +85,8 @@ func (m *Metadata) note(s string) { m.Notes = append(m.Notes, s) }
 // names them).
 func Lookup(runtime, id string, opts Options) Metadata {
 	m := Metadata{Runtime: runtime, ID: id}
-	if !validID(id) {
-		m.note("container id " + quote(id) + " is not a plain name; nothing read")
+	if why := badID(runtime, id); why != "" {
+		m.note("container id " + quote(id) + " " + why + "; nothing read")
 		return m
 	}
 	switch runtime {
@@ -104,7 +104,7 @@ func Lookup(runtime, id string, opts Options) Metadata {
 	default:
 		m.note("unknown runtime " + quote(runtime))
 	}
-	if m.Pod.Name == "" && opts.PodUID != "" && validID(opts.PodUID) {
+	if m.Pod.Name == "" && opts.PodUID != "" && badID("", opts.PodUID) == "" {
 		pod, why := LookupPod(opts.PodUID, opts)
 		m.Pod = pod
 		if why != "" {
@@ -117,9 +117,25 @@ func Lookup(runtime, id string, opts Options) Metadata {
 	return m
 }
 
-// validID refuses ids that could walk out of a state directory.
-func validID(id string) bool {
-	return id != "" && id != "." && id != ".." && !strings.ContainsAny(id, "/\x00")
+// badID says why id cannot name a container of runtime, or "". Every file
+// is then read by its exact name: an ID is joined to a directory, never
+// matched as a pattern. Docker, podman and CRI-O make 64-digit lowercase
+// hex IDs; containerd's are free-form (nerdctl, Kubernetes), so only what
+// could leave a directory or act as a pattern is refused.
+func badID(runtime, id string) string {
+	switch {
+	case runtime == "docker" || runtime == "podman" || runtime == "cri-o":
+		if !isHexID(id) {
+			return "is not the 64 lowercase hex digits " + runtime + " gives a container"
+		}
+	case id == "" || id == "." || id == "..":
+		return "is not a name"
+	case strings.ContainsAny(id, "/\x00"):
+		return "holds a path separator"
+	case strings.ContainsAny(id, "*?[\\"):
+		return "holds a pattern character"
+	}
+	return ""
 }
 
 func quote(s string) string { return "\"" + s + "\"" }

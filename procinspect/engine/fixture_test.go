@@ -18,7 +18,7 @@ func write(t *testing.T, root, path, body string) {
 	}
 }
 
-const crioID = "3f1b2c4d5e6f"
+const crioID = "3f1b2c4d5e6f0000000000000000000000000000000000000000000000000000"
 
 // The shape CRI-O writes: an OCI spec with the io.kubernetes.* annotations.
 const crioConfig = `{"ociVersion":"1.0.2-dev","process":{"args":["/pause"]},
@@ -44,7 +44,9 @@ func TestCRIOFixture(t *testing.T) {
 }
 
 // The shape cri-dockerd writes: config.v2.json with Kubernetes labels.
-const criDockerdConfig = `{"ID":"abc","Name":"/k8s_web_shop-7d_prod_1234_0","State":{"Pid":4242},
+const criDockerdID = "abcddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+
+const criDockerdConfig = `{"ID":"abcddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd","Name":"/k8s_web_shop-7d_prod_1234_0","State":{"Pid":4242},
 "Config":{"Image":"sha256:feed","StopSignal":"","Labels":{
 "io.kubernetes.pod.name":"shop-7d","io.kubernetes.pod.namespace":"prod","io.kubernetes.pod.uid":"1234",
 "io.kubernetes.container.name":"web","annotation.io.kubernetes.pod.terminationGracePeriod":"60",
@@ -53,8 +55,8 @@ const criDockerdConfig = `{"ID":"abc","Name":"/k8s_web_shop-7d_prod_1234_0","Sta
 func TestCRIDockerdFixture(t *testing.T) {
 	root := t.TempDir()
 	write(t, root, "/etc/docker/daemon.json", `{"data-root":"/srv/docker"}`)
-	write(t, root, "/srv/docker/containers/abc/config.v2.json", criDockerdConfig)
-	m := Lookup("docker", "abc", Options{Root: root})
+	write(t, root, "/srv/docker/containers/"+criDockerdID+"/config.v2.json", criDockerdConfig)
+	m := Lookup("docker", criDockerdID, Options{Root: root})
 	if m.Name != "k8s_web_shop-7d_prod_1234_0" || m.Pod != (Pod{"prod", "shop-7d", "1234"}) || m.ContainerName != "web" || m.Pid != 4242 {
 		t.Errorf("got %+v", m)
 	}
@@ -84,10 +86,13 @@ func TestPodLogs(t *testing.T) {
 	}
 }
 
+// hostileID is a well-formed docker ID whose files say hostile things.
+const hostileID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
 func TestAbsentAndHostile(t *testing.T) {
 	root := t.TempDir()
 	for _, rt := range []string{"docker", "podman", "cri-o", "containerd", "kubernetes", "lxc"} {
-		m := Lookup(rt, "deadbeef", Options{Root: root})
+		m := Lookup(rt, "deadbeef"+strings.Repeat("0", 56), Options{Root: root})
 		if len(m.Notes) == 0 || m.Name != "" {
 			t.Errorf("%s: %+v", rt, m)
 		}
@@ -97,8 +102,8 @@ func TestAbsentAndHostile(t *testing.T) {
 		t.Errorf("path escape: %+v", m)
 	}
 	// A hostile name is kept as it is.
-	write(t, root, "/var/lib/docker/containers/x1/config.v2.json", `{"Name":"/\u001b[31mevil\n","Config":{"Image":"i","StopSignal":"SIGBOGUS"}}`)
-	m = Lookup("docker", "x1", Options{Root: root})
+	write(t, root, "/var/lib/docker/containers/"+hostileID+"/config.v2.json", `{"Name":"/\u001b[31mevil\n","Config":{"Image":"i","StopSignal":"SIGBOGUS"}}`)
+	m = Lookup("docker", hostileID, Options{Root: root})
 	if m.Name != "\x1b[31mevil\n" || m.StopSignal != "SIGBOGUS" {
 		t.Errorf("hostile: %q %q", m.Name, m.StopSignal)
 	}
@@ -127,6 +132,31 @@ func TestEmptyTimeoutAnnotation(t *testing.T) {
 		ociAnnotations(&m, map[string]string{"org.systemd.property.TimeoutStopUSec": v}, "config.json")
 		if m.StopTimeout.Known || len(m.Notes) == 0 {
 			t.Errorf("TimeoutStopUSec %q: timeout %+v, notes %v; want unknown with a note", v, m.StopTimeout, m.Notes)
+		}
+	}
+}
+
+// TestIDsAreNamesNotPatterns: a container ID from a cgroup path is refused
+// unless it is what its engine makes (64 hex digits for docker, podman and
+// CRI-O); a containerd ID with a pattern character or a path step is
+// refused, and nothing is read for it, though a file matching the pattern
+// exists (a cgroup path ending in .../default/* once named another
+// container's bundle).
+func TestIDsAreNamesNotPatterns(t *testing.T) {
+	root := t.TempDir()
+	other := "victim"
+	write(t, root, "/run/containerd/io.containerd.runtime.v2.task/default/"+other+"/config.json",
+		`{"annotations":{"io.kubernetes.cri.container-name":"victim","io.kubernetes.pod.name":"victim-pod"}}`)
+	if m := Lookup("containerd", other, Options{Root: root}); len(m.Files) != 1 || m.ContainerName != "victim" {
+		t.Fatalf("fixture: the real ID reads nothing: %+v", m)
+	}
+	for _, c := range []struct{ rt, id string }{
+		{"containerd", "*"}, {"containerd", "vic*"}, {"containerd", "v?ctim"}, {"containerd", "[v]ictim"}, {"containerd", ".."},
+		{"containerd", "../default/victim"}, {"docker", "victim"}, {"podman", strings.Repeat("A", 64)}, {"cri-o", "*"},
+	} {
+		m := Lookup(c.rt, c.id, Options{Root: root})
+		if len(m.Files) != 0 || m.ContainerName != "" || !strings.Contains(strings.Join(m.Notes, "\n"), "nothing read") {
+			t.Errorf("%s ID %q: %+v; want refused, nothing read", c.rt, c.id, m)
 		}
 	}
 }

@@ -84,8 +84,7 @@ func storageRoots(m *Metadata, opts Options, defaults []string) []string {
 // the roots ("overlay-containers" normally, "vfs-containers" with vfs).
 func containerFile(opts Options, roots []string, id, file string) (string, bool) {
 	for _, r := range roots {
-		matches, _ := filepath.Glob(opts.path(filepath.Join(r, "*-containers", id, "userdata", file)))
-		if len(matches) > 0 {
+		if matches := inSubdirs(opts.path(r), "-containers", id, "userdata", file); len(matches) > 0 {
 			return matches[0], true
 		}
 	}
@@ -187,8 +186,7 @@ func ociAnnotations(m *Metadata, a map[string]string, from string) {
 // containers.json.
 func storageNames(m *Metadata, opts Options, roots []string) {
 	for _, r := range roots {
-		matches, _ := filepath.Glob(opts.path(filepath.Join(r, "*-containers", "containers.json")))
-		for _, p := range matches {
+		for _, p := range inSubdirs(opts.path(r), "-containers", "containers.json") {
 			if storageName(m, p) {
 				return
 			}
