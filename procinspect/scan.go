@@ -175,7 +175,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		}
 	}
 	readDeepSet(kids)
-	snap.lookupEngines()
+	snap.lookupEngines(&warn)
 	snap.Warnings = warn.lines()
 	if snap.Hidden != "" {
 		snap.Warnings = append([]string{snap.Hidden}, snap.Warnings...)

@@ -4,6 +4,7 @@ package procinspect
 // itself runs.
 
 import (
+	"sync"
 	"time"
 
 	"github.com/sigview/sigview/nsutil"
@@ -46,7 +47,11 @@ type Snapshot struct {
 	Hidden string
 
 	byPID map[int]*Process
-	nsOf  map[*Process]*Namespace
+	// daemons are the engine daemons' processes and command lines, found
+	// once (findDaemons).
+	daemonsOnce sync.Once
+	daemons     map[string][]daemon
+	nsOf        map[*Process]*Namespace
 }
 
 // Process returns the process with the given PID, or nil.

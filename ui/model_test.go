@@ -365,7 +365,7 @@ func TestSmallTerminals(t *testing.T) {
 
 func TestWarningsOverlay(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	if !strings.Contains(screen(m), "w: 4 warnings") {
+	if !strings.Contains(screen(m), "w: 5 warnings") { // the fixture's dockerd, in a container, is not trusted for it
 		t.Fatalf("the header does not point at w:\n%s", screen(m))
 	}
 	m = press(t, m, "w")
