@@ -24,7 +24,10 @@ func (s *Snapshot) EngineOptions() engine.Options {
 // the container (daemonDistrust); warn, when not nil, records each daemon
 // refused.
 func (s *Snapshot) engineOptions(target *Process, warn *warnings) engine.Options {
-	opts := engine.Options{Root: filepath.Dir(s.Root)}
+	opts := engine.Options{Root: filepath.Dir(s.Root), OwnerUID: -1}
+	if target != nil && target.Status.Uid.Known {
+		opts.OwnerUID = target.Status.Uid.V[0]
+	}
 	s.daemonsOnce.Do(s.findDaemons)
 	opts.Daemons = func(name string) [][]string {
 		var out [][]string

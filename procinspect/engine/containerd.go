@@ -28,7 +28,7 @@ func lookupContainerd(m *Metadata, opts Options) {
 	m.note("stop signal unknown: containerd keeps it in its database; SIGTERM assumed")
 	for _, st := range containerdStates(opts) {
 		for _, p := range inSubdirs(opts.path(filepath.Join(st, "io.containerd.runtime.v2.task")), "", m.ID, "config.json") {
-			b, err := os.ReadFile(p)
+			b, err := readLimited(p)
 			if err != nil {
 				m.note("bundle " + p + ": " + err.Error())
 				continue

@@ -77,14 +77,14 @@ func dockerRoots(opts Options) (data, exec []string) {
 	add(&exec, "/var/run/docker")
 	add(&exec, "/run/docker")
 	homes, _ := filepath.Glob(opts.path("/home/*"))
-	homes = append(homes, opts.path("/root"))
+	homes = append(userStores(opts, homes), opts.path("/root"))
 	for _, h := range homes {
 		rel := strings.TrimPrefix(h, strings.TrimSuffix(opts.path("/"), "/"))
 		add(&data, filepath.Join(rel, ".local/share/docker"))
 	}
 	// Rootless Docker's exec root is $XDG_RUNTIME_DIR/docker.
 	users, _ := filepath.Glob(opts.path("/run/user/*/docker"))
-	for _, u := range users {
+	for _, u := range userStores(opts, users) {
 		add(&exec, strings.TrimPrefix(u, strings.TrimSuffix(opts.path("/"), "/")))
 	}
 	return data, exec

@@ -10,9 +10,12 @@
 package engine
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // Options says where the host's files are.
@@ -26,6 +29,10 @@ type Options struct {
 	// ContainersStorage are extra containers/storage roots (graph or run
 	// roots) for podman and CRI-O, searched first.
 	ContainersStorage []string
+	// OwnerUID is the real uid of the container's init, or -1 when unknown:
+	// a rootless store under a user's home or runtime directory, which that
+	// user can write, describes only containers that user runs.
+	OwnerUID int
 	// Daemons returns the command lines of the running processes whose
 	// program is name ("dockerd", "containerd", "conmon"): a scan knows
 	// every process (procinspect's Snapshot.EngineOptions). Without it no
@@ -151,11 +158,47 @@ func (o Options) path(p string) string {
 // readFile reads a file and records it in m.Files; on failure it adds a note
 // naming the field(s) it leaves unknown.
 func (m *Metadata) readFile(p, what string) ([]byte, bool) {
-	b, err := os.ReadFile(p)
+	b, err := readLimited(p)
 	if err != nil {
 		m.note(what + " unknown: " + err.Error())
 		return nil, false
 	}
 	m.Files = append(m.Files, p)
 	return b, true
+}
+
+// maxFile bounds what sigview reads of one engine file: a file a
+// container's owner can write must not exhaust memory.
+const maxFile = 16 << 20
+
+// readLimited reads a file of at most maxFile bytes.
+func readLimited(p string) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxFile {
+		return nil, fmt.Errorf("%s: larger than %d MiB, not read", p, maxFile>>20)
+	}
+	return b, nil
+}
+
+// userStores keeps the rootless stores (directories under /home/* and
+// /run/user/*, which their user can write) that belong to the container's
+// own user: their owner is opts.OwnerUID. Others could describe any
+// container sigview asks about.
+func userStores(opts Options, dirs []string) []string {
+	var out []string
+	for _, d := range dirs {
+		var st syscall.Stat_t
+		if opts.OwnerUID >= 0 && syscall.Stat(d, &st) == nil && int(st.Uid) == opts.OwnerUID {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -160,3 +160,31 @@ func TestIDsAreNamesNotPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestUserStoresOnlyForTheirUser: a rootless store under /home, which its
+// user can write, describes only the containers that user runs; a file
+// over the size limit is not read.
+func TestUserStoresOnlyForTheirUser(t *testing.T) {
+	root := t.TempDir()
+	id := strings.Repeat("ab", 32)
+	write(t, root, "/home/mallory/.local/share/docker/containers/"+id+"/config.v2.json",
+		`{"Name":"/forged","Config":{"Image":"forged","StopSignal":"SIGKILL"}}`)
+	home := filepath.Join(root, "home", "mallory")
+	if err := filepath.Walk(home, func(p string, _ os.FileInfo, _ error) error { return os.Lchown(p, 4242, 4242) }); err != nil {
+		t.Fatal(err)
+	}
+	if m := Lookup("docker", id, Options{Root: root, OwnerUID: 1000}); m.Name != "" || len(m.Files) != 0 {
+		t.Errorf("uid 4242's store read for a uid 1000 container: %+v", m)
+	}
+	if m := Lookup("docker", id, Options{Root: root, OwnerUID: -1}); m.Name != "" || len(m.Files) != 0 {
+		t.Errorf("uid 4242's store read for a container whose uid is unknown: %+v", m)
+	}
+	if m := Lookup("docker", id, Options{Root: root, OwnerUID: 4242}); m.Name != "forged" {
+		t.Errorf("uid 4242's own container: %+v; want its store read", m)
+	}
+	big := strings.Repeat("cd", 32)
+	write(t, root, "/var/lib/docker/containers/"+big+"/config.v2.json", `{"Name":"/big","Config":{"Image":"`+strings.Repeat("x", maxFile)+`"}}`)
+	if m := Lookup("docker", big, Options{Root: root, OwnerUID: -1}); m.Image != "" || !strings.Contains(strings.Join(m.Notes, "\n"), "not read") {
+		t.Errorf("a file over %d bytes: image %d bytes, notes %q", maxFile, len(m.Image), m.Notes)
+	}
+}

@@ -74,7 +74,7 @@ func storageRoots(m *Metadata, opts Options, defaults []string) []string {
 	}
 	homes, _ := filepath.Glob(opts.path("/home/*/.local/share/containers/storage"))
 	users, _ := filepath.Glob(opts.path("/run/user/*/containers"))
-	for _, h := range append(homes, users...) {
+	for _, h := range userStores(opts, append(homes, users...)) {
 		add(strings.TrimPrefix(h, host))
 	}
 	return roots
@@ -117,7 +117,7 @@ func lookupStorage(m *Metadata, opts Options, defaults []string) {
 			podmanDB(m, opts, roots)
 		}
 		if p, ok := containerFile(opts, roots, m.ID, "pidfile"); ok {
-			if b, err := os.ReadFile(p); err == nil {
+			if b, err := readLimited(p); err == nil {
 				if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
 					m.Pid = n
 					m.Files = append(m.Files, p)
@@ -200,7 +200,7 @@ func storageNames(m *Metadata, opts Options, roots []string) {
 // storageName reads one containers.json and reports whether it has the
 // container.
 func storageName(m *Metadata, p string) bool {
-	b, err := os.ReadFile(p)
+	b, err := readLimited(p)
 	if err != nil {
 		return false
 	}
