@@ -18,6 +18,9 @@ type options struct {
 	settle                      time.Duration
 	from, signal, stopSignal    string
 	listen, webConfig           string
+	// serve's optional endpoint and metrics (metrics.Options), and whether
+	// the snapshot keeps the inits' arguments.
+	snapshot, snapshotCmdline, verdicts bool
 	// try --docker/--podman: the image, and what goes to the engine's
 	// command line and to its run.
 	docker, podman        string
@@ -85,6 +88,9 @@ func init() {
 		{name: "podman", arg: "IMAGE", set: nonEmpty("an image", func(o *options) *string { return &o.podman })},
 		{name: "engine-flag", arg: "ARG", set: func(o *options, v string) error { o.engineFlags = append(o.engineFlags, v); return nil }},
 		{name: "run-flag", arg: "ARG", set: func(o *options, v string) error { o.runFlags = append(o.runFlags, v); return nil }},
+		{name: "web.enable-snapshot", set: boolSetter(func(o *options) *bool { return &o.snapshot })},
+		{name: "web.snapshot-cmdline", set: boolSetter(func(o *options) *bool { return &o.snapshotCmdline })},
+		{name: "collector.verdicts", set: boolSetter(func(o *options) *bool { return &o.verdicts })},
 		{name: "listen", arg: "ADDR", set: func(o *options, v string) error { o.listen = v; return nil }},
 		{name: "web.config.file", arg: "FILE", set: func(o *options, v string) error {
 			if _, err := os.Stat(v); err != nil {

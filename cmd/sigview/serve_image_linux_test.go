@@ -66,7 +66,7 @@ func TestServeImage(t *testing.T) {
 		"--cap-add", "SYS_PTRACE", "--cap-add", "DAC_READ_SEARCH", "-v", "/proc:/host/proc:ro", "-v", os.Getenv(testenv.CacheDirEnv)+":/run/sigview:ro",
 		"sigview-serve-test", "serve", "--listen", addr, "--interval", "1s", "--proc", "/host/proc")
 	defer docker("rm", "-f", id)
-	want := fmt.Sprintf(`pidns="%s",pod="",pod_namespace="",program="sleep",runtime=""} 1`, sleepNS)
+	want := fmt.Sprintf(`pidns="%s",pod="",pod_namespace="",program="other",runtime=""} 1`, sleepNS) // sleep is no program sigview recognises
 	var body []byte
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
 		if code, b, err := httpGet("http://" + addr + "/metrics"); err == nil && code == 200 {

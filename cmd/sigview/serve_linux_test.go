@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -234,6 +235,16 @@ func TestServeScrapedByPrometheus(t *testing.T) {
 	}
 	if got := promQuery(t, promAddr, fmt.Sprintf(`sigview_stop_expected_exit_code{pidns=~"%s|%s"}`, sleepNS, tiniNS)); got[sleepNS] != "137" || got[tiniNS] != "143" {
 		t.Errorf("sigview_stop_expected_exit_code = %v; want 137 for sleep's namespace, 143 for tini's", got)
+	}
+
+	// Prometheus stores at most 8 sigview_ series per namespace init.
+	perInit := fmt.Sprintf(`count by (pidns) ({__name__=~"sigview_.+", pidns=~"%s|%s"})`, sleepNS, tiniNS)
+	counts := promQuery(t, promAddr, perInit)
+	t.Logf("Prometheus query %s = %v", perInit, counts)
+	for _, ns := range []string{sleepNS, tiniNS} {
+		if n, err := strconv.Atoi(counts[ns]); err != nil || n < 1 || n > 8 {
+			t.Errorf("%s: namespace %s has %q series; want 1 to 8", perInit, ns, counts[ns])
+		}
 	}
 
 	// The alert rule is loaded and pending for sleep's namespace only.

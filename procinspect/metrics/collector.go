@@ -11,6 +11,7 @@ import (
 // hands them out: a scrape never scans and costs the same however many
 // processes the host runs.
 type Collector struct {
+	opts   Options
 	latest atomic.Pointer[built]
 	errors atomic.Uint64
 }
@@ -45,12 +46,13 @@ var (
 		append([]string{"release", "version", "source"}, kernelRuleNames...), nil)
 )
 
-// NewCollector returns a collector with no snapshot yet.
-func NewCollector() *Collector { return &Collector{} }
+// NewCollector returns a collector with no snapshot yet; o.Verdicts adds
+// sigview_init_signal_verdict.
+func NewCollector(o Options) *Collector { return &Collector{opts: o} }
 
 // Set makes s the snapshot that scrapes see.
 func (c *Collector) Set(s *Snapshot) {
-	c.latest.Store(&built{snap: s, metrics: build(s)})
+	c.latest.Store(&built{snap: s, metrics: build(s, c.opts.Verdicts)})
 }
 
 // Latest returns the snapshot scrapes see, nil before the first scan.
@@ -66,9 +68,12 @@ func (c *Collector) Failed() { c.errors.Add(1) }
 
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descNeedsKill, descStopSeconds, descStopExit, descVerdict, descNamespaces,
+	for _, d := range []*prometheus.Desc{descNeedsKill, descStopSeconds, descStopExit, descNamespaces,
 		descProcesses, descDuration, descWarnings, descLastScan, descErrors, descKernelInfo} {
 		ch <- d
+	}
+	if c.opts.Verdicts {
+		ch <- descVerdict
 	}
 }
 
@@ -82,7 +87,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-func build(s *Snapshot) []prometheus.Metric {
+// build makes the metrics of s: per init at most its three stop series,
+// plus 16 verdict series when verdicts is set.
+func build(s *Snapshot, verdicts bool) []prometheus.Metric {
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) prometheus.Metric {
 		return prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
@@ -106,6 +113,9 @@ func build(s *Snapshot) []prometheus.Metric {
 			if st.ExitCode != nil {
 				out = append(out, gauge(descStopExit, float64(*st.ExitCode), lv...))
 			}
+		}
+		if !verdicts {
+			continue
 		}
 		for _, v := range in.Verdicts {
 			for _, name := range Verdicts {

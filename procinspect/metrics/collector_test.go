@@ -53,14 +53,14 @@ func fixtureSource(t *testing.T) *Source {
 	return &Source{Scanner: procinspect.Scanner{Root: filepath.Join(host, "proc"), SelfNS: filepath.Join(fx, "1/ns/pid"), Kernel: fixtureKernel}}
 }
 
-// The fixture's metrics, except the two that depend on the clock, match
-// the golden exposition.
+// The fixture's metrics with every collector on, except the two that
+// depend on the clock, match the golden exposition.
 func TestCollectorGolden(t *testing.T) {
 	snap, err := fixtureSource(t).Scan()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := NewCollector()
+	c := NewCollector(Options{Verdicts: true})
 	c.Set(snap)
 	c.Failed()
 	names := []string{"sigview_stop_needs_sigkill", "sigview_stop_expected_seconds", "sigview_stop_expected_exit_code",
@@ -94,7 +94,7 @@ func TestCollectorScanTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := NewCollector()
+	c := NewCollector(Options{})
 	c.Set(snap)
 	mfs := gather(t, c)
 	if got, want := gauge(t, mfs, "sigview_last_scan_timestamp_seconds"), float64(snap.Time.UnixNano())/1e9; got != want {
@@ -107,7 +107,7 @@ func TestCollectorScanTime(t *testing.T) {
 
 // Before the first scan only the error counter is there.
 func TestCollectorEmpty(t *testing.T) {
-	c := NewCollector()
+	c := NewCollector(Options{})
 	if n := testutil.CollectAndCount(c); n != 1 {
 		t.Errorf("CollectAndCount(no scan) = %d; want 1 (sigview_scan_errors_total)", n)
 	}
@@ -145,7 +145,7 @@ func TestCollectorStops(t *testing.T) {
 		{Labels: InitLabels{PIDNS: "3", Program: "tini"}, Stop: &StopPrediction{NeedsSIGKILL: &no, Seconds: &zero, ExitCode: &e0}},
 		{Labels: InitLabels{PIDNS: "4", Program: "node"}, Stop: &StopPrediction{}},
 	}}
-	c := NewCollector()
+	c := NewCollector(Options{})
 	c.Set(snap)
 	const want = `# HELP sigview_stop_needs_sigkill 1 when the namespace's configured stop (Kubernetes' for a pod's container, else docker stop's) will not end its init within the grace period, so the runtime sends SIGKILL; 0 when the stop signal ends it; absent when unknown.
 # TYPE sigview_stop_needs_sigkill gauge
@@ -163,5 +163,70 @@ sigview_stop_expected_exit_code{container="",container_id="",container_name="",p
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "sigview_stop_needs_sigkill",
 		"sigview_stop_expected_seconds", "sigview_stop_expected_exit_code"); err != nil {
 		t.Error(err)
+	}
+}
+
+// By default an init has at most its three stop series, and
+// sigview_init_signal_verdict only comes with Options.Verdicts (16 series
+// per init: 4 predictions × 4 verdicts).
+func TestCollectorSeriesPerInit(t *testing.T) {
+	snap, err := fixtureSource(t).Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		verdicts bool
+		max      int
+	}{{false, 3}, {true, 3 + 16}} {
+		col := NewCollector(Options{Verdicts: c.verdicts})
+		col.Set(snap)
+		perInit := map[string]int{}
+		for name, mf := range gather(t, col) {
+			if name == "sigview_init_signal_verdict" && !c.verdicts {
+				t.Errorf("sigview_init_signal_verdict exported without Options.Verdicts")
+			}
+			for _, m := range mf.Metric {
+				for _, l := range m.Label {
+					if l.GetName() == "pidns" {
+						perInit[l.GetValue()]++
+					}
+				}
+			}
+		}
+		if c.verdicts && len(perInit) != len(snap.Inits) { // the fixture predicts no stop: only verdicts name every init
+			t.Errorf("verdicts %v: series for %d inits; want %d", c.verdicts, len(perInit), len(snap.Inits))
+		}
+		for ns, n := range perInit {
+			if n > c.max {
+				t.Errorf("verdicts %v: namespace %s has %d series; want at most %d", c.verdicts, ns, n, c.max)
+			}
+		}
+	}
+}
+
+// The program label is a row of procinspect's programs table or "other",
+// never the init's own name (the fixture's inits include /myinit and
+// systemd, which sigview does not recognise).
+func TestCollectorProgramLabel(t *testing.T) {
+	snap, err := fixtureSource(t).Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{OtherProgram: true}
+	for _, pg := range []procinspect.Program{procinspect.ProgTini, procinspect.ProgDumbInit, procinspect.ProgCatatonit,
+		procinspect.ProgPause, procinspect.ProgNode, procinspect.ProgPython, procinspect.ProgShell, procinspect.ProgJava} {
+		known[string(pg)] = true
+	}
+	others := 0
+	for _, in := range snap.Inits {
+		if !known[in.Labels.Program] {
+			t.Errorf("namespace %s: program=%q is not a recognised program nor %q", in.Labels.PIDNS, in.Labels.Program, OtherProgram)
+		}
+		if in.Labels.Program == OtherProgram {
+			others++
+		}
+	}
+	if others == 0 {
+		t.Errorf("no init of the fixture has program=%q; the test no longer covers an unrecognised init", OtherProgram)
 	}
 }

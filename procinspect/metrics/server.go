@@ -30,6 +30,7 @@ const DefaultPort = 19560
 type Server struct {
 	scan     func() (*Snapshot, error)
 	interval time.Duration
+	opts     Options
 	log      *slog.Logger
 	c        *Collector
 	reg      *prometheus.Registry
@@ -38,9 +39,10 @@ type Server struct {
 
 // NewServer returns a server that calls scan every interval once Run runs.
 // Its registry holds the snapshot collector and the Go and process
-// collectors.
-func NewServer(scan func() (*Snapshot, error), interval time.Duration, log *slog.Logger) *Server {
-	s := &Server{scan: scan, interval: interval, log: log, c: NewCollector(), reg: prometheus.NewRegistry()}
+// collectors. o says which optional endpoint and metrics it serves; with
+// o.Snapshot, scan must fill Snapshot.JSON (Source.Document).
+func NewServer(scan func() (*Snapshot, error), interval time.Duration, log *slog.Logger, o Options) *Server {
+	s := &Server{scan: scan, interval: interval, opts: o, log: log, c: NewCollector(o), reg: prometheus.NewRegistry()}
 	s.reg.MustRegister(s.c, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	none := "no scan has finished yet"
 	s.lastErr.Store(&none)
@@ -82,22 +84,38 @@ func (s *Server) ScanOnce() {
 	}
 }
 
-// Handler serves /metrics, /api/v1/snapshot, /healthz and a landing page.
+// SnapshotDisabled is the body of /api/v1/snapshot's 404 when the endpoint
+// is off.
+const SnapshotDisabled = "/api/v1/snapshot is disabled: start sigview serve with --web.enable-snapshot to serve it\n"
+
+// Handler serves /metrics, /api/v1/snapshot (404 unless Options.Snapshot),
+// /healthz and a landing page that links what is served.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError), Registry: s.reg}))
 	mux.HandleFunc("/api/v1/snapshot", s.snapshot)
 	mux.HandleFunc("/healthz", s.healthz)
+	links := `<a href="/metrics">/metrics</a>`
+	if s.opts.Snapshot {
+		links += ` · <a href="/api/v1/snapshot">/api/v1/snapshot</a> (the --json document)`
+	}
+	links += ` · <a href="/healthz">/healthz</a>`
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, `<html><head><title>sigview</title></head><body><h1>sigview serve</h1>
-<p><a href="/metrics">/metrics</a> · <a href="/api/v1/snapshot">/api/v1/snapshot</a> (the --json document) · <a href="/healthz">/healthz</a></p></body></html>`)
+		fmt.Fprintf(w, `<html><head><title>sigview</title></head><body><h1>sigview serve</h1>
+<p>%s</p></body></html>`, links)
 	})
 	return mux
 }
 
 func (s *Server) snapshot(w http.ResponseWriter, _ *http.Request) {
+	if !s.opts.Snapshot {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, SnapshotDisabled)
+		return
+	}
 	snap := s.c.Latest()
 	if snap == nil {
 		http.Error(w, "no scan has finished yet", http.StatusServiceUnavailable)

@@ -67,7 +67,7 @@ func TestConcurrentScrapesDuringScan(t *testing.T) {
 		}
 		return src.Scan()
 	}
-	srv := NewServer(scan, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := NewServer(scan, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 	srv.ScanOnce()
@@ -110,9 +110,9 @@ func TestScanFailureKeepsServing(t *testing.T) {
 	if err := os.Symlink("/proc", root); err != nil {
 		t.Fatal(err)
 	}
-	src := &Source{Scanner: procinspect.Scanner{Root: root}}
+	src := &Source{Scanner: procinspect.Scanner{Root: root}, Document: true}
 	var log syncBuffer
-	srv := NewServer(src.Scan, time.Hour, slog.New(slog.NewTextHandler(&log, nil)))
+	srv := NewServer(src.Scan, time.Hour, slog.New(slog.NewTextHandler(&log, nil)), Options{Snapshot: true})
 	hs := httptest.NewServer(srv.Handler())
 	defer hs.Close()
 	if code, body := get(t, hs.URL+"/healthz"); code != 503 {
@@ -145,6 +145,32 @@ func TestScanFailureKeepsServing(t *testing.T) {
 	srv.ScanOnce()
 	if code, body := get(t, hs.URL+"/healthz"); code != 200 {
 		t.Errorf("/healthz after the procfs came back = %d %q; want 200", code, body)
+	}
+}
+
+// /api/v1/snapshot is off by default: 404 saying how to enable it, and the
+// landing page does not link it; with Options.Snapshot it is served and
+// linked.
+func TestSnapshotEndpointOptIn(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		src := &Source{Scanner: procinspect.Scanner{Root: "/proc"}, Document: on}
+		srv := NewServer(src.Scan, time.Hour, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{Snapshot: on})
+		hs := httptest.NewServer(srv.Handler())
+		srv.ScanOnce()
+		code, body := get(t, hs.URL+"/api/v1/snapshot")
+		_, landing := get(t, hs.URL+"/")
+		hs.Close()
+		linked := strings.Contains(landing, `href="/api/v1/snapshot"`)
+		switch {
+		case !on && (code != 404 || body != SnapshotDisabled):
+			t.Errorf("/api/v1/snapshot by default = %d %q; want 404 %q", code, body, SnapshotDisabled)
+		case !on && linked:
+			t.Errorf("the landing page links the disabled /api/v1/snapshot:\n%s", landing)
+		case on && (code != 200 || !strings.Contains(body, `"schema_version": 1`)):
+			t.Errorf("/api/v1/snapshot with Options.Snapshot = %d; want 200 with the document", code)
+		case on && !linked:
+			t.Errorf("the landing page does not link /api/v1/snapshot:\n%s", landing)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package metrics exports sigview's snapshots as Prometheus metrics: a
 // collector over the latest scan and a server (sigview serve) that scans in
-// the background and serves /metrics, /api/v1/snapshot and /healthz. A
+// the background and serves /metrics, /healthz and, when enabled,
+// /api/v1/snapshot. A
 // scrape never starts a scan, and nothing here can send a signal: the
 // package reads procfs through the scan and nothing else.
 package metrics
@@ -20,7 +21,8 @@ type Snapshot struct {
 	Namespaces, Processes, Warnings int
 	Kernel                          KernelInfo
 	Inits                           []Init
-	// JSON is the --json document of the scan.
+	// JSON is the --json document of the scan; nil unless the Source was
+	// asked for it (Source.Document).
 	JSON []byte
 }
 
@@ -75,6 +77,18 @@ type StopPrediction struct {
 
 // Verdict is one prediction: does Signal sent From end the init.
 type Verdict struct{ Signal, From, Verdict string }
+
+// Options choose what a Server serves beyond its defaults. Each is off by
+// default, for the reason its flag's help gives.
+type Options struct {
+	// Snapshot serves /api/v1/snapshot (--web.enable-snapshot); without it
+	// the endpoint answers 404 saying how to enable it.
+	Snapshot bool
+	// Verdicts exports sigview_init_signal_verdict (--collector.verdicts):
+	// 16 series per namespace init (4 predictions × 4 verdicts), which
+	// would multiply the exporter's series.
+	Verdicts bool
+}
 
 // Verdicts are the values sigview_init_signal_verdict's verdict label takes.
 var Verdicts = []string{"yes", "no", "depends", "unknown"}

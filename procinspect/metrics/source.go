@@ -2,9 +2,9 @@ package metrics
 
 // This file is the only one (tests aside) that knows sigview's scanner and
 // its judgement: it turns a scan's predict.Assessments into a Snapshot, the
-// rows the rest of the package exports. It also encodes the scan's JSON
-// document (document.Report, document.Write) for /api/v1/snapshot, but
-// reads nothing back from it.
+// rows the rest of the package exports. When asked (Source.Document) it
+// also encodes the scan's JSON document (document.Report, document.Write)
+// for /api/v1/snapshot, but reads nothing back from it.
 
 import (
 	"bytes"
@@ -23,6 +23,13 @@ type Source struct {
 	// Scanner reads the procfs; its Kernel profile is exported as
 	// sigview_kernel_info.
 	Scanner procinspect.Scanner
+	// Document builds each scan's --json document (Snapshot.JSON) for
+	// /api/v1/snapshot; without it Snapshot.JSON is nil.
+	Document bool
+	// FullCmdline keeps each init's whole command line in the document.
+	// Without it an init's cmdline is argv[0] alone: arguments can carry
+	// secrets (--password=…), and the document is served over the network.
+	FullCmdline bool
 }
 
 // Scan runs one scan.
@@ -33,12 +40,19 @@ func (s *Source) Scan() (*Snapshot, error) {
 		return nil, err
 	}
 	as := predict.Assess(snap, snap.Kernel)
-	var buf bytes.Buffer
-	if err := document.Write(&buf, document.Report(snap, as)); err != nil {
-		return nil, err
-	}
 	out := &Snapshot{Time: snap.Time, Namespaces: len(snap.Namespaces), Warnings: len(snap.Warnings),
-		Kernel: kernelOf(as.Kernel), JSON: buf.Bytes()}
+		Kernel: kernelOf(as.Kernel)}
+	if s.Document {
+		doc := document.Report(snap, as)
+		if !s.FullCmdline {
+			argv0Only(&doc)
+		}
+		var buf bytes.Buffer
+		if err := document.Write(&buf, doc); err != nil {
+			return nil, err
+		}
+		out.JSON = buf.Bytes()
+	}
 	for _, ns := range snap.Namespaces {
 		out.Processes += len(ns.Procs)
 		if ns.Init != nil {
@@ -49,11 +63,27 @@ func (s *Source) Scan() (*Snapshot, error) {
 	return out, nil
 }
 
+// argv0Only cuts each init's command line in d to its first word, the
+// program's name as it was started.
+func argv0Only(d *document.Document) {
+	for i := range d.Namespaces {
+		if in := d.Namespaces[i].Init; in != nil && len(in.Cmdline) > 1 {
+			in.Cmdline = in.Cmdline[:1]
+		}
+	}
+}
+
+// OtherProgram is the program label of an init sigview does not recognise.
+// The label never carries the process's own name, which the init sets at
+// will (prctl(PR_SET_NAME), exec -a): its values are the rows of
+// procinspect's programs table and this one.
+const OtherProgram = "other"
+
 // initOf is the exported row of a namespace's init, from its assessment.
 // Names a process or an engine's files control are escaped here, once
 // (procinspect.Printable); the rest are sigview's own.
 func initOf(ns *procinspect.Namespace, a *predict.Assessment) Init {
-	l := InitLabels{PIDNS: ns.ID.String(), Program: procinspect.Printable(a.Process.Status.Name)}
+	l := InitLabels{PIDNS: ns.ID.String(), Program: OtherProgram}
 	if a.Program != procinspect.ProgUnknown {
 		l.Program = string(a.Program)
 	}
@@ -68,7 +98,7 @@ func initOf(ns *procinspect.Namespace, a *predict.Assessment) Init {
 		}
 	}
 	row := Init{Labels: l}
-	for _, pr := range a.Core() {
+	for _, pr := range a.Core() { // exported only with Options.Verdicts
 		row.Verdicts = append(row.Verdicts, Verdict{Signal: pr.Signal.String(), From: string(pr.From), Verdict: string(pr.Verdict)})
 	}
 	if st, ok := a.AppliedStop(); ok {

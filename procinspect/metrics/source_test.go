@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -47,6 +49,52 @@ func TestStopOf(t *testing.T) {
 		}
 		if got.By != c.by || kill != c.kill || secs != c.secs {
 			t.Errorf("%s: stopOf = by %q, needs SIGKILL %q, %v s; want %q, %q, %v s", c.name, got.By, kill, secs, c.by, c.kill, c.secs)
+		}
+	}
+}
+
+// The document is built only when asked for, and its inits' command lines
+// are argv[0] alone unless FullCmdline (the fixture's /myinit runs as
+// "/myinit --serve").
+func TestSourceDocumentCmdline(t *testing.T) {
+	for _, c := range []struct {
+		document, full bool
+		want           []string // /myinit's cmdline; nil: no document
+	}{{false, false, nil}, {true, false, []string{"/myinit"}}, {true, true, []string{"/myinit", "--serve"}}} {
+		src := fixtureSource(t)
+		src.Document, src.FullCmdline = c.document, c.full
+		snap, err := src.Scan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.want == nil {
+			if snap.JSON != nil {
+				t.Errorf("Document false: JSON is %d bytes; want none", len(snap.JSON))
+			}
+			continue
+		}
+		var doc struct {
+			Namespaces []struct {
+				Init *struct{ Cmdline []string }
+			}
+		}
+		if err := json.Unmarshal(snap.JSON, &doc); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, ns := range doc.Namespaces {
+			if ns.Init == nil {
+				continue
+			}
+			if !c.full && len(ns.Init.Cmdline) > 1 {
+				t.Errorf("FullCmdline false: an init's cmdline is %q; want argv[0] alone", ns.Init.Cmdline)
+			}
+			if len(ns.Init.Cmdline) > 0 && ns.Init.Cmdline[0] == "/myinit" {
+				got = ns.Init.Cmdline
+			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("Document %v, FullCmdline %v: /myinit's cmdline = %q; want %q", c.document, c.full, got, c.want)
 		}
 	}
 }

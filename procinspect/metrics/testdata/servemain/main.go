@@ -14,8 +14,9 @@ import (
 )
 
 func main() {
-	src := &metrics.Source{Scanner: procinspect.Scanner{Root: "/proc"}}
-	srv := metrics.NewServer(src.Scan, metrics.DefaultInterval, slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	src := &metrics.Source{Scanner: procinspect.Scanner{Root: "/proc"}, Document: true, FullCmdline: true}
+	srv := metrics.NewServer(src.Scan, metrics.DefaultInterval, slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		metrics.Options{Snapshot: true, Verdicts: true})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		os.Exit(1)
