@@ -188,3 +188,18 @@ func TestUserStoresOnlyForTheirUser(t *testing.T) {
 		t.Errorf("a file over %d bytes: image %d bytes, notes %q", maxFile, len(m.Image), m.Notes)
 	}
 }
+
+// TestCorruptPodmanDB: a garbage bolt_state.db is an unknown stop timeout
+// with its reason, never a crash.
+func TestCorruptPodmanDB(t *testing.T) {
+	root := t.TempDir()
+	id := strings.Repeat("ef", 32)
+	write(t, root, "/var/lib/containers/storage/overlay-containers/"+id+"/userdata/config.json", `{"annotations":{}}`)
+	for _, junk := range []string{strings.Repeat("\xff", 8192), "", strings.Repeat("\x00", 4096) + "\xed\xda\x0c\xed" + strings.Repeat("\x01", 4092)} {
+		write(t, root, "/var/lib/containers/storage/libpod/bolt_state.db", junk)
+		m := Lookup("podman", id, Options{Root: root, OwnerUID: -1})
+		if m.StopTimeout.Known || !strings.Contains(strings.Join(m.Notes, "\n"), "stop timeout unknown") {
+			t.Errorf("corrupt db (%d bytes): %+v, notes %q", len(junk), m.StopTimeout, m.Notes)
+		}
+	}
+}

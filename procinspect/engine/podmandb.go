@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -38,6 +39,13 @@ func podmanDB(m *Metadata, opts Options, roots []string) {
 		m.note("stop timeout unknown: no libpod/bolt_state.db under the storage roots; podman default 10 s assumed")
 		return
 	}
+	// bbolt trusts its file: a corrupt page can panic it. A file a user can
+	// write is no reason for sigview to crash, only an unknown.
+	defer func() {
+		if r := recover(); r != nil {
+			m.note(fmt.Sprintf("stop timeout unknown: %s is corrupt (%v); podman default 10 s assumed", p, r))
+		}
+	}()
 	db, err := bolt.Open(p, 0, &bolt.Options{ReadOnly: true, Timeout: podmanDBTimeout})
 	if err != nil {
 		m.note("stop timeout unknown: " + p + ": " + err.Error() + " (a running podman command holds it); podman default 10 s assumed")
