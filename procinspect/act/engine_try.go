@@ -104,8 +104,9 @@ func TryEngine(opts EngineTryOptions) (EngineTryReport, error) {
 	defer os.RemoveAll(dir)
 	name := fmt.Sprintf("sigview-try-%d-%d", os.Getpid(), time.Now().UnixNano()%1_000_000)
 	cidfile := filepath.Join(dir, "cid")
-	run := append([]string{"--name", name, "--cidfile", cidfile}, opts.RunArgs...)
-	defer removeContainer(opts, cidfile, name)
+	nonce := filepath.Base(dir) // random: MkdirTemp's
+	run := append([]string{"--name", name, "--cidfile", cidfile, "--label", tryLabel + "=" + nonce}, opts.RunArgs...)
+	defer removeContainer(opts, cidfile, name, nonce)
 	var interrupted atomic.Value
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -127,9 +128,10 @@ func TryEngine(opts EngineTryOptions) (EngineTryReport, error) {
 
 // foreignFlags are run flags that name or reach another container: try
 // acts only on the container it makes.
-var foreignFlags = []string{"--name", "--replace", "--pod", "--volumes-from", "--cidfile"}
+var foreignFlags = []string{"--name", "--replace", "--pod", "--pod-id-file", "--volumes-from", "--cidfile", "--cgroup-parent"}
 
-// sharedFlags take "container:X", which joins another container's namespace.
+// sharedFlags take "container:X" (or podman's "ns:PATH"), which joins
+// another container's or process's namespace.
 var sharedFlags = []string{"--pid", "--network", "--net", "--ipc", "--uts", "--userns", "--cgroupns"}
 
 // checkRunFlags refuses run flags that would make try touch a container it
@@ -144,23 +146,31 @@ func checkRunFlags(args []string) error {
 		switch {
 		case slices.Contains(foreignFlags, flag):
 			return fmt.Errorf("--run-flag %s: try names its own container and acts only on it; %s is not allowed", a, flag)
-		case slices.Contains(sharedFlags, flag) && strings.HasPrefix(val, "container:"):
-			return fmt.Errorf("--run-flag %s: try acts only on the container it makes, not on %s", a, strings.TrimPrefix(val, "container:"))
+		case (flag == "--label" || flag == "-l") && strings.HasPrefix(val, tryLabel):
+			return fmt.Errorf("--run-flag %s: the %s label is try's own", a, tryLabel)
+		case slices.Contains(sharedFlags, flag) && (strings.HasPrefix(val, "container:") || strings.HasPrefix(val, "ns:")):
+			return fmt.Errorf("--run-flag %s: try acts only on the container it makes, not on another's namespace (%s)", a, val)
 		}
 	}
 	return nil
 }
 
+// tryLabel marks the container try made with a random value of this run.
+const tryLabel = "sigview.try"
+
 // removeContainer removes the container try made: the ID its cidfile
 // holds, or, when the engine had not written it yet, the container with
-// try's own name. It keeps trying for a while: an engine command cut short
-// may leave it still being created.
-func removeContainer(opts EngineTryOptions, cidfile, name string) {
+// try's own name if it carries this run's label (a container that already
+// had the name, so that run failed, is not try's). It keeps trying for a
+// while: an engine command cut short may leave it still being created.
+func removeContainer(opts EngineTryOptions, cidfile, name, nonce string) {
 	bg := context.Background()
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		target := name
 		if b, err := os.ReadFile(cidfile); err == nil && len(bytes.TrimSpace(b)) > 0 {
 			target = string(bytes.TrimSpace(b))
+		} else if out, err := engineRun(bg, opts, 30*time.Second, "inspect", "-f", "{{index .Config.Labels \""+tryLabel+"\"}}", name); err != nil || lastLine(out) != nonce {
+			return // no such container, or not this run's
 		}
 		engineRun(bg, opts, time.Minute, "rm", "-f", target)
 		if _, err := engineRun(bg, opts, 30*time.Second, "inspect", "-f", "{{.Id}}", target); err != nil {

@@ -57,14 +57,15 @@ func TestCheckRunFlags(t *testing.T) {
 	for _, bad := range [][]string{
 		{"--name=prod-db"}, {"--name", "prod-db"}, {"--replace"}, {"--pod", "p"}, {"--pod=p"},
 		{"--volumes-from", "db"}, {"--cidfile=/tmp/x"}, {"--pid=container:db"}, {"--network", "container:db"},
-		{"--net=container:db"}, {"--ipc", "container:db"},
+		{"--net=container:db"}, {"--ipc", "container:db"}, {"--pod-id-file=/run/x.pod-id"}, {"--pid=ns:/proc/1/ns/pid"},
+		{"--network", "ns:/run/netns/x"}, {"--userns=ns:/proc/1/ns/user"}, {"--cgroup-parent=/docker-x.scope"}, {"--label", "sigview.try=x"},
 	} {
 		if err := checkRunFlags(bad); err == nil {
 			t.Errorf("checkRunFlags(%q) = nil; want a refusal", bad)
 		}
 	}
 	for _, ok := range [][]string{
-		{"--init"}, {"--stop-timeout", "3"}, {"--network", "none"}, {"--pid=host"}, {"--stop-signal=SIGINT"}, {"-e", "NAME=x"},
+		{"--init"}, {"--stop-timeout", "3"}, {"--network", "none"}, {"--pid=host"}, {"--stop-signal=SIGINT"}, {"-e", "NAME=x"}, {"--label", "app=web"},
 	} {
 		if err := checkRunFlags(ok); err != nil {
 			t.Errorf("checkRunFlags(%q) = %v; want nil", ok, err)
