@@ -49,7 +49,7 @@ func lookupContainerd(m *Metadata, opts Options) {
 			if m.ContainerName != "" {
 				m.Name = m.ContainerName
 			}
-			if pb, err := os.ReadFile(filepath.Join(filepath.Dir(p), "init.pid")); err == nil {
+			if pb, err := readLimited(filepath.Join(filepath.Dir(p), "init.pid")); err == nil {
 				m.Files = append(m.Files, filepath.Join(filepath.Dir(p), "init.pid"))
 				var pid int
 				if json.Unmarshal(pb, &pid) == nil {

@@ -171,9 +171,11 @@ func (m *Metadata) readFile(p, what string) ([]byte, bool) {
 // container's owner can write must not exhaust memory.
 const maxFile = 16 << 20
 
-// readLimited reads a file of at most maxFile bytes.
+// readLimited reads a regular file of at most maxFile bytes. A FIFO, a
+// device or a final symlink, which a store's owner could plant to stall or
+// redirect the scan, is refused without blocking.
 func readLimited(p string) ([]byte, error) {
-	f, err := os.Open(p)
+	f, err := openRegular(p)
 	if err != nil {
 		return nil, err
 	}
@@ -201,4 +203,19 @@ func userStores(opts Options, dirs []string) []string {
 		}
 	}
 	return out
+}
+
+// openRegular opens p for reading if it is a regular file, never blocking
+// (O_NONBLOCK: a FIFO) and never following a final symlink (O_NOFOLLOW).
+func openRegular(p string) (*os.File, error) {
+	fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: p, Err: err}
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		syscall.Close(fd)
+		return nil, fmt.Errorf("%s: not a regular file", p)
+	}
+	return os.NewFile(uintptr(fd), p), nil
 }

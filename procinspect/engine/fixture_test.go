@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func write(t *testing.T, root, path, body string) {
@@ -201,5 +203,32 @@ func TestCorruptPodmanDB(t *testing.T) {
 		if m.StopTimeout.Known || !strings.Contains(strings.Join(m.Notes, "\n"), "stop timeout unknown") {
 			t.Errorf("corrupt db (%d bytes): %+v, notes %q", len(junk), m.StopTimeout, m.Notes)
 		}
+	}
+}
+
+// TestStoreFIFONeverBlocks: a FIFO (or a symlink) planted where a store's
+// file should be is refused at once, not waited on: a scan must not stall.
+func TestStoreFIFONeverBlocks(t *testing.T) {
+	root := t.TempDir()
+	id := strings.Repeat("fa", 32)
+	dir := filepath.Join(root, "home", "alice", ".local", "share", "docker", "containers", id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "config.v2.json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "hostconfig.json")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan Metadata, 1)
+	go func() { done <- Lookup("docker", id, Options{Root: root, OwnerUID: 0}) }()
+	select {
+	case m := <-done:
+		if len(m.Files) != 0 || !strings.Contains(strings.Join(m.Notes, "\n"), "not a regular file") && !strings.Contains(strings.Join(m.Notes, "\n"), "symbolic link") {
+			t.Errorf("a FIFO and a symlink to /dev/zero: files %q notes %q; want both refused", m.Files, m.Notes)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("Lookup blocked on a FIFO in a store")
 	}
 }

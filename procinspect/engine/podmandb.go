@@ -30,7 +30,7 @@ func podmanDB(m *Metadata, opts Options, roots []string) {
 	p := ""
 	for _, r := range roots {
 		q := opts.path(filepath.Join(r, "libpod", "bolt_state.db"))
-		if _, err := os.Stat(q); err == nil {
+		if fi, err := os.Lstat(q); err == nil && fi.Mode().IsRegular() {
 			p = q
 			break
 		}
