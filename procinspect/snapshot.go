@@ -51,6 +51,8 @@ type Snapshot struct {
 	// once (findDaemons).
 	daemonsOnce sync.Once
 	daemons     map[string][]daemon
+	hostMnt     string // the host's mount namespace link, "" when unknown
+	liveMnt     bool   // the procfs is live: a daemon's mount namespace must be known
 	nsOf        map[*Process]*Namespace
 }
 
@@ -72,14 +74,21 @@ func (s *Snapshot) NamespaceOf(p *Process) *Namespace {
 	return nil
 }
 
-// SendsFromInside reports whether a signal sigview sends itself to p comes
-// from inside p's PID namespace rather than from an ancestor of it: p is in
-// sigview's own namespace, and that is not the host's initial one (there
-// host and inside are one place). A "host" send is not possible then.
+// SendsFromInside reports whether a signal sigview sends itself to p
+// cannot be told to come from an ancestor of p's PID namespace: p is in
+// sigview's own namespace (by inode, or as the procfs' own namespace, which
+// is sigview's for the live procfs a sender checks it reads) and that is not
+// known to be the host's initial one, where host and inside are one place;
+// or where p lives is unknown. A "host" send is refused then: it fails
+// closed.
 func (s *Snapshot) SendsFromInside(p *Process) bool {
 	ns := s.NamespaceOf(p)
-	return ns != nil && s.Viewer.NS.HasInode() && ns.ID.HasInode() && ns.ID.Ino == s.Viewer.NS.Ino &&
-		s.Viewer.Initial.Known && !s.Viewer.Initial.V
+	if ns == nil || ns.Level < 0 {
+		return true
+	}
+	viewers := ns.Level == 0 || s.Viewer.NS.HasInode() && ns.ID.HasInode() && ns.ID.Ino == s.Viewer.NS.Ino
+	initial := ns.Initial.Known && ns.Initial.V || s.Viewer.Initial.Known && s.Viewer.Initial.V && ns.Level == 0
+	return viewers && !initial
 }
 
 // NamespaceCount counts the namespaces known to be distinct: every one but
