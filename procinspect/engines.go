@@ -2,6 +2,7 @@ package procinspect
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/sigview/sigview/procinspect/engine"
@@ -16,25 +17,26 @@ var engineRuntimes = map[string]bool{"docker": true, "podman": true, "cri-o": tr
 // command lines of the running daemons that may describe the host's
 // containers: those in the procfs' own PID namespace, run by root.
 func (s *Snapshot) EngineOptions() engine.Options {
-	return s.engineOptions(nil, nil)
+	return s.engineOptions(nil, nil, nil)
 }
 
 // engineOptions is EngineOptions for the container whose init is target:
 // a daemon's command line is given only when that daemon could have made
 // the container (daemonDistrust); warn, when not nil, records each daemon
 // refused.
-func (s *Snapshot) engineOptions(target *Process, warn *warnings) engine.Options {
+func (s *Snapshot) engineOptions(target *Process, warn *warnings, warned map[int]bool) engine.Options {
 	opts := engine.Options{Root: filepath.Dir(s.Root), OwnerUID: -1}
-	if target != nil && target.Status.Uid.Known {
-		opts.OwnerUID = target.Status.Uid.V[0]
+	if owner := s.containerUser(target); owner.Known {
+		opts.OwnerUID = owner.V
 	}
 	s.daemonsOnce.Do(s.findDaemons)
 	opts.Daemons = func(name string) [][]string {
 		var out [][]string
 		for _, d := range s.daemons[name] {
-			if why := s.daemonDistrust(d.p, target); why != "" {
-				if warn != nil {
-					warn.add("untrusted engine daemon", fmt.Sprintf("%s (PID %d) is not trusted for the container of PID namespace %s: %s",
+			if why := s.daemonDistrust(d, target); why != "" {
+				if warn != nil && !warned[d.p.PID] {
+					warned[d.p.PID] = true
+					warn.add("untrusted engine daemon", fmt.Sprintf("%s (PID %d) is not trusted for the container of PID namespace %s (nor any other it could not have made): %s",
 						Printable(name), d.p.PID, s.nsName(target), why))
 				}
 				continue
@@ -48,23 +50,34 @@ func (s *Snapshot) engineOptions(target *Process, warn *warnings) engine.Options
 	return opts
 }
 
-// daemon is a running engine daemon and its command line, read once.
+// daemon is a running engine daemon, its command line and its mount
+// namespace ("mnt:[N]"; "" when unreadable), read once.
 type daemon struct {
 	p    *Process
 	argv []string
+	mnt  string
 }
 
 // findDaemons reads the command lines of the processes named as engine
 // daemons: the one place sigview walks /proc for them.
 func (s *Snapshot) findDaemons() {
 	s.daemons = map[string][]daemon{}
-	fs := FS{Root: s.Root}
+	fs := NewFS(s.Root, false)
 	for _, p := range s.Processes {
 		switch n := p.Name(); n {
 		case "dockerd", "containerd", "conmon":
-			s.daemons[n] = append(s.daemons[n], daemon{p: p, argv: readCmdline(fs.Proc(p.PID))})
+			mnt, _ := os.Readlink(fs.Proc(p.PID).path("ns/mnt"))
+			s.daemons[n] = append(s.daemons[n], daemon{p: p, argv: readCmdline(fs.Proc(p.PID)), mnt: mnt})
 		}
 	}
+	// The host's mount namespace: the procfs' PID 1's, or, when that is
+	// unreadable on a live procfs, sigview's own (it runs on the host when
+	// it sees the host's /proc as its own).
+	s.hostMnt, _ = os.Readlink(fs.Proc(1).path("ns/mnt"))
+	if s.hostMnt == "" && fs.Live {
+		s.hostMnt, _ = os.Readlink("/proc/self/ns/mnt")
+	}
+	s.liveMnt = fs.Live
 }
 
 // daemonDistrust says why the daemon process d cannot have made the
@@ -75,7 +88,8 @@ func (s *Snapshot) findDaemons() {
 // host's containers; one inside a PID namespace (Docker in Docker) only
 // containers nested below it; a rootless daemon (uid other than 0) only
 // containers its own uid runs.
-func (s *Snapshot) daemonDistrust(d, target *Process) string {
+func (s *Snapshot) daemonDistrust(dm daemon, target *Process) string {
+	d := dm.p
 	dns := s.NamespaceOf(d)
 	if dns == nil || dns.ID.IsZero() || dns.Level < 0 {
 		return "its PID namespace is unknown"
@@ -91,15 +105,37 @@ func (s *Snapshot) daemonDistrust(d, target *Process) string {
 			return fmt.Sprintf("it runs inside PID namespace %s, and the container is not nested below it", dns.ID)
 		}
 	}
+	if dns.Level == 0 && (s.liveMnt || s.hostMnt != "") && (dm.mnt == "" || dm.mnt != s.hostMnt) {
+		// A root process of a --pid=host container shares the host's PID
+		// namespace but sees its own files: its paths are not the host's.
+		return "it does not share the host's mount namespace (" + Printable(dm.mnt) + ", the host's " + Printable(s.hostMnt) + ")"
+	}
 	if !d.Status.Uid.Known {
 		return "its uid is unknown"
 	}
 	if uid := d.Status.Uid.V[0]; uid != 0 {
-		if target == nil || !target.Status.Uid.Known || target.Status.Uid.V[0] != uid {
-			return fmt.Sprintf("it runs as uid %d (rootless), and the container's init is not run by uid %d", uid, uid)
+		if owner := s.containerUser(target); !owner.Known || owner.V != uid {
+			return fmt.Sprintf("it runs as uid %d (rootless), and the container is not uid %d's", uid, uid)
 		}
 	}
 	return ""
+}
+
+// containerUser is the user a container belongs to: the owner of its
+// init's user namespace (the user who ran a rootless container, whatever
+// its USER; 0 for a rootful one), or, where that cannot be read (a copy of
+// /proc), the init's own uid.
+func (s *Snapshot) containerUser(init *Process) Int {
+	if init == nil {
+		return Int{}
+	}
+	if owner, err := userNSOwner(NewFS(s.Root, false).Proc(init.PID)); err == nil {
+		return owner
+	}
+	if init.Status.Uid.Known {
+		return KnownInt(init.Status.Uid.V[0])
+	}
+	return Int{}
 }
 
 // nsName names the PID namespace of p for a warning.
@@ -116,12 +152,13 @@ func (s *Snapshot) nsName(p *Process) string {
 // lookupEngines reads, for every namespace init in a container, its
 // engine's stop configuration from the engine's files.
 func (s *Snapshot) lookupEngines(warn *warnings) {
+	warned := map[int]bool{} // each refused daemon is one warning, however many containers asked
 	for _, ns := range s.Namespaces {
 		p := ns.Init
 		if p == nil || p.Container == nil || !engineRuntimes[p.Container.Runtime] {
 			continue
 		}
-		o := s.engineOptions(p, warn)
+		o := s.engineOptions(p, warn, warned)
 		o.PodUID = p.Container.PodUID
 		m := engine.Lookup(p.Container.Runtime, p.Container.ID, o)
 		p.Engine = &m

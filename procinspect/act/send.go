@@ -93,7 +93,7 @@ func Send(sc procinspect.Scanner, req SendRequest) (SendReport, error) {
 	case req.From == "":
 		req.From = predict.Host
 	case req.From == predict.Host && inside:
-		return rep, fmt.Errorf("%w: sigview runs in PID %d's own PID namespace (%s), not in an ancestor of it, so a signal it sends comes from inside; send from inside, or run sigview in the host's PID namespace",
+		return rep, fmt.Errorf("%w: sigview runs in PID %d's own PID namespace (%s), or cannot tell that it runs in an ancestor of it, so a signal it sends comes from inside; send from inside, or run sigview in the host's PID namespace",
 			ErrNotAncestor, req.PID, snap.Viewer.NS)
 	}
 	rep.From = req.From
