@@ -26,14 +26,15 @@ func (s *Snapshot) EngineOptions() engine.Options {
 // refused.
 func (s *Snapshot) engineOptions(target *Process, warn *warnings, warned map[int]bool) engine.Options {
 	opts := engine.Options{Root: filepath.Dir(s.Root), OwnerUID: -1}
-	if owner := s.containerUser(target); owner.Known {
+	owner := s.containerUser(target) // read once: every daemon consulted compares it
+	if owner.Known {
 		opts.OwnerUID = owner.V
 	}
 	s.daemonsOnce.Do(s.findDaemons)
 	opts.Daemons = func(name string) [][]string {
 		var out [][]string
 		for _, d := range s.daemons[name] {
-			if why := s.daemonDistrust(d, target); why != "" {
+			if why := s.daemonDistrust(d, target, owner); why != "" {
 				if warn != nil && !warned[d.p.PID] {
 					warned[d.p.PID] = true
 					warn.add("untrusted engine daemon", fmt.Sprintf("%s (PID %d) is not trusted for the container of PID namespace %s (nor any other it could not have made): %s",
@@ -87,8 +88,9 @@ func (s *Snapshot) findDaemons() {
 // forged files. A daemon in the procfs' own PID namespace describes the
 // host's containers; one inside a PID namespace (Docker in Docker) only
 // containers nested below it; a rootless daemon (uid other than 0) only
-// containers its own uid runs.
-func (s *Snapshot) daemonDistrust(dm daemon, target *Process) string {
+// containers of its own user (owner, the user that owns the container's
+// user namespace: containerUser).
+func (s *Snapshot) daemonDistrust(dm daemon, target *Process, owner Int) string {
 	d := dm.p
 	dns := s.NamespaceOf(d)
 	if dns == nil || dns.ID.IsZero() || dns.Level < 0 {
@@ -114,7 +116,7 @@ func (s *Snapshot) daemonDistrust(dm daemon, target *Process) string {
 		return "its uid is unknown"
 	}
 	if uid := d.Status.Uid.V[0]; uid != 0 {
-		if owner := s.containerUser(target); !owner.Known || owner.V != uid {
+		if !owner.Known || owner.V != uid {
 			return fmt.Sprintf("it runs as uid %d (rootless), and the container is not uid %d's", uid, uid)
 		}
 	}
