@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -134,13 +135,14 @@ func boolSetter(field func(*options) *bool) func(*options, string) error {
 }
 
 // durationSetter refuses a duration below least; least 0 refuses only
-// negative ones.
+// negative ones. A bare number is seconds, as docker stop -t 3 and
+// --stop-timeout 3 take them.
 func durationSetter(field func(*options) *time.Duration, least time.Duration) func(*options, string) error {
 	return func(o *options, v string) error {
-		d, err := time.ParseDuration(v)
+		d, err := parseDuration(v)
 		switch {
 		case err != nil:
-			return fmt.Errorf("want a duration such as 2s or 500ms")
+			return fmt.Errorf("want a duration such as 3 (seconds), 2s or 500ms")
 		case d < 0:
 			return fmt.Errorf("must not be negative")
 		case d < least && least == time.Nanosecond:
@@ -151,6 +153,18 @@ func durationSetter(field func(*options) *time.Duration, least time.Duration) fu
 		*field(o) = d
 		return nil
 	}
+}
+
+// bareSeconds is a number without a unit: "3", "0.5", "-1".
+var bareSeconds = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// parseDuration reads a Go duration ("2s", "500ms") or a bare number of
+// seconds ("3" is 3s).
+func parseDuration(v string) (time.Duration, error) {
+	if bareSeconds.MatchString(v) {
+		v += "s"
+	}
+	return time.ParseDuration(v)
 }
 
 // cmdFlag is a flag as one command offers it, with that command's help.

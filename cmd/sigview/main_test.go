@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -32,7 +33,9 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"--once", "--json", "--proc", fixture}, 2, "sigview: --once and --json exclude each other", ""},
 		{[]string{"--interval", "0", "--proc", fixture}, 2, "sigview: --interval 0: below the minimum of 100ms", ""},
 		{[]string{"--interval", "1ms", "--proc", fixture}, 2, "sigview: --interval 1ms: below the minimum of 100ms", ""},
-		{[]string{"--interval", "5", "--proc", fixture}, 2, "sigview: --interval 5: want a duration such as 2s or 500ms", ""},
+		{[]string{"--interval", "five", "--proc", fixture}, 2, "sigview: --interval five: want a duration such as 3 (seconds), 2s or 500ms", ""},
+		{[]string{"--interval", "0.05", "--proc", fixture}, 2, "sigview: --interval 0.05: below the minimum of 100ms", ""},
+		{[]string{"--interval", "-2"}, 2, "sigview: --interval -2: must not be negative", ""},
 		{[]string{"--interval", "-2s"}, 2, "sigview: --interval -2s: must not be negative", ""},
 		{[]string{"--interval"}, 2, "sigview: --interval needs a value: --interval D", ""},
 		{[]string{"--once=maybe"}, 2, "sigview: --once maybe: want true or false", ""},
@@ -53,7 +56,7 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"try", "--docker=", "--", "sleep", "1"}, 2, `sigview: --docker "": want an image`, ""},
 		{[]string{"serve", "--web.config.file", "/nonexistent/web.yml"}, 2, "sigview: --web.config.file /nonexistent/web.yml: want a readable file: no such file or directory", ""},
 		{[]string{"send", "--watch", "-1s", "1"}, 2, "sigview: --watch -1s: must not be negative", ""},
-		{[]string{"send", "--watch", "2", "1"}, 2, "sigview: --watch 2: want a duration such as 2s or 500ms", ""},
+		{[]string{"send", "--watch", "2x", "1"}, 2, "sigview: --watch 2x: want a duration such as 3 (seconds), 2s or 500ms", ""},
 		{[]string{"send", "--from", "moon", "1"}, 2, "sigview: --from moon: want host or inside", ""},
 		{[]string{"send", "-s", "NOSUCH", "1"}, 2, `sigview: --signal NOSUCH: unknown signal "NOSUCH"`, ""},
 		{[]string{"send", "99999999"}, 1, "sigview: send SIGTERM to 99999999: no such process in /proc", ""},
@@ -61,7 +64,10 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"try"}, 2, "sigview: try needs a command: sigview try [flags] -- CMD [ARGS...]", ""},
 		{[]string{"try", "--grace", "-1s", "--", "sleep", "1"}, 2, "sigview: --grace -1s: must not be negative", ""},
 		{[]string{"try", "--settle", "-1s", "sleep", "1"}, 2, "sigview: --settle -1s: must not be negative", ""},
-		{[]string{"try", "--grace", "ten", "sleep", "1"}, 2, "sigview: --grace ten: want a duration such as 2s or 500ms", ""},
+		{[]string{"try", "--grace", "ten", "sleep", "1"}, 2, "sigview: --grace ten: want a duration such as 3 (seconds), 2s or 500ms", ""},
+		{[]string{"try", "--grace", "-3", "sleep", "1"}, 2, "sigview: --grace -3: must not be negative", ""},
+		{[]string{"try", "--settle", "-0.5", "sleep", "1"}, 2, "sigview: --settle -0.5: must not be negative", ""},
+		{[]string{"send", "--watch", "0", "1"}, 2, "sigview: --watch 0: below the minimum of 100ms", ""},
 		{[]string{"try", "--stop-signal", "NOPE", "sleep", "1"}, 2, `sigview: --stop-signal NOPE: unknown signal "NOPE"`, ""},
 		{[]string{"try", "--proc", fixture, "sleep", "1"}, 2, "sigview: --proc does not apply to sigview try (it is a flag of sigview, sigview explain, sigview send, sigview serve)", ""},
 		{[]string{"try", "--", "sigview-no-such-command"}, 1, "sigview: try: sigview-no-such-command: command not found", ""},
@@ -206,5 +212,39 @@ func TestJSONDocument(t *testing.T) {
 	}
 	if inits < 3 {
 		t.Errorf("%d inits in the fixture document; want at least 3", inits)
+	}
+}
+
+// TestBareNumberIsSeconds checks that each duration flag reads a bare
+// number as seconds, as docker stop -t 3 does: --grace 3 is --grace 3s.
+func TestBareNumberIsSeconds(t *testing.T) {
+	for _, tt := range []struct {
+		cmd, flag, bare, unit string
+		get                   func(options) time.Duration
+	}{
+		{"try", "grace", "3", "3s", func(o options) time.Duration { return o.grace }},
+		{"try", "grace", "0", "0s", func(o options) time.Duration { return o.grace }},
+		{"try", "settle", "0.5", "500ms", func(o options) time.Duration { return o.settle }},
+		{"send", "watch", "4", "4s", func(o options) time.Duration { return o.watch }},
+		{"", "interval", "1.5", "1500ms", func(o options) time.Duration { return o.interval }},
+		{"serve", "interval", "7", "7s", func(o options) time.Duration { return o.interval }},
+	} {
+		parsed := func(v string) options {
+			t.Helper()
+			args := []string{"--" + tt.flag, v}
+			if tt.cmd != "" {
+				args = append([]string{tt.cmd}, args...)
+			}
+			c, rest := split(args)
+			o := defaultOptions()
+			if _, err := c.parse(&o, rest); err != nil {
+				t.Fatalf("%q: %v", args, err)
+			}
+			return o
+		}
+		bare, unit := tt.get(parsed(tt.bare)), tt.get(parsed(tt.unit))
+		if bare != unit || bare == tt.get(defaultOptions()) && tt.bare != "0" {
+			t.Errorf("%s --%s %s = %s; --%s %s = %s (default %s)", tt.cmd, tt.flag, tt.bare, bare, tt.flag, tt.unit, unit, tt.get(defaultOptions()))
+		}
 	}
 }

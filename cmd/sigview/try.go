@@ -33,7 +33,7 @@ var tryCommand = &command{
 		"2 usage error, 128+N when sigview received signal N and killed CMD.",
 	flags: []cmdFlag{
 		{"stop-signal", "the first signal of the stop, a name or a number (default TERM)"},
-		{"grace", "how long to wait for the stop signal before SIGKILL (default 10s, as\ndocker stop); 0 sends SIGKILL right after it, as docker stop -t 0"},
+		{"grace", "how long to wait for the stop signal before SIGKILL (default 10s, as\ndocker stop; a bare number is seconds, as docker stop -t 3); 0 sends SIGKILL right after it, as docker stop -t 0"},
 		{"settle", "the least time to let CMD start before predicting (default 1s); try\nthen waits until its threads sleep and their masks stay still"},
 		{"docker", "run IMAGE with docker instead (CMD, if any, is the container's command),\npredict from the running container's own configuration, stop it with\n`docker stop` and compare; --stop-signal and --grace, when given, become the\ncontainer's --stop-signal and --stop-timeout"},
 		{"podman", "the same with podman"},

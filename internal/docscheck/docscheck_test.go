@@ -81,3 +81,44 @@ func TestCitedDocsExist(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEListsCIPackages fails when .ci/run installs a Debian package
+// the README's list of what the tests need does not name: the two lists
+// must stay one.
+func TestREADMEListsCIPackages(t *testing.T) {
+	ci, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The README's paragraph under "## Tests" that starts "Needs root and
+	// these Debian packages".
+	_, after, ok := strings.Cut(string(readme), "Needs root and these Debian packages")
+	list, _, _ := strings.Cut(after, "\n\n")
+	if !ok {
+		t.Fatal("README.md has no \"Needs root and these Debian packages\" paragraph")
+	}
+	var pkgs []string
+	for _, m := range regexp.MustCompile(`need\+=\(([a-z0-9.+-]+)\)`).FindAllStringSubmatch(string(ci), -1) {
+		pkgs = append(pkgs, m[1])
+	}
+	// `for p in tini dumb-init …; do` installs each p by its own name.
+	for _, m := range regexp.MustCompile(`(?m)^for p in ([^;]+); do`).FindAllStringSubmatch(string(ci), -1) {
+		pkgs = append(pkgs, strings.Fields(m[1])...)
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("found only %d packages in .ci/run (%q): the parse is broken", len(pkgs), pkgs)
+	}
+	words := map[string]bool{}
+	for _, w := range regexp.MustCompile(`[a-z0-9.+-]+`).FindAllString(strings.ReplaceAll(list, "\n", " "), -1) {
+		words[strings.TrimRight(w, ".")] = true
+	}
+	for _, p := range pkgs {
+		if !words[p] {
+			t.Errorf(".ci/run installs %s, which README.md's list of packages the tests need does not name", p)
+		}
+	}
+}
