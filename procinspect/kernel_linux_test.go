@@ -43,7 +43,7 @@ func kernelProfile(t *testing.T) *procinspect.Kernel {
 }
 
 // binaries are the init programs, built once per test binary.
-type binaries struct{ initprog, goinit string }
+type binaries struct{ initprog, goinit, dir string }
 
 var (
 	buildOnce sync.Once
@@ -59,7 +59,15 @@ func buildInits(t *testing.T) binaries {
 			buildErr = err
 			return
 		}
-		built = binaries{initprog: filepath.Join(dir, "initprog"), goinit: filepath.Join(dir, "goinit")}
+		built = binaries{initprog: filepath.Join(dir, "initprog"), goinit: filepath.Join(dir, "goinit"), dir: dir}
+		// Alpine's way of being sleep: a link to busybox named sleep.
+		if bb, err := exec.LookPath("busybox"); err != nil {
+			buildErr = fmt.Errorf("busybox (Debian package busybox): %w", err)
+			return
+		} else if err := os.Symlink(bb, filepath.Join(dir, "sleep")); err != nil {
+			buildErr = err
+			return
+		}
 		buildErr = nstest.Build(
 			[]string{"gcc", "-O1", "-Wall", "-pthread", "-o", built.initprog, "testdata/inits/initprog.c"},
 			[]string{"go", "build", "-o", built.goinit, "./testdata/goinit"},
@@ -110,6 +118,7 @@ type instance struct {
 	done   chan struct{} // closed when the init has been waited for
 	ws     syscall.WaitStatus
 	hint   string // the --json document's fix hint, set by predictions
+	prog   string // the --json document's program, "-" for none; set by predictions
 }
 
 // start runs argv as PID 1 of a new PID namespace and waits for "ready".
@@ -277,6 +286,10 @@ func (in *instance) predictions() (map[string]document.DocPrediction, *procinspe
 			out := map[string]document.DocPrediction{}
 			if ns.Init.Hint != nil {
 				in.hint = *ns.Init.Hint
+			}
+			in.prog = "-"
+			if ns.Init.Program != nil {
+				in.prog = *ns.Init.Program
 			}
 			for _, pr := range ns.Init.Predictions {
 				out[pr.Signal+"/"+pr.From] = pr
@@ -510,6 +523,9 @@ type kernelCase struct {
 	// reasonHas must be in every prediction's reason; hintLacks must not
 	// be in the fix hint (--json "hint").
 	reasonHas, hintLacks string
+	// program, when set, is what the --json document must recognise the
+	// init as ("-": nothing).
+	program string
 }
 
 var (
@@ -656,6 +672,27 @@ var kernelCases = []kernelCase{
 		want: map[send]want{termIn: jvmExits143, termHost: jvmExits143, quitHost: {verdict: "no", outcome: "handled", end: alive}}},
 	{name: "JVM with -Xrs (§8)", argv: java("-Xrs"), reasonHas: "-Xrs",
 		want: map[send]want{termIn: dropped, termHost: dropped}},
+	// busybox (Alpine): the program is the applet, not the executable.
+	// sleep is sleep, not a shell, and the hint must not say to exec what
+	// is already PID 1.
+	{name: "busybox sleep", argv: shExec("busybox sleep 1000"), program: "-", hintLacks: "exec",
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped, intIn: dropped, intHost: dropped, quitIn: dropped, quitHost: dropped})},
+	{name: "busybox as a link named sleep", argv: func(b binaries) []string {
+		return []string{"/bin/sh", "-c", "echo ready; exec " + filepath.Join(b.dir, "sleep") + " 1000"}
+	}, program: "-", hintLacks: "exec",
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
+	// busybox's sh is ash: a trap waits for a foreground command, and the
+	// wait builtin is interrupted by it.
+	{name: "busybox sh trap with a foreground command", kids: 1, program: "shell",
+		argv: func(binaries) []string {
+			return []string{"busybox", "sh", "-c", "trap 'exit 0' TERM; echo ready; sleep 1000; true"}
+		},
+		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "deferred", end: alive}, termHost: {verdict: "depends", outcome: "deferred", end: alive}})},
+	{name: "busybox sh trap with cmd & wait", kids: 1, program: "shell",
+		argv: func(binaries) []string {
+			return []string{"busybox", "sh", "-c", "trap 'exit 0' TERM; sleep 1000 & echo ready; wait $!"}
+		},
+		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "handled", end: exited(0)}, termHost: {verdict: "depends", outcome: "handled", end: exited(0)}})},
 	{name: "dash running a script (row 3)", argv: func(binaries) []string { return []string{"/bin/sh", "-c", "echo ready; sleep 1000; true"} },
 		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
 }
@@ -712,6 +749,9 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	}
 	if c.reasonHas != "" && !strings.Contains(pr.Reason, c.reasonHas) {
 		t.Errorf("reason %q lacks %q", pr.Reason, c.reasonHas)
+	}
+	if c.program != "" && in.prog != c.program {
+		t.Errorf("recognised as %q, want %q", in.prog, c.program)
 	}
 	if c.hintLacks != "" && (in.hint == "" || strings.Contains(in.hint, c.hintLacks)) {
 		t.Errorf("fix hint %q: want one without %q", in.hint, c.hintLacks)

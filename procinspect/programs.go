@@ -22,8 +22,10 @@ const (
 	ProgPause     Program = "pause"     // the Kubernetes pod sandbox
 	ProgNode      Program = "node"
 	ProgPython    Program = "python"
-	ProgShell     Program = "shell" // sh, dash, bash, ash, busybox sh
-	ProgJava      Program = "java"  // the JVM: java, or a launcher that loads libjvm
+	ProgShell     Program = "shell" // sh, dash, bash, ash, busybox sh (Shell names which)
+	// ProgBusyboxInit is busybox's init applet (Alpine's /sbin/init).
+	ProgBusyboxInit Program = "busybox-init"
+	ProgJava        Program = "java" // the JVM: java, or a launcher that loads libjvm
 	// ProgGo is a Go program, known from its build information. It is not
 	// named in the reports (Identify never returns it): its name is its own.
 	ProgGo Program = "go"
@@ -55,7 +57,7 @@ var programs = []identity{
 	{Program: ProgPause, Names: []string{"pause"}},
 	{Program: ProgNode, Names: []string{"node", "nodejs"}},
 	{Program: ProgPython, Names: []string{"python"}, Prefixes: []string{"python2", "python3"}},
-	{Program: ProgShell, Names: []string{"sh", "dash", "bash", "ash", "busybox"}},
+	{Program: ProgShell, Names: []string{"sh", "dash", "bash", "ash"}},
 	// a launcher (jpackage, an app's own) that loaded libjvm
 	{Program: ProgJava, Names: []string{"java"}, Detect: func(p *Process) bool { return p.Deep != nil && p.Deep.JVM.V }},
 	{Program: ProgGo, Detect: func(p *Process) bool { return p.Deep != nil && p.Deep.Go.V }},
@@ -65,20 +67,23 @@ var programs = []identity{
 // rules apply: the first whose name matches its executable (exe link), else
 // its command name, else argv[0]; then those recognised by other facts (a
 // launcher that loaded libjvm, a Go build).
+//
+// A multi-call binary (busybox, toybox) is the program its applet is
+// (Applet): `sh` and `ash` are a shell, `init` is busybox init, and any
+// other applet (`sleep`) is no program sigview knows, so the generic rules
+// apply to it.
 func Programs(p *Process) []Program {
-	var names []string
-	if p.Deep != nil && p.Deep.Exe != "" {
-		names = append(names, filepath.Base(strings.TrimSuffix(p.Deep.Exe, " (deleted)")))
-	}
-	names = append(names, p.Status.Name)
-	if len(p.Cmdline) > 0 {
-		names = append(names, filepath.Base(p.Cmdline[0]))
-	}
 	var out []Program
-	for _, n := range names {
-		if r := programNamed(n); r != nil {
-			out = append(out, r.Program)
-			break
+	if multi, applet := Applet(p); multi != "" {
+		if pg := appletProgram(multi, applet); pg != ProgUnknown {
+			out = append(out, pg)
+		}
+	} else {
+		for _, n := range names(p) {
+			if r := programNamed(n); r != nil {
+				out = append(out, r.Program)
+				break
+			}
 		}
 	}
 	for _, r := range programs {
@@ -87,6 +92,106 @@ func Programs(p *Process) []Program {
 		}
 	}
 	return out
+}
+
+// names are the names p goes by, in the order they count: its executable's
+// base name (exe link), its command name, argv[0]'s base name.
+func names(p *Process) []string {
+	var out []string
+	if p.Deep != nil && p.Deep.Exe != "" {
+		out = append(out, filepath.Base(strings.TrimSuffix(p.Deep.Exe, " (deleted)")))
+	}
+	out = append(out, p.Status.Name)
+	if len(p.Cmdline) > 0 {
+		out = append(out, filepath.Base(p.Cmdline[0]))
+	}
+	return out
+}
+
+// multiCall are the executables that are many programs in one, chosen by
+// the name they are run as.
+var multiCall = []string{"busybox", "toybox"}
+
+// isMultiCall returns the multi-call binary n names: its exact name, or
+// that name with a build suffix after a dash or a dot ("busybox-static",
+// "busybox.musl"); "" for any other name.
+func isMultiCall(n string) string {
+	for _, m := range multiCall {
+		if n == m || strings.HasPrefix(n, m+"-") || strings.HasPrefix(n, m+".") {
+			return m
+		}
+	}
+	return ""
+}
+
+// Applet returns, for a multi-call binary, which one it is ("busybox",
+// "toybox") and the applet it runs as: argv[0]'s base name, or argv[1]'s
+// when argv[0] names the multi-call binary itself (`busybox sleep 5`).
+// The executable (exe link) decides whether p is one; when it is
+// unreadable, the command name or argv[0] does. applet is "" when the
+// command line was not read. multi is "" for any other program.
+func Applet(p *Process) (multi, applet string) {
+	if p.Deep != nil && p.Deep.Exe != "" {
+		multi = isMultiCall(filepath.Base(strings.TrimSuffix(p.Deep.Exe, " (deleted)")))
+	} else {
+		for _, n := range names(p) {
+			if multi = isMultiCall(n); multi != "" {
+				break
+			}
+		}
+	}
+	if multi == "" || len(p.Cmdline) == 0 {
+		return multi, ""
+	}
+	applet = filepath.Base(p.Cmdline[0])
+	if isMultiCall(applet) != "" {
+		applet = ""
+		if len(p.Cmdline) > 1 {
+			applet = filepath.Base(p.Cmdline[1])
+		}
+	}
+	// A login shell is run as "-sh".
+	return multi, strings.TrimPrefix(applet, "-")
+}
+
+// appletProgram is the program a multi-call binary's applet is.
+func appletProgram(multi, applet string) Program {
+	switch applet {
+	case "sh", "ash", "bash", "hush":
+		return ProgShell
+	case "init", "linuxrc":
+		if multi == "busybox" {
+			return ProgBusyboxInit
+		}
+	}
+	return ProgUnknown
+}
+
+// Shell names which shell a process recognised as ProgShell is: "bash",
+// "dash", "ash" (busybox's sh and ash), "hush", "toysh" (toybox's sh), or
+// "sh" when only that name is known (on Debian, sh is dash; on Alpine,
+// busybox ash). "" for a process that is no shell.
+func Shell(p *Process) string {
+	if multi, applet := Applet(p); multi != "" {
+		switch {
+		case appletProgram(multi, applet) != ProgShell:
+			return ""
+		case multi == "toybox":
+			return "toysh"
+		case applet == "hush":
+			return "hush"
+		}
+		return "ash" // busybox's sh and bash applets are ash
+	}
+	for _, n := range names(p) {
+		if r := programNamed(n); r != nil {
+			if r.Program != ProgShell {
+				return ""
+			}
+			return n
+		}
+	}
+	return ""
 }
 
 func programNamed(n string) *identity {

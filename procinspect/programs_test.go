@@ -60,3 +60,47 @@ func TestProgramsTable(t *testing.T) {
 		t.Errorf("a Go program: Identify = %q, Programs = %q; want unknown and [go]", got, all)
 	}
 }
+
+// TestMultiCall: a busybox or toybox process is the program its applet is,
+// named by argv[0], or argv[1] when argv[0] is the binary itself.
+func TestMultiCall(t *testing.T) {
+	bb := func(exe, comm string, argv ...string) *Process {
+		p := &Process{Status: Status{Name: comm}, Cmdline: argv}
+		if exe != "" {
+			p.Deep = &Deep{Exe: exe}
+		}
+		return p
+	}
+	for _, c := range []struct {
+		p             *Process
+		prog          Program
+		shell, applet string
+	}{
+		{bb("/bin/busybox", "sleep", "sleep", "1000"), ProgUnknown, "", "sleep"},
+		{bb("/bin/busybox", "busybox", "busybox", "sleep", "5"), ProgUnknown, "", "sleep"},
+		{bb("/usr/bin/busybox", "busybox", "/usr/bin/busybox", "sh", "-c", "x"), ProgShell, "ash", "sh"},
+		{bb("/bin/busybox", "sh", "/bin/sh", "-c", "x"), ProgShell, "ash", "sh"},
+		{bb("/bin/busybox", "sh", "-sh"), ProgShell, "ash", "sh"},
+		{bb("/bin/busybox", "init", "/sbin/init"), ProgBusyboxInit, "", "init"},
+		{bb("/bin/busybox.static", "tini", "tini"), ProgUnknown, "", "tini"},
+		{bb("/bin/toybox", "sh", "sh"), ProgShell, "toysh", "sh"},
+		{bb("/bin/toybox", "init", "init"), ProgUnknown, "", "init"},
+		// The executable is unreadable: the command name says busybox.
+		{bb("", "busybox", "busybox", "ash"), ProgShell, "ash", "ash"},
+		{bb("/bin/busybox", "busybox"), ProgUnknown, "", ""},
+		// Not multi-call: the names decide.
+		{bb("/usr/bin/dash", "sh", "/bin/sh", "-c", "x"), ProgShell, "dash", ""},
+		{bb("/usr/bin/bash", "bash", "bash"), ProgShell, "bash", ""},
+		{bb("/usr/bin/sleep", "sleep", "busybox", "sh"), ProgUnknown, "", ""},
+	} {
+		if got := Identify(c.p); got != c.prog {
+			t.Errorf("Identify(exe %+v, argv %q) = %q, want %q", c.p.Deep, c.p.Cmdline, got, c.prog)
+		}
+		if got := Shell(c.p); got != c.shell {
+			t.Errorf("Shell(exe %+v, argv %q) = %q, want %q", c.p.Deep, c.p.Cmdline, got, c.shell)
+		}
+		if _, got := Applet(c.p); got != c.applet {
+			t.Errorf("Applet(exe %+v, argv %q) = %q, want %q", c.p.Deep, c.p.Cmdline, got, c.applet)
+		}
+	}
+}

@@ -59,10 +59,8 @@ func (e *eval) deliver() Prediction {
 		}
 	}
 	if w, _ := e.waitsFor(chosen); w {
-		if e.program.Forwarder() {
-			return e.forward("receives " + e.name + " in sigtimedwait")
-		}
-		return e.out(Depends, Consumed, "thread %d of %s waits for %s in sigtimedwait, so the program receives it%s and its own code decides what happens", chosen.TID, e.who, e.name, e.sigwaitCaveat(chosen))
+		return e.consumed("receives "+e.name+" in sigtimedwait",
+			fmt.Sprintf("thread %d of %s waits for %s in sigtimedwait, so the program receives it%s and its own code decides what happens", chosen.TID, e.who, e.name, e.sigwaitCaveat(chosen)))
 	}
 	if e.traced {
 		return e.tracedDelivery()
@@ -94,10 +92,8 @@ func (e *eval) noTaker(stopped []thread) Prediction {
 	}
 	for _, c := range e.p.Consumers() {
 		if c.Kind == "signalfd" && c.Set.Has(e.sig) {
-			if e.program.Forwarder() {
-				return e.forward(fmt.Sprintf("reads %s from signalfd %d", e.name, c.FD))
-			}
-			return e.out(Depends, Consumed, "%s blocks %s in every thread and reads it from signalfd %d, so the program receives it and its own code decides what happens", e.who, e.name, c.FD)
+			return e.consumed(fmt.Sprintf("reads %s from signalfd %d", e.name, c.FD),
+				fmt.Sprintf("%s blocks %s in every thread and reads it from signalfd %d, so the program receives it and its own code decides what happens", e.who, e.name, c.FD))
 		}
 	}
 	if e.p.Deep != nil && e.p.Deep.FDErr != "" {

@@ -120,3 +120,29 @@ func TestFixHintCheckedAgainstMasks(t *testing.T) {
 		}
 	}
 }
+
+// TestBusyboxInit: busybox's init applet reads its signals in sigtimedwait
+// and acts on them (init/init.c); sleep from the same binary is no program
+// sigview knows.
+func TestBusyboxInit(t *testing.T) {
+	set := procinspect.SigSet(0)
+	for _, s := range []procinspect.Signal{1, 2, 3, 10, 12, 15, 17, 30} {
+		set = set.With(s)
+	}
+	init := nsInitProc("init", 0, 0, sigwaitThread(set))
+	init.Deep.Exe, init.Cmdline = "/bin/busybox", []string{"/sbin/init"}
+	for sig, want := range map[procinspect.Signal]Verdict{procinspect.SIGTERM: Depends, procinspect.SIGHUP: No, procinspect.SIGINT: Depends, procinspect.SIGQUIT: Depends} {
+		pr := Predict(init, sig, Host, nil)
+		if pr.Verdict != want || pr.Outcome != Handled || !strings.Contains(pr.Reason, "busybox init") {
+			t.Errorf("busybox init, %s: %s/%s (%s); want %s/handled naming busybox init", sig, pr.Verdict, pr.Outcome, pr.Reason, want)
+		}
+	}
+	sleep := nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))
+	sleep.Deep.Exe, sleep.Cmdline = "/bin/busybox", []string{"sleep", "1000"}
+	if pr := Predict(sleep, procinspect.SIGTERM, Host, nil); pr.Outcome != Dropped {
+		t.Errorf("busybox sleep: %s/%s (%s); want dropped", pr.Verdict, pr.Outcome, pr.Reason)
+	}
+	if h := FixHint(sleep, nil); strings.Contains(h, "exec") || h == "" {
+		t.Errorf("busybox sleep hint %q: want one, without exec", h)
+	}
+}

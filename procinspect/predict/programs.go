@@ -12,6 +12,10 @@ type behaviour struct {
 	// that handler is known; ok is false when the generic "its own code
 	// decides" applies.
 	Handle func(e *eval) (pr Prediction, ok bool)
+	// Consume predicts a signal the program reads itself, in sigtimedwait
+	// or from a signalfd (how says which); ok is false when the generic
+	// "its own code decides" applies. A forwarder without Consume forwards.
+	Consume func(e *eval, how string) (pr Prediction, ok bool)
 	// Note is what the program's missing handler adds to a prediction made
 	// by the generic rules; "" when nothing.
 	Note func(e *eval, pr Prediction) string
@@ -42,6 +46,9 @@ func init() {
 		procinspect.ProgJava:   {Handle: javaHandle, Note: javaNote, Hint: javaHint},
 		// A Go program: the runtime's handlers (goHandled).
 		procinspect.ProgGo: {Handle: func(e *eval) (Prediction, bool) { return e.goHandled() }},
+		// busybox init blocks the signals it acts on and reads them in
+		// sigtimedwait (init/init.c: check_delayed_sigs).
+		procinspect.ProgBusyboxInit: {Consume: func(e *eval, _ string) (Prediction, bool) { return busyboxInit(e) }},
 	}
 }
 
@@ -68,6 +75,23 @@ func (e *eval) knownHandler() (Prediction, bool) {
 		}
 	}
 	return Prediction{}, false
+}
+
+// consumed predicts a signal the program reads itself (in sigtimedwait or
+// from a signalfd, as how says): what a known program does with it, a
+// forwarder's forwarding, or the program's own code.
+func (e *eval) consumed(how, generic string) Prediction {
+	for _, b := range e.rows {
+		if b.Consume != nil {
+			if pr, ok := b.Consume(e, how); ok {
+				return pr
+			}
+		}
+	}
+	if e.program.Forwarder() {
+		return e.forward(how)
+	}
+	return e.out(Depends, Consumed, "%s", generic)
 }
 
 // programNote is what a known program's missing handler adds to a
