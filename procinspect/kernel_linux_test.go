@@ -251,6 +251,22 @@ func (in *instance) settleKids(n int) {
 	in.t.Fatalf("init %d: %d sleeping children did not appear", in.target, n)
 }
 
+// settleGrandchild waits until the target's child has a sleeping child.
+func (in *instance) settleGrandchild() {
+	in.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, k := range childrenIn(in.target, 0) {
+			if len(childrenIn(k, 'S')) > 0 {
+				time.Sleep(50 * time.Millisecond)
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	in.t.Fatalf("init %d: no sleeping grandchild appeared", in.target)
+}
+
 // childrenIn lists pid's children in the given state (0: any). There is
 // no task/*/children file on every kernel, so read PPid from every status.
 func childrenIn(pid int, state byte) []int {
@@ -456,7 +472,7 @@ func agrees(pr document.DocPrediction, sig syscall.Signal, got ending) bool {
 			return strings.Contains(pr.Reason, "assuming it blocked") && !got.pending
 		}
 		return !got.pending
-	case "no/dropped", "no/ignored", "no/handled":
+	case "no/dropped", "no/ignored", "no/handled", "no/consumed":
 		return !got.ended && !got.pending
 	case "no/queued", "no/deferred":
 		return !got.ended && got.pending
@@ -485,6 +501,7 @@ type send struct {
 type want struct {
 	verdict, outcome string
 	end              ending
+	reasonHas        string // must be in this row's reason
 	rule             procinspect.RuleName
 	otherwise        *want
 }
@@ -519,10 +536,12 @@ type kernelCase struct {
 	traced bool // strace -p attached from the host once ready
 	state  byte // the settled state of every live thread
 	kids   int  // children the init has once settled (a forwarder's child)
+	grand  bool // and its child has a sleeping child (a forwarded shell's command)
 	want   map[send]want
 	// reasonHas must be in every prediction's reason; hintLacks must not
 	// be in the fix hint (--json "hint").
 	reasonHas, hintLacks string
+	hintHas              string // must be in the fix hint
 	// program, when set, is what the --json document must recognise the
 	// init as ("-": nothing).
 	program string
@@ -635,6 +654,67 @@ var kernelCases = []kernelCase{
 		want: withKill(map[send]want{termIn: forwarded143, termHost: forwarded143})},
 	{name: "catatonit -- sleep", argv: shExec("catatonit -- sleep 1000"), kids: 1,
 		want: withKill(map[send]want{termIn: forwarded143, termHost: forwarded143})},
+	// Forwarders' own options (docs/kernel-signals.md §8.2): what is
+	// forwarded, to whom, and the exit status follow them.
+	{name: "dumb-init --rewrite 15:0 sleep", argv: shExec("dumb-init --rewrite 15:0 sleep 1000"), kids: 1, hintHas: "--rewrite 15:0",
+		want: withKill(map[send]want{
+			termIn:   {verdict: "no", outcome: "consumed", end: alive, reasonHas: "(--rewrite 15:0)"},
+			termHost: {verdict: "no", outcome: "consumed", end: alive, reasonHas: "(--rewrite 15:0)"},
+			intIn:    {verdict: "yes", outcome: "forwarded", end: exited(130)},
+			intHost:  {verdict: "yes", outcome: "forwarded", end: exited(130)}})},
+	{name: "dumb-init -r 15:2 sleep", argv: shExec("dumb-init -r 15:2 sleep 1000"), kids: 1,
+		want: withKill(map[send]want{
+			termIn:   {verdict: "yes", outcome: "forwarded", end: exited(130), reasonHas: "SIGINT instead (-r 15:2)"},
+			termHost: {verdict: "yes", outcome: "forwarded", end: exited(130), reasonHas: "SIGINT instead (-r 15:2)"}})},
+	{name: "tini -e 143 -- sleep", argv: shExec("tini -e 143 -- sleep 1000"), kids: 1,
+		want: withKill(map[send]want{
+			termIn:   {verdict: "yes", outcome: "forwarded", end: exited(0), reasonHas: "-e 143"},
+			termHost: {verdict: "yes", outcome: "forwarded", end: exited(0), reasonHas: "-e 143"},
+			intHost:  {verdict: "yes", outcome: "forwarded", end: exited(130)}})},
+	// A shell child with a TERM trap waits for its foreground command. Sent
+	// to the child alone, the trap waits; sent to its process group (dumb-
+	// init's default setsid mode, tini -g, catatonit -g), the command dies
+	// too and the trap runs at once.
+	{name: "dumb-init sh with a trap (setsid: process group)", kids: 1, grand: true,
+		argv: shExec(`dumb-init sh -c "trap 'exit 3' TERM; sleep 1000; true"`),
+		want: withKill(map[send]want{
+			termIn:   {verdict: "depends", outcome: "handled", end: exited(3), reasonHas: "setsid"},
+			termHost: {verdict: "depends", outcome: "handled", end: exited(3), reasonHas: "setsid"}})},
+	{name: "dumb-init --single-child sh with a trap", kids: 1, grand: true,
+		argv: shExec(`dumb-init --single-child sh -c "trap 'exit 3' TERM; sleep 1000; true"`),
+		want: withKill(map[send]want{
+			termIn:   {verdict: "depends", outcome: "deferred", end: alive},
+			termHost: {verdict: "depends", outcome: "deferred", end: alive}})},
+	{name: "DUMB_INIT_SETSID=0 dumb-init sh with a trap", kids: 1, grand: true,
+		argv: shExec(`env DUMB_INIT_SETSID=0 dumb-init sh -c "trap 'exit 3' TERM; sleep 1000; true"`),
+		want: withKill(map[send]want{
+			termIn:   {verdict: "depends", outcome: "deferred", end: alive, reasonHas: "DUMB_INIT_SETSID=0"},
+			termHost: {verdict: "depends", outcome: "deferred", end: alive, reasonHas: "DUMB_INIT_SETSID=0"}})},
+	{name: "tini -- sh with a trap", kids: 1, grand: true,
+		argv: shExec(`tini -- sh -c "trap 'exit 3' TERM; sleep 1000; true"`),
+		want: withKill(map[send]want{
+			termIn:   {verdict: "depends", outcome: "deferred", end: alive},
+			termHost: {verdict: "depends", outcome: "deferred", end: alive}})},
+	{name: "tini -g -- sh with a trap", kids: 1, grand: true,
+		argv: shExec(`tini -g -- sh -c "trap 'exit 3' TERM; sleep 1000; true"`),
+		want: withKill(map[send]want{
+			termIn:   {verdict: "depends", outcome: "handled", end: exited(3), reasonHas: "(-g)"},
+			termHost: {verdict: "depends", outcome: "handled", end: exited(3), reasonHas: "(-g)"}})},
+	{name: "TINI_KILL_PROCESS_GROUP=1 tini -- sh with a trap", kids: 1, grand: true,
+		argv: shExec(`env TINI_KILL_PROCESS_GROUP=1 tini -- sh -c "trap 'exit 3' TERM; sleep 1000; true"`),
+		want: withKill(map[send]want{
+			termHost: {verdict: "depends", outcome: "handled", end: exited(3), reasonHas: "TINI_KILL_PROCESS_GROUP"}})},
+	{name: "catatonit -g -- sh with a trap", kids: 1, grand: true,
+		argv: shExec(`catatonit -g -- sh -c "trap 'exit 3' TERM; sleep 1000; true"`),
+		want: withKill(map[send]want{
+			termHost: {verdict: "depends", outcome: "handled", end: exited(3), reasonHas: "(-g)"}})},
+	{name: "catatonit -P (pause mode)", argv: shExec("catatonit -P"),
+		want: withKill(map[send]want{
+			termIn:   {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "pause mode"},
+			termHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "pause mode"},
+			intHost:  {verdict: "yes", outcome: "handled", end: exited(0)},
+			quitIn:   {verdict: "no", outcome: "consumed", end: alive},
+			quitHost: {verdict: "no", outcome: "consumed", end: alive}})},
 	// The fix hint must not say `exec`: sleep has no SIGTERM handler, and
 	// exec'd (the next case) it is PID 1 and the kernel drops SIGTERM.
 	{name: "bash trap with a foreground command", kids: 1, hintLacks: "exec",
@@ -735,6 +815,9 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	}
 	in.settle(state)
 	in.settleKids(c.kids)
+	if c.grand {
+		in.settleGrandchild()
+	}
 	w, rule, ok := w.under(kernelProfile(t))
 	if !ok {
 		t.Fatalf("the probe did not measure %s on this kernel (%s); as root it must", w.rule, rule.How)
@@ -747,11 +830,16 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	if rule.Name != "" {
 		checkFlip(t, p, s, rule, pr)
 	}
-	if c.reasonHas != "" && !strings.Contains(pr.Reason, c.reasonHas) {
-		t.Errorf("reason %q lacks %q", pr.Reason, c.reasonHas)
+	for _, has := range []string{c.reasonHas, w.reasonHas} {
+		if has != "" && !strings.Contains(pr.Reason, has) {
+			t.Errorf("reason %q lacks %q", pr.Reason, has)
+		}
 	}
 	if c.program != "" && in.prog != c.program {
 		t.Errorf("recognised as %q, want %q", in.prog, c.program)
+	}
+	if c.hintHas != "" && !strings.Contains(in.hint, c.hintHas) {
+		t.Errorf("fix hint %q lacks %q", in.hint, c.hintHas)
 	}
 	if c.hintLacks != "" && (in.hint == "" || strings.Contains(in.hint, c.hintLacks)) {
 		t.Errorf("fix hint %q: want one without %q", in.hint, c.hintLacks)

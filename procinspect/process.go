@@ -16,6 +16,14 @@ type Process struct {
 	// same set as Deep); nil otherwise, and when empty (kernel threads,
 	// zombies) or unreadable.
 	Cmdline []string
+	// Env holds the few environment variables a recognised forwarding init
+	// reads that change its signal handling (DUMB_INIT_SETSID,
+	// TINI_KILL_PROCESS_GROUP, …; see InitOptions), read from
+	// /proc/PID/environ for the same processes as Cmdline, and only for
+	// those programs: nothing else of an environment is kept. EnvErr says
+	// why it could not be read.
+	Env    map[string]string
+	EnvErr string
 	// StartTime is field 22 of /proc/PID/stat, in clock ticks after boot.
 	// With PID it identifies the process against PID reuse. Read for the
 	// same processes as Cmdline; 0 otherwise or when unreadable.

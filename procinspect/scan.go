@@ -175,6 +175,21 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		}
 	}
 	readDeepSet(kids)
+	// A forwarder's shell child waits for its own command: what a trap does
+	// depends on that command (and, when the forwarder signals the process
+	// group, the command receives the signal too).
+	grand := map[int]bool{}
+	for pid := range kids {
+		if p := snap.byPID[pid]; p != nil && p.Deep != nil && Identify(p) == ProgShell {
+			p.Children = snap.childrenOf(p)
+			for i, c := range p.Children {
+				if i < maxDeepChildren {
+					grand[c.PID] = true
+				}
+			}
+		}
+	}
+	readDeepSet(grand)
 	snap.lookupEngines(&warn)
 	snap.Warnings = warn.lines()
 	if snap.Hidden != "" {
@@ -315,6 +330,7 @@ func readDetails(p *Process, pr Proc) {
 		p.ContainerErr = reason(err)
 	}
 	p.Cmdline = readCmdline(pr)
+	p.Env, p.EnvErr = readInitEnv(pr, Identify(p))
 	if b, err := readFile(pr.path("stat")); err == nil {
 		p.StartTime, _ = ParseStartTime(b)
 		if !p.Kthread.Known {

@@ -19,7 +19,7 @@ const Image = "localhost/sigview-test:1"
 // rootfsBins are the programs in the test image, each with its shared
 // libraries. Python is left out: a small init that ends on SIGINT is
 // bash -c 'trap "exit 130" INT; sleep 1000 & wait'.
-var rootfsBins = []string{"/bin/sh", "/bin/bash", "/bin/sleep", "/usr/bin/env", "/bin/true", "/usr/bin/tini-static"}
+var rootfsBins = []string{"/bin/sh", "/bin/bash", "/bin/sleep", "/usr/bin/env", "/bin/true", "/usr/bin/tini-static", "/usr/bin/dumb-init"}
 
 var (
 	rootfsOnce sync.Once
@@ -55,7 +55,7 @@ func buildRootfs() (string, error) {
 	files := map[string]bool{}
 	for _, b := range rootfsBins {
 		if _, err := os.Stat(b); err != nil {
-			continue // tini-static may be absent; the tests do not need it
+			return "", fmt.Errorf("the test image needs %s (Debian packages tini, dumb-init): %w", b, err)
 		}
 		files[b] = true
 		out, _ := exec.Command("ldd", b).Output() // "not a dynamic executable" fails

@@ -44,6 +44,12 @@ var stopRows = []stopRow{
 		t: stopTimeout, atOnce: true, exitCode: 2, verdict: "yes"},
 	{name: "stoptimeout-2", args: []string{"--stop-timeout", strconv.Itoa(stopTimeout)}, cmd: []string{"sleep", "1000"}, t: -1, atOnce: false, exitCode: 137, verdict: "no"},
 	{name: "shell-form", cmd: []string{"sh", "-c", "sleep 1000; true"}, t: stopTimeout, atOnce: false, exitCode: 137, verdict: "no"},
+	// Forwarders' own options: dumb-init told to drop SIGTERM keeps
+	// running until SIGKILL; told to turn it into SIGINT, its child dies of
+	// that (130); tini -e 143 reports the child's 143 as 0.
+	{name: "dumb-init-rewrite-15-0", cmd: []string{"dumb-init", "--rewrite", "15:0", "sleep", "1000"}, t: stopTimeout, atOnce: false, exitCode: 137, verdict: "no"},
+	{name: "dumb-init-rewrite-15-2", cmd: []string{"dumb-init", "--rewrite", "15:2", "sleep", "1000"}, t: stopTimeout, atOnce: true, exitCode: 130, verdict: "yes"},
+	{name: "tini-e-143", cmd: []string{"tini-static", "-e", "143", "--", "sleep", "1000"}, t: stopTimeout, atOnce: true, exitCode: 0, verdict: "yes"},
 	{name: "bash-trap-TERM", cmd: []string{"bash", "-c", `trap "exit 0" TERM; sleep 1000 & wait $!`}, t: stopTimeout, atOnce: true, exitCode: 0, verdict: "depends"},
 }
 

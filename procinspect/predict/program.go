@@ -5,6 +5,7 @@ package predict
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sigview/sigview/procinspect"
@@ -48,35 +49,103 @@ func liveChildren(p *process) []*process {
 }
 
 // forward predicts a signal that a known forwarding init received: it is
-// sent on to the child, whose fate decides the init's.
+// sent on to the child, whose fate decides the init's. The init's own
+// options (procinspect.InitOptions) decide what is sent and to whom:
+// dumb-init's --rewrite, a process group (-g, dumb-init's setsid mode),
+// catatonit's pause mode, tini's -e exit remap.
 func (e *eval) forward(how string) Prediction {
 	pg := e.program
+	opts := e.p.InitOptions()
+	if opts == nil {
+		opts = &procinspect.InitOptions{}
+	}
+	if opts.Pause {
+		return e.pauseMode(how)
+	}
+	sig, what := e.sig, "it"
+	if rw, ok := opts.Rewrite[e.sig]; ok {
+		if rw.To == 0 {
+			return e.out(No, Consumed, "%s %s and rewrites %s to nothing (%s): the child never receives it, and %s keeps running", pg, how, e.name, rw.Option, pg)
+		}
+		sig, what = rw.To, fmt.Sprintf("%s instead (%s)", rw.To, rw.Option)
+	}
 	kids := liveChildren(e.p)
 	if len(kids) == 0 {
 		return e.out(Depends, Consumed, "%s (%s) %s; it forwards signals to its child, and no live child of it was found, so what it does is its own code", e.who, pg, how)
 	}
 	child := kids[0]
-	cp := Predict(child, e.sig, Inside, e.k)
+	cp := Predict(child, sig, Inside, e.k)
 	childName := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(child.Name()), nsPIDText(child))
 	if len(kids) > 1 {
 		childName += fmt.Sprintf(" and %d more", len(kids)-1)
 	}
-	lead := fmt.Sprintf("%s %s and forwards it to %s", pg, how, childName)
+	why := opts.GroupBy
+	if opts.EnvUnknown != "" {
+		why = strings.TrimPrefix(why+"; ", "; ") + opts.EnvUnknown
+	}
+	switch {
+	case opts.Group:
+		childName = "the process group of " + childName + " (" + why + ")"
+		cp = e.groupDeferred(child, sig, cp)
+	case why != "":
+		childName += " alone (" + why + ")"
+	}
+	lead := fmt.Sprintf("%s %s and forwards %s to %s", pg, how, what, childName)
 	switch cp.Verdict {
 	case Yes:
-		exit := "exits with the child's status"
-		if cp.Exit.Known {
-			exit = fmt.Sprintf("exits %d", cp.Exit.V)
+		exit, code := "exits with the child's status", cp.Exit
+		if code.Known {
+			exit = fmt.Sprintf("exits %d", code.V)
+			if slices.Contains(opts.ExitToZero, code.V) {
+				exit = fmt.Sprintf("exits 0 (-e %d reports the child's %d as 0)", code.V, code.V)
+				code = procinspect.KnownInt(0)
+			}
 		}
 		pr := e.out(Yes, Forwarded, "%s; there: %s; %s then %s", lead, cp.Reason, pg, exit)
 		// tini, dumb-init and catatonit all exit with the child's status
 		// (128+N for a death by signal N).
-		pr.Exit = cp.Exit
+		pr.Exit = code
 		return pr
 	case No:
 		return e.out(No, Forwarded, "%s; there: %s; so %s keeps running", lead, cp.Reason, pg)
 	}
-	return e.out(cp.Verdict, Forwarded, "%s; there: %s", lead, cp.Reason)
+	out := Forwarded
+	if cp.Outcome == Deferred || cp.Outcome == Handled {
+		out = cp.Outcome // the child's trap or handler, when it runs, decides
+	}
+	return e.out(cp.Verdict, out, "%s; there: %s", lead, cp.Reason)
+}
+
+// groupDeferred: a shell child whose trap waits for its foreground command
+// runs it at once when that command, in the same process group, receives
+// the forwarded signal too and ends of it.
+func (e *eval) groupDeferred(shell *process, sig Signal, cp Prediction) Prediction {
+	if cp.Outcome != Deferred || procinspect.Identify(shell) != procinspect.ProgShell {
+		return cp
+	}
+	cmds := liveChildren(shell)
+	if len(cmds) == 0 {
+		return cp
+	}
+	c := cmds[0]
+	gp := Predict(c, sig, Inside, e.k)
+	if gp.Verdict != Yes {
+		return cp
+	}
+	name := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(c.Name()), nsPIDText(c))
+	pr := cp
+	pr.Verdict, pr.Outcome, pr.Exit = Depends, Handled, procinspect.Int{}
+	pr.Reason = fmt.Sprintf("%s has a %s trap and waits for its foreground command %s, which is in its process group, so it receives %s too: %s; the trap then runs at once and decides", procinspect.Printable(shell.Name()), sig, name, sig, gp.Reason)
+	return pr
+}
+
+// pauseMode is catatonit -P: no child; SIGTERM and SIGINT end it with
+// status 0, any other signal is read and does nothing.
+func (e *eval) pauseMode(how string) Prediction {
+	if e.sig == procinspect.SIGTERM || e.sig == procinspect.SIGINT {
+		return withExit(e.out(Yes, Handled, "%s is catatonit in pause mode (-P), which runs no child: it %s and exits 0", e.who, how), 0)
+	}
+	return e.out(No, Consumed, "%s is catatonit in pause mode (-P), which runs no child: it %s and does nothing with it (only SIGTERM and SIGINT end it)", e.who, how)
 }
 
 func nsPIDText(p *process) string {

@@ -36,7 +36,7 @@ func init() {
 		// delivery step finds them and forwards (forward).
 		// dumb-init installs a dummy handler for everything (so an init
 		// does not drop it) and blocks it all, reading with sigwait.
-		procinspect.ProgDumbInit: {Handle: func(e *eval) (Prediction, bool) { return e.forward("catches " + e.name), true }},
+		procinspect.ProgDumbInit: {Handle: func(e *eval) (Prediction, bool) { return e.forward("catches " + e.name), true }, Hint: dumbInitHint},
 		procinspect.ProgPause:    {Handle: pauseHandle},
 		procinspect.ProgNode: {Handle: nodeHandle, Hint: func(*procinspect.Process, Prediction) string {
 			return "handle SIGTERM in the application (process.on('SIGTERM', …)), or run with --init (tini)"

@@ -231,6 +231,16 @@ func shellHint(p *procinspect.Process, pr Prediction) string {
 	return tini + "; or " + trap + "; or, if the program handles SIGTERM, `exec` it (or use the exec form of ENTRYPOINT/CMD) so it is PID 1"
 }
 
+// dumbInitHint: a dumb-init told to drop SIGTERM (--rewrite 15:0).
+func dumbInitHint(p *procinspect.Process, pr Prediction) string {
+	if o := p.InitOptions(); o != nil && pr.Outcome == Consumed {
+		if rw, ok := o.Rewrite[procinspect.SIGTERM]; ok && rw.To == 0 {
+			return fmt.Sprintf("dumb-init drops SIGTERM (%s): remove that option, or give the container a stop signal dumb-init forwards to a child that ends on it", rw.Option)
+		}
+	}
+	return ""
+}
+
 // pythonHint: Python without a SIGTERM handler; whether STOPSIGNAL SIGINT
 // helps depends on its SIGINT disposition.
 func pythonHint(p *procinspect.Process, _ Prediction) string {
