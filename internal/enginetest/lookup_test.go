@@ -3,6 +3,7 @@ package enginetest
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -119,15 +120,19 @@ func TestDockerLookupMatchesInspect(t *testing.T) {
 	}
 }
 
-// rootFor makes a fixture root whose /var/lib/docker is d's data root, the
-// way a host's default data root would be found with no dockerd running.
+// rootFor makes a fixture root whose /var/lib/docker holds a copy of d's
+// containers, the way a host's default data root would be found with no
+// dockerd running. A copy, not a symlink to d's data root: an absolute
+// link inside a root names a path of that root, and sigview resolves it
+// there (RESOLVE_IN_ROOT), as the host would.
 func rootFor(t *testing.T, d *Docker) string {
 	root := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(root, "var/lib"), 0o755); err != nil {
+	dst := filepath.Join(root, "var/lib/docker")
+	if err := os.MkdirAll(dst, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(d.DataRoot, filepath.Join(root, "var/lib/docker")); err != nil {
-		t.Fatal(err)
+	if b, err := exec.Command("cp", "-a", filepath.Join(d.DataRoot, "containers"), dst).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v\n%s", err, b)
 	}
 	return root
 }

@@ -2,9 +2,7 @@ package engine
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
-	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -13,11 +11,11 @@ import (
 // the default /run/containerd (a containerd's own state directory comes
 // from its config file, which is not read) and Docker's own containerd
 // under each of dockerd's exec roots.
-func containerdStates(opts Options) []string {
-	states := []string{"/run/containerd"}
+func containerdStates(opts Options) []place {
+	states := []place{opts.host("/run/containerd")}
 	_, execs := dockerRoots(opts)
 	for _, e := range execs {
-		states = append(states, filepath.Join(e, "containerd", "daemon"))
+		states = append(states, e.join("containerd", "daemon"))
 	}
 	return states
 }
@@ -27,14 +25,16 @@ func containerdStates(opts Options) []string {
 func lookupContainerd(m *Metadata, opts Options) {
 	m.note("stop signal unknown: containerd keeps it in its database; SIGTERM assumed")
 	for _, st := range containerdStates(opts) {
-		for _, p := range inSubdirs(opts.path(filepath.Join(st, "io.containerd.runtime.v2.task")), "", m.ID, "config.json") {
-			b, err := readLimited(p)
+		for _, cfg := range st.join("io.containerd.runtime.v2.task").inSubdirs("", m.ID, "config.json") {
+			bundle := cfg.join("..")
+			p := cfg.String()
+			b, err := cfg.read()
 			if err != nil {
 				m.note("bundle " + p + ": " + err.Error())
 				continue
 			}
 			m.Files = append(m.Files, p)
-			m.Namespace = filepath.Base(filepath.Dir(filepath.Dir(p)))
+			m.Namespace = filepath.Base(filepath.Dir(bundle.Path))
 			var s specs.Spec
 			if err := json.Unmarshal(b, &s); err != nil {
 				m.note("annotations unknown: " + p + ": " + err.Error())
@@ -49,8 +49,8 @@ func lookupContainerd(m *Metadata, opts Options) {
 			if m.ContainerName != "" {
 				m.Name = m.ContainerName
 			}
-			if pb, err := readLimited(filepath.Join(filepath.Dir(p), "init.pid")); err == nil {
-				m.Files = append(m.Files, filepath.Join(filepath.Dir(p), "init.pid"))
+			if pb, err := bundle.join("init.pid").read(); err == nil {
+				m.Files = append(m.Files, bundle.join("init.pid").String())
 				var pid int
 				if json.Unmarshal(pb, &pid) == nil {
 					m.Pid = pid
@@ -63,25 +63,4 @@ func lookupContainerd(m *Metadata, opts Options) {
 		}
 	}
 	m.note("namespace, annotations unknown: no io.containerd.runtime.v2.task/*/" + m.ID + "/config.json under /run/containerd or Docker's exec roots")
-}
-
-// inSubdirs returns dir/<sub>/<rest...> for every subdirectory sub of dir
-// whose name ends in suffix and that holds that path: the exact names rest
-// joined, never matched as a pattern.
-func inSubdirs(dir, suffix string, rest ...string) []string {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, e := range ents {
-		if !e.IsDir() || !strings.HasSuffix(e.Name(), suffix) {
-			continue
-		}
-		p := filepath.Join(append([]string{dir, e.Name()}, rest...)...)
-		if _, err := os.Lstat(p); err == nil {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -2,24 +2,26 @@ package engine
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
-// daemonFlags returns, for every running process whose program is name, the
-// values of the given flags on its command line ("--data-root D" or
-// "--data-root=D"); a missing flag maps to "".
-func daemonFlags(opts Options, name string, flags ...string) []map[string]string {
-	var out []map[string]string
-	for _, args := range cmdlines(opts, name) {
-		got := map[string]string{}
+// daemonFlags returns, for every running daemon whose program is name, the
+// places its command line names with the given flags ("--data-root D" or
+// "--data-root=D"), each inside that daemon's own root; a missing flag is
+// absent from the map.
+func daemonFlags(opts Options, name string, flags ...string) []map[string]place {
+	var out []map[string]place
+	for _, d := range daemons(opts, name) {
+		args := d.Argv
+		got := map[string]place{}
 		for i, a := range args[1:] {
 			for _, f := range flags {
+				v, ok := strings.CutPrefix(a, f+"=")
 				if a == f && i+2 < len(args) {
-					got[f] = args[i+2]
-				} else if v, ok := strings.CutPrefix(a, f+"="); ok {
-					got[f] = v
+					v, ok = args[i+2], true
+				}
+				if ok && v != "" {
+					got[f] = opts.in(d, v)
 				}
 			}
 		}
@@ -28,64 +30,77 @@ func daemonFlags(opts Options, name string, flags ...string) []map[string]string
 	return out
 }
 
-// cmdlines returns the command lines of the running processes whose program
-// is name, as the scan found them (Options.Daemons); none without it.
-func cmdlines(opts Options, name string) [][]string {
+// daemons returns the running daemons whose program is name, as the scan
+// found them (Options.Daemons); none without it.
+func daemons(opts Options, name string) []Daemon {
 	if opts.Daemons == nil {
 		return nil
 	}
-	return opts.Daemons(name)
+	var out []Daemon
+	for _, d := range opts.Daemons(name) {
+		if len(d.Argv) > 0 {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// addPlace appends p to list unless it is there already.
+func addPlace(list *[]place, p place) {
+	for _, q := range *list {
+		if q == p {
+			return
+		}
+	}
+	*list = append(*list, p)
 }
 
 // dockerRoots lists the candidate data roots and exec roots, most specific
 // first: running dockerds' flags, daemon.json, the defaults, rootless
 // Docker's per-user roots.
-func dockerRoots(opts Options) (data, exec []string) {
-	add := func(list *[]string, p string) {
-		for _, q := range *list {
-			if q == p {
-				return
-			}
-		}
-		*list = append(*list, p)
-	}
+func dockerRoots(opts Options) (data, exec []place) {
 	for _, f := range daemonFlags(opts, "dockerd", "--data-root", "--graph", "-g", "--exec-root") {
 		for _, k := range []string{"--data-root", "--graph", "-g"} {
-			if f[k] != "" {
-				add(&data, f[k])
+			if p, ok := f[k]; ok {
+				addPlace(&data, p)
 			}
 		}
-		if f["--exec-root"] != "" {
-			add(&exec, f["--exec-root"])
+		if p, ok := f["--exec-root"]; ok {
+			addPlace(&exec, p)
 		}
 	}
-	if b, err := os.ReadFile(opts.path("/etc/docker/daemon.json")); err == nil {
+	if b, err := opts.host("/etc/docker/daemon.json").read(); err == nil {
 		var cfg struct {
 			DataRoot string `json:"data-root"`
 			ExecRoot string `json:"exec-root"`
 		}
 		if json.Unmarshal(b, &cfg) == nil {
 			if cfg.DataRoot != "" {
-				add(&data, cfg.DataRoot)
+				addPlace(&data, opts.host(cfg.DataRoot))
 			}
 			if cfg.ExecRoot != "" {
-				add(&exec, cfg.ExecRoot)
+				addPlace(&exec, opts.host(cfg.ExecRoot))
 			}
 		}
 	}
-	add(&data, "/var/lib/docker")
-	add(&exec, "/var/run/docker")
-	add(&exec, "/run/docker")
-	homes, _ := filepath.Glob(opts.path("/home/*"))
-	homes = append(userStores(opts, homes), opts.path("/root"))
-	for _, h := range homes {
-		rel := strings.TrimPrefix(h, strings.TrimSuffix(opts.path("/"), "/"))
-		add(&data, filepath.Join(rel, ".local/share/docker"))
+	addPlace(&data, opts.host("/var/lib/docker"))
+	addPlace(&exec, opts.host("/var/run/docker"))
+	addPlace(&exec, opts.host("/run/docker"))
+	for _, h := range append(userStores(opts, "/home/*"), opts.host("/root")) {
+		addPlace(&data, h.join(".local/share/docker"))
 	}
 	// Rootless Docker's exec root is $XDG_RUNTIME_DIR/docker.
-	users, _ := filepath.Glob(opts.path("/run/user/*/docker"))
-	for _, u := range userStores(opts, users) {
-		add(&exec, strings.TrimPrefix(u, strings.TrimSuffix(opts.path("/"), "/")))
+	for _, u := range userStores(opts, "/run/user/*/docker") {
+		addPlace(&exec, u)
 	}
 	return data, exec
+}
+
+// showPlaces names places for a note.
+func showPlaces(ps []place) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, ", ")
 }

@@ -2,8 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -26,21 +24,22 @@ type dockerHostConfig struct {
 
 func lookupDocker(m *Metadata, opts Options) {
 	roots, _ := dockerRoots(opts)
-	dir := ""
+	var dir place
+	found := false
 	for _, r := range roots {
-		d := opts.path(filepath.Join(r, "containers", m.ID))
-		if _, err := os.Stat(d); err == nil {
-			dir = d
+		if d := r.join("containers", m.ID); d.isDir() {
+			dir, found = d, true
 			break
 		}
 	}
-	if dir == "" {
+	if !found {
 		m.note("name, image, stop signal, stop timeout, init unknown: no containers/" + m.ID +
-			" under any docker data root (" + strings.Join(roots, ", ") + ")")
+			" under any docker data root (" + showPlaces(roots) + ")")
 		return
 	}
-	cfgPath := filepath.Join(dir, "config.v2.json")
-	if b, ok := m.readFile(cfgPath, "name, image, stop signal, stop timeout"); ok {
+	cfg := dir.join("config.v2.json")
+	cfgPath := cfg.String()
+	if b, ok := m.readFile(cfg, "name, image, stop signal, stop timeout"); ok {
 		var c dockerConfig
 		if err := json.Unmarshal(b, &c); err != nil {
 			m.note("name, image, stop signal, stop timeout unknown: " + cfgPath + ": " + err.Error())
@@ -67,8 +66,9 @@ func lookupDocker(m *Metadata, opts Options) {
 			kubeLabels(m, c.Config.Labels, cfgPath)
 		}
 	}
-	hcPath := filepath.Join(dir, "hostconfig.json")
-	if b, ok := m.readFile(hcPath, "init"); ok {
+	hc := dir.join("hostconfig.json")
+	hcPath := hc.String()
+	if b, ok := m.readFile(hc, "init"); ok {
 		var h dockerHostConfig
 		if err := json.Unmarshal(b, &h); err != nil {
 			m.note("init unknown: " + hcPath + ": " + err.Error())

@@ -10,12 +10,10 @@
 package engine
 
 import (
-	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // Options says where the host's files are.
@@ -33,11 +31,39 @@ type Options struct {
 	// a rootless store under a user's home or runtime directory, which that
 	// user can write, describes only containers that user runs.
 	OwnerUID int
-	// Daemons returns the command lines of the running processes whose
-	// program is name ("dockerd", "containerd", "conmon"): a scan knows
-	// every process (procinspect's Snapshot.EngineOptions). Without it no
-	// daemon's flags are read, only the files at their default places.
-	Daemons func(name string) [][]string
+	// Daemons returns the running processes whose program is name
+	// ("dockerd", "containerd", "conmon") and that could have made the
+	// container asked about: a scan knows every process (procinspect's
+	// Snapshot.EngineOptions). Without it no daemon's flags are read, only
+	// the files at their default places.
+	Daemons func(name string) []Daemon
+}
+
+// Daemon is a running engine daemon: its command line, and the root its
+// paths are resolved in (the host's for a daemon on the host; the
+// daemon's own, /proc/PID/root, for one inside a container).
+type Daemon struct {
+	Argv []string
+	// Root is the directory its paths are resolved in ("" or "/": the
+	// host's, Options.Root); Show names it to a person.
+	Root, Show string
+}
+
+// host is the place of an absolute path on the host.
+func (o Options) host(p string) place {
+	if o.Root == "" || o.Root == "/" {
+		return place{Root: "/", Path: p}
+	}
+	return place{Root: o.Root, Show: o.Root, Path: p}
+}
+
+// in is the place of a path a daemon's command line names: inside that
+// daemon's root, or the host's.
+func (o Options) in(d Daemon, p string) place {
+	if d.Root == "" || d.Root == "/" {
+		return o.host(p)
+	}
+	return place{Root: d.Root, Show: d.Show, Path: p}
 }
 
 // Seconds is a duration in whole seconds that may be unknown.
@@ -147,75 +173,44 @@ func badID(runtime, id string) string {
 
 func quote(s string) string { return "\"" + s + "\"" }
 
-// path joins the host prefix to an absolute host path.
-func (o Options) path(p string) string {
-	if o.Root == "" || o.Root == "/" {
-		return p
-	}
-	return filepath.Join(o.Root, p)
-}
-
 // readFile reads a file and records it in m.Files; on failure it adds a note
 // naming the field(s) it leaves unknown.
-func (m *Metadata) readFile(p, what string) ([]byte, bool) {
-	b, err := readLimited(p)
+func (m *Metadata) readFile(p place, what string) ([]byte, bool) {
+	b, err := p.read()
 	if err != nil {
 		m.note(what + " unknown: " + err.Error())
 		return nil, false
 	}
-	m.Files = append(m.Files, p)
+	m.Files = append(m.Files, p.String())
 	return b, true
 }
 
-// maxFile bounds what sigview reads of one engine file: a file a
-// container's owner can write must not exhaust memory.
-const maxFile = 16 << 20
-
-// readLimited reads a regular file of at most maxFile bytes. A FIFO, a
-// device or a final symlink, which a store's owner could plant to stall or
-// redirect the scan, is refused without blocking.
-func readLimited(p string) ([]byte, error) {
-	f, err := openRegular(p)
-	if err != nil {
-		return nil, err
+// userStores lists the rootless stores (directories under /home/* and
+// /run/user/*, which their user can write) that match the host path
+// patterns and belong to the container's own user: their owner is
+// opts.OwnerUID. Others could describe any container sigview asks about.
+// The patterns are sigview's own; no ID is ever globbed.
+func userStores(opts Options, patterns ...string) []place {
+	var out []place
+	if opts.OwnerUID < 0 {
+		return nil
 	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxFile {
-		return nil, fmt.Errorf("%s: larger than %d MiB, not read", p, maxFile>>20)
-	}
-	return b, nil
-}
-
-// userStores keeps the rootless stores (directories under /home/* and
-// /run/user/*, which their user can write) that belong to the container's
-// own user: their owner is opts.OwnerUID. Others could describe any
-// container sigview asks about.
-func userStores(opts Options, dirs []string) []string {
-	var out []string
-	for _, d := range dirs {
-		var st syscall.Stat_t
-		if opts.OwnerUID >= 0 && syscall.Stat(d, &st) == nil && int(st.Uid) == opts.OwnerUID {
-			out = append(out, d)
+	prefix := strings.TrimSuffix(opts.host("/").String(), "/")
+	for _, pat := range patterns {
+		dirs, _ := filepath.Glob(prefix + pat)
+		for _, d := range dirs {
+			p := opts.host(strings.TrimPrefix(d, prefix))
+			f, err := p.open(unix.O_PATH | unix.O_DIRECTORY)
+			if err != nil {
+				continue
+			}
+			var st unix.Stat_t
+			err = unix.Fstat(int(f.Fd()), &st)
+			f.Close()
+			if err == nil && int(st.Uid) == opts.OwnerUID {
+				out = append(out, p)
+			}
 		}
 	}
 	return out
-}
-
-// openRegular opens p for reading if it is a regular file, never blocking
-// (O_NONBLOCK: a FIFO) and never following a final symlink (O_NOFOLLOW).
-func openRegular(p string) (*os.File, error) {
-	fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: p, Err: err}
-	}
-	var st syscall.Stat_t
-	if err := syscall.Fstat(fd, &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		syscall.Close(fd)
-		return nil, fmt.Errorf("%s: not a regular file", p)
-	}
-	return os.NewFile(uintptr(fd), p), nil
 }

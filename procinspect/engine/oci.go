@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,21 +21,14 @@ var (
 // first: the caller's, the ones a running conmon names for this container
 // (its bundle -b and podman's --root/--runroot exit-command arguments),
 // storage.conf's graphroot and runroot, the defaults, rootless roots.
-func storageRoots(m *Metadata, opts Options, defaults []string) []string {
-	var roots []string
-	add := func(p string) {
-		for _, q := range roots {
-			if q == p {
-				return
-			}
-		}
-		roots = append(roots, p)
-	}
+func storageRoots(m *Metadata, opts Options, defaults []string) []place {
+	var roots []place
+	add := func(p place) { addPlace(&roots, p) }
 	for _, r := range opts.ContainersStorage {
-		add(r)
+		add(opts.host(r))
 	}
-	host := strings.TrimSuffix(opts.path("/"), "/")
-	for _, args := range cmdlines(opts, "conmon") {
+	for _, d := range daemons(opts, "conmon") {
+		args := d.Argv
 		mine := false
 		for i := 1; i+1 < len(args); i++ {
 			if (args[i] == "-c" || args[i] == "--cid") && args[i+1] == m.ID {
@@ -50,45 +42,43 @@ func storageRoots(m *Metadata, opts Options, defaults []string) []string {
 			switch args[i] {
 			case "-b", "--bundle":
 				// <graph root>/<driver>-containers/<id>/userdata
-				add(filepath.Dir(filepath.Dir(filepath.Dir(args[i+1]))))
+				add(opts.in(d, filepath.Dir(filepath.Dir(filepath.Dir(args[i+1])))))
 			case "--exit-command-arg":
 				if (args[i+1] == "--root" || args[i+1] == "--runroot") && i+3 < len(args) && args[i+2] == "--exit-command-arg" {
-					add(args[i+3])
+					add(opts.in(d, args[i+3]))
 				}
 			}
 		}
 	}
-	if b, err := os.ReadFile(opts.path("/etc/containers/storage.conf")); err == nil {
+	if b, err := opts.host("/etc/containers/storage.conf").read(); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
 			k, v, ok := strings.Cut(line, "=")
 			k = strings.TrimSpace(k)
 			if ok && (k == "graphroot" || k == "runroot") {
 				if v = strings.Trim(strings.TrimSpace(v), `"'`); v != "" {
-					add(v)
+					add(opts.host(v))
 				}
 			}
 		}
 	}
 	for _, d := range defaults {
-		add(d)
+		add(opts.host(d))
 	}
-	homes, _ := filepath.Glob(opts.path("/home/*/.local/share/containers/storage"))
-	users, _ := filepath.Glob(opts.path("/run/user/*/containers"))
-	for _, h := range userStores(opts, append(homes, users...)) {
-		add(strings.TrimPrefix(h, host))
+	for _, h := range userStores(opts, "/home/*/.local/share/containers/storage", "/run/user/*/containers") {
+		add(h)
 	}
 	return roots
 }
 
 // containerFile finds <root>/<driver>-containers/<id>/userdata/<file> under
 // the roots ("overlay-containers" normally, "vfs-containers" with vfs).
-func containerFile(opts Options, roots []string, id, file string) (string, bool) {
+func containerFile(roots []place, id, file string) (place, bool) {
 	for _, r := range roots {
-		if matches := inSubdirs(opts.path(r), "-containers", id, "userdata", file); len(matches) > 0 {
+		if matches := r.inSubdirs("-containers", id, "userdata", file); len(matches) > 0 {
 			return matches[0], true
 		}
 	}
-	return "", false
+	return place{}, false
 }
 
 // storageContainer is one entry of overlay-containers/containers.json.
@@ -102,31 +92,31 @@ type storageContainer struct {
 // (userdata/config.json) and its entry in containers.json.
 func lookupStorage(m *Metadata, opts Options, defaults []string) {
 	roots := storageRoots(m, opts, defaults)
-	if p, ok := containerFile(opts, roots, m.ID, "config.json"); !ok {
-		m.note("stop signal, init unknown: no */" + m.ID + "/userdata/config.json under " + strings.Join(roots, ", "))
+	if p, ok := containerFile(roots, m.ID, "config.json"); !ok {
+		m.note("stop signal, init unknown: no */" + m.ID + "/userdata/config.json under " + showPlaces(roots))
 	} else if b, ok := m.readFile(p, "stop signal, init"); ok {
 		var s specs.Spec
 		if err := json.Unmarshal(b, &s); err != nil {
-			m.note("stop signal, init unknown: " + p + ": " + err.Error())
+			m.note("stop signal, init unknown: " + p.String() + ": " + err.Error())
 		} else {
-			ociAnnotations(m, s.Annotations, p)
+			ociAnnotations(m, s.Annotations, p.String())
 		}
 	}
 	if m.Runtime == "podman" {
 		if !m.StopTimeout.Known {
-			podmanDB(m, opts, roots)
+			podmanDB(m, roots)
 		}
-		if p, ok := containerFile(opts, roots, m.ID, "pidfile"); ok {
-			if b, err := readLimited(p); err == nil {
+		if p, ok := containerFile(roots, m.ID, "pidfile"); ok {
+			if b, err := p.read(); err == nil {
 				if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
 					m.Pid = n
-					m.Files = append(m.Files, p)
+					m.Files = append(m.Files, p.String())
 				}
 			}
 		}
 	}
 	if m.Name == "" || m.Image == "" {
-		storageNames(m, opts, roots)
+		storageNames(m, roots)
 	}
 }
 
@@ -184,9 +174,9 @@ func ociAnnotations(m *Metadata, a map[string]string, from string) {
 
 // storageNames reads the container's name and image name from
 // containers.json.
-func storageNames(m *Metadata, opts Options, roots []string) {
+func storageNames(m *Metadata, roots []place) {
 	for _, r := range roots {
-		for _, p := range inSubdirs(opts.path(r), "-containers", "containers.json") {
+		for _, p := range r.inSubdirs("-containers", "containers.json") {
 			if storageName(m, p) {
 				return
 			}
@@ -199,8 +189,9 @@ func storageNames(m *Metadata, opts Options, roots []string) {
 
 // storageName reads one containers.json and reports whether it has the
 // container.
-func storageName(m *Metadata, p string) bool {
-	b, err := readLimited(p)
+func storageName(m *Metadata, pl place) bool {
+	p := pl.String()
+	b, err := pl.read()
 	if err != nil {
 		return false
 	}

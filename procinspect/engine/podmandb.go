@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -26,19 +25,23 @@ type podmanCtrConfig struct {
 // has none) from podman's bolt database: podman 4.3 keeps --stop-timeout
 // nowhere else on disk. The database is opened read-only, which takes a
 // shared lock for the few milliseconds of the read.
-func podmanDB(m *Metadata, opts Options, roots []string) {
-	p := ""
+func podmanDB(m *Metadata, roots []place) {
+	var f *os.File
 	for _, r := range roots {
-		q := opts.path(filepath.Join(r, "libpod", "bolt_state.db"))
-		if fi, err := os.Lstat(q); err == nil && fi.Mode().IsRegular() {
-			p = q
+		var err error
+		if f, err = r.join("libpod", "bolt_state.db").openRegular(); err == nil {
 			break
 		}
 	}
-	if p == "" {
+	if f == nil {
 		m.note("stop timeout unknown: no libpod/bolt_state.db under the storage roots; podman default 10 s assumed")
 		return
 	}
+	defer f.Close()
+	p := f.Name()
+	// bbolt opens a path: the one of the file already opened inside its
+	// root, so that no link is followed a second time.
+	fdPath := "/proc/self/fd/" + strconv.Itoa(int(f.Fd()))
 	// bbolt trusts its file: a corrupt page can panic it. A file a user can
 	// write is no reason for sigview to crash, only an unknown.
 	defer func() {
@@ -46,7 +49,7 @@ func podmanDB(m *Metadata, opts Options, roots []string) {
 			m.note(fmt.Sprintf("stop timeout unknown: %s is corrupt (%v); podman default 10 s assumed", p, r))
 		}
 	}()
-	db, err := bolt.Open(p, 0, &bolt.Options{ReadOnly: true, Timeout: podmanDBTimeout})
+	db, err := bolt.Open(fdPath, 0, &bolt.Options{ReadOnly: true, Timeout: podmanDBTimeout})
 	if err != nil {
 		m.note("stop timeout unknown: " + p + ": " + err.Error() + " (a running podman command holds it); podman default 10 s assumed")
 		return

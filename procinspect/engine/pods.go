@@ -1,16 +1,14 @@
 package engine
 
-import (
-	"os"
-	"strings"
-)
+import "strings"
 
 // LookupPod finds a pod's namespace and name from its UID by listing
 // /var/log/pods, whose entries are named <namespace>_<name>_<uid>.
 // Namespaces and names cannot contain "_", so the split is unambiguous.
 func LookupPod(uid string, opts Options) (Pod, string) {
-	dir := opts.path("/var/log/pods")
-	ents, err := os.ReadDir(dir)
+	d := opts.host("/var/log/pods")
+	dir := d.String()
+	ents, err := d.readDir()
 	if err != nil {
 		return Pod{UID: uid}, "pod namespace and name unknown: " + err.Error()
 	}
