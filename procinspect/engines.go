@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/sigview/sigview/procinspect/engine"
 )
@@ -31,8 +34,8 @@ func (s *Snapshot) engineOptions(target *Process, warn *warnings, warned map[int
 		opts.OwnerUID = owner.V
 	}
 	s.daemonsOnce.Do(s.findDaemons)
-	opts.Daemons = func(name string) [][]string {
-		var out [][]string
+	opts.Daemons = func(name string) []engine.Daemon {
+		var out []engine.Daemon
 		for _, d := range s.daemons[name] {
 			if why := s.daemonDistrust(d, target, owner); why != "" {
 				if warn != nil && !warned[d.p.PID] {
@@ -43,7 +46,7 @@ func (s *Snapshot) engineOptions(target *Process, warn *warnings, warned map[int
 				continue
 			}
 			if len(d.argv) > 0 {
-				out = append(out, d.argv)
+				out = append(out, engine.Daemon{Argv: d.argv, Root: d.root, Show: d.show})
 			}
 		}
 		return out
@@ -51,24 +54,46 @@ func (s *Snapshot) engineOptions(target *Process, warn *warnings, warned map[int
 	return opts
 }
 
+// engineDaemons are the programs whose command lines name engine files.
+var engineDaemons = map[string]bool{"dockerd": true, "containerd": true, "conmon": true}
+
 // daemon is a running engine daemon, its command line and its mount
-// namespace ("mnt:[N]"; "" when unreadable), read once.
+// namespace ("mnt:[N]"; "" when unreadable), read once, and, for one
+// inside a PID namespace, its root directory.
 type daemon struct {
 	p    *Process
 	argv []string
 	mnt  string
+	// root is where the daemon's paths are resolved: "" for the host's
+	// root; for a daemon nested in a container, /proc/self/fd/N of a
+	// descriptor of its /proc/PID/root (rootFile, held for the
+	// snapshot's life, closed by its finalizer), named show.
+	root, show string
+	rootFile   *os.File
+	noRoot     string // why a nested daemon's root cannot be reached
 }
 
 // findDaemons reads the command lines of the processes named as engine
-// daemons: the one place sigview walks /proc for them.
+// daemons: the one place sigview walks /proc for them. What is read after
+// the scan belongs to the scanned process only if it is still the same
+// one: its start time is read again after the reads, and a process that
+// changed (its PID reused) is left out.
 func (s *Snapshot) findDaemons() {
 	s.daemons = map[string][]daemon{}
 	fs := NewFS(s.Root, false)
 	for _, p := range s.Processes {
-		switch n := p.Name(); n {
-		case "dockerd", "containerd", "conmon":
-			mnt, _ := os.Readlink(fs.Proc(p.PID).path("ns/mnt"))
-			s.daemons[n] = append(s.daemons[n], daemon{p: p, argv: readCmdline(fs.Proc(p.PID)), mnt: mnt})
+		if n := p.Name(); engineDaemons[n] {
+			pr := fs.Proc(p.PID)
+			d := daemon{p: p, argv: readCmdline(pr)}
+			d.mnt, _ = os.Readlink(pr.path("ns/mnt"))
+			if ns := s.NamespaceOf(p); ns != nil && ns.Level > 0 {
+				d.openRoot(pr, fs.Live)
+			}
+			if fs.Live && !sameProcess(pr, p) { // a copy of /proc does not change under us
+				d.close()
+				continue
+			}
+			s.daemons[n] = append(s.daemons[n], d)
 		}
 	}
 	// The host's mount namespace: the procfs' PID 1's, or, when that is
@@ -79,6 +104,43 @@ func (s *Snapshot) findDaemons() {
 		s.hostMnt, _ = os.Readlink("/proc/self/ns/mnt")
 	}
 	s.liveMnt = fs.Live
+}
+
+// openRoot opens the root directory of a daemon inside a PID namespace,
+// the one its paths name files in. Only a live procfs has it.
+func (d *daemon) openRoot(pr Proc, live bool) {
+	if !live {
+		d.noRoot = "its root directory cannot be reached through a copy of /proc"
+		return
+	}
+	f, err := os.OpenFile(pr.path("root"), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		d.noRoot = "its root directory cannot be opened: " + Printable(err.Error())
+		return
+	}
+	d.rootFile = f
+	d.root = "/proc/self/fd/" + strconv.Itoa(int(f.Fd()))
+	d.show = pr.path("root")
+}
+
+func (d *daemon) close() {
+	if d.rootFile != nil {
+		d.rootFile.Close()
+	}
+}
+
+// sameProcess reports whether the process at pr is still p: its start
+// time is unchanged (a reused PID has another).
+func sameProcess(pr Proc, p *Process) bool {
+	if p.StartTime == 0 {
+		return false
+	}
+	b, err := readFile(pr.path("stat"))
+	if err != nil {
+		return false
+	}
+	st, err := ParseStartTime(b)
+	return err == nil && st == p.StartTime
 }
 
 // daemonDistrust says why the daemon process d cannot have made the
@@ -105,6 +167,9 @@ func (s *Snapshot) daemonDistrust(dm daemon, target *Process, owner Int) string 
 		}
 		if !below {
 			return fmt.Sprintf("it runs inside PID namespace %s, and the container is not nested below it", dns.ID)
+		}
+		if dm.noRoot != "" {
+			return dm.noRoot
 		}
 	}
 	if dns.Level == 0 && (s.liveMnt || s.hostMnt != "") && (dm.mnt == "" || dm.mnt != s.hostMnt) {

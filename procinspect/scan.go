@@ -283,6 +283,13 @@ func readProcess(pr Proc, warn *[][2]string) (*Process, error) {
 			p.Kthread = kthreadOf(b)
 		}
 	}
+	if engineDaemons[st.Name] {
+		// Its command line is read after the scan (findDaemons): the
+		// start time pairs it with this status.
+		if b, err := readFile(pr.path("stat")); err == nil {
+			p.StartTime, _ = ParseStartTime(b)
+		}
+	}
 	if len(st.Problems) > 0 {
 		*warn = append(*warn, [2]string{"malformed status lines", fmt.Sprintf("PID %d: %s", pid, strings.Join(st.Problems, "; "))})
 	}

@@ -18,13 +18,27 @@ type Docker struct {
 	DataRoot string
 	ExecRoot string
 	Sock     string
+	// Nested: the daemon is PID 1 of its own PID and mount namespaces
+	// (StartNestedDocker); DataRoot and ExecRoot are its paths, under its
+	// own root.
+	Nested   bool
 	cmd      *exec.Cmd
 	done     chan error
 	imported bool
 }
 
 // StartDocker starts a dockerd and stops it in t's cleanup.
-func StartDocker(t testing.TB) *Docker {
+func StartDocker(t testing.TB) *Docker { return startDocker(t, false) }
+
+// StartNestedDocker starts a dockerd the way Docker in Docker runs one: as
+// PID 1 of its own PID namespace, in its own mount namespace, with its data
+// and exec roots on a tmpfs that only its mount namespace has. Its
+// containers are nested below its PID namespace; their files exist only
+// under the daemon's own root (/proc/PID/root), never at the host path its
+// flags name. The socket stays where the host's docker CLI reaches it.
+func StartNestedDocker(t testing.TB) *Docker { return startDocker(t, true) }
+
+func startDocker(t testing.TB, nested bool) *Docker {
 	t.Helper()
 	NeedEngines(t, "dockerd", "docker", "containerd", "runc")
 	dir, err := os.MkdirTemp("", "sigview-docker-")
@@ -36,9 +50,25 @@ func StartDocker(t testing.TB) *Docker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.cmd = exec.Command("dockerd", "--iptables=false", "--ip6tables=false", "--bridge=none",
-		"--storage-driver=vfs", "--data-root", d.DataRoot, "--exec-root", d.ExecRoot,
-		"--pidfile", filepath.Join(dir, "pid"), "-H", "unix://"+d.Sock)
+	argv := func() []string {
+		return []string{"dockerd", "--iptables=false", "--ip6tables=false", "--bridge=none",
+			"--storage-driver=vfs", "--data-root", d.DataRoot, "--exec-root", d.ExecRoot,
+			"--pidfile", filepath.Join(dir, "pid"), "-H", "unix://" + d.Sock}
+	}
+	if !nested {
+		d.cmd = exec.Command("dockerd", argv()[1:]...)
+	} else {
+		inner := filepath.Join(dir, "inner")
+		if err := os.Mkdir(inner, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		d.DataRoot, d.ExecRoot = filepath.Join(inner, "data"), filepath.Join(inner, "exec")
+		// Private propagation first: nothing mounted here reaches the host.
+		script := `mount --make-rprivate / && mount -t proc proc /proc && mount -t tmpfs tmpfs "$0" && exec "$@"`
+		d.cmd = exec.Command("sh", append([]string{"-c", script, inner}, argv()...)...)
+		d.cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS}
+		d.Nested = true
+	}
 	d.cmd.Stdout, d.cmd.Stderr = log, log
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -94,6 +124,9 @@ func (d *Docker) StopDaemon(t testing.TB) {
 func (d *Docker) docker(args ...string) (string, error) {
 	return run("docker", append(d.GlobalArgs(), args...)...)
 }
+
+// PID is the daemon's PID on the host.
+func (d *Docker) PID() int { return d.cmd.Process.Pid }
 
 // GlobalArgs point the docker CLI at this private dockerd.
 func (d *Docker) GlobalArgs() []string { return []string{"-H", "unix://" + d.Sock} }

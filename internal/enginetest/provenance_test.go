@@ -89,3 +89,47 @@ func TestForgedDaemonIsNotTrusted(t *testing.T) {
 		})
 	}
 }
+
+// TestNestedDaemonReadsItsOwnRoot: Docker in Docker. A dockerd that is PID
+// 1 of its own PID and mount namespaces keeps its data root on a tmpfs only
+// its mount namespace has; the host path its --data-root names holds
+// nothing. sigview, scanning from the host, reads the nested container's
+// stop configuration inside the daemon's own root (/proc/PID/root), the
+// values docker inspect gives.
+func TestNestedDaemonReadsItsOwnRoot(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	d := StartNestedDocker(t)
+	in := d.Run(t, "nested-stop", []string{"--stop-signal", "SIGINT", "--stop-timeout", "7"}, "sleep", "1000")
+	if _, err := os.Stat(filepath.Join(d.DataRoot, "containers", in.ID)); err == nil {
+		t.Fatalf("the nested daemon's data root %s is visible on the host: the test proves nothing", d.DataRoot)
+	}
+	snap, err := procinspect.Scanner{Root: "/proc", NoMem: true}.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// docker inspect gives the PID in the daemon's namespace; find the
+	// container's init on the host by its container ID.
+	var init *procinspect.Process
+	for _, ns := range snap.Namespaces {
+		if p := ns.Init; p != nil && p.Container != nil && p.Container.ID == in.ID {
+			init = p
+		}
+	}
+	if init == nil || init.Engine == nil {
+		t.Fatalf("no init with container %s and engine metadata in the host's scan", in.ID)
+	}
+	if ns := snap.NamespaceOf(init); ns == nil || ns.Level != 2 {
+		t.Errorf("the nested container's namespace: %+v, want level 2 (below the daemon's)", ns)
+	}
+	m := init.Engine
+	if m.Name != "nested-stop" || m.StopSignal != "SIGINT" || !m.StopTimeout.Known || m.StopTimeout.Value != 7 {
+		t.Errorf("nested container: name %q stop %q timeout %+v; want nested-stop SIGINT 7 s (files %q notes %q)",
+			m.Name, m.StopSignal, m.StopTimeout, m.Files, m.Notes)
+	}
+	root := "/proc/" + strconv.Itoa(d.PID()) + "/root"
+	for _, f := range m.Files {
+		if !strings.HasPrefix(f, root+d.DataRoot) {
+			t.Errorf("file %s was not read inside the daemon's root %s", f, root)
+		}
+	}
+}
