@@ -72,6 +72,17 @@ static void *worker_block_term(void *arg) {
 	return NULL;
 }
 
+static void *worker_unblock_term(void *arg) {
+	(void)arg;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	if (pthread_sigmask(SIG_UNBLOCK, &set, NULL) != 0)
+		die("pthread_sigmask");
+	wait_forever();
+	return NULL;
+}
+
 static void spawn(void *(*fn)(void *)) {
 	pthread_t t;
 	if (pthread_create(&t, NULL, fn, NULL) != 0)
@@ -173,6 +184,17 @@ int main(int argc, char **argv) {
 		ready();
 		pause();
 		read_signalfd(SIGTERM);
+	} else if (!strcmp(m, "late-worker-sigwait")) {
+		// The leader blocks SIGTERM and, once a line comes on stdin (the
+		// test makes the worker's TID lower than the leader's first), starts
+		// a worker that does not block it, then waits for it in
+		// sigwaitinfo: the kernel offers it to the main thread first.
+		block(SIGTERM);
+		char line[16];
+		if (read(0, line, sizeof line) <= 0)
+			die("read go");
+		spawn(worker_unblock_term);
+		sigwait_term();
 	} else if (!strcmp(m, "leader-exit")) {
 		spawn(worker_pause);
 		ready();
