@@ -53,7 +53,9 @@ echo $? > "$4"
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { syscall.Kill(cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
+	// The whole group: A's init (sh) too, whose SIGKILL ends namespace A
+	// and everything in it, whatever step failed.
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait() })
 	waitFor(t, func() bool { b, _ := os.ReadFile(out); return string(b) == "ready\n" }, "X ready")
 
 	sh := childOf(t, cmd.Process.Pid) // A's init
