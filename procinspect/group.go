@@ -378,6 +378,7 @@ func (s *Snapshot) resolveNS(fs FS, warn *warnings) int {
 		for _, x := range w {
 			warn.add(x[0], x[1])
 		}
+		p.readWarn = append(p.readWarn, w...)
 		if p.Status.Level() == 0 && p.NS.HasInode() {
 			level0 = p.NS
 		}

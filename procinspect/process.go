@@ -44,6 +44,15 @@ type Process struct {
 	// reused marks what the executable says (Deep.Go, Exe, JVM) as taken
 	// from the previous snapshot (Scanner.Prev).
 	reused bool
+	// ino is the inode number of the process's directory when it was
+	// listed: with PID, its identity across rescans (reuse.go).
+	ino uint64
+	// carried marks a process whose status was not read by this scan but
+	// taken from the previous one (reuse.go).
+	carried bool
+	// readWarn holds the warnings its reading raised (kind, example), which
+	// a rescan that carries the reading over raises again.
+	readWarn [][2]string
 	// InitialNS reports whether the process lives in the kernel's initial
 	// PID namespace (the host's). Set by the namespace grouping.
 	InitialNS Flag
@@ -95,6 +104,8 @@ type Deep struct {
 	// FDsSkipped reports that the fd table was not read because no signal
 	// is blocked in every thread, so no signalfd could receive any.
 	FDsSkipped bool
+	// exe is the executable file's identity when Exe was read.
+	exe exeID
 }
 
 // Thread is one thread's signal-relevant state.

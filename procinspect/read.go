@@ -296,18 +296,18 @@ type exeID struct {
 	dev, ino  uint64
 	mtimeNsec int64
 	size      int64
+	known     bool
 }
 
 // readGo reports whether the executable carries Go build information
 // (debug/buildinfo reads the .go.buildinfo section of the ELF file).
-func readGo(dir string) (Flag, string) {
+func readGo(dir string) (Flag, string, exeID) {
 	path := filepath.Join(dir, "exe")
 	exe, _ := os.Readlink(path)
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
-		return Flag{}, exe // unreadable (kernel thread, zombie, permission, fixture)
+	id, ok := exeIdentity(path)
+	if !ok {
+		return Flag{}, exe, id // unreadable (kernel thread, zombie, permission, fixture)
 	}
-	id := exeID{dev: st.Dev, ino: st.Ino, mtimeNsec: st.Mtim.Nano(), size: st.Size}
 	goCache.Lock()
 	isGo, ok := goCache.m[id]
 	goCache.Unlock()
@@ -321,7 +321,7 @@ func readGo(dir string) (Flag, string) {
 		goCache.m[id] = isGo
 		goCache.Unlock()
 	}
-	return KnownFlag(isGo), exe
+	return KnownFlag(isGo), exe, id
 }
 
 // readJVM reports whether libjvm is mapped into the process.
@@ -346,7 +346,7 @@ func readJVM(dir string) Flag {
 // readProgram reads what p's executable says: its exe link, Go build
 // information, and (for an otherwise unrecognised program) libjvm.
 func readProgram(p *Process, pr Proc) {
-	p.Deep.Go, p.Deep.Exe = readGo(pr.dir)
+	p.Deep.Go, p.Deep.Exe, p.Deep.exe = readGo(pr.dir)
 	readJVMFor(p, pr)
 }
 

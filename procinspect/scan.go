@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/procfs"
 	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect/engine"
 )
@@ -28,11 +26,14 @@ type Scanner struct {
 	// SelfNS is the path of the caller's own PID namespace file; empty
 	// means /proc/self/ns/pid. Tests point it elsewhere.
 	SelfNS string
-	// Prev, when set, is the previous snapshot of the same procfs (the
-	// live UI passes its last one): an init's deep facts are taken from it
-	// when its start time and status (masks, state, thread count, tracer)
-	// did not change, instead of reading its threads, fds and memory again.
-	// The PIDs in Deep are always read afresh.
+	// Prev, when set, is the previous snapshot of the same procfs (the live
+	// UI and serve pass their last one): a rescan of a live procfs then
+	// reads in full only the processes it has not seen, reads again the
+	// status of those whose facts are shown (namespace inits, Deep, the
+	// children of an exited parent) and carries the rest over (reuse.go).
+	// An init's program facts (Go, JVM) are kept for the same process
+	// running the same executable; its threads, readers and waits are
+	// always read afresh, and so are the PIDs in Deep.
 	Prev *Snapshot
 	// Kernel is the measured profile of the kernel the processes run on,
 	// passed on to every prediction made from the snapshot; nil when the
@@ -77,13 +78,9 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	fs := sc.fs()
 	root := fs.Root
 	snap := &Snapshot{Root: root, Time: time.Now(), Kernel: sc.Kernel, byPID: map[int]*Process{}}
-	pfs, err := procfs.NewFS(root)
+	ents, err := listProcs(root)
 	if err != nil {
-		return nil, fmt.Errorf("open procfs %s: %w", root, err)
-	}
-	procs, err := pfs.AllProcs()
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", root, err)
+		return nil, err
 	}
 	snap.Live = fs.Live
 	snap.Viewer = sc.viewer()
@@ -95,14 +92,17 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			warn.add("unreadable mount options (whether hidepid hides processes is unknown)", unreadable)
 		}
 	}
-	// AllProcs lists in directory order; Processes and Procs promise PID order.
-	sort.Slice(procs, func(i, j int) bool { return procs[i].PID < procs[j].PID })
-	for _, r := range readAll(fs, procs) {
+	asked := map[int]bool{}
+	for _, pid := range sc.Deep {
+		asked[pid] = true
+	}
+	snap.Processes = make([]*Process, 0, len(ents))
+	for _, r := range readAll(fs, ents, sc.plan(fs, ents, asked)) {
 		switch {
 		case r.p != nil:
 			snap.Processes = append(snap.Processes, r.p)
 			snap.byPID[r.p.PID] = r.p
-			for _, w := range r.warn {
+			for _, w := range r.p.readWarn {
 				warn.add(w[0], w[1])
 			}
 		case Vanished(r.err):
@@ -111,6 +111,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			warn.add("unreadable status", reason(r.err))
 		}
 	}
+	snap.orphans(fs)
 	snap.Vanished += snap.resolveNS(fs, &warn)
 	snap.group(&warn)
 	deep := map[int]bool{}
@@ -121,10 +122,6 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		if ns.Init != nil {
 			deep[ns.Init.PID] = true
 		}
-	}
-	asked := map[int]bool{}
-	for _, pid := range sc.Deep {
-		asked[pid] = true
 	}
 	readDeepSet := func(pids map[int]bool) {
 		var todo []*Process
@@ -142,13 +139,20 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		parallel(len(todo), func(i int) {
 			p := todo[i]
 			pr := fs.Proc(p.PID)
+			if p.carried {
+				// Carried over from the last scan unread: what a
+				// prediction reads from its status may have changed.
+				if st, err := ReadStatus(pr.path("status")); err == nil {
+					p.Status, p.carried = st, false
+				}
+			}
 			readDetails(p, pr)
 			// Threads, wait states and readers are read every time: they
 			// change without a trace in status (a signalfd opened later).
 			// What the executable says (Go, JVM) is kept for the same program.
 			p.Deep = readDeep(pr, asked[p.PID])
 			if q := sc.reusable(p, pr, asked[p.PID]); q != nil {
-				p.Deep.Go, p.Deep.Exe, p.Deep.JVM, p.reused = q.Deep.Go, q.Deep.Exe, q.Deep.JVM, true
+				p.Deep.Go, p.Deep.Exe, p.Deep.JVM, p.Deep.exe, p.reused = q.Deep.Go, q.Deep.Exe, q.Deep.JVM, q.Deep.exe, true
 				return
 			}
 			readProgram(p, pr)
@@ -230,19 +234,45 @@ func (sc Scanner) viewer() Viewer {
 
 // result is one process read by a scan worker.
 type result struct {
-	p    *Process
-	err  error
-	warn [][2]string // kind, example
+	p   *Process
+	err error
 }
 
-// readAll reads every process's status and namespace, spread over one
-// worker per CPU: most of the cost is the kernel generating status text,
-// and it runs in parallel.
-func readAll(fs FS, procs procfs.Procs) []result {
-	out := make([]result, len(procs))
-	parallel(len(procs), func(i int) {
-		r := &out[i]
-		r.p, r.err = readProcess(fs.Proc(procs[i].PID), &r.warn)
+// readAll reads every listed process as plan says (see Scanner.plan):
+// afresh in full, its status alone, or not at all. The reads are spread over
+// one worker per CPU: most of the cost is the kernel generating status
+// text, and it runs in parallel.
+func readAll(fs FS, ents []entry, plan []step) []result {
+	out := make([]result, len(ents))
+	// One allocation for the processes carried over unread.
+	carried := 0
+	for _, st := range plan {
+		if st.how == carry {
+			carried++
+		}
+	}
+	slab := make([]Process, 0, carried)
+	var todo []int
+	for i, st := range plan {
+		if st.how != carry {
+			todo = append(todo, i)
+			continue
+		}
+		slab = append(slab, st.prev.carryCopy(ents[i].ino))
+		out[i].p = &slab[len(slab)-1]
+	}
+	parallel(len(todo), func(k int) {
+		i := todo[k]
+		r, e, st := &out[i], ents[i], plan[i]
+		pr := fs.Proc(e.pid)
+		if st.how == status {
+			r.p, r.err = refresh(st.prev, pr, e.ino)
+			return
+		}
+		r.p, r.err = readProcess(pr)
+		if r.p != nil {
+			r.p.ino = e.ino
+		}
 	})
 	return out
 }
@@ -269,7 +299,17 @@ func parallel(n int, f func(i int)) {
 }
 
 // readProcess reads the facts every process gets: status and namespace.
-func readProcess(pr Proc, warn *[][2]string) (*Process, error) {
+// What could not be read well is in the process's readWarn.
+func readProcess(pr Proc) (*Process, error) {
+	var w [][2]string
+	p, err := readProcessWarn(pr, &w)
+	if p != nil {
+		p.readWarn = w
+	}
+	return p, err
+}
+
+func readProcessWarn(pr Proc, warn *[][2]string) (*Process, error) {
 	pid, live := pr.PID, pr.fs.Live
 	st, err := ReadStatus(pr.path("status"))
 	if err != nil {
@@ -291,7 +331,7 @@ func readProcess(pr Proc, warn *[][2]string) (*Process, error) {
 		}
 	}
 	if len(st.Problems) > 0 {
-		*warn = append(*warn, [2]string{"malformed status lines", fmt.Sprintf("PID %d: %s", pid, strings.Join(st.Problems, "; "))})
+		*warn = append(*warn, malformed(pid, st))
 	}
 	if isInit, ok := st.IsInit(); live && ok && !isInit && st.Level() >= 0 {
 		// Not an init: its namespace is its same-level parent's, which
@@ -303,6 +343,11 @@ func readProcess(pr Proc, warn *[][2]string) (*Process, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// malformed is the warning about a status file's malformed lines.
+func malformed(pid int, st Status) [2]string {
+	return [2]string{"malformed status lines", fmt.Sprintf("PID %d: %s", pid, strings.Join(st.Problems, "; "))}
 }
 
 // readNS reads p's ns/pid link. It fails only when the process is gone.
@@ -350,11 +395,10 @@ func readDetails(p *Process, pr Proc) {
 // returns an error wrapping ErrGone when the process does not exist.
 func (sc Scanner) ReadOne(pid int) (*Process, error) {
 	pr := sc.fs().Proc(pid)
-	var warn [][2]string
-	p, err := readProcess(pr, &warn)
+	p, err := readProcess(pr)
 	if err == nil && p.nsDeferred {
 		p.nsDeferred = false
-		err = readNS(p, pr, &warn)
+		err = readNS(p, pr, &p.readWarn)
 	}
 	if err != nil {
 		if Vanished(err) {

@@ -334,6 +334,17 @@ func TestScanReusesDeepFacts(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "5000", "stat"), []byte(st5000), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Its executable: a file of the test's own, so that its identity
+	// (device and inode) can change.
+	bin := filepath.Join(t.TempDir(), "catatonit")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(root, "5000", "exe")
+	os.Remove(exe)
+	if err := os.Symlink(bin, exe); err != nil {
+		t.Fatal(err)
+	}
 	first, err := Scanner{Root: root, SelfNS: self}.Scan()
 	if err != nil {
 		t.Fatal(err)
@@ -361,6 +372,18 @@ func TestScanReusesDeepFacts(t *testing.T) {
 		t.Errorf("init 5000 after an exec (another command line) reused the previous read")
 	}
 	os.WriteFile(cmdline, cl, 0o644)
+	// Another file at the same path (an upgrade's rename over it): the same
+	// exe link, another program.
+	other := bin + ".new"
+	if err := os.WriteFile(other, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other, bin); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := (Scanner{Root: root, SelfNS: self, Prev: first}.Scan()); p.Process(5000).reused {
+		t.Errorf("init 5000 whose executable is another file at the same path reused the previous read")
+	}
 	asked, _ := Scanner{Root: root, SelfNS: self, Prev: first, Deep: []int{5000}}.Scan()
 	if p := asked.Process(5000); p.reused {
 		t.Errorf("init 5000, asked for in Deep, reused the previous read")

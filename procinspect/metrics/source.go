@@ -30,14 +30,26 @@ type Source struct {
 	// Without it an init's cmdline is argv[0] alone: arguments can carry
 	// secrets (--password=…), and the document is served over the network.
 	FullCmdline bool
+
+	// prev is the last scan: without Document, each scan builds on it
+	// (procinspect.Scanner.Prev) and reads what changed; the document is a
+	// full scan's. Scan is called by one goroutine at a time (Server.Run).
+	prev *procinspect.Snapshot
 }
 
 // Scan runs one scan.
 func (s *Source) Scan() (*Snapshot, error) {
 	start := time.Now()
-	snap, err := s.Scanner.Scan()
+	sc := s.Scanner
+	if !s.Document {
+		sc.Prev = s.prev
+	}
+	snap, err := sc.Scan()
 	if err != nil {
 		return nil, err
+	}
+	if !s.Document {
+		s.prev = snap
 	}
 	as := predict.Assess(snap, snap.Kernel)
 	out := &Snapshot{Time: snap.Time, Namespaces: len(snap.Namespaces), Warnings: len(snap.Warnings),

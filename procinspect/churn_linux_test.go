@@ -1,0 +1,421 @@
+package procinspect_test
+
+// The property of incremental rescans (Scanner.Prev, reuse.go): after any
+// churn, once it stops, a rescan that builds on the previous snapshots
+// shows what a fresh full scan shows. Both run in a PID namespace of the
+// test's own, with its own procfs, so that PIDs can be reused at will
+// (ns_last_pid) without touching the host's.
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sigview/sigview/internal/nstest"
+	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
+	"github.com/sigview/sigview/procinspect/render"
+)
+
+// TestRescanUnderChurn re-runs itself as PID 1 of new PID and mount
+// namespaces with a private procfs, churns processes there (births,
+// deaths, execs, reparenting, PID reuse through ns_last_pid, threads coming
+// and going, namespaces born and dying) while rescanning incrementally,
+// stops the churn, and compares the last incremental snapshot with a fresh
+// full scan. SIGVIEW_CHURN_SEED replays a run.
+func TestRescanUnderChurn(t *testing.T) {
+	if os.Getenv("SIGVIEW_CHURN_INNER") != "" {
+		churnInside(t)
+		return
+	}
+	nstest.NeedNamespaces(t)
+	for _, c := range []string{"tini", "python3", "sleep", "sh"} {
+		if _, err := exec.LookPath(c); err != nil {
+			t.Fatalf("the churn needs %s (CI installs it): %v", c, err)
+		}
+	}
+	seed := os.Getenv("SIGVIEW_CHURN_SEED")
+	if seed == "" {
+		seed = strconv.FormatInt(time.Now().UnixNano(), 10)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRescanUnderChurn$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "SIGVIEW_CHURN_INNER=1", "SIGVIEW_CHURN_SEED="+seed)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS, Setpgid: true}
+	out, err := cmd.CombinedOutput()
+	t.Logf("inside a new PID namespace (SIGVIEW_CHURN_SEED=%s):\n%s", seed, out)
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestRescanUnderChurn") {
+		t.Fatalf("the churn test inside a new PID namespace failed (replay with SIGVIEW_CHURN_SEED=%s): %v", seed, err)
+	}
+}
+
+// churner starts and ends the churn's processes. Everything it starts is
+// in the test's own PID namespace, which dies with the test.
+type churner struct {
+	t     *testing.T
+	rng   *rand.Rand
+	live  []*exec.Cmd
+	reuse int // PIDs reused by another process
+}
+
+func (c *churner) start(newNS bool, argv ...string) *exec.Cmd {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	if newNS {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
+	}
+	if err := cmd.Start(); err != nil {
+		c.t.Fatalf("start %v: %v", argv, err)
+	}
+	c.live = append(c.live, cmd)
+	return cmd
+}
+
+// kill ends a random started process (a namespace init takes its
+// namespace with it; a shell's children are reparented) and reaps it.
+func (c *churner) kill() *exec.Cmd {
+	if len(c.live) == 0 {
+		return nil
+	}
+	i := c.rng.Intn(len(c.live))
+	cmd := c.live[i]
+	c.live = slices.Delete(c.live, i, i+1)
+	cmd.Process.Kill()
+	cmd.Wait()
+	return cmd
+}
+
+// reusePID kills a started process and makes the next one take its PID
+// (ns_last_pid; the Go runtime's own threads may take it first: retried).
+func (c *churner) reusePID(newNS bool, argv ...string) {
+	for try := 0; try < 5; try++ {
+		old := c.kill()
+		if old == nil {
+			return
+		}
+		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(old.Process.Pid-1)), 0); err != nil {
+			c.t.Fatalf("set ns_last_pid: %v", err)
+		}
+		if c.start(newNS, argv...).Process.Pid == old.Process.Pid {
+			c.reuse++
+			return
+		}
+	}
+}
+
+// step is one random change.
+func (c *churner) step() {
+	threads := `import threading, time, random
+ts = [threading.Thread(target=time.sleep, args=(random.random(),)) for _ in range(4)]
+[t.start() for t in ts]
+time.sleep(1000)`
+	switch c.rng.Intn(12) {
+	case 0:
+		c.start(false, "sleep", "1000")
+	case 1:
+		c.start(false, "sh", "-c", "sleep 1000 & sleep 1000 & wait")
+	case 2, 3:
+		c.kill()
+	case 4: // an exec, of an ordinary process and of a namespace init
+		c.start(false, "sh", "-c", "sleep 0.1; exec sleep 1000")
+		c.start(true, "sh", "-c", "sleep 1000 & sleep 0.2; exec sleep 1001")
+	case 5: // reparenting: the parent exits, the child is adopted
+		c.start(false, "sh", "-c", "sleep 1000 & sleep 0.3")
+		c.start(true, "tini", "-s", "--", "sh", "-c", `sh -c "sleep 1000 & sleep 0.3" & sleep 1000 & wait`)
+	case 6: // a namespace is born
+		c.start(true, "tini", "-s", "--", "sh", "-c", "sleep 1000 & sleep 1000 & wait")
+	case 7: // threads come and go, in an ordinary process and an init
+		c.start(c.rng.Intn(2) == 0, "python3", "-c", threads)
+	case 8, 9: // a PID reused by the same program and by another
+		c.reusePID(false, "sleep", "1000")
+		c.reusePID(true, "sh", "-c", "sleep 1000 & exec sleep 1000")
+	case 10:
+		c.reusePID(false, "python3", "-c", threads)
+	case 11: // a namespace dies with its init; a shell's children are orphaned
+		c.kill()
+		c.kill()
+	}
+}
+
+func churnInside(t *testing.T) {
+	if os.Getpid() != 1 {
+		t.Fatalf("the inner run is PID %d, want 1", os.Getpid())
+	}
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		t.Fatalf("make mounts private: %v", err)
+	}
+	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+		t.Fatalf("mount this namespace's procfs: %v", err)
+	}
+	seed, _ := strconv.ParseInt(os.Getenv("SIGVIEW_CHURN_SEED"), 10, 64)
+	c := &churner{t: t, rng: rand.New(rand.NewSource(seed))}
+	sc := procinspect.Scanner{Root: "/proc"}
+	reusedInit(t, c, sc)
+	var inc *procinspect.Snapshot
+	scans := 0
+	rescan := func() {
+		s := sc
+		s.Prev = inc
+		s.Deep = detailOf(inc, c.rng)
+		next, err := s.Scan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		inc = next
+		scans++
+	}
+	for round := 0; round < 3; round++ {
+		for i := 0; i < 80; i++ {
+			c.step()
+			if c.rng.Intn(8) == 0 {
+				rescan()
+			}
+		}
+		// A pause within the churn: the delayed execs and exits happen
+		// between scans as well as during them.
+		time.Sleep(time.Duration(c.rng.Intn(400)) * time.Millisecond)
+		rescan()
+	}
+	// Surely once: children seen with their parent, which then exits
+	// (unreaped: a zombie) and leaves them to PID 1 and to a nested init.
+	c.start(false, "sh", "-c", "sleep 1000 & sleep 0.5")
+	c.start(true, "tini", "-s", "--", "sh", "-c", `sh -c "sleep 1000 & sleep 0.5" & sleep 1000 & wait`)
+	time.Sleep(100 * time.Millisecond)
+	rescan()
+	// Stop: every delayed exec, exit and thread end is over after 1 s.
+	time.Sleep(1500 * time.Millisecond)
+	rescan()
+	if c.reuse == 0 {
+		t.Errorf("no PID was reused: the churn did not test reuse")
+	}
+	// A process read in depth is read afresh by both scans, and a real one
+	// may be caught running (tini wakes every second): a difference must
+	// last over a few tries to count.
+	var diffs []string
+	for try := 0; try < 5; try++ {
+		deep := detailOf(inc, c.rng)
+		last := sc
+		last.Prev, last.Deep = inc, deep
+		got, err := last.Scan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := sc
+		fresh.Deep = deep
+		want, err := fresh.Scan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d incremental scans; the last: %d processes in %d namespaces, %d in depth; %d PIDs reused by another process",
+			scans, len(want.Processes), len(want.Namespaces), len(deep), c.reuse)
+		if diffs = compareScans(got, want); len(diffs) == 0 {
+			return
+		}
+		t.Logf("try %d: %d differences, the first: %s", try, len(diffs), diffs[0])
+		inc = got
+		scans++
+		time.Sleep(500 * time.Millisecond)
+	}
+	for _, d := range diffs {
+		t.Error(d)
+	}
+}
+
+// reusedInit: a namespace init's PID reused by another init is read in
+// full by a rescan: its name, masks, start time and program facts.
+func reusedInit(t *testing.T, c *churner, sc procinspect.Scanner) {
+	old := c.start(true, "sh", "-c", "sleep 1000 & exec sleep 1000")
+	time.Sleep(50 * time.Millisecond)
+	first, err := sc.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	was := first.Process(old.Process.Pid)
+	if was == nil || was.Deep == nil || was.StartTime == 0 {
+		t.Fatalf("the first init, PID %d, was not read in depth: %+v", old.Process.Pid, was)
+	}
+	c.live = c.live[:0]
+	old.Process.Kill()
+	old.Wait()
+	time.Sleep(20 * time.Millisecond) // a later clock tick: another start time
+	var reuser *exec.Cmd
+	for try := 0; try < 5; try++ {
+		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(was.PID-1)), 0); err != nil {
+			t.Fatalf("set ns_last_pid: %v", err)
+		}
+		// Another program, which blocks SIGTERM.
+		reuser = c.start(true, "python3", "-c", "import signal, time; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM}); time.sleep(1000)")
+		if reuser.Process.Pid == was.PID {
+			break
+		}
+	}
+	if reuser.Process.Pid != was.PID {
+		t.Fatalf("no process took the freed PID %d", was.PID)
+	}
+	// Wait until python3 has set its mask.
+	status := "/proc/" + strconv.Itoa(was.PID) + "/status"
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if b, _ := os.ReadFile(status); strings.Contains(string(b), "SigBlk:\t0000000000004000") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("python3 did not block SIGTERM within 10 s")
+		}
+	}
+	s := sc
+	s.Prev = first
+	again, err := s.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := sc.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, f := again.Process(was.PID), fresh.Process(was.PID)
+	switch {
+	case p == nil || f == nil || p.Deep == nil:
+		t.Fatalf("PID %d reused: rescan %+v, full scan %+v", was.PID, p, f)
+	case p.StartTime == was.StartTime || p.Name() != "python3" || p.Deep.Exe != f.Deep.Exe || p.Deep.Exe == was.Deep.Exe:
+		t.Errorf("PID %d reused by python3: the rescan reads %s started at %d running %q; before, %s at %d running %q; a full scan: %s %q",
+			was.PID, p.Name(), p.StartTime, p.Deep.Exe, was.Name(), was.StartTime, was.Deep.Exe, f.Name(), f.Deep.Exe)
+	case p.Status.SigBlk != f.Status.SigBlk || !p.Status.SigBlk.Known || p.Status.SigBlk.Set&(1<<(syscall.SIGTERM-1)) == 0:
+		t.Errorf("PID %d reused: the rescan's SigBlk %v, a full scan's %v; want SIGTERM blocked", was.PID, p.Status.SigBlk, f.Status.SigBlk)
+	}
+	t.Logf("PID %d: %s started at %d, then %s at %d", was.PID, was.Name(), was.StartTime, p.Name(), p.StartTime)
+	c.live = append(c.live[:0], reuser)
+}
+
+// detailOf is what the UI's detail view asks to be read in depth: the
+// processes of one namespace of the last snapshot (here a random one).
+func detailOf(s *procinspect.Snapshot, rng *rand.Rand) []int {
+	if s == nil || len(s.Namespaces) == 0 {
+		return nil
+	}
+	ns := s.Namespaces[rng.Intn(len(s.Namespaces))]
+	var out []int
+	for _, p := range ns.Procs {
+		out = append(out, p.PID)
+	}
+	return out
+}
+
+// compareScans fails on any difference between an incremental snapshot and
+// a full one in what the UI, --once and the metrics show: the namespaces,
+// their rows (init, name, process count, predictions, stop), every
+// process's namespace and parent, and everything about the processes read
+// in depth (inits, the detail view's, a forwarder's children).
+func compareScans(got, want *procinspect.Snapshot) []string {
+	var diffs []string
+	errorf := func(format string, args ...any) { diffs = append(diffs, fmt.Sprintf(format, args...)) }
+	if !slices.Equal(got.Warnings, want.Warnings) {
+		errorf("warnings:\n incremental %q\n full        %q", got.Warnings, want.Warnings)
+	}
+	if len(got.Processes) != len(want.Processes) {
+		errorf("incremental: %d processes, full: %d", len(got.Processes), len(want.Processes))
+	}
+	for _, w := range want.Processes {
+		g := got.Process(w.PID)
+		if g == nil {
+			errorf("PID %d (%s) missing from the incremental snapshot", w.PID, w.Name())
+			continue
+		}
+		if g.NS != w.NS || g.Status.PPid != w.Status.PPid || !slices.Equal(g.Status.NSpid, w.Status.NSpid) || g.Kthread != w.Kthread {
+			errorf("PID %d: incremental NS %v PPid %v NSpid %v; full NS %v PPid %v NSpid %v",
+				w.PID, g.NS, g.Status.PPid, g.Status.NSpid, w.NS, w.Status.PPid, w.Status.NSpid)
+		}
+		if (g.Deep == nil) != (w.Deep == nil) {
+			errorf("PID %d (%s): read in depth: incremental %v, full %v", w.PID, w.Name(), g.Deep != nil, w.Deep != nil)
+			continue
+		}
+		if w.Deep == nil || w.PID == 1 {
+			continue // PID 1 is this test: its Go runtime's threads come and go
+		}
+		if d := deepDiff(g, w); d != "" {
+			errorf("PID %d (%s) read in depth: %s", w.PID, w.Name(), d)
+		}
+	}
+	if len(got.Namespaces) != len(want.Namespaces) {
+		errorf("incremental: %d namespaces, full: %d", len(got.Namespaces), len(want.Namespaces))
+		return diffs
+	}
+	ga, wa := predict.Assess(got, got.Kernel), predict.Assess(want, want.Kernel)
+	for i, w := range want.Namespaces {
+		g := got.Namespaces[i]
+		if nsFacts(g) != nsFacts(w) {
+			errorf("namespace %d:\n incremental %s\n full        %s", i, nsFacts(g), nsFacts(w))
+		}
+		if gr, wr := render.NewRow(ga, g), render.NewRow(wa, w); !reflect.DeepEqual(gr, wr) {
+			errorf("namespace %s row:\n incremental %+v\n full        %+v", w.ID, gr, wr)
+		}
+	}
+	return diffs
+}
+
+// nsFacts is a namespace's identity, place, init and processes as text.
+func nsFacts(ns *procinspect.Namespace) string {
+	par, init := "-", 0
+	if ns.Parent != nil {
+		par = ns.Parent.ID.String()
+	}
+	if ns.Init != nil {
+		init = ns.Init.PID
+	}
+	var pids []string
+	for _, p := range ns.Procs {
+		pids = append(pids, strconv.Itoa(p.PID))
+	}
+	return fmt.Sprintf("%s level %d parent %s initial %v init %d procs [%s]", ns.ID, ns.Level, par, ns.Initial, init, strings.Join(pids, " "))
+}
+
+// deepDiff says how two readings of a process read in depth differ.
+func deepDiff(g, w *procinspect.Process) string {
+	var out []string
+	// SigQ counts the signals queued for the process's user, everyone's:
+	// not a fact of this process.
+	gs, ws := g.Status, w.Status
+	gs.SigQ, ws.SigQ = "", ""
+	for i := range g.Deep.Threads {
+		g.Deep.Threads[i].Status.SigQ = ""
+	}
+	for i := range w.Deep.Threads {
+		w.Deep.Threads[i].Status.SigQ = ""
+	}
+	if !reflect.DeepEqual(gs, ws) {
+		out = append(out, fmt.Sprintf("status %+v, full %+v", g.Status, w.Status))
+	}
+	if !slices.Equal(g.Cmdline, w.Cmdline) || g.StartTime != w.StartTime {
+		out = append(out, fmt.Sprintf("cmdline %q start %d, full %q start %d", g.Cmdline, g.StartTime, w.Cmdline, w.StartTime))
+	}
+	if !reflect.DeepEqual(g.Deep.Threads, w.Deep.Threads) || !reflect.DeepEqual(g.Deep.Consumers, w.Deep.Consumers) {
+		out = append(out, fmt.Sprintf("threads %+v readers %+v, full %+v %+v", g.Deep.Threads, g.Deep.Consumers, w.Deep.Threads, w.Deep.Consumers))
+	}
+	if g.Deep.Go != w.Deep.Go || g.Deep.Exe != w.Deep.Exe || g.Deep.JVM != w.Deep.JVM {
+		out = append(out, fmt.Sprintf("program go %v exe %q jvm %v, full %v %q %v", g.Deep.Go, g.Deep.Exe, g.Deep.JVM, w.Deep.Go, w.Deep.Exe, w.Deep.JVM))
+	}
+	var gk, wk []int
+	for _, k := range g.Children {
+		gk = append(gk, k.PID)
+	}
+	for _, k := range w.Children {
+		wk = append(wk, k.PID)
+	}
+	if !slices.Equal(gk, wk) {
+		out = append(out, fmt.Sprintf("children %v, full %v", gk, wk))
+	}
+	if !reflect.DeepEqual(g.Container, w.Container) {
+		out = append(out, fmt.Sprintf("container %+v, full %+v", g.Container, w.Container))
+	}
+	return strings.Join(out, "; ")
+}

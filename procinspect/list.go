@@ -1,0 +1,86 @@
+package procinspect
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"syscall"
+	"unsafe"
+)
+
+// entry is one PID directory of a procfs listing, with the inode number
+// the directory entry reports.
+type entry struct {
+	pid int
+	ino uint64
+}
+
+// listProcs lists the PID directories under root, by PID, with their inode
+// numbers (d_ino). On a live procfs the number is the /proc/PID inode's,
+// which the kernel makes when it first needs one for that process and
+// keeps while the process lives and the inode stays cached (see reuse.go
+// for why a rescan may trust it).
+func listProcs(root string) ([]entry, error) {
+	fd, err := syscall.Open(root, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", root, err)
+	}
+	defer syscall.Close(fd)
+	var out []entry
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := syscall.Getdents(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", root, err)
+		}
+		if n <= 0 {
+			break
+		}
+		out = appendDirents(out, buf[:n])
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].pid < out[j].pid })
+	return out, nil
+}
+
+// direntName is the offset of d_name in struct linux_dirent64.
+const direntName = int(unsafe.Offsetof(syscall.Dirent{}.Name))
+
+// appendDirents appends the numeric names among the linux_dirent64 records
+// in b.
+func appendDirents(out []entry, b []byte) []entry {
+	for len(b) >= direntName {
+		d := (*syscall.Dirent)(unsafe.Pointer(&b[0]))
+		rl := int(d.Reclen)
+		if rl < direntName || rl > len(b) {
+			break
+		}
+		name := b[direntName:rl]
+		l := 0
+		for l < len(name) && name[l] != 0 {
+			l++
+		}
+		if pid, ok := atoiPID(name[:l]); ok {
+			out = append(out, entry{pid: pid, ino: d.Ino})
+		}
+		b = b[rl:]
+	}
+	return out
+}
+
+// atoiPID parses a PID directory's name: decimal digits, no sign, no
+// leading zero, above 0.
+func atoiPID(s []byte) (int, bool) {
+	if len(s) == 0 || len(s) > 10 || s[0] == '0' {
+		return 0, false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(string(s))
+	return n, err == nil && n > 0
+}
