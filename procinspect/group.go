@@ -298,8 +298,19 @@ func (s *Snapshot) linkParent(ns *Namespace, byID map[nsutil.NSID]*Namespace) {
 		member = ns.Init
 	}
 	if member.NS.HasInode() {
-		id, err := nsutil.Parent(s.Root, member.PID, s.Live)
+		id, ok := s.prevParent[member.NS.Ino]
+		var err error
+		if !ok || !member.seen {
+			// A namespace's parent never changes, but its inode number is
+			// reused once it dies: only a member seen before (the same
+			// process, so the same namespace) vouches for the last answer.
+			id, err = nsutil.Parent(s.Root, member.PID, s.Live)
+		}
 		if err == nil {
+			if s.nsParent == nil {
+				s.nsParent = map[uint64]nsutil.NSID{}
+			}
+			s.nsParent[member.NS.Ino] = id
 			if par := byID[nsKey(id)]; par != nil && par != ns {
 				ns.Parent, ns.ParentNote = par, "NS_GET_PARENT"
 				return

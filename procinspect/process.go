@@ -50,6 +50,9 @@ type Process struct {
 	// carried marks a process whose status was not read by this scan but
 	// taken from the previous one (reuse.go).
 	carried bool
+	// seen marks a process the previous snapshot holds too (the same
+	// process: reuse.go).
+	seen bool
 	// readWarn holds the warnings its reading raised (kind, example), which
 	// a rescan that carries the reading over raises again.
 	readWarn [][2]string

@@ -143,9 +143,15 @@ func ParseSyscall(b []byte) (nr int, args [6]uint64, err error) {
 	return nr, args, nil
 }
 
-// readThreads reads every task of the process.
-func readThreads(pr Proc) ([]Thread, error) {
+// readThreads reads every task of the process. A live process whose status
+// st counts one thread has the leader alone, whose task status is st
+// (the process's status is its leader's).
+func readThreads(pr Proc, st Status) ([]Thread, error) {
 	dir, readMem := pr.dir, pr.fs.Mem
+	if pr.fs.Live && st.Threads.Known && st.Threads.V == 1 && st.Tgid.Known && st.Tgid.V == pr.PID {
+		tdir := filepath.Join(dir, "task", strconv.Itoa(pr.PID))
+		return []Thread{readThreadWait(tdir, dir, pr.PID, st, readMem)}, nil
+	}
 	ents, err := os.ReadDir(filepath.Join(dir, "task"))
 	if err != nil {
 		return nil, err
@@ -363,9 +369,9 @@ func readJVMFor(p *Process, pr Proc) {
 // just missing. Unless allFDs is set, the fd table is read only when some
 // signal is blocked in every thread: a signalfd receives only such
 // signals (docs/kernel-signals.md §4.1), and an init can hold hundreds of fds.
-func readDeep(pr Proc, allFDs bool) *Deep {
+func readDeep(pr Proc, allFDs bool, st Status) *Deep {
 	d, live := &Deep{}, pr.fs.Live
-	threads, err := readThreads(pr)
+	threads, err := readThreads(pr, st)
 	if err != nil {
 		d.ThreadsErr = reason(err)
 		d.Gone = d.Gone || live && Vanished(err)

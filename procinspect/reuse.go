@@ -136,7 +136,7 @@ func (s *Snapshot) orphans(fs FS) {
 // every process, not what it reads only in depth.
 func (q *Process) carryCopy(ino uint64) Process {
 	return Process{PID: q.PID, Status: q.Status, Kthread: q.Kthread, NS: q.NS, NSNote: q.NSNote,
-		ino: ino, readWarn: q.readWarn, carried: true}
+		ino: ino, readWarn: q.readWarn, carried: true, seen: true}
 }
 
 // refresh reads q's status again: the same process, in the same namespace.
@@ -145,7 +145,7 @@ func refresh(q *Process, pr Proc, ino uint64) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Process{PID: q.PID, Status: st, Kthread: q.Kthread, NS: q.NS, NSNote: q.NSNote, ino: ino}
+	p := &Process{PID: q.PID, Status: st, Kthread: q.Kthread, NS: q.NS, NSNote: q.NSNote, ino: ino, seen: true}
 	if st.Kthread.Known {
 		p.Kthread = st.Kthread
 	}

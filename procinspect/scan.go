@@ -112,6 +112,9 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		}
 	}
 	snap.orphans(fs)
+	if prev := sc.prevFor(fs); prev != nil {
+		snap.prevParent = prev.nsParent
+	}
 	snap.Vanished += snap.resolveNS(fs, &warn)
 	snap.group(&warn)
 	deep := map[int]bool{}
@@ -150,7 +153,11 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			// Threads, wait states and readers are read every time: they
 			// change without a trace in status (a signalfd opened later).
 			// What the executable says (Go, JVM) is kept for the same program.
-			p.Deep = readDeep(pr, asked[p.PID])
+			st := p.Status
+			if p.carried {
+				st = Status{} // stale: readDeep reads the threads' own
+			}
+			p.Deep = readDeep(pr, asked[p.PID], st)
 			if q := sc.reusable(p, pr, asked[p.PID]); q != nil {
 				p.Deep.Go, p.Deep.Exe, p.Deep.JVM, p.Deep.exe, p.reused = q.Deep.Go, q.Deep.Exe, q.Deep.JVM, q.Deep.exe, true
 				return
@@ -407,7 +414,7 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 		return nil, err
 	}
 	readDetails(p, pr)
-	p.Deep = readDeep(pr, true)
+	p.Deep = readDeep(pr, true, p.Status)
 	readProgram(p, pr)
 	return p, nil
 }

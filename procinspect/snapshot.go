@@ -54,6 +54,14 @@ type Snapshot struct {
 	hostMnt     string // the host's mount namespace link, "" when unknown
 	liveMnt     bool   // the procfs is live: a daemon's mount namespace must be known
 	nsOf        map[*Process]*Namespace
+	// kids indexes the processes by PPid (childrenOf), made on first use.
+	kids map[int][]*Process
+	// nsParent is each namespace's parent as NS_GET_PARENT said, by
+	// inode: a rescan asks again only for a namespace none of whose
+	// members it has seen before (linkParent).
+	nsParent map[uint64]nsutil.NSID
+	// prevParent is the previous snapshot's nsParent.
+	prevParent map[uint64]nsutil.NSID
 }
 
 // Process returns the process with the given PID, or nil.
@@ -158,8 +166,16 @@ func (s *Snapshot) childrenOf(p *Process) []*Process {
 	if ns == nil || ns.ID.IsZero() {
 		return nil
 	}
-	for _, q := range s.Processes {
-		if q.Status.PPid.Known && q.Status.PPid.V == p.PID && q != p && s.NamespaceOf(q) == ns {
+	if s.kids == nil {
+		s.kids = map[int][]*Process{}
+		for _, q := range s.Processes {
+			if q.Status.PPid.Known {
+				s.kids[q.Status.PPid.V] = append(s.kids[q.Status.PPid.V], q)
+			}
+		}
+	}
+	for _, q := range s.kids[p.PID] {
+		if q != p && s.NamespaceOf(q) == ns {
 			out = append(out, q)
 		}
 	}

@@ -15,21 +15,26 @@
 # (a trap kills the namespaces' unshare parents; --kill-child takes their
 # inits, and each namespace's other processes die with its init).
 #
-# usage: scripts/bench-ui.sh [-n NS] [-p PROCS] [-t SECS] [-b SIGVIEW]
+# usage: scripts/bench-ui.sh [-n NS] [-p PROCS] [-t SECS] [-b SIGVIEW]...
 #   defaults: 300 namespaces, 20000 processes, 20 s per UI measurement; the
-#   binary is built from this checkout unless -b names one.
+#   binary is built from this checkout unless -b names one (-b again
+#   measures each binary given on the same processes: an old build and a
+#   new one, side by side). -w only makes the processes and holds them
+#   until interrupted, for the Go benchmarks (go test -bench
+#   'BenchmarkRescan|BenchmarkKeys' ./procinspect ./ui).
 # Needs root (unshare --pid), tini, script (util-linux), curl; installs
 # htop with apt-get if it is missing. Run it on an idle machine: check
 # `uptime` first, and repeat for medians.
 set -euo pipefail
 
-NS=300 PROCS=20000 SECS=20 BIN=""
-while getopts "n:p:t:b:h" o; do
+NS=300 PROCS=20000 SECS=20 BINS=() HOLD=0
+while getopts "n:p:t:b:wh" o; do
 	case $o in
+	w) HOLD=1 ;;
 	n) NS=$OPTARG ;;
 	p) PROCS=$OPTARG ;;
 	t) SECS=$OPTARG ;;
-	b) BIN=$OPTARG ;;
+	b) BINS+=("$OPTARG") ;;
 	*) sed -n '2,22p' "$0"; exit 2 ;;
 	esac
 done
@@ -52,10 +57,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ -z "$BIN" ]; then
+if [ ${#BINS[@]} = 0 ]; then
 	export PATH=$PATH:/usr/local/go/bin
 	(cd "$(dirname "$0")/.." && go build -o "$work/sigview" ./cmd/sigview)
-	BIN=$work/sigview
+	BINS=("$work/sigview")
 fi
 
 # The pseudo-terminals' input: a FIFO this shell holds open, so it never ends.
@@ -85,6 +90,10 @@ for _ in $(seq 600); do
 done
 sleep 2
 echo "processes: $(nprocs), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$HOLD" = 1 ]; then
+	echo "holding them until interrupted"
+	while :; do sleep 3600; done
+fi
 
 # cpu PID: utime+stime of PID in clock ticks.
 cpu() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
@@ -115,31 +124,25 @@ pct() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 
-echo "UI CPU at 1 s, $SECS s each (percent of one core):"
-ui=$(pct "$BIN --interval 1s")
-echo "  sigview --interval 1s  $ui %"
-top=$(pct "top -d 1")
-echo "  top -d 1               $top %"
-htop=$(pct "htop -d 10")
-echo "  htop -d 10             $htop %"
-echo "  sigview/top $(ratio "$ui" "$top")  sigview/htop $(ratio "$ui" "$htop")"
+# serve BIN: CPU of `BIN serve` at its default interval over 30 s after a
+# 5 s warm-up (its first scan), and the median time of three scrapes.
+serve() {
+	local port=$((20000 + RANDOM % 20000))
+	"$1" serve --listen 127.0.0.1:$port >/dev/null 2>&1 &
+	local sv=$!
+	pids+=($sv)
+	for _ in $(seq 100); do curl -fso /dev/null "http://127.0.0.1:$port/metrics" && break; sleep 0.2; done
+	sleep 5
+	local a b scrape
+	a=$(cpu $sv)
+	sleep 30
+	b=$(cpu $sv)
+	scrape=$(for _ in 1 2 3; do curl -fso /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/metrics"; done | sort -n | sed -n 2p)
+	kill -KILL $sv 2>/dev/null || true
+	wait $sv 2>/dev/null || true
+	echo "  serve at its default interval: $(awk -v a="$a" -v b="$b" -v t="$tck" 'BEGIN { printf "%.2f", (b - a) / t / 30 * 100 }') % of one core over 30 s; a scrape $(awk -v s="$scrape" 'BEGIN { printf "%.1f", s * 1000 }') ms"
+}
 
-# --- serve -------------------------------------------------------------------
-port=$((20000 + RANDOM % 20000))
-"$BIN" serve --listen 127.0.0.1:$port >/dev/null 2>&1 &
-sv=$!
-pids+=($sv)
-for _ in $(seq 100); do curl -fso /dev/null "http://127.0.0.1:$port/metrics" && break; sleep 0.2; done
-sleep 5
-a=$(cpu $sv)
-sleep 30
-b=$(cpu $sv)
-scrape=$(for _ in 1 2 3; do curl -fso /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/metrics"; done | sort -n | sed -n 2p)
-kill -KILL $sv 2>/dev/null || true
-wait $sv 2>/dev/null || true
-echo "serve at its default interval: $(awk -v a="$a" -v b="$b" -v t="$tck" 'BEGIN { printf "%.2f", (b - a) / t / 30 * 100 }') % of one core over 30 s; a scrape $(awk -v s="$scrape" 'BEGIN { printf "%.1f", s * 1000 }') ms"
-
-# --- one-shot ----------------------------------------------------------------
 # med3 CMD...: median wall ms and peak RSS KiB of three runs.
 med3() {
 	for _ in 1 2 3; do
@@ -147,7 +150,20 @@ med3() {
 		cat "$work/t"
 	done | sort -n | sed -n 2p | awk '{ printf "%d %d\n", $1 * 1000, $2 }'
 }
-read -r jms jrss < <(med3 "$BIN" --json --no-probe)
+
+echo "UI CPU at 1 s, $SECS s each (percent of one core):"
+top=$(pct "top -d 1")
+echo "  top -d 1               $top %"
+htop=$(pct "htop -d 10")
+echo "  htop -d 10             $htop %"
 read -r pms prss < <(med3 ps -eo pid,pidns,caught,ignored,blocked,pending,comm)
-echo "one-shot (median of 3): sigview --json ${jms} ms, peak RSS $((jrss / 1024)) MB; ps ${pms} ms, peak RSS $((prss / 1024)) MB; sigview/ps $(ratio "$jms" "$pms")"
+echo "ps -eo pid,pidns,caught,ignored,blocked,pending,comm (median of 3): ${pms} ms, peak RSS $((prss / 1024)) MB"
+for BIN in "${BINS[@]}"; do
+	echo "== $BIN"
+	ui=$(pct "$BIN --interval 1s")
+	echo "  UI --interval 1s: $ui % of one core; sigview/top $(ratio "$ui" "$top"), sigview/htop $(ratio "$ui" "$htop")"
+	serve "$BIN"
+	read -r jms jrss < <(med3 "$BIN" --json --no-probe)
+	echo "  --json (median of 3): ${jms} ms, peak RSS $((jrss / 1024)) MB; sigview/ps $(ratio "$jms" "$pms")"
+done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -50,3 +50,48 @@ func BenchmarkFrame(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkKeys measures a keypress over the live /proc, from the key to
+// the repainted screen (Update, then View), from the last snapshot: run it
+// with many processes (scripts/bench-ui.sh makes them) to see the cost at
+// size. No key here rescans: the filter narrows the rows built once per
+// scan.
+func BenchmarkKeys(b *testing.B) {
+	sc := procinspect.Scanner{Root: "/proc"}
+	snap, err := sc.Scan()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(snap.Processes)), "procs")
+	b.ReportMetric(float64(len(snap.Namespaces)), "namespaces")
+	m := New(sc, Options{Interval: time.Second})
+	next, _ := m.Update(tea.WindowSizeMsg{Width: 160, Height: 45})
+	next, _ = next.(Model).Update(scanResultMsg{as: assessed(snap)})
+	main := next.(Model)
+	press := func(m Model, k tea.KeyPressMsg) Model {
+		n, _ := m.Update(k)
+		_ = n.(Model).View()
+		return n.(Model)
+	}
+	b.Run("down", func(b *testing.B) {
+		cur := main
+		for b.Loop() {
+			cur = press(cur, tea.KeyPressMsg{Code: tea.KeyDown})
+		}
+	})
+	b.Run("filter-type", func(b *testing.B) {
+		cur := press(main, tea.KeyPressMsg{Code: '/', Text: "/"})
+		for b.Loop() {
+			cur = press(cur, tea.KeyPressMsg{Code: 's', Text: "s"})
+			cur = press(cur, tea.KeyPressMsg{Code: tea.KeyBackspace})
+		}
+	})
+	b.Run("open-detail", func(b *testing.B) {
+		// The last namespace: a container's, as on a busy node.
+		cur := press(main, tea.KeyPressMsg{Code: tea.KeyEnd})
+		for b.Loop() {
+			d := press(cur, tea.KeyPressMsg{Code: tea.KeyEnter})
+			_ = press(d, tea.KeyPressMsg{Code: tea.KeyEscape})
+		}
+	})
+}

@@ -62,7 +62,9 @@ type Model struct {
 	filterOn bool
 
 	// as is the last scan, assessed; snap is its snapshot (as.Snapshot).
-	as       *predict.Assessments
+	as *predict.Assessments
+	// rows are the main view's rows of as, built once per scan.
+	rows     *rowCache
 	snap     *procinspect.Snapshot
 	took     time.Duration
 	err      error
@@ -109,6 +111,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.refresh()
 	case scanResultMsg:
 		m.scanning, m.err, m.as, m.snap, m.took = false, nil, msg.as, msg.as.Snapshot, msg.took
+		m.rows = newRowCache(m.as)
 		m.refresh()
 		m.setOverlay(false)
 	case scanErrMsg:
@@ -162,9 +165,13 @@ func (m *Model) scanIfIdle() tea.Cmd {
 	return m.startScan()
 }
 
-// refresh recomputes what the views show from the snapshot.
+// refresh recomputes what the views show from the snapshot's rows, which
+// it builds only when the snapshot has none yet.
 func (m *Model) refresh() {
-	m.table.setRows(buildRows(m.as, m.filter.Value()))
+	if m.rows == nil || m.rows.as != m.as {
+		m.rows = newRowCache(m.as)
+	}
+	m.table.setRows(m.rows.rows(m.filter.Value()))
 	if m.view == detailView {
 		m.detail.refresh(m.as, m.styles)
 	}

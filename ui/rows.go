@@ -37,37 +37,114 @@ type nsRow struct {
 	context bool
 }
 
+// rowCache is every namespace's row of one assessed snapshot, built once
+// when the scan arrives: a keypress (moving, typing a filter) only picks
+// from it, and never rescans.
+type rowCache struct {
+	as   *predict.Assessments
+	all  []nsRow
+	byNS map[*procinspect.Namespace]int // index into all
+	// names holds each namespace's lowercased, printable names (its
+	// processes' and its container's), made on the first filter by text.
+	names map[*procinspect.Namespace][]string
+}
+
+func newRowCache(as *predict.Assessments) *rowCache {
+	c := &rowCache{as: as}
+	if as == nil {
+		return c
+	}
+	c.all = make([]nsRow, 0, len(as.Snapshot.Namespaces))
+	c.byNS = make(map[*procinspect.Namespace]int, len(as.Snapshot.Namespaces))
+	for _, ns := range as.Snapshot.Namespaces {
+		c.byNS[ns] = len(c.all)
+		c.all = append(c.all, rowOf(as, ns))
+	}
+	return c
+}
+
 // buildRows turns a snapshot into rows, in tree order, keeping the
 // namespaces that match filter (case-insensitive; empty keeps all) and,
 // marked as context, their ancestors.
 func buildRows(as *predict.Assessments, filter string) []nsRow {
-	if as == nil {
+	return newRowCache(as).rows(filter)
+}
+
+// rows picks the rows a filter keeps (see buildRows).
+func (c *rowCache) rows(filter string) []nsRow {
+	if c == nil || c.as == nil {
 		return nil
 	}
-	s := as.Snapshot
 	filter = strings.ToLower(strings.TrimSpace(filter))
-	var match, context map[*procinspect.Namespace]bool
-	if filter != "" {
-		match, context = map[*procinspect.Namespace]bool{}, map[*procinspect.Namespace]bool{}
-		for _, ns := range s.Namespaces {
-			if nsMatches(ns, filter) {
-				match[ns] = true
-				for a := ns.Parent; a != nil && !context[a]; a = a.Parent {
-					context[a] = true
-				}
+	if filter == "" {
+		return c.all
+	}
+	s := c.as.Snapshot
+	match, context := map[*procinspect.Namespace]bool{}, map[*procinspect.Namespace]bool{}
+	for _, ns := range s.Namespaces {
+		if c.matches(ns, filter) {
+			match[ns] = true
+			for a := ns.Parent; a != nil && !context[a]; a = a.Parent {
+				context[a] = true
 			}
 		}
 	}
-	rows := make([]nsRow, 0, len(s.Namespaces))
+	rows := make([]nsRow, 0, len(match)+len(context))
 	for _, ns := range s.Namespaces {
-		if filter != "" && !match[ns] && !context[ns] {
+		if !match[ns] && !context[ns] {
 			continue
 		}
-		r := rowOf(as, ns)
-		r.context = filter != "" && !match[ns]
+		r := c.all[c.byNS[ns]]
+		r.context = !match[ns]
 		rows = append(rows, r)
 	}
 	return rows
+}
+
+// matches is nsMatches over the cached names.
+func (c *rowCache) matches(ns *procinspect.Namespace, f string) bool {
+	if isDigits(f) {
+		return nsMatches(ns, f)
+	}
+	if c.names == nil {
+		c.names = make(map[*procinspect.Namespace][]string, len(c.all))
+	}
+	names, ok := c.names[ns]
+	if !ok {
+		names = nsNames(ns)
+		c.names[ns] = names
+	}
+	for _, n := range names {
+		if strings.Contains(n, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// nsNames is what a text filter matches in a namespace, lowercased and
+// printable: its container's names and its processes' names.
+func nsNames(ns *procinspect.Namespace) []string {
+	var out []string
+	if c := ns.Container(); c != nil {
+		vals := []string{c.Runtime, c.ID, c.Name, c.PodUID}
+		if m := ns.Engine(); m != nil {
+			vals = append(vals, m.Name, m.Image, m.ContainerName, m.Pod.Name, m.Pod.Namespace)
+		}
+		for _, v := range vals {
+			if v != "" {
+				out = append(out, strings.ToLower(procinspect.Printable(v)))
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range ns.Procs {
+		if n := p.Name(); !seen[n] {
+			seen[n] = true
+			out = append(out, strings.ToLower(procinspect.Printable(n)))
+		}
+	}
+	return out
 }
 
 func rowOf(as *predict.Assessments, ns *procinspect.Namespace) nsRow {
