@@ -92,7 +92,7 @@ sleep 2
 echo "processes: $(nprocs), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$HOLD" = 1 ]; then
 	echo "holding them until interrupted"
-	while :; do sleep 3600; done
+	while :; do sleep 3600 & wait $!; done # wait: a signal runs the trap at once
 fi
 
 # cpu PID: utime+stime of PID in clock ticks.
