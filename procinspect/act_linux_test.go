@@ -110,6 +110,11 @@ func TestMain(m *testing.M) {
 	cleanup := testenv.PrivateCache()
 	code := m.Run()
 	cleanup()
+	if built.dir != "" {
+		// The test inits, and the scan directories and configurations the
+		// supervisor rows made below them.
+		os.RemoveAll(built.dir)
+	}
 	os.Exit(code)
 }
 

@@ -193,12 +193,17 @@ func (in *instance) status() (procinspect.Status, error) {
 	return procinspect.ParseStatus(b)
 }
 
+// settleTimeout bounds each wait for an init to settle: long, because an
+// interpreter's start (supervisord is Python) is slow on a loaded machine,
+// and a settled init returns at once.
+const settleTimeout = 20 * time.Second
+
 // settle waits until every live thread of the target is in state want
 // (an init that printed "ready" is still on its way into pause() or
 // sigwaitinfo), then a little longer.
 func (in *instance) settle(want byte) {
 	in.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(settleTimeout)
 	for time.Now().Before(deadline) {
 		if in.threadsIn(want) {
 			time.Sleep(50 * time.Millisecond)
@@ -240,7 +245,7 @@ func (in *instance) settleKids(n int) {
 	if n == 0 {
 		return
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(settleTimeout)
 	for time.Now().Before(deadline) {
 		if len(childrenIn(in.target, 'S')) >= n {
 			time.Sleep(50 * time.Millisecond)
@@ -248,13 +253,22 @@ func (in *instance) settleKids(n int) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	in.t.Fatalf("init %d: %d sleeping children did not appear", in.target, n)
+	var st []byte
+	for _, k := range childrenIn(in.target, 0) {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", k))
+		st = append(st, b[:min(len(b), 60)]...)
+	}
+	var lines []string
+	for len(in.lines) > 0 {
+		lines = append(lines, <-in.lines)
+	}
+	in.t.Fatalf("init %d: %d sleeping children did not appear (children: %v; their status: %s; said: %q)", in.target, n, childrenIn(in.target, 0), st, lines)
 }
 
 // settleGrandchild waits until the target's child has a sleeping child.
 func (in *instance) settleGrandchild() {
 	in.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(settleTimeout)
 	for time.Now().Before(deadline) {
 		for _, k := range childrenIn(in.target, 0) {
 			if len(childrenIn(k, 'S')) > 0 {
@@ -313,7 +327,7 @@ func (in *instance) predictions() (map[string]document.DocPrediction, *procinspe
 			// --json carries TERM and KILL; other signals come from the same
 			// engine on the same scanned process.
 			p := snap.Process(in.target)
-			for _, sig := range []procinspect.Signal{procinspect.SIGQUIT, procinspect.SIGINT} {
+			for _, sig := range []procinspect.Signal{procinspect.SIGQUIT, procinspect.SIGINT, procinspect.SIGHUP} {
 				for _, from := range predict.Senders {
 					pr := document.DocPredictionOf(predict.Predict(p, sig, from, k))
 					out[pr.Signal+"/"+pr.From] = pr
@@ -532,11 +546,12 @@ type kernelCase struct {
 	name   string
 	argv   func(b binaries) []string
 	nested bool
-	stop   bool // SIGSTOP from the host once ready
-	traced bool // strace -p attached from the host once ready
-	state  byte // the settled state of every live thread
-	kids   int  // children the init has once settled (a forwarder's child)
-	grand  bool // and its child has a sleeping child (a forwarded shell's command)
+	stop   bool          // SIGSTOP from the host once ready
+	traced bool          // strace -p attached from the host once ready
+	state  byte          // the settled state of every live thread
+	kids   int           // children the init has once settled (a forwarder's child)
+	grand  bool          // and its child has a sleeping child (a forwarded shell's command)
+	grace  time.Duration // how long to wait for the init to end; 1.5 s when 0
 	want   map[send]want
 	// reasonHas must be in every prediction's reason; hintLacks must not
 	// be in the fix hint (--json "hint").
@@ -556,6 +571,8 @@ var (
 	quitHost = send{syscall.SIGQUIT, predict.Host}
 	intIn    = send{syscall.SIGINT, predict.Inside}
 	intHost  = send{syscall.SIGINT, predict.Host}
+	hupIn    = send{syscall.SIGHUP, predict.Inside}
+	hupHost  = send{syscall.SIGHUP, predict.Host}
 
 	dropped      = want{verdict: "no", outcome: "dropped", end: alive}
 	killedByHost = want{verdict: "yes", outcome: "terminates", end: killedBy(9)}
@@ -591,6 +608,48 @@ func java(opts ...string) func(binaries) []string {
 		argv := append([]string{"java", "-XX:-UsePerfData", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"}, opts...)
 		return append(argv, "-cp", "testdata/java", "SigviewInit")
 	}
+}
+
+var exits0Handled = want{verdict: "yes", outcome: "handled", end: exited(0)}
+
+// tempDir makes a directory of its own below the test inits' directory.
+func tempDir(b binaries, prefix string) string {
+	d, err := os.MkdirTemp(b.dir, prefix)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// s6svscan runs s6-svscan as PID 1 on a scan directory of its own holding
+// the given files (executable; a service's run script, .s6-svscan/SIG*).
+func s6svscan(files map[string]string) func(binaries) []string {
+	return func(b binaries) []string {
+		d := tempDir(b, "s6-")
+		for name, text := range files {
+			p := filepath.Join(d, name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				panic(err)
+			}
+			if err := os.WriteFile(p, []byte(text), 0o755); err != nil {
+				panic(err)
+			}
+		}
+		return []string{"/bin/sh", "-c", "echo ready; exec s6-svscan " + d}
+	}
+}
+
+// supervisordInit runs supervisord in the foreground as PID 1 with one
+// program, sleep, and no control socket.
+func supervisordInit(b binaries) []string {
+	d := tempDir(b, "supervisord-")
+	conf := filepath.Join(d, "supervisord.conf")
+	text := "[supervisord]\nnodaemon=true\nlogfile=/dev/null\nlogfile_maxbytes=0\npidfile=" + filepath.Join(d, "pid") +
+		"\n[program:sleeper]\ncommand=sleep 1000\nstartsecs=0\n"
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		panic(err)
+	}
+	return []string{"/bin/sh", "-c", "echo ready; exec supervisord -n -c " + conf}
 }
 
 var jvmExits143 = want{verdict: "yes", outcome: "handled", end: exited(143)}
@@ -715,6 +774,33 @@ var kernelCases = []kernelCase{
 			intHost:  {verdict: "yes", outcome: "handled", end: exited(0)},
 			quitIn:   {verdict: "no", outcome: "consumed", end: alive},
 			quitHost: {verdict: "no", outcome: "consumed", end: alive}})},
+	// Supervisors as PID 1 (docs/kernel-signals.md §8.2), each in a scan
+	// directory or configuration of its own.
+	{name: "s6-svscan, empty scan directory", argv: s6svscan(nil), program: "s6-svscan",
+		want: withKill(map[send]want{termIn: exits0Handled, termHost: exits0Handled, intIn: exits0Handled, intHost: exits0Handled,
+			quitIn: exits0Handled, quitHost: exits0Handled,
+			hupIn: {verdict: "no", outcome: "handled", end: alive}, hupHost: {verdict: "no", outcome: "handled", end: alive}})},
+	{name: "s6-svscan with .s6-svscan/SIGTERM", argv: s6svscan(map[string]string{".s6-svscan/SIGTERM": "#!/bin/sh\nexit 0\n"}), program: "s6-svscan",
+		want: withKill(map[send]want{
+			termIn:   {verdict: "depends", outcome: "handled", end: alive, reasonHas: ".s6-svscan/SIGTERM"},
+			termHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: ".s6-svscan/SIGTERM"},
+			intHost:  exits0Handled})},
+	{name: "s6-svscan with a service", argv: s6svscan(map[string]string{"sleeper/run": "#!/bin/sh\nexec sleep 1000\n"}), program: "s6-svscan", kids: 1, grand: true,
+		want: withKill(map[send]want{
+			termIn:   {verdict: "depends", outcome: "handled", end: exited(0), reasonHas: "s6-supervise"},
+			termHost: {verdict: "depends", outcome: "handled", end: exited(0), reasonHas: "s6-supervise"}})},
+	{name: "runsvdir", argv: func(b binaries) []string {
+		return []string{"/bin/sh", "-c", "echo ready; exec runsvdir " + tempDir(b, "runsvdir-")}
+	},
+		// runsvdir reads its handler's flag after a poll of up to 5 s.
+		program: "runsvdir", grace: 7 * time.Second,
+		want: withKill(map[send]want{termIn: exits0Handled, termHost: exits0Handled, intIn: dropped, intHost: dropped,
+			quitIn: dropped, quitHost: dropped,
+			hupIn: {verdict: "yes", outcome: "handled", end: exited(111)}, hupHost: {verdict: "yes", outcome: "handled", end: exited(111)}})},
+	{name: "supervisord with a program", argv: supervisordInit, program: "supervisord", kids: 1, grace: 6 * time.Second,
+		want: withKill(map[send]want{termIn: exits0Handled, termHost: exits0Handled, intIn: exits0Handled, intHost: exits0Handled,
+			quitIn: exits0Handled, quitHost: exits0Handled,
+			hupIn: {verdict: "no", outcome: "handled", end: alive}, hupHost: {verdict: "no", outcome: "handled", end: alive}})},
 	// The fix hint must not say `exec`: sleep has no SIGTERM handler, and
 	// exec'd (the next case) it is PID 1 and the kernel drops SIGTERM.
 	{name: "bash trap with a foreground command", kids: 1, hintLacks: "exec",
@@ -845,7 +931,11 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 		t.Errorf("fix hint %q: want one without %q", in.hint, c.hintLacks)
 	}
 	in.send(s.sig, s.from)
-	got := in.observe(s.sig, 1500*time.Millisecond)
+	grace := c.grace
+	if grace == 0 {
+		grace = 1500 * time.Millisecond
+	}
+	got := in.observe(s.sig, grace)
 	if !agrees(pr, s.sig, got) {
 		t.Errorf("prediction %s/%s (%s) but the kernel: %s", pr.Verdict, pr.Outcome, pr.Reason, got)
 	}
@@ -896,7 +986,7 @@ func (in *instance) attachStrace() {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(settleTimeout)
 	for time.Now().Before(deadline) {
 		if st, err := in.status(); err == nil && st.TracerPid.V == cmd.Process.Pid {
 			return

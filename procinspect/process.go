@@ -24,6 +24,10 @@ type Process struct {
 	// why it could not be read.
 	Env    map[string]string
 	EnvErr string
+	// S6 is what an s6-svscan namespace init's scan directory holds in
+	// .s6-svscan/ (the scripts that replace its default on a signal); nil
+	// for any other process, or when the procfs is a copy.
+	S6 *S6Files
 	// StartTime is field 22 of /proc/PID/stat, in clock ticks after boot.
 	// With PID it identifies the process against PID reuse. Read for the
 	// same processes as Cmdline; 0 otherwise or when unreadable.

@@ -25,6 +25,11 @@ const (
 	ProgShell     Program = "shell" // sh, dash, bash, ash, busybox sh (Shell names which)
 	// ProgBusyboxInit is busybox's init applet (Alpine's /sbin/init).
 	ProgBusyboxInit Program = "busybox-init"
+	// Supervisors run as a container's init.
+	ProgS6Svscan    Program = "s6-svscan" // also s6-overlay's /init, which execs it
+	ProgRunsvdir    Program = "runsvdir"  // runit
+	ProgSupervisord Program = "supervisord"
+	ProgSystemd     Program = "systemd"
 	ProgJava        Program = "java" // the JVM: java, or a launcher that loads libjvm
 	// ProgGo is a Go program, known from its build information. It is not
 	// named in the reports (Identify never returns it): its name is its own.
@@ -43,10 +48,17 @@ type identity struct {
 	// Detect recognises the program from facts other than its name; nil
 	// when only names count. Rows recognised by name come first.
 	Detect func(p *Process) bool
+	// Script: the program is an interpreted script (supervisord is
+	// Python): its command name or argv names it even though its
+	// executable is the interpreter, whose row would match first.
+	Script bool
 	// Forwarder: a forwarding init, which passes the signals it receives on
 	// to its child and exits with the child's status. The scan reads its
 	// children in depth, since its fate is theirs.
 	Forwarder bool
+	// Supervises: a supervisor that stops its children before it exits
+	// (supervisord): the scan reads them in depth too.
+	Supervises bool
 }
 
 // programs is every program sigview recognises.
@@ -58,6 +70,10 @@ var programs = []identity{
 	{Program: ProgNode, Names: []string{"node", "nodejs"}},
 	{Program: ProgPython, Names: []string{"python"}, Prefixes: []string{"python2", "python3"}},
 	{Program: ProgShell, Names: []string{"sh", "dash", "bash", "ash"}},
+	{Program: ProgS6Svscan, Names: []string{"s6-svscan"}},
+	{Program: ProgRunsvdir, Names: []string{"runsvdir"}},
+	{Program: ProgSupervisord, Names: []string{"supervisord"}, Script: true, Supervises: true},
+	{Program: ProgSystemd, Names: []string{"systemd"}},
 	// a launcher (jpackage, an app's own) that loaded libjvm
 	{Program: ProgJava, Names: []string{"java"}, Detect: func(p *Process) bool { return p.Deep != nil && p.Deep.JVM.V }},
 	{Program: ProgGo, Detect: func(p *Process) bool { return p.Deep != nil && p.Deep.Go.V }},
@@ -78,6 +94,8 @@ func Programs(p *Process) []Program {
 		if pg := appletProgram(multi, applet); pg != ProgUnknown {
 			out = append(out, pg)
 		}
+	} else if r := scriptNamed(p); r != nil {
+		out = append(out, r.Program)
 	} else {
 		for _, n := range names(p) {
 			if r := programNamed(n); r != nil {
@@ -106,6 +124,22 @@ func names(p *Process) []string {
 		out = append(out, filepath.Base(p.Cmdline[0]))
 	}
 	return out
+}
+
+// scriptNamed is the script row (Script) that p's command name, argv[0]
+// or argv[1] (`python3 /usr/bin/supervisord`) names; nil when none.
+func scriptNamed(p *Process) *identity {
+	cands := []string{p.Status.Name}
+	for i := 0; i < len(p.Cmdline) && i < 2; i++ {
+		cands = append(cands, filepath.Base(p.Cmdline[i]))
+	}
+	for i := range programs {
+		r := &programs[i]
+		if r.Script && slices.ContainsFunc(cands, func(n string) bool { return slices.Contains(r.Names, n) }) {
+			return r
+		}
+	}
+	return nil
 }
 
 // multiCall are the executables that are many programs in one, chosen by
@@ -214,6 +248,18 @@ func Identify(p *Process) Program {
 		}
 	}
 	return ProgUnknown
+}
+
+// ReadsChildren reports whether the program's fate on a signal is its
+// children's (a forwarder, a supervisor that stops them first), so that the
+// scan reads them in depth.
+func (pg Program) ReadsChildren() bool {
+	for _, r := range programs {
+		if r.Program == pg && pg != ProgUnknown {
+			return r.Forwarder || r.Supervises
+		}
+	}
+	return false
 }
 
 // Forwarder reports whether the program passes the signals it receives on

@@ -104,3 +104,19 @@ func TestMultiCall(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptPrograms: supervisord is a Python script, and it is
+// supervisord, not python, whatever names it.
+func TestScriptPrograms(t *testing.T) {
+	for _, p := range []*Process{
+		{Status: Status{Name: "supervisord"}, Cmdline: []string{"/usr/bin/python3", "/usr/bin/supervisord", "-n"}, Deep: &Deep{Exe: "/usr/bin/python3.11"}},
+		{Status: Status{Name: "python3"}, Cmdline: []string{"python3", "/usr/local/bin/supervisord"}, Deep: &Deep{Exe: "/usr/bin/python3.11"}},
+	} {
+		if got := Identify(p); got != ProgSupervisord || !got.ReadsChildren() || got.Forwarder() {
+			t.Errorf("Identify(%q) = %q (reads children %v, forwarder %v), want supervisord, which reads its children and forwards nothing", p.Cmdline, got, got.ReadsChildren(), got.Forwarder())
+		}
+	}
+	if got := Identify(&Process{Status: Status{Name: "python3"}, Cmdline: []string{"python3", "app.py"}, Deep: &Deep{Exe: "/usr/bin/python3.11"}}); got != ProgPython {
+		t.Errorf("Identify(python3 app.py) = %q, want python", got)
+	}
+}

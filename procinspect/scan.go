@@ -176,7 +176,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	for pid := range deep {
 		if p := snap.byPID[pid]; p != nil && p.Deep != nil {
 			p.Children = snap.childrenOf(p)
-			if Identify(p).Forwarder() {
+			if Identify(p).ReadsChildren() {
 				for i, c := range p.Children {
 					if i < maxDeepChildren {
 						kids[c.PID] = true
@@ -390,6 +390,9 @@ func readDetails(p *Process, pr Proc) {
 	}
 	p.Cmdline = readCmdline(pr)
 	p.Env, p.EnvErr = readInitEnv(pr, Identify(p))
+	if pr.fs.Live && Identify(p) == ProgS6Svscan {
+		p.S6 = readS6Files(pr)
+	}
 	if b, err := readFile(pr.path("stat")); err == nil {
 		p.StartTime, _ = ParseStartTime(b)
 		if !p.Kthread.Known {

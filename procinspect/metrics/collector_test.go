@@ -205,8 +205,8 @@ func TestCollectorSeriesPerInit(t *testing.T) {
 }
 
 // The program label is a row of procinspect's programs table or "other",
-// never the init's own name (the fixture's inits include /myinit and
-// systemd, which sigview does not recognise).
+// never the init's own name (the fixture's inits include /myinit, which
+// sigview does not recognise).
 func TestCollectorProgramLabel(t *testing.T) {
 	snap, err := fixtureSource(t).Scan()
 	if err != nil {
@@ -214,7 +214,8 @@ func TestCollectorProgramLabel(t *testing.T) {
 	}
 	known := map[string]bool{OtherProgram: true}
 	for _, pg := range []procinspect.Program{procinspect.ProgTini, procinspect.ProgDumbInit, procinspect.ProgCatatonit,
-		procinspect.ProgPause, procinspect.ProgNode, procinspect.ProgPython, procinspect.ProgShell, procinspect.ProgJava} {
+		procinspect.ProgPause, procinspect.ProgNode, procinspect.ProgPython, procinspect.ProgShell, procinspect.ProgJava,
+		procinspect.ProgBusyboxInit, procinspect.ProgS6Svscan, procinspect.ProgRunsvdir, procinspect.ProgSupervisord, procinspect.ProgSystemd} {
 		known[string(pg)] = true
 	}
 	others := 0

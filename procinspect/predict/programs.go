@@ -49,6 +49,12 @@ func init() {
 		// busybox init blocks the signals it acts on and reads them in
 		// sigtimedwait (init/init.c: check_delayed_sigs).
 		procinspect.ProgBusyboxInit: {Consume: func(e *eval, _ string) (Prediction, bool) { return busyboxInit(e) }},
+		// Supervisors (supervisors.go): s6-svscan reads a signalfd,
+		// runsvdir and supervisord catch, systemd reads a signalfd.
+		procinspect.ProgS6Svscan:    {Consume: s6Svscan},
+		procinspect.ProgRunsvdir:    {Handle: runsvdir},
+		procinspect.ProgSupervisord: {Handle: supervisord},
+		procinspect.ProgSystemd:     {Handle: systemd, Consume: func(e *eval, _ string) (Prediction, bool) { return systemd(e) }},
 	}
 }
 

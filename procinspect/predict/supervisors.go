@@ -1,0 +1,126 @@
+package predict
+
+// What supervisors run as a container's init do with a signal
+// (docs/kernel-signals.md §8.2): s6-svscan, runit's runsvdir, supervisord,
+// and systemd (documented only: it cannot run here as a container's init).
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sigview/sigview/procinspect"
+)
+
+// s6Svscan predicts a signal s6-svscan reads from its signalfd
+// (s6-svscan(8), s6 2.11; measured as PID 1).
+func s6Svscan(e *eval, how string) (Prediction, bool) {
+	lead := fmt.Sprintf("%s is s6-svscan and %s", e.who, how)
+	switch e.sig {
+	case procinspect.SIGTERM, procinspect.SIGINT, procinspect.SIGQUIT, procinspect.SIGHUP,
+		10, 12, 30, procinspect.SIGWINCH: // SIGUSR1, SIGUSR2, SIGPWR
+	case 6: // SIGABRT
+		return e.s6Finish(lead + ": SIGABRT makes it exec .s6-svscan/finish at once, without waiting for its services")
+	default:
+		return Prediction{}, false
+	}
+	script := ".s6-svscan/" + e.name
+	switch f := e.p.S6.File(e.name); {
+	case f == procinspect.S6Executable:
+		return e.out(Depends, Handled, "%s: it runs %s, an executable in its scan directory that replaces its default for %s, and that script decides", lead, script, e.name), true
+	case strings.HasPrefix(f, "unknown"):
+		return e.out(Depends, Handled, "%s: an executable %s would replace its default, and whether there is one is %s", lead, script, f), true
+	}
+	switch e.sig {
+	case procinspect.SIGHUP:
+		return e.out(No, Handled, "%s: without %s it rescans its scan directory (new services start, removed ones stop) and keeps running", lead, script), true
+	case procinspect.SIGTERM, procinspect.SIGINT, procinspect.SIGQUIT:
+		tree := "tells every s6-supervise to stop its service (SIGTERM and SIGCONT, or the service's down-signal) and exit, waits for the whole supervision tree to die"
+		if e.sig == procinspect.SIGQUIT {
+			tree = "does what SIGTERM does, but kills logging services too instead of letting them flush"
+		}
+		kids := liveChildren(e.p)
+		if len(kids) > 0 {
+			return e.out(Depends, Handled, "%s: without %s it %s, then execs .s6-svscan/finish or exits 0; it waits for %d supervised process(es) whose services sigview does not follow: one that ignores its down signal keeps s6-svscan running until the runtime's SIGKILL (s6-supervise waits without a limit unless the service has a timeout-kill file)", lead, script, tree, len(kids)), true
+		}
+		return e.s6Finish(fmt.Sprintf("%s: without %s it %s (none is running)", lead, script, tree))
+	}
+	return e.out(No, Handled, "%s: without %s it does nothing with %s", lead, script, e.name), true
+}
+
+// s6Finish ends a prediction at s6-svscan's exit: exec .s6-svscan/finish
+// when it is executable (its code decides), else exit 0.
+func (e *eval) s6Finish(lead string) (Prediction, bool) {
+	switch f := e.p.S6.File("finish"); {
+	case f == procinspect.S6Executable:
+		return e.out(Depends, Handled, "%s, then execs .s6-svscan/finish, whose code decides how it ends", lead), true
+	case strings.HasPrefix(f, "unknown"):
+		return e.out(Depends, Handled, "%s, then execs .s6-svscan/finish if it is executable (%s: its code decides) or exits 0", lead, f), true
+	}
+	return withExit(e.out(Yes, Handled, "%s, then exits 0 (there is no executable .s6-svscan/finish)", lead), 0), true
+}
+
+// runsvdirWhen: runsvdir's handler only sets a flag, which it reads after
+// its poll returns; a signal that lands outside the poll waits for the next
+// poll's timeout (runsvdir.c).
+const runsvdirWhen = "at once if it is waiting in its poll, else when its next poll times out, within 5 s"
+
+// runsvdir predicts a signal runit's runsvdir catches (runsvdir(8),
+// runit 2.1.2; measured as PID 1): TERM and HUP; the rest are not caught.
+func runsvdir(e *eval) (Prediction, bool) {
+	switch e.sig {
+	case procinspect.SIGTERM:
+		then := "its runsv processes and their services get nothing from it"
+		if e.isInit {
+			then = "its runsv processes and their services get no SIGTERM: they die of the SIGKILL the kernel sends to a namespace when its init exits"
+		}
+		return withExit(e.out(Yes, Handled, "%s is runit's runsvdir: on SIGTERM it exits 0 (%s); %s", e.who, runsvdirWhen, then), 0), true
+	case procinspect.SIGHUP:
+		return withExit(e.out(Yes, Handled, "%s is runit's runsvdir: on SIGHUP it sends SIGTERM to each runsv it monitors and exits 111 (%s)", e.who, runsvdirWhen), 111), true
+	}
+	return Prediction{}, false
+}
+
+// supervisord predicts a signal supervisord catches (supervisor 4.2;
+// measured as PID 1): TERM, INT and QUIT stop its programs, then it exits 0;
+// HUP restarts it in place; USR2 reopens its logs.
+func supervisord(e *eval) (Prediction, bool) {
+	switch e.sig {
+	case procinspect.SIGHUP:
+		return e.out(No, Handled, "%s is supervisord: SIGHUP makes it stop its programs, reread its configuration and start them again; it keeps running", e.who), true
+	case 12: // SIGUSR2
+		return e.out(No, Handled, "%s is supervisord: SIGUSR2 makes it reopen its log files", e.who), true
+	case procinspect.SIGTERM, procinspect.SIGINT, procinspect.SIGQUIT:
+	default:
+		return Prediction{}, false
+	}
+	lead := fmt.Sprintf("%s is supervisord: %s makes it stop every program it runs (each gets its stopsignal, SIGTERM unless its configuration says otherwise, which sigview does not read: assumed SIGTERM) and exit 0", e.who, e.name)
+	for _, c := range liveChildren(e.p) {
+		cp := Predict(c, procinspect.SIGTERM, Inside, e.k)
+		if cp.Verdict != Yes {
+			return e.out(Depends, Handled, "%s once they have ended; %s (PID %s inside) may not end on SIGTERM (%s): supervisord then waits its stopwaitsecs (10 s unless configured) and SIGKILLs it, which a 10 s grace period does not cover", lead, procinspect.Printable(c.Name()), nsPIDText(c), cp.Reason), true
+		}
+	}
+	return withExit(e.out(Yes, Handled, "%s; every program it runs ends on SIGTERM, so it exits about a second later", lead), 0), true
+}
+
+// systemd is documented, not measured: systemd cannot run here as a
+// container's init without changing the host (systemd(1), "Signals").
+func systemd(e *eval) (Prediction, bool) {
+	const src = "systemd(1); not measured: systemd cannot run here as a container's init without touching the host"
+	var what string
+	switch e.sig {
+	case procinspect.SIGTERM:
+		what = "serializes its state and re-executes itself: documented to keep running"
+	case procinspect.SIGINT:
+		what = "starts ctrl-alt-del.target (a reboot, in a container usually the end of it)"
+	case procinspect.SIGHUP:
+		what = "reloads its configuration (daemon-reload): documented to keep running"
+	case 37: // SIGRTMIN+3 (glibc's SIGRTMIN is 34)
+		what = "starts halt.target: it stops every unit and exits; podman's and systemd images' stop signal"
+	case 38, 39:
+		what = "starts poweroff.target or reboot.target"
+	default:
+		return Prediction{}, false
+	}
+	return e.out(Depends, Handled, "%s is systemd: as a system manager, on %s it %s (%s)", e.who, e.name, what, src), true
+}
