@@ -14,6 +14,7 @@ import (
 type options struct {
 	once, json, noMem, readOnly bool
 	noProbe, version            bool
+	all                         bool
 	proc                        string
 	interval, watch, grace      time.Duration
 	settle                      time.Duration
@@ -61,6 +62,7 @@ func init() {
 	for _, f := range []*flagDef{
 		{name: "once", set: boolSetter(func(o *options) *bool { return &o.once })},
 		{name: "json", set: boolSetter(func(o *options) *bool { return &o.json })},
+		{name: "all", set: boolSetter(func(o *options) *bool { return &o.all })},
 		{name: "no-mem", set: boolSetter(func(o *options) *bool { return &o.noMem })},
 		{name: "no-probe", set: boolSetter(func(o *options) *bool { return &o.noProbe })},
 		{name: "read-only", set: boolSetter(func(o *options) *bool { return &o.readOnly })},
@@ -197,7 +199,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{rootCommand, explainCommand, sendCommand, tryCommand, kernelCommand, serveCommand,
-		helpCommand, versionCommand}
+		watchCommand, helpCommand, versionCommand}
 }
 
 // lookupCommand returns the subcommand named name, or nil.

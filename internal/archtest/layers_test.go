@@ -16,7 +16,7 @@ import (
 // judgement, then the document and the renderers. Nothing points back.
 var (
 	// facts read /proc, the kernel and the engines' files.
-	facts = []string{"nsutil", "procinspect", "procinspect/engine", "procinspect/probe"}
+	facts = []string{"nsutil", "procinspect", "procinspect/engine", "procinspect/probe", "procinspect/sigtrace"}
 	// judgement is a pure function of the facts.
 	judgement = []string{"procinspect/predict"}
 	// documentPkg owns every JSON document sigview writes.

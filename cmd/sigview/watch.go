@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/document"
+	"github.com/sigview/sigview/procinspect/predict"
+	"github.com/sigview/sigview/procinspect/render"
+	"github.com/sigview/sigview/procinspect/sigtrace"
+	"github.com/sigview/sigview/procinspect/watch"
+)
+
+// defaultWatchInterval is how often watch rescans for its predictions: a
+// scan costs 20-60 ms of CPU on a machine with a few hundred processes, and
+// the watch should cost next to nothing while no signal flows. A signal to
+// a process the last scan missed brings the next scan forward (at most one
+// a second).
+const (
+	defaultWatchInterval = 30 * time.Second
+	minRescanGap         = time.Second
+)
+
+var watchCommand = &command{
+	name:     "watch",
+	synopsis: "watch [flags] [TARGET...]",
+	summary:  "the signal flight recorder: every signal to an init, its sender, what the kernel did",
+	about: "watch streams, one line each as they happen, the signals the kernel generates for every PID " +
+		"namespace's init (or for each TARGET: a host PID, or a PID namespace's inode for every process " +
+		"in it): the sender and where it stood (inside the namespace, on the host, or the kernel itself), " +
+		"the kernel's result (delivered, ignored, already_pending, overflow, lose_info), what happened at " +
+		"delivery, the target's fate, and whether sigview's prediction from its last scan before the " +
+		"signal agreed. What is learnt later follows as an update line naming the event's #id. It reads " +
+		"the kernel with a BPF program on the signal tracepoints that goes away when watch exits; it needs " +
+		"root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF. It sends no signal.",
+	exit: "exit status: 0 stopped by SIGINT, SIGTERM or SIGHUP; 1 the recorder cannot run here (the reason " +
+		"and what would make it work on stderr) or a runtime error; 2 usage error.",
+	flags: []cmdFlag{
+		{"json", "one JSON object per line (docs/json.md): events, and updates carrying the id they complete"},
+		{"all", "every process, not only the namespaces' inits (SIGCHLD only with -s CHLD)"},
+		{"signal", "only this signal (default: every signal but SIGCHLD)"},
+		{"interval", fmt.Sprintf("how often to rescan for the predictions (default %s; at least 100ms)", defaultWatchInterval)},
+		procFlag, noMemFlag, noProbeFlag,
+	},
+	defaults: func(o *options) {
+		o.signal = ""
+		o.interval = defaultWatchInterval
+	},
+	run: runWatch,
+}
+
+// maxNSPID is the largest PID Linux gives (PID_MAX_LIMIT); a larger TARGET
+// is a namespace inode.
+const maxNSPID = 1 << 22
+
+// resolveContainer turns a TARGET that is neither a PID nor a namespace
+// inode into namespace inodes (a container's name or ID). Nil until
+// container targets are resolved (issue 21).
+var resolveContainer func(snap *procinspect.Snapshot, name string) ([]uint64, error)
+
+// watchTargets reads the TARGET arguments.
+func watchTargets(c *command, o options, args []string, snap func() (*procinspect.Snapshot, error)) (sigtrace.Options, error) {
+	var t sigtrace.Options
+	for _, a := range args {
+		n, err := strconv.ParseUint(strings.TrimPrefix(a, "pidns:"), 10, 64)
+		switch {
+		case err == nil && n > 0 && n <= maxNSPID && !strings.HasPrefix(a, "pidns:"):
+			if _, err := os.Lstat(filepath.Join(o.proc, strconv.FormatUint(n, 10))); err != nil {
+				return t, fmt.Errorf("watch: TARGET %d: no such process in %s", n, o.proc)
+			}
+			t.PIDs = append(t.PIDs, int(n))
+		case err == nil && n > 0:
+			t.PIDNS = append(t.PIDNS, n)
+		case resolveContainer != nil:
+			s, err := snap()
+			if err != nil {
+				return t, err
+			}
+			ns, err := resolveContainer(s, a)
+			if err != nil {
+				return t, fmt.Errorf("watch: TARGET %s: %w", quoteArg(a), err)
+			}
+			t.PIDNS = append(t.PIDNS, ns...)
+		default:
+			return t, usageError{c, fmt.Sprintf("TARGET %s: want a PID or a PID namespace's inode (pidns:N)", quoteArg(a))}
+		}
+	}
+	return t, nil
+}
+
+func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) error {
+	if err := checkProcfs(o.proc); err != nil {
+		return err
+	}
+	var first *procinspect.Snapshot
+	scan := func() (*procinspect.Snapshot, error) {
+		if first == nil {
+			s, err := scanner(o, nil).Scan()
+			if err != nil {
+				return nil, err
+			}
+			first = s
+		}
+		return first, nil
+	}
+	opts, err := watchTargets(c, o, args, scan)
+	if err != nil {
+		return err
+	}
+	opts.All = o.all
+	if o.signal != "" {
+		sig, err := procinspect.ParseSignal(o.signal)
+		if err != nil {
+			return usageError{c, fmt.Sprintf("--signal %s: %v", quoteArg(o.signal), err)}
+		}
+		opts.Signal = int(sig)
+	}
+	rec, err := sigtrace.Open(opts)
+	if err != nil {
+		var un *sigtrace.Unavailable
+		if errors.As(err, &un) {
+			return fmt.Errorf("watch: %w", un)
+		}
+		return fmt.Errorf("watch: %w", err)
+	}
+	defer rec.Close()
+	snap, err := scan()
+	if err != nil {
+		return err
+	}
+	w := watch.New()
+	w.SetAssessments(predict.Assess(snap, snap.Kernel))
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	go rescan(ctx, o, w)
+	fmt.Fprintf(stderr, "sigview: watching %s (stop with Ctrl-C)\n", watchingWhat(opts))
+	// Buffered, and flushed whenever no record waits: a storm of signals
+	// costs one write per batch, and a lone event is printed at once.
+	bw := bufio.NewWriterSize(stdout, 64<<10)
+	write := func(it watch.Item) error { return render.WriteWatchItem(bw, it) }
+	if o.json {
+		write = func(it watch.Item) error { return document.WriteLine(bw, document.WatchItemOf(it)) }
+	}
+	var werr error
+	fail := func(err error) {
+		if werr == nil && err != nil {
+			werr = err
+			stop()
+		}
+	}
+	runErr := w.Run(ctx, rec, func(it watch.Item) { fail(write(it)) }, func() { fail(bw.Flush()) })
+	fail(bw.Flush())
+	if runErr != nil {
+		return fmt.Errorf("watch: %w", runErr)
+	}
+	return werr
+}
+
+// rescan keeps the watcher's predictions fresh until ctx ends. A failed
+// scan keeps the last one.
+func rescan(ctx context.Context, o options, w *watch.Watcher) {
+	t := time.NewTicker(o.interval)
+	defer t.Stop()
+	sc := scanner(o, nil)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-w.Stale():
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(minRescanGap):
+			}
+		}
+		if s, err := sc.Scan(); err == nil {
+			w.SetAssessments(predict.Assess(s, s.Kernel))
+		}
+	}
+}
+
+func watchingWhat(o sigtrace.Options) string {
+	var what []string
+	for _, p := range o.PIDs {
+		what = append(what, "PID "+strconv.Itoa(p))
+	}
+	for _, n := range o.PIDNS {
+		what = append(what, "pidns "+strconv.FormatUint(n, 10))
+	}
+	s := "signals to every PID namespace's init"
+	switch {
+	case len(what) > 0:
+		s = "signals to " + strings.Join(what, ", ")
+	case o.All:
+		s = "signals to every process"
+	}
+	if o.Signal != 0 {
+		s = procinspect.Signal(o.Signal).String() + strings.TrimPrefix(s, "signals")
+	}
+	return s
+}

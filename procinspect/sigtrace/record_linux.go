@@ -1,0 +1,230 @@
+package sigtrace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/ringbuf"
+	"golang.org/x/sys/unix"
+)
+
+// Recorder is the loaded, attached flight recorder.
+type Recorder struct {
+	objs  sigtraceObjects
+	links []link.Link
+	rd    *ringbuf.Reader
+	// wall is the wall-clock time of the kernel's monotonic zero.
+	wall time.Time
+	// last is when Read last had a record (Read's goroutine only).
+	last time.Time
+
+	mu     sync.Mutex
+	closed bool
+}
+
+// Open loads the recorder into the kernel and attaches it. The error is an
+// *Unavailable when the kernel or sigview's privileges do not allow it.
+func Open(o Options) (*Recorder, error) {
+	if err := precheck(); err != nil {
+		return nil, err
+	}
+	spec, err := loadSigtrace()
+	if err != nil {
+		return nil, fmt.Errorf("sigtrace: %w", err)
+	}
+	for name, v := range map[string]uint32{"cfg_all": b2u(o.All), "cfg_signal": uint32(o.Signal),
+		"cfg_targets": b2u(len(o.PIDs)+len(o.PIDNS) > 0)} {
+		vs, ok := spec.Variables[name]
+		if !ok {
+			return nil, fmt.Errorf("sigtrace: the BPF object has no %s", name)
+		}
+		if err := vs.Set(v); err != nil {
+			return nil, fmt.Errorf("sigtrace: set %s: %w", name, err)
+		}
+	}
+	r := &Recorder{}
+	if err := spec.LoadAndAssign(&r.objs, nil); err != nil {
+		return nil, classify("loading the BPF programs", err)
+	}
+	one := uint8(1)
+	for _, pid := range o.PIDs {
+		if err := r.objs.TargetTgids.Put(uint32(pid), one); err != nil {
+			r.Close()
+			return nil, fmt.Errorf("sigtrace: target PID %d: %w", pid, err)
+		}
+	}
+	for _, ns := range o.PIDNS {
+		if err := r.objs.TargetNs.Put(uint32(ns), one); err != nil {
+			r.Close()
+			return nil, fmt.Errorf("sigtrace: target namespace %d: %w", ns, err)
+		}
+	}
+	for _, p := range []*ebpf.Program{r.objs.SignalGenerate, r.objs.SignalDeliver, r.objs.SchedProcessExit} {
+		l, err := link.AttachTracing(link.TracingOptions{Program: p})
+		if err != nil {
+			r.Close()
+			return nil, classify("attaching to the tracepoint "+p.String(), err)
+		}
+		r.links = append(r.links, l)
+	}
+	r.rd, err = ringbuf.NewReader(r.objs.Events)
+	if err != nil {
+		r.Close()
+		return nil, fmt.Errorf("sigtrace: ring buffer: %w", err)
+	}
+	var mono unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("sigtrace: clock: %w", err)
+	}
+	r.wall = time.Now().Add(-time.Duration(mono.Nano()))
+	return r, nil
+}
+
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// precheck says why the recorder cannot load before trying, where the
+// machine tells.
+func precheck() error {
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		return &Unavailable{Why: "the kernel has no BTF (/sys/kernel/btf/vmlinux)",
+			Fix: "a kernel built with CONFIG_DEBUG_INFO_BTF=y, as most distributions' are", Err: err}
+	}
+	return nil
+}
+
+// classify turns a load or attach failure into an *Unavailable where it is
+// the machine's doing.
+func classify(what string, err error) error {
+	lockdown, _ := os.ReadFile("/sys/kernel/security/lockdown")
+	switch {
+	case strings.Contains(string(lockdown), "[confidentiality]"):
+		return &Unavailable{Why: what + " was refused: the kernel is locked down (lockdown=confidentiality)",
+			Fix: "boot with lockdown=integrity or none", Err: err}
+	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
+		return &Unavailable{Why: what + " was not permitted",
+			Fix: "run as root, or with CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN); an LSM or kernel.unprivileged_bpf_disabled may also refuse",
+			Err: err}
+	case errors.Is(err, ebpf.ErrNotSupported), errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOENT),
+		errors.Is(err, unix.ENOSYS), errors.Is(err, unix.EOPNOTSUPP):
+		return &Unavailable{Why: what + " failed: this kernel lacks a BPF feature the recorder needs",
+			Fix: "Linux 5.11 or later with BTF tracepoints (tp_btf), BPF ring buffers and CONFIG_BPF_SYSCALL (gVisor has none)",
+			Err: err}
+	}
+	return fmt.Errorf("sigtrace: %s: %w", what, err)
+}
+
+// maxBatch bounds ReadBatch.
+const maxBatch = 256
+
+// ErrClosed is returned by ReadBatch once the recorder is closed.
+var ErrClosed = errors.New("sigtrace: recorder closed")
+
+// The kernel wakes the reader for the first record after 50 ms without one
+// (QUIET_NS) and when a quarter of the ring is full; within a burst, Read
+// polls every Poll: the most a record waits in the ring. It polls for
+// active after the last record (much longer than QUIET_NS), then only
+// every idlePoll, a safety net that costs nothing measurable.
+const (
+	Poll     = 40 * time.Millisecond
+	active   = time.Second
+	idlePoll = time.Second
+)
+
+// ReadBatch waits until a record comes or until the deadline, whichever is
+// first, and appends that record and every record already waiting (up to a
+// bound) to dst: one hand-over per batch rather than per record. At the
+// deadline it returns dst as it was. It returns ErrClosed once Close has
+// been called.
+func (r *Recorder) ReadBatch(dst []Record, deadline time.Time) ([]Record, error) {
+	var raw ringbuf.Record
+	n := len(dst)
+	for len(dst)-n < maxBatch {
+		now := time.Now()
+		if len(dst) > n {
+			if r.rd.AvailableBytes() == 0 {
+				break
+			}
+		} else if !now.Before(deadline) {
+			break
+		}
+		// Records written without waking the reader are found by the
+		// deadline: poll while records flow.
+		wait := idlePoll
+		if now.Sub(r.last) < active {
+			wait = Poll
+		}
+		r.rd.SetDeadline(minTime(now.Add(wait), deadline))
+		if err := r.rd.ReadInto(&raw); err != nil {
+			switch {
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				continue
+			case errors.Is(err, os.ErrClosed) || errors.Is(err, ringbuf.ErrClosed):
+				return dst, ErrClosed
+			}
+			return dst, fmt.Errorf("sigtrace: %w", err)
+		}
+		r.last = time.Now()
+		if rec, ok := decode(raw.RawSample, r.wall); ok {
+			dst = append(dst, rec)
+		}
+	}
+	return dst, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// Lost returns how many records the kernel could not write because the
+// ring buffer was full (user space did not keep up), since Open.
+func (r *Recorder) Lost() (uint64, error) { return r.stat(0) }
+
+// Written returns how many records the kernel wrote since Open.
+func (r *Recorder) Written() (uint64, error) { return r.stat(1) }
+
+func (r *Recorder) stat(i uint32) (uint64, error) {
+	var per []uint64
+	if err := r.objs.Stats.Lookup(i, &per); err != nil {
+		return 0, fmt.Errorf("sigtrace: stats: %w", err)
+	}
+	var n uint64
+	for _, v := range per {
+		n += v
+	}
+	return n, nil
+}
+
+// Close detaches and unloads everything Open installed. Safe to call more
+// than once, and from another goroutine than Read's.
+func (r *Recorder) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	var errs []error
+	if r.rd != nil {
+		errs = append(errs, r.rd.Close())
+	}
+	for _, l := range r.links {
+		errs = append(errs, l.Close())
+	}
+	errs = append(errs, r.objs.Close())
+	return errors.Join(errs...)
+}

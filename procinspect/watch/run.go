@@ -1,0 +1,73 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/sigview/sigview/procinspect/sigtrace"
+)
+
+// Source is where records come from: a *sigtrace.Recorder.
+type Source interface {
+	ReadBatch(dst []sigtrace.Record, deadline time.Time) ([]sigtrace.Record, error)
+	Lost() (uint64, error)
+	Close() error
+}
+
+// tick is how often fates are settled; lostEvery how often the kernel's
+// count of lost records is read.
+const (
+	tick      = 250 * time.Millisecond
+	lostEvery = time.Second
+)
+
+// Run reads src until ctx ends or src fails, and hands every item to out,
+// in order, from the calling goroutine (one goroutine does it all: at a
+// thousand signals a second, handing records between goroutines cost more
+// than reading them). flush (when not nil) is called after every batch, so
+// that out may buffer. When ctx ends Run closes src and returns nil; it
+// returns src's error otherwise.
+func (w *Watcher) Run(ctx context.Context, src Source, out func(Item), flush func()) error {
+	if flush == nil {
+		flush = func() {}
+	}
+	stop := context.AfterFunc(ctx, func() { src.Close() })
+	defer stop()
+	var (
+		lost   uint64
+		lostAt time.Time
+		buf    []sigtrace.Record
+		err    error
+		next   = time.Now().Add(tick)
+	)
+	for {
+		buf, err = src.ReadBatch(buf[:0], next)
+		for _, r := range buf {
+			for _, it := range w.Handle(r) {
+				out(it)
+			}
+		}
+		if err != nil {
+			flush()
+			if errors.Is(err, sigtrace.ErrClosed) && ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		if now := time.Now(); !now.Before(next) {
+			next = now.Add(tick)
+			if now.Sub(lostAt) >= lostEvery {
+				lostAt = now
+				if n, err := src.Lost(); err == nil && n > lost {
+					out(&Lost{Time: now, Count: n - lost, Total: n})
+					lost = n
+				}
+			}
+			for _, it := range w.Expire(now) {
+				out(it)
+			}
+		}
+		flush()
+	}
+}
