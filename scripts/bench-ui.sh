@@ -84,8 +84,15 @@ for i in $(seq "$NS"); do
 	pids+=($!)
 done
 want=$((base + NS * (per + 3) - NS / 2))
+# Until the count is reached, or stops growing (other processes on the
+# machine come and go).
+last=0 still=0
 for _ in $(seq 600); do
-	[ "$(nprocs)" -ge "$want" ] && break
+	n=$(nprocs)
+	[ "$n" -ge "$want" ] && break
+	if [ "$n" = "$last" ]; then still=$((still + 1)); else still=0; fi
+	[ "$still" -ge 3 ] && break
+	last=$n
 	sleep 1
 done
 sleep 2

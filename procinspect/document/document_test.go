@@ -327,3 +327,38 @@ func strOr(v any) string {
 	}
 	return ""
 }
+
+// TestWriteStreamsTheSameBytes: a Document written a namespace at a time is
+// byte for byte what one encoder writes for it whole.
+func TestWriteStreamsTheSameBytes(t *testing.T) {
+	lvl := 1
+	d := Document{SchemaVersion: SchemaVersion, ProcRoot: "/proc", Warnings: []string{`"namespaces": [],`, "<&>"},
+		Namespaces: []DocNS{
+			{ID: "4026531836", ProcessCount: 1, Processes: []DocProcess{{PID: 1, Name: "init \"x\" <y>"}}},
+			{ID: "4026532201", Level: &lvl, Processes: []DocProcess{}},
+			{ID: "unknown"},
+		}}
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []any{d, &d} {
+		var got bytes.Buffer
+		if err := Write(&got, v); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("Write(%T) streamed:\n%s\nwant, as one encoder writes it:\n%s", v, got.String(), want.String())
+		}
+	}
+	d.Namespaces = nil
+	var got bytes.Buffer
+	want.Reset()
+	enc.Encode(d)
+	if Write(&got, d); got.String() != want.String() {
+		t.Errorf("no namespaces: %s, want %s", got.String(), want.String())
+	}
+}

@@ -1,16 +1,76 @@
 package document
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 )
 
 // Write writes v as indented JSON, the way every sigview document is
 // written: HTML characters as they are, control characters escaped by the
-// encoder.
+// encoder. A Document is written a namespace at a time, the same bytes
+// without one buffer holding them all (at 20,000 processes that buffer
+// was most of --json's peak memory).
 func Write(w io.Writer, v any) error {
+	switch d := v.(type) {
+	case Document:
+		return writeDocument(w, d)
+	case *Document:
+		if d != nil {
+			return writeDocument(w, *d)
+		}
+	}
+	return newEncoder(w, "").Encode(v)
+}
+
+func newEncoder(w io.Writer, prefix string) *json.Encoder {
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	enc.SetIndent(prefix, "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	return enc
+}
+
+// namespacesMark is the namespaces member of a Document with none, as the
+// encoder indents it: a key at the top level of the object. A string value
+// cannot hold it: its quotes would be escaped.
+const namespacesMark = "\n  \"namespaces\": [],\n"
+
+// writeDocument writes d as Write writes any value: the document without
+// its namespaces, then each namespace where the encoder would have put it.
+func writeDocument(w io.Writer, d Document) error {
+	nss := d.Namespaces
+	if len(nss) == 0 {
+		return newEncoder(w, "").Encode(d)
+	}
+	d.Namespaces = []DocNS{}
+	var head bytes.Buffer
+	if err := newEncoder(&head, "").Encode(d); err != nil {
+		return err
+	}
+	b := head.Bytes()
+	at := bytes.Index(b, []byte(namespacesMark))
+	if at < 0 {
+		d.Namespaces = nss
+		return newEncoder(w, "").Encode(d)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(b[:at])
+	bw.WriteString("\n  \"namespaces\": [")
+	var one bytes.Buffer
+	enc := newEncoder(&one, "    ")
+	for i := range nss {
+		one.Reset()
+		if err := enc.Encode(nss[i]); err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n    ")
+		bw.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
+	}
+	bw.WriteString("\n  ],\n")
+	bw.Write(b[at+len(namespacesMark):])
+	return bw.Flush()
 }
