@@ -2,7 +2,8 @@
 # bench-ui.sh: sigview's cost at size, side by side with top, htop and ps.
 #
 # It makes NS PID namespaces (unshare --pid --fork --kill-child; half with
-# a `sleep` init, half with `tini -- sh`) holding enough sleeping processes
+# a `sleep` init, half with `tini -- sleep`,
+# the sleeps being children of the init or of tini's child) holding enough sleeping processes
 # that the machine counts about PROCS in all, then measures, one after the
 # other on the same processes:
 #   - CPU of the live UI at --interval 1s, of `top -d 1` and of `htop -d 10`,
@@ -79,7 +80,7 @@ for i in $(seq "$NS"); do
 	if ((i % 2)); then
 		unshare --pid --fork --kill-child sh -c "i=0; while [ \$i -lt $per ]; do sleep 1000000 & i=\$((i+1)); done; exec sleep 1000000" </dev/null >/dev/null 2>&1 &
 	else
-		unshare --pid --fork --kill-child tini -s -- sh -c "i=0; while [ \$i -lt $per ]; do sleep 1000000 & i=\$((i+1)); done; wait" </dev/null >/dev/null 2>&1 &
+		unshare --pid --fork --kill-child tini -s -- sh -c "i=0; while [ \$i -lt $per ]; do sleep 1000000 & i=\$((i+1)); done; exec sleep 1000000" </dev/null >/dev/null 2>&1 &
 	fi
 	pids+=($!)
 done
