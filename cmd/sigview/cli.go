@@ -23,6 +23,7 @@ type options struct {
 	// serve's optional endpoint and metrics (metrics.Options), and whether
 	// the snapshot keeps the inits' arguments.
 	snapshot, snapshotCmdline, verdicts bool
+	signals                             bool
 	// try --docker/--podman: the image, and what goes to the engine's
 	// command line and to its run.
 	docker, podman        string
@@ -94,6 +95,7 @@ func init() {
 		{name: "web.enable-snapshot", set: boolSetter(func(o *options) *bool { return &o.snapshot })},
 		{name: "web.snapshot-cmdline", set: boolSetter(func(o *options) *bool { return &o.snapshotCmdline })},
 		{name: "collector.verdicts", set: boolSetter(func(o *options) *bool { return &o.verdicts })},
+		{name: "collector.signals", set: boolSetter(func(o *options) *bool { return &o.signals })},
 		{name: "listen", arg: "ADDR", set: func(o *options, v string) error { o.listen = v; return nil }},
 		{name: "web.config.file", arg: "FILE", set: func(o *options, v string) error {
 			if _, err := os.Stat(v); err != nil {

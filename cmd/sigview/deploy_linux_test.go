@@ -254,3 +254,30 @@ func TestDeployTLSVariant(t *testing.T) {
 		t.Errorf("the readinessProbe's request (HTTPS, Authorization: Basic base64(probe:PASSWORD)) = %d; want 200; log:\n%s", code, log.String())
 	}
 }
+
+// The signal recorder is an opt-in: the DaemonSet grants neither BPF nor
+// PERFMON, and the documented patch grants both, with the flag, keeping
+// the base's capabilities.
+func TestDeploySignalsOptIn(t *testing.T) {
+	docs := manifests(t)
+	capsOf := func(file string) []any {
+		ds := find(t, docs, file, "DaemonSet", "sigview")
+		caps, _ := dig(ds, "spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "add").([]any)
+		return caps
+	}
+	base := capsOf("kubernetes/daemonset.yaml")
+	if slices.Contains(base, any("BPF")) || slices.Contains(base, any("PERFMON")) || slices.Contains(base, any("SYS_ADMIN")) {
+		t.Errorf("the DaemonSet grants %v by default", base)
+	}
+	opt := capsOf("kubernetes/signals/daemonset-patch.yaml")
+	for _, c := range append(append([]any{}, base...), "BPF", "PERFMON") {
+		if !slices.Contains(opt, c) {
+			t.Errorf("the signals patch's capabilities %v lack %v", opt, c)
+		}
+	}
+	ds := find(t, docs, "kubernetes/signals/daemonset-patch.yaml", "DaemonSet", "sigview")
+	args, _ := dig(ds, "spec", "template", "spec", "containers", 0, "args").([]any)
+	if !slices.Contains(args, any("--collector.signals")) || !slices.Contains(args, any("--proc=/host/proc")) {
+		t.Errorf("the signals patch's args %v", args)
+	}
+}

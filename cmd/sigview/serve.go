@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/sigview/sigview/procinspect/metrics"
+	"github.com/sigview/sigview/procinspect/sigtrace"
+	"github.com/sigview/sigview/procinspect/watch"
 )
 
 var serveCommand = &command{
@@ -32,6 +34,9 @@ var serveCommand = &command{
 			"they can hold secrets (--password=…), so only behind TLS and basic auth"},
 		{"collector.verdicts", "export sigview_init_signal_verdict: 16 more series per namespace init " +
 			"(default off; the stop metrics stay)"},
+		{"collector.signals", "record every signal to a namespace init with sigview watch's recorder and export " +
+			"sigview_signals_total, sigview_prediction_mismatches_total and sigview_signal_log_up (default off: " +
+			"it needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN; where it cannot run, the log says why and the rest is served)"},
 		{"proc", "the procfs to read (default /proc); the engines' files are read next to it (/host/var/lib/docker for /host/proc)"},
 		noMemFlag, noProbeFlag,
 	},
@@ -62,7 +67,32 @@ func runServe(c *command, o options, args []string, _, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv := metrics.NewServer(src.Scan, o.interval, log, metrics.Options{Snapshot: o.snapshot, Verdicts: o.verdicts})
+	mo := metrics.Options{Snapshot: o.snapshot, Verdicts: o.verdicts}
+	if o.signals {
+		mo.Signals = startSignalLog(ctx, src, log)
+	}
+	srv := metrics.NewServer(src.Scan, o.interval, log, mo)
 	go srv.Run(ctx)
 	return srv.Serve(ctx, l, o.webConfig)
+}
+
+// startSignalLog starts sigview watch's recorder for every namespace init,
+// counting into the Signals it returns; where it cannot run it logs why and
+// the Signals say it is down.
+func startSignalLog(ctx context.Context, src *metrics.Source, log *slog.Logger) *metrics.Signals {
+	rec, err := sigtrace.Open(sigtrace.Options{})
+	if err != nil {
+		log.Error("signal log unavailable; serving everything else", "why", err)
+		return metrics.NewSignals(false)
+	}
+	sigs := metrics.NewSignals(true)
+	w := watch.New()
+	src.OnAssess = w.SetAssessments
+	go func() {
+		if err := w.Run(ctx, rec, sigs.Observe, nil); err != nil {
+			log.Error("signal log stopped", "err", err)
+		}
+	}()
+	log.Info("signal log recording signals to every namespace init")
+	return sigs
 }

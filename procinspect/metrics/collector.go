@@ -35,6 +35,9 @@ var (
 	descVerdict = prometheus.NewDesc("sigview_init_signal_verdict",
 		"Whether a signal ends the namespace init: 1 for the verdict that holds (yes, no, depends, unknown), 0 for the others.",
 		append(append([]string{}, initLabelNames...), "signal", "from", "verdict"), nil)
+	descStopSignal = prometheus.NewDesc("sigview_stop_signal_info",
+		"The stop signal configured for the namespace's container (its engine's, or the default the engine assumes); always 1. Joins with sigview_signals_total on pidns and signal.",
+		append(append([]string{}, initLabelNames...), "signal"), nil)
 	descNamespaces = prometheus.NewDesc("sigview_namespaces", "PID namespaces found by the last scan.", nil, nil)
 	descProcesses  = prometheus.NewDesc("sigview_processes", "Processes read by the last scan.", nil, nil)
 	descDuration   = prometheus.NewDesc("sigview_scan_duration_seconds", "How long the last successful scan took.", nil, nil)
@@ -53,6 +56,9 @@ func NewCollector(o Options) *Collector { return &Collector{opts: o} }
 // Set makes s the snapshot that scrapes see.
 func (c *Collector) Set(s *Snapshot) {
 	c.latest.Store(&built{snap: s, metrics: build(s, c.opts.Verdicts)})
+	if c.opts.Signals != nil {
+		c.opts.Signals.SetInits(s)
+	}
 }
 
 // Latest returns the snapshot scrapes see, nil before the first scan.
@@ -68,12 +74,17 @@ func (c *Collector) Failed() { c.errors.Add(1) }
 
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descNeedsKill, descStopSeconds, descStopExit, descNamespaces,
+	for _, d := range []*prometheus.Desc{descNeedsKill, descStopSeconds, descStopExit, descStopSignal, descNamespaces,
 		descProcesses, descDuration, descWarnings, descLastScan, descErrors, descKernelInfo} {
 		ch <- d
 	}
 	if c.opts.Verdicts {
 		ch <- descVerdict
+	}
+	if c.opts.Signals != nil {
+		ch <- descSignals
+		ch <- descMismatches
+		ch <- descSignalLog
 	}
 }
 
@@ -84,6 +95,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		for _, m := range b.metrics {
 			ch <- m
 		}
+	}
+	if c.opts.Signals != nil {
+		c.opts.Signals.collect(ch)
 	}
 }
 
@@ -112,6 +126,9 @@ func build(s *Snapshot, verdicts bool) []prometheus.Metric {
 			}
 			if st.ExitCode != nil {
 				out = append(out, gauge(descStopExit, float64(*st.ExitCode), lv...))
+			}
+			if st.Signal != "" {
+				out = append(out, gauge(descStopSignal, 1, append(lv, st.Signal)...))
 			}
 		}
 		if !verdicts {

@@ -166,7 +166,8 @@ sigview_stop_expected_exit_code{container="",container_id="",container_name="",p
 	}
 }
 
-// By default an init has at most its three stop series, and
+// By default an init has at most its four stop series (three predicted,
+// and its configured stop signal), and
 // sigview_init_signal_verdict only comes with Options.Verdicts (16 series
 // per init: 4 predictions × 4 verdicts).
 func TestCollectorSeriesPerInit(t *testing.T) {
@@ -177,7 +178,7 @@ func TestCollectorSeriesPerInit(t *testing.T) {
 	for _, c := range []struct {
 		verdicts bool
 		max      int
-	}{{false, 3}, {true, 3 + 16}} {
+	}{{false, 4}, {true, 4 + 16}} {
 		col := NewCollector(Options{Verdicts: c.verdicts})
 		col.Set(snap)
 		perInit := map[string]int{}

@@ -66,6 +66,8 @@ var initLabelNames = []string{"pidns", "runtime", "container_id", "container_nam
 type StopPrediction struct {
 	// By names the stop: "docker stop" or "kubernetes".
 	By string
+	// Signal is the configured stop signal ("SIGTERM"); "" when it is none.
+	Signal string
 	// NeedsSIGKILL is whether the stop signal will not end the init within
 	// the grace period.
 	NeedsSIGKILL *bool
@@ -88,6 +90,10 @@ type Options struct {
 	// 16 series per namespace init (4 predictions × 4 verdicts), which
 	// would multiply the exporter's series.
 	Verdicts bool
+	// Signals, when not nil, exports what the signal recorder counted
+	// (--collector.signals): sigview_signals_total,
+	// sigview_prediction_mismatches_total and sigview_signal_log_up.
+	Signals *Signals
 }
 
 // Verdicts are the values sigview_init_signal_verdict's verdict label takes.

@@ -30,6 +30,9 @@ type Source struct {
 	// Without it an init's cmdline is argv[0] alone: arguments can carry
 	// secrets (--password=…), and the document is served over the network.
 	FullCmdline bool
+	// OnAssess, when set, is given each scan's assessments (the signal
+	// recorder's predictions come from them).
+	OnAssess func(*predict.Assessments)
 
 	// prev is the last scan: without Document, each scan builds on it
 	// (procinspect.Scanner.Prev) and reads what changed; the document is a
@@ -52,6 +55,9 @@ func (s *Source) Scan() (*Snapshot, error) {
 		s.prev = snap
 	}
 	as := predict.Assess(snap, snap.Kernel)
+	if s.OnAssess != nil {
+		s.OnAssess(as)
+	}
 	out := &Snapshot{Time: snap.Time, Namespaces: len(snap.Namespaces), Warnings: len(snap.Warnings),
 		Kernel: kernelOf(as.Kernel)}
 	if s.Document {
@@ -121,7 +127,7 @@ func initOf(ns *procinspect.Namespace, a *predict.Assessment) Init {
 
 // stopOf is what the stop that applies does (predict.Assessment.AppliedStop).
 func stopOf(st predict.Stop) *StopPrediction {
-	out := &StopPrediction{By: st.By}
+	out := &StopPrediction{By: st.By, Signal: stopSignalName(st.Signal)}
 	switch st.Verdict {
 	case predict.Yes:
 		no := false
