@@ -403,3 +403,20 @@ func TestPlurals(t *testing.T) {
 
 // assessed is what the scan command gives Update: the snapshot, assessed.
 func assessed(s *procinspect.Snapshot) *predict.Assessments { return predict.Assess(s, s.Kernel) }
+
+// TestFilterSkipsHostInit: a filter that matches processes of the host and
+// of a namespace below lands the cursor on the namespace below, never on
+// the machine's PID 1; only a filter that matches nothing else may.
+func TestFilterSkipsHostInit(t *testing.T) {
+	m := press(t, newTestModel(t, 160, 45), "/", "s")
+	if len(m.table.rows) < 2 || !m.table.rows[0].hostInit || m.table.rows[0].context {
+		t.Fatalf("filter s: the host's row does not match (rows %+v); the test needs it to", m.table.rows)
+	}
+	if r := m.table.current(); r == nil || r.hostInit || r.context {
+		t.Errorf("filter s put the cursor on %+v; want the first namespace below the host that matched", r)
+	}
+	m = press(t, newTestModel(t, 160, 45), "/", "s", "y", "s", "t", "e", "m", "d")
+	if r := m.table.current(); m.table.matches() != 1 || r == nil || !r.hostInit {
+		t.Errorf("filter systemd (only the host matches): cursor on %+v; want the host's row", r)
+	}
+}

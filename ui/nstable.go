@@ -62,14 +62,26 @@ func (t *nsTable) clamp() {
 }
 
 // firstMatch puts the cursor on the first row that matched the filter
-// (not an ancestor shown for context).
+// (not an ancestor shown for context), and on the host's init only when
+// nothing else matched: a filter that matches some process of the host
+// must not leave the cursor, and F9, on the machine's PID 1.
 func (t *nsTable) firstMatch() {
+	first := -1
 	for i, r := range t.rows {
-		if !r.context {
-			t.cursor = i
-			t.clamp()
-			return
+		if r.context {
+			continue
 		}
+		if !r.hostInit {
+			first = i
+			break
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	if first >= 0 {
+		t.cursor = first
+		t.clamp()
 	}
 }
 

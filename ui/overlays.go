@@ -101,7 +101,7 @@ func (m Model) helpView() string {
 	b.WriteString(st.Section.Render("Columns") + "\n")
 	b.WriteString(wrap.Render("inside: kill by root in the namespace itself (docker exec … kill 1)") + "\n")
 	b.WriteString(wrap.Render("host: kill by root on the host or an ancestor namespace (docker stop)") + "\n")
-	b.WriteString(wrap.Render("filter: text matches process names; a number matches a PID, or the end of a namespace inode (5+ digits)") + "\n\n")
+	b.WriteString(wrap.Render("filter (/): text matches, ignoring case, part of any process's name, or of a container's name, image, ID, runtime, pod or pod namespace; a pod's container as namespace/pod/container; a number matches a PID (as the host or the namespace numbers it), a namespace's inode, or its last 5+ digits. Matches show under their ancestors, greyed; the cursor lands on the first match below the host's init.") + "\n\n")
 	b.WriteString(st.Section.Render("Verdicts") + "\n")
 	for _, v := range []struct {
 		v    predict.Verdict

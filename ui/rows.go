@@ -35,6 +35,10 @@ type nsRow struct {
 	// context marks an ancestor shown only so a filtered tree still reads;
 	// it did not match the filter.
 	context bool
+	// hostInit marks the kernel's initial namespace, whose init is the
+	// machine's own PID 1 (never the cursor's landing place for a filter
+	// that matches a namespace below it; F9 there asks for the PID typed).
+	hostInit bool
 }
 
 // rowCache is every namespace's row of one assessed snapshot, built once
@@ -75,14 +79,15 @@ func (c *rowCache) rows(filter string) []nsRow {
 	if c == nil || c.as == nil {
 		return nil
 	}
-	filter = strings.ToLower(strings.TrimSpace(filter))
+	raw := strings.TrimSpace(filter)
+	filter = strings.ToLower(raw)
 	if filter == "" {
 		return c.all
 	}
 	s := c.as.Snapshot
 	match, context := map[*procinspect.Namespace]bool{}, map[*procinspect.Namespace]bool{}
 	for _, ns := range s.Namespaces {
-		if c.matches(ns, filter) {
+		if c.matches(ns, filter) || procinspect.ContainerMatches(ns, raw) {
 			match[ns] = true
 			for a := ns.Parent; a != nil && !context[a]; a = a.Parent {
 				context[a] = true
@@ -148,7 +153,18 @@ func nsNames(ns *procinspect.Namespace) []string {
 }
 
 func rowOf(as *predict.Assessments, ns *procinspect.Namespace) nsRow {
-	return nsRow{Row: render.NewRow(as, ns), key: keyOf(ns.ID)}
+	return nsRow{Row: render.NewRow(as, ns), key: keyOf(ns.ID), hostInit: isHostInit(as.Snapshot, ns)}
+}
+
+// isHostInit reports whether ns is the kernel's initial PID namespace as
+// far as sigview can tell: known initial, or the procfs' own namespace
+// when sigview runs in the initial one. Inside a container its own
+// namespace is not.
+func isHostInit(s *procinspect.Snapshot, ns *procinspect.Namespace) bool {
+	if ns.Initial.Known {
+		return ns.Initial.V
+	}
+	return ns.ID.IsInitial() || ns.Level == 0 && s.Viewer.Initial.Known && s.Viewer.Initial.V
 }
 
 // nsMatches reports whether the filter names the namespace, its init, any

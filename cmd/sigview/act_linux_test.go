@@ -296,7 +296,7 @@ func TestActSendErrors(t *testing.T) {
 		{[]string{"send", "--from", "moon", pid}, 2, []string{"sigview: --from moon: want host or inside", "run 'sigview send --help'"}},
 		{[]string{"send", "-s", "NOSUCH", pid}, 2, []string{"sigview: --signal NOSUCH: ", "run 'sigview send --help'"}},
 		{[]string{"send", "--watch", "0", pid}, 2, []string{"sigview: --watch 0: below the minimum of 100ms"}},
-		{[]string{"send", pid, pid}, 2, []string{"exactly one PID"}},
+		{[]string{"send", pid, pid}, 2, []string{"exactly one target"}},
 	} {
 		r := sigview(t, nil, tc.args...)
 		if r.code != tc.code {

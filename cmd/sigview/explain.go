@@ -11,11 +11,11 @@ import (
 
 var explainCommand = &command{
 	name:     "explain",
-	synopsis: "explain [flags] PID",
+	synopsis: "explain [flags] TARGET",
 	summary:  "everything about one process, with its predictions",
 	about: "explain shows one process: identity, every signal's disposition, per-thread masks,\n" +
 		"signalfd and sigtimedwait readers, and predictions for SIGTERM, SIGKILL, SIGINT, SIGHUP\n" +
-		"and SIGQUIT from inside its PID namespace and from the host. PID is as --proc names it.",
+		"and SIGQUIT from inside its PID namespace and from the host.\n\n" + targetHelp,
 	flags: []cmdFlag{
 		{"json", "print the process as JSON: the document's init fields plus its\nnamespace, threads and readers (docs/json.md)"},
 		procFlag, noMemFlag, noProbeFlag,
@@ -24,10 +24,11 @@ var explainCommand = &command{
 }
 
 func runExplain(c *command, o options, args []string, stdout, _ io.Writer) error {
-	pid, err := onePID(c, args)
+	t, err := oneTarget(c, o, args)
 	if err != nil {
 		return err
 	}
+	pid := t.PID
 	if err := checkProcfs(o.proc); err != nil {
 		return err
 	}
@@ -40,8 +41,18 @@ func runExplain(c *command, o options, args []string, stdout, _ io.Writer) error
 	if p == nil {
 		return fmt.Errorf("explain %d: %w", pid, snap.Missing(pid))
 	}
+	if t.StartTime != 0 && p.StartTime != t.StartTime {
+		return fmt.Errorf("explain %s: its init, PID %d, exited and the PID was reused while sigview read it; try again", t.How, pid)
+	}
 	if o.json {
 		return document.Write(stdout, document.ExplainOf(as, p))
 	}
 	return render.WriteExplain(stdout, as, p)
 }
+
+// targetHelp says what explain's and send's TARGET may be.
+const targetHelp = "TARGET is a PID as --proc names it (a number up to the kernel's pid_max); a larger\n" +
+	"number is a PID namespace's inode; anything else a container's name (docker, podman,\n" +
+	"CRI-O, containerd; a pod's container as NAMESPACE/POD/CONTAINER), then a prefix of at\n" +
+	"least 4 hex digits of its ID. A namespace or container means its init. Names come\n" +
+	"from the engines' files; a target that matches several containers lists them (exit 2)."

@@ -13,10 +13,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
 )
 
@@ -37,6 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var ue usageError
 	var es exitStatus
 	var help errHelp
+	var amb ambiguousTarget
 	switch {
 	case err == nil:
 		return 0
@@ -45,6 +46,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.As(err, &es):
 		return int(es)
+	case errors.As(err, &amb):
+		fmt.Fprintf(stderr, "sigview: %s: %s\nrun '%s --help' for usage\n", amb.cmd.name, amb.err, amb.cmd.title())
+		return 2
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "sigview: %s\nrun '%s --help' for usage\n", ue.msg, ue.cmd.title())
 		return 2
@@ -68,17 +72,47 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	return c.run(c, o, pos, stdout, stderr)
 }
 
-// onePID is the single PID argument of explain and send.
-func onePID(c *command, args []string) (int, error) {
+// oneTarget reads the single TARGET argument of explain and send
+// (procinspect's Resolve): a number up to pid_max is a PID, as it always
+// was, and needs no scan; a larger number (a PID namespace's inode) or a
+// container's name or ID prefix is resolved in a scan of the procfs, and
+// names that namespace's init. An ambiguous target lists its candidates.
+func oneTarget(c *command, o options, args []string) (procinspect.Target, error) {
 	if len(args) != 1 {
-		return 0, usageError{c, fmt.Sprintf("%s takes exactly one PID, not %d arguments", c.name, len(args))}
+		return procinspect.Target{}, usageError{c, fmt.Sprintf("%s takes exactly one target (a PID, a PID namespace's inode, or a container's name or ID prefix), not %d arguments", c.name, len(args))}
 	}
-	pid, err := strconv.Atoi(args[0])
-	if err != nil || pid <= 0 {
-		return 0, usageError{c, fmt.Sprintf("%s: %s is not a PID", c.name, quoteArg(args[0]))}
+	arg := args[0]
+	if pid, ok := procinspect.PlainPID(arg, procinspect.PIDMax(o.proc)); ok {
+		return procinspect.Target{PID: pid, How: "PID"}, nil
 	}
-	return pid, nil
+	if err := checkProcfs(o.proc); err != nil {
+		return procinspect.Target{}, err
+	}
+	sc := scanner(o, nil)
+	sc.Kernel = &procinspect.Kernel{Source: "none", Method: "not needed to find a target"}
+	snap, err := sc.Scan()
+	if err != nil {
+		return procinspect.Target{}, err
+	}
+	t, err := snap.Resolve(arg, procinspect.PIDMax(o.proc))
+	var amb *procinspect.AmbiguousError
+	switch {
+	case errors.As(err, &amb):
+		return t, ambiguousTarget{c, amb}
+	case err != nil:
+		return t, fmt.Errorf("%s %s: %w", c.name, procinspect.Printable(arg), err)
+	}
+	return t, nil
 }
+
+// ambiguousTarget is a target that names several containers: a usage
+// error (exit 2) whose message lists them, one a line.
+type ambiguousTarget struct {
+	cmd *command
+	err *procinspect.AmbiguousError
+}
+
+func (e ambiguousTarget) Error() string { return e.err.Error() }
 
 // noArgs refuses positional arguments to a command that takes none.
 func noArgs(c *command, args []string) error {

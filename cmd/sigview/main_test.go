@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sigview/sigview/procinspect"
 )
 
 const fixture = "../../procinspect/testdata/proc"
@@ -17,6 +20,7 @@ const fixture = "../../procinspect/testdata/proc"
 // line plus a pointer to the command's help), or what stdout carries.
 func TestCommandLine(t *testing.T) {
 	empty := t.TempDir()
+	pidMax := strconv.Itoa(procinspect.PIDMax("/proc"))
 	type cliCase struct {
 		args      []string
 		want      int
@@ -42,9 +46,12 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"frobnicate"}, 2, "sigview: unknown command frobnicate", ""},
 		{[]string{"--once", "frobnicate"}, 2, "sigview: unknown command frobnicate", ""},
 		{[]string{"help", "frobnicate"}, 2, "sigview: unknown command frobnicate", ""},
-		{[]string{"explain"}, 2, "sigview: explain takes exactly one PID, not 0 arguments", ""},
-		{[]string{"explain", "1", "2"}, 2, "sigview: explain takes exactly one PID, not 2 arguments", ""},
-		{[]string{"explain", "abc"}, 2, "sigview: explain: abc is not a PID", ""},
+		{[]string{"explain"}, 2, "sigview: explain takes exactly one target (a PID, a PID namespace's inode, or a container's name or ID prefix), not 0 arguments", ""},
+		{[]string{"explain", "1", "2"}, 2, "sigview: explain takes exactly one target (a PID, a PID namespace's inode, or a container's name or ID prefix), not 2 arguments", ""},
+		{[]string{"explain", "--proc", fixture, "abc"}, 1, "sigview: explain abc: no container's name is abc, and an ID prefix needs at least 4 hex digits (names come from the engines' files: a container whose engine files are not readable here has no name)", ""},
+		{[]string{"explain", "--proc", fixture, "0"}, 1, "sigview: explain 0: 0 is not a PID", ""},
+		{[]string{"explain", "--proc", fixture, "4026532201"}, 0, "", "PID 4242 "},
+		{[]string{"explain", "--proc", fixture, "4026599999"}, 1, "sigview: explain 4026599999: 4026599999 is above pid_max (4194304), so it names a PID namespace by inode, and no visible PID namespace has that inode", ""},
 		{[]string{"explain", "--from", "inside", "1"}, 2, "sigview: --from does not apply to sigview explain (it is a flag of sigview send)", ""},
 		{[]string{"explain", "1", "--once"}, 2, "sigview: --once does not apply to sigview explain (it is a flag of sigview)", ""},
 		{[]string{"--once", "explain", "1"}, 2, "sigview: --once does not apply to sigview explain (it is a flag of sigview)", ""},
@@ -59,7 +66,11 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"send", "--watch", "2x", "1"}, 2, "sigview: --watch 2x: want a duration such as 3 (seconds), 2s or 500ms", ""},
 		{[]string{"send", "--from", "moon", "1"}, 2, "sigview: --from moon: want host or inside", ""},
 		{[]string{"send", "-s", "NOSUCH", "1"}, 2, `sigview: --signal NOSUCH: unknown signal "NOSUCH"`, ""},
-		{[]string{"send", "99999999"}, 1, "sigview: send SIGTERM to 99999999: no such process in /proc", ""},
+		// Above pid_max: a namespace inode that no namespace has, so nothing
+		// is sent. (A free PID is tested in TestActSendErrors, which makes
+		// sure it is free: PIDs wrap, and any number below pid_max may be
+		// in use by the time the test runs.)
+		{[]string{"send", "99999999999"}, 1, "sigview: send 99999999999: 99999999999 is above pid_max (" + pidMax + "), so it names a PID namespace by inode, and no visible PID namespace has that inode", ""},
 		{[]string{"send", "--proc", empty, "1"}, 1, "sigview: --proc " + empty + " is not a procfs: it has no self entry and no PID directory with a stat or status file", ""},
 		{[]string{"try"}, 2, "sigview: try needs a command: sigview try [flags] -- CMD [ARGS...]", ""},
 		{[]string{"try", "--grace", "-1s", "--", "sleep", "1"}, 2, "sigview: --grace -1s: must not be negative", ""},

@@ -17,11 +17,11 @@ import (
 
 var sendCommand = &command{
 	name:     "send",
-	synopsis: "send [flags] PID",
+	synopsis: "send [flags] TARGET",
 	summary:  "send one signal, watch, and say whether the prediction held",
 	about: "send predicts what the signal does to PID, checks that PID is still the process it\n" +
 		"scanned (pidfd and start time), sends the signal, watches PID for --watch, and\n" +
-		"reports what happened next to the prediction. It needs sigview's own /proc.",
+		"reports what happened next to the prediction. It needs sigview's own /proc.\n\n" + targetHelp,
 	exit: "exit status: 0 sent (the prediction held or could not be judged), 1 runtime error,\n" +
 		"2 usage error, 4 the prediction did not hold.",
 	flags: []cmdFlag{
@@ -36,10 +36,11 @@ var sendCommand = &command{
 }
 
 func runSend(c *command, o options, args []string, stdout, _ io.Writer) error {
-	pid, err := onePID(c, args)
+	t, err := oneTarget(c, o, args)
 	if err != nil {
 		return err
 	}
+	pid := t.PID
 	sig, err := procinspect.ParseSignal(o.signal)
 	if err != nil {
 		return usageError{c, fmt.Sprintf("--signal %s: %v", quoteArg(o.signal), err)}
@@ -58,7 +59,7 @@ func runSend(c *command, o options, args []string, stdout, _ io.Writer) error {
 		return fmt.Errorf("send %s to %d: %d is a thread of process %d; send to the process (a signal to a thread's ID reaches the whole process anyway)", sig, pid, pid, tgid)
 	}
 	rep, err := act.Send(scanner(o, nil), act.SendRequest{PID: pid, Signal: sig, From: predict.Sender(o.from),
-		Watch: o.watch})
+		Watch: o.watch, StartTime: t.StartTime})
 	if err != nil {
 		return fmt.Errorf("send %s to %d: %w", sig, pid, err)
 	}
