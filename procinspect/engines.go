@@ -217,8 +217,24 @@ func (s *Snapshot) nsName(p *Process) string {
 }
 
 // lookupEngines reads, for every namespace init in a container, its
-// engine's stop configuration from the engine's files.
+// engine's stop configuration from the engine's files, and notes whether
+// any engine's files are visible at all (EngineFilesSeen).
 func (s *Snapshot) lookupEngines(warn *warnings) {
+	defer func() {
+		s.EngineRoot = filepath.Dir(s.Root)
+		for _, ns := range s.Namespaces {
+			if m := ns.Engine(); m != nil && len(m.Files) > 0 {
+				s.EngineFilesSeen = true
+				return
+			}
+		}
+		for _, d := range engine.StateDirs {
+			if _, err := os.Stat(filepath.Join(s.EngineRoot, d)); err == nil {
+				s.EngineFilesSeen = true
+				return
+			}
+		}
+	}()
 	warned := map[int]bool{} // each refused daemon is one warning, however many containers asked
 	for _, ns := range s.Namespaces {
 		p := ns.Init

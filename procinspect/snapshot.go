@@ -45,6 +45,13 @@ type Snapshot struct {
 	// Hidden says how the procfs' hidepid mount option hides processes
 	// from this reader; "" when it hides none (or Root is not live).
 	Hidden string
+	// EngineRoot is where the engines' files are looked for: the procfs'
+	// parent ("/" for /proc, "/host" for /host/proc).
+	EngineRoot string
+	// EngineFilesSeen reports whether any engine's files were read or any
+	// engine's state directory (engine.StateDirs) exists under EngineRoot;
+	// when not, every stop is an assumed default.
+	EngineFilesSeen bool
 
 	byPID map[int]*Process
 	// daemons are the engine daemons' processes and command lines, found

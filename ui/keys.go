@@ -7,7 +7,7 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Detail, Back, Filter, AllSignals        key.Binding
 	Rescan, Help, Quit, Send, ReadOnly      key.Binding
-	Warnings                                key.Binding
+	Warnings, NeedsKill, Sort               key.Binding
 }
 
 // defaultKeyMap returns htop/k9s habits: arrows and j/k, / to filter, ? for
@@ -30,13 +30,15 @@ func defaultKeyMap() keyMap {
 		Send:       key.NewBinding(key.WithKeys("f9"), key.WithHelp("F9", "send signal")),
 		ReadOnly:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "read-only on/off")),
 		Warnings:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "warnings")),
+		NeedsKill:  key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "needs SIGKILL only")),
+		Sort:       key.NewBinding(key.WithKeys("s", "f6"), key.WithHelp("s/F6", "sort")),
 	}
 }
 
 // ShortHelp is the one-line key hint (help.KeyMap), without help and quit,
 // which the footer always shows at its end (footerTail).
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Detail, k.Filter, k.Send, k.Warnings, k.Rescan, k.Up, k.Down, k.Back}
+	return []key.Binding{k.Detail, k.Filter, k.NeedsKill, k.Sort, k.Send, k.Warnings, k.Rescan, k.Up, k.Down, k.Back}
 }
 
 // footerTail are the bindings the footer never cuts.
@@ -52,7 +54,7 @@ func (k keyMap) detailHelp() []key.Binding {
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Detail, k.Back, k.AllSignals, k.Filter},
+		{k.Detail, k.Back, k.AllSignals, k.Filter, k.NeedsKill, k.Sort},
 		{k.Send, k.ReadOnly, k.Warnings, k.Rescan, k.Help, k.Quit},
 	}
 }

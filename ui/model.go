@@ -35,6 +35,8 @@ type Options struct {
 	NoColor bool
 	// ReadOnly removes the ability to send signals (F9).
 	ReadOnly bool
+	// NeedsSIGKILL starts with the needs-SIGKILL filter on (--needs-sigkill).
+	NeedsSIGKILL bool
 }
 
 // Model is the live UI: the namespace tree, a detail view, a filter, the
@@ -60,6 +62,10 @@ type Model struct {
 	// overlay scrolls the help and warnings overlays.
 	overlay  viewport.Model
 	filterOn bool
+	// needsKill shows only the namespaces whose stop needs SIGKILL (K);
+	// sortBy is the row order (s, F6).
+	needsKill bool
+	sortBy    sortKey
 
 	// as is the last scan, assessed; snap is its snapshot (as.Snapshot).
 	as *predict.Assessments
@@ -84,7 +90,7 @@ func New(sc procinspect.Scanner, opts Options) Model {
 	ov := viewport.New()
 	ov.KeyMap.PageDown.SetKeys("pgdown", "ctrl+f", "space", "f")
 	m := Model{scanner: sc, opts: opts, readOnly: opts.ReadOnly, keys: defaultKeyMap(), isDark: true, help: help.New(),
-		filter: f, detail: newDetail(), overlay: ov}
+		filter: f, detail: newDetail(), overlay: ov, needsKill: opts.NeedsSIGKILL}
 	m.setStyles(true)
 	return m
 }
@@ -171,7 +177,7 @@ func (m *Model) refresh() {
 	if m.rows == nil || m.rows.as != m.as {
 		m.rows = newRowCache(m.as)
 	}
-	m.table.setRows(m.rows.rows(m.filter.Value()))
+	m.table.setRows(m.rows.rows(rowOptions{filter: m.filter.Value(), needsKill: m.needsKill, sort: m.sortBy}))
 	if m.view == detailView {
 		m.detail.refresh(m.as, m.styles)
 	}

@@ -68,26 +68,33 @@ func newRowCache(as *predict.Assessments) *rowCache {
 }
 
 // buildRows turns a snapshot into rows, in tree order, keeping the
-// namespaces that match filter (case-insensitive; empty keeps all) and,
-// marked as context, their ancestors.
-func buildRows(as *predict.Assessments, filter string) []nsRow {
-	return newRowCache(as).rows(filter)
+// namespaces that match the filter (case-insensitive; empty keeps all) and
+// the needs-SIGKILL toggle and, marked as context, their ancestors; or, in
+// another sort order, only the matches, sorted (sortRows).
+func buildRows(as *predict.Assessments, o rowOptions) []nsRow {
+	return newRowCache(as).rows(o)
 }
 
-// rows picks the rows a filter keeps (see buildRows).
-func (c *rowCache) rows(filter string) []nsRow {
+// rows picks the rows the options keep (see buildRows).
+func (c *rowCache) rows(o rowOptions) []nsRow {
 	if c == nil || c.as == nil {
 		return nil
 	}
-	raw := strings.TrimSpace(filter)
-	filter = strings.ToLower(raw)
-	if filter == "" {
-		return c.all
+	raw := strings.TrimSpace(o.filter)
+	filter := strings.ToLower(raw)
+	if filter == "" && !o.needsKill {
+		return sortRows(c.all, o.sort)
 	}
 	s := c.as.Snapshot
 	match, context := map[*procinspect.Namespace]bool{}, map[*procinspect.Namespace]bool{}
 	for _, ns := range s.Namespaces {
-		if c.matches(ns, filter) || procinspect.ContainerMatches(ns, raw) {
+		if o.needsKill {
+			// The configured stop's verdict is no (render.Row.NeedsSIGKILL).
+			if k := c.all[c.byNS[ns]].NeedsSIGKILL; !k.Known || !k.V {
+				continue
+			}
+		}
+		if filter == "" || c.matches(ns, filter) || procinspect.ContainerMatches(ns, raw) {
 			match[ns] = true
 			for a := ns.Parent; a != nil && !context[a]; a = a.Parent {
 				context[a] = true
@@ -96,14 +103,14 @@ func (c *rowCache) rows(filter string) []nsRow {
 	}
 	rows := make([]nsRow, 0, len(match)+len(context))
 	for _, ns := range s.Namespaces {
-		if !match[ns] && !context[ns] {
+		if !match[ns] && (!context[ns] || o.sort != sortTree) {
 			continue
 		}
 		r := c.all[c.byNS[ns]]
 		r.context = !match[ns]
 		rows = append(rows, r)
 	}
-	return rows
+	return sortRows(rows, o.sort)
 }
 
 // matches is nsMatches over the cached names.

@@ -62,6 +62,13 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Filter):
 		m.filterOn = true
 		return m, m.filter.Focus()
+	case key.Matches(msg, m.keys.NeedsKill):
+		m.needsKill = !m.needsKill
+		m.refresh()
+		m.table.firstMatch()
+	case key.Matches(msg, m.keys.Sort):
+		m.sortBy = (m.sortBy + 1) % sortKey(len(sortNames))
+		m.refresh()
 	case key.Matches(msg, m.keys.Back) && m.filter.Value() != "":
 		m.filter.SetValue("")
 		m.refresh()

@@ -82,7 +82,7 @@ func (m Model) header() string {
 	stats := fmt.Sprintf("%s · %s · %s · %s (%s)",
 		render.NamespaceCount(s, "namespace"), render.Plural(inits, "init"), render.Plural(len(s.Processes), "process"),
 		s.Time.Format("15:04:05"), m.took.Round(time.Millisecond))
-	if f := m.filter.Value(); f != "" && m.view == mainView {
+	if f := m.filter.Value(); (f != "" || m.needsKill) && m.view == mainView {
 		stats = fmt.Sprintf("%d of %d shown · ", m.table.matches(), len(s.Namespaces)) + stats
 	}
 	if m.view == detailView {
@@ -119,6 +119,12 @@ func (m Model) footer() string {
 	head := h.ShortHelpView(bindings)
 	if m.notice != "" {
 		head = m.styles.Warn.Render(m.notice) + "  " + head
+	}
+	if m.sortBy != sortTree && m.view == mainView {
+		head = m.styles.Warn.Render("sort: "+sortNames[m.sortBy]) + "  " + head
+	}
+	if m.needsKill && m.view == mainView {
+		head = m.styles.Warn.Render("needs SIGKILL only (K: all)") + "  " + head
 	}
 	if f := m.filter.Value(); f != "" {
 		head = m.styles.Warn.Render("filter: "+procinspect.Printable(f)+" (esc clears)") + "  " + head

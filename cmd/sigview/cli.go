@@ -14,7 +14,7 @@ import (
 type options struct {
 	once, json, noMem, readOnly bool
 	noProbe, version            bool
-	all                         bool
+	all, needsSigkill           bool
 	proc                        string
 	interval, watch, grace      time.Duration
 	settle                      time.Duration
@@ -68,6 +68,7 @@ func init() {
 		{name: "no-probe", set: boolSetter(func(o *options) *bool { return &o.noProbe })},
 		{name: "read-only", set: boolSetter(func(o *options) *bool { return &o.readOnly })},
 		{name: "version", set: boolSetter(func(o *options) *bool { return &o.version })},
+		{name: "needs-sigkill", set: boolSetter(func(o *options) *bool { return &o.needsSigkill })},
 		{name: "proc", arg: "DIR", set: func(o *options, v string) error {
 			if v == "" {
 				return fmt.Errorf("want a directory")

@@ -35,6 +35,7 @@ var rootCommand = &command{
 		"run 'sigview help COMMAND' for a command's flags.",
 	flags: []cmdFlag{
 		{"once", "print one snapshot as a plain table and exit"},
+		{"needs-sigkill", "show only the namespaces whose configured stop needs SIGKILL (its signal\nwill not end the init: verdict no), under their ancestors as context; a stop\nthat depends on the program or is unknown is not counted (the UI starts with\nits needs-SIGKILL filter on, key K)"},
 		{"json", "print one snapshot as JSON (schema_version 1, docs/json.md) and exit"},
 		procFlag,
 		{"interval", "refresh period of the UI (default 2s; at least 100ms)"},
@@ -60,12 +61,15 @@ func runRoot(c *command, o options, args []string, stdout, _ io.Writer) error {
 	if o.once && o.json {
 		return usageError{c, "--once and --json exclude each other"}
 	}
+	if o.needsSigkill && o.json {
+		return usageError{c, "--needs-sigkill filters the table; --json keeps every namespace (each init's needs_sigkill says)"}
+	}
 	if err := checkProcfs(o.proc); err != nil {
 		return err
 	}
 	if !o.once && !o.json && isTerminal(os.Stdout) && isTerminal(os.Stdin) {
 		return ui.Run(scanner(o, nil), ui.Options{Interval: o.interval, NoColor: os.Getenv("NO_COLOR") != "",
-			ReadOnly: o.readOnly})
+			ReadOnly: o.readOnly, NeedsSIGKILL: o.needsSigkill})
 	}
 	snap, err := scanner(o, nil).Scan()
 	if err != nil {
@@ -75,7 +79,8 @@ func runRoot(c *command, o options, args []string, stdout, _ io.Writer) error {
 	if o.json {
 		return document.Write(stdout, document.Report(snap, as))
 	}
-	return render.WriteTable(stdout, as)
+	return render.WriteTableWith(stdout, as, render.TableOptions{NeedsSIGKILL: o.needsSigkill,
+		Color: stdout == io.Writer(os.Stdout) && isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""})
 }
 
 // checkProcfs refuses a --proc directory that is not a procfs, live or

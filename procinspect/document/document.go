@@ -182,6 +182,11 @@ type DocInit struct {
 	Stop DocStops `json:"stop"`
 	// Hint says how to make SIGTERM from the host end it; null when it does.
 	Hint *string `json:"hint"`
+	// NeedsSIGKILL is whether the stop that applies (Kubernetes' for a
+	// pod's container, else the engine's or docker stop's) needs SIGKILL:
+	// its verdict is no; false when it is yes; null when depends, unknown,
+	// or no stop applies.
+	NeedsSIGKILL *bool `json:"needs_sigkill"`
 }
 
 // DocStops holds the stops of the container's engine by key ("docker",
@@ -202,6 +207,10 @@ type DocStop struct {
 	AfterSeconds *int   `json:"after_seconds"`
 	ExitCode     *int   `json:"exit_code"`
 	Summary      string `json:"summary"`
+	// SignalAssumed and GraceAssumed: the value is an engine's default
+	// sigview assumed, not read from the container's own configuration.
+	SignalAssumed bool `json:"signal_assumed"`
+	GraceAssumed  bool `json:"grace_assumed"`
 }
 
 // DocMasks holds the five masks as the kernel prints them; null when absent.
@@ -317,6 +326,9 @@ func DocInitOf(a *predict.Assessment) *DocInit {
 	if a.Program != procinspect.ProgUnknown {
 		in.Program = ptr(string(a.Program))
 	}
+	if n := a.NeedsSIGKILL(); n.Known {
+		in.NeedsSIGKILL = ptr(n.V)
+	}
 	if len(a.Stops) > 0 {
 		in.Stop = DocStops{}
 		for _, st := range a.Stops {
@@ -345,7 +357,8 @@ func printables(in []string) []string {
 
 func docStop(st predict.Stop) DocStop {
 	d := DocStop{By: st.By, Signal: st.SignalName(), SignalFrom: procinspect.Printable(st.SignalFrom), GraceSeconds: int(st.Grace.Seconds()),
-		GraceFrom: procinspect.Printable(st.GraceFrom), Verdict: string(st.Verdict), ExitCode: intPtr(st.Exit), Summary: procinspect.Printable(st.Summary)}
+		GraceFrom: procinspect.Printable(st.GraceFrom), Verdict: string(st.Verdict), ExitCode: intPtr(st.Exit), Summary: procinspect.Printable(st.Summary),
+		SignalAssumed: st.SignalAssumed, GraceAssumed: st.GraceAssumed}
 	if st.After.Known {
 		after := 0
 		if st.AfterGrace {

@@ -59,9 +59,10 @@ func lookupDocker(m *Metadata, opts Options) {
 				}
 			}
 			if c.Config.StopTimeout != nil {
-				m.StopTimeout = Seconds{*c.Config.StopTimeout, true, "Config.StopTimeout in " + cfgPath}
+				m.StopTimeout = Seconds{Value: *c.Config.StopTimeout, Known: true, From: "Config.StopTimeout in " + cfgPath}
 			} else {
 				m.StopTimeout.From = "Config.StopTimeout absent in " + cfgPath + ": docker default (10 s)"
+				m.StopTimeout.Absent = true
 			}
 			kubeLabels(m, c.Config.Labels, cfgPath)
 		}
@@ -94,7 +95,7 @@ func kubeLabels(m *Metadata, l map[string]string, from string) {
 	for _, k := range []string{"annotation.io.kubernetes.pod.terminationGracePeriod", "io.kubernetes.pod.terminationGracePeriod"} {
 		if v, ok := l[k]; ok {
 			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-				m.StopTimeout = Seconds{n, true, k + " in " + from}
+				m.StopTimeout = Seconds{Value: n, Known: true, From: k + " in " + from}
 			} else {
 				m.note("stop timeout: " + k + " " + quote(v) + " is not a number")
 			}

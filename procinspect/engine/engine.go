@@ -66,11 +66,21 @@ func (o Options) in(d Daemon, p string) place {
 	return place{Root: d.Root, Show: d.Show, Path: p}
 }
 
+// StateDirs are the engines' default state directories, relative to the
+// host's root: whether any exists tells a reader that sees none of them
+// (sigview inside a container, a --proc without the host's directories).
+var StateDirs = []string{"/var/lib/docker", "/var/lib/containers/storage", "/run/containers/storage",
+	"/run/containerd", "/var/log/pods"}
+
 // Seconds is a duration in whole seconds that may be unknown.
 type Seconds struct {
 	Value int64
 	Known bool
 	From  string // where the value came from, or why it is the default
+	// Absent: the container's own configuration was read and holds no
+	// value, so the engine's default applies by that configuration (read,
+	// not assumed). Known is false.
+	Absent bool
 }
 
 // Bool is a boolean that may be unknown.

@@ -141,8 +141,8 @@ func ociAnnotations(m *Metadata, a map[string]string, from string) {
 			n, err = strconv.ParseInt(f[len(f)-1], 10, 64)
 		}
 		if err == nil {
-			m.StopTimeout = Seconds{int64(time.Duration(n) * time.Microsecond / time.Second), true,
-				"annotation org.systemd.property.TimeoutStopUSec in " + from}
+			m.StopTimeout = Seconds{Value: int64(time.Duration(n) * time.Microsecond / time.Second), Known: true,
+				From: "annotation org.systemd.property.TimeoutStopUSec in " + from}
 		} else {
 			m.note("stop timeout: TimeoutStopUSec " + quote(v) + " unreadable")
 		}
@@ -165,7 +165,7 @@ func ociAnnotations(m *Metadata, a map[string]string, from string) {
 	m.ContainerName = a["io.kubernetes.container.name"]
 	if v, ok := a["io.kubernetes.pod.terminationGracePeriod"]; ok {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-			m.StopTimeout = Seconds{n, true, "annotation io.kubernetes.pod.terminationGracePeriod in " + from}
+			m.StopTimeout = Seconds{Value: n, Known: true, From: "annotation io.kubernetes.pod.terminationGracePeriod in " + from}
 		} else {
 			m.note("stop timeout: terminationGracePeriod " + quote(v) + " is not a number")
 		}

@@ -76,7 +76,7 @@ func podmanDB(m *Metadata, roots []place) {
 	}
 	from := "ctr/" + m.ID + "/config in " + p
 	if c.StopTimeout != nil {
-		m.StopTimeout = Seconds{int64(*c.StopTimeout), true, "stopTimeout in " + from}
+		m.StopTimeout = Seconds{Value: int64(*c.StopTimeout), Known: true, From: "stopTimeout in " + from}
 	} else {
 		m.note("stop timeout unknown: no stopTimeout in " + from + "; podman default 10 s assumed")
 	}

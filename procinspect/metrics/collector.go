@@ -32,6 +32,9 @@ var (
 	descStopExit = prometheus.NewDesc("sigview_stop_expected_exit_code",
 		"The exit status the runtime is predicted to report after the configured stop; absent when unknown.",
 		initLabelNames, nil)
+	descAssumed = prometheus.NewDesc("sigview_stop_assumed",
+		"1 when the configured stop's signal or grace period was assumed (an engine's default: no engine file describes the namespace, or sigview cannot see them), not read from the container's own configuration; 0 when both were read.",
+		initLabelNames, nil)
 	descVerdict = prometheus.NewDesc("sigview_init_signal_verdict",
 		"Whether a signal ends the namespace init: 1 for the verdict that holds (yes, no, depends, unknown), 0 for the others.",
 		append(append([]string{}, initLabelNames...), "signal", "from", "verdict"), nil)
@@ -74,7 +77,7 @@ func (c *Collector) Failed() { c.errors.Add(1) }
 
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descNeedsKill, descStopSeconds, descStopExit, descStopSignal, descNamespaces,
+	for _, d := range []*prometheus.Desc{descNeedsKill, descStopSeconds, descStopExit, descStopSignal, descAssumed, descNamespaces,
 		descProcesses, descDuration, descWarnings, descLastScan, descErrors, descKernelInfo} {
 		ch <- d
 	}
@@ -101,7 +104,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// build makes the metrics of s: per init at most its three stop series,
+// build makes the metrics of s: per init at most its five stop series,
 // plus 16 verdict series when verdicts is set.
 func build(s *Snapshot, verdicts bool) []prometheus.Metric {
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) prometheus.Metric {
@@ -130,6 +133,7 @@ func build(s *Snapshot, verdicts bool) []prometheus.Metric {
 			if st.Signal != "" {
 				out = append(out, gauge(descStopSignal, 1, append(lv, st.Signal)...))
 			}
+			out = append(out, gauge(descAssumed, b2f(st.Assumed), lv...))
 		}
 		if !verdicts {
 			continue

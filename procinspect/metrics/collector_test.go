@@ -166,8 +166,8 @@ sigview_stop_expected_exit_code{container="",container_id="",container_name="",p
 	}
 }
 
-// By default an init has at most its four stop series (three predicted,
-// and its configured stop signal), and
+// By default an init has at most its five stop series (three predicted,
+// its configured stop signal, and whether that stop was assumed), and
 // sigview_init_signal_verdict only comes with Options.Verdicts (16 series
 // per init: 4 predictions × 4 verdicts).
 func TestCollectorSeriesPerInit(t *testing.T) {
@@ -178,7 +178,7 @@ func TestCollectorSeriesPerInit(t *testing.T) {
 	for _, c := range []struct {
 		verdicts bool
 		max      int
-	}{{false, 4}, {true, 4 + 16}} {
+	}{{false, 5}, {true, 5 + 16}} {
 		col := NewCollector(Options{Verdicts: c.verdicts})
 		col.Set(snap)
 		perInit := map[string]int{}
@@ -230,5 +230,36 @@ func TestCollectorProgramLabel(t *testing.T) {
 	}
 	if others == 0 {
 		t.Errorf("no init of the fixture has program=%q; the test no longer covers an unrecognised init", OtherProgram)
+	}
+}
+
+// sigview_stop_assumed is 1 for a stop sigview assumed (a namespace no
+// engine file describes: docker stop's defaults) and 0 for one read from
+// the container's own configuration (the fixture's docker container, whose
+// config.v2.json gives its stop timeout; its stop signal is absent there,
+// so docker's default applies by that configuration).
+func TestCollectorStopAssumed(t *testing.T) {
+	snap, err := fixtureSource(t).Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := NewCollector(Options{})
+	col.Set(snap)
+	got := map[string]float64{}
+	for _, m := range gather(t, col)["sigview_stop_assumed"].GetMetric() {
+		for _, l := range m.Label {
+			if l.GetName() == "pidns" {
+				got[l.GetValue()] = m.GetGauge().GetValue()
+			}
+		}
+	}
+	want := map[string]float64{"4026532201": 0, "4026532400": 1, "4026532305": 1}
+	for ns, v := range want {
+		if g, ok := got[ns]; !ok || g != v {
+			t.Errorf("sigview_stop_assumed{pidns=%q} = %v (present %v); want %v", ns, g, ok, v)
+		}
+	}
+	if _, ok := got["4026531836"]; ok {
+		t.Errorf("sigview_stop_assumed for the host's init, which has no stop")
 	}
 }

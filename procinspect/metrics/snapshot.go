@@ -75,6 +75,9 @@ type StopPrediction struct {
 	// reports.
 	Seconds  *float64
 	ExitCode *int
+	// Assumed is whether its signal or grace period was assumed (an
+	// engine's default), not read from the container's own configuration.
+	Assumed bool
 }
 
 // Verdict is one prediction: does Signal sent From end the init.

@@ -127,14 +127,9 @@ func initOf(ns *procinspect.Namespace, a *predict.Assessment) Init {
 
 // stopOf is what the stop that applies does (predict.Assessment.AppliedStop).
 func stopOf(st predict.Stop) *StopPrediction {
-	out := &StopPrediction{By: st.By, Signal: stopSignalName(st.Signal)}
-	switch st.Verdict {
-	case predict.Yes:
-		no := false
-		out.NeedsSIGKILL = &no
-	case predict.No:
-		yes := true
-		out.NeedsSIGKILL = &yes
+	out := &StopPrediction{By: st.By, Signal: stopSignalName(st.Signal), Assumed: st.Assumed()}
+	if n := st.NeedsSIGKILL(); n.Known {
+		out.NeedsSIGKILL = &n.V
 	}
 	if st.After.Known {
 		secs := 0.0

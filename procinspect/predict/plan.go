@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/engine"
 )
 
@@ -27,6 +28,10 @@ type Plan struct {
 	// (docker's StopTimeout -1).
 	Grace     int64
 	GraceFrom string
+	// SignalAssumed and GraceAssumed are set when the value was not read
+	// from the container's own configuration: an engine's default applied
+	// to a container whose files were not read (or do not keep it).
+	SignalAssumed, GraceAssumed bool
 }
 
 // Default grace periods of the engines' stop commands.
@@ -42,50 +47,57 @@ const (
 // runs it (stoppedByKubernetes); the others by their engine's stop command. Fields the files did
 // not give are the engine's defaults, and the From strings say so.
 func plansOf(m engine.Metadata) []Plan {
-	sig, sigFrom := m.StopSignal, m.StopSignalFrom
+	// No file read at all: sigview sees none of the engine's files (it
+	// runs in a container, or --proc has no state directories beside it).
+	why := "the container's own %s was not read"
+	if len(m.Files) == 0 {
+		why = "no engine file describes this namespace"
+	}
+	sig, sigFrom, sigAssumed := m.StopSignal, m.StopSignalFrom, false
 	if sig == "" {
-		sig = "SIGTERM"
+		sig, sigAssumed = "SIGTERM", true
 		if sigFrom == "" {
-			sigFrom = "the engine's default; the container's own stop signal was not read"
+			sigFrom = m.Runtime + "'s default; " + strings.ReplaceAll(why, "%s", "stop signal")
 		}
 	}
-	grace := func(def int64, what string) (int64, string) {
+	grace := func(def int64, what string) (int64, string, bool) {
 		if m.StopTimeout.Known {
-			return m.StopTimeout.Value, m.StopTimeout.From
+			return m.StopTimeout.Value, m.StopTimeout.From, false
 		}
 		from := m.StopTimeout.From
 		if from == "" {
-			from = fmt.Sprintf("%s's default (%d s); the container's own timeout was not read", what, def)
+			from = fmt.Sprintf("%s's default (%d s); %s", what, def, strings.ReplaceAll(why, "%s", "timeout"))
 		}
-		return def, from
+		return def, from, !m.StopTimeout.Absent
 	}
 	if stoppedByKubernetes(m.Runtime, m.Pod) {
-		p := Plan{Key: "kubernetes", By: "Kubernetes", Signal: sig, SignalFrom: sigFrom}
+		p := Plan{Key: "kubernetes", By: "Kubernetes", Signal: sig, SignalFrom: sigFrom, SignalAssumed: sigAssumed}
 		if m.Runtime == "kubernetes" {
 			p.SignalFrom = "the image's STOPSIGNAL is not on this node's disk; SIGTERM assumed"
+			p.SignalAssumed = true
 		}
-		p.Grace, p.GraceFrom = grace(KubernetesGrace, "Kubernetes terminationGracePeriodSeconds")
-		if m.StopTimeout.Known && !strings.Contains(m.StopTimeout.From, "terminationGracePeriod") {
+		p.Grace, p.GraceFrom, p.GraceAssumed = grace(KubernetesGrace, "Kubernetes terminationGracePeriodSeconds")
+		if m.StopTimeout.Known && !strings.Contains(m.StopTimeout.From, "terminationGracePeriod") || m.StopTimeout.Absent {
 			// A docker StopTimeout under cri-dockerd: the kubelet passes
 			// the pod's grace period instead.
-			p.Grace = KubernetesGrace
+			p.Grace, p.GraceAssumed = KubernetesGrace, true
 			p.GraceFrom = fmt.Sprintf("Kubernetes' default terminationGracePeriodSeconds (%d s): the files name no pod grace period, and the kubelet does not use the container's own stop timeout", KubernetesGrace)
 		}
 		return []Plan{p}
 	}
 	switch m.Runtime {
 	case "docker":
-		p := Plan{Key: "docker", By: "docker stop", Signal: sig, SignalFrom: sigFrom}
-		p.Grace, p.GraceFrom = grace(DockerGrace, "docker stop")
+		p := Plan{Key: "docker", By: "docker stop", Signal: sig, SignalFrom: sigFrom, SignalAssumed: sigAssumed}
+		p.Grace, p.GraceFrom, p.GraceAssumed = grace(DockerGrace, "docker stop")
 		return []Plan{p}
 	case "podman":
-		p := Plan{Key: "podman", By: "podman stop", Signal: sig, SignalFrom: sigFrom}
-		p.Grace, p.GraceFrom = grace(PodmanGrace, "podman stop")
+		p := Plan{Key: "podman", By: "podman stop", Signal: sig, SignalFrom: sigFrom, SignalAssumed: sigAssumed}
+		p.Grace, p.GraceFrom, p.GraceAssumed = grace(PodmanGrace, "podman stop")
 		return []Plan{p}
 	case "containerd":
-		p := Plan{Key: "containerd", By: "nerdctl stop", Signal: "SIGTERM",
+		p := Plan{Key: "containerd", By: "nerdctl stop", Signal: "SIGTERM", SignalAssumed: true,
 			SignalFrom: "containerd keeps the stop signal in its database; SIGTERM assumed"}
-		p.Grace, p.GraceFrom = grace(NerdctlGrace, "nerdctl stop")
+		p.Grace, p.GraceFrom, p.GraceAssumed = grace(NerdctlGrace, "nerdctl stop")
 		return []Plan{p}
 	}
 	return nil
@@ -96,9 +108,9 @@ func plansOf(m engine.Metadata) []Plan {
 func DefaultPlans(why string) []Plan {
 	return []Plan{
 		{Key: "docker", By: "docker stop", Signal: "SIGTERM", SignalFrom: "docker's default; " + why,
-			Grace: DockerGrace, GraceFrom: "docker stop's default; " + why},
+			Grace: DockerGrace, GraceFrom: "docker stop's default; " + why, SignalAssumed: true, GraceAssumed: true},
 		{Key: "kubernetes", By: "Kubernetes", Signal: "SIGTERM", SignalFrom: "Kubernetes' default; " + why,
-			Grace: KubernetesGrace, GraceFrom: "terminationGracePeriodSeconds' default; " + why},
+			Grace: KubernetesGrace, GraceFrom: "terminationGracePeriodSeconds' default; " + why, SignalAssumed: true, GraceAssumed: true},
 	}
 }
 
@@ -142,4 +154,27 @@ func (a *Assessment) AppliedStop() (Stop, bool) {
 		}
 	}
 	return Stop{}, false
+}
+
+// NeedsSIGKILL reports whether the stop will need SIGKILL: known true when
+// its signal does not end the init (verdict no), known false when it does
+// (yes); unknown when the program decides (depends) or a fact is missing.
+func (st Stop) NeedsSIGKILL() procinspect.Flag {
+	switch st.Verdict {
+	case Yes:
+		return procinspect.KnownFlag(false)
+	case No:
+		return procinspect.KnownFlag(true)
+	}
+	return procinspect.Flag{}
+}
+
+// NeedsSIGKILL is the applied stop's (AppliedStop) NeedsSIGKILL; unknown
+// when no stop applies (the host's init, a namespace nested in a
+// container, a process that is no init).
+func (a *Assessment) NeedsSIGKILL() procinspect.Flag {
+	if st, ok := a.AppliedStop(); ok {
+		return st.NeedsSIGKILL()
+	}
+	return procinspect.Flag{}
 }

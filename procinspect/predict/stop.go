@@ -27,6 +27,10 @@ type Stop struct {
 	// SignalFrom and GraceFrom say where the signal and the grace period
 	// came from: a file and a field, or a default and why.
 	SignalFrom, GraceFrom string
+	// SignalAssumed and GraceAssumed are set when the signal or the grace
+	// period was not read from the container's own configuration (an
+	// engine's default assumed; SignalFrom and GraceFrom say why).
+	SignalAssumed, GraceAssumed bool
 	// Verdict is whether the stop signal ends the init.
 	Verdict Verdict
 	// After is how long the stop takes: 0 when the stop signal ends it at
@@ -42,10 +46,21 @@ type Stop struct {
 }
 
 // From says where the signal and the grace period came from, in one line:
-// "SIGINT: Config.StopSignal in …; 3 s: Config.StopTimeout in …".
+// "SIGINT: Config.StopSignal in …; 3 s: Config.StopTimeout in …", each
+// assumed value so marked: "SIGTERM: assumed: docker's default; …".
 func (st Stop) From() string {
-	return fmt.Sprintf("%s: %s; %d s: %s", st.SignalName(), st.SignalFrom, int(st.Grace.Seconds()), st.GraceFrom)
+	mark := func(assumed bool) string {
+		if assumed {
+			return "assumed: "
+		}
+		return ""
+	}
+	return fmt.Sprintf("%s: %s%s; %d s: %s%s", st.SignalName(), mark(st.SignalAssumed), st.SignalFrom,
+		int(st.Grace.Seconds()), mark(st.GraceAssumed), st.GraceFrom)
 }
+
+// Assumed reports whether the stop's signal or grace period was assumed.
+func (st Stop) Assumed() bool { return st.SignalAssumed || st.GraceAssumed }
 
 // ShortFrom is From with every file path cut to its base name, for a
 // screen: "SIGINT: Config.StopSignal in config.v2.json; …".
@@ -87,7 +102,7 @@ func stopsFor(p *procinspect.Process, hostPredict func(Signal) Prediction) []Sto
 		plans = plansOf(*p.Engine)
 	}
 	if len(plans) == 0 {
-		why := "no container engine's files describe this namespace"
+		why := "no engine file describes this namespace"
 		if p.Container != nil {
 			why = "sigview reads no stop configuration for " + p.Container.Runtime
 		}
@@ -102,7 +117,7 @@ func stopsFor(p *procinspect.Process, hostPredict func(Signal) Prediction) []Sto
 
 func stopFor(pl Plan, hostPredict func(Signal) Prediction) Stop {
 	st := Stop{Key: pl.Key, By: pl.By, Grace: time.Duration(pl.Grace) * time.Second,
-		SignalFrom: pl.SignalFrom, GraceFrom: pl.GraceFrom}
+		SignalFrom: pl.SignalFrom, GraceFrom: pl.GraceFrom, SignalAssumed: pl.SignalAssumed, GraceAssumed: pl.GraceAssumed}
 	g := fmt.Sprintf("%d s", pl.Grace)
 	sig, err := procinspect.ParseSignal(pl.Signal)
 	if err != nil {

@@ -28,6 +28,16 @@ type Row struct {
 	Predictions []predict.Prediction
 	// Stop is what the container engine's stop does (StopCell), or "-".
 	Stop string
+	// StopAssumed is set when the stop's signal or grace period was
+	// assumed (Stop carries a *).
+	StopAssumed bool
+	// NeedsSIGKILL is whether the stop that applies needs SIGKILL (its
+	// verdict is no); unknown for depends, unknown and no stop.
+	NeedsSIGKILL procinspect.Flag
+	// StopSeconds is how long the stop is expected to take (0 at once, the
+	// grace when SIGKILL is needed); unknown when the program decides or
+	// no stop applies.
+	StopSeconds procinspect.Int
 }
 
 // NewRow makes the row of one namespace of the snapshot.
@@ -42,8 +52,14 @@ func NewRow(as *predict.Assessments, ns *procinspect.Namespace) Row {
 		r.Name = procinspect.Printable(p.Name())
 		a := as.Of(p)
 		r.Predictions = a.Core()
-		if len(a.Stops) > 0 {
-			r.Stop = StopCell(a.Stops[0])
+		if st, ok := a.AppliedStop(); ok {
+			r.Stop, r.StopAssumed, r.NeedsSIGKILL = StopCell(st), st.Assumed(), st.NeedsSIGKILL()
+			if st.After.Known {
+				r.StopSeconds = procinspect.KnownInt(0)
+				if st.AfterGrace {
+					r.StopSeconds = procinspect.KnownInt(int(st.Grace.Seconds()))
+				}
+			}
 		}
 	}
 	return r

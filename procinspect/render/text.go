@@ -28,17 +28,89 @@ func Where(s *procinspect.Snapshot) string {
 		where = "sigview's own PID namespace is unknown (" + v.Err + ")"
 	case v.Initial.V:
 		where = "on the host (initial PID namespace " + v.NS.String() + ")"
+	case procfsIsInitial(s):
+		// --proc /host/proc from a container: the host's procfs shows
+		// every namespace, though sigview itself runs in another.
+		return "inside PID namespace " + v.NS.String() + ", reading the host's procfs " + procinspect.Printable(s.Root) +
+			": every PID namespace of the host is visible, and \"host\" means a sender in any ancestor namespace"
 	default:
 		where = "inside PID namespace " + v.NS.String() + ", not the host's: only namespaces at or below it are visible, and \"host\" means a sender in any ancestor namespace"
 	}
 	if s.Root != "/proc" {
-		where += "; reading " + s.Root
+		where += "; reading " + procinspect.Printable(s.Root)
 	}
 	return where
 }
 
+// procfsIsInitial reports whether the procfs' own namespace (level 0) is
+// known to be the kernel's initial one.
+func procfsIsInitial(s *procinspect.Snapshot) bool {
+	for _, ns := range s.Namespaces {
+		if ns.Level == 0 {
+			return ns.Initial.Known && ns.Initial.V
+		}
+	}
+	return false
+}
+
+// EngineNote says, when sigview is not on the host and sees none of the
+// engines' files, that every stop is an assumed default and how to let it
+// read them; "" otherwise.
+func EngineNote(s *procinspect.Snapshot) string {
+	if s.EngineFilesSeen || s.Viewer.Initial.Known && s.Viewer.Initial.V {
+		return ""
+	}
+	return "no container engine's files are visible under " + procinspect.Printable(s.EngineRoot) +
+		", so every STOP is docker's default, assumed (*); to read each container's own stop, run sigview on the host," +
+		" or mount the host's /proc and the engines' state directories read-only under one prefix" +
+		" (-v /proc:/host/proc:ro -v /var/lib/docker:/host/var/lib/docker:ro -v /var/lib/containers:/host/var/lib/containers:ro" +
+		" -v /run/containerd:/host/run/containerd:ro -v /var/log/pods:/host/var/log/pods:ro) and run with --proc /host/proc"
+}
+
+// AssumedLegend is the line under a table whose STOP cells carry a *.
+const AssumedLegend = "* assumed: an engine's default, not read from the container's own configuration (sigview explain TARGET says why)"
+
+// TableOptions change what WriteTableWith shows.
+type TableOptions struct {
+	// NeedsSIGKILL keeps only the namespaces whose configured stop needs
+	// SIGKILL (its verdict is no), under their ancestors as context.
+	NeedsSIGKILL bool
+	// Color greys the context rows (a terminal without NO_COLOR); without
+	// it they end with "(ancestor)".
+	Color bool
+}
+
 // WriteTable writes the plain namespace table of `sigview --once`.
 func WriteTable(w io.Writer, as *predict.Assessments) error {
+	return WriteTableWith(w, as, TableOptions{})
+}
+
+// NeedsSIGKILLRows says which namespaces the "needs SIGKILL" filter keeps:
+// match for those whose configured stop's verdict is no, context for their
+// ancestors (shown so the tree still reads), and how many were left out
+// because their stop depends on the program or is unknown.
+func NeedsSIGKILLRows(as *predict.Assessments) (match, context map[*procinspect.Namespace]bool, undecided int) {
+	match, context = map[*procinspect.Namespace]bool{}, map[*procinspect.Namespace]bool{}
+	for _, ns := range as.Snapshot.Namespaces {
+		if ns.Init == nil {
+			continue
+		}
+		n := as.Of(ns.Init).NeedsSIGKILL()
+		if _, ok := as.Of(ns.Init).AppliedStop(); ok && !n.Known {
+			undecided++
+		}
+		if n.Known && n.V {
+			match[ns] = true
+			for a := ns.Parent; a != nil && !context[a]; a = a.Parent {
+				context[a] = true
+			}
+		}
+	}
+	return match, context, undecided
+}
+
+// WriteTableWith writes the plain namespace table with o's choices.
+func WriteTableWith(w io.Writer, as *predict.Assessments, o TableOptions) error {
 	s := as.Snapshot
 	inits := 0
 	for _, ns := range s.Namespaces {
@@ -52,21 +124,58 @@ func WriteTable(w io.Writer, as *predict.Assessments) error {
 		fmt.Fprintf(w, "; %d exited during the scan", s.Vanished)
 	}
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if note := EngineNote(s); note != "" {
+		fmt.Fprintln(w, note)
+	}
+	var match, context map[*procinspect.Namespace]bool
+	if o.NeedsSIGKILL {
+		var undecided int
+		match, context, undecided = NeedsSIGKILLRows(as)
+		fmt.Fprintf(w, "needs SIGKILL: %s whose configured stop signal will not end the init (verdict no)", Plural(len(match), "namespace"))
+		if undecided > 0 {
+			fmt.Fprintf(w, "; %d more whose stop depends on the program or is unknown are not counted", undecided)
+		}
+		if len(context) > 0 {
+			if o.Color {
+				fmt.Fprint(w, "; ancestors shown greyed, as context")
+			} else {
+				fmt.Fprint(w, "; ancestors shown as context, marked (ancestor)")
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.StripEscape)
 	cells := make([]string, len(Columns))
 	for i, c := range Columns {
 		cells[i] = c.Header
 	}
 	fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	assumed := false
 	for _, ns := range s.Namespaces {
+		if o.NeedsSIGKILL && !match[ns] && !context[ns] {
+			continue
+		}
 		r := NewRow(as, ns)
+		assumed = assumed || r.StopAssumed
 		for i, c := range Columns {
 			cells[i] = c.Cell(r)
 		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		line := strings.Join(cells, "\t")
+		switch {
+		case !o.NeedsSIGKILL || match[ns]:
+		case o.Color:
+			// Escaped for tabwriter, so the escape sequences take no width.
+			line = "\xff\x1b[2m\xff" + line + "\xff\x1b[0m\xff"
+		default:
+			line += "\t(ancestor)"
+		}
+		fmt.Fprintln(tw, line)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if assumed {
+		fmt.Fprintln(w, AssumedLegend)
 	}
 	for _, warn := range s.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", procinspect.Printable(warn))
@@ -99,17 +208,24 @@ func Plural(n int, word string) string {
 }
 
 // StopCell says in a few cells what the engine's stop does: "SIGTERM:143
-// at once", "SIGINT:137 after 3s", "SIGTERM:depends (10s)", "SIGTERM:? (10s)".
+// at once", "SIGINT:137 after 3s", "SIGTERM:depends (10s)", "SIGTERM:? (10s)";
+// an assumed signal or grace period carries a *: "SIGTERM*:137 after 10s*".
 func StopCell(st predict.Stop) string {
 	sig := "?"
 	if st.Signal != 0 {
 		sig = st.Signal.String()
+	}
+	if st.SignalAssumed {
+		sig += "*"
 	}
 	exit := "?"
 	if st.Exit.Known {
 		exit = fmt.Sprint(st.Exit.V)
 	}
 	g := fmt.Sprintf("%ds", int(st.Grace.Seconds()))
+	if st.GraceAssumed {
+		g += "*"
+	}
 	switch {
 	case st.Grace < 0 && !st.After.Known && st.Verdict == predict.No:
 		return sig + ":hangs (no SIGKILL)"
