@@ -66,6 +66,32 @@ func startInit(t *testing.T) *exec.Cmd {
 	return cmd
 }
 
+// startInitCmd starts argv as PID 1 of a fresh PID namespace, killed
+// from the host when the test ends.
+func startInitCmd(t *testing.T, argv ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %v in a new PID namespace: %v", argv, err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return cmd
+}
+
+// hasPIDRow reports whether a table row has pid as a field.
+func hasPIDRow(screen, pid string) bool {
+	for _, l := range tableRows(screen) {
+		if hasField(l, pid) {
+			return true
+		}
+	}
+	return false
+}
+
 func pidOf(c *exec.Cmd) string { return strconv.Itoa(c.Process.Pid) }
 
 // sleepRows are the table rows of sleep inits.
@@ -204,6 +230,31 @@ func TestE2ELiveNamespaces(t *testing.T) {
 			"the row of sleep init "+pidOf(c)+" with ✗ no dropped ×3, then ✓ yes terminates")
 		tm.clearFilter(t)
 	}
+
+	// (1b) K keeps only the namespaces whose stop needs SIGKILL: a sleep
+	// init's (docker stop's SIGTERM is dropped), not a tini init's (it
+	// forwards SIGTERM and exits); s sorts, and the footer says by what.
+	tini := startInitCmd(t, "tini", "-s", "--", "sleep", "1000")
+	tm.filter(t, pidOf(tini))
+	tm.waitFor(t, func(s string) bool { return hasPIDRow(s, pidOf(tini)) }, "the row of tini init "+pidOf(tini))
+	tm.keys(t, "K")
+	tm.waitFor(t, func(s string) bool {
+		return !hasPIDRow(s, pidOf(tini)) && strings.Contains(s, "needs SIGKILL only (K: all)") && strings.Contains(s, "no namespace matches")
+	}, "K to hide tini's namespace, whose stop does not need SIGKILL")
+	tm.clearFilter(t)
+	tm.filter(t, pidOf(a))
+	kill := tm.waitFor(t, func(s string) bool {
+		r := rowOf(s, pidOf(a))
+		return r != "" && sleepVerdicts(r) && strings.Contains(s, "needs SIGKILL only (K: all)")
+	}, "K to keep sleep init "+pidOf(a)+", whose stop needs SIGKILL")
+	t.Logf("needs SIGKILL only, filtered:\n%s", kill)
+	tm.keys(t, "K")
+	tm.waitFor(t, func(s string) bool { return !strings.Contains(s, "needs SIGKILL only") }, "K again to show all")
+	tm.clearFilter(t)
+	tm.keys(t, "s")
+	tm.waitFor(t, func(s string) bool { return strings.Contains(s, "sort: STOP time") }, "s to sort by STOP time")
+	tm.keys(t, "s", "s", "s", "s", "s")
+	tm.waitFor(t, func(s string) bool { return !strings.Contains(s, "sort: ") }, "s to come back to the tree")
 
 	// (2) A namespace created while sigview runs shows up at a rescan.
 	c := startInit(t)
