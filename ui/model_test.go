@@ -76,7 +76,7 @@ func keyMsg(k string) tea.KeyPressMsg {
 func screen(m Model) string { return ansi.Strip(m.View().Content) }
 
 func TestGoldens(t *testing.T) {
-	for _, size := range []struct{ w, h int }{{60, 20}, {80, 24}, {160, 45}, {200, 30}} {
+	for _, size := range []struct{ w, h int }{{60, 20}, {80, 24}, {100, 30}, {120, 30}, {160, 45}, {200, 30}} {
 		name := func(s string) string { return s + "_" + strconv.Itoa(size.w) + "x" + strconv.Itoa(size.h) }
 		t.Run(name("main"), func(t *testing.T) {
 			golden.RequireEqual(t, []byte(screen(newTestModel(t, size.w, size.h))))
@@ -418,5 +418,37 @@ func TestFilterSkipsHostInit(t *testing.T) {
 	m = press(t, newTestModel(t, 160, 45), "/", "s", "y", "s", "t", "e", "m", "d")
 	if r := m.table.current(); m.table.matches() != 1 || r == nil || !r.hostInit {
 		t.Errorf("filter systemd (only the host matches): cursor on %+v; want the host's row", r)
+	}
+}
+
+// TestGoldenContainers: the container column from 100 columns, with a
+// long image and --init: at 100 the image is cut or left out, never the
+// --init marker; at 120 and 200 more of the image shows, and NAME and
+// PIDNS give up width first.
+func TestGoldenContainers(t *testing.T) {
+	snap := fixtureSnap(t)
+	for _, ns := range snap.Namespaces {
+		if m := ns.Engine(); m != nil && m.Name == "web1" {
+			m.Image = "registry.example.com/shop/web-frontend:1.2.3"
+			m.Init.Known, m.Init.Value = true, true
+		}
+	}
+	for _, w := range []int{100, 120, 200} {
+		t.Run(strconv.Itoa(w), func(t *testing.T) {
+			m := New(procinspect.Scanner{Root: fixtureRoot, SelfNS: fixtureSelf}, Options{Interval: time.Second})
+			m = update(t, m, tea.WindowSizeMsg{Width: w, Height: 12})
+			m = update(t, m, scanResultMsg{as: assessed(snap), took: 5 * time.Millisecond})
+			s := screen(m)
+			var row string
+			for _, l := range strings.Split(s, "\n") {
+				if strings.Contains(l, "4242") {
+					row = l
+				}
+			}
+			if !strings.Contains(row, "docker web1 (") || !strings.Contains(row, "--init)") {
+				t.Errorf("%d columns: the container cell lost its name or --init marker: %q", w, row)
+			}
+			golden.RequireEqual(t, []byte(s))
+		})
 	}
 }

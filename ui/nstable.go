@@ -20,15 +20,17 @@ type nsTable struct {
 	selected      nsKey
 	hasSelection  bool
 	nsWidth       int // the widest PIDNS cell of the rows, with its tree indent
+	ctWidth       int // the widest CONTAINER cell of the rows, in full
 }
 
 // setRows replaces the rows and keeps the cursor on the same namespace;
 // if that namespace is gone, the cursor stays at the same position.
 func (t *nsTable) setRows(rows []nsRow) {
 	t.rows = rows
-	t.nsWidth = len("PIDNS")
+	t.nsWidth, t.ctWidth = len("PIDNS"), len("CONTAINER")
 	for _, r := range rows {
 		t.nsWidth = max(t.nsWidth, ansi.StringWidth(r.TreeID()))
+		t.ctWidth = max(t.ctWidth, ansi.StringWidth(r.Container))
 	}
 	if t.hasSelection {
 		for i, r := range rows {
@@ -139,20 +141,32 @@ const (
 	narrowCell = 5 // "✓ yes", "✗ no", "~ dep", "? unk"
 )
 
+// Container column widths: it shows from 100 columns, as wide as its
+// widest cell up to maxContainer, and gives up width (image first, never
+// the --init marker) only after NAME and PIDNS have.
+const (
+	containerFrom = 100
+	minContainer  = 16 // "docker web (--i…" still names the container
+	maxContainer  = 48
+	maxName       = 18 // len("(init not visible)"); comm is at most 15
+)
+
 // layoutFor fits the columns to a terminal width. PIDNS is as wide as its
-// widest cell (at most 16); on a narrow terminal PID shrinks first, then
-// the verdict cells take their short form, then PIDNS, and NAME gets what
-// is left (at least minName): all four verdict columns stay.
-func layoutFor(width, nsWidth int) layout {
+// widest cell (at most 16), CONTAINER (from 100 columns) as its widest
+// (ctWidth, at most 48), NAME gets what is left (at least minName). When
+// that is not enough, PID shrinks first, then PIDNS, then CONTAINER (to
+// minContainer), then the verdict cells take their short form: all four
+// verdict columns stay.
+func layoutFor(width, nsWidth, ctWidth int) layout {
 	l := layout{ns: min(max(nsWidth, 5), 16), pid: 7, procs: 5, verdict: 9}
-	if width >= 120 {
+	if width >= 150 {
 		l.wide, l.verdict = true, 18
 	}
-	if width >= 150 {
-		l.container = 24
+	if width >= containerFrom {
+		l.container = min(max(ctWidth, minContainer), maxContainer)
 	}
 	if width >= 190 {
-		l.stop = 22 // "SIGTERM:137 after 10s"
+		l.stop = 23 // "SIGTERM*:137 after 10s*"
 	}
 	used := func() int {
 		n := l.ns + l.pid + l.procs + 4*l.verdict + 8
@@ -168,6 +182,10 @@ func layoutFor(width, nsWidth int) layout {
 		switch {
 		case l.pid > 5:
 			l.pid--
+		case l.container > 0 && l.ns > 8:
+			l.ns--
+		case l.container > minContainer:
+			l.container--
 		case l.verdict > narrowCell:
 			l.verdict = narrowCell
 		case l.ns > 12:
@@ -180,6 +198,13 @@ func layoutFor(width, nsWidth int) layout {
 		}
 	}
 	l.name = width - used()
+	// A process name is at most 15 characters (18 for "(init not
+	// visible)"): NAME's width beyond that goes to a cut container cell.
+	if extra := l.name - maxName; extra > 0 && l.container > 0 && l.container < ctWidth {
+		give := min(extra, ctWidth-l.container)
+		l.container += give
+		l.name -= give
+	}
 	return l
 }
 
@@ -222,6 +247,9 @@ func (c column) header(l layout) string {
 // cell is the column's text for a row: a verdict cell is worded for the
 // screen (glyph, word, and the outcome when wide).
 func (c column) cell(l layout, r render.Row) string {
+	if c.Header == render.ColContainer.Header {
+		return containerFit(r, l.container)
+	}
 	if c.Verdict == nil {
 		return c.Cell(r)
 	}
@@ -247,7 +275,7 @@ func (c column) place(l layout, text string) string {
 
 // View renders the header line and the visible rows.
 func (t nsTable) View(st Styles) string {
-	l := layoutFor(t.width, t.nsWidth)
+	l := layoutFor(t.width, t.nsWidth, t.ctWidth)
 	var b strings.Builder
 	head := make([]string, 0, len(columns))
 	for _, c := range columns {

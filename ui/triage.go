@@ -3,6 +3,10 @@ package ui
 import (
 	"sort"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/sigview/sigview/procinspect/render"
 )
 
 // Triage: which rows the main view shows, and in what order.
@@ -75,4 +79,38 @@ func stopRank(r nsRow) int {
 		return 1
 	}
 	return 2
+}
+
+// containerFit is the CONTAINER cell in w cells: "docker web (shop/web:1.2,
+// --init)" in full when it fits; else the image is cut ("docker web
+// (shop/w…, --init)"), then left out ("docker web (--init)"), and only
+// then the name is cut, keeping " (--init)": the marker is never lost
+// before the image.
+func containerFit(r render.Row, w int) string {
+	full := r.Container
+	if ansi.StringWidth(full) <= w || r.ContainerName == "-" {
+		return full
+	}
+	initTag := ""
+	if r.ContainerInit {
+		initTag = "--init"
+	}
+	if r.ContainerImage != "" {
+		tail := ")"
+		if initTag != "" {
+			tail = ", " + initTag + ")"
+		}
+		room := w - ansi.StringWidth(r.ContainerName+" ("+tail)
+		if room >= 4 { // at least three characters of the image and "…"
+			return r.ContainerName + " (" + ansi.Truncate(r.ContainerImage, room, "…") + tail
+		}
+	}
+	if initTag == "" {
+		return ansi.Truncate(r.ContainerName, w, "…")
+	}
+	tail := " (" + initTag + ")"
+	if room := w - ansi.StringWidth(tail); room >= 4 {
+		return ansi.Truncate(r.ContainerName, room, "…") + tail
+	}
+	return ansi.Truncate(r.ContainerName+tail, w, "…")
 }

@@ -19,6 +19,11 @@ type Row struct {
 	Level int
 	// Container names its container ("docker web1") or is "-".
 	Container string
+	// ContainerName, ContainerImage and ContainerInit are Container's
+	// parts, escaped, for a screen that fits them to a width: "docker
+	// web1", "shop/web:1.2", and whether it runs with --init.
+	ContainerName, ContainerImage string
+	ContainerInit                 bool
 	// PID and Name are its init's, or "-" and "(init not visible)".
 	PID, Name string
 	// Procs counts its processes.
@@ -44,6 +49,7 @@ type Row struct {
 func NewRow(as *predict.Assessments, ns *procinspect.Namespace) Row {
 	r := Row{ID: "unknown", Level: ns.Level, Container: ContainerText(ns), PID: "-", Name: "(init not visible)",
 		Procs: fmt.Sprint(len(ns.Procs)), Stop: "-"}
+	r.ContainerName, r.ContainerImage, r.ContainerInit = containerParts(ns)
 	if !ns.ID.IsZero() {
 		r.ID = ns.ID.String()
 	}

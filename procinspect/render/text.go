@@ -268,6 +268,23 @@ func ContainerText(ns *procinspect.Namespace) string {
 	return c.Runtime + " " + procinspect.Printable(name)
 }
 
+// containerParts are ContainerText's parts: "docker web1" (or "-"), the
+// image, and whether it runs with --init.
+func containerParts(ns *procinspect.Namespace) (name, image string, init bool) {
+	c := ns.Container()
+	if c == nil {
+		return "-", "", false
+	}
+	n := c.Short()
+	if m := ns.Engine(); m != nil {
+		if m.Name != "" {
+			n = m.Name
+		}
+		image, init = procinspect.Printable(m.Image), m.Init.Known && m.Init.Value
+	}
+	return c.Runtime + " " + procinspect.Printable(n), image, init
+}
+
 // ContainerLong names a container with what its engine's files say (name,
 // image, init, pod), its pod and the evidence.
 func ContainerLong(c *engine.Container, m *engine.Metadata) string {
