@@ -188,3 +188,24 @@ func (s *Snapshot) childrenOf(p *Process) []*Process {
 	}
 	return out
 }
+
+// IsHost reports whether ns is the kernel's initial PID namespace as far
+// as sigview can tell: known initial, or the procfs' own namespace when
+// sigview itself is known to run in the initial one. A container's own
+// namespace, seen from inside it, is not.
+func (s *Snapshot) IsHost(ns *Namespace) bool {
+	if ns == nil {
+		return false
+	}
+	if ns.Initial.Known {
+		return ns.Initial.V
+	}
+	return ns.ID.IsInitial() || ns.Level == 0 && s.Viewer.Initial.Known && s.Viewer.Initial.V
+}
+
+// IsHostInit reports whether p is the machine's own PID 1: the init of
+// the host's initial PID namespace (IsHost).
+func (s *Snapshot) IsHostInit(p *Process) bool {
+	ns := s.NamespaceOf(p)
+	return ns != nil && ns.Init == p && s.IsHost(ns)
+}

@@ -167,12 +167,7 @@ func rowOf(as *predict.Assessments, ns *procinspect.Namespace) nsRow {
 // far as sigview can tell: known initial, or the procfs' own namespace
 // when sigview runs in the initial one. Inside a container its own
 // namespace is not.
-func isHostInit(s *procinspect.Snapshot, ns *procinspect.Namespace) bool {
-	if ns.Initial.Known {
-		return ns.Initial.V
-	}
-	return ns.ID.IsInitial() || ns.Level == 0 && s.Viewer.Initial.Known && s.Viewer.Initial.V
-}
+func isHostInit(s *procinspect.Snapshot, ns *procinspect.Namespace) bool { return s.IsHost(ns) }
 
 // nsMatches reports whether the filter names the namespace, its init, any
 // of its processes, or its container. A number matches a PID exactly (as

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -33,6 +34,10 @@ type sendDialog struct {
 	failed     bool
 	// note warns that the filter named another process than the init.
 	note string
+	// guard: the target is the machine's own PID 1 (act.CheckHostInit);
+	// Enter sends only once typed is its PID.
+	guard bool
+	typed string
 }
 
 // sendResultMsg carries what a send did.
@@ -76,9 +81,20 @@ func (d sendDialog) update(msg tea.KeyPressMsg, k keyMap) (sendDialog, *act.Send
 		d.sig = (d.sig + 1) % len(sendSignals)
 	case msg.String() == "tab" && !d.insideOnly:
 		d.inside = !d.inside
+	case d.guard && msg.String() == "backspace":
+		if d.typed != "" {
+			d.typed = d.typed[:len(d.typed)-1]
+		}
+	case d.guard && len(msg.String()) == 1 && msg.String()[0] >= '0' && msg.String()[0] <= '9':
+		if len(d.typed) < 10 {
+			d.typed += msg.String()
+		}
+	case msg.String() == "enter" && d.guard && d.typed != strconv.Itoa(d.target.PID):
+		// Not confirmed: nothing is sent.
 	case msg.String() == "enter":
 		d.sending = true
-		return d, &act.SendRequest{PID: d.target.PID, Signal: d.signal(), From: d.from(), StartTime: d.target.StartTime}, true
+		return d, &act.SendRequest{PID: d.target.PID, Signal: d.signal(), From: d.from(), StartTime: d.target.StartTime,
+			HostInit: d.guard}, true
 	}
 	return d, nil, true
 }
@@ -123,6 +139,14 @@ func (d sendDialog) view(st Styles, width int) string {
 			style = st.Error
 		}
 		b.WriteString(style.Render(wrap.Render(d.result)) + "\n\n" + st.Faint.Render("any key closes"))
+	case d.guard:
+		b.WriteString(st.Error.Render(wrap.Render(fmt.Sprintf("This is the machine's own init: PID %d of the host's initial PID namespace. A signal it acts on can take the whole machine down.", p.PID))) + "\n")
+		b.WriteString(st.Warn.Render(fmt.Sprintf("type its PID, %d, to confirm: [%s]", p.PID, d.typed)) + "  ")
+		if d.typed == fmt.Sprint(p.PID) {
+			b.WriteString(st.Warn.Render("enter sends it · esc cancels"))
+		} else {
+			b.WriteString(st.Faint.Render("enter does nothing until then · esc cancels"))
+		}
 	default:
 		b.WriteString(st.Warn.Render("enter sends it · esc cancels"))
 	}

@@ -155,3 +155,50 @@ func TestSendDialogInsideOnly(t *testing.T) {
 		t.Errorf("Enter must send from inside")
 	}
 }
+
+// TestSendDialogHostInitGuard: F9 on the machine's own PID 1 (the
+// fixture's host, PID 1 of the initial namespace) sends only once its PID
+// is typed; a wrong PID or none leaves Enter without a command. No command
+// is ever run here.
+func TestSendDialogHostInitGuard(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	if r := m.table.current(); r == nil || !r.hostInit || r.PID != "1" {
+		t.Fatalf("the cursor should start on the host's row, PID 1: %+v", r)
+	}
+	m = update(t, m, tea.KeyPressMsg{Code: tea.KeyF9})
+	if m.dialog == nil || !m.dialog.guard {
+		t.Fatalf("F9 on the host's init: dialog %+v; want the guard", m.dialog)
+	}
+	if s := screen(m); !strings.Contains(s, "This is the machine's own init") || !strings.Contains(s, "type its PID, 1, to confirm: []") {
+		t.Errorf("the guard does not ask for the PID:\n%s", s)
+	}
+	for _, typed := range [][]string{nil, {"2"}, {"1", "1"}, {"1", "1", "backspace", "backspace", "7"}} {
+		d := m
+		for _, k := range typed {
+			if k == "backspace" {
+				d = update(t, d, tea.KeyPressMsg{Code: tea.KeyBackspace})
+			} else {
+				d = update(t, d, keyMsg(k))
+			}
+		}
+		next, cmd := d.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+		if cmd != nil || next.(Model).dialog == nil || next.(Model).dialog.sending {
+			t.Errorf("typed %q, Enter: a command was made (or the dialog closed); want nothing sent", typed)
+		}
+	}
+	d := update(t, m, keyMsg("1"))
+	if !strings.Contains(screen(d), "[1]  enter sends it") {
+		t.Errorf("after typing 1 the dialog should say Enter sends:\n%s", screen(d))
+	}
+	// The request the confirmed dialog would make carries the confirmation
+	// (act.Send refuses the host's init without it); it is not run.
+	_, req, open := d.dialog.update(tea.KeyPressMsg{Code: tea.KeyEnter}, d.keys)
+	if req == nil || !open || req.PID != 1 || !req.HostInit {
+		t.Errorf("typed 1, Enter: request %+v; want one for PID 1 with HostInit", req)
+	}
+	// A container's init needs no typing.
+	c := update(t, selectNS(t, newTestModel(t, 120, 40), ctNS), tea.KeyPressMsg{Code: tea.KeyF9})
+	if c.dialog == nil || c.dialog.guard {
+		t.Errorf("F9 on a container's init should not ask for its PID")
+	}
+}

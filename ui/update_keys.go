@@ -105,7 +105,8 @@ func (m Model) openSend() (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	inside := m.snap.SendsFromInside(ns.Init)
-	m.dialog = &sendDialog{target: ns.Init, assess: m.as.Of(ns.Init), nsKey: key, inside: inside, insideOnly: inside}
+	m.dialog = &sendDialog{target: ns.Init, assess: m.as.Of(ns.Init), nsKey: key, inside: inside, insideOnly: inside,
+		guard: m.snap.IsHostInit(ns.Init)}
 	// htop's habit is filter by PID, then F9 on that process; here F9 is
 	// for the init, so say so when the filter named another process.
 	if f := strings.TrimSpace(m.filter.Value()); isDigits(f) && f != strconv.Itoa(ns.Init.PID) {

@@ -15,6 +15,7 @@ type options struct {
 	once, json, noMem, readOnly bool
 	noProbe, version            bool
 	all, needsSigkill           bool
+	yesHostInit                 bool
 	proc                        string
 	interval, watch, grace      time.Duration
 	settle                      time.Duration
@@ -69,6 +70,7 @@ func init() {
 		{name: "read-only", set: boolSetter(func(o *options) *bool { return &o.readOnly })},
 		{name: "version", set: boolSetter(func(o *options) *bool { return &o.version })},
 		{name: "needs-sigkill", set: boolSetter(func(o *options) *bool { return &o.needsSigkill })},
+		{name: "yes-host-init", set: boolSetter(func(o *options) *bool { return &o.yesHostInit })},
 		{name: "proc", arg: "DIR", set: func(o *options, v string) error {
 			if v == "" {
 				return fmt.Errorf("want a directory")

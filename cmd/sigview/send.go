@@ -31,6 +31,7 @@ var sendCommand = &command{
 		{"json", "print the report as JSON (docs/json.md)"},
 		procFlag, noMemFlag, noProbeFlag,
 		{"read-only", "refuse to send (as the UI's --read-only)"},
+		{"yes-host-init", "confirm a send to the machine's own init (PID 1 of the host's initial PID\nnamespace), which is refused without it; inside a container its own PID 1\nneeds no confirmation"},
 	},
 	run: runSend,
 }
@@ -59,7 +60,7 @@ func runSend(c *command, o options, args []string, stdout, _ io.Writer) error {
 		return fmt.Errorf("send %s to %d: %d is a thread of process %d; send to the process (a signal to a thread's ID reaches the whole process anyway)", sig, pid, pid, tgid)
 	}
 	rep, err := act.Send(scanner(o, nil), act.SendRequest{PID: pid, Signal: sig, From: predict.Sender(o.from),
-		Watch: o.watch, StartTime: t.StartTime})
+		Watch: o.watch, StartTime: t.StartTime, HostInit: o.yesHostInit})
 	if err != nil {
 		return fmt.Errorf("send %s to %d: %w", sig, pid, err)
 	}

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"github.com/sigview/sigview/procinspect"
 )
 
 // ErrNotSame reports that the PID now names another process than the one
@@ -22,6 +24,21 @@ var ErrNotSame = errors.New("the PID now belongs to another process")
 // ErrNotAncestor reports a send "from the host" that sigview cannot make:
 // it runs in the target's own PID namespace, not in an ancestor of it.
 var ErrNotAncestor = errors.New("not sent from the host")
+
+// ErrHostInit refuses a signal to the machine's own PID 1 that the person
+// did not confirm (send's --yes-host-init, the PID typed in the UI).
+var ErrHostInit = errors.New("it is the machine's own init, PID 1 of the host's initial PID namespace: a signal it acts on can take the whole machine down; confirm with --yes-host-init (in the UI, type its PID)")
+
+// CheckHostInit refuses a send to the machine's own PID 1 (the init of the
+// host's initial PID namespace) unless confirmed. Inside a container its
+// own PID 1 is not the machine's and needs no confirmation. Send calls it
+// after its scan and before it opens the target.
+func CheckHostInit(snap *procinspect.Snapshot, p *procinspect.Process, confirmed bool) error {
+	if !confirmed && snap.IsHostInit(p) {
+		return fmt.Errorf("PID %d: %w", p.PID, ErrHostInit)
+	}
+	return nil
+}
 
 // ErrReadOnly is returned when sending is turned off (--read-only).
 var ErrReadOnly = errors.New("sending signals is turned off (read-only)")

@@ -30,6 +30,9 @@ type SendRequest struct {
 	// StartTime, when set, is the start time the person saw (an earlier
 	// scan): the process must still have it, or nothing is sent.
 	StartTime uint64
+	// HostInit confirms a send to the machine's own PID 1 (CheckHostInit):
+	// send's --yes-host-init, or its PID typed in the UI.
+	HostInit bool
 }
 
 // SendReport is what happened, next to what was predicted.
@@ -85,6 +88,9 @@ func Send(sc procinspect.Scanner, req SendRequest) (SendReport, error) {
 	}
 	if req.StartTime != 0 && req.StartTime != p.StartTime {
 		return rep, fmt.Errorf("PID %d started at tick %d, not %d as shown: %w", req.PID, p.StartTime, req.StartTime, ErrNotSame)
+	}
+	if err := CheckHostInit(snap, p, req.HostInit); err != nil {
+		return rep, err
 	}
 	inside := snap.SendsFromInside(p)
 	switch {
