@@ -101,7 +101,8 @@ func (m Model) helpView() string {
 	b.WriteString(st.Section.Render("Columns") + "\n")
 	b.WriteString(wrap.Render("inside: kill by root in the namespace itself (docker exec … kill 1)") + "\n")
 	b.WriteString(wrap.Render("host: kill by root on the host or an ancestor namespace (docker stop)") + "\n")
-	b.WriteString(wrap.Render("filter (/): text matches, ignoring case, part of any process's name, or of a container's name, image, ID, runtime, pod or pod namespace; a pod's container as namespace/pod/container; a number matches a PID (as the host or the namespace numbers it), a namespace's inode, or its last 5+ digits. Matches show under their ancestors, greyed; the cursor lands on the first match below the host's init.") + "\n\n")
+	b.WriteString(wrap.Render("filter (/): text matches, ignoring case, part of any process's name, or of a container's name, image, ID, runtime, pod or pod namespace; a pod's container as namespace/pod/container; a number matches a PID (as the host or the namespace numbers it), a namespace's inode, or its last 5+ digits. Matches show under their ancestors, greyed; the cursor lands on the first match below the host's init.") + "\n")
+	b.WriteString(wrap.Render("K: only the namespaces whose configured stop needs SIGKILL (its signal does not end the init: verdict no; depends and unknown are left out). s/F6: the next sort order: tree, STOP's expected seconds (longest first), PROCS, INIT, NAME, CONTAINER. STOP: * marks a value assumed, not read from the container's own configuration. F9 on the machine's own PID 1 asks for its PID typed.") + "\n\n")
 	b.WriteString(st.Section.Render("Verdicts") + "\n")
 	for _, v := range []struct {
 		v    predict.Verdict
