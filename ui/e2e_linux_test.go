@@ -249,7 +249,7 @@ func TestE2ELiveNamespaces(t *testing.T) {
 	}, "K to keep sleep init "+pidOf(a)+", whose stop needs SIGKILL")
 	t.Logf("needs SIGKILL only, filtered:\n%s", kill)
 	tm.keys(t, "K")
-	tm.waitFor(t, func(s string) bool { return !strings.Contains(s, "needs SIGKILL only") }, "K again to show all")
+	tm.waitFor(t, func(s string) bool { return !strings.Contains(s, "(K: all)") }, "K again to show all")
 	tm.clearFilter(t)
 	tm.keys(t, "s")
 	tm.waitFor(t, func(s string) bool { return strings.Contains(s, "sort: STOP time") }, "s to sort by STOP time")
