@@ -177,6 +177,7 @@ func (m *Model) refresh() {
 	if m.rows == nil || m.rows.as != m.as {
 		m.rows = newRowCache(m.as)
 	}
+	m.table.showStop = m.sortBy == sortStop
 	m.table.setRows(m.rows.rows(rowOptions{filter: m.filter.Value(), needsKill: m.needsKill, sort: m.sortBy}))
 	if m.view == detailView {
 		m.detail.refresh(m.as, m.styles)

@@ -21,6 +21,9 @@ type nsTable struct {
 	hasSelection  bool
 	nsWidth       int // the widest PIDNS cell of the rows, with its tree indent
 	ctWidth       int // the widest CONTAINER cell of the rows, in full
+	// showStop shows STOP below 190 columns too (from 100): the rows are
+	// sorted by it.
+	showStop bool
 }
 
 // setRows replaces the rows and keeps the cursor on the same namespace;
@@ -157,7 +160,7 @@ const (
 // that is not enough, PID shrinks first, then PIDNS, then CONTAINER (to
 // minContainer), then the verdict cells take their short form: all four
 // verdict columns stay.
-func layoutFor(width, nsWidth, ctWidth int) layout {
+func layoutFor(width, nsWidth, ctWidth int, showStop bool) layout {
 	l := layout{ns: min(max(nsWidth, 5), 16), pid: 7, procs: 5, verdict: 9}
 	if width >= 150 {
 		l.wide, l.verdict = true, 18
@@ -165,7 +168,7 @@ func layoutFor(width, nsWidth, ctWidth int) layout {
 	if width >= containerFrom {
 		l.container = min(max(ctWidth, minContainer), maxContainer)
 	}
-	if width >= 190 {
+	if width >= 190 || showStop && width >= containerFrom {
 		l.stop = 23 // "SIGTERM*:137 after 10s*"
 	}
 	used := func() int {
@@ -275,7 +278,7 @@ func (c column) place(l layout, text string) string {
 
 // View renders the header line and the visible rows.
 func (t nsTable) View(st Styles) string {
-	l := layoutFor(t.width, t.nsWidth, t.ctWidth)
+	l := layoutFor(t.width, t.nsWidth, t.ctWidth, t.showStop)
 	var b strings.Builder
 	head := make([]string, 0, len(columns))
 	for _, c := range columns {

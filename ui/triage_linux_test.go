@@ -107,6 +107,11 @@ func TestNeedsKillAndSortKeys(t *testing.T) {
 	if !strings.Contains(screen(s), "sort: STOP time") {
 		t.Errorf("s: the footer does not name the sort:\n%s", screen(s))
 	}
+	// Below 190 columns STOP shows only while the rows are sorted by it.
+	narrow := update(t, m, tea.WindowSizeMsg{Width: 120, Height: 60})
+	if strings.Contains(screen(narrow), "STOP") || !strings.Contains(screen(press(t, narrow, "s")), " STOP") {
+		t.Errorf("at 120 columns STOP should show only when sorted by it")
+	}
 	// Each press moves to the next column; it comes back to the tree.
 	c := s
 	for range len(sortNames) - 1 {
