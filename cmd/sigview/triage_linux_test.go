@@ -76,6 +76,17 @@ func TestContainerTargets(t *testing.T) {
 				t.Errorf("container %s is %+v after an ambiguous send", c.Name, in)
 			}
 		}
+		// A real ambiguous ID prefix: containerd (ctr) IDs are free-form,
+		// so two containers of the dockerd's own containerd can share one.
+		pre := ctrPair(t, d)
+		for _, cmd := range []string{"explain", "send"} {
+			r := sigview(t, nil, cmd, pre)
+			if r.code != 2 {
+				t.Errorf("%s %s: status %d; want 2", cmd, pre, r.code)
+			}
+			has(t, cmd+" of an ambiguous ID prefix", r.stderr, "matches 2 containers by container ID prefix",
+				"containerd "+pre+"a1  "+pre+"a1  init PID ", "containerd "+pre+"b2  "+pre+"b2  init PID ")
+		}
 		r := sigview(t, nil, "explain", "zz"+tag)
 		if r.code != 1 || !strings.Contains(r.stderr, "no container's name is zz"+tag) {
 			t.Errorf("explain of no container: status %d, stderr %q", r.code, r.stderr)
@@ -259,4 +270,41 @@ func hasField(line, f string) bool {
 		}
 	}
 	return false
+}
+
+// ctrPair runs two containers with the private dockerd's own containerd
+// (ctr, namespace "default", the test image saved from dockerd) whose IDs
+// share a prefix of 8 hex digits, and returns that prefix; both are
+// removed when the test ends.
+func ctrPair(t *testing.T, d *enginetest.Docker) string {
+	t.Helper()
+	sock := filepath.Join(d.ExecRoot, "containerd", "containerd.sock")
+	ctr := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("ctr", append([]string{"-a", sock, "-n", "default"}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ctr %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	d.Import(t)
+	archive := filepath.Join(t.TempDir(), "image.tar")
+	if out, err := exec.Command("docker", append(d.GlobalArgs(), "save", "-o", archive, enginetest.Image)...).CombinedOutput(); err != nil {
+		t.Fatalf("docker save: %v\n%s", err, out)
+	}
+	ctr("images", "import", "--snapshotter", "native", archive)
+	pre := fmt.Sprintf("%08x", rand.Uint32())
+	for _, id := range []string{pre + "a1", pre + "b2"} {
+		ctr("run", "-d", "--snapshotter", "native", enginetest.Image, id, "sleep", "1000")
+		t.Cleanup(func() {
+			exec.Command("ctr", "-a", sock, "-n", "default", "tasks", "kill", "-s", "KILL", id).Run()
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				if exec.Command("ctr", "-a", sock, "-n", "default", "tasks", "rm", id).Run() == nil {
+					break
+				}
+			}
+			exec.Command("ctr", "-a", sock, "-n", "default", "containers", "rm", id).Run()
+		})
+	}
+	return pre
 }
