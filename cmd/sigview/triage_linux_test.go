@@ -103,7 +103,13 @@ func TestOnceNeedsSIGKILL(t *testing.T) {
 	needTool(t, "tini")
 	sleepNS := startNSInit(t, "sleep", "1000")
 	tiniNS := startNSInit(t, "tini", "-s", "--", "sleep", "1000")
-	time.Sleep(300 * time.Millisecond) // tini starts its child
+	// tini starts its child and waits in sigtimedwait; until then (a
+	// loaded machine) its stop is not yet what it will be.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if got, _ := needsSIGKILL(t); got[tiniNS] != nil && !*got[tiniNS] {
+			break
+		}
+	}
 	r := sigview(t, nil, "--once", "--needs-sigkill")
 	if r.code != 0 {
 		t.Fatalf("--once --needs-sigkill: status %d", r.code)
@@ -125,6 +131,27 @@ func TestOnceNeedsSIGKILL(t *testing.T) {
 	has(t, "--once --needs-sigkill", r.stdout, "needs SIGKILL: ", "whose configured stop signal will not end the init (verdict no)",
 		"(ancestor)", render.AssumedLegend)
 
+	got, ids := needsSIGKILL(t)
+	for id, parent := range ids {
+		if parent != "" && !hasKey(ids, parent) {
+			t.Errorf("--json: namespace %s's parent_id %s is not in the document", id, parent)
+		}
+	}
+	if v := got[sleepNS]; v == nil || !*v {
+		t.Errorf("--json: the sleep init's needs_sigkill = %v; want true", v)
+	}
+	if v := got[tiniNS]; v == nil || *v {
+		t.Errorf("--json: the tini init's needs_sigkill = %v; want false", v)
+	}
+	if u := sigview(t, nil, "--json", "--needs-sigkill"); u.code != 2 {
+		t.Errorf("--json --needs-sigkill: status %d; want 2 (the document keeps every namespace)", u.code)
+	}
+}
+
+// needsSIGKILL reads `sigview --json`: each init's needs_sigkill by
+// namespace id, and each namespace's parent_id ("" for none).
+func needsSIGKILL(t *testing.T) (map[string]*bool, map[string]string) {
+	t.Helper()
 	j := sigview(t, nil, "--json")
 	var doc struct {
 		Namespaces []struct {
@@ -138,29 +165,20 @@ func TestOnceNeedsSIGKILL(t *testing.T) {
 	if err := json.Unmarshal([]byte(j.stdout), &doc); err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]*bool{}
-	ids := map[string]bool{}
+	got, ids := map[string]*bool{}, map[string]string{}
 	for _, ns := range doc.Namespaces {
-		ids[ns.ID] = true
+		ids[ns.ID] = ""
+		if ns.ParentID != nil {
+			ids[ns.ID] = *ns.ParentID
+		}
 		if ns.Init != nil {
 			got[ns.ID] = ns.Init.NeedsSIGKILL
 		}
 	}
-	for _, ns := range doc.Namespaces {
-		if ns.ParentID != nil && !ids[*ns.ParentID] {
-			t.Errorf("--json: namespace %s's parent_id %s is not in the document", ns.ID, *ns.ParentID)
-		}
-	}
-	if v := got[sleepNS]; v == nil || !*v {
-		t.Errorf("--json: the sleep init's needs_sigkill = %v; want true", v)
-	}
-	if v := got[tiniNS]; v == nil || *v {
-		t.Errorf("--json: the tini init's needs_sigkill = %v; want false", v)
-	}
-	if u := sigview(t, nil, "--json", "--needs-sigkill"); u.code != 2 {
-		t.Errorf("--json --needs-sigkill: status %d; want 2 (the document keeps every namespace)", u.code)
-	}
+	return got, ids
 }
+
+func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
 
 // TestAssumedFromInsideContainer runs sigview inside real containers
 // (docker exec of an image holding the static binary): in its own
