@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
+	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/document"
 	"github.com/sigview/sigview/procinspect/predict"
 	"github.com/sigview/sigview/procinspect/render"
@@ -56,3 +58,22 @@ const targetHelp = "TARGET is a PID as --proc names it (a number up to the kerne
 	"CRI-O, containerd; a pod's container as NAMESPACE/POD/CONTAINER), then a prefix of at\n" +
 	"least 4 hex digits of its ID. A namespace or container means its init. Names come\n" +
 	"from the engines' files; a target that matches several containers lists them (exit 2)."
+
+// watch's TARGET may be a container too: it resolves to the container's
+// namespace, which watch follows by inode (procinspect's Resolve, as for
+// explain and send; several matches list the candidates, exit 2).
+func init() {
+	resolveContainer = func(snap *procinspect.Snapshot, name string) ([]uint64, error) {
+		t, err := snap.Resolve(name, procinspect.PIDMax(snap.Root))
+		var amb *procinspect.AmbiguousError
+		switch {
+		case errors.As(err, &amb):
+			return nil, ambiguousTarget{watchCommand, amb}
+		case err != nil:
+			return nil, err
+		case t.NS == nil || !t.NS.ID.HasInode():
+			return nil, fmt.Errorf("%s: its PID namespace's inode is unknown, and watch follows a namespace by inode", t.How)
+		}
+		return []uint64{t.NS.ID.Ino}, nil
+	}
+}

@@ -259,3 +259,23 @@ func TestBareNumberIsSeconds(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchTargetsContainer: watch's TARGET takes a container's name or ID
+// prefix, as explain does, and follows its namespace by inode; a name no
+// container has is an error.
+func TestWatchTargetsContainer(t *testing.T) {
+	o := defaultOptions()
+	o.proc = fixture
+	scan := func() (*procinspect.Snapshot, error) {
+		return procinspect.Scanner{Root: fixture, SelfNS: fixture + "/1/ns/pid"}.Scan()
+	}
+	for _, target := range []string{"web1", "3f4e5a6b"} {
+		got, err := watchTargets(watchCommand, o, []string{target}, scan)
+		if err != nil || len(got.PIDNS) != 1 || got.PIDNS[0] != 4026532201 {
+			t.Errorf("watch %s: %+v, %v; want PID namespace 4026532201", target, got, err)
+		}
+	}
+	if _, err := watchTargets(watchCommand, o, []string{"no-such-container"}, scan); err == nil || !strings.Contains(err.Error(), "no container's name is no-such-container") {
+		t.Errorf("watch no-such-container: %v", err)
+	}
+}

@@ -37,8 +37,8 @@ var watchCommand = &command{
 	synopsis: "watch [flags] [TARGET...]",
 	summary:  "the signal flight recorder: every signal to an init, its sender, what the kernel did",
 	about: "watch streams, one line each as they happen, the signals the kernel generates for every PID " +
-		"namespace's init (or for each TARGET: a host PID, or a PID namespace's inode for every process " +
-		"in it): the sender and where it stood (inside the namespace, on the host, or the kernel itself), " +
+		"namespace's init (or for each TARGET: a host PID, or a PID namespace's inode or a container's name " +
+		"or ID prefix, as explain takes them, for every process in it): the sender and where it stood (inside the namespace, on the host, or the kernel itself), " +
 		"the kernel's result (delivered, ignored, already_pending, overflow, lose_info), what happened at " +
 		"delivery, the target's fate, and whether sigview's prediction from its last scan before the " +
 		"signal agreed. What is learnt later follows as an update line naming the event's #id. It reads " +
@@ -65,8 +65,8 @@ var watchCommand = &command{
 const maxNSPID = 1 << 22
 
 // resolveContainer turns a TARGET that is neither a PID nor a namespace
-// inode into namespace inodes (a container's name or ID). Nil until
-// container targets are resolved (issue 21).
+// inode into namespace inodes (a container's name or ID prefix; set in
+// explain.go, from procinspect's Resolve).
 var resolveContainer func(snap *procinspect.Snapshot, name string) ([]uint64, error)
 
 // watchTargets reads the TARGET arguments.
