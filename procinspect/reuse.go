@@ -75,7 +75,9 @@ func (sc Scanner) plan(fs FS, ents []entry, asked map[int]bool) []step {
 	}
 	for i, e := range ents {
 		q := prev.byPID[e.pid]
-		if q == nil || q.ino == 0 || q.ino != e.ino || q.NS.IsZero() {
+		// Inode 1 is what proc_fill_cache reports when it could not make
+		// the entry's inode (a task being reaped, ENOMEM): no identity.
+		if q == nil || q.ino <= 1 || q.ino != e.ino || q.NS.IsZero() {
 			continue
 		}
 		plan[i] = step{how: carry, prev: q}
@@ -136,7 +138,7 @@ func (s *Snapshot) orphans(fs FS) {
 // every process, not what it reads only in depth.
 func (q *Process) carryCopy(ino uint64) Process {
 	return Process{PID: q.PID, Status: q.Status, Kthread: q.Kthread, NS: q.NS, NSNote: q.NSNote,
-		ino: ino, readWarn: q.readWarn, carried: true, seen: true}
+		StartTime: q.StartTime, ino: ino, readWarn: q.readWarn, carried: true, seen: true}
 }
 
 // refresh reads q's status again: the same process, in the same namespace.
@@ -145,7 +147,9 @@ func refresh(q *Process, pr Proc, ino uint64) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Process{PID: q.PID, Status: st, Kthread: q.Kthread, NS: q.NS, NSNote: q.NSNote, ino: ino, seen: true}
+	// The same inode is the same process: its start time (an engine
+	// daemon's, read with its first status) stands.
+	p := &Process{PID: q.PID, Status: st, Kthread: q.Kthread, NS: q.NS, NSNote: q.NSNote, StartTime: q.StartTime, ino: ino, seen: true}
 	if st.Kthread.Known {
 		p.Kthread = st.Kthread
 	}
