@@ -232,3 +232,41 @@ func TestStoreFIFONeverBlocks(t *testing.T) {
 		t.Fatal("Lookup blocked on a FIFO in a store")
 	}
 }
+
+// bbolt maps its file: sigview maps a private copy, so the store's owner
+// cannot truncate it under the map (SIGBUS), and a database larger than
+// the bound is not read at all. A database held locked by podman (an
+// exclusive flock) is an unknown after the timeout, never a stall.
+func TestPodmanDBPrivateCopy(t *testing.T) {
+	root := t.TempDir()
+	id := strings.Repeat("ef", 32)
+	write(t, root, "/var/lib/containers/storage/overlay-containers/"+id+"/userdata/config.json", `{"annotations":{}}`)
+	db := filepath.Join(root, "/var/lib/containers/storage/libpod/bolt_state.db")
+	write(t, root, "/var/lib/containers/storage/libpod/bolt_state.db", "")
+	if err := os.Truncate(db, maxFile+1); err != nil {
+		t.Fatal(err)
+	}
+	m := Lookup("podman", id, Options{Root: root, OwnerUID: -1})
+	if notes := strings.Join(m.Notes, "\n"); m.StopTimeout.Known || !strings.Contains(notes, "larger than 16 MiB") {
+		t.Errorf("oversized db: %+v, notes %q", m.StopTimeout, notes)
+	}
+	if err := os.Truncate(db, 4096); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	m = Lookup("podman", id, Options{Root: root, OwnerUID: -1})
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("a locked db stalled the lookup for %s", took)
+	}
+	if notes := strings.Join(m.Notes, "\n"); m.StopTimeout.Known || !strings.Contains(notes, "locked") {
+		t.Errorf("locked db: %+v, notes %q", m.StopTimeout, notes)
+	}
+}

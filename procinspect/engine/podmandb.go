@@ -3,11 +3,13 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sys/unix"
 )
 
 // podmanDBTimeout bounds the wait for podman's database lock: podman holds
@@ -39,11 +41,19 @@ func podmanDB(m *Metadata, roots []place) {
 	}
 	defer f.Close()
 	p := f.Name()
-	// bbolt opens a path: the one of the file already opened inside its
-	// root, so that no link is followed a second time.
-	fdPath := "/proc/self/fd/" + strconv.Itoa(int(f.Fd()))
-	// bbolt trusts its file: a corrupt page can panic it. A file a user can
-	// write is no reason for sigview to crash, only an unknown.
+	// bbolt maps its file into memory and trusts it: a rootless store's
+	// owner could truncate the file under the map (SIGBUS, which no
+	// recover catches) or grow it without bound. sigview reads a private
+	// copy, taken under podman's own shared lock, at most maxFile bytes.
+	cp, why := privateCopy(f)
+	if cp == nil {
+		m.note("stop timeout unknown: " + p + ": " + why + "; podman default 10 s assumed")
+		return
+	}
+	defer cp.Close()
+	fdPath := "/proc/self/fd/" + strconv.Itoa(int(cp.Fd()))
+	// A corrupt page can panic bbolt: a file a user can write is no reason
+	// for sigview to crash, only an unknown.
 	defer func() {
 		if r := recover(); r != nil {
 			m.note(fmt.Sprintf("stop timeout unknown: %s is corrupt (%v); podman default 10 s assumed", p, r))
@@ -51,7 +61,7 @@ func podmanDB(m *Metadata, roots []place) {
 	}()
 	db, err := bolt.Open(fdPath, 0, &bolt.Options{ReadOnly: true, Timeout: podmanDBTimeout})
 	if err != nil {
-		m.note("stop timeout unknown: " + p + ": " + err.Error() + " (a running podman command holds it); podman default 10 s assumed")
+		m.note("stop timeout unknown: " + p + ": " + err.Error() + "; podman default 10 s assumed")
 		return
 	}
 	defer db.Close()
@@ -84,4 +94,38 @@ func podmanDB(m *Metadata, roots []place) {
 		s, _ := signalName(strconv.FormatUint(uint64(*c.StopSignal), 10))
 		m.StopSignal, m.StopSignalFrom = s, "stopSignal in "+from
 	}
+}
+
+// privateCopy copies the database f into an anonymous memory file of
+// sigview's own, holding f's shared lock (the one bbolt's readers take;
+// podman holds it exclusively only while one of its commands writes) for
+// at most podmanDBTimeout. It returns nil and why when it cannot.
+func privateCopy(f *os.File) (*os.File, string) {
+	fd := int(f.Fd())
+	for deadline := time.Now().Add(podmanDBTimeout); ; {
+		err := unix.Flock(fd, unix.LOCK_SH|unix.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if err != unix.EWOULDBLOCK || time.Now().After(deadline) {
+			return nil, "locked (a running podman command holds it): " + err.Error()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	defer unix.Flock(fd, unix.LOCK_UN)
+	mfd, err := unix.MemfdCreate("sigview-podman-db", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, "no memory file for a private copy: " + err.Error()
+	}
+	cp := os.NewFile(uintptr(mfd), "sigview-podman-db")
+	n, err := io.Copy(cp, io.LimitReader(f, maxFile+1))
+	switch {
+	case err != nil:
+		cp.Close()
+		return nil, err.Error()
+	case n > maxFile:
+		cp.Close()
+		return nil, fmt.Sprintf("larger than %d MiB, not read", maxFile>>20)
+	}
+	return cp, ""
 }
