@@ -133,7 +133,7 @@ func WriteTableWith(w io.Writer, as *predict.Assessments, o TableOptions) error 
 		match, context, undecided = NeedsSIGKILLRows(as)
 		fmt.Fprintf(w, "needs SIGKILL: %s whose configured stop signal will not end the init (verdict no)", Plural(len(match), "namespace"))
 		if undecided > 0 {
-			fmt.Fprintf(w, "; %d more whose stop depends on the program or is unknown are not counted", undecided)
+			fmt.Fprintf(w, "; not counted: %s whose stop depends on the program or is unknown", Plural(undecided, "more namespace"))
 		}
 		if len(context) > 0 {
 			if o.Color {
