@@ -25,6 +25,10 @@ type detail struct {
 	key     nsKey // the namespace shown
 	all     bool  // all 64 signals, not only the non-default ones
 	missing bool  // the namespace vanished
+	// sigs is the signal log (nil without one), sigsUnavailable why there
+	// is none.
+	sigs            *sigLog
+	sigsUnavailable string
 }
 
 func newDetail() detail {
@@ -56,7 +60,13 @@ func (d *detail) refresh(as *predict.Assessments, st Styles) {
 	}
 	d.missing = ns == nil
 	y := d.vp.YOffset()
-	d.vp.SetContent(renderDetail(as, ns, d.all, st, d.vp.Width()))
+	content := renderDetail(as, ns, d.all, st, d.vp.Width())
+	if ns != nil && (d.sigs != nil || d.sigsUnavailable != "") {
+		var b strings.Builder
+		writeReceived(&b, d.sigs, d.sigsUnavailable, ns, st, d.vp.Width())
+		content += "\n" + strings.TrimRight(b.String(), "\n")
+	}
+	d.vp.SetContent(content)
 	d.vp.SetYOffset(y)
 }
 

@@ -7,7 +7,7 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Detail, Back, Filter, AllSignals        key.Binding
 	Rescan, Help, Quit, Send, ReadOnly      key.Binding
-	Warnings, NeedsKill, Sort               key.Binding
+	Warnings, NeedsKill, Sort, SignalLog    key.Binding
 }
 
 // defaultKeyMap returns htop/k9s habits: arrows and j/k, / to filter, ? for
@@ -32,6 +32,7 @@ func defaultKeyMap() keyMap {
 		Warnings:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "warnings")),
 		NeedsKill:  key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "needs SIGKILL only")),
 		Sort:       key.NewBinding(key.WithKeys("s", "f6"), key.WithHelp("s/F6", "sort")),
+		SignalLog:  key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "signal log")),
 	}
 }
 
@@ -55,6 +56,6 @@ func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Detail, k.Back, k.AllSignals, k.Filter, k.NeedsKill, k.Sort},
-		{k.Send, k.ReadOnly, k.Warnings, k.Rescan, k.Help, k.Quit},
+		{k.Send, k.ReadOnly, k.Warnings, k.SignalLog, k.Rescan, k.Help, k.Quit},
 	}
 }

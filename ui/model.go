@@ -37,6 +37,11 @@ type Options struct {
 	ReadOnly bool
 	// NeedsSIGKILL starts with the needs-SIGKILL filter on (--needs-sigkill).
 	NeedsSIGKILL bool
+	// Signals, when set, brings sigview watch's recorder's items (the
+	// detail view's "Signals received", the main view's mark, the l log);
+	// SignalsUnavailable says why there is no recorder.
+	Signals            *SignalSink
+	SignalsUnavailable string
 }
 
 // Model is the live UI: the namespace tree, a detail view, a filter, the
@@ -59,6 +64,10 @@ type Model struct {
 	showHelp bool
 	// showWarnings is the w overlay: the scan's warnings, in full.
 	showWarnings bool
+	// showLog is the l overlay: the live signal log; sigs what the UI
+	// keeps of it (nil without a recorder).
+	showLog bool
+	sigs    *sigLog
 	// overlay scrolls the help and warnings overlays.
 	overlay  viewport.Model
 	filterOn bool
@@ -91,6 +100,10 @@ func New(sc procinspect.Scanner, opts Options) Model {
 	ov.KeyMap.PageDown.SetKeys("pgdown", "ctrl+f", "space", "f")
 	m := Model{scanner: sc, opts: opts, readOnly: opts.ReadOnly, keys: defaultKeyMap(), isDark: true, help: help.New(),
 		filter: f, detail: newDetail(), overlay: ov, needsKill: opts.NeedsSIGKILL}
+	if opts.Signals != nil {
+		m.sigs = newSigLog()
+	}
+	m.detail.sigs, m.detail.sigsUnavailable = m.sigs, opts.SignalsUnavailable
 	m.setStyles(true)
 	return m
 }
@@ -104,7 +117,7 @@ func (m *Model) setStyles(isDark bool) {
 // Init starts the first scan, the rescan ticker, and asks the terminal for
 // its background colour.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.startScan(), tickCmd(m.opts.Interval))
+	return tea.Batch(tea.RequestBackgroundColor, m.startScan(), tickCmd(m.opts.Interval), m.waitSignals())
 }
 
 // Update handles one message.
@@ -136,6 +149,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, m.scanIfIdle()
+	case signalsMsg:
+		m.takeSignals(msg)
+		return m, m.waitSignals()
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	}
@@ -179,6 +195,9 @@ func (m *Model) refresh() {
 	}
 	m.table.showStop = m.sortBy == sortStop
 	m.table.setRows(m.rows.rows(rowOptions{filter: m.filter.Value(), needsKill: m.needsKill, sort: m.sortBy}))
+	if m.sigs != nil {
+		m.table.marked = m.sigs.marks(time.Now())
+	}
 	if m.view == detailView {
 		m.detail.refresh(m.as, m.styles)
 	}

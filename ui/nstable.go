@@ -24,6 +24,9 @@ type nsTable struct {
 	// showStop shows STOP below 190 columns too (from 100): the rows are
 	// sorted by it.
 	showStop bool
+	// marked are the namespaces whose init dropped a signal in the last
+	// ten minutes (signals.go): their PIDNS cell ends in "!".
+	marked map[nsKey]bool
 }
 
 // setRows replaces the rows and keeps the cursor on the same namespace;
@@ -278,7 +281,11 @@ func (c column) place(l layout, text string) string {
 
 // View renders the header line and the visible rows.
 func (t nsTable) View(st Styles) string {
-	l := layoutFor(t.width, t.nsWidth, t.ctWidth, t.showStop)
+	nsw := t.nsWidth
+	if len(t.marked) > 0 {
+		nsw += 2 // room for the mark
+	}
+	l := layoutFor(t.width, nsw, t.ctWidth, t.showStop)
 	var b strings.Builder
 	head := make([]string, 0, len(columns))
 	for _, c := range columns {
@@ -302,11 +309,14 @@ func (t nsTable) View(st Styles) string {
 func (t nsTable) renderRow(st Styles, l layout, r nsRow, selected bool) string {
 	whole := selected || r.context
 	parts := make([]string, 0, len(columns))
-	for _, c := range columns {
+	for i, c := range columns {
 		if c.width(l) == 0 {
 			continue
 		}
 		cell := c.place(l, c.cell(l, r.Row))
+		if i == 0 && t.marked[r.key] {
+			cell = markDropped(cell, st, whole)
+		}
 		if c.Verdict != nil && !whole {
 			if pr, ok := c.Verdict(r.Row); ok {
 				cell = st.Verdict[pr.Verdict].Render(cell)

@@ -21,13 +21,16 @@ func (m Model) handleOverlayKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case msg.String() == "ctrl+c" || key.Matches(msg, m.keys.Quit):
 		return m, tea.Quit
 	case key.Matches(msg, m.keys.Help):
-		m.showHelp, m.showWarnings = !m.showHelp, false
+		m.showHelp, m.showWarnings, m.showLog = !m.showHelp, false, false
 		m.setOverlay(true)
 	case key.Matches(msg, m.keys.Warnings):
-		m.showWarnings, m.showHelp = !m.showWarnings, false
+		m.showWarnings, m.showHelp, m.showLog = !m.showWarnings, false, false
+		m.setOverlay(true)
+	case key.Matches(msg, m.keys.SignalLog):
+		m.showLog, m.showHelp, m.showWarnings = !m.showLog, false, false
 		m.setOverlay(true)
 	case key.Matches(msg, m.keys.Back):
-		m.showHelp, m.showWarnings = false, false
+		m.showHelp, m.showWarnings, m.showLog = false, false, false
 	case key.Matches(msg, m.keys.Top):
 		m.overlay.GotoTop()
 	case key.Matches(msg, m.keys.Bottom):
@@ -48,6 +51,15 @@ func (m *Model) setOverlay(top bool) {
 		m.overlay.SetContent(m.helpView())
 	case m.showWarnings:
 		m.overlay.SetContent(m.warningsView())
+	case m.showLog:
+		// The log opens at its newest end and stays there while it
+		// grows, unless scrolled up.
+		atEnd := m.overlay.AtBottom()
+		m.overlay.SetContent(m.logView())
+		if top || atEnd {
+			m.overlay.GotoBottom()
+		}
+		return
 	default:
 		return
 	}

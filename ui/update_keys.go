@@ -30,7 +30,7 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	if m.showHelp || m.showWarnings {
+	if m.showHelp || m.showWarnings || m.showLog {
 		return m.handleOverlayKey(msg)
 	}
 	if key.Matches(msg, m.keys.Send) {
@@ -54,6 +54,9 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setOverlay(true)
 	case key.Matches(msg, m.keys.Warnings):
 		m.showWarnings = true
+		m.setOverlay(true)
+	case key.Matches(msg, m.keys.SignalLog):
+		m.showLog = true
 		m.setOverlay(true)
 	case key.Matches(msg, m.keys.Rescan):
 		return m, m.scanIfIdle()

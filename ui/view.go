@@ -31,7 +31,7 @@ func (m Model) content() string {
 	switch {
 	case m.dialog != nil:
 		body = m.dialog.view(m.styles, m.width)
-	case m.showHelp || m.showWarnings:
+	case m.showHelp || m.showWarnings || m.showLog:
 		body = m.overlay.View()
 	case m.snap == nil && m.err == nil:
 		body = m.styles.Faint.Render("scanning " + m.scanner.Root + "…")

@@ -68,8 +68,11 @@ func runRoot(c *command, o options, args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	if !o.once && !o.json && isTerminal(os.Stdout) && isTerminal(os.Stdin) {
-		return ui.Run(scanner(o, nil), ui.Options{Interval: o.interval, NoColor: os.Getenv("NO_COLOR") != "",
-			ReadOnly: o.readOnly, NeedsSIGKILL: o.needsSigkill})
+		uo := ui.Options{Interval: o.interval, NoColor: os.Getenv("NO_COLOR") != "", ReadOnly: o.readOnly,
+			NeedsSIGKILL: o.needsSigkill}
+		stop := startUISignals(o, &uo)
+		defer stop()
+		return ui.Run(scanner(o, nil), uo)
 	}
 	snap, err := scanner(o, nil).Scan()
 	if err != nil {

@@ -125,4 +125,3 @@ func grepLines(page string, prefixes ...string) string {
 	}
 	return strings.Join(out, "\n")
 }
-

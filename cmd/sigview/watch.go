@@ -20,6 +20,7 @@ import (
 	"github.com/sigview/sigview/procinspect/render"
 	"github.com/sigview/sigview/procinspect/sigtrace"
 	"github.com/sigview/sigview/procinspect/watch"
+	"github.com/sigview/sigview/ui"
 )
 
 // defaultWatchInterval is how often watch rescans for its predictions: a
@@ -211,4 +212,34 @@ func watchingWhat(o sigtrace.Options) string {
 		s = procinspect.Signal(o.Signal).String() + strings.TrimPrefix(s, "signals")
 	}
 	return s
+}
+
+// startUISignals runs watch's recorder for the UI (every namespace init)
+// while the UI runs, or says in uo why it cannot; the returned function
+// stops it.
+func startUISignals(o options, uo *ui.Options) func() {
+	rec, err := sigtrace.Open(sigtrace.Options{})
+	if err != nil {
+		uo.SignalsUnavailable = strings.TrimPrefix(err.Error(), "signal log unavailable: ")
+		return func() {}
+	}
+	sink := ui.NewSignalSink()
+	uo.Signals = sink
+	o.interval = defaultWatchInterval // its own rescans, not the UI's refresh
+	w := watch.New()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		if s, err := scanner(o, nil).Scan(); err == nil {
+			w.SetAssessments(predict.Assess(s, s.Kernel))
+		}
+		go rescan(ctx, o, w)
+		w.Run(ctx, rec, sink.Add, sink.Flush)
+		close(done)
+	}()
+	return func() {
+		cancel()
+		rec.Close()
+		<-done
+	}
 }

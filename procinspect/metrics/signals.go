@@ -37,7 +37,7 @@ type Signals struct {
 }
 
 type signalKey struct {
-	labels              InitLabels
+	labels               InitLabels
 	signal, from, result string
 }
 
