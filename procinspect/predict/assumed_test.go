@@ -47,3 +47,23 @@ func TestPlansAssumed(t *testing.T) {
 		}
 	}
 }
+
+// TestStopNeedsSIGKILL: only a stop signal that does not end a live init
+// needs SIGKILL; an init that has already exited (gone) is not counted.
+func TestStopNeedsSIGKILL(t *testing.T) {
+	for _, tt := range []struct {
+		st          Stop
+		known, want bool
+	}{
+		{Stop{Verdict: No, Outcome: Dropped}, true, true},
+		{Stop{Verdict: No, Outcome: Ignored}, true, true},
+		{Stop{Verdict: Yes, Outcome: Terminates}, true, false},
+		{Stop{Verdict: Depends, Outcome: Handled}, false, false},
+		{Stop{Verdict: VerdictUnknown}, false, false},
+		{Stop{Verdict: No, Outcome: Gone}, false, false},
+	} {
+		if got := tt.st.NeedsSIGKILL(); got.Known != tt.known || got.V != tt.want {
+			t.Errorf("%s/%s: NeedsSIGKILL %+v; want known %v, %v", tt.st.Verdict, tt.st.Outcome, got, tt.known, tt.want)
+		}
+	}
+}

@@ -158,8 +158,13 @@ func (a *Assessment) AppliedStop() (Stop, bool) {
 
 // NeedsSIGKILL reports whether the stop will need SIGKILL: known true when
 // its signal does not end the init (verdict no), known false when it does
-// (yes); unknown when the program decides (depends) or a fact is missing.
+// (yes); unknown when the program decides (depends), a fact is missing, or
+// the init has already exited (gone: it waits to be reaped, and no signal
+// changes that).
 func (st Stop) NeedsSIGKILL() procinspect.Flag {
+	if st.Outcome == Gone {
+		return procinspect.Flag{}
+	}
 	switch st.Verdict {
 	case Yes:
 		return procinspect.KnownFlag(false)

@@ -31,8 +31,10 @@ type Stop struct {
 	// period was not read from the container's own configuration (an
 	// engine's default assumed; SignalFrom and GraceFrom say why).
 	SignalAssumed, GraceAssumed bool
-	// Verdict is whether the stop signal ends the init.
+	// Verdict is whether the stop signal ends the init; Outcome what it
+	// does (Gone: the init has already exited).
 	Verdict Verdict
+	Outcome Outcome
 	// After is how long the stop takes: 0 when the stop signal ends it at
 	// once, Grace when the runtime has to send SIGKILL; unknown when the
 	// program decides.
@@ -127,7 +129,7 @@ func stopFor(pl Plan, hostPredict func(Signal) Prediction) Stop {
 	}
 	st.Signal = sig
 	pr := hostPredict(sig)
-	st.Verdict = pr.Verdict
+	st.Verdict, st.Outcome = pr.Verdict, pr.Outcome
 	how := fmt.Sprintf("%s sends %s from the host", pl.By, sig)
 	if pl.Key == "kubernetes" {
 		how += " (after any preStop hook, which the grace period includes)"
