@@ -817,6 +817,45 @@ var kernelCases = []kernelCase{
 			return []string{"/bin/bash", "-c", "trap 'exit 0' TERM; sleep 1000 & echo ready; wait $!"}
 		},
 		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "handled", end: exited(0)}, termHost: {verdict: "depends", outcome: "handled", end: exited(0)}})},
+	// Shells decided from what they are doing (docs/kernel-signals.md §8.2).
+	// bash waits in wait4 for a foreground command and in its wait builtin
+	// alike: with SIGINT and SIGQUIT ignored since it started, nothing tells
+	// the two apart, and both outcomes are named.
+	{name: "bash with INT and QUIT ignored, trap, cmd & wait", kids: 1,
+		argv: func(binaries) []string {
+			return []string{"env", "--ignore-signal=INT", "--ignore-signal=QUIT", "/bin/bash", "-c", "trap 'exit 0' TERM; sleep 1000 & echo ready; wait $!"}
+		},
+		want: withKill(map[send]want{
+			termIn:   {verdict: "depends", outcome: "handled", end: exited(0), reasonHas: "Nothing in /proc tells the two apart"},
+			termHost: {verdict: "depends", outcome: "handled", end: exited(0), reasonHas: "Nothing in /proc tells the two apart"}})},
+	{name: "bash with INT and QUIT ignored, trap, foreground command", kids: 1,
+		argv: func(binaries) []string {
+			return []string{"env", "--ignore-signal=INT", "--ignore-signal=QUIT", "/bin/bash", "-c", "trap 'exit 0' TERM; echo ready; sleep 1000; true"}
+		},
+		want: withKill(map[send]want{
+			termIn:   {verdict: "depends", outcome: "handled", end: alive, reasonHas: "Nothing in /proc tells the two apart"},
+			termHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "Nothing in /proc tells the two apart"}})},
+	// dash waits for a foreground command in wait4 and in its wait builtin
+	// in rt_sigsuspend, whatever it ignores.
+	{name: "dash trap with cmd & wait", kids: 1,
+		argv: func(binaries) []string {
+			return []string{"/bin/sh", "-c", "trap 'exit 0' TERM; sleep 1000 & echo ready; wait $!"}
+		},
+		want: withKill(map[send]want{
+			termIn:   {verdict: "depends", outcome: "handled", end: exited(0), reasonHas: "rt_sigsuspend"},
+			termHost: {verdict: "depends", outcome: "handled", end: exited(0), reasonHas: "rt_sigsuspend"}})},
+	{name: "dash with INT and QUIT ignored, trap, cmd & wait", kids: 1,
+		argv: func(binaries) []string {
+			return []string{"env", "--ignore-signal=INT", "--ignore-signal=QUIT", "/bin/sh", "-c", "trap 'exit 0' TERM; sleep 1000 & echo ready; wait $!"}
+		},
+		want: withKill(map[send]want{termHost: {verdict: "depends", outcome: "handled", end: exited(0), reasonHas: "rt_sigsuspend"}})},
+	{name: "dash trap with a foreground command", kids: 1, hintLacks: "exec",
+		argv: func(binaries) []string {
+			return []string{"/bin/sh", "-c", "trap 'exit 0' TERM; echo ready; sleep 1000; true"}
+		},
+		want: withKill(map[send]want{
+			termIn:   {verdict: "depends", outcome: "deferred", end: alive, reasonHas: "wait4"},
+			termHost: {verdict: "depends", outcome: "deferred", end: alive, reasonHas: "wait4"}})},
 	{name: "python3 (row 15)",
 		argv: func(binaries) []string {
 			return []string{"python3", "-c", "import time; print('ready', flush=True); time.sleep(1000)"}

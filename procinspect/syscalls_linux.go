@@ -12,7 +12,13 @@ const (
 	sysRtSigtimedwait = unix.SYS_RT_SIGTIMEDWAIT
 	sysWait4          = unix.SYS_WAIT4
 	sysWaitid         = unix.SYS_WAITID
+	sysRtSigsuspend   = unix.SYS_RT_SIGSUSPEND
 )
+
+// IsSigsuspendSyscall reports whether nr is rt_sigsuspend: the thread
+// sleeps until a signal arrives (dash's and busybox ash's wait builtin wait
+// there for their background jobs, their foreground commands in wait4).
+func IsSigsuspendSyscall(nr int) bool { return nr == sysRtSigsuspend }
 
 // isSigwaitSyscall reports whether nr, a number read from a syscall file,
 // is rt_sigtimedwait: the thread waits for a signal and consumes it

@@ -50,7 +50,7 @@ func assess(p *process, k *procinspect.Kernel) *Assessment {
 		}
 	}
 	a.Stops = stopsFor(p, a.hostPrediction)
-	a.Hint = fixHint(p, a.Prediction(procinspect.SIGTERM, Host), a.Stops)
+	a.Hint = fixHint(p, a.Prediction(StopSignal(a.Stops), Host), a.Stops)
 	return a
 }
 

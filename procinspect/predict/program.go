@@ -214,22 +214,50 @@ var bgIgnored = procinspect.SigSet(0).With(procinspect.SIGINT).With(procinspect.
 
 // shellTrap predicts a trapped signal at a shell waiting for a child. POSIX
 // shells run a trap only after a foreground command completes, but the
-// wait builtin returns at once. A non-interactive shell starts `cmd &`
-// with SIGINT and SIGQUIT ignored, which tells the two apart.
+// wait builtin returns at once. What tells the two apart differs by shell
+// (docs/kernel-signals.md §8.2): dash and busybox ash wait for a foreground
+// command in wait4 and in the wait builtin in rt_sigsuspend; bash uses
+// wait4 for both, and only the background job's SIGINT and SIGQUIT, which
+// a non-interactive shell ignores in `cmd &`, tell them apart, unless the
+// shell ignores both itself (inherited), and then nothing does.
 func (e *eval) shellTrap() (Prediction, bool) {
-	if !e.waitingForChild() {
-		return Prediction{}, false
-	}
 	kids := liveChildren(e.p)
 	if len(kids) == 0 {
 		return Prediction{}, false
 	}
 	c := kids[0]
-	ownIgn := e.p.Status.SigIgn.Set
-	if c.Status.SigIgn.Known && c.Status.SigIgn.Set&bgIgnored == bgIgnored && ownIgn&bgIgnored != bgIgnored {
-		return e.out(Depends, Handled, "%s has a %s trap and waits for its background job %s (PID %s inside) with the wait builtin, which the trap interrupts: the trap runs at once and decides", e.who, e.name, procinspect.Printable(c.Name()), nsPIDText(c)), true
+	cname := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(c.Name()), nsPIDText(c))
+	sh := procinspect.Shell(e.p)
+	waitBuiltin := func(how string) (Prediction, bool) {
+		return e.out(Depends, Handled, "%s has a %s trap and waits for its background job %s with the wait builtin (%s), which the trap interrupts: the trap runs at once and decides", e.who, e.name, cname, how), true
 	}
-	return e.out(Depends, Deferred, "%s has a %s trap but waits for its foreground command %s (PID %s inside): a shell runs the trap only after that command exits, which may be long after a stop's grace period", e.who, e.name, procinspect.Printable(c.Name()), nsPIDText(c)), true
+	deferred := func(how string) (Prediction, bool) {
+		return e.out(Depends, Deferred, "%s has a %s trap but waits for its foreground command %s (%s): a shell runs the trap only after that command exits, which may be long after a stop's grace period", e.who, e.name, cname, how), true
+	}
+	dashLike := sh == "dash" || sh == "ash"
+	switch {
+	case dashLike && procinspect.IsSigsuspendSyscall(e.leader.Syscall):
+		return waitBuiltin(sh + " sleeps in rt_sigsuspend there")
+	case !e.waitingForChild():
+		return Prediction{}, false
+	case dashLike:
+		return deferred(sh + " sleeps in wait4 for a foreground command, in rt_sigsuspend for the wait builtin")
+	}
+	ownIgn := e.p.Status.SigIgn.Set
+	switch {
+	case ownIgn&bgIgnored == bgIgnored:
+		return e.out(Depends, Handled, "%s has a %s trap and sleeps in wait4 for %s: if that is the wait builtin (`cmd & wait`), the trap runs at once and decides; if it is a foreground command, the trap runs only after that command exits, which may be long after a stop's grace period. Nothing in /proc tells the two apart here: %s waits in wait4 for both, and it ignores SIGINT and SIGQUIT itself (inherited), so a background job's ignored SIGINT and SIGQUIT prove nothing", e.who, e.name, cname, shellName(sh)), true
+	case c.Status.SigIgn.Known && c.Status.SigIgn.Set&bgIgnored == bgIgnored:
+		return waitBuiltin("its job ignores SIGINT and SIGQUIT, as a non-interactive shell starts `cmd &`, and the shell does not")
+	}
+	return deferred("it does not ignore SIGINT and SIGQUIT, as a background job would")
+}
+
+func shellName(sh string) string {
+	if sh == "" || sh == "sh" {
+		return "the shell"
+	}
+	return sh
 }
 
 // waitingForChild reports whether the main thread sleeps in wait4/waitid.

@@ -188,18 +188,29 @@ func stopFor(pl Plan, hostPredict func(Signal) Prediction) Stop {
 	return st
 }
 
-// FixHint suggests how to make SIGTERM from the host end the init, fitting
-// what was found; "" when it already does or nothing useful can be said.
+// FixHint suggests how to make the container's stop signal (SIGTERM when
+// none is known) from the host end the init, fitting what was found; ""
+// when it already does or nothing useful can be said.
 func FixHint(p *procinspect.Process, k *procinspect.Kernel) string {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
 		return ""
 	}
-	return fixHint(p, Predict(p, procinspect.SIGTERM, Host, k), StopsFor(p, k))
+	stops := StopsFor(p, k)
+	return fixHint(p, Predict(p, StopSignal(stops), Host, k), stops)
 }
 
-// fixHint is FixHint from what an Assessment already holds: SIGTERM from
-// the host and the stops. The hints of p's programs come first (programs),
-// then those by outcome.
+// StopSignal is the signal the first stop sends: the container's own
+// stop signal, or SIGTERM when there is no stop or its signal is unknown.
+func StopSignal(stops []Stop) Signal {
+	if len(stops) > 0 && stops[0].Signal != 0 {
+		return stops[0].Signal
+	}
+	return procinspect.SIGTERM
+}
+
+// fixHint is FixHint from what an Assessment already holds: the stop
+// signal from the host (pr) and the stops. The hints of p's programs come
+// first (programs), then those by outcome; each names the stop signal.
 func fixHint(p *procinspect.Process, pr Prediction, stops []Stop) string {
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
 		return ""
@@ -207,21 +218,24 @@ func fixHint(p *procinspect.Process, pr Prediction, stops []Stop) string {
 	if pr.Verdict == Yes || pr.Verdict == VerdictUnknown || pr.Verdict == Depends && pr.Outcome != Deferred {
 		return "" // it ends, or its own code decides, or too little is known
 	}
-	if len(stops) > 0 && stops[0].Signal != procinspect.SIGTERM && (stops[0].Verdict == Yes || stops[0].Verdict == Depends) {
-		return "" // the container's own stop signal ends it, or its handler decides
-	}
-	if h := programHint(p, pr); h != "" {
-		return h
+	sig := pr.Signal.String()
+	if pr.Signal == procinspect.SIGTERM {
+		// The programs' hints are about SIGTERM, the usual stop signal.
+		if h := programHint(p, pr); h != "" {
+			return h
+		}
+	} else {
+		sig += ", the container's stop signal,"
 	}
 	switch {
 	case pr.Outcome == Ignored:
-		return "SIGTERM is ignored (SIG_IGN, perhaps inherited: it survives exec): start the program from a launcher that resets dispositions, or handle SIGTERM; --init (tini) forwards signals but cannot undo SIG_IGN in the child"
+		return fmt.Sprintf("%s is ignored (SIG_IGN, perhaps inherited: it survives exec): start the program from a launcher that resets dispositions, or handle it; --init (tini) forwards signals but cannot undo SIG_IGN in the child", sig)
 	case pr.Outcome == Queued:
-		return "the program blocks SIGTERM and never reads it: read it with sigwaitinfo or a signalfd, or unblock it and install a handler"
+		return fmt.Sprintf("the program blocks %s and never reads it: read it with sigwaitinfo or a signalfd, or unblock it and install a handler", sig)
 	case pr.Outcome == Dropped:
-		return "the program has no SIGTERM handler and the kernel protects PID 1: install a handler, or run it under an init that forwards signals (docker run --init, tini, dumb-init)"
+		return fmt.Sprintf("the program has no handler for %s and the kernel protects PID 1: install one, use a stop signal the program handles, or run it under an init that forwards signals (docker run --init, tini, dumb-init)", sig)
 	case pr.Outcome == Forwarded:
-		return "the forwarding init's child does not end on SIGTERM: fix the child (a handler, or a stop signal it honours)"
+		return fmt.Sprintf("the forwarding init's child does not end on %s: fix the child (a handler, or a stop signal it honours)", sig)
 	}
 	return ""
 }

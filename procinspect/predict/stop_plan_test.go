@@ -90,3 +90,19 @@ func TestAppliedStop(t *testing.T) {
 		t.Errorf("the host's init: AppliedStop = %+v; want none", st)
 	}
 }
+
+// TestHintNamesTheStopSignal: the hint is about the container's own stop
+// signal, never about a SIGTERM it does not send.
+func TestHintNamesTheStopSignal(t *testing.T) {
+	p := nsInitProc("sleep", 0, 0, pausedThread(0))
+	p.InitialNS = procinspect.KnownFlag(false)
+	p.Engine = &engine.Metadata{Runtime: "docker", Pid: p.PID, StopSignal: "SIGINT", StopSignalFrom: "Config.StopSignal"}
+	h := FixHint(p, nil)
+	if !strings.Contains(h, "SIGINT, the container's stop signal") || strings.Contains(h, "SIGTERM") {
+		t.Errorf("stop signal SIGINT, dropped: hint %q; want one about SIGINT, none about SIGTERM", h)
+	}
+	p.Engine.StopSignal = "SIGTERM"
+	if h := FixHint(p, nil); !strings.Contains(h, "no handler for SIGTERM") {
+		t.Errorf("stop signal SIGTERM, dropped: hint %q", h)
+	}
+}
