@@ -53,8 +53,10 @@ kill -9 $kid`
 // report says it ended on its own, and send exits 0.
 func TestSendEndedOnItsOwn(t *testing.T) {
 	nstest.NeedNamespaces(t)
-	tg := startTarget(t, false, 0, "sleep", "1")
-	r := sigview(t, nil, "send", "-s", "WINCH", "--watch", "3s", "--json", strconv.Itoa(tg.pid))
+	// It must still run when send has scanned and settled (over a second
+	// on a loaded machine), and end within the watch.
+	tg := startTarget(t, false, 0, "sleep", "5")
+	r := sigview(t, nil, "send", "-s", "WINCH", "--watch", "12s", "--json", strconv.Itoa(tg.pid))
 	if r.code != 0 {
 		t.Errorf("status %d, want 0: %s%s", r.code, r.stdout, r.stderr)
 	}
