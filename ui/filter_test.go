@@ -1,6 +1,11 @@
 package ui
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+
+	"github.com/sigview/sigview/procinspect/predict"
+)
 
 // TestFilterByEngineNames checks that / matches what the container
 // engine's files say: the fixture's docker container is named web1 and
@@ -22,4 +27,35 @@ func splitKeys(s string) []string {
 		out = append(out, string(r))
 	}
 	return out
+}
+
+// TestKeysRepaintFromLastScan: moving, typing a filter and taking it back
+// repaint from the last scan's rows: no key starts a scan, the rows are
+// the ones built when the scan arrived (not rebuilt per keystroke), and no
+// prediction is made again.
+func TestKeysRepaintFromLastScan(t *testing.T) {
+	m := newTestModel(t, 160, 45)
+	rows, calls := m.rows, predict.PredictCalls()
+	if rows == nil || len(rows.all) != len(m.table.rows) {
+		t.Fatalf("after a scan the model holds %+v; want its rows built once", rows)
+	}
+	m = press(t, m, "down", "up", "/", "w", "e", "b", "1")
+	if m.table.matches() != 1 || m.table.current().key.ino != ctNS {
+		t.Fatalf("filter web1: %d matches", m.table.matches())
+	}
+	m = press(t, m, "backspace", "backspace", "backspace")
+	if want := buildRows(m.as, "w"); m.filter.Value() != "w" || !reflect.DeepEqual(m.table.rows, want) {
+		t.Errorf("filter taken back to %q: rows %+v; want w's, %+v", m.filter.Value(), m.table.rows, want)
+	}
+	m = press(t, m, "backspace", "esc", "down")
+	switch {
+	case m.scanning:
+		t.Errorf("a key started a scan")
+	case m.rows != rows:
+		t.Errorf("the keys rebuilt the rows")
+	case predict.PredictCalls() != calls:
+		t.Errorf("the keys made %d predictions", predict.PredictCalls()-calls)
+	case len(m.table.rows) != len(rows.all):
+		t.Errorf("after the filter was cleared %d rows show; want all %d", len(m.table.rows), len(rows.all))
+	}
 }
