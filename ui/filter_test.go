@@ -44,7 +44,7 @@ func TestKeysRepaintFromLastScan(t *testing.T) {
 		t.Fatalf("filter web1: %d matches", m.table.matches())
 	}
 	m = press(t, m, "backspace", "backspace", "backspace")
-	if want := buildRows(m.as, "w"); m.filter.Value() != "w" || !reflect.DeepEqual(m.table.rows, want) {
+	if want := buildRows(m.as, rowOptions{filter: "w"}); m.filter.Value() != "w" || !reflect.DeepEqual(m.table.rows, want) {
 		t.Errorf("filter taken back to %q: rows %+v; want w's, %+v", m.filter.Value(), m.table.rows, want)
 	}
 	m = press(t, m, "backspace", "esc", "down")
