@@ -49,7 +49,7 @@ func TestRescanUnderChurn(t *testing.T) {
 	if seed == "" {
 		seed = strconv.FormatInt(time.Now().UnixNano(), 10)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRescanUnderChurn$", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), "SIGVIEW_CHURN_INNER=1", "SIGVIEW_CHURN_SEED="+seed)
@@ -176,7 +176,7 @@ func churnInside(t *testing.T) {
 		scans++
 	}
 	for round := 0; round < 3; round++ {
-		for i := 0; i < 80; i++ {
+		for i := 0; i < 60; i++ {
 			c.step()
 			if c.rng.Intn(8) == 0 {
 				rescan()
@@ -203,7 +203,7 @@ func churnInside(t *testing.T) {
 	// may be caught running (tini wakes every second): a difference must
 	// last over a few tries to count.
 	var diffs []string
-	for try := 0; try < 5; try++ {
+	for try := 0; try < 10; try++ {
 		deep := detailOf(inc, c.rng)
 		last := sc
 		last.Prev, last.Deep = inc, deep

@@ -117,6 +117,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	}
 	snap.Vanished += snap.resolveNS(fs, &warn)
 	snap.group(&warn)
+	snap.prevParent = nil // used by group only: not kept with the snapshot
 	deep := map[int]bool{}
 	for _, pid := range sc.Deep {
 		deep[pid] = true
