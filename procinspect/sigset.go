@@ -35,16 +35,32 @@ var sigNames = [32]string{"", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP"
 	"SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ",
 	"SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"}
 
-// String returns the signal's name: SIGTERM, or SIGRTMIN+3 style for the
-// real-time signals (the kernel's SIGRTMIN is 32; glibc's is 34).
+// The real-time signals are named as docker, podman, glibc's bash and
+// `kill -l` name them: glibc reserves the kernel's first two (32 and 33)
+// for itself, so its SIGRTMIN is 34 and SIGRTMAX 64 ("SIGRTMIN+3" is 37,
+// systemd's halt signal and podman's stop signal for systemd images).
+// musl reserves one more (its SIGRTMIN is 35); sigview does not use that.
+// 32 and 33, which no glibc program can name, are shown by number.
+const (
+	RTMin Signal = 34
+	RTMax Signal = 64
+)
+
+// String returns the signal's name: SIGTERM; SIGRTMIN, SIGRTMIN+1 to
+// SIGRTMIN+15, SIGRTMAX-14 to SIGRTMAX-1 and SIGRTMAX for 34 to 64 (glibc's
+// and the engines' names); SIG32 and SIG33 for the two glibc reserves.
 func (s Signal) String() string {
 	switch {
 	case s >= 1 && s < 32:
 		return sigNames[s]
-	case s == 32:
+	case s == RTMin:
 		return "SIGRTMIN"
-	case s > 32 && s <= NSig:
-		return "SIGRTMIN+" + strconv.Itoa(int(s)-32)
+	case s > RTMin && s <= RTMin+15:
+		return "SIGRTMIN+" + strconv.Itoa(int(s-RTMin))
+	case s > RTMin+15 && s < RTMax:
+		return "SIGRTMAX-" + strconv.Itoa(int(RTMax-s))
+	case s == RTMax:
+		return "SIGRTMAX"
 	}
 	return "SIG" + strconv.Itoa(int(s))
 }
@@ -53,8 +69,9 @@ func (s Signal) String() string {
 func (s Signal) Valid() bool { return s >= 1 && s <= NSig }
 
 // ParseSignal accepts a number ("15"), a name with or without the SIG
-// prefix in any case ("TERM", "sigterm") or a real-time name ("SIGRTMIN+3",
-// "RTMAX-1").
+// prefix in any case ("TERM", "sigterm"), a real-time name numbered as
+// glibc and the engines number it ("SIGRTMIN+3" is 37, "RTMAX-1" 63), or
+// SIG32 and SIG33.
 func ParseSignal(v string) (Signal, error) {
 	if n, err := strconv.Atoi(v); err == nil {
 		if s := Signal(n); s.Valid() {
@@ -76,25 +93,28 @@ func ParseSignal(v string) (Signal, error) {
 		return 6, nil
 	case "SIGPOLL":
 		return 29, nil
+	case "SIG32":
+		return 32, nil
+	case "SIG33":
+		return 33, nil
+	case "SIGRTMIN":
+		return RTMin, nil
+	case "SIGRTMAX":
+		return RTMax, nil
 	}
 	for _, rt := range []struct {
 		prefix string
-		base   int
+		base   Signal
 		sign   int
-	}{{"SIGRTMIN+", 32, 1}, {"SIGRTMAX-", 64, -1}} {
+	}{{"SIGRTMIN+", RTMin, 1}, {"SIGRTMAX-", RTMax, -1}} {
 		if rest, ok := strings.CutPrefix(u, rt.prefix); ok {
-			if n, err := strconv.Atoi(rest); err == nil {
-				if s := Signal(rt.base + rt.sign*n); s >= 32 && s.Valid() {
+			if n, err := strconv.Atoi(rest); err == nil && n >= 0 {
+				if s := rt.base + Signal(rt.sign*n); s >= RTMin && s <= RTMax {
 					return s, nil
 				}
 			}
+			return 0, fmt.Errorf("%q is past the real-time signals (SIGRTMIN is 34, SIGRTMAX 64, as glibc and the engines number them)", v)
 		}
-	}
-	switch u {
-	case "SIGRTMIN":
-		return 32, nil
-	case "SIGRTMAX":
-		return 64, nil
 	}
 	return 0, fmt.Errorf("unknown signal %q", v)
 }

@@ -199,8 +199,8 @@ func TestJSONDocument(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("--json output does not decode: %v", err)
 	}
-	if doc.SchemaVersion != 1 {
-		t.Errorf("schema_version = %d; want 1", doc.SchemaVersion)
+	if doc.SchemaVersion != 2 {
+		t.Errorf("schema_version = %d; want 2", doc.SchemaVersion)
 	}
 	inits := 0
 	for _, ns := range doc.Namespaces {

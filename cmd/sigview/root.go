@@ -36,7 +36,7 @@ var rootCommand = &command{
 	flags: []cmdFlag{
 		{"once", "print one snapshot as a plain table and exit"},
 		{"needs-sigkill", "show only the namespaces whose configured stop needs SIGKILL (its signal\nwill not end the init: verdict no), under their ancestors as context; a stop\nthat depends on the program or is unknown is not counted (the UI starts with\nits needs-SIGKILL filter on, key K)"},
-		{"json", "print one snapshot as JSON (schema_version 1, docs/json.md) and exit"},
+		{"json", "print one snapshot as JSON (schema_version 2, docs/json.md) and exit"},
 		procFlag,
 		{"interval", "refresh period of the UI (default 2s; at least 100ms)"},
 		noMemFlag,

@@ -26,7 +26,7 @@ var sendCommand = &command{
 		"2 usage error, 4 the prediction did not hold.",
 	flags: []cmdFlag{
 		{"from", "where the signal comes from: host (sigview itself, in an ancestor of PID's\nnamespace), or inside, a short-lived process that joins PID's PID namespace (as\ndocker exec c kill 1). Default: where sigview runs, inside when PID is in\nsigview's own PID namespace (as in a container), else host; host is refused there"},
-		{"signal", "the signal, a name (TERM, SIGTERM) or a number (default TERM)"},
+		{"signal", "the signal, a name (TERM, SIGTERM, SIGRTMIN+3) or a number (default TERM);\nreal-time names as docker and glibc number them: SIGRTMIN is 34"},
 		{"watch", "how long to watch PID afterwards (default 2s; at least 100ms: sigview always\nwatches, since a signal sent is not a signal that worked, and the kernel needs a\nmoment to deliver it)"},
 		{"json", "print the report as JSON (docs/json.md)"},
 		procFlag, noMemFlag, noProbeFlag,

@@ -32,7 +32,7 @@ var tryCommand = &command{
 		"4 the prediction did not hold, 1 runtime error (CMD not found, namespaces refused),\n" +
 		"2 usage error, 128+N when sigview received signal N and killed CMD.",
 	flags: []cmdFlag{
-		{"stop-signal", "the first signal of the stop, a name or a number (default TERM)"},
+		{"stop-signal", "the first signal of the stop, a name or a number (default TERM); real-time\nnames as docker and glibc number them: SIGRTMIN is 34, SIGRTMIN+3 is 37"},
 		{"grace", "how long to wait for the stop signal before SIGKILL (default 10s, as\ndocker stop; a bare number is seconds, as docker stop -t 3); 0 sends SIGKILL right after it, as docker stop -t 0"},
 		{"settle", "the least time to let CMD start before predicting (default 1s); try\nthen waits until its threads sleep and their masks stay still"},
 		{"docker", "run IMAGE with docker instead (CMD, if any, is the container's command),\npredict from the running container's own configuration, stop it with\n`docker stop` and compare; --stop-signal and --grace, when given, become the\ncontainer's --stop-signal and --stop-timeout"},
@@ -110,7 +110,14 @@ func runEngineTry(c *command, o options, argv []string, stdout, stderr io.Writer
 		if err != nil {
 			return usageError{c, fmt.Sprintf("--stop-signal %s: %v", quoteArg(o.stopSignal), err)}
 		}
-		run = append(run, "--stop-signal", sig.String())
+		// The engines name the real-time signals as sigview does
+		// (SIGRTMIN = 34), but have no name for glibc's 32 and 33: a
+		// real-time signal goes by its number, which means one thing.
+		arg := sig.String()
+		if sig >= 32 {
+			arg = strconv.Itoa(int(sig))
+		}
+		run = append(run, "--stop-signal", arg)
 	}
 	if o.given["grace"] {
 		if o.grace%time.Second != 0 {

@@ -50,6 +50,9 @@ var stopRows = []stopRow{
 	{name: "dumb-init-rewrite-15-0", cmd: []string{"dumb-init", "--rewrite", "15:0", "sleep", "1000"}, t: stopTimeout, atOnce: false, exitCode: 137, verdict: "no"},
 	{name: "dumb-init-rewrite-15-2", cmd: []string{"dumb-init", "--rewrite", "15:2", "sleep", "1000"}, t: stopTimeout, atOnce: true, exitCode: 130, verdict: "yes"},
 	{name: "tini-e-143", cmd: []string{"tini-static", "-e", "143", "--", "sleep", "1000"}, t: stopTimeout, atOnce: true, exitCode: 0, verdict: "yes"},
+	// A real-time stop signal, named as the engines name it: SIGRTMIN+3 is
+	// 37 for docker and podman, and sigview must show it as SIGRTMIN+3.
+	{name: "stopsignal-RTMIN-3", args: []string{"--stop-signal", "SIGRTMIN+3"}, cmd: []string{"sleep", "1000"}, t: stopTimeout, atOnce: false, exitCode: 137, verdict: "no"},
 	{name: "bash-trap-TERM", cmd: []string{"bash", "-c", `trap "exit 0" TERM; sleep 1000 & wait $!`}, t: stopTimeout, atOnce: true, exitCode: 0, verdict: "depends"},
 }
 

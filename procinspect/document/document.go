@@ -9,7 +9,7 @@ import (
 )
 
 // SchemaVersion is the version of the JSON document (docs/json.md).
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Document is the JSON document of `sigview --json` (docs/json.md, schema
 // version 1). Other tools read it: keep names and meanings stable.
@@ -104,6 +104,7 @@ type DocContainer struct {
 	// From the engine's files (absent when the runtime keeps none):
 	Image              string   `json:"image,omitempty"`
 	StopSignal         string   `json:"stop_signal,omitempty"`
+	StopSignalNumber   *int     `json:"stop_signal_number,omitempty"`
 	StopTimeoutSeconds *int64   `json:"stop_timeout_seconds,omitempty"`
 	Init               *bool    `json:"init,omitempty"`
 	Pod                *DocPod  `json:"pod,omitempty"`
@@ -139,6 +140,10 @@ func docEngine(d *DocContainer, m *engine.Metadata) {
 		d.Name = procinspect.Printable(m.Name)
 	}
 	d.Image, d.StopSignal = procinspect.Printable(m.Image), procinspect.Printable(m.StopSignal)
+	if sig, err := procinspect.ParseSignal(m.StopSignal); err == nil && m.StopSignal != "" {
+		// The engines' names and numbers are sigview's (SIGRTMIN = 34).
+		d.StopSignal, d.StopSignalNumber = sig.String(), ptr(int(sig))
+	}
 	d.ContainerName, d.Namespace = procinspect.Printable(m.ContainerName), procinspect.Printable(m.Namespace)
 	if m.StopTimeout.Known {
 		d.StopTimeoutSeconds = &m.StopTimeout.Value
@@ -198,6 +203,7 @@ type DocStops map[string]DocStop
 type DocStop struct {
 	By           string `json:"by"`
 	Signal       string `json:"signal"`
+	SignalNumber *int   `json:"signal_number"`
 	SignalFrom   string `json:"signal_from"`
 	GraceSeconds int    `json:"grace_seconds"`
 	GraceFrom    string `json:"grace_from"`
@@ -229,6 +235,11 @@ type DocSignals struct {
 	Ignored []string `json:"ignored"`
 	Blocked []string `json:"blocked"`
 	Pending []string `json:"pending"`
+	// The same sets as signal numbers (schema_version 2).
+	CaughtNumbers  []int `json:"caught_numbers"`
+	IgnoredNumbers []int `json:"ignored_numbers"`
+	BlockedNumbers []int `json:"blocked_numbers"`
+	PendingNumbers []int `json:"pending_numbers"`
 }
 
 // DocConsumer is a synchronous reader of signals.
@@ -237,15 +248,18 @@ type DocConsumer struct {
 	TID     int      `json:"tid"`
 	FD      *int     `json:"fd,omitempty"`
 	Signals []string `json:"signals"`
+	// SignalNumbers is Signals as numbers (schema_version 2).
+	SignalNumbers []int `json:"signal_numbers"`
 }
 
 // DocPrediction is one prediction.
 type DocPrediction struct {
-	Signal  string `json:"signal"`
-	From    string `json:"from"`
-	Verdict string `json:"verdict"`
-	Outcome string `json:"outcome"`
-	Reason  string `json:"reason"`
+	Signal       string `json:"signal"`
+	SignalNumber int    `json:"signal_number"`
+	From         string `json:"from"`
+	Verdict      string `json:"verdict"`
+	Outcome      string `json:"outcome"`
+	Reason       string `json:"reason"`
 	// ExitCode is the status a runtime would report if it ends this way.
 	ExitCode *int `json:"exit_code"`
 }
@@ -309,12 +323,14 @@ func DocInitOf(a *predict.Assessment) *DocInit {
 	if st.Uid.Known {
 		in.UID = ptr(st.Uid.V[0])
 	}
-	in.Signals = DocSignals{Caught: names(st.SigCgt), Ignored: names(st.SigIgn), Blocked: names(st.SigBlk)}
+	in.Signals = DocSignals{Caught: names(st.SigCgt), Ignored: names(st.SigIgn), Blocked: names(st.SigBlk),
+		CaughtNumbers: numbers(st.SigCgt), IgnoredNumbers: numbers(st.SigIgn), BlockedNumbers: numbers(st.SigBlk)}
 	if st.SigPnd.Known && st.ShdPnd.Known {
-		in.Signals.Pending = (st.SigPnd.Set | st.ShdPnd.Set).Names()
+		pending := procinspect.KnownMask(st.SigPnd.Set | st.ShdPnd.Set)
+		in.Signals.Pending, in.Signals.PendingNumbers = names(pending), numbers(pending)
 	}
 	for _, c := range p.Consumers() {
-		dc := DocConsumer{Kind: c.Kind, TID: c.TID, Signals: names(c.Set)}
+		dc := DocConsumer{Kind: c.Kind, TID: c.TID, Signals: names(c.Set), SignalNumbers: numbers(c.Set)}
 		if c.FD >= 0 {
 			dc.FD = ptr(c.FD)
 		}
@@ -356,7 +372,7 @@ func printables(in []string) []string {
 }
 
 func docStop(st predict.Stop) DocStop {
-	d := DocStop{By: st.By, Signal: st.SignalName(), SignalFrom: procinspect.Printable(st.SignalFrom), GraceSeconds: int(st.Grace.Seconds()),
+	d := DocStop{By: st.By, Signal: st.SignalName(), SignalNumber: sigNumber(st.Signal), SignalFrom: procinspect.Printable(st.SignalFrom), GraceSeconds: int(st.Grace.Seconds()),
 		GraceFrom: procinspect.Printable(st.GraceFrom), Verdict: string(st.Verdict), ExitCode: intPtr(st.Exit), Summary: procinspect.Printable(st.Summary),
 		SignalAssumed: st.SignalAssumed, GraceAssumed: st.GraceAssumed}
 	if st.After.Known {
@@ -371,7 +387,7 @@ func docStop(st predict.Stop) DocStop {
 
 // DocPredictionOf converts a prediction.
 func DocPredictionOf(pr predict.Prediction) DocPrediction {
-	return DocPrediction{Signal: pr.Signal.String(), From: string(pr.From), Verdict: string(pr.Verdict),
+	return DocPrediction{Signal: pr.Signal.String(), SignalNumber: int(pr.Signal), From: string(pr.From), Verdict: string(pr.Verdict),
 		Outcome: string(pr.Outcome), Reason: pr.Reason, ExitCode: intPtr(pr.Exit)}
 }
 
@@ -416,3 +432,24 @@ func statePtr(s byte) *string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// numbers lists a mask's members as signal numbers; nil when unknown.
+func numbers(m procinspect.Mask) []int {
+	if !m.Known {
+		return nil
+	}
+	sigs := m.Set.Signals()
+	out := make([]int, len(sigs))
+	for i, s := range sigs {
+		out[i] = int(s)
+	}
+	return out
+}
+
+// sigNumber is a known signal's number; nil for 0 (unknown).
+func sigNumber(s procinspect.Signal) *int {
+	if s == 0 {
+		return nil
+	}
+	return ptr(int(s))
+}

@@ -109,8 +109,8 @@ func TestReportJSONShape(t *testing.T) {
 	snap := fxScan(t)
 	doc, raw := decodeJSON(t, report(snap))
 	requireKeys(t, "document", doc, "schema_version", "proc_root", "viewer", "namespaces", "warnings")
-	if got := jsonNum(doc["schema_version"]); got != "1" {
-		t.Errorf("schema_version = %s, want 1", got)
+	if got := jsonNum(doc["schema_version"]); got != "2" {
+		t.Errorf("schema_version = %s, want 2", got)
 	}
 	if doc["proc_root"] != fxRoot {
 		t.Errorf("proc_root = %v, want %q", doc["proc_root"], fxRoot)

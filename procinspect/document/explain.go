@@ -36,6 +36,8 @@ type Task struct {
 	Wchan   *string  `json:"wchan"`
 	Sigwait *bool    `json:"sigwait"`
 	WaitSet []string `json:"wait_set"`
+	// WaitSetNumbers is WaitSet as numbers (schema_version 2).
+	WaitSetNumbers []int `json:"wait_set_numbers"`
 	// WaitSetError says why wait_set is null for a thread in sigtimedwait.
 	WaitSetError string `json:"wait_set_error,omitempty"`
 }
@@ -92,7 +94,7 @@ func taskOf(t procinspect.Thread) Task {
 		td.Sigwait = ptr(t.Sigwait.V)
 	}
 	if t.WaitSet.Known {
-		td.WaitSet = t.WaitSet.Set.Names()
+		td.WaitSet, td.WaitSetNumbers = t.WaitSet.Set.Names(), numbers(t.WaitSet)
 	} else if t.Sigwait.V {
 		td.WaitSetError = t.WaitSetErr
 	}

@@ -6,6 +6,7 @@ import "github.com/sigview/sigview/procinspect/act"
 type Send struct {
 	PID       int           `json:"pid"`
 	Signal    string        `json:"signal"`
+	SignalNum int           `json:"signal_number"`
 	From      string        `json:"from"`
 	Predicted DocPrediction `json:"predicted"`
 	Ended     bool          `json:"ended"`
@@ -19,7 +20,7 @@ type Send struct {
 }
 
 func SendOf(r act.SendReport, status int) Send {
-	d := Send{PID: r.PID, Signal: r.Signal.String(), From: string(r.From), Predicted: DocPredictionOf(r.Prediction),
+	d := Send{PID: r.PID, Signal: r.Signal.String(), SignalNum: int(r.Signal), From: string(r.From), Predicted: DocPredictionOf(r.Prediction),
 		Ended: r.Ended, Seconds: r.After.Seconds(), Summary: r.Summary, Status: status}
 	if r.Exit.Known {
 		d.ExitCode = ptr(r.Exit.V)

@@ -14,6 +14,7 @@ type TryDoc struct {
 	Predicted   DocPrediction   `json:"predicted"`
 	Predictions []DocPrediction `json:"predictions"`
 	StopSignal  string          `json:"stop_signal"`
+	StopSignalN int             `json:"stop_signal_number"`
 	// GraceSeconds is the grace period given to the stop signal (--grace).
 	GraceSeconds float64 `json:"grace_seconds"`
 	EndedBy      string  `json:"ended_by"` // "stop signal" or "SIGKILL"
@@ -27,7 +28,7 @@ type TryDoc struct {
 // TryDocOf converts a try report.
 func TryDocOf(r act.TryReport) TryDoc {
 	d := TryDoc{Command: make([]string, len(r.Argv)), HostPID: r.HostPID, UserNS: r.UserNS,
-		Predicted: DocPredictionOf(r.Predicted), StopSignal: r.Predicted.Signal.String(), EndedBy: "SIGKILL", GraceSeconds: r.Grace.Seconds(),
+		Predicted: DocPredictionOf(r.Predicted), StopSignal: r.Predicted.Signal.String(), StopSignalN: int(r.Predicted.Signal), EndedBy: "SIGKILL", GraceSeconds: r.Grace.Seconds(),
 		Seconds: r.After.Seconds(), ExitCode: r.Exit, Status: r.ExitCode()}
 	for i, a := range r.Argv {
 		d.Command[i] = procinspect.Printable(a)

@@ -133,7 +133,7 @@ func TestScanFailureKeepsServing(t *testing.T) {
 	if code, body := get(t, hs.URL+"/healthz"); code != 503 || !strings.Contains(body, root) {
 		t.Errorf("/healthz after a failed scan = %d %q; want 503 naming %s", code, body, root)
 	}
-	if code, body := get(t, hs.URL+"/api/v1/snapshot"); code != 200 || !strings.Contains(body, `"schema_version": 1`) {
+	if code, body := get(t, hs.URL+"/api/v1/snapshot"); code != 200 || !strings.Contains(body, `"schema_version": 2`) {
 		t.Errorf("/api/v1/snapshot after a failed scan = %d; want 200 with the last good document", code)
 	}
 	if l := log.String(); !strings.Contains(l, "level=ERROR") || !strings.Contains(l, "scan failed") || !strings.Contains(l, root) {
@@ -166,7 +166,7 @@ func TestSnapshotEndpointOptIn(t *testing.T) {
 			t.Errorf("/api/v1/snapshot by default = %d %q; want 404 %q", code, body, SnapshotDisabled)
 		case !on && linked:
 			t.Errorf("the landing page links the disabled /api/v1/snapshot:\n%s", landing)
-		case on && (code != 200 || !strings.Contains(body, `"schema_version": 1`)):
+		case on && (code != 200 || !strings.Contains(body, `"schema_version": 2`)):
 			t.Errorf("/api/v1/snapshot with Options.Snapshot = %d; want 200 with the document", code)
 		case on && !linked:
 			t.Errorf("the landing page does not link /api/v1/snapshot:\n%s", landing)

@@ -16,10 +16,11 @@ func TestPlainNamesGap(t *testing.T) {
 		caught procinspect.SigSet
 		want   string
 	}{
-		{procinspect.SigSet(0).With(40), "RTMIN..RTMIN+7 RTMIN+9..RTMIN+32"},
-		{procinspect.SigSet(0).With(34), "RTMIN RTMIN+1 RTMIN+3..RTMIN+32"},
-		{procinspect.SigSet(0).With(63), "RTMIN..RTMIN+30 RTMIN+32"},
-		{0, "RTMIN..RTMIN+32"},
+		// glibc's names (SIGRTMIN = 34); its reserves 32 and 33 by number.
+		{procinspect.SigSet(0).With(40), "32..RTMIN+5 RTMIN+7..RTMAX"},
+		{procinspect.SigSet(0).With(34), "32 33 RTMIN+1..RTMAX"},
+		{procinspect.SigSet(0).With(63), "32..RTMAX-2 RTMAX"},
+		{0, "32..RTMAX"},
 	} {
 		st := procinspect.Status{SigCgt: known(c.caught), SigIgn: known(0), SigBlk: known(0), SigPnd: known(0), ShdPnd: known(0)}
 		p := &procinspect.Process{PID: 7, Status: st}
