@@ -82,7 +82,8 @@ func startDocker(t testing.TB, nested bool) *Docker {
 			}
 		}
 		d.StopDaemon(t)
-		os.RemoveAll(dir)
+		killUnder(dir) // a daemon that had to be killed leaves containerd, shims and containers
+		removeTree(dir)
 	})
 	deadline := time.Now().Add(30 * time.Second)
 	for {

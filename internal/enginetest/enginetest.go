@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -146,5 +148,89 @@ func stop(t testing.TB, run cli, idOrName string, timeout int) {
 	}
 	if _, err := run(append(a, idOrName)...); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// removeTree removes an engine's private directory: first every mount
+// the engine left below it (dockerd bind-mounts its network namespace at
+// exec/netns/default and does not always unmount it), deepest first, so
+// that nothing stays mounted on the machine and the directory goes.
+func removeTree(dir string) {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err == nil {
+		var mps []string
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) > 4 {
+				mp := unescapeMount(f[4])
+				if strings.HasPrefix(mp, dir+"/") {
+					mps = append(mps, mp)
+				}
+			}
+		}
+		sort.Slice(mps, func(i, j int) bool { return len(mps[i]) > len(mps[j]) })
+		for _, mp := range mps {
+			syscall.Unmount(mp, syscall.MNT_DETACH)
+		}
+	}
+	os.RemoveAll(dir)
+}
+
+// unescapeMount undoes mountinfo's octal escapes (\040 for a space).
+func unescapeMount(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var out []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				out = append(out, byte(n))
+				i += 3
+				continue
+			}
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+// killUnder kills what an engine left running from its private directory
+// dir: every process whose command line names dir (containerd, its shims,
+// conmon) and all their descendants (the containers). They were all made
+// by the test: dir is its own temporary directory.
+func killUnder(dir string) {
+	ents, _ := os.ReadDir("/proc")
+	parent := map[int]int{}
+	var roots []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if b, err := os.ReadFile("/proc/" + e.Name() + "/stat"); err == nil {
+			if i := strings.LastIndexByte(string(b), ')'); i > 0 {
+				if f := strings.Fields(string(b[i+1:])); len(f) > 1 {
+					parent[pid], _ = strconv.Atoi(f[1])
+				}
+			}
+		}
+		if b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil && strings.Contains(string(b), dir+"/") {
+			roots = append(roots, pid)
+		}
+	}
+	kill := map[int]bool{}
+	for _, r := range roots {
+		kill[r] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for pid, pp := range parent {
+			if kill[pp] && !kill[pid] {
+				kill[pid], changed = true, true
+			}
+		}
+	}
+	for pid := range kill {
+		syscall.Kill(pid, syscall.SIGKILL)
 	}
 }

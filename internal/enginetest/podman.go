@@ -37,7 +37,7 @@ func NewPodman(t testing.TB) *Podman {
 		// conmon runs "podman container cleanup" after a container exits;
 		// it would recreate the storage after RemoveAll.
 		waitNoProcess(dir, 10*time.Second)
-		os.RemoveAll(dir)
+		removeTree(dir)
 	})
 	return p
 }
