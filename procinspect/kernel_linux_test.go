@@ -645,6 +645,7 @@ func supervisordInit(b binaries) []string {
 	d := tempDir(b, "supervisord-")
 	conf := filepath.Join(d, "supervisord.conf")
 	text := "[supervisord]\nnodaemon=true\nlogfile=/dev/null\nlogfile_maxbytes=0\npidfile=" + filepath.Join(d, "pid") +
+		"\nchildlogdir=" + d + // its programs' AUTO logs, not in the machine's /tmp
 		"\n[program:sleeper]\ncommand=sleep 1000\nstartsecs=0\n"
 	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 		panic(err)
