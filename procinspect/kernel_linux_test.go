@@ -899,8 +899,19 @@ var kernelCases = []kernelCase{
 			return []string{"busybox", "sh", "-c", "trap 'exit 0' TERM; sleep 1000 & echo ready; wait $!"}
 		},
 		want: withKill(map[send]want{termIn: {verdict: "depends", outcome: "handled", end: exited(0)}, termHost: {verdict: "depends", outcome: "handled", end: exited(0)}})},
+	// A shell waiting for a foreground command catches SIGINT itself, and
+	// acts on it only once the command has exited (and died of SIGINT too).
 	{name: "dash running a script (row 3)", argv: func(binaries) []string { return []string{"/bin/sh", "-c", "echo ready; sleep 1000; true"} },
-		want: withKill(map[send]want{termIn: dropped, termHost: dropped})},
+		kids: 1,
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped,
+			intIn:   {verdict: "depends", outcome: "deferred", end: alive, reasonHas: "catches SIGINT"},
+			intHost: {verdict: "depends", outcome: "deferred", end: alive, reasonHas: "catches SIGINT"}})},
+	{name: "bash running a script", argv: func(binaries) []string { return []string{"/bin/bash", "-c", "echo ready; sleep 1000; true"} },
+		kids: 1,
+		want: withKill(map[send]want{termIn: dropped, termHost: dropped,
+			intIn:    {verdict: "depends", outcome: "deferred", end: alive, reasonHas: "catches SIGINT"},
+			intHost:  {verdict: "depends", outcome: "deferred", end: alive, reasonHas: "catches SIGINT"},
+			quitHost: {verdict: "no", outcome: "ignored", end: alive}})},
 }
 
 func TestKernelPredictions(t *testing.T) {

@@ -232,6 +232,10 @@ func (e *eval) shellTrap() (Prediction, bool) {
 		return e.out(Depends, Handled, "%s has a %s trap and waits for its background job %s with the wait builtin (%s), which the trap interrupts: the trap runs at once and decides", e.who, e.name, cname, how), true
 	}
 	deferred := func(how string) (Prediction, bool) {
+		if e.sig == procinspect.SIGINT {
+			// A shell catches SIGINT itself while it waits: a trap looks the same.
+			return e.out(Depends, Deferred, "%s catches SIGINT while it waits for its foreground command %s (%s): nothing happens until that command exits; then a SIGINT trap, if there is one, runs, and without one the shell acts on SIGINT only if the command also died of it (sent to the shell alone, it did not)", e.who, cname, how), true
+		}
 		return e.out(Depends, Deferred, "%s has a %s trap but waits for its foreground command %s (%s): a shell runs the trap only after that command exits, which may be long after a stop's grace period", e.who, e.name, cname, how), true
 	}
 	dashLike := sh == "dash" || sh == "ash"
