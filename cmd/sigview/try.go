@@ -110,14 +110,7 @@ func runEngineTry(c *command, o options, argv []string, stdout, stderr io.Writer
 		if err != nil {
 			return usageError{c, fmt.Sprintf("--stop-signal %s: %v", quoteArg(o.stopSignal), err)}
 		}
-		// The engines name the real-time signals as sigview does
-		// (SIGRTMIN = 34), but have no name for glibc's 32 and 33: a
-		// real-time signal goes by its number, which means one thing.
-		arg := sig.String()
-		if sig >= 32 {
-			arg = strconv.Itoa(int(sig))
-		}
-		run = append(run, "--stop-signal", arg)
+		run = append(run, "--stop-signal", engineSignalArg(sig))
 	}
 	if o.given["grace"] {
 		if o.grace%time.Second != 0 {
@@ -135,6 +128,17 @@ func runEngineTry(c *command, o options, argv []string, stdout, stderr io.Writer
 		return err
 	}
 	return report(o, stdout, document.EngineTryDocOf(rep), func() error { return render.WriteEngineTry(stdout, rep) }, rep.ExitCode())
+}
+
+// engineSignalArg is how a signal is given to an engine's --stop-signal.
+// The engines name the real-time signals as sigview does (SIGRTMIN = 34),
+// but have no name for glibc's 32 and 33: a real-time signal goes by its
+// number, which means one thing everywhere.
+func engineSignalArg(sig procinspect.Signal) string {
+	if sig >= 32 {
+		return strconv.Itoa(int(sig))
+	}
+	return sig.String()
 }
 
 // whileCaught runs a try with SIGINT, SIGTERM and SIGHUP to sigview handed

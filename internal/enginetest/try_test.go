@@ -40,6 +40,10 @@ func TestTryEngine(t *testing.T) {
 			{"exec-sleep", []string{"--stop-timeout", "2"}, 137, 3, true, "no", "SIGTERM", 2},
 			{"init-sleep", []string{"--init"}, 143, 0, false, "yes", "SIGTERM", 10},
 			{"go-sigint", []string{"--stop-signal", "SIGINT", "--stop-timeout", "3"}, 2, 0, false, "yes", "SIGINT", 3},
+			// A real-time stop signal by number, as `sigview try --docker
+			// --stop-signal` passes one: the engine's 35 is sigview's
+			// SIGRTMIN+1 (SIGRTMIN = 34 for both).
+			{"rt-35", []string{"--stop-signal", "35", "--stop-timeout", "2"}, 137, 3, true, "no", "SIGRTMIN+1", 2},
 		} {
 			cmd := []string{"sleep", "1000"}
 			if c.name == "go-sigint" {
