@@ -548,3 +548,41 @@ func cpuTicks(t *testing.T, pid int) int {
 	s, _ := strconv.Atoi(f[12])
 	return u + s
 }
+
+// TestWatchRescanSeesChange: watch's rescans (each building on the last)
+// see an init's disposition change: after the shell sets its trap and a
+// rescan has run, the prediction for the signal is no longer "dropped".
+func TestWatchRescanSeesChange(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	cmd := exec.Command("sh", "-c", `read go; trap 'exit 3' PWR; echo armed; while :; do sleep 0.05; done`)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Cloneflags: syscall.CLONE_NEWPID}
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	pid := cmd.Process.Pid
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if st, _, _ := procStat(pid); st == 'S' {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the shell did not settle in read")
+		}
+	}
+	w := startWatch(t, "--interval", "200ms", strconv.Itoa(pid))
+	io.WriteString(in, "go\n")
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "armed\n" {
+		t.Fatalf("the shell did not arm its trap: %q %v", line, err)
+	}
+	time.Sleep(time.Second) // several rescans
+	syscall.Kill(pid, syscall.SIGPWR)
+	ev := w.next(5*time.Second, "SIGPWR to the shell", event(pid, "SIGPWR"))
+	if get(ev, "predicted", "outcome") == "dropped" || ev["agrees"] == false {
+		b, _ := json.Marshal(ev)
+		t.Errorf("the rescans did not see the trap:\n%s", b)
+	}
+	f := w.next(5*time.Second, "the shell's fate", update(num(ev["id"]), "fate"))
+	wantField(t, "the shell's fate", f, 3, "fate", "exit_code")
+}

@@ -156,7 +156,9 @@ func (r *Recorder) ReadBatch(dst []Record, deadline time.Time) ([]Record, error)
 			if r.rd.AvailableBytes() == 0 {
 				break
 			}
-		} else if !now.Before(deadline) {
+		} else if !now.Add(time.Millisecond).Before(deadline) {
+			// The poller waits in whole milliseconds: a deadline less
+			// than one away would spin until it passed.
 			break
 		}
 		// Records written without waking the reader are found by the

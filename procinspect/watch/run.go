@@ -15,8 +15,10 @@ type Source interface {
 	Close() error
 }
 
-// tick is how often fates are settled; lostEvery how often the kernel's
-// count of lost records is read.
+// tick is how often fates are settled while an event waits for one;
+// lostEvery how often the kernel's count of lost records is read, and how
+// often Run wakes when nothing waits (every wakeup costs the Go runtime's
+// monitor a burst of short sleeps).
 const (
 	tick      = 250 * time.Millisecond
 	lostEvery = time.Second
@@ -48,6 +50,9 @@ func (w *Watcher) Run(ctx context.Context, src Source, out func(Item), flush fun
 				out(it)
 			}
 		}
+		if len(buf) > 0 {
+			next = minTime(next, time.Now().Add(tick))
+		}
 		if err != nil {
 			flush()
 			if errors.Is(err, sigtrace.ErrClosed) && ctx.Err() != nil {
@@ -56,7 +61,7 @@ func (w *Watcher) Run(ctx context.Context, src Source, out func(Item), flush fun
 			return err
 		}
 		if now := time.Now(); !now.Before(next) {
-			next = now.Add(tick)
+			next = now.Add(lostEvery)
 			if now.Sub(lostAt) >= lostEvery {
 				lostAt = now
 				if n, err := src.Lost(); err == nil && n > lost {
@@ -67,7 +72,17 @@ func (w *Watcher) Run(ctx context.Context, src Source, out func(Item), flush fun
 			for _, it := range w.Expire(now) {
 				out(it)
 			}
+			if w.unsettled() {
+				next = now.Add(tick)
+			}
 		}
 		flush()
 	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }

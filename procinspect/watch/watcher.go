@@ -411,3 +411,17 @@ func (w *Watcher) Expire(now time.Time) []Item {
 	slices.SortFunc(out, func(a, b Item) int { return int(a.(*Update).ID) - int(b.(*Update).ID) })
 	return out
 }
+
+// unsettled reports whether an event still waits for its fate at Settle.
+func (w *Watcher) unsettled() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, list := range w.open {
+		for _, p := range list {
+			if !p.settled {
+				return true
+			}
+		}
+	}
+	return false
+}
