@@ -16,7 +16,8 @@ import (
 // process; what they do to a signal is judgement (procinspect/predict).
 type InitOptions struct {
 	// Rewrite maps a signal the init receives to the one it forwards
-	// (dumb-init --rewrite s:r); To 0 drops it.
+	// (dumb-init --rewrite s:r); To 0 drops it. dumb-init's setsid mode
+	// adds SIGTSTP, SIGTTIN and SIGTTOU to SIGSTOP where none was given.
 	Rewrite map[Signal]Rewrite
 	// Group reports that the init signals its child's whole process group,
 	// not the child alone: tini -g or TINI_KILL_PROCESS_GROUP, catatonit
@@ -164,6 +165,20 @@ func ParseInitOptions(pg Program, argv []string, env map[string]string) *InitOpt
 	case ProgDumbInit:
 		if env["DUMB_INIT_SETSID"] == "0" && o.Group {
 			o.Group, o.GroupBy = false, "DUMB_INIT_SETSID=0"
+		}
+		if o.Group {
+			// In setsid mode dumb-init turns the terminal's stop signals
+			// into SIGSTOP for its child's process group, unless a
+			// --rewrite said otherwise (dumb-init.c: parse_command,
+			// set_rewrite_to_sigstop_if_not_defined).
+			for _, s := range []Signal{SIGTSTP, SIGTTOU, SIGTTIN} {
+				if _, given := o.Rewrite[s]; !given {
+					if o.Rewrite == nil {
+						o.Rewrite = map[Signal]Rewrite{}
+					}
+					o.Rewrite[s] = Rewrite{To: SIGSTOP, Option: "setsid mode: SIGTSTP, SIGTTIN and SIGTTOU become SIGSTOP"}
+				}
+			}
 		}
 	case ProgTini:
 		if _, ok := env["TINI_KILL_PROCESS_GROUP"]; ok && !o.Group {

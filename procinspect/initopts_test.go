@@ -7,6 +7,18 @@ import (
 
 // TestParseInitOptions reads forwarders' options as their getopt does.
 func TestParseInitOptions(t *testing.T) {
+	// setsid adds dumb-init's setsid-mode rewrites of the terminal's stop
+	// signals to SIGSTOP, where m has none.
+	setsid := func(m map[Signal]Rewrite) map[Signal]Rewrite {
+		out := map[Signal]Rewrite{}
+		for _, s := range []Signal{SIGTSTP, SIGTTIN, SIGTTOU} {
+			out[s] = Rewrite{SIGSTOP, "setsid mode: SIGTSTP, SIGTTIN and SIGTTOU become SIGSTOP"}
+		}
+		for s, r := range m {
+			out[s] = r
+		}
+		return out
+	}
 	type want struct {
 		rewrite     map[Signal]Rewrite
 		group       bool
@@ -21,19 +33,22 @@ func TestParseInitOptions(t *testing.T) {
 		env  map[string]string
 		want want
 	}{
-		{ProgDumbInit, []string{"dumb-init", "sleep", "1"}, nil, want{group: true, groupBy: "dumb-init's default setsid mode"}},
+		{ProgDumbInit, []string{"dumb-init", "sleep", "1"}, nil, want{rewrite: setsid(nil), group: true, groupBy: "dumb-init's default setsid mode"}},
 		{ProgDumbInit, []string{"dumb-init", "--rewrite", "15:0", "sleep"}, nil,
-			want{rewrite: map[Signal]Rewrite{15: {0, "--rewrite 15:0"}}, group: true, groupBy: "dumb-init's default setsid mode"}},
+			want{rewrite: setsid(map[Signal]Rewrite{15: {0, "--rewrite 15:0"}}), group: true, groupBy: "dumb-init's default setsid mode"}},
 		{ProgDumbInit, []string{"dumb-init", "--rew=15:2", "-r3:0", "-c", "x"}, nil,
 			want{rewrite: map[Signal]Rewrite{15: {2, "--rewrite 15:2"}, 3: {0, "-r 3:0"}}, groupBy: "-c"}},
 		{ProgDumbInit, []string{"dumb-init", "-vc", "-r", "1:15", "x"}, nil,
 			want{rewrite: map[Signal]Rewrite{1: {15, "-r 1:15"}}, groupBy: "-c"}},
 		// dumb-init stops at the first non-option: these are the child's.
-		{ProgDumbInit, []string{"dumb-init", "sh", "-c", "-r", "15:0"}, nil, want{group: true, groupBy: "dumb-init's default setsid mode"}},
+		{ProgDumbInit, []string{"dumb-init", "sh", "-c", "-r", "15:0"}, nil, want{rewrite: setsid(nil), group: true, groupBy: "dumb-init's default setsid mode"}},
 		// Out of range: dumb-init would have refused to start.
-		{ProgDumbInit, []string{"dumb-init", "-r", "40:0", "-r", "15:99", "x"}, nil, want{group: true, groupBy: "dumb-init's default setsid mode"}},
+		{ProgDumbInit, []string{"dumb-init", "-r", "40:0", "-r", "15:99", "x"}, nil, want{rewrite: setsid(nil), group: true, groupBy: "dumb-init's default setsid mode"}},
 		{ProgDumbInit, []string{"dumb-init", "x"}, map[string]string{"DUMB_INIT_SETSID": "0"}, want{groupBy: "DUMB_INIT_SETSID=0"}},
-		{ProgDumbInit, []string{"dumb-init", "x"}, map[string]string{"DUMB_INIT_SETSID": "1"}, want{group: true, groupBy: "dumb-init's default setsid mode"}},
+		{ProgDumbInit, []string{"dumb-init", "x"}, map[string]string{"DUMB_INIT_SETSID": "1"}, want{rewrite: setsid(nil), group: true, groupBy: "dumb-init's default setsid mode"}},
+		// A --rewrite of a stop signal wins over setsid mode's SIGSTOP.
+		{ProgDumbInit, []string{"dumb-init", "-r", "20:15", "--rewrite=21:0", "x"}, nil,
+			want{rewrite: setsid(map[Signal]Rewrite{20: {15, "-r 20:15"}, 21: {0, "--rewrite 21:0"}}), group: true, groupBy: "dumb-init's default setsid mode"}},
 		{ProgTini, []string{"tini", "-g", "-e", "143", "-e143", "-p", "SIGKILL", "-s", "--", "java", "-e", "2"}, nil,
 			want{group: true, groupBy: "-g", exitToZero: []int{143}, pdeath: "SIGKILL", reap: true}},
 		// GNU getopt permutes: an option after the program counts before "--".

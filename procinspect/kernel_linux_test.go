@@ -327,7 +327,7 @@ func (in *instance) predictions() (map[string]document.DocPrediction, *procinspe
 			// --json carries TERM and KILL; other signals come from the same
 			// engine on the same scanned process.
 			p := snap.Process(in.target)
-			for _, sig := range []procinspect.Signal{procinspect.SIGQUIT, procinspect.SIGINT, procinspect.SIGHUP} {
+			for _, sig := range []procinspect.Signal{procinspect.SIGQUIT, procinspect.SIGINT, procinspect.SIGHUP, procinspect.SIGTSTP, procinspect.SIGTTIN, procinspect.SIGTTOU} {
 				for _, from := range predict.Senders {
 					pr := document.DocPredictionOf(predict.Predict(p, sig, from, k))
 					out[pr.Signal+"/"+pr.From] = pr
@@ -486,7 +486,7 @@ func agrees(pr document.DocPrediction, sig syscall.Signal, got ending) bool {
 			return strings.Contains(pr.Reason, "assuming it blocked") && !got.pending
 		}
 		return !got.pending
-	case "no/dropped", "no/ignored", "no/handled", "no/consumed":
+	case "no/dropped", "no/ignored", "no/handled", "no/consumed", "no/forwarded":
 		return !got.ended && !got.pending
 	case "no/queued", "no/deferred":
 		return !got.ended && got.pending
@@ -516,8 +516,12 @@ type want struct {
 	verdict, outcome string
 	end              ending
 	reasonHas        string // must be in this row's reason
-	rule             procinspect.RuleName
-	otherwise        *want
+	// kidState, when set, is the state the init's child (and, in a grand
+	// case, its child) must be in after the send: 'T' stopped by what the
+	// init forwarded, 'S' not stopped.
+	kidState  byte
+	rule      procinspect.RuleName
+	otherwise *want
 }
 
 // byRule is a row that depends on a build-dependent kernel rule.
@@ -740,6 +744,22 @@ var kernelCases = []kernelCase{
 		want: withKill(map[send]want{
 			termIn:   {verdict: "depends", outcome: "handled", end: exited(3), reasonHas: "setsid"},
 			termHost: {verdict: "depends", outcome: "handled", end: exited(3), reasonHas: "setsid"}})},
+	// In setsid mode dumb-init turns SIGTSTP, SIGTTIN and SIGTTOU into
+	// SIGSTOP for its child's process group (a shell ignoring SIGTSTP stops
+	// all the same), and its own SIGSTOP to itself is dropped at the init.
+	// With --single-child it forwards SIGTSTP as it is, to the child alone.
+	{name: "dumb-init sh ignoring SIGTSTP (setsid: SIGSTOP to the group)", kids: 1, grand: true,
+		argv: shExec(`dumb-init sh -c "trap '' TSTP; sleep 1000 & wait"`),
+		want: map[send]want{
+			{syscall.SIGTSTP, predict.Inside}: {verdict: "no", outcome: "forwarded", end: alive, kidState: 'T', reasonHas: "SIGSTOP instead"},
+			{syscall.SIGTSTP, predict.Host}:   {verdict: "no", outcome: "forwarded", end: alive, kidState: 'T', reasonHas: "SIGSTOP instead"},
+			{syscall.SIGTTIN, predict.Host}:   {verdict: "no", outcome: "forwarded", end: alive, kidState: 'T', reasonHas: "SIGSTOP instead"},
+			{syscall.SIGTTOU, predict.Inside}: {verdict: "no", outcome: "forwarded", end: alive, kidState: 'T', reasonHas: "SIGSTOP instead"}}},
+	{name: "dumb-init --single-child sh ignoring SIGTSTP", kids: 1, grand: true,
+		argv: shExec(`dumb-init --single-child sh -c "trap '' TSTP; sleep 1000 & wait"`),
+		want: map[send]want{
+			{syscall.SIGTSTP, predict.Inside}: {verdict: "no", outcome: "forwarded", end: alive, kidState: 'S', reasonHas: "ignores SIGTSTP"},
+			{syscall.SIGTSTP, predict.Host}:   {verdict: "no", outcome: "forwarded", end: alive, kidState: 'S', reasonHas: "ignores SIGTSTP"}}},
 	{name: "dumb-init --single-child sh with a trap", kids: 1, grand: true,
 		argv: shExec(`dumb-init --single-child sh -c "trap 'exit 3' TERM; sleep 1000; true"`),
 		want: withKill(map[send]want{
@@ -993,6 +1013,9 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	if pr.Verdict != w.verdict || pr.Outcome != w.outcome {
 		t.Errorf("prediction %s/%s (%s); docs/kernel-signals.md says %s/%s", pr.Verdict, pr.Outcome, pr.Reason, w.verdict, w.outcome)
 	}
+	if w.kidState != 0 {
+		in.checkKids(c.grand, w.kidState)
+	}
 	if got != w.end {
 		if rule.Name != "" {
 			t.Errorf("kernel: %s; the probe measured %s = %v (%s), which says %s", got, rule.Name, rule.Value.V, rule.How, w.end)
@@ -1006,6 +1029,46 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	}
 	t.Logf("matrix | %s | %s from %s | predicted %s/%s (exit %s) | kernel: %s", c.name, procinspect.Signal(s.sig), s.from,
 		pr.Verdict, pr.Outcome, exit, got)
+}
+
+// checkKids checks that the init's child, and with grand its child too,
+// are in state want ('T': stopped) after the send; a stop takes a moment to
+// show, so it is looked for up to a second.
+func (in *instance) checkKids(grand bool, want byte) {
+	in.t.Helper()
+	var kids []int
+	for _, k := range childrenIn(in.target, 0) {
+		kids = append(kids, k)
+		if grand {
+			kids = append(kids, childrenIn(k, 0)...)
+		}
+	}
+	if len(kids) == 0 {
+		in.t.Fatalf("init %d has no child left to look at", in.target)
+	}
+	deadline := time.Now().Add(time.Second)
+	for {
+		var wrong []string
+		for _, k := range kids {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", k))
+			if err != nil {
+				wrong = append(wrong, fmt.Sprintf("%d: %v", k, err))
+				continue
+			}
+			st, err := procinspect.ParseStatus(b)
+			if err != nil || (st.State == 'T') != (want == 'T') {
+				wrong = append(wrong, fmt.Sprintf("%d (%s) in state %c", k, st.Name, st.State))
+			}
+		}
+		if len(wrong) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			in.t.Errorf("the init's children: %v; want each in state %c", wrong, want)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // checkFlip predicts the same scanned process with the other value of a

@@ -223,6 +223,10 @@ func (r *SendReport) judge() {
 			what, r.Exit.V, r.Signal, pr.Verdict, pr.Outcome, pr.Reason)
 	case !r.Held.Known:
 		r.Summary = fmt.Sprintf("%s; sigview predicted %s (%s): %s", what, pr.Verdict, pr.Outcome, pr.Reason)
+	case r.Held.V && pr.Outcome == predict.Forwarded && !r.Ended:
+		// send watches the target alone: whether the child it forwarded to
+		// stopped, ended or ignored it is not looked at.
+		r.Summary = fmt.Sprintf("%s, as predicted for it (%s, %s); what the forwarded signal did to its children was not watched: %s", what, pr.Verdict, pr.Outcome, pr.Reason)
 	case r.Held.V:
 		r.Summary = fmt.Sprintf("%s, as predicted (%s, %s): %s", what, pr.Verdict, pr.Outcome, pr.Reason)
 	default:

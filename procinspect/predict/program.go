@@ -54,6 +54,15 @@ func liveChildren(p *process) []*process {
 // dumb-init's --rewrite, a process group (-g, dumb-init's setsid mode),
 // catatonit's pause mode, tini's -e exit remap.
 func (e *eval) forward(how string) Prediction {
+	pr := e.forwardOnce(how)
+	if pg := e.program; pg == procinspect.ProgDumbInit && (e.sig == procinspect.SIGTSTP || e.sig == procinspect.SIGTTIN || e.sig == procinspect.SIGTTOU) {
+		return e.dumbInitSelfStop(pr)
+	}
+	return pr
+}
+
+// forwardOnce is forward without what dumb-init does to itself afterwards.
+func (e *eval) forwardOnce(how string) Prediction {
 	pg := e.program
 	opts := e.p.InitOptions()
 	if opts == nil {
@@ -114,6 +123,21 @@ func (e *eval) forward(how string) Prediction {
 		out = cp.Outcome // the child's trap or handler, when it runs, decides
 	}
 	return e.out(cp.Verdict, out, "%s; there: %s", lead, cp.Reason)
+}
+
+// dumbInitSelfStop: after forwarding (or dropping) SIGTSTP, SIGTTIN or
+// SIGTTOU, dumb-init sends itself SIGSTOP (dumb-init.c: handle_signal). At
+// a namespace init the kernel drops it: the init's own signal is not forced
+// from an ancestor, so pr (what the forwarding does) stands. Anywhere else
+// dumb-init stops before it can act on its child's end.
+func (e *eval) dumbInitSelfStop(pr Prediction) Prediction {
+	if e.isInit {
+		pr.Reason += "; dumb-init then sends itself SIGSTOP, which the kernel drops at a namespace init (its own signal, not forced from an ancestor)"
+		return pr
+	}
+	pr.Verdict, pr.Outcome, pr.Exit = No, Stops, procinspect.Int{}
+	pr.Reason += "; but dumb-init then sends itself SIGSTOP and is stopped; SIGCONT resumes it"
+	return pr
 }
 
 // groupDeferred: a shell child whose trap waits for its foreground command
