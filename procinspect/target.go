@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,8 +80,10 @@ const minIDPrefix = 4
 // container's name (docker, podman, CRI-O and containerd names; a pod's
 // container as namespace/pod/container; lxc and nspawn names), then a
 // prefix of at least 4 hex digits of its ID. A namespace or container
-// resolves to its init. Names come only from the snapshot's engine facts,
-// which are read only through daemons that could have made the container.
+// resolves to its init. Names come from the snapshot's engine facts (read
+// only through daemons that could have made the container) and, for lxc
+// and nspawn, from the cgroup path; a name that is also another
+// container's ID prefix is ambiguous, never the name's alone.
 func (s *Snapshot) Resolve(arg string, pidMax int) (Target, error) {
 	if pid, ok := PlainPID(arg, pidMax); ok {
 		t := Target{PID: pid, How: "PID"}
@@ -103,13 +106,27 @@ func (s *Snapshot) Resolve(arg string, pidMax int) (Target, error) {
 	if arg == "" {
 		return Target{}, fmt.Errorf("an empty target names nothing")
 	}
-	if m := s.matchContainers(arg, ContainerNames); len(m) > 0 {
-		return s.oneOf(arg, "container name", m)
-	}
+	byName := s.matchContainers(arg, ContainerNames)
+	var byID []*Namespace
 	if len(arg) >= minIDPrefix && isHex(arg) {
-		if m := s.matchContainers(strings.ToLower(arg), containerIDHasPrefix); len(m) > 0 {
-			return s.oneOf(arg, "container ID prefix", m)
+		byID = s.matchContainers(strings.ToLower(arg), containerIDHasPrefix)
+	}
+	switch {
+	case len(byName) > 0 && len(byID) > 0:
+		// A name is whatever its owner chose (a Kubernetes container, an
+		// lxc cgroup): one that looks like another container's ID prefix
+		// must not take its place. Both are candidates.
+		m := byName
+		for _, ns := range byID {
+			if !slices.Contains(m, ns) {
+				m = append(m, ns)
+			}
 		}
+		return s.oneOf(arg, "container name or ID prefix", m)
+	case len(byName) > 0:
+		return s.oneOf(arg, "container name", byName)
+	case len(byID) > 0:
+		return s.oneOf(arg, "container ID prefix", byID)
 	}
 	why := "no container's name is " + Printable(arg)
 	if isHex(arg) {

@@ -52,7 +52,9 @@ func TestResolve(t *testing.T) {
 		{arg: "4026539999", errHas: "above pid_max (32768)"},
 		{arg: "0", errHas: "0 is not a PID"},
 		{arg: "web", pid: 101},
-		{arg: "beef", pid: 103}, // the name wins over the ID prefix it also is
+		// A name that is also other containers' ID prefix: a name is its
+		// owner's choice, so it never shadows them; all are candidates.
+		{arg: "beef", errHas: "by container name or ID prefix", choices: 3},
 		{arg: "beef0", errHas: "by container ID prefix", choices: 2},
 		{arg: "BEEF01", pid: 101},
 		{arg: "cafe", pid: 103},

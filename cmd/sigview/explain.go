@@ -57,7 +57,8 @@ const targetHelp = "TARGET is a PID as --proc names it (a number up to the kerne
 	"number is a PID namespace's inode; anything else a container's name (docker, podman,\n" +
 	"CRI-O, containerd; a pod's container as NAMESPACE/POD/CONTAINER), then a prefix of at\n" +
 	"least 4 hex digits of its ID. A namespace or container means its init. Names come\n" +
-	"from the engines' files; a target that matches several containers lists them (exit 2)."
+	"from the engines' files (lxc, nspawn: the cgroup); a target that matches several\n" +
+	"containers, or one's name and another's ID prefix, lists them (exit 2)."
 
 // watch's TARGET may be a container too: it resolves to the container's
 // namespace, which watch follows by inode (procinspect's Resolve, as for
