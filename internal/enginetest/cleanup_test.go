@@ -3,6 +3,7 @@ package enginetest
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,10 +15,10 @@ import (
 // mount at exec/netns/default stayed on the machine), and not the
 // directory, nor containerd, its shims or the containers.
 func TestDockerLeavesNothing(t *testing.T) {
-	var dir string
+	var dir, id string
 	t.Run("run", func(t *testing.T) {
 		d := StartDocker(t)
-		d.Run(t, "cleanup", nil, "sleep", "1000")
+		id = d.Run(t, "cleanup", nil, "sleep", "1000").ID
 		dir = d.Dir
 		d.cmd.Process.Kill()
 	})
@@ -33,6 +34,10 @@ func TestDockerLeavesNothing(t *testing.T) {
 	time.Sleep(100 * time.Millisecond) // SIGKILL is delivered, not yet reaped
 	if b, err := exec.Command("pgrep", "-f", dir).Output(); len(b) > 0 {
 		t.Errorf("processes left running from %s: %s (%v)", dir, b, err)
+	}
+	// runc's cgroups of the killed container (cgroupfs driver: docker/<id>).
+	if cgs, _ := filepath.Glob("/sys/fs/cgroup/*/docker/" + id); len(cgs) > 0 {
+		t.Errorf("cgroups left: %q", cgs)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("%s is still there (%v)", dir, err)

@@ -82,7 +82,9 @@ func startDocker(t testing.TB, nested bool) *Docker {
 			}
 		}
 		d.StopDaemon(t)
+		ids := d.containerIDs()
 		killUnder(dir) // a daemon that had to be killed leaves containerd, shims and containers
+		removeCgroups(ids)
 		removeTree(dir)
 	})
 	deadline := time.Now().Add(30 * time.Second)
@@ -124,6 +126,17 @@ func (d *Docker) StopDaemon(t testing.TB) {
 
 func (d *Docker) docker(args ...string) (string, error) {
 	return run("docker", append(d.GlobalArgs(), args...)...)
+}
+
+// containerIDs lists the IDs of the containers this daemon made (none
+// for a nested daemon, whose data root is not on the host).
+func (d *Docker) containerIDs() []string {
+	ents, _ := os.ReadDir(filepath.Join(d.DataRoot, "containers"))
+	var ids []string
+	for _, e := range ents {
+		ids = append(ids, e.Name())
+	}
+	return ids
 }
 
 // PID is the daemon's PID on the host.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -232,5 +233,31 @@ func killUnder(dir string) {
 	}
 	for pid := range kill {
 		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// removeCgroups removes the cgroups runc made for the containers ids,
+// which stay when their daemon had to be killed (runc delete never ran):
+// docker/<id> and system.slice/docker-<id>.scope in every hierarchy. A
+// cgroup is removed only once empty (rmdir refuses otherwise); killed
+// members take a moment to go.
+func removeCgroups(ids []string) {
+	hs, _ := filepath.Glob("/sys/fs/cgroup/*")
+	hs = append(hs, "/sys/fs/cgroup")
+	for _, id := range ids {
+		if len(id) != 64 || strings.ContainsAny(id, "/.") {
+			continue
+		}
+		for _, h := range hs {
+			for _, cg := range []string{filepath.Join(h, "docker", id), filepath.Join(h, "system.slice", "docker-"+id+".scope")} {
+				for i := 0; i < 40; i++ {
+					err := syscall.Rmdir(cg)
+					if err == nil || err == syscall.ENOENT || err == syscall.ENOTDIR {
+						break
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+		}
 	}
 }
