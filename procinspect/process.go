@@ -19,13 +19,16 @@ type Process struct {
 	// Env holds the few environment variables a recognised forwarding init
 	// reads that change its signal handling (DUMB_INIT_SETSID,
 	// TINI_KILL_PROCESS_GROUP, …; see InitOptions), read from
-	// /proc/PID/environ for the same processes as Cmdline, and only for
+	// /proc/PID/environ of a namespace init only (not of the other
+	// processes read in depth, such as an init's children), and only for
 	// those programs: nothing else of an environment is kept. EnvErr says
-	// why it could not be read.
+	// why it was not read (for a forwarder that is no namespace init: it
+	// is none, and the variables are unknown).
 	Env    map[string]string
 	EnvErr string
 	// S6 is what an s6-svscan namespace init's scan directory holds in
-	// .s6-svscan/ (the scripts that replace its default on a signal); nil
+	// .s6-svscan/ (the scripts that replace its default on a signal); for
+	// an s6-svscan that is no namespace init, not read and Err says so; nil
 	// for any other process, or when the procfs is a copy.
 	S6 *S6Files
 	// StartTime is field 22 of /proc/PID/stat, in clock ticks after boot.

@@ -390,15 +390,38 @@ func readDetails(p *Process, pr Proc) {
 		p.ContainerErr = reason(err)
 	}
 	p.Cmdline = readCmdline(pr)
-	p.Env, p.EnvErr = readInitEnv(pr, Identify(p))
-	if pr.fs.Live && Identify(p) == ProgS6Svscan {
-		p.S6 = readS6Files(pr)
-	}
+	readInitFiles(p, pr)
 	if b, err := readFile(pr.path("stat")); err == nil {
 		p.StartTime, _ = ParseStartTime(b)
 		if !p.Kthread.Known {
 			p.Kthread = kthreadOf(b)
 		}
+	}
+}
+
+// notInit is why a process's environment or s6 scan directory was not
+// read: only a namespace init's are (a forwarder or supervisor elsewhere,
+// such as an init's child shown in depth, is predicted with them unknown).
+const notInit = "not read: it is not a namespace init, and only a namespace init's are read"
+
+// readInitFiles reads, for a namespace init only, what its program reads
+// besides its command line: the environment variables a forwarder reads
+// (readInitEnv) and s6-svscan's .s6-svscan files (readS6Files). Any other
+// process read in depth gets neither opened, and says why.
+func readInitFiles(p *Process, pr Proc) {
+	pg := Identify(p)
+	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
+		if len(initEnv[pg]) > 0 {
+			p.EnvErr = notInit
+		}
+		if pg == ProgS6Svscan {
+			p.S6 = &S6Files{Err: notInit}
+		}
+		return
+	}
+	p.Env, p.EnvErr = readInitEnv(pr, pg)
+	if pr.fs.Live && pg == ProgS6Svscan {
+		p.S6 = readS6Files(pr)
 	}
 }
 

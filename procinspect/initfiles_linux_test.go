@@ -1,0 +1,104 @@
+package procinspect_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sigview/sigview/internal/nstest"
+	"github.com/sigview/sigview/procinspect"
+)
+
+// TestInitFilesOnlyForInits: a forwarder's environment and s6-svscan's
+// scan directory are read for a namespace init only. The same dumb-init
+// with DUMB_INIT_SETSID=0 is read as PID 1 of a namespace (the variable
+// counts) and as an ordinary process (its environment is not read, and the
+// options say the variable is unknown and why); an s6-svscan that is not an
+// init gets its scan directory left alone.
+func TestInitFilesOnlyForInits(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	sc := procinspect.Scanner{Root: "/proc"}
+
+	in := start(t, shExec("env DUMB_INIT_SETSID=0 dumb-init sleep 1000")(binaries{}), false)
+	in.settleKids(1)
+	p, err := sc.ReadOne(in.target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Env["DUMB_INIT_SETSID"] != "0" || p.EnvErr != "" {
+		t.Errorf("dumb-init as a namespace init: Env %v (%q), want DUMB_INIT_SETSID=0 read", p.Env, p.EnvErr)
+	}
+	if o := p.InitOptions(); o == nil || o.GroupBy != "DUMB_INIT_SETSID=0" {
+		t.Errorf("dumb-init as a namespace init: options %+v, want DUMB_INIT_SETSID=0 to count", o)
+	}
+
+	pid := startPlain(t, "dumb-init", "env", "DUMB_INIT_SETSID=0", "dumb-init", "sleep", "1000")
+	p, err = sc.ReadOne(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Env != nil || !strings.Contains(p.EnvErr, "not a namespace init") {
+		t.Errorf("dumb-init that is no init: Env %v (%q), want its environment not read", p.Env, p.EnvErr)
+	}
+	o := p.InitOptions()
+	if o == nil || !strings.Contains(o.EnvUnknown, "DUMB_INIT_SETSID unknown: not read") {
+		t.Errorf("dumb-init that is no init: options %+v, want DUMB_INIT_SETSID unknown and why", o)
+	}
+
+	d := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(d, ".s6-svscan"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(d, ".s6-svscan", "SIGHUP"), []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pid = startPlain(t, "s6-svscan", "s6-svscan", d)
+	p, err = sc.ReadOne(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := p.S6.File("SIGHUP"); !strings.Contains(f, "not a namespace init") {
+		t.Errorf("s6-svscan that is no init: .s6-svscan/SIGHUP %q, want it not looked at", f)
+	}
+}
+
+// startPlain runs argv as an ordinary process (no namespace of its own)
+// and waits until it has become comm. It is ended with SIGTERM, which both
+// programs act on (dumb-init forwards it to its child, which dies of it),
+// and SIGKILL if that is not enough.
+func startPlain(t *testing.T, comm string, argv ...string) int {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %v: %v", argv, err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	pid := cmd.Process.Pid
+	t.Cleanup(func() {
+		syscall.Kill(pid, syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			syscall.Kill(pid, syscall.SIGKILL)
+			<-done
+			t.Errorf("%v did not end on SIGTERM", argv)
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if strings.TrimSpace(string(b)) == comm {
+			time.Sleep(100 * time.Millisecond) // past its option parsing
+			return pid
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%v did not become %s", argv, comm)
+	return 0
+}
