@@ -101,7 +101,14 @@ func (s *Snapshot) Resolve(arg string, pidMax int) (Target, error) {
 				return initTarget(ns, fmt.Sprintf("PID namespace %d", ino))
 			}
 		}
-		return Target{}, fmt.Errorf("%s is above pid_max (%d), so it names a PID namespace by inode, and no visible PID namespace has that inode", arg, pidMax)
+		// Digits are hex digits too: a container ID may start with
+		// "03771539". No namespace has that inode, so it can only be that.
+		if len(arg) >= minIDPrefix {
+			if m := s.matchContainers(arg, containerIDHasPrefix); len(m) > 0 {
+				return s.oneOf(arg, "container ID prefix", m)
+			}
+		}
+		return Target{}, fmt.Errorf("%s is above pid_max (%d), so it names a PID namespace by inode, and no visible PID namespace has that inode (nor does any container's ID start with it)", arg, pidMax)
 	}
 	if arg == "" {
 		return Target{}, fmt.Errorf("an empty target names nothing")

@@ -24,6 +24,7 @@ func TestResolve(t *testing.T) {
 	c2, m2 := dock("beef02"+strings.Repeat("0", 58), "worker")
 	c3, m3 := dock("cafe00"+strings.Repeat("0", 58), "beef") // a name that looks like an ID prefix
 	c4, m4 := dock("d00d00"+strings.Repeat("0", 58), "app-1")
+	c6, m6 := dock("03771539"+strings.Repeat("a", 56), "digits") // an ID prefix of decimal digits
 	m4.Pod = engine.Pod{Namespace: "prod", Name: "api-0"}
 	m4.ContainerName = "app"
 	lxc := &engine.Container{Runtime: "lxc", Name: "box"}
@@ -31,6 +32,7 @@ func TestResolve(t *testing.T) {
 		{ID: nsutil.NSID{Ino: nsutil.InitialPIDNSInode}, Init: &Process{PID: 1}},
 		mk(4026532301, 101, c1, m1), mk(4026532302, 102, c2, m2), mk(4026532303, 103, c3, m3),
 		mk(4026532304, 104, c4, m4), mk(4026532305, 105, lxc, nil), {ID: nsutil.NSID{Ino: 4026532306}, Level: 1},
+		mk(4026532307, 107, c6, m6),
 	}}
 	s.byPID = map[int]*Process{}
 	for _, ns := range s.Namespaces {
@@ -50,6 +52,8 @@ func TestResolve(t *testing.T) {
 		{arg: "4026532302", pid: 102},
 		{arg: "4026532306", errHas: "its init is not visible"},
 		{arg: "4026539999", errHas: "above pid_max (32768)"},
+		{arg: "03771539", pid: 107}, // above pid_max, no such inode: an ID prefix
+		{arg: "4026532307", pid: 107},
 		{arg: "0", errHas: "0 is not a PID"},
 		{arg: "web", pid: 101},
 		// A name that is also other containers' ID prefix: a name is its
