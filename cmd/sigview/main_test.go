@@ -51,7 +51,7 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"explain", "--proc", fixture, "abc"}, 1, "sigview: explain abc: no container's name is abc, and an ID prefix needs at least 4 hex digits (names come from the engines' files: a container whose engine files are not readable here has no name)", ""},
 		{[]string{"explain", "--proc", fixture, "0"}, 1, "sigview: explain 0: 0 is not a PID", ""},
 		{[]string{"explain", "--proc", fixture, "4026532201"}, 0, "", "PID 4242 "},
-		{[]string{"explain", "--proc", fixture, "4026599999"}, 1, "sigview: explain 4026599999: 4026599999 is above pid_max (4194304), so it names a PID namespace by inode, and no visible PID namespace has that inode", ""},
+		{[]string{"explain", "--proc", fixture, "4026599999"}, 1, "sigview: explain 4026599999: 4026599999 is above pid_max (4194304), so it names a PID namespace by inode, and no visible PID namespace has that inode (nor does any container's ID start with it)", ""},
 		{[]string{"explain", "--from", "inside", "1"}, 2, "sigview: --from does not apply to sigview explain (it is a flag of sigview send)", ""},
 		{[]string{"explain", "1", "--once"}, 2, "sigview: --once does not apply to sigview explain (it is a flag of sigview)", ""},
 		{[]string{"--once", "explain", "1"}, 2, "sigview: --once does not apply to sigview explain (it is a flag of sigview)", ""},
@@ -70,7 +70,7 @@ func TestCommandLine(t *testing.T) {
 		// is sent. (A free PID is tested in TestActSendErrors, which makes
 		// sure it is free: PIDs wrap, and any number below pid_max may be
 		// in use by the time the test runs.)
-		{[]string{"send", "99999999999"}, 1, "sigview: send 99999999999: 99999999999 is above pid_max (" + pidMax + "), so it names a PID namespace by inode, and no visible PID namespace has that inode", ""},
+		{[]string{"send", "99999999999"}, 1, "sigview: send 99999999999: 99999999999 is above pid_max (" + pidMax + "), so it names a PID namespace by inode, and no visible PID namespace has that inode (nor does any container's ID start with it)", ""},
 		{[]string{"send", "--proc", empty, "1"}, 1, "sigview: --proc " + empty + " is not a procfs: it has no self entry and no PID directory with a stat or status file", ""},
 		{[]string{"try"}, 2, "sigview: try needs a command: sigview try [flags] -- CMD [ARGS...]", ""},
 		{[]string{"try", "--grace", "-1s", "--", "sleep", "1"}, 2, "sigview: --grace -1s: must not be negative", ""},
