@@ -645,16 +645,22 @@ func s6svscan(files map[string]string) func(binaries) []string {
 
 // supervisordInit runs supervisord in the foreground as PID 1 with one
 // program, sleep, and no control socket.
-func supervisordInit(b binaries) []string {
-	d := tempDir(b, "supervisord-")
-	conf := filepath.Join(d, "supervisord.conf")
-	text := "[supervisord]\nnodaemon=true\nlogfile=/dev/null\nlogfile_maxbytes=0\npidfile=" + filepath.Join(d, "pid") +
-		"\nchildlogdir=" + d + // its programs' AUTO logs, not in the machine's /tmp
-		"\n[program:sleeper]\ncommand=sleep 1000\nstartsecs=0\n"
-	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-		panic(err)
+func supervisordInit(b binaries) []string { return supervisordWith("command=sleep 1000")(b) }
+
+// supervisordWith runs supervisord in the foreground as PID 1 with one
+// program whose section holds the given lines, and no control socket.
+func supervisordWith(program string) func(b binaries) []string {
+	return func(b binaries) []string {
+		d := tempDir(b, "supervisord-")
+		conf := filepath.Join(d, "supervisord.conf")
+		text := "[supervisord]\nnodaemon=true\nlogfile=/dev/null\nlogfile_maxbytes=0\npidfile=" + filepath.Join(d, "pid") +
+			"\nchildlogdir=" + d + // its programs' AUTO logs, not in the machine's /tmp
+			"\n[program:sleeper]\n" + program + "\nstartsecs=0\n"
+		if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+			panic(err)
+		}
+		return []string{"/bin/sh", "-c", "echo ready; exec supervisord -n -c " + conf}
 	}
-	return []string{"/bin/sh", "-c", "echo ready; exec supervisord -n -c " + conf}
 }
 
 var jvmExits143 = want{verdict: "yes", outcome: "handled", end: exited(143)}
@@ -822,6 +828,20 @@ var kernelCases = []kernelCase{
 		want: withKill(map[send]want{termIn: exits0Handled, termHost: exits0Handled, intIn: exits0Handled, intHost: exits0Handled,
 			quitIn: exits0Handled, quitHost: exits0Handled,
 			hupIn: {verdict: "no", outcome: "handled", end: alive}, hupHost: {verdict: "no", outcome: "handled", end: alive}})},
+	// A program that ignores SIGTERM (sleep started with it ignored) and
+	// whose stopsignal is INT: supervisord's SIGINT ends it at once, so
+	// supervisord exits 0 within the grace, not after stopwaitsecs.
+	{name: "supervisord, a program with stopsignal INT", program: "supervisord", kids: 1, grace: 6 * time.Second,
+		argv: supervisordWith("command=env --ignore-signal=TERM sleep 1000\nstopsignal=INT\nstopwaitsecs=30"),
+		want: map[send]want{
+			termIn:   {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "stopsignal SIGINT"},
+			termHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "stopsignal SIGINT"}}},
+	// The same program with supervisord's default stopsignal (TERM): it
+	// ignores it, and supervisord waits its stopwaitsecs (30 s here).
+	{name: "supervisord, a program ignoring its stopsignal", program: "supervisord", kids: 1, grace: 3 * time.Second,
+		argv: supervisordWith("command=env --ignore-signal=TERM sleep 1000\nstopwaitsecs=30"),
+		want: map[send]want{
+			termHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "waits 30 s"}}},
 	// The fix hint must not say `exec`: sleep has no SIGTERM handler, and
 	// exec'd (the next case) it is PID 1 and the kernel drops SIGTERM.
 	{name: "bash trap with a foreground command", kids: 1, hintLacks: "exec",

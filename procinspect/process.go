@@ -31,6 +31,10 @@ type Process struct {
 	// an s6-svscan that is no namespace init, not read and Err says so; nil
 	// for any other process, or when the procfs is a copy.
 	S6 *S6Files
+	// Supervisord is what a supervisord namespace init's configuration
+	// file says of stopping its programs; nil for any other process, or
+	// when the procfs is a copy.
+	Supervisord *SupervisordConf
 	// StartTime is field 22 of /proc/PID/stat, in clock ticks after boot.
 	// With PID it identifies the process against PID reuse. Read for the
 	// same processes as Cmdline; 0 otherwise or when unreadable.

@@ -423,6 +423,9 @@ func readInitFiles(p *Process, pr Proc) {
 	if pr.fs.Live && pg == ProgS6Svscan {
 		p.S6 = readS6Files(pr)
 	}
+	if pr.fs.Live && pg == ProgSupervisord {
+		p.Supervisord = readSupervisordConf(pr, p.Cmdline)
+	}
 }
 
 // ReadOne reads a single process the way Scan does, deep facts included. It

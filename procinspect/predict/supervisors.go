@@ -93,14 +93,43 @@ func supervisord(e *eval) (Prediction, bool) {
 	default:
 		return Prediction{}, false
 	}
-	lead := fmt.Sprintf("%s is supervisord: %s makes it stop every program it runs (each gets its stopsignal, SIGTERM unless its configuration says otherwise, which sigview does not read: assumed SIGTERM) and exit 0", e.who, e.name)
+	conf := e.p.Supervisord
+	lead := fmt.Sprintf("%s is supervisord: %s makes it stop every program it runs (each gets its stopsignal and, after its stopwaitsecs, SIGKILL) and exit 0", e.who, e.name)
 	for _, c := range liveChildren(e.p) {
-		cp := Predict(c, procinspect.SIGTERM, Inside, e.k)
-		if cp.Verdict != Yes {
-			return e.out(Depends, Handled, "%s once they have ended; %s (PID %s inside) may not end on SIGTERM (%s): supervisord then waits its stopwaitsecs (10 s unless configured) and SIGKILLs it, which a 10 s grace period does not cover", lead, procinspect.Printable(c.Name()), nsPIDText(c), cp.Reason), true
+		sig, wait, from := procinspect.SIGTERM, 10, supervisordAssumed(conf)
+		if pg, ok := conf.Program(c.Cmdline); ok {
+			sig, wait = pg.StopSignal, pg.StopWaitSecs
+			from = fmt.Sprintf("[program:%s] in %s: stopsignal %s%s, stopwaitsecs %d%s", procinspect.Printable(pg.Name), procinspect.Printable(conf.Path),
+				sig, givenOr(pg.StopSignalSet), wait, givenOr(pg.StopWaitSecsSet))
 		}
+		cname := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(c.Name()), nsPIDText(c))
+		cp := Predict(c, sig, Inside, e.k)
+		if cp.Verdict != Yes {
+			return e.out(Depends, Handled, "%s once they have ended; %s gets %s (%s) and may not end of it (%s): supervisord then waits %d s and SIGKILLs it, which a grace period of %d s or less does not cover", lead, cname, sig, from, cp.Reason, wait, wait), true
+		}
+		lead += fmt.Sprintf("; %s gets %s (%s) and ends of it", cname, sig, from)
 	}
-	return withExit(e.out(Yes, Handled, "%s; every program it runs ends on SIGTERM, so it exits about a second later", lead), 0), true
+	return withExit(e.out(Yes, Handled, "%s; every program it runs ends on its stop signal, so it exits about a second later", lead), 0), true
+}
+
+// supervisordAssumed says why a program's stop signal is assumed SIGTERM.
+func supervisordAssumed(c *procinspect.SupervisordConf) string {
+	switch {
+	case c == nil:
+		return "assumed SIGTERM and 10 s, supervisord's defaults: its configuration was not read"
+	case c.Err != "":
+		return "assumed SIGTERM and 10 s, supervisord's defaults: its configuration is unknown: " + c.Err
+	case c.Includes:
+		return "assumed SIGTERM and 10 s, supervisord's defaults: " + procinspect.Printable(c.Path) + " has an [include], whose files sigview does not read"
+	}
+	return "assumed SIGTERM and 10 s, supervisord's defaults: no [program:…] section of " + procinspect.Printable(c.Path) + " is plainly this process's"
+}
+
+func givenOr(set bool) string {
+	if set {
+		return ""
+	}
+	return " (its default)"
 }
 
 // systemd is documented, not measured: systemd cannot run here as a
