@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -108,13 +109,116 @@ func precheck() error {
 // the machine's doing.
 func classify(what string, err error) error {
 	lockdown, _ := os.ReadFile("/sys/kernel/security/lockdown")
+	return classifyWith(what, err, string(lockdown), readPrivileges())
+}
+
+// privileges are what the kernel checks before loading tracing programs.
+type privileges struct {
+	euid   int
+	capEff uint64
+	known  bool // capEff was read
+}
+
+// Capability bits (linux/capability.h).
+const (
+	capSysAdmin = 21
+	capPerfmon  = 38
+	capBPF      = 39
+)
+
+// enough: CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON (tracing programs).
+// Unknown capabilities count as enough for root only.
+func (p privileges) enough() bool {
+	if !p.known {
+		return p.euid == 0
+	}
+	has := func(c uint) bool { return p.capEff&(1<<c) != 0 }
+	return has(capSysAdmin) || has(capBPF) && has(capPerfmon)
+}
+
+func (p privileges) String() string {
+	if !p.known {
+		return fmt.Sprintf("euid %d, capabilities unknown", p.euid)
+	}
+	return fmt.Sprintf("euid %d, CapEff %016x", p.euid, p.capEff)
+}
+
+func readPrivileges() privileges {
+	p := privileges{euid: os.Geteuid()}
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return p
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			if n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64); err == nil {
+				p.capEff, p.known = n, true
+			}
+		}
+	}
+	return p
+}
+
+// verifierLines is how many of the verifier log's last lines are shown.
+const verifierLines = 4
+
+// verifierTail returns the last lines of a verifier log, without the
+// "processed N insns" summary, each bounded.
+func verifierTail(log []string) string {
+	var lines []string
+	for i := len(log) - 1; i >= 0 && len(lines) < verifierLines; i-- {
+		l := strings.TrimSpace(log[i])
+		if l == "" || strings.HasPrefix(l, "processed ") {
+			continue
+		}
+		if len(l) > 160 {
+			l = l[:160] + "…"
+		}
+		lines = append([]string{strconv.Quote(l)}, lines...)
+	}
+	if len(lines) == 0 {
+		return "no verifier log"
+	}
+	return strings.Join(lines, " / ")
+}
+
+// rejected is a verifier rejection without the log (shown in Why).
+type rejected struct {
+	msg string
+	err error
+}
+
+func (r *rejected) Error() string { return r.msg }
+func (r *rejected) Unwrap() error { return r.err }
+
+func classifyWith(what string, err error, lockdown string, p privileges) error {
+	const privFix = "run as root, or with CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN); an LSM or kernel.unprivileged_bpf_disabled may also refuse"
+	var ve *ebpf.VerifierError
 	switch {
-	case strings.Contains(string(lockdown), "[confidentiality]"):
+	case strings.Contains(lockdown, "[confidentiality]"):
 		return &Unavailable{Why: what + " was refused: the kernel is locked down (lockdown=confidentiality)",
 			Fix: "boot with lockdown=integrity or none", Err: err}
+	case !p.enough() && (errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES)):
+		// The verifier refuses an unprivileged loader too: privileges
+		// are checked first.
+		return &Unavailable{Why: what + " was not permitted (" + p.String() + ")", Fix: privFix, Err: err}
+	case errors.As(err, &ve):
+		// The verifier rejected a program that a privileged loader
+		// gave it: the kernel is older than the recorder needs, or its
+		// BTF lacks what a program reads (a tracepoint argument, a
+		// field), not a matter of privileges.
+		msg := ve.Cause.Error()
+		if prefix, ok := strings.CutSuffix(err.Error(), ve.Error()); ok {
+			msg = prefix + msg
+		}
+		return &Unavailable{
+			Why: what + " failed: the kernel's verifier rejected a program (the kernel is too old for the recorder, or lacks BTF for what it reads); the verifier's last lines: " +
+				verifierTail(ve.Log),
+			Fix: "Linux 5.11 or later built with CONFIG_DEBUG_INFO_BTF=y; sigview's privileges were enough (" + p.String() + ")",
+			Err: &rejected{msg: msg, err: err}}
 	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
-		return &Unavailable{Why: what + " was not permitted",
-			Fix: "run as root, or with CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN); an LSM or kernel.unprivileged_bpf_disabled may also refuse",
+		return &Unavailable{Why: what + " was refused although sigview has the privileges (" + p.String() + ")",
+			Fix: "an LSM (SELinux, AppArmor, the BPF LSM), a seccomp filter, or a user namespace whose capabilities do not count for BPF refused it",
 			Err: err}
 	case errors.Is(err, ebpf.ErrNotSupported), errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOENT),
 		errors.Is(err, unix.ENOSYS), errors.Is(err, unix.EOPNOTSUPP):

@@ -57,8 +57,13 @@ struct pid {
 	struct upid numbers[1];
 } __attribute__((preserve_access_index));
 
+typedef struct {
+	int counter;
+} atomic_t;
+
 struct signal_struct {
 	unsigned int flags;
+	atomic_t live;
 } __attribute__((preserve_access_index));
 
 struct sigaction {
@@ -363,9 +368,20 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 	return 0;
 }
 
+// sched_process_exit takes only the task: the tracepoint's second
+// argument, group_dead, exists only since Linux 6.16 ("exit: move and
+// extend sched_process_exit() tracepoint"), and the verifier of an older
+// kernel refuses a program that reads it. group_dead is the kernel's
+// atomic_dec_and_test(&tsk->signal->live) in do_exit, which runs before
+// the tracepoint on every kernel (before exit_mm on old kernels, after
+// taskstats_exit on new ones): signal->live is 0 here for the last thread.
+// Threads exiting together may each see 0; the first to get here reports
+// the exit and removes the process from tracked, so it is reported once.
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sched_process_exit, struct task_struct *task, bool group_dead)
+int BPF_PROG(sched_process_exit, struct task_struct *task)
 {
+	int live = BPF_CORE_READ(task, signal, live.counter);
+	bool group_dead = live == 0;
 	if (!group_dead)
 		return 0;
 	u32 tgid = BPF_CORE_READ(task, tgid);
