@@ -104,10 +104,15 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 	if err := checkProcfs(o.proc); err != nil {
 		return err
 	}
-	var first *procinspect.Snapshot
+	// deep: the PID targets, read in depth by every scan (their start
+	// time tells a reused PID from the process named).
+	var (
+		first *procinspect.Snapshot
+		deep  []int
+	)
 	scan := func() (*procinspect.Snapshot, error) {
 		if first == nil {
-			s, err := scanner(o, nil).Scan()
+			s, err := scanner(o, deep).Scan()
 			if err != nil {
 				return nil, err
 			}
@@ -118,6 +123,9 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 	opts, err := watchTargets(c, o, args, scan)
 	if err != nil {
 		return err
+	}
+	if deep = opts.PIDs; first != nil && len(deep) > 0 {
+		first = nil // scanned for a container TARGET: again, with the PIDs in depth
 	}
 	opts.All = o.all
 	if o.signal != "" {
@@ -145,7 +153,7 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	go rescan(ctx, o, w, snap)
+	go rescan(ctx, o, w, snap, deep)
 	fmt.Fprintf(stderr, "sigview: watching %s (stop with Ctrl-C)\n", watchingWhat(opts))
 	// Buffered, and flushed whenever no record waits: a storm of signals
 	// costs one write per batch, and a lone event is printed at once.
@@ -171,11 +179,12 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 
 // rescan keeps the watcher's predictions fresh until ctx ends, each scan
 // building on the one before (prev, then its own: it reads only what
-// changed, a fifth of a full scan's CPU). A failed scan keeps the last one.
-func rescan(ctx context.Context, o options, w *watch.Watcher, prev *procinspect.Snapshot) {
+// changed, a fifth of a full scan's CPU), deep read in depth. A failed scan
+// keeps the last one.
+func rescan(ctx context.Context, o options, w *watch.Watcher, prev *procinspect.Snapshot, deep []int) {
 	t := time.NewTicker(o.interval)
 	defer t.Stop()
-	sc := scanner(o, nil)
+	sc := scanner(o, deep)
 	sc.Prev = prev
 	for {
 		select {
@@ -237,7 +246,7 @@ func startUISignals(o options, uo *ui.Options) func() {
 		if err == nil {
 			w.SetAssessments(predict.Assess(s, s.Kernel))
 		}
-		go rescan(ctx, o, w, s)
+		go rescan(ctx, o, w, s, nil)
 		w.Run(ctx, rec, sink.Add, sink.Flush)
 		close(done)
 	}()

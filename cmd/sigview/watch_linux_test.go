@@ -293,6 +293,28 @@ func TestWatchSleepInit(t *testing.T) {
 	}
 }
 
+// TestWatchNotInit: a process that is not a namespace init, named as the
+// TARGET, gets SIGWINCH from the host: it is predicted ignored (its default
+// action) and agrees, from the scan that read it in depth (the target's
+// start time known, not "the PID was reused": a scan reads the start time
+// only of what it reads in depth).
+func TestWatchNotInit(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	tg := startTarget(t, false, 0, "sleep", "1000")
+	w := startWatch(t, strconv.Itoa(tg.pid))
+	syscall.Kill(tg.pid, syscall.SIGWINCH)
+	ev := w.next(5*time.Second, "the host's SIGWINCH", event(tg.pid, "SIGWINCH"))
+	const what = "SIGWINCH to a non-init"
+	wantField(t, what, ev, "ignored", "result")
+	wantField(t, what, ev, "host", "sender", "from")
+	wantField(t, what, ev, "ignored", "predicted", "outcome")
+	wantField(t, what, ev, true, "agrees")
+	if b, _ := json.Marshal(ev); strings.Contains(string(b), "reused") || strings.Contains(string(b), "assumed") {
+		t.Errorf("%s: %s", what, b)
+	}
+	tg.alive(t)
+}
+
 // TestWatchTini: SIGTERM from the host to a tini init is delivered to tini
 // (it waits in sigtimedwait), then tini sends SIGTERM to its child from
 // inside, and exits 143 as predicted.

@@ -170,7 +170,8 @@ func (w *Watcher) generate(r sigtrace.Record) []Item {
 	}
 	p := &pending{ev: ev, handler: r.Handler,
 		delivered: r.Result == sigtrace.Delivered || r.Result == sigtrace.Overflow || r.Result == sigtrace.LoseInfo}
-	ev.Predicted, ev.Notes = w.predict(r, ev), append(ev.Notes, w.noPrediction(r, ev)...)
+	ev.Predicted = w.predict(r, ev)
+	ev.Notes = append(ev.Notes, w.noPrediction(r, ev)...)
 	if pr := ev.Predicted; pr != nil {
 		p.judgeAtGeneration(r, observed)
 	}
@@ -237,9 +238,13 @@ func (w *Watcher) before(t time.Time) *predict.Assessments {
 // it, or nil.
 func (w *Watcher) predict(r sigtrace.Record, ev *Event) *predict.Prediction {
 	as := w.before(r.Time)
-	p := scanned(as, r.Target)
-	if p == nil || (ev.From != string(predict.Inside) && ev.From != string(predict.Host)) {
+	p, same := scanned(as, r.Target)
+	if p == nil || same != sameProcess && same != startUnread ||
+		(ev.From != string(predict.Inside) && ev.From != string(predict.Host)) {
 		return nil
+	}
+	if same == startUnread {
+		ev.Notes = append(ev.Notes, "the last scan did not read its start time: assumed to be the process that scan saw")
 	}
 	if as != w.as {
 		pr := as.Of(p).Prediction(ev.Signal, predict.Sender(ev.From))
@@ -262,10 +267,12 @@ func (w *Watcher) noPrediction(r sigtrace.Record, ev *Event) []string {
 		return []string{"sent before sigview's first scan: no prediction"}
 	case ev.From == FromKernel || ev.From == FromOther:
 		return []string{fmt.Sprintf("sigview predicts for senders inside and on the host, not %s", ev.From)}
-	case scanned(as, r.Target) == nil && as.Snapshot.Process(r.Target.TGID) != nil:
+	}
+	switch _, same := scanned(as, r.Target); same {
+	case reused:
 		w.markStale()
 		return []string{"the PID was reused since the last scan: no prediction"}
-	case scanned(as, r.Target) == nil:
+	case notScanned:
 		w.markStale()
 		return []string{"not in the last scan (started since): no prediction"}
 	}
@@ -276,17 +283,34 @@ func (w *Watcher) noPrediction(r sigtrace.Record, ev *Event) []string {
 // on every Linux architecture sigview builds for).
 const ticksPerSecond = 100
 
-// scanned returns the target as the last scan saw it, if it is the same
-// process (its start time matches).
-func scanned(as *predict.Assessments, t sigtrace.Task) *procinspect.Process {
+// identity is how a scanned process relates to an event's target.
+type identity int
+
+const (
+	notScanned  identity = iota // no process with the target's PID in the scan
+	sameProcess                 // its PID and start time
+	reused                      // its PID, another start time: the PID was reused
+	startUnread                 // its PID; the scan did not read its start time
+)
+
+// scanned returns the target as the last scan saw it, and whether it is
+// the same process: the PID was reused only when both start times are
+// known and differ (a scan reads the start time of the processes it reads
+// in depth, watch's PID targets among them, and of engine daemons).
+func scanned(as *predict.Assessments, t sigtrace.Task) (*procinspect.Process, identity) {
 	if as == nil || as.Snapshot == nil {
-		return nil
+		return nil, notScanned
 	}
 	p := as.Snapshot.Process(t.TGID)
-	if p == nil || p.StartTime != t.Start/(uint64(time.Second)/ticksPerSecond) {
-		return nil
+	switch {
+	case p == nil:
+		return nil, notScanned
+	case p.StartTime == 0 || t.Start == 0:
+		return p, startUnread
+	case p.StartTime != t.Start/(uint64(time.Second)/ticksPerSecond):
+		return p, reused
 	}
-	return p
+	return p, sameProcess
 }
 
 func ptr[T any](v T) *T { return &v }
