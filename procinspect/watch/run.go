@@ -28,13 +28,25 @@ const (
 // in order, from the calling goroutine (one goroutine does it all: at a
 // thousand signals a second, handing records between goroutines cost more
 // than reading them). flush (when not nil) is called after every batch, so
-// that out may buffer. When ctx ends Run closes src and returns nil; it
-// returns src's error otherwise.
+// that out may buffer. When ctx ends Run reads src's lost count a last
+// time, closes src and returns nil; it returns src's error otherwise.
 func (w *Watcher) Run(ctx context.Context, src Source, out func(Item), flush func()) error {
 	if flush == nil {
 		flush = func() {}
 	}
-	stop := context.AfterFunc(ctx, func() { src.Close() })
+	// When ctx ends, the kernel's count of lost records is read once more
+	// before src closes (it cannot be read after): records lost in the
+	// last second are reported too.
+	var (
+		lastLost    uint64
+		lastLostErr error
+		closed      = make(chan struct{})
+	)
+	stop := context.AfterFunc(ctx, func() {
+		lastLost, lastLostErr = src.Lost()
+		src.Close()
+		close(closed)
+	})
 	defer stop()
 	var (
 		lost   uint64
@@ -54,10 +66,15 @@ func (w *Watcher) Run(ctx context.Context, src Source, out func(Item), flush fun
 			next = minTime(next, time.Now().Add(tick))
 		}
 		if err != nil {
-			flush()
 			if errors.Is(err, sigtrace.ErrClosed) && ctx.Err() != nil {
+				<-closed
+				if lastLostErr == nil && lastLost > lost {
+					out(&Lost{Time: time.Now(), Count: lastLost - lost, Total: lastLost})
+				}
+				flush()
 				return nil
 			}
+			flush()
 			return err
 		}
 		if now := time.Now(); !now.Before(next) {
