@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/document"
 	"github.com/sigview/sigview/procinspect/predict"
@@ -80,6 +81,11 @@ func watchTargets(c *command, o options, args []string, snap func() (*procinspec
 			if _, err := os.Lstat(filepath.Join(o.proc, strconv.FormatUint(n, 10))); err != nil {
 				return t, fmt.Errorf("watch: TARGET %d: no such process in %s", n, o.proc)
 			}
+			if why := notInitialPIDNS(o.proc); why != "" {
+				return t, fmt.Errorf("watch: TARGET %d: %s; the kernel's recorder keys on the PIDs of the initial PID namespace, "+
+					"so %d there may be another process: name its PID namespace instead (pidns:INODE, or a container), "+
+					"or run sigview with the host's /proc", n, why, n)
+			}
 			t.PIDs = append(t.PIDs, int(n))
 		case err == nil && n > 0:
 			t.PIDNS = append(t.PIDNS, n)
@@ -98,6 +104,27 @@ func watchTargets(c *command, o options, args []string, snap func() (*procinspec
 		}
 	}
 	return t, nil
+}
+
+// notInitialPIDNS says why the PIDs of proc are not the initial PID
+// namespace's, or "" when they are. A PID TARGET is refused rather than
+// translated: a procfs numbers processes in its own namespace only
+// (NSpid's first field is the PID there, never an ancestor's), so the
+// global PID of a process it shows cannot be read from it. Kernel threads
+// belong to the initial namespace alone: only its procfs shows kthreadd,
+// PID 2 with parent 0.
+func notInitialPIDNS(proc string) string {
+	if !nsutil.IsProcFS(proc) {
+		return proc + " is not a live procfs"
+	}
+	st, err := procinspect.ReadStatus(filepath.Join(proc, "2", "status"))
+	switch {
+	case err != nil:
+		return proc + " has no PID 2 (kthreadd): it is the procfs of a PID namespace other than the initial one"
+	case st.Kthread.Known && st.Kthread.V, st.Name == "kthreadd" && st.PPid.Known && st.PPid.V == 0:
+		return ""
+	}
+	return proc + "'s PID 2 is not kthreadd: it is the procfs of a PID namespace other than the initial one"
 }
 
 func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) error {

@@ -7,6 +7,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -313,6 +314,36 @@ func TestWatchNotInit(t *testing.T) {
 		t.Errorf("%s: %s", what, b)
 	}
 	tg.alive(t)
+}
+
+// TestWatchPIDInChildNamespace: sigview run in its own PID namespace with
+// that namespace's /proc refuses `watch 1` (the recorder keys on the initial
+// namespace's PIDs, where 1 is the host's init), and says what to give
+// instead. (Without the refusal it would watch the host's PID 1: the
+// context ends it.)
+func TestWatchPIDInChildNamespace(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	sv := buildTools(t).sigview
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "unshare", "--pid", "--fork", "--kill-child", "--mount-proc", sv, "watch", "--json", "1")
+	cmd.Dir = "/"
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() == 0 {
+		t.Fatalf("watch 1 in a child PID namespace: %v, want a refusal:\n%s", err, out)
+	}
+	for _, want := range []string{"TARGET 1", "initial PID namespace", "pidns:INODE"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("refusal lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "watching") {
+		t.Errorf("it watched:\n%s", out)
+	}
+	if why := notInitialPIDNS("/proc"); why != "" {
+		t.Errorf("the test's own /proc: %s", why)
+	}
 }
 
 // TestWatchTini: SIGTERM from the host to a tini init is delivered to tini
