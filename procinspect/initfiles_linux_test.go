@@ -12,6 +12,7 @@ import (
 
 	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
 )
 
 // TestInitFilesOnlyForInits: a forwarder's environment and s6-svscan's
@@ -101,4 +102,52 @@ func startPlain(t *testing.T, comm string, argv ...string) int {
 	}
 	t.Fatalf("%v did not become %s", argv, comm)
 	return 0
+}
+
+// TestDumbInitStopsItselfWhenNoInit: dumb-init that is no namespace init
+// sends itself SIGSTOP after forwarding SIGTSTP (its setsid mode forwards
+// SIGSTOP to its child's group), and the kernel stops it: predicted no,
+// stops, and both it and its child are then in state T.
+func TestDumbInitStopsItselfWhenNoInit(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	pid := startPlain(t, "dumb-init", "dumb-init", "sleep", "1000")
+	kids := childrenIn(pid, 'S')
+	for deadline := time.Now().Add(10 * time.Second); len(kids) == 0 && time.Now().Before(deadline); kids = childrenIn(pid, 'S') {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(kids) == 0 {
+		t.Fatalf("dumb-init %d has no sleeping child", pid)
+	}
+	// A scan links the child, whose fate the prediction follows.
+	snap, err := procinspect.Scanner{Root: "/proc", Deep: []int{pid}}.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := snap.Process(pid)
+	if p == nil {
+		t.Fatalf("dumb-init %d is not in the scan", pid)
+	}
+	pr := predict.Predict(p, procinspect.SIGTSTP, predict.Inside, kernelProfile(t))
+	if pr.Verdict != predict.No || pr.Outcome != predict.Stops || !strings.Contains(pr.Reason, "SIGSTOP instead") {
+		t.Errorf("prediction %s/%s (%s); want no/stops, SIGSTOP forwarded", pr.Verdict, pr.Outcome, pr.Reason)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTSTP); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(pid, syscall.SIGCONT) // dumb-init forwards it to its child too
+	for _, q := range []int{pid, kids[0]} {
+		deadline := time.Now().Add(2 * time.Second)
+		for {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", q))
+			st, err := procinspect.ParseStatus(b)
+			if err == nil && st.State == 'T' {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("PID %d is in state %c after SIGTSTP to dumb-init, want T (stopped)", q, st.State)
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 }
