@@ -316,6 +316,38 @@ func TestWatchNotInit(t *testing.T) {
 	tg.alive(t)
 }
 
+// TestWatchNamespaceNonInit: with a namespace as the TARGET, its PID 2 (a
+// sleep under a sh init, not read in depth by the scans) gets SIGWINCH from
+// the host: a prediction marked as assumed to be the scanned process, never
+// "the PID was reused". Not read in depth, its syscall is unknown, so the
+// prediction is unknown, and an unknown prediction is not judged (it was
+// judged a disagreement).
+func TestWatchNamespaceNonInit(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	tg := startTarget(t, true, 1, "sh", "-c", "sleep 1000; :")
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", tg.pid, tg.pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("children of sh: %q", b)
+	}
+	w := startWatch(t, fmt.Sprintf("pidns:%d", pidnsOf(t, tg.pid)))
+	syscall.Kill(kid, syscall.SIGWINCH)
+	ev := w.next(5*time.Second, "the host's SIGWINCH", event(kid, "SIGWINCH"))
+	const what = "SIGWINCH to PID 2 of a namespace"
+	wantField(t, what, ev, 2, "target", "ns_pid")
+	wantField(t, what, ev, "ignored", "result")
+	wantField(t, what, ev, "host", "sender", "from")
+	wantField(t, what, ev, "unknown", "predicted", "outcome")
+	wantField(t, what, ev, nil, "agrees")
+	if b, _ := json.Marshal(ev); strings.Contains(string(b), "reused") || !strings.Contains(string(b), "assumed") ||
+		!strings.Contains(string(b), "not judged") {
+		t.Errorf("%s: %s", what, b)
+	}
+}
+
 // TestWatchPIDInChildNamespace: sigview run in its own PID namespace with
 // that namespace's /proc refuses `watch 1` (the recorder keys on the initial
 // namespace's PIDs, where 1 is the host's init), and says what to give

@@ -189,6 +189,9 @@ func dropsOrIgnores(o predict.Outcome) bool { return o == predict.Dropped || o =
 func (p *pending) judgeAtGeneration(r sigtrace.Record, observed predict.Outcome) {
 	pr, ev := p.ev.Predicted, p.ev
 	switch {
+	case r.Result == sigtrace.Ignored && pr.Outcome == predict.OutcomeUnknown:
+		// Nothing was predicted to compare with: not a disagreement.
+		ev.Notes = append(ev.Notes, fmt.Sprintf("the prediction was %q: not judged", pr.Outcome))
 	case r.Result == sigtrace.Ignored:
 		ev.Agrees = ptr(dropsOrIgnores(pr.Outcome))
 		if observed != predict.OutcomeUnknown && dropsOrIgnores(pr.Outcome) && observed != pr.Outcome {
