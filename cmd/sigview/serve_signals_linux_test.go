@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"io"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -46,23 +43,7 @@ func TestServeSignals(t *testing.T) {
 	bin := buildTools(t).sigview
 	sleeper := startTarget(t, true, 0, "sleep", "1000")
 	sleepNS := strconv.FormatUint(pidnsOf(t, sleeper.pid), 10)
-	cmd := exec.Command("sh", "-c", `read go; trap 'exit 3' PWR; echo armed; while :; do sleep 0.05; done`)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Cloneflags: syscall.CLONE_NEWPID}
-	in, _ := cmd.StdinPipe()
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	sh := cmd.Process.Pid
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if st, _, _ := procStat(sh); st == 'S' {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the shell did not settle in read")
-		}
-	}
+	sh, arm := trapShell(t, "PWR")
 	addr, log := startServe(t, bin, "--listen", "127.0.0.1:0", "--interval", "1h", "--no-probe", "--collector.signals")
 	page := func() string {
 		code, body, err := httpGet("http://" + addr + "/metrics")
@@ -88,10 +69,7 @@ func TestServeSignals(t *testing.T) {
 	before := metricValue(page(), "sigview_prediction_mismatches_total", `signal="SIGPWR"`, `from="host"`)
 
 	syscall.Kill(sleeper.pid, syscall.SIGTERM)
-	io.WriteString(in, "go\n")
-	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "armed\n" {
-		t.Fatalf("the shell did not arm its trap: %q %v", line, err)
-	}
+	arm()
 	syscall.Kill(sh, syscall.SIGPWR)
 	var p string
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {

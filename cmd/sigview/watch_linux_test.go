@@ -409,29 +409,11 @@ func TestWatchTini(t *testing.T) {
 // it to the trap, and the event says the prediction disagreed.
 func TestWatchDispositionChanged(t *testing.T) {
 	nstest.NeedNamespaces(t)
-	cmd := exec.Command("sh", "-c", `read go; trap 'exit 3' TERM; echo armed; while :; do sleep 0.05; done`)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Cloneflags: syscall.CLONE_NEWPID}
-	in, _ := cmd.StdinPipe()
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if st, _, _ := procStat(cmd.Process.Pid); st == 'S' {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the shell did not settle in read")
-		}
-	}
-	w := startWatch(t, "--interval", "1h", strconv.Itoa(cmd.Process.Pid))
-	io.WriteString(in, "go\n")
-	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "armed\n" {
-		t.Fatalf("the shell did not arm its trap: %q %v", line, err)
-	}
-	syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
-	ev := w.next(5*time.Second, "SIGTERM to the shell", event(cmd.Process.Pid, "SIGTERM"))
+	pid, arm := trapShell(t, "TERM")
+	w := startWatch(t, "--interval", "1h", strconv.Itoa(pid))
+	arm()
+	syscall.Kill(pid, syscall.SIGTERM)
+	ev := w.next(5*time.Second, "SIGTERM to the shell", event(pid, "SIGTERM"))
 	wantField(t, "SIGTERM", ev, "delivered", "result")
 	wantField(t, "SIGTERM", ev, "dropped", "predicted", "outcome")
 	verdict := ev
@@ -639,28 +621,9 @@ func cpuTicks(t *testing.T, pid int) int {
 // rescan has run, the prediction for the signal is no longer "dropped".
 func TestWatchRescanSeesChange(t *testing.T) {
 	nstest.NeedNamespaces(t)
-	cmd := exec.Command("sh", "-c", `read go; trap 'exit 3' PWR; echo armed; while :; do sleep 0.05; done`)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Cloneflags: syscall.CLONE_NEWPID}
-	in, _ := cmd.StdinPipe()
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	pid := cmd.Process.Pid
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if st, _, _ := procStat(pid); st == 'S' {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the shell did not settle in read")
-		}
-	}
+	pid, arm := trapShell(t, "PWR")
 	w := startWatch(t, "--interval", "200ms", strconv.Itoa(pid))
-	io.WriteString(in, "go\n")
-	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "armed\n" {
-		t.Fatalf("the shell did not arm its trap: %q %v", line, err)
-	}
+	arm()
 	time.Sleep(time.Second) // several rescans
 	syscall.Kill(pid, syscall.SIGPWR)
 	ev := w.next(5*time.Second, "SIGPWR to the shell", event(pid, "SIGPWR"))
@@ -670,4 +633,35 @@ func TestWatchRescanSeesChange(t *testing.T) {
 	}
 	f := w.next(5*time.Second, "the shell's fate", update(num(ev["id"]), "fate"))
 	wantField(t, "the shell's fate", f, 3, "fate", "exit_code")
+}
+
+// trapShell starts a shell as PID 1 of a new PID namespace, waits until it
+// sleeps in read, and returns it with arm: arm makes it set
+// `trap 'exit 3' SIG` and waits until it has.
+func trapShell(t *testing.T, sig string) (pid int, arm func()) {
+	t.Helper()
+	cmd := exec.Command("sh", "-c", `read go; trap 'exit 3' `+sig+`; echo armed; while :; do sleep 0.05; done`)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Cloneflags: syscall.CLONE_NEWPID}
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	pid = cmd.Process.Pid
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if st, _, _ := procStat(pid); st == 'S' {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the shell did not settle in read")
+		}
+	}
+	return pid, func() {
+		t.Helper()
+		io.WriteString(in, "go\n")
+		if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "armed\n" {
+			t.Fatalf("the shell did not arm its trap: %q %v", line, err)
+		}
+	}
 }
