@@ -450,15 +450,35 @@ func TestActTryUnprivileged(t *testing.T) {
 // refused, naming its process, and nothing is sent.
 func TestActSendZombieAndThread(t *testing.T) {
 	nstest.NeedNamespaces(t)
-	// sleep 0 exits at once and stays a zombie: its parent, after exec,
-	// is a sleep that never waits.
-	parent := exec.Command("bash", "-c", "sleep 0 & exec sleep 1000")
+	// The child exits only when told, after its parent has become a sleep
+	// that never waits, so it stays a zombie. (A child that exited before
+	// the exec was reaped by bash's SIGCHLD handler on a loaded machine.)
+	cue, tell, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tell.Close()
+	parent := exec.Command("bash", "-c", "head -c1 <&3 >/dev/null & exec sleep 1000")
+	parent.ExtraFiles = []*os.File{cue}
 	if err := parent.Start(); err != nil {
 		t.Fatal(err)
 	}
+	cue.Close()
 	defer func() { parent.Process.Kill(); parent.Wait() }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", parent.Process.Pid))
+		if strings.TrimSpace(string(comm)) == "sleep" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("bash %d did not exec sleep", parent.Process.Pid)
+		}
+	}
+	if _, err := tell.Write([]byte{1}); err != nil {
+		t.Fatal(err)
+	}
 	var zombie int
-	for deadline := time.Now().Add(5 * time.Second); zombie == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); zombie == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", parent.Process.Pid, parent.Process.Pid))
 		for _, f := range strings.Fields(string(b)) {
 			if st, _ := os.ReadFile("/proc/" + f + "/stat"); strings.Contains(string(st), ") Z ") {
