@@ -101,7 +101,7 @@ func startTarget(t *testing.T, newNS bool, kids int, argv ...string) *target {
 			t.Errorf("%v (PID %d) did not die after SIGKILL", argv, tg.pid)
 		}
 	})
-	for deadline, calm := time.Now().Add(10*time.Second), 0; calm < 3; time.Sleep(30 * time.Millisecond) {
+	for deadline, calm := time.Now().Add(30*time.Second), 0; calm < 3; time.Sleep(30 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%v (PID %d) did not settle asleep with %d children", argv, tg.pid, kids)
 		}

@@ -255,9 +255,9 @@ func TestWatchSleepInit(t *testing.T) {
 	w := startWatch(t, strconv.Itoa(tg.pid))
 
 	syscall.Kill(tg.pid, syscall.SIGTERM)
-	host := w.next(5*time.Second, "the host's SIGTERM", event(tg.pid, "SIGTERM"))
+	host := w.next(20*time.Second, "the host's SIGTERM", event(tg.pid, "SIGTERM"))
 	killInside(t, tg.pid, "TERM")
-	inside := w.next(5*time.Second, "the inside SIGTERM", event(tg.pid, "SIGTERM"))
+	inside := w.next(20*time.Second, "the inside SIGTERM", event(tg.pid, "SIGTERM"))
 	for _, c := range []struct {
 		m    map[string]any
 		from string
@@ -276,14 +276,14 @@ func TestWatchSleepInit(t *testing.T) {
 	tg.alive(t)
 
 	syscall.Kill(tg.pid, syscall.SIGKILL)
-	kill := w.next(5*time.Second, "the host's SIGKILL", event(tg.pid, "SIGKILL"))
+	kill := w.next(20*time.Second, "the host's SIGKILL", event(tg.pid, "SIGKILL"))
 	wantField(t, "SIGKILL", kill, "delivered", "result")
 	wantField(t, "SIGKILL", kill, "host", "sender", "from")
 	wantField(t, "SIGKILL", kill, "yes", "predicted", "verdict")
 	id := num(kill["id"])
-	d := w.next(5*time.Second, "SIGKILL's delivery", update(id, "delivery"))
+	d := w.next(20*time.Second, "SIGKILL's delivery", update(id, "delivery"))
 	wantField(t, "SIGKILL's delivery", d, "fatal", "delivery")
-	f := w.next(5*time.Second, "SIGKILL's fate", update(id, "fate"))
+	f := w.next(20*time.Second, "SIGKILL's fate", update(id, "fate"))
 	wantField(t, "SIGKILL's fate", f, "exited", "fate", "state")
 	wantField(t, "SIGKILL's fate", f, 137, "fate", "exit_code")
 	wantField(t, "SIGKILL's fate", f, "SIGKILL", "fate", "signal")
@@ -304,7 +304,7 @@ func TestWatchNotInit(t *testing.T) {
 	tg := startTarget(t, false, 0, "sleep", "1000")
 	w := startWatch(t, strconv.Itoa(tg.pid))
 	syscall.Kill(tg.pid, syscall.SIGWINCH)
-	ev := w.next(5*time.Second, "the host's SIGWINCH", event(tg.pid, "SIGWINCH"))
+	ev := w.next(20*time.Second, "the host's SIGWINCH", event(tg.pid, "SIGWINCH"))
 	const what = "SIGWINCH to a non-init"
 	wantField(t, what, ev, "ignored", "result")
 	wantField(t, what, ev, "host", "sender", "from")
@@ -335,7 +335,7 @@ func TestWatchNamespaceNonInit(t *testing.T) {
 	}
 	w := startWatch(t, fmt.Sprintf("pidns:%d", pidnsOf(t, tg.pid)))
 	syscall.Kill(kid, syscall.SIGWINCH)
-	ev := w.next(5*time.Second, "the host's SIGWINCH", event(kid, "SIGWINCH"))
+	ev := w.next(20*time.Second, "the host's SIGWINCH", event(kid, "SIGWINCH"))
 	const what = "SIGWINCH to PID 2 of a namespace"
 	wantField(t, what, ev, 2, "target", "ns_pid")
 	wantField(t, what, ev, "ignored", "result")
@@ -386,12 +386,12 @@ func TestWatchTini(t *testing.T) {
 	tg := startTarget(t, true, 1, "tini", "--", "sleep", "1000")
 	w := startWatch(t, "pidns:"+strconv.FormatUint(pidnsOf(t, tg.pid), 10))
 	syscall.Kill(tg.pid, syscall.SIGTERM)
-	ev := w.next(5*time.Second, "SIGTERM to tini", event(tg.pid, "SIGTERM"))
+	ev := w.next(20*time.Second, "SIGTERM to tini", event(tg.pid, "SIGTERM"))
 	wantField(t, "SIGTERM to tini", ev, "delivered", "result")
 	wantField(t, "SIGTERM to tini", ev, "host", "sender", "from")
 	wantField(t, "SIGTERM to tini", ev, "tini", "target", "comm")
 	wantField(t, "SIGTERM to tini", ev, "yes", "predicted", "verdict")
-	fwd := w.next(5*time.Second, "tini's SIGTERM to its child", func(m map[string]any) bool {
+	fwd := w.next(20*time.Second, "tini's SIGTERM to its child", func(m map[string]any) bool {
 		return m["update"] == nil && m["signal"] == "SIGTERM" && num(get(m, "target", "ns_pid")) == 2
 	})
 	wantField(t, "tini's SIGTERM", fwd, "tini", "sender", "comm")
@@ -399,7 +399,7 @@ func TestWatchTini(t *testing.T) {
 	wantField(t, "tini's SIGTERM", fwd, "inside", "sender", "from")
 	wantField(t, "tini's SIGTERM", fwd, "sleep", "target", "comm")
 	wantField(t, "tini's SIGTERM", fwd, "delivered", "result")
-	f := w.next(5*time.Second, "tini's fate", update(num(ev["id"]), "fate"))
+	f := w.next(20*time.Second, "tini's fate", update(num(ev["id"]), "fate"))
 	wantField(t, "tini's fate", f, 143, "fate", "exit_code")
 	wantField(t, "tini's fate", f, true, "agrees")
 }
@@ -413,16 +413,16 @@ func TestWatchDispositionChanged(t *testing.T) {
 	w := startWatch(t, "--interval", "1h", strconv.Itoa(pid))
 	arm()
 	syscall.Kill(pid, syscall.SIGTERM)
-	ev := w.next(5*time.Second, "SIGTERM to the shell", event(pid, "SIGTERM"))
+	ev := w.next(20*time.Second, "SIGTERM to the shell", event(pid, "SIGTERM"))
 	wantField(t, "SIGTERM", ev, "delivered", "result")
 	wantField(t, "SIGTERM", ev, "dropped", "predicted", "outcome")
 	verdict := ev
 	if ev["agrees"] == nil { // it blocked SIGTERM then: judged when taken
-		verdict = w.next(5*time.Second, "the verdict on the SIGTERM", update(num(ev["id"]), "agrees"))
+		verdict = w.next(20*time.Second, "the verdict on the SIGTERM", update(num(ev["id"]), "agrees"))
 		wantField(t, "SIGTERM's delivery", verdict, "handler", "delivery")
 	}
 	wantField(t, "SIGTERM", verdict, false, "agrees")
-	f := w.next(5*time.Second, "the shell's fate", update(num(ev["id"]), "fate"))
+	f := w.next(20*time.Second, "the shell's fate", update(num(ev["id"]), "fate"))
 	wantField(t, "the shell's fate", f, 3, "fate", "exit_code")
 }
 
@@ -626,12 +626,12 @@ func TestWatchRescanSeesChange(t *testing.T) {
 	arm()
 	time.Sleep(time.Second) // several rescans
 	syscall.Kill(pid, syscall.SIGPWR)
-	ev := w.next(5*time.Second, "SIGPWR to the shell", event(pid, "SIGPWR"))
+	ev := w.next(20*time.Second, "SIGPWR to the shell", event(pid, "SIGPWR"))
 	if get(ev, "predicted", "outcome") == "dropped" || ev["agrees"] == false {
 		b, _ := json.Marshal(ev)
 		t.Errorf("the rescans did not see the trap:\n%s", b)
 	}
-	f := w.next(5*time.Second, "the shell's fate", update(num(ev["id"]), "fate"))
+	f := w.next(20*time.Second, "the shell's fate", update(num(ev["id"]), "fate"))
 	wantField(t, "the shell's fate", f, 3, "fate", "exit_code")
 }
 
