@@ -624,7 +624,7 @@ func TestWatchRescanSeesChange(t *testing.T) {
 	pid, arm := trapShell(t, "PWR")
 	w := startWatch(t, "--interval", "200ms", strconv.Itoa(pid))
 	arm()
-	time.Sleep(time.Second) // several rescans
+	time.Sleep(3 * time.Second) // several rescans, even on a loaded machine
 	syscall.Kill(pid, syscall.SIGPWR)
 	ev := w.next(20*time.Second, "SIGPWR to the shell", event(pid, "SIGPWR"))
 	if get(ev, "predicted", "outcome") == "dropped" || ev["agrees"] == false {
