@@ -348,6 +348,9 @@ func settleSignature(dir string) (sig string, asleep bool) {
 					asleep = false
 				}
 				b.WriteString(line)
+			case strings.HasPrefix(line, "SigQ:"):
+				// Signals queued for the whole real UID, not this process:
+				// any other process of root's moves it.
 			case strings.HasPrefix(line, "Sig"), strings.HasPrefix(line, "ShdPnd"), strings.HasPrefix(line, "Name:"):
 				b.WriteString(line)
 			}
