@@ -40,18 +40,15 @@ func TestTryGraceZero(t *testing.T) {
 	if r.code != 3 || doc.Status != 3 || doc.EndedBy != "SIGKILL" || doc.ExitCode != 137 {
 		t.Errorf("status %d (field %d), ended_by %q, exit_code %d; want 3, SIGKILL, 137", r.code, doc.Status, doc.EndedBy, doc.ExitCode)
 	}
-	if doc.Seconds == nil || *doc.Seconds >= 1 {
-		t.Errorf("seconds from the stop signal to the end = %v; want under 1", doc.Seconds)
+	// The old default grace waited 10 s from the stop signal to SIGKILL.
+	if doc.Seconds == nil || *doc.Seconds >= 5 {
+		t.Errorf("seconds from the stop signal to the end = %v; want well under the old 10 s", doc.Seconds)
 	}
 	if doc.Grace == nil || *doc.Grace != 0 {
 		t.Errorf("grace_seconds = %v; want 0", doc.Grace)
 	}
 	if doc.Held != nil {
 		t.Errorf("prediction_held = %v; want null: SIGTERM had no time to act", *doc.Held)
-	}
-	// Settling takes about 1.3 s; the old default grace alone took 10 s.
-	if r.took >= 8*time.Second {
-		t.Errorf("try --grace 0 took %s", r.took)
 	}
 }
 
