@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sigview/sigview/internal/nstest"
+	"golang.org/x/sys/unix"
 )
 
 // TestSendFromOwnNamespace runs sigview as in `docker exec c sigview`: in a
@@ -53,10 +57,27 @@ kill -9 $kid`
 // report says it ended on its own, and send exits 0.
 func TestSendEndedOnItsOwn(t *testing.T) {
 	nstest.NeedNamespaces(t)
-	// It must still run when send has scanned and settled (over a second
-	// on a loaded machine), and end within the watch.
-	tg := startTarget(t, false, 0, "sleep", "5")
-	r := sigview(t, nil, "send", "-s", "WINCH", "--watch", "12s", "--json", strconv.Itoa(tg.pid))
+	// It must still run when send has scanned and settled (seconds on a
+	// loaded machine), and end within the watch. Its 6 s start only once it
+	// has settled and is told to: a plain `sleep 5` ended during send's
+	// scan at load 30, as startTarget's settling had used up its time.
+	fifo := filepath.Join(t.TempDir(), "cue")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tg := startTarget(t, false, 0, "sh", "-c", `read line <"$0"; exec sleep 6`, fifo)
+	if err := os.WriteFile(fifo, []byte("go\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", tg.pid)); string(comm) == "sleep\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("PID %d did not exec sleep", tg.pid)
+		}
+	}
+	r := sigview(t, nil, "send", "-s", "WINCH", "--watch", "20s", "--json", strconv.Itoa(tg.pid))
 	if r.code != 0 {
 		t.Errorf("status %d, want 0: %s%s", r.code, r.stdout, r.stderr)
 	}
