@@ -95,11 +95,18 @@ func testStop(t *testing.T, e Engine) {
 			if out.ExitCode != r.exitCode {
 				t.Errorf("exit code %d, want %d", out.ExitCode, r.exitCode)
 			}
+			// How long the stop took tells whether the engine had to wait
+			// for its timeout. An exit code other than 137 that is the one
+			// wanted already says the stop signal ended the init (no SIGKILL):
+			// the clock is not asked then, as a loaded machine slows an
+			// engine's own work by seconds. A wait for the timeout can never
+			// be shorter than it; the upper bound only catches a hang.
 			limit := stopTimeout * time.Second
 			switch {
+			case r.atOnce && r.exitCode != 137 && out.ExitCode == r.exitCode:
 			case r.atOnce && took >= limit-500*time.Millisecond:
 				t.Errorf("took %v, want well under the %v timeout", took, limit)
-			case !r.atOnce && (took < limit || took > limit+3*time.Second):
+			case !r.atOnce && (took < limit || took > limit+20*time.Second):
 				t.Errorf("took %v, want the %v timeout then SIGKILL", took, limit)
 			}
 		})

@@ -64,7 +64,10 @@ func TestTryEngine(t *testing.T) {
 			if string(rep.Predicted.Verdict) != c.verdict || rep.Predicted.Signal.String() != c.stopSig || rep.Predicted.Grace != time.Duration(c.graceSec)*time.Second {
 				t.Errorf("%s %s: predicted %s %s %v; want %s %s %ds", e.Name(), c.name, rep.Predicted.Verdict, rep.Predicted.Signal, rep.Predicted.Grace, c.verdict, c.stopSig, c.graceSec)
 			}
-			if took := rep.Took; c.slow != (took >= 2*time.Second) {
+			// As in TestDockerStopBehaviour: an exit code other than 137 that
+			// is the one wanted shows no SIGKILL was needed; only then is the
+			// clock left out. A stop that waited cannot be under 2 s.
+			if took := rep.Took; c.slow != (took >= 2*time.Second) && (c.slow || c.exit == 137 || rep.Exit != c.exit) {
 				t.Errorf("%s %s: the stop took %v", e.Name(), c.name, took)
 			}
 		}
