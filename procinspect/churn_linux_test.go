@@ -130,6 +130,10 @@ time.sleep(1000)`
 	case 4: // an exec, of an ordinary process and of a namespace init
 		c.start(false, "sh", "-c", "sleep 0.1; exec sleep 1000")
 		c.start(true, "sh", "-c", "sleep 1000 & sleep 0.2; exec sleep 1001")
+		// An init's exec that keeps its name (and its masks and wait):
+		// only its command line changes, after a rescan may have kept the
+		// last one for a process asleep since (reuse.go: quiet).
+		c.start(true, "sh", "-c", `sleep 0.2; exec sh -c "sleep 1000" kept-name`)
 	case 5: // reparenting: the parent exits, the child is adopted
 		c.start(false, "sh", "-c", "sleep 1000 & sleep 0.3")
 		c.start(true, "tini", "-s", "--", "sh", "-c", `sh -c "sleep 1000 & sleep 0.3" & sleep 1000 & wait`)
@@ -383,14 +387,19 @@ func nsFacts(ns *procinspect.Namespace) string {
 func deepDiff(g, w *procinspect.Process) string {
 	var out []string
 	// SigQ counts the signals queued for the process's user, everyone's:
-	// not a fact of this process.
+	// not a fact of this process. The switch counts are how a rescan
+	// knows a process has not run (reuse.go), shown nowhere: the two
+	// scans read them at different moments.
 	gs, ws := g.Status, w.Status
 	gs.SigQ, ws.SigQ = "", ""
+	gs.Switches, ws.Switches = procinspect.Known[[2]uint64]{}, procinspect.Known[[2]uint64]{}
 	for i := range g.Deep.Threads {
 		g.Deep.Threads[i].Status.SigQ = ""
+		g.Deep.Threads[i].Status.Switches = gs.Switches
 	}
 	for i := range w.Deep.Threads {
 		w.Deep.Threads[i].Status.SigQ = ""
+		w.Deep.Threads[i].Status.Switches = ws.Switches
 	}
 	if !reflect.DeepEqual(gs, ws) {
 		out = append(out, fmt.Sprintf("status %+v, full %+v", g.Status, w.Status))

@@ -55,6 +55,9 @@ type Process struct {
 	// reused marks what the executable says (Deep.Go, Exe, JVM) as taken
 	// from the previous snapshot (Scanner.Prev).
 	reused bool
+	// quiet marks deep facts kept from the previous snapshot for a
+	// process that has not run since (reuse.go: quiet).
+	quiet bool
 	// ino is the inode number of the process's directory when it was
 	// listed: with PID, its identity across rescans (reuse.go).
 	ino uint64

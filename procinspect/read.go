@@ -17,9 +17,21 @@ import (
 	"github.com/sigview/sigview/nsutil"
 )
 
-// readFile reads a small /proc file whole.
+// readFile reads a small /proc file whole: open, read and close, into a
+// pooled buffer, and a copy of exactly what was read (os.ReadFile's stat,
+// growing reads and poller registration cost more than the read itself
+// for the dozen files a rescan reads per init).
 func readFile(path string) ([]byte, error) {
-	return os.ReadFile(path)
+	bp := statusBufs.Get().(*[]byte)
+	defer statusBufs.Put(bp)
+	b, err := readSmall(path, *bp)
+	if err != nil {
+		return nil, err
+	}
+	if cap(b) > cap(*bp) && cap(b) <= 1<<20 {
+		*bp = b[:cap(b)]
+	}
+	return bytes.Clone(b), nil
 }
 
 // statusBufs recycles the buffers status files are read into: a scan reads
@@ -370,8 +382,14 @@ func readJVMFor(p *Process, pr Proc) {
 // signal is blocked in every thread: a signalfd receives only such
 // signals (docs/kernel-signals.md §4.1), and an init can hold hundreds of fds.
 func readDeep(pr Proc, allFDs bool, st Status) *Deep {
-	d, live := &Deep{}, pr.fs.Live
 	threads, err := readThreads(pr, st)
+	return deepOf(pr, allFDs, threads, err)
+}
+
+// deepOf is readDeep's work once the threads are known (read, with err,
+// or kept from the last scan: keepQuiet).
+func deepOf(pr Proc, allFDs bool, threads []Thread, err error) *Deep {
+	d, live := &Deep{}, pr.fs.Live
 	if err != nil {
 		d.ThreadsErr = reason(err)
 		d.Gone = d.Gone || live && Vanished(err)

@@ -198,3 +198,75 @@ func exeIdentity(path string) (exeID, bool) {
 	}
 	return exeID{dev: st.Dev, ino: st.Ino, mtimeNsec: st.Mtim.Nano(), size: st.Size, known: true}, true
 }
+
+// A process asleep since it was last read in depth (quiet). The kernel
+// counts every context switch of a task (voluntary_ctxt_switches,
+// nonvoluntary_ctxt_switches in status): a task woken up runs and, to be
+// asleep again, switches out again, so a task asleep at two readings with
+// the same counts has not run in between. What only the process itself can
+// change then stands: its command line and environment (its memory), its
+// program (exec), what its one thread waits in (wchan, syscall, the set a
+// sigtimedwait waits for) and its start time. Status is read every time
+// (a signal sent to it changes the pending sets); so are its container
+// (another process may move it to another cgroup), its fd table and
+// signalfds (read as readDeep does: a descriptor table may be shared), and
+// the files on disk its program reads (s6-svscan's, supervisord's).
+//
+// Only a process with one thread and no tracer qualifies: another thread
+// runs unseen in the leader's counts, and a tracer can change a stopped
+// task's registers (what syscall reports) without it running. A PID asked
+// for (Scanner.Deep) is always read afresh. What this cannot see: another
+// process writing the sleeper's memory (process_vm_writev, /proc/PID/mem)
+// changes the command line a full read would show, though not what the
+// sleeping program does; the next time the process runs it is read again.
+// And a task caught asleep in status while it is still on its way to sleep
+// (between setting its state and switching out: microseconds) is read again
+// once it switches out.
+
+// quiet returns the previous snapshot's reading of p when p is the same
+// process, read in depth then without error, and has not run since: one
+// thread, asleep at both readings, the same switch counts, no tracer. p's
+// status must have been read by this scan.
+func (sc Scanner) quiet(fs FS, p *Process, asked bool) *Process {
+	prev := sc.prevFor(fs)
+	if prev == nil || asked || p.carried || !p.seen {
+		return nil
+	}
+	q := prev.byPID[p.PID]
+	if q == nil || q.ino != p.ino || q.carried || q.StartTime == 0 {
+		return nil
+	}
+	if d := q.Deep; d == nil || d.Gone || d.ThreadsErr != "" || d.FDErr != "" || len(d.Threads) != 1 || d.Threads[0].TID != p.PID {
+		return nil
+	}
+	a, b := q.Status, p.Status
+	one := func(s Status) bool {
+		return s.Threads.Known && s.Threads.V == 1 && s.TracerPid.Known && s.TracerPid.V == 0 && s.Switches.Known && asleep(s.State)
+	}
+	if !one(a) || !one(b) || a.Switches != b.Switches || a.State != b.State || a.Name != b.Name {
+		return nil
+	}
+	return q
+}
+
+// asleep reports whether a state letter is a task off the CPU that only a
+// wakeup brings back: sleeping, in disk sleep, stopped, idle.
+func asleep(state byte) bool {
+	switch state {
+	case 'S', 'D', 'T', 'I':
+		return true
+	}
+	return false
+}
+
+// keepQuiet fills in p's deep facts from q, the reading of the same
+// process asleep since (quiet): its thread's wait as q read it, with this
+// scan's status; the command line, environment and start time q read; its
+// container, fd table and on-disk files read again.
+func keepQuiet(p, q *Process, pr Proc) {
+	readDetails(p, pr, q)
+	t := q.Deep.Threads[0]
+	t.Status = p.Status
+	p.Deep = deepOf(pr, false, []Thread{t}, nil)
+	p.quiet = true
+}

@@ -135,7 +135,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			case p.Kthread.V:
 				// A kernel thread has no threads, fds or executable of its
 				// own to read, but a send needs its start time.
-				readDetails(p, fs.Proc(p.PID))
+				readDetails(p, fs.Proc(p.PID), nil)
 			default:
 				todo = append(todo, p)
 			}
@@ -150,15 +150,22 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 					p.Status, p.carried = st, false
 				}
 			}
-			readDetails(p, pr)
-			// Threads, wait states and readers are read every time: they
-			// change without a trace in status (a signalfd opened later).
-			// What the executable says (Go, JVM) is kept for the same program.
-			st := p.Status
-			if p.carried {
-				st = Status{} // stale: readDeep reads the threads' own
+			if q := sc.quiet(fs, p, asked[p.PID]); q != nil {
+				// Asleep since it was last read: what only the process
+				// can change stands (reuse.go); the rest is read again.
+				keepQuiet(p, q, pr)
+			} else {
+				readDetails(p, pr, nil)
+				// Threads, wait states and readers are read every time a
+				// process may have run: they change without a trace in
+				// status (a signalfd opened later).
+				st := p.Status
+				if p.carried {
+					st = Status{} // stale: readDeep reads the threads' own
+				}
+				p.Deep = readDeep(pr, asked[p.PID], st)
 			}
-			p.Deep = readDeep(pr, asked[p.PID], st)
+			// What the executable says (Go, JVM) is kept for the same program.
 			if q := sc.reusable(p, pr, asked[p.PID]); q != nil {
 				p.Deep.Go, p.Deep.Exe, p.Deep.JVM, p.Deep.exe, p.reused = q.Deep.Go, q.Deep.Exe, q.Deep.JVM, q.Deep.exe, true
 				return
@@ -378,8 +385,12 @@ func readNS(p *Process, pr Proc, warn *[][2]string) error {
 }
 
 // readDetails reads what only a process shown in detail needs: its
-// command line, its start time and its container.
-func readDetails(p *Process, pr Proc) {
+// command line, its start time and its container. With quiet set (the same
+// process, asleep since: reuse.go), what lives in the process's own memory
+// and never changes for a process (command line, environment, start time)
+// is quiet's; its container and the files on disk its program reads are
+// read again.
+func readDetails(p *Process, pr Proc, quiet *Process) {
 	if b, err := readFile(pr.path("cgroup")); err == nil {
 		c, err := engine.ParseCgroup(b)
 		if err != nil {
@@ -389,8 +400,16 @@ func readDetails(p *Process, pr Proc) {
 	} else if !Vanished(err) {
 		p.ContainerErr = reason(err)
 	}
+	if quiet != nil {
+		p.Cmdline, p.StartTime = quiet.Cmdline, quiet.StartTime
+		if !p.Kthread.Known {
+			p.Kthread = quiet.Kthread
+		}
+		readInitFiles(p, pr, quiet)
+		return
+	}
 	p.Cmdline = readCmdline(pr)
-	readInitFiles(p, pr)
+	readInitFiles(p, pr, nil)
 	if b, err := readFile(pr.path("stat")); err == nil {
 		p.StartTime, _ = ParseStartTime(b)
 		if !p.Kthread.Known {
@@ -408,7 +427,9 @@ const notInit = "not read: it is not a namespace init, and only a namespace init
 // besides its command line: the environment variables a forwarder reads
 // (readInitEnv) and s6-svscan's .s6-svscan files (readS6Files). Any other
 // process read in depth gets neither opened, and says why.
-func readInitFiles(p *Process, pr Proc) {
+//
+// With quiet set, the environment is quiet's (reuse.go).
+func readInitFiles(p *Process, pr Proc, quiet *Process) {
 	pg := Identify(p)
 	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
 		if len(initEnv[pg]) > 0 {
@@ -419,7 +440,11 @@ func readInitFiles(p *Process, pr Proc) {
 		}
 		return
 	}
-	p.Env, p.EnvErr = readInitEnv(pr, pg)
+	if quiet != nil {
+		p.Env, p.EnvErr = quiet.Env, quiet.EnvErr
+	} else {
+		p.Env, p.EnvErr = readInitEnv(pr, pg)
+	}
 	if pr.fs.Live && pg == ProgS6Svscan {
 		p.S6 = readS6Files(pr)
 	}
@@ -443,7 +468,7 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 		}
 		return nil, err
 	}
-	readDetails(p, pr)
+	readDetails(p, pr, nil)
 	p.Deep = readDeep(pr, true, p.Status)
 	readProgram(p, pr)
 	return p, nil

@@ -49,6 +49,12 @@ type Status struct {
 	// Kthread reports whether this is a kernel thread ("Kthread: 1"); the
 	// line exists only on newer kernels, so it may be unknown.
 	Kthread Flag
+	// Switches counts the task's context switches, voluntary then
+	// involuntary (voluntary_ctxt_switches, nonvoluntary_ctxt_switches):
+	// a task that was asleep at two readings with the same counts has not
+	// run in between (every wakeup ends in another switch). A rescan uses
+	// it to keep what only the task itself can change (reuse.go: quiet).
+	Switches Known[[2]uint64]
 	// Problems lists malformed lines, one sentence each.
 	Problems []string
 }
@@ -82,6 +88,8 @@ func (s Status) NSPID() int {
 func ParseStatus(b []byte) (Status, error) {
 	var s Status
 	sawName, sawPid := false, false
+	var sw [2]uint64
+	sawSw := [2]bool{}
 	for len(b) > 0 {
 		var line []byte
 		line, b, _ = bytes.Cut(b, []byte{'\n'})
@@ -136,7 +144,21 @@ func ParseStatus(b []byte) (Status, error) {
 			} else {
 				s.problem("Kthread", v)
 			}
+		case "voluntary_ctxt_switches", "nonvoluntary_ctxt_switches":
+			i := 0
+			if key[0] == 'n' {
+				i = 1
+			}
+			n, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				s.problem(string(key), v)
+				continue
+			}
+			sw[i], sawSw[i] = n, true
 		}
+	}
+	if sawSw[0] && sawSw[1] {
+		s.Switches = Of(sw)
 	}
 	if !sawName && !sawPid {
 		return s, fmt.Errorf("not a status file: no Name or Pid line")

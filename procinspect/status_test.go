@@ -135,7 +135,8 @@ func TestParseStatus(t *testing.T) {
 			want: Status{Name: "cat", State: 'R', Tgid: KnownInt(4749), PPid: KnownInt(4745),
 				TracerPid: KnownInt(0), Uid: Of([4]int{0, 0, 0, 0}), Threads: KnownInt(1),
 				NStgid: []int{4749}, NSpid: []int{4749}, SigQ: "0/96365",
-				SigPnd: zeroMask, ShdPnd: zeroMask, SigBlk: zeroMask, SigIgn: zeroMask, SigCgt: zeroMask, Kthread: KnownFlag(false)},
+				SigPnd: zeroMask, ShdPnd: zeroMask, SigBlk: zeroMask, SigIgn: zeroMask, SigCgt: zeroMask, Kthread: KnownFlag(false),
+				Switches: Of([2]uint64{0, 0})},
 		},
 		{
 			name: "container init",
@@ -167,6 +168,18 @@ func TestParseStatus(t *testing.T) {
 				`malformed SigIgn line "1000"`,
 				`malformed SigCgt line ""`,
 			}},
+		},
+		{
+			// A count alone, or a malformed one: the pair is unknown, so a
+			// rescan never takes the process for asleep since (reuse.go).
+			name: "context switches",
+			in:   "Pid:\t1\nvoluntary_ctxt_switches:\t7\nnonvoluntary_ctxt_switches:\t-1\n",
+			want: Status{Problems: []string{`malformed nonvoluntary_ctxt_switches line "-1"`}},
+		},
+		{
+			name: "context switches, both",
+			in:   "Pid:\t1\nvoluntary_ctxt_switches:\t7\nnonvoluntary_ctxt_switches:\t18446744073709551615\n",
+			want: Status{Switches: Of([2]uint64{7, 1<<64 - 1})},
 		},
 		{
 			name: "long malformed value is shortened",

@@ -42,6 +42,9 @@ type Options struct {
 	// SignalsUnavailable says why there is no recorder.
 	Signals            *SignalSink
 	SignalsUnavailable string
+	// OnAssess, when set, is given each scan's assessments, in Update (the
+	// signal recorder predicts from the UI's own scans).
+	OnAssess func(*predict.Assessments)
 }
 
 // Model is the live UI: the namespace tree, a detail view, a filter, the
@@ -133,6 +136,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.rows = newRowCache(m.as)
 		m.refresh()
 		m.setOverlay(false)
+		if m.opts.OnAssess != nil {
+			m.opts.OnAssess(m.as)
+		}
 	case scanErrMsg:
 		// Keep showing the last good snapshot; the header says what failed.
 		m.scanning, m.err = false, msg.err
@@ -177,7 +183,7 @@ func (m *Model) startScan() tea.Cmd {
 			}
 		}
 	}
-	return scanCmd(sc)
+	return scanCmd(sc, m.as)
 }
 
 func (m *Model) scanIfIdle() tea.Cmd {

@@ -23,15 +23,17 @@ type scanErrMsg struct{ err error }
 // tickMsg asks for the periodic rescan.
 type tickMsg time.Time
 
-// scanCmd scans in the background: Update never touches /proc.
-func scanCmd(sc procinspect.Scanner) tea.Cmd {
+// scanCmd scans in the background: Update never touches /proc. An init
+// whose facts are those of the last scan keeps its assessment (prev:
+// predict.Reassess).
+func scanCmd(sc procinspect.Scanner, prev *predict.Assessments) tea.Cmd {
 	return func() tea.Msg {
 		start := time.Now()
 		snap, err := sc.Scan()
 		if err != nil {
 			return scanErrMsg{err}
 		}
-		return scanResultMsg{as: predict.Assess(snap, snap.Kernel), took: time.Since(start)}
+		return scanResultMsg{as: predict.Reassess(prev, snap, snap.Kernel), took: time.Since(start)}
 	}
 }
 

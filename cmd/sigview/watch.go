@@ -264,16 +264,14 @@ func startUISignals(o options, uo *ui.Options) func() {
 	}
 	sink := ui.NewSignalSink()
 	uo.Signals = sink
-	o.interval = defaultWatchInterval // its own rescans, not the UI's refresh
 	w := watch.New()
+	// The recorder predicts from the UI's own scans, every refresh: a scan
+	// of its own would double the cost at size, and an event whose target
+	// the last scan missed (Stale) is met by the next refresh anyway.
+	uo.OnAssess = w.SetAssessments
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		s, err := scanner(o, nil).Scan()
-		if err == nil {
-			w.SetAssessments(predict.Assess(s, s.Kernel))
-		}
-		go rescan(ctx, o, w, s, nil)
 		w.Run(ctx, rec, sink.Add, sink.Flush)
 		close(done)
 	}()

@@ -38,6 +38,9 @@ type Source struct {
 	// (procinspect.Scanner.Prev) and reads what changed; the document is a
 	// full scan's. Scan is called by one goroutine at a time (Server.Run).
 	prev *procinspect.Snapshot
+	// prevAs are prev's assessments: an init whose facts did not change
+	// keeps its own (predict.Reassess).
+	prevAs *predict.Assessments
 }
 
 // Scan runs one scan.
@@ -51,10 +54,10 @@ func (s *Source) Scan() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	as := predict.Reassess(s.prevAs, snap, snap.Kernel)
 	if !s.Document {
-		s.prev = snap
+		s.prev, s.prevAs = snap, as
 	}
-	as := predict.Assess(snap, snap.Kernel)
 	if s.OnAssess != nil {
 		s.OnAssess(as)
 	}

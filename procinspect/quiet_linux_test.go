@@ -1,0 +1,102 @@
+package procinspect
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sigview/sigview/internal/nstest"
+)
+
+// TestQuietKeepsOnlyWhileAsleep: a rescan keeps a namespace init's command
+// line and wait state while the init has not run (reuse.go: quiet), and
+// reads them again once it has, even when it exec'd a program of the same
+// name (the status name, masks and wait are then all as before: only the
+// command line tells, and only the switch counts say it ran).
+func TestQuietKeepsOnlyWhileAsleep(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	cmd := exec.Command("sh", "-c", `read x; exec sh -c 'read y' second`)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill() // through Go's pidfd: never hits a reused PID
+		cmd.Wait()
+	})
+	pid := cmd.Process.Pid
+	dir := filepath.Join("/proc", strconv.Itoa(pid))
+	// asleepIn waits until the init sleeps in read(2) with an argv holding want.
+	asleepIn := func(want string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			argv, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
+			sc, _ := os.ReadFile(filepath.Join(dir, "syscall"))
+			st, _ := ReadStatus(filepath.Join(dir, "status"))
+			if bytes.Contains(argv, []byte(want)) && bytes.HasPrefix(sc, []byte("0 ")) && st.State == 'S' {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the init is not asleep in read with %q in its argv within 10 s: %q, %q, state %c", want, argv, sc, st.State)
+			}
+		}
+	}
+	sc := Scanner{Root: "/proc"}
+	scan := func(prev *Snapshot) *Process {
+		t.Helper()
+		s := sc
+		s.Prev = prev
+		snap, err := s.Scan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := snap.Process(pid)
+		if p == nil || p.Deep == nil {
+			t.Fatalf("PID %d not read in depth: %+v", pid, p)
+		}
+		lastQuiet = snap
+		return p
+	}
+	asleepIn("read x")
+	first := scan(nil)
+	kept := scan(lastQuiet)
+	if !kept.quiet {
+		t.Fatalf("the init asleep in read: the rescan read it afresh (switches %v, then %v); want its reading kept", first.Status.Switches, kept.Status.Switches)
+	}
+	if !slices.Equal(kept.Cmdline, first.Cmdline) || kept.StartTime != first.StartTime || kept.Deep.Threads[0].Syscall != 0 {
+		t.Errorf("kept: cmdline %q start %d syscall %d; first read %q %d", kept.Cmdline, kept.StartTime, kept.Deep.Threads[0].Syscall, first.Cmdline, first.StartTime)
+	}
+	if _, err := in.Write([]byte("go\n")); err != nil {
+		t.Fatal(err)
+	}
+	asleepIn("second")
+	after := scan(lastQuiet)
+	if after.Name() != first.Name() {
+		t.Fatalf("the exec changed the name %q to %q: the test wants one that keeps it", first.Name(), after.Name())
+	}
+	if after.quiet || !slices.Contains(after.Cmdline, "second") {
+		t.Errorf("after an exec keeping the name: quiet %v, cmdline %q; want read afresh with \"second\"", after.quiet, after.Cmdline)
+	}
+	full, err := sc.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := full.Process(pid); f == nil || !slices.Equal(f.Cmdline, after.Cmdline) {
+		t.Errorf("the rescan's cmdline %q, a full scan's %+v", after.Cmdline, f)
+	}
+	if again := scan(lastQuiet); !again.quiet || !slices.Equal(again.Cmdline, after.Cmdline) {
+		t.Errorf("asleep again: quiet %v, cmdline %q; want kept %q", again.quiet, again.Cmdline, after.Cmdline)
+	}
+}
+
+var lastQuiet *Snapshot
