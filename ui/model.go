@@ -115,6 +115,7 @@ func (m *Model) setStyles(isDark bool) {
 	m.isDark = isDark
 	m.styles = newStyles(isDark, m.opts.NoColor)
 	m.help.Styles = m.styles.Help
+	m.table.lines = &rowLines{} // rows rendered with the old styles are stale
 }
 
 // Init starts the first scan, the rescan ticker, and asks the terminal for

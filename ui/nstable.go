@@ -27,7 +27,24 @@ type nsTable struct {
 	// marked are the namespaces whose init dropped a signal in the last
 	// ten minutes (signals.go): their PIDNS cell ends in "!".
 	marked map[nsKey]bool
+	// lines are rows already rendered (rowLines); shared by the copies
+	// of the table the model makes, made anew when the styles change.
+	lines *rowLines
 }
+
+// rowLines caches rendered rows by everything a rendered row is made of:
+// its cells' text, its verdicts, whether it is selected, context or marked,
+// at one layout and one set of styles. Styling is most of a frame's cost
+// (lipgloss, about 10 ms a screen on the test VM), and a refresh seldom
+// changes a row.
+type rowLines struct {
+	l     layout
+	lines map[string]string
+	key   strings.Builder
+}
+
+// maxRowLines bounds the cache: a few screens of rows.
+const maxRowLines = 512
 
 // setRows replaces the rows and keeps the cursor on the same namespace;
 // if that namespace is gone, the cursor stays at the same position.
@@ -308,12 +325,65 @@ func (t nsTable) View(st Styles) string {
 // style throughout, other rows colour each verdict cell.
 func (t nsTable) renderRow(st Styles, l layout, r nsRow, selected bool) string {
 	whole := selected || r.context
+	c := t.lines
+	if c == nil {
+		return t.styleRow(st, l, r, selected, nil)
+	}
+	if c.l != l || len(c.lines) > maxRowLines || c.lines == nil {
+		c.l, c.lines = l, map[string]string{}
+	}
+	k := &c.key
+	k.Reset()
+	k.WriteByte(flagByte(selected, r.context, t.marked[r.key]))
+	texts := make([]string, len(columns))
+	for i, col := range columns {
+		if col.width(l) == 0 {
+			continue
+		}
+		texts[i] = col.cell(l, r.Row)
+		k.WriteString(texts[i])
+		k.WriteByte(0)
+		if col.Verdict != nil && !whole {
+			if pr, ok := col.Verdict(r.Row); ok {
+				k.WriteString(string(pr.Verdict))
+			}
+		}
+		k.WriteByte(0)
+	}
+	if line, ok := c.lines[k.String()]; ok {
+		return line
+	}
+	line := t.styleRow(st, l, r, selected, texts)
+	c.lines[k.String()] = line
+	return line
+}
+
+func flagByte(bits ...bool) byte {
+	var b byte
+	for i, v := range bits {
+		if v {
+			b |= 1 << i
+		}
+	}
+	return b
+}
+
+// styleRow lays out and styles one row from its cells' texts (nil: made
+// here).
+func (t nsTable) styleRow(st Styles, l layout, r nsRow, selected bool, texts []string) string {
+	whole := selected || r.context
 	parts := make([]string, 0, len(columns))
 	for i, c := range columns {
 		if c.width(l) == 0 {
 			continue
 		}
-		cell := c.place(l, c.cell(l, r.Row))
+		text := ""
+		if texts != nil {
+			text = texts[i]
+		} else {
+			text = c.cell(l, r.Row)
+		}
+		cell := c.place(l, text)
 		if i == 0 && t.marked[r.key] {
 			cell = markDropped(cell, st, whole)
 		}
