@@ -174,3 +174,31 @@ func change(v reflect.Value) bool {
 	}
 	return true
 }
+
+// TestQuietThread: a thread keeps its wait only when it has not run since
+// (the same switch counts, asleep both times, untraced) and was not in
+// sigtimedwait.
+func TestQuietThread(t *testing.T) {
+	st := func(state byte, sw uint64, tracer int) Status {
+		return Status{State: state, Switches: Of([2]uint64{sw, 1}), TracerPid: KnownInt(tracer)}
+	}
+	prev := []Thread{{TID: 3, Status: st('S', 5, 0), Syscall: 7}, {TID: 9, Status: st('S', 5, 0), Syscall: 128, Sigwait: KnownFlag(true)}}
+	for _, c := range []struct {
+		name string
+		tid  int
+		now  Status
+		keep bool
+	}{
+		{"asleep since", 3, st('S', 5, 0), true},
+		{"ran since", 3, st('S', 6, 0), false},
+		{"running now", 3, st('R', 5, 0), false},
+		{"traced now", 3, st('S', 5, 77), false},
+		{"counts unknown", 3, Status{State: 'S', TracerPid: KnownInt(0)}, false},
+		{"in sigtimedwait", 9, st('S', 5, 0), false},
+		{"a new thread", 4, st('S', 5, 0), false},
+	} {
+		if got := quietThread(prev, c.tid, c.now) != nil; got != c.keep {
+			t.Errorf("%s: kept %v, want %v", c.name, got, c.keep)
+		}
+	}
+}

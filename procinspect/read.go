@@ -158,7 +158,12 @@ func ParseSyscall(b []byte) (nr int, args [6]uint64, err error) {
 // readThreads reads every task of the process. A live process whose status
 // st counts one thread has the leader alone, whose task status is st
 // (the process's status is its leader's).
-func readThreads(pr Proc, st Status) ([]Thread, error) {
+//
+// prev, when set, is the same process's threads as the last scan read
+// them: a thread asleep at both reads with the same switch counts (and no
+// sigtimedwait, whose set lives in memory a sibling may write) keeps the
+// wait it had (quietThread).
+func readThreads(pr Proc, st Status, prev []Thread) ([]Thread, error) {
 	dir, readMem := pr.dir, pr.fs.Mem
 	if pr.fs.Live && st.Threads.Known && st.Threads.V == 1 && st.Tgid.Known && st.Tgid.V == pr.PID {
 		tdir := filepath.Join(dir, "task", strconv.Itoa(pr.PID))
@@ -181,6 +186,12 @@ func readThreads(pr Proc, st Status) ([]Thread, error) {
 				continue // the thread exited; the rest of the process may live on
 			}
 			return nil, err
+		}
+		if q := quietThread(prev, tid, st); q != nil {
+			t := *q
+			t.Status = st
+			threads = append(threads, t)
+			continue
 		}
 		threads = append(threads, readThreadWait(tdir, dir, tid, st, readMem))
 	}
@@ -381,8 +392,8 @@ func readJVMFor(p *Process, pr Proc) {
 // just missing. Unless allFDs is set, the fd table is read only when some
 // signal is blocked in every thread: a signalfd receives only such
 // signals (docs/kernel-signals.md §4.1), and an init can hold hundreds of fds.
-func readDeep(pr Proc, allFDs bool, st Status) *Deep {
-	threads, err := readThreads(pr, st)
+func readDeep(pr Proc, allFDs bool, st Status, prev []Thread) *Deep {
+	threads, err := readThreads(pr, st, prev)
 	return deepOf(pr, allFDs, threads, err)
 }
 

@@ -270,3 +270,37 @@ func keepQuiet(p, q *Process, pr Proc) {
 	p.Deep = deepOf(pr, false, []Thread{t}, nil)
 	p.quiet = true
 }
+
+// prevThreads returns the threads the previous snapshot read for p when p
+// is the same process and not asked for afresh: a thread among them that
+// has not run since keeps its wait (readThreads, quietThread).
+func (sc Scanner) prevThreads(fs FS, p *Process, asked bool) []Thread {
+	prev := sc.prevFor(fs)
+	if prev == nil || asked || !p.seen {
+		return nil
+	}
+	if q := prev.byPID[p.PID]; q != nil && q.ino == p.ino && q.Deep != nil && !q.Deep.Gone {
+		return q.Deep.Threads
+	}
+	return nil
+}
+
+// quietThread returns the thread tid of prev when it has not run since it
+// was read (the same switch counts in st, asleep at both reads, no tracer)
+// and was not in sigtimedwait (the set it waits for is read from memory,
+// which its siblings may write): its wait (wchan, syscall) stands.
+func quietThread(prev []Thread, tid int, st Status) *Thread {
+	i, ok := slices.BinarySearchFunc(prev, tid, func(t Thread, tid int) int { return t.TID - tid })
+	if !ok {
+		return nil
+	}
+	q := &prev[i]
+	a := q.Status
+	quiet := func(s Status) bool {
+		return s.TracerPid.Known && s.TracerPid.V == 0 && s.Switches.Known && asleep(s.State)
+	}
+	if !quiet(a) || !quiet(st) || a.Switches != st.Switches || a.State != st.State || q.Sigwait.V {
+		return nil
+	}
+	return q
+}

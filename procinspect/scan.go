@@ -163,7 +163,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 				if p.carried {
 					st = Status{} // stale: readDeep reads the threads' own
 				}
-				p.Deep = readDeep(pr, asked[p.PID], st)
+				p.Deep = readDeep(pr, asked[p.PID], st, sc.prevThreads(fs, p, asked[p.PID]))
 			}
 			// What the executable says (Go, JVM) is kept for the same program.
 			if q := sc.reusable(p, pr, asked[p.PID]); q != nil {
@@ -469,7 +469,7 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 		return nil, err
 	}
 	readDetails(p, pr, nil)
-	p.Deep = readDeep(pr, true, p.Status)
+	p.Deep = readDeep(pr, true, p.Status, nil)
 	readProgram(p, pr)
 	return p, nil
 }
