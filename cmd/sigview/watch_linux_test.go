@@ -264,6 +264,7 @@ func TestWatchSleepInit(t *testing.T) {
 	}{{host, "host"}, {inside, "inside"}} {
 		what := "SIGTERM from " + c.from
 		wantField(t, what, c.m, "ignored", "result")
+		wantField(t, what, c.m, 15, "signal_number")
 		wantField(t, what, c.m, c.from, "sender", "from")
 		wantField(t, what, c.m, true, "agrees")
 		wantField(t, what, c.m, "dropped", "predicted", "outcome")
@@ -287,6 +288,7 @@ func TestWatchSleepInit(t *testing.T) {
 	wantField(t, "SIGKILL's fate", f, "exited", "fate", "state")
 	wantField(t, "SIGKILL's fate", f, 137, "fate", "exit_code")
 	wantField(t, "SIGKILL's fate", f, "SIGKILL", "fate", "signal")
+	wantField(t, "SIGKILL's fate", f, 9, "fate", "signal_number")
 	wantField(t, "SIGKILL's fate", f, true, "agrees")
 	<-tg.done
 	if ws := w.stop(syscall.SIGINT); !ws.Exited() || ws.ExitStatus() != 0 {

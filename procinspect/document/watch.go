@@ -12,19 +12,20 @@ import (
 // SignalEvent is one line of `sigview watch --json`: a signal generated
 // for a watched process (docs/json.md).
 type SignalEvent struct {
-	ID        uint64          `json:"id"`
-	Time      string          `json:"time"`
-	Signal    string          `json:"signal"`
-	Code      int             `json:"code"`
-	Target    WatchTarget     `json:"target"`
-	Sender    WatchSender     `json:"sender"`
-	Result    string          `json:"result"`
-	Why       *string         `json:"why"`
-	Delivery  *string         `json:"delivery"`
-	Fate      *WatchFate      `json:"fate"`
-	Predicted *WatchPredicted `json:"predicted"`
-	Agrees    *bool           `json:"agrees"`
-	Notes     []string        `json:"notes"`
+	ID           uint64          `json:"id"`
+	Time         string          `json:"time"`
+	Signal       string          `json:"signal"`
+	SignalNumber int             `json:"signal_number"`
+	Code         int             `json:"code"`
+	Target       WatchTarget     `json:"target"`
+	Sender       WatchSender     `json:"sender"`
+	Result       string          `json:"result"`
+	Why          *string         `json:"why"`
+	Delivery     *string         `json:"delivery"`
+	Fate         *WatchFate      `json:"fate"`
+	Predicted    *WatchPredicted `json:"predicted"`
+	Agrees       *bool           `json:"agrees"`
+	Notes        []string        `json:"notes"`
 }
 
 // WatchTarget is the process a signal was generated for.
@@ -51,6 +52,7 @@ type WatchFate struct {
 	State        string  `json:"state"`
 	ExitCode     *int    `json:"exit_code"`
 	Signal       *string `json:"signal"`
+	SignalNumber *int    `json:"signal_number"`
 	AfterSeconds float64 `json:"after_seconds"`
 }
 
@@ -106,7 +108,7 @@ func WatchItemOf(it watch.Item) any {
 }
 
 func signalEventOf(e *watch.Event) SignalEvent {
-	d := SignalEvent{ID: e.ID, Time: stamp(e.Time), Signal: e.Signal.String(), Code: e.Code,
+	d := SignalEvent{ID: e.ID, Time: stamp(e.Time), Signal: e.Signal.String(), SignalNumber: int(e.Signal), Code: e.Code,
 		Target: WatchTarget{PID: e.Target.PID, NSPID: e.Target.NSPID, PIDNS: e.Target.PIDNS,
 			Comm: procinspect.Printable(e.Target.Comm), Container: optString(e.Target.Container)},
 		Sender: WatchSender{PID: e.Sender.PID, Comm: procinspect.Printable(e.Sender.Comm), PIDNS: e.Sender.PIDNS,
@@ -128,7 +130,7 @@ func watchFateOf(f *watch.Fate) *WatchFate {
 		d.State = "exited"
 		d.ExitCode = ptr(f.ExitCode)
 		if f.Signal != 0 {
-			d.Signal = ptr(f.Signal.String())
+			d.Signal, d.SignalNumber = ptr(f.Signal.String()), ptr(int(f.Signal))
 		}
 	}
 	return d
