@@ -25,6 +25,7 @@ type options struct {
 	// the snapshot keeps the inits' arguments.
 	snapshot, snapshotCmdline, verdicts bool
 	signals                             bool
+	signalsRetention                    time.Duration
 	// try --docker/--podman: the image, and what goes to the engine's
 	// command line and to its run.
 	docker, podman        string
@@ -99,6 +100,7 @@ func init() {
 		{name: "web.snapshot-cmdline", set: boolSetter(func(o *options) *bool { return &o.snapshotCmdline })},
 		{name: "collector.verdicts", set: boolSetter(func(o *options) *bool { return &o.verdicts })},
 		{name: "collector.signals", set: boolSetter(func(o *options) *bool { return &o.signals })},
+		{name: "collector.signals.retention", arg: "D", set: durationSetter(func(o *options) *time.Duration { return &o.signalsRetention }, time.Second)},
 		{name: "listen", arg: "ADDR", set: func(o *options, v string) error { o.listen = v; return nil }},
 		{name: "web.config.file", arg: "FILE", set: func(o *options, v string) error {
 			if _, err := os.Stat(v); err != nil {

@@ -83,6 +83,8 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"try", "--proc", fixture, "sleep", "1"}, 2, "sigview: --proc does not apply to sigview try (it is a flag of sigview, sigview explain, sigview send, sigview serve, sigview watch)", ""},
 		{[]string{"try", "--", "sigview-no-such-command"}, 1, "sigview: try: sigview-no-such-command: command not found", ""},
 		{[]string{"serve", "--web.snapshot-cmdline"}, 2, "sigview: --web.snapshot-cmdline needs --web.enable-snapshot", ""},
+		{[]string{"serve", "--collector.signals.retention", "10m"}, 2, "sigview: --collector.signals.retention needs --collector.signals", ""},
+		{[]string{"serve", "--collector.signals", "--collector.signals.retention", "500ms"}, 2, "sigview: --collector.signals.retention 500ms: below the minimum of 1s", ""},
 		{[]string{"serve", "--interval", "10ms"}, 2, "sigview: --interval 10ms: below the minimum of 100ms", ""},
 		{[]string{"serve", "--grace", "1s"}, 2, "sigview: --grace does not apply to sigview serve (it is a flag of sigview try)", ""},
 		{[]string{"serve", "--proc", empty}, 1, "sigview: --proc " + empty + " is not a procfs: it has no self entry and no PID directory with a stat or status file", ""},

@@ -37,12 +37,16 @@ var serveCommand = &command{
 		{"collector.signals", "record every signal to a namespace init with sigview watch's recorder and export " +
 			"sigview_signals_total, sigview_prediction_mismatches_total and sigview_signal_log_up (default off: " +
 			"it needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN; where it cannot run, the log says why and the rest is served)"},
+		{"collector.signals.retention", fmt.Sprintf("how long a sigview_signals_total series of an init that is gone stays after its "+
+			"last change (default %s, at least 1s; keep it longer than the ranges your rules use over it: 10m in deploy/prometheus/rules.yml)",
+			metrics.DefaultRetention)},
 		{"proc", "the procfs to read (default /proc); the engines' files are read next to it (/host/var/lib/docker for /host/proc)"},
 		noMemFlag, noProbeFlag,
 	},
 	defaults: func(o *options) {
 		o.listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(metrics.DefaultPort))
 		o.interval = metrics.DefaultInterval
+		o.signalsRetention = metrics.DefaultRetention
 	},
 	run: runServe,
 }
@@ -60,6 +64,9 @@ func runServe(c *command, o options, args []string, _, stderr io.Writer) error {
 	if o.snapshotCmdline && !o.snapshot {
 		return usageError{c, "--web.snapshot-cmdline needs --web.enable-snapshot"}
 	}
+	if o.given["collector.signals.retention"] && !o.signals {
+		return usageError{c, "--collector.signals.retention needs --collector.signals"}
+	}
 	src := &metrics.Source{Scanner: scanner(o, nil), Document: o.snapshot, FullCmdline: o.snapshotCmdline}
 	l, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -70,6 +77,7 @@ func runServe(c *command, o options, args []string, _, stderr io.Writer) error {
 	mo := metrics.Options{Snapshot: o.snapshot, Verdicts: o.verdicts}
 	if o.signals {
 		mo.Signals = startSignalLog(ctx, src, log)
+		mo.Signals.SetRetention(o.signalsRetention)
 	}
 	srv := metrics.NewServer(src.Scan, o.interval, log, mo)
 	go srv.Run(ctx)

@@ -3,6 +3,7 @@ package metrics
 import (
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -12,7 +13,7 @@ import (
 
 var (
 	descSignals = prometheus.NewDesc("sigview_signals_total",
-		"Signals the kernel generated for a namespace init since serve started, by the init, the signal, where the sender stood (inside, host, kernel, other) and the kernel's result at generation (delivered, ignored, already_pending, overflow, lose_info); needs --collector.signals.",
+		"Signals the kernel generated for a namespace init since serve started, by the init, the signal, where the sender stood (inside, host, kernel, other) and the kernel's result at generation (delivered, ignored, already_pending, overflow, lose_info); needs --collector.signals. The series of an init that is gone is dropped once it has not changed for --collector.signals.retention (15m).",
 		append(append([]string{}, initLabelNames...), "signal", "from", "result"), nil)
 	descMismatches = prometheus.NewDesc("sigview_prediction_mismatches_total",
 		"Signals to a namespace init whose outcome disagreed with sigview's prediction from the scan before (sigview watch's agrees false); needs --collector.signals.",
@@ -26,14 +27,27 @@ var (
 // sigview_signals_total and sigview_prediction_mismatches_total. Safe for
 // concurrent use: Observe from the recorder's goroutine, Collect from
 // scrapes.
+//
+// A sigview_signals_total series whose init is gone (the last scan has no
+// init with its labels) and whose count has not changed for the retention
+// (SetRetention, DefaultRetention) is dropped, so that a node's containers
+// coming and going do not grow serve's series forever. A dropped series is
+// remembered for one more retention: if the same labels count again within
+// it (a reused namespace inode with the same container labels), the count
+// resumes where it stopped, so that increase() over a rule's range (10m in
+// deploy/prometheus/rules.yml, shorter than the retention) never sees a
+// restart it could take for no change.
 type Signals struct {
 	mu         sync.Mutex
 	up         bool
 	inits      map[string]InitLabels // the last scan's inits by pidns
-	counts     map[signalKey]float64
+	counts     map[signalKey]*series
+	dropped    map[signalKey]*series // dropped, remembered until changed+2*retention
 	mismatches map[[2]string]float64
 	// waiting are the events whose verdict an update will bring.
-	waiting map[uint64][2]string
+	waiting   map[uint64][2]string
+	retention time.Duration
+	now       func() time.Time
 }
 
 type signalKey struct {
@@ -41,17 +55,38 @@ type signalKey struct {
 	signal, from, result string
 }
 
+// series is one sigview_signals_total count and when it last changed.
+type series struct {
+	n       float64
+	changed time.Time
+}
+
+// DefaultRetention is how long a series of an init that is gone stays after
+// its last change: longer than the 10-minute ranges of the alert rule.
+const DefaultRetention = 15 * time.Minute
+
 // maxWaiting bounds the events kept for their verdict.
 const maxWaiting = 4096
 
-// NewSignals returns counters with nothing counted; up says whether the
-// recorder runs.
+// NewSignals returns counters with nothing counted and DefaultRetention; up
+// says whether the recorder runs.
 func NewSignals(up bool) *Signals {
-	return &Signals{up: up, inits: map[string]InitLabels{}, counts: map[signalKey]float64{},
-		mismatches: map[[2]string]float64{}, waiting: map[uint64][2]string{}}
+	return &Signals{up: up, inits: map[string]InitLabels{}, counts: map[signalKey]*series{},
+		dropped: map[signalKey]*series{}, mismatches: map[[2]string]float64{}, waiting: map[uint64][2]string{},
+		retention: DefaultRetention, now: time.Now}
 }
 
-// SetInits makes s's inits the ones an event's labels are taken from.
+// SetRetention sets how long a series of an init that is gone stays after
+// its last change (serve's --collector.signals.retention); d > 0.
+func (s *Signals) SetRetention(d time.Duration) {
+	s.mu.Lock()
+	s.retention = d
+	s.mu.Unlock()
+}
+
+// SetInits makes s's inits the ones an event's labels are taken from, and
+// drops the series of inits that are gone and have not changed for the
+// retention.
 func (s *Signals) SetInits(snap *Snapshot) {
 	by := map[string]InitLabels{}
 	for _, in := range snap.Inits {
@@ -59,7 +94,24 @@ func (s *Signals) SetInits(snap *Snapshot) {
 	}
 	s.mu.Lock()
 	s.inits = by
+	s.expire()
 	s.mu.Unlock()
+}
+
+// expire drops the series that are due (s.mu held).
+func (s *Signals) expire() {
+	now := s.now()
+	for k, c := range s.counts {
+		if cur, ok := s.inits[k.labels.PIDNS]; (!ok || cur != k.labels) && now.Sub(c.changed) >= s.retention {
+			delete(s.counts, k)
+			s.dropped[k] = c
+		}
+	}
+	for k, c := range s.dropped {
+		if now.Sub(c.changed) >= 2*s.retention {
+			delete(s.dropped, k)
+		}
+	}
 }
 
 // Observe counts one watch item.
@@ -75,7 +127,18 @@ func (s *Signals) Observe(it watch.Item) {
 			// known, the rest is not.
 			l = InitLabels{PIDNS: pidns, Program: OtherProgram}
 		}
-		s.counts[signalKey{l, v.Signal.String(), v.From, v.Result}]++
+		k := signalKey{l, v.Signal.String(), v.From, v.Result}
+		c := s.counts[k]
+		if c == nil {
+			if c = s.dropped[k]; c != nil {
+				delete(s.dropped, k)
+			} else {
+				c = &series{}
+			}
+			s.counts[k] = c
+		}
+		c.n++
+		c.changed = s.now()
 		sf := [2]string{v.Signal.String(), v.From}
 		switch {
 		case v.Agrees != nil && !*v.Agrees:
@@ -99,9 +162,10 @@ func (s *Signals) Observe(it watch.Item) {
 func (s *Signals) collect(ch chan<- prometheus.Metric) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expire()
 	ch <- prometheus.MustNewConstMetric(descSignalLog, prometheus.GaugeValue, b2f(s.up))
-	for k, n := range s.counts {
-		ch <- prometheus.MustNewConstMetric(descSignals, prometheus.CounterValue, n,
+	for k, c := range s.counts {
+		ch <- prometheus.MustNewConstMetric(descSignals, prometheus.CounterValue, c.n,
 			append(k.labels.values(), k.signal, k.from, k.result)...)
 	}
 	for k, n := range s.mismatches {
