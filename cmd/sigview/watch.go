@@ -187,7 +187,12 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 	bw := bufio.NewWriterSize(stdout, 64<<10)
 	write := func(it watch.Item) error { return render.WriteWatchItem(bw, it) }
 	if o.json {
-		write = func(it watch.Item) error { return document.WriteLine(bw, document.WatchItemOf(it)) }
+		var line []byte // reused: a line costs no allocation
+		write = func(it watch.Item) error {
+			line = document.AppendWatchLine(line[:0], it)
+			_, err := bw.Write(line)
+			return err
+		}
 	}
 	var werr error
 	fail := func(err error) {
