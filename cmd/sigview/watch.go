@@ -211,8 +211,11 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 
 // rescan keeps the watcher's predictions fresh until ctx ends, each scan
 // building on the one before (prev, then its own: it reads only what
-// changed, a fifth of a full scan's CPU), deep read in depth. A failed scan
-// keeps the last one.
+// changed, a fifth of a full scan's CPU), deep read in depth, and so are
+// the processes the watcher learnt were signalled without having been (a
+// process other than an init in a watched namespace): an event for one
+// brings a scan forward, and the next signal to it is predicted from its
+// state. A failed scan keeps the last one.
 func rescan(ctx context.Context, o options, w *watch.Watcher, prev *procinspect.Snapshot, deep []int) {
 	t := time.NewTicker(o.interval)
 	defer t.Stop()
@@ -230,6 +233,9 @@ func rescan(ctx context.Context, o options, w *watch.Watcher, prev *procinspect.
 			case <-time.After(minRescanGap):
 			}
 		}
+		// The PIDs named, and the processes signalled since that the
+		// scans had not read in depth (at most watch.MaxLearned).
+		sc.Deep = append(deep[:len(deep):len(deep)], w.Learned()...)
 		if s, err := sc.Scan(); err == nil {
 			w.SetAssessments(predict.Assess(s, s.Kernel))
 			sc.Prev = s

@@ -323,7 +323,8 @@ func TestWatchNotInit(t *testing.T) {
 // the host: a prediction marked as assumed to be the scanned process, never
 // "the PID was reused". Not read in depth, its syscall is unknown, so the
 // prediction is unknown, and an unknown prediction is not judged (it was
-// judged a disagreement).
+// judged a disagreement). The event makes the next scans read it in depth:
+// a later SIGWINCH is predicted (ignored) and agrees.
 func TestWatchNamespaceNonInit(t *testing.T) {
 	nstest.NeedNamespaces(t)
 	tg := startTarget(t, true, 1, "sh", "-c", "sleep 1000; :")
@@ -345,8 +346,29 @@ func TestWatchNamespaceNonInit(t *testing.T) {
 	wantField(t, what, ev, "unknown", "predicted", "outcome")
 	wantField(t, what, ev, nil, "agrees")
 	if b, _ := json.Marshal(ev); strings.Contains(string(b), "reused") || !strings.Contains(string(b), "assumed") ||
-		!strings.Contains(string(b), "not judged") {
+		!strings.Contains(string(b), "not judged") || !strings.Contains(string(b), "did not read it in depth") {
 		t.Errorf("%s: %s", what, b)
+	}
+	// The event brought a scan forward that reads PID 2 in depth: a later
+	// SIGWINCH is predicted from its state (ignored, its default action)
+	// and agrees.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		time.Sleep(300 * time.Millisecond)
+		syscall.Kill(kid, syscall.SIGWINCH)
+		ev = w.next(5*time.Second, "a later SIGWINCH", event(kid, "SIGWINCH"))
+		if get(ev, "predicted", "outcome") != "unknown" {
+			break
+		}
+		if time.Now().After(deadline) {
+			b, _ := json.Marshal(ev)
+			t.Fatalf("the rescans never read PID 2 in depth: %s", b)
+		}
+	}
+	const later = "a later SIGWINCH to PID 2"
+	wantField(t, later, ev, "ignored", "predicted", "outcome")
+	wantField(t, later, ev, true, "agrees")
+	if b, _ := json.Marshal(ev); strings.Contains(string(b), "assumed") || strings.Contains(string(b), "in depth") {
+		t.Errorf("%s: %s", later, b)
 	}
 }
 

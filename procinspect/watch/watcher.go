@@ -40,8 +40,39 @@ type Watcher struct {
 	// signal outside predict.AssessedSignals is predicted afresh by
 	// Prediction, which a storm of them would pay for each time.
 	memo map[memoKey]predict.Prediction
-	// stale is signalled when an event's target was not in the last scan.
+	// stale is signalled when an event's target was not in the last scan,
+	// or was there but not read in depth.
 	stale chan struct{}
+	// unread are targets of events that the scans did not read in depth
+	// (processes other than an init in a watched namespace), most recent
+	// last, at most MaxLearned: the next scans read them in depth (Learned),
+	// so that the next signal to one is predicted from its syscall and
+	// signal state rather than "unknown".
+	unread []int
+}
+
+// MaxLearned bounds the processes the scans read in depth because a signal
+// came to them: each costs a deep read (threads, syscall, status) per scan.
+const MaxLearned = 64
+
+// Learned returns the PIDs the next scan should read in depth because an
+// event came to them and the last scan had not (at most MaxLearned).
+func (w *Watcher) Learned() []int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.unread)
+}
+
+// learn asks the scans to read pid in depth from now on (w.mu held).
+func (w *Watcher) learn(pid int) {
+	if slices.Contains(w.unread, pid) {
+		return
+	}
+	if len(w.unread) >= MaxLearned {
+		w.unread = slices.Delete(w.unread, 0, 1)
+	}
+	w.unread = append(w.unread, pid)
+	w.markStale()
 }
 
 type memoKey struct {
@@ -88,6 +119,10 @@ func (w *Watcher) SetAssessments(as *predict.Assessments) {
 	}
 	w.mu.Lock()
 	w.prev, w.as, w.nsByIn, w.memo = w.as, as, byIno, map[memoKey]predict.Prediction{}
+	if as != nil && as.Snapshot != nil {
+		// A learned PID that is gone is forgotten.
+		w.unread = slices.DeleteFunc(w.unread, func(pid int) bool { return as.Snapshot.Process(pid) == nil })
+	}
 	w.mu.Unlock()
 }
 
@@ -248,6 +283,13 @@ func (w *Watcher) predict(r sigtrace.Record, ev *Event) *predict.Prediction {
 	}
 	if same == startUnread {
 		ev.Notes = append(ev.Notes, "the last scan did not read its start time: assumed to be the process that scan saw")
+	}
+	if p.Deep == nil {
+		// Not read in depth (a process other than an init in a watched
+		// namespace): its syscall and signal state are unknown to this
+		// prediction; the next scans read it.
+		ev.Notes = append(ev.Notes, "the last scan did not read it in depth (not an init): the next scan will, for the next signal")
+		w.learn(r.Target.TGID)
 	}
 	if as != w.as {
 		pr := as.Of(p).Prediction(ev.Signal, predict.Sender(ev.From))
