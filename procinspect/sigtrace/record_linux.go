@@ -22,8 +22,10 @@ type Recorder struct {
 	rd    *ringbuf.Reader
 	// wall is the wall-clock time of the kernel's monotonic zero.
 	wall time.Time
-	// last is when Read last had a record (Read's goroutine only).
-	last time.Time
+	// last is when Read last had a record; timer paces the polls (Read's
+	// goroutine only).
+	last  time.Time
+	timer *time.Timer
 
 	mu     sync.Mutex
 	closed bool
@@ -337,10 +339,14 @@ func (r *Recorder) sleep(d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
+	if r.timer == nil {
+		r.timer = time.NewTimer(d)
+	} else {
+		r.timer.Reset(d) // (Go 1.23 timers: no stale tick to drain)
+	}
+	defer r.timer.Stop()
 	select {
-	case <-t.C:
+	case <-r.timer.C:
 		return true
 	case <-r.done:
 		return false
