@@ -182,7 +182,9 @@ func TestQuietThread(t *testing.T) {
 	st := func(state byte, sw uint64, tracer int) Status {
 		return Status{State: state, Switches: Of([2]uint64{sw, 1}), TracerPid: KnownInt(tracer)}
 	}
-	prev := []Thread{{TID: 3, Status: st('S', 5, 0), Syscall: 7}, {TID: 9, Status: st('S', 5, 0), Syscall: 128, Sigwait: KnownFlag(true)}}
+	prev := []Thread{{TID: 3, Status: st('S', 5, 0), Syscall: 7, Wchan: "do_sys_poll"},
+		{TID: 5, Status: st('S', 5, 0), Syscall: 7}, // caught on its way to sleep: no wchan yet
+		{TID: 9, Status: st('S', 5, 0), Syscall: 128, Wchan: "do_sigtimedwait", Sigwait: KnownFlag(true)}}
 	for _, c := range []struct {
 		name string
 		tid  int
@@ -195,6 +197,7 @@ func TestQuietThread(t *testing.T) {
 		{"traced now", 3, st('S', 5, 77), false},
 		{"counts unknown", 3, Status{State: 'S', TracerPid: KnownInt(0)}, false},
 		{"in sigtimedwait", 9, st('S', 5, 0), false},
+		{"its wait not read whole", 5, st('S', 5, 0), false},
 		{"a new thread", 4, st('S', 5, 0), false},
 	} {
 		if got := quietThread(prev, c.tid, c.now) != nil; got != c.keep {

@@ -76,6 +76,12 @@ func TestQuietKeepsOnlyWhileAsleep(t *testing.T) {
 	if !slices.Equal(kept.Cmdline, first.Cmdline) || kept.StartTime != first.StartTime || kept.Deep.Threads[0].Syscall != 0 {
 		t.Errorf("kept: cmdline %q start %d syscall %d; first read %q %d", kept.Cmdline, kept.StartTime, kept.Deep.Threads[0].Syscall, first.Cmdline, first.StartTime)
 	}
+	// A reading whose wait was caught on the way to sleep (status S, wchan
+	// not yet known) is never kept: it would stand while the init sleeps.
+	lastQuiet.Process(pid).Deep.Threads[0].Wchan = ""
+	if fresh := scan(lastQuiet); fresh.quiet || fresh.Deep.Threads[0].Wchan == "" {
+		t.Errorf("a reading with no wchan was kept (quiet %v, wchan %q); want it read again", fresh.quiet, fresh.Deep.Threads[0].Wchan)
+	}
 	if _, err := in.Write([]byte("go\n")); err != nil {
 		t.Fatal(err)
 	}

@@ -236,7 +236,7 @@ func (sc Scanner) quiet(fs FS, p *Process, asked bool) *Process {
 	if q == nil || q.ino != p.ino || q.carried || q.StartTime == 0 {
 		return nil
 	}
-	if d := q.Deep; d == nil || d.Gone || d.ThreadsErr != "" || d.FDErr != "" || len(d.Threads) != 1 || d.Threads[0].TID != p.PID {
+	if d := q.Deep; d == nil || d.Gone || d.ThreadsErr != "" || d.FDErr != "" || len(d.Threads) != 1 || d.Threads[0].TID != p.PID || !waitRead(d.Threads[0]) {
 		return nil
 	}
 	a, b := q.Status, p.Status
@@ -299,8 +299,19 @@ func quietThread(prev []Thread, tid int, st Status) *Thread {
 	quiet := func(s Status) bool {
 		return s.TracerPid.Known && s.TracerPid.V == 0 && s.Switches.Known && asleep(s.State)
 	}
-	if !quiet(a) || !quiet(st) || a.Switches != st.Switches || a.State != st.State || q.Sigwait.V {
+	if !quiet(a) || !quiet(st) || a.Switches != st.Switches || a.State != st.State || q.Sigwait.V || !waitRead(*q) {
 		return nil
 	}
 	return q
+}
+
+// waitRead reports whether t's wait was read whole: a task off the CPU
+// always has a wchan. An empty one (the kernel prints "0") means either no
+// access or a task caught on its way to sleep: status already said S, and
+// the switch may already be counted (__schedule counts it before the task
+// leaves the CPU), so the counts would never show that the reading was
+// incomplete, and a kept empty wait would stand while the process sleeps
+// (TestRescanUnderChurn caught it). Such a reading is never kept.
+func waitRead(t Thread) bool {
+	return t.Wchan != ""
 }
