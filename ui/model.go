@@ -121,7 +121,7 @@ func (m *Model) setStyles(isDark bool) {
 // Init starts the first scan, the rescan ticker, and asks the terminal for
 // its background colour.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.startScan(), tickCmd(m.opts.Interval), m.waitSignals())
+	return tea.Batch(tea.RequestBackgroundColor, m.startScan(), tickCmd(m.opts.Interval), m.waitSignals(0))
 }
 
 // Update handles one message.
@@ -158,7 +158,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.scanIfIdle()
 	case signalsMsg:
 		m.takeSignals(msg)
-		return m, m.waitSignals()
+		return m, m.waitSignals(signalGap)
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
 	}

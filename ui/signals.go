@@ -72,18 +72,36 @@ func (s *SignalSink) Flush() {
 // signalsMsg is a batch of the recorder's items.
 type signalsMsg []watch.Item
 
-// waitSignals takes the next batch (in a command's goroutine: Update never
-// waits).
-func waitSignals(ch <-chan []watch.Item) tea.Cmd {
+// signalGap is the least time between two batches the UI takes: each
+// batch repaints the screen (a millisecond or so), and a trickle of
+// signals came one batch each, ten a second on a busy test machine. What
+// arrives in between waits in the sink and comes with the next batch.
+const signalGap = 250 * time.Millisecond
+
+// waitSignals takes the next batch, not before gap has passed, with every
+// batch queued behind it (in a command's goroutine: Update never waits).
+func waitSignals(ch <-chan []watch.Item, gap time.Duration) tea.Cmd {
 	if ch == nil {
 		return nil
 	}
 	return func() tea.Msg {
+		time.Sleep(gap)
 		b, ok := <-ch
 		if !ok {
 			return nil
 		}
-		return signalsMsg(b)
+		for {
+			select {
+			case more, ok := <-ch:
+				if !ok {
+					return signalsMsg(b)
+				}
+				b = append(b, more...)
+				continue
+			default:
+			}
+			return signalsMsg(b)
+		}
 	}
 }
 
@@ -270,9 +288,9 @@ func (m *Model) takeSignals(items []watch.Item) {
 	}
 }
 
-func (m Model) waitSignals() tea.Cmd {
+func (m Model) waitSignals(gap time.Duration) tea.Cmd {
 	if m.opts.Signals == nil {
 		return nil
 	}
-	return waitSignals(m.opts.Signals.ch)
+	return waitSignals(m.opts.Signals.ch, gap)
 }

@@ -41,7 +41,7 @@ func TestSignalLog(t *testing.T) {
 	sink.Add(&watch.Update{ID: 7, Time: time.Now(), Fate: &watch.Fate{After: 2 * time.Second}})
 	sink.Flush()
 	ev.Result = "changed after it was sent"
-	msg := waitSignals(sink.ch)()
+	msg := waitSignals(sink.ch, 0)()
 	m = update(t, m, msg)
 
 	var marked string
@@ -118,5 +118,25 @@ func TestSignalSinkNeverWaits(t *testing.T) {
 	b := <-s.ch
 	if l, ok := b[0].(*watch.Lost); !ok || l.Count == 0 || l.Count+uint64(len(b)-1)+uint64(cap(s.ch)) != 20*maxPending {
 		t.Errorf("dropped items are not counted: %T %+v, %d handed over", b[0], b[0], len(b)-1)
+	}
+}
+
+// TestSignalBatchesMerge: batches queued while the UI was busy (or waiting
+// out signalGap) come as one message, so a trickle of signals repaints the
+// screen a few times a second at most, and nothing is lost.
+func TestSignalBatchesMerge(t *testing.T) {
+	sink := NewSignalSink()
+	for i := range 3 {
+		sink.Add(&watch.Event{ID: uint64(i + 1), Time: time.Now(), Signal: procinspect.SIGTERM})
+		sink.Flush()
+	}
+	msg, ok := waitSignals(sink.ch, 10*time.Millisecond)().(signalsMsg)
+	if !ok || len(msg) != 3 {
+		t.Fatalf("got %d items in one message (%T); want the 3 queued batches merged", len(msg), msg)
+	}
+	for i, it := range msg {
+		if ev, ok := it.(*watch.Event); !ok || ev.ID != uint64(i+1) {
+			t.Errorf("item %d: %+v; want event %d, in order", i, it, i+1)
+		}
 	}
 }
