@@ -62,7 +62,28 @@ func startNSInit(t *testing.T, argv ...string) string {
 	if ino == link {
 		t.Fatalf("ns/pid of %v is %q", argv, link)
 	}
+	// Settled: it runs its program and has slept for three looks in a row
+	// (a tini read before it set up its signals has needs_sigkill 1, and
+	// Prometheus keeps that evaluation's alert pending for a while).
+	for deadline, calm := time.Now().Add(30*time.Second), 0; calm < 3; time.Sleep(30 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%v (PID %d) did not settle", argv, cmd.Process.Pid)
+		}
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", cmd.Process.Pid))
+		if state, _, _ := procStat(cmd.Process.Pid); state == 'S' && strings.TrimSpace(string(comm)) == commOf(argv[0]) {
+			calm++
+		} else {
+			calm = 0
+		}
+	}
 	return ino
+}
+
+// commOf is the command name the kernel gives a program run from path: its
+// base name cut to 15 bytes (TASK_COMM_LEN).
+func commOf(path string) string {
+	b := filepath.Base(path)
+	return b[:min(len(b), 15)]
 }
 
 // lockedBuffer collects a child's output.
@@ -256,12 +277,13 @@ func TestServeScrapedByPrometheus(t *testing.T) {
 			}
 		}
 	}
-	pending := map[string]string{}
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && pending[sleepNS] == ""; time.Sleep(500 * time.Millisecond) {
+	var pending map[string]string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && (pending[sleepNS] == "" || pending[tiniNS] != ""); time.Sleep(500 * time.Millisecond) {
 		_, body, err := httpGet("http://" + promAddr + "/api/v1/alerts")
 		if err != nil || json.Unmarshal(body, &alerts) != nil {
 			t.Fatalf("/api/v1/alerts: %v %s", err, body)
 		}
+		pending = map[string]string{}
 		for _, a := range alerts.Data.Alerts {
 			if a.Labels["alertname"] == "SigviewStopNeedsSIGKILL" {
 				pending[a.Labels["pidns"]] = a.State
