@@ -22,7 +22,8 @@ import (
 // Process, Status, Deep, Thread and Consumer are compared field by field
 // (TestSameFactsSeesEveryField changes each of their exported fields in
 // turn and fails on one this misses); the rarer records they point to
-// (container, engine metadata, s6 and supervisord files) by reflection.
+// (container, engine metadata, s6, supervisord and busybox init files) by
+// reflection.
 func SameFacts(a, b *Process) bool { return sameFacts(a, b, 0) }
 
 func sameFacts(a, b *Process, depth int) bool {
@@ -34,7 +35,7 @@ func sameFacts(a, b *Process, depth int) bool {
 	}
 	return a.PID == b.PID && sameStatus(&a.Status, &b.Status) && slices.Equal(a.Cmdline, b.Cmdline) &&
 		(a.Cmdline == nil) == (b.Cmdline == nil) && maps.Equal(a.Env, b.Env) && (a.Env == nil) == (b.Env == nil) &&
-		a.EnvErr == b.EnvErr && sameRef(a.S6, b.S6) && sameRef(a.Supervisord, b.Supervisord) &&
+		a.EnvErr == b.EnvErr && sameRef(a.S6, b.S6) && sameRef(a.Supervisord, b.Supervisord) && sameRef(a.BusyboxInit, b.BusyboxInit) &&
 		a.StartTime == b.StartTime && a.Kthread == b.Kthread && a.NS == b.NS && a.NSNote == b.NSNote &&
 		a.InitialNS == b.InitialNS && sameDeep(a.Deep, b.Deep) && sameRef(a.Container, b.Container) &&
 		a.ContainerErr == b.ContainerErr && sameRef(a.Engine, b.Engine) &&
@@ -48,7 +49,7 @@ func sameStatus(a, b *Status) bool {
 		a.TracerPid == b.TracerPid && a.Uid == b.Uid && a.Threads == b.Threads &&
 		slices.Equal(a.NStgid, b.NStgid) && slices.Equal(a.NSpid, b.NSpid) && a.SigPnd == b.SigPnd &&
 		a.ShdPnd == b.ShdPnd && a.SigBlk == b.SigBlk && a.SigIgn == b.SigIgn && a.SigCgt == b.SigCgt &&
-		a.Kthread == b.Kthread && slices.Equal(a.Problems, b.Problems)
+		a.CapEff == b.CapEff && a.Seccomp == b.Seccomp && a.Kthread == b.Kthread && slices.Equal(a.Problems, b.Problems)
 }
 
 func sameDeep(a, b *Deep) bool {

@@ -86,7 +86,7 @@ func TestSameFactsSeesEveryField(t *testing.T) {
 			return Status{Name: "tini", State: 'S', Tgid: KnownInt(pid), PPid: KnownInt(1), TracerPid: KnownInt(0),
 				Uid: Of([4]int{1, 2, 3, 4}), Threads: KnownInt(1), NStgid: []int{pid, 1}, NSpid: []int{pid, 1}, SigQ: "0/1",
 				SigPnd: KnownMask(1), ShdPnd: KnownMask(2), SigBlk: KnownMask(3), SigIgn: KnownMask(4), SigCgt: KnownMask(5),
-				Kthread: KnownFlag(false), Switches: Of([2]uint64{1, 2}), Problems: []string{"p"}}
+				Kthread: KnownFlag(false), Switches: Of([2]uint64{1, 2}), CapEff: Of(uint64(1)), Seccomp: KnownInt(2), Problems: []string{"p"}}
 		}
 		deep := func(pid int) *Deep {
 			return &Deep{Threads: []Thread{{TID: pid, Status: st(pid), Syscall: 128, Wchan: "w", Sigwait: KnownFlag(true), WaitSet: KnownMask(6), WaitSetErr: "e"}},
@@ -96,7 +96,8 @@ func TestSameFactsSeesEveryField(t *testing.T) {
 		child := &Process{PID: 8, Status: st(8), Cmdline: []string{"sleep"}, Deep: deep(8)}
 		return &Process{PID: 7, Status: st(7), Cmdline: []string{"tini", "--"}, Env: map[string]string{"A": "1"}, EnvErr: "env",
 			S6: &S6Files{Files: map[string]string{"finish": "absent"}}, Supervisord: &SupervisordConf{Path: "/c"},
-			StartTime: 99, Kthread: KnownFlag(false), NSNote: "n", InitialNS: KnownFlag(false), Deep: deep(7),
+			BusyboxInit: &BusyboxInit{Actions: map[string][]string{"restart": {"init"}}},
+			StartTime:   99, Kthread: KnownFlag(false), NSNote: "n", InitialNS: KnownFlag(false), Deep: deep(7),
 			Container: &engine.Container{}, ContainerErr: "c", Engine: &engine.Metadata{}, Children: []*Process{child}}
 	}
 	if !SameFacts(base(), base()) {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -124,6 +125,12 @@ type instance struct {
 // start runs argv as PID 1 of a new PID namespace and waits for "ready".
 func start(t *testing.T, argv []string, nested bool) *instance {
 	t.Helper()
+	return startWith(t, argv, nested, 0)
+}
+
+// startWith is start with more namespaces made new (CLONE_NEW* flags).
+func startWith(t *testing.T, argv []string, nested bool, clone uintptr) *instance {
+	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +138,7 @@ func start(t *testing.T, argv []string, nested bool) *instance {
 	var stderr bytes.Buffer
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = w, &stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID | clone, Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %v in a new PID namespace: %v", argv, err)
 	}
@@ -327,7 +334,8 @@ func (in *instance) predictions() (map[string]document.DocPrediction, *procinspe
 			// --json carries TERM and KILL; other signals come from the same
 			// engine on the same scanned process.
 			p := snap.Process(in.target)
-			for _, sig := range []procinspect.Signal{procinspect.SIGQUIT, procinspect.SIGINT, procinspect.SIGHUP, procinspect.SIGTSTP, procinspect.SIGTTIN, procinspect.SIGTTOU} {
+			for _, sig := range []procinspect.Signal{procinspect.SIGQUIT, procinspect.SIGINT, procinspect.SIGHUP, procinspect.SIGTSTP, procinspect.SIGTTIN, procinspect.SIGTTOU,
+				procinspect.Signal(syscall.SIGUSR1), procinspect.Signal(syscall.SIGUSR2), procinspect.Signal(syscall.SIGPWR)} {
 				for _, from := range predict.Senders {
 					pr := document.DocPredictionOf(predict.Predict(p, sig, from, k))
 					out[pr.Signal+"/"+pr.From] = pr
@@ -408,6 +416,10 @@ func TestKernelSenderHelper(t *testing.T) {
 		t.Skip("the sender process of the real-kernel tests")
 	}
 	sig, _ := strconv.Atoi(v)
+	// An init that ends every process of its namespace on the signal
+	// (busybox init's kill(-1, SIGTERM)) may reach the sender before it
+	// has exited.
+	signal.Ignore(syscall.SIGTERM)
 	if got, want := nsLink("/proc/self/ns/pid"), os.Getenv("SIGVIEW_SEND_NS"); got != want {
 		fmt.Printf("sender is in %s, want %s\n", got, want)
 		os.Exit(3)
@@ -564,6 +576,11 @@ type kernelCase struct {
 	// program, when set, is what the --json document must recognise the
 	// init as ("-": nothing).
 	program string
+	// mountNS runs the init in a new mount namespace too (busybox init:
+	// busyboxinit_linux_test.go); bootCap, when set, is whether the init
+	// must have CAP_SYS_BOOT ('y') or not ('n').
+	mountNS bool
+	bootCap byte
 }
 
 var (
@@ -977,7 +994,22 @@ func TestKernelPredictions(t *testing.T) {
 }
 
 func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
-	in := start(t, c.argv(bins), c.nested)
+	var clone uintptr
+	if c.mountNS {
+		clone = syscall.CLONE_NEWNS
+	}
+	in := startWith(t, c.argv(bins), c.nested, clone)
+	if c.mountNS {
+		// The init's mounts are its own: none shows in the host's table,
+		// before the signal or after it.
+		checkHost := func() {
+			if m := hostMountsUnder(t, bins.dir); len(m) > 0 {
+				t.Fatalf("the host sees mounts of the init's private root: %v", m)
+			}
+		}
+		checkHost()
+		defer checkHost()
+	}
 	state := c.state
 	if state == 0 {
 		state = 'S'
@@ -994,6 +1026,11 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	in.settleKids(c.kids)
 	if c.grand {
 		in.settleGrandchild()
+	}
+	if c.bootCap != 0 {
+		// After settling: the helper's own capabilities change at its
+		// exec of busybox init, which its children come after.
+		in.checkBootCap(c.bootCap == 'y')
 	}
 	w, rule, ok := w.under(kernelProfile(t))
 	if !ok {

@@ -35,6 +35,10 @@ type Process struct {
 	// file says of stopping its programs; nil for any other process, or
 	// when the procfs is a copy.
 	Supervisord *SupervisordConf
+	// BusyboxInit is what a busybox init namespace init's /etc/inittab
+	// says and whether its reboot(2) ends its namespace; nil for any
+	// other process, or when the procfs is a copy.
+	BusyboxInit *BusyboxInit
 	// StartTime is field 22 of /proc/PID/stat, in clock ticks after boot.
 	// With PID it identifies the process against PID reuse. Read for the
 	// same processes as Cmdline; 0 otherwise or when unreadable.

@@ -425,7 +425,8 @@ const notInit = "not read: it is not a namespace init, and only a namespace init
 
 // readInitFiles reads, for a namespace init only, what its program reads
 // besides its command line: the environment variables a forwarder reads
-// (readInitEnv) and s6-svscan's .s6-svscan files (readS6Files). Any other
+// (readInitEnv), s6-svscan's .s6-svscan files (readS6Files),
+// supervisord's configuration and busybox init's /etc/inittab. Any other
 // process read in depth gets neither opened, and says why.
 //
 // With quiet set, the environment is quiet's (reuse.go).
@@ -450,6 +451,9 @@ func readInitFiles(p *Process, pr Proc, quiet *Process) {
 	}
 	if pr.fs.Live && pg == ProgSupervisord {
 		p.Supervisord = readSupervisordConf(pr, p.Cmdline)
+	}
+	if pr.fs.Live && pg == ProgBusyboxInit {
+		p.BusyboxInit = readBusyboxInit(pr, p)
 	}
 }
 

@@ -46,6 +46,10 @@ type Status struct {
 	SigIgn Mask
 	// SigCgt is the set of signals with a handler installed (a function).
 	SigCgt Mask
+	// CapEff is the effective capability set (a bit per capability).
+	CapEff Known[uint64]
+	// Seccomp is the seccomp mode: 0 none, 1 strict, 2 filter.
+	Seccomp Int
 	// Kthread reports whether this is a kernel thread ("Kthread: 1"); the
 	// line exists only on newer kernels, so it may be unknown.
 	Kthread Flag
@@ -138,6 +142,14 @@ func ParseStatus(b []byte) (Status, error) {
 			s.SigIgn = s.parseMask("SigIgn", v)
 		case "SigCgt":
 			s.SigCgt = s.parseMask("SigCgt", v)
+		case "CapEff":
+			if n, err := strconv.ParseUint(v, 16, 64); err == nil && len(v) == 16 {
+				s.CapEff = Of(n)
+			} else {
+				s.problem("CapEff", v)
+			}
+		case "Seccomp":
+			s.Seccomp = s.parseInt("Seccomp", v)
 		case "Kthread":
 			if v == "0" || v == "1" {
 				s.Kthread = KnownFlag(v == "1")

@@ -107,7 +107,7 @@ const gvisorStatus = "Name:\tsleep\n" +
 
 // malformedStatus has a bad hex mask, a short mask, a too-long mask, a
 // non-numeric NSpid field, a zero NStgid field, a non-numeric PPid, a short
-// Uid line and an empty State.
+// Uid line, an empty State, a short CapEff and a non-numeric Seccomp.
 const malformedStatus = "Name:\tbroken\n" +
 	"State:\t\n" +
 	"Pid:\t7000\n" +
@@ -119,7 +119,9 @@ const malformedStatus = "Name:\tbroken\n" +
 	"ShdPnd:\t0000000000000000\n" +
 	"SigBlk:\tzzzzzzzzzzzzzzzz\n" +
 	"SigIgn:\t1000\n" +
-	"SigCgt:\t\n"
+	"SigCgt:\t\n" +
+	"CapEff:\t1fffeffffff\n" +
+	"Seccomp:\tx\n"
 
 var zeroMask = KnownMask(0)
 
@@ -136,7 +138,7 @@ func TestParseStatus(t *testing.T) {
 				TracerPid: KnownInt(0), Uid: Of([4]int{0, 0, 0, 0}), Threads: KnownInt(1),
 				NStgid: []int{4749}, NSpid: []int{4749}, SigQ: "0/96365",
 				SigPnd: zeroMask, ShdPnd: zeroMask, SigBlk: zeroMask, SigIgn: zeroMask, SigCgt: zeroMask, Kthread: KnownFlag(false),
-				Switches: Of([2]uint64{0, 0})},
+				Switches: Of([2]uint64{0, 0}), CapEff: Of(uint64(0x1fffeffffff)), Seccomp: KnownInt(0)},
 		},
 		{
 			name: "container init",
@@ -167,6 +169,8 @@ func TestParseStatus(t *testing.T) {
 				`malformed SigBlk line "zzzzzzzzzzzzzzzz"`,
 				`malformed SigIgn line "1000"`,
 				`malformed SigCgt line ""`,
+				`malformed CapEff line "1fffeffffff"`,
+				`malformed Seccomp line "x"`,
 			}},
 		},
 		{

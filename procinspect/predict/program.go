@@ -301,23 +301,3 @@ func (e *eval) inheritedIgnore() string {
 	}
 	return ""
 }
-
-// busyboxInit predicts a signal busybox init reads (init/init.c, from its
-// source: it cannot be run here as PID 1 without its inittab's shutdown
-// actions, such as `umount -a -r`, reaching the host).
-func busyboxInit(e *eval) (Prediction, bool) {
-	const halt = "runs /etc/inittab's shutdown actions, sends SIGTERM and, a second later, SIGKILL to every other process, then calls reboot(): in a container without CAP_SYS_BOOT (docker's default) that fails and it exits 0 about 2 s after the signal; with CAP_SYS_BOOT the kernel ends the namespace's init as if by SIGHUP (reboot) or SIGINT (halt, poweroff)"
-	switch e.sig {
-	case procinspect.SIGTERM:
-		return e.out(Depends, Handled, "%s is busybox init: SIGTERM asks it to reboot: it %s (from busybox's init.c, not measured here)", e.who, halt), true
-	case 10, 12, 30: // SIGUSR1, SIGUSR2, SIGPWR
-		return e.out(Depends, Handled, "%s is busybox init: %s asks it to halt or power off: it %s (from busybox's init.c, not measured here)", e.who, e.name, halt), true
-	case procinspect.SIGHUP:
-		return e.out(No, Handled, "%s is busybox init: SIGHUP makes it reread /etc/inittab, and it keeps running (from busybox's init.c, not measured here)", e.who), true
-	case procinspect.SIGINT:
-		return e.out(Depends, Handled, "%s is busybox init: SIGINT runs /etc/inittab's ctrlaltdel actions (without an inittab: /sbin/reboot), which decide (from busybox's init.c, not measured here)", e.who), true
-	case procinspect.SIGQUIT:
-		return e.out(Depends, Handled, "%s is busybox init: SIGQUIT runs /etc/inittab's restart action (without an inittab: re-exec /sbin/init) after ending every other process; with no restart action it keeps running (from busybox's init.c, not measured here)", e.who), true
-	}
-	return Prediction{}, false
-}

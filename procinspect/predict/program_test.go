@@ -122,19 +122,68 @@ func TestFixHintCheckedAgainstMasks(t *testing.T) {
 }
 
 // TestBusyboxInit: busybox's init applet reads its signals in sigtimedwait
-// and acts on them (init/init.c); sleep from the same binary is no program
-// sigview knows.
+// and acts on them (init/init.c), as its /etc/inittab and its CAP_SYS_BOOT
+// say; sleep from the same binary is no program sigview knows.
 func TestBusyboxInit(t *testing.T) {
 	set := procinspect.SigSet(0)
 	for _, s := range []procinspect.Signal{1, 2, 3, 10, 12, 15, 17, 30} {
 		set = set.With(s)
 	}
-	init := nsInitProc("init", 0, 0, sigwaitThread(set))
-	init.Deep.Exe, init.Cmdline = "/bin/busybox", []string{"/sbin/init"}
-	for sig, want := range map[procinspect.Signal]Verdict{procinspect.SIGTERM: Depends, procinspect.SIGHUP: No, procinspect.SIGINT: Depends, procinspect.SIGQUIT: Depends} {
-		pr := Predict(init, sig, Host, nil)
-		if pr.Verdict != want || pr.Outcome != Handled || !strings.Contains(pr.Reason, "busybox init") {
-			t.Errorf("busybox init, %s: %s/%s (%s); want %s/handled naming busybox init", sig, pr.Verdict, pr.Outcome, pr.Reason, want)
+	bbInit := func(bb *procinspect.BusyboxInit) *procinspect.Process {
+		p := nsInitProc("init", 0, 0, sigwaitThread(set))
+		p.Deep.Exe, p.Cmdline, p.BusyboxInit = "/bin/busybox", []string{"/sbin/init"}, bb
+		return p
+	}
+	boot := func(v bool) *procinspect.BusyboxInit {
+		return &procinspect.BusyboxInit{Actions: map[string][]string{"respawn": {"/bin/sleep 1000"}}, Boot: procinspect.KnownFlag(v), BootWhy: "why"}
+	}
+	withActions := func(a map[string][]string) *procinspect.BusyboxInit {
+		bb := boot(true)
+		bb.Actions = a
+		return bb
+	}
+	absent := boot(false)
+	absent.Absent, absent.Actions = true, procinspect.DefaultInittab
+	unreadable := boot(true)
+	unreadable.Actions, unreadable.Err = nil, "/etc/inittab (inside its root): larger than 256 KiB"
+	unknownBoot := boot(true)
+	unknownBoot.Boot = procinspect.Flag{}
+	for _, c := range []struct {
+		name string
+		bb   *procinspect.BusyboxInit
+		sig  procinspect.Signal
+		want Verdict
+		exit int // -1: none
+		has  string
+	}{
+		{"not read", nil, procinspect.SIGTERM, Depends, -1, "capabilities were not read"},
+		{"not read", nil, procinspect.SIGINT, Depends, -1, "not read"},
+		{"reboot, CAP_SYS_BOOT", boot(true), procinspect.SIGTERM, Yes, 129, "death by SIGHUP"},
+		{"halt, CAP_SYS_BOOT", boot(true), 10, Yes, 130, "death by SIGINT"},
+		{"power off, CAP_SYS_BOOT", boot(true), 12, Yes, 130, "power off"},
+		{"halt (PWR), no CAP_SYS_BOOT", boot(false), 30, Yes, 0, "exits 0"},
+		{"boot unknown", unknownBoot, procinspect.SIGTERM, Yes, -1, "which is unknown"},
+		{"HUP", boot(true), procinspect.SIGHUP, No, -1, "reread /etc/inittab"},
+		{"INT, no ctrlaltdel", boot(true), procinspect.SIGINT, No, -1, "has none"},
+		{"QUIT, no restart", boot(true), procinspect.SIGQUIT, No, -1, "has none"},
+		{"INT, ctrlaltdel", withActions(map[string][]string{"ctrlaltdel": {"/sbin/reboot"}}), procinspect.SIGINT, Depends, -1, "`/sbin/reboot`"},
+		{"QUIT, restart", withActions(map[string][]string{"restart": {"/sbin/init", "/ignored"}}), procinspect.SIGQUIT, Depends, -1, "(`/sbin/init`)"},
+		{"TERM, shutdown action", withActions(map[string][]string{"shutdown": {"/etc/rc.shutdown"}}), procinspect.SIGTERM, Depends, 129, "`/etc/rc.shutdown`"},
+		{"TERM, no inittab", absent, procinspect.SIGTERM, Yes, 0, "built-in shutdown actions (`umount -a -r`, `swapoff -a`"},
+		{"INT, no inittab", absent, procinspect.SIGINT, Depends, -1, "`reboot`"},
+		{"QUIT, no inittab", absent, procinspect.SIGQUIT, Depends, -1, "`init`"},
+		{"TERM, inittab unreadable", unreadable, procinspect.SIGTERM, Depends, 129, "larger than 256 KiB"},
+		{"INT, inittab unreadable", unreadable, procinspect.SIGINT, Depends, -1, "larger than 256 KiB"},
+		{"single-user", &procinspect.BusyboxInit{Single: true, Boot: procinspect.KnownFlag(false)}, procinspect.SIGQUIT, No, -1, "single-user"},
+		{"escaped command", withActions(map[string][]string{"ctrlaltdel": {"/bin/x\x1b[2J"}}), procinspect.SIGINT, Depends, -1, "\\x1b[2J"},
+	} {
+		pr := Predict(bbInit(c.bb), c.sig, Host, nil)
+		exit := -1
+		if pr.Exit.Known {
+			exit = pr.Exit.V
+		}
+		if pr.Verdict != c.want || pr.Outcome != Handled || exit != c.exit || !strings.Contains(pr.Reason, "busybox init") || !strings.Contains(pr.Reason, c.has) {
+			t.Errorf("%s, %s: %s/%s exit %d (%s); want %s/handled exit %d, naming busybox init and %q", c.name, c.sig, pr.Verdict, pr.Outcome, exit, pr.Reason, c.want, c.exit, c.has)
 		}
 	}
 	sleep := nsInitProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))

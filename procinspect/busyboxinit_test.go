@@ -1,0 +1,68 @@
+package procinspect
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestReadBusyboxInitInRoot: /etc/inittab is read inside the process's own
+// root, never through a symlink out of it, and at most maxInittab bytes; a
+// missing one means busybox's built-in actions.
+func TestReadBusyboxInitInRoot(t *testing.T) {
+	d := t.TempDir()
+	root := filepath.Join(d, "proc", "7", "root")
+	for _, dir := range []string{filepath.Join(root, "etc"), filepath.Join(d, "etc")} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outside := filepath.Join(d, "etc", "inittab")
+	if err := os.WriteFile(outside, []byte("::ctrlaltdel:/leak\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pr := Proc{PID: 7, dir: filepath.Join(d, "proc", "7")}
+	p := &Process{Cmdline: []string{"init"}, Status: Status{CapEff: Of(uint64(1) << capSysBoot)}}
+	tab := filepath.Join(root, "etc", "inittab")
+	set := func(f func() error) {
+		t.Helper()
+		os.Remove(tab)
+		if err := f(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	set(func() error { return os.WriteFile(tab, []byte("::ctrlaltdel:/bin/true\n"), 0o644) })
+	if bb := readBusyboxInit(pr, p); bb.Err != "" || bb.Absent || len(bb.Actions["ctrlaltdel"]) != 1 || bb.Actions["ctrlaltdel"][0] != "/bin/true" {
+		t.Errorf("inittab in the root: %+v", bb)
+	}
+	// The fake procfs has no ns files: with CAP_SYS_BOOT, whether it
+	// counts is unknown, and said so.
+	if bb := readBusyboxInit(pr, p); bb.Boot.Known || !strings.Contains(bb.BootWhy, "unknown") {
+		t.Errorf("CAP_SYS_BOOT without ns files: %v %q", bb.Boot, bb.BootWhy)
+	}
+	for name, link := range map[string]string{"absolute": outside, "relative": "../../../../etc/inittab"} {
+		set(func() error { return os.Symlink(link, tab) })
+		bb := readBusyboxInit(pr, p)
+		if strings.Contains(strings.Join(bb.Actions["ctrlaltdel"], " "), "/leak") {
+			t.Errorf("%s symlink: read a file outside the process's root: %+v", name, bb)
+		}
+	}
+	os.Remove(tab)
+	if bb := readBusyboxInit(pr, p); !bb.Absent || bb.Actions["shutdown"][0] != "umount -a -r" {
+		t.Errorf("no inittab: %+v, want busybox's built-in actions", bb)
+	}
+	set(func() error { return os.WriteFile(tab, make([]byte, maxInittab+1), 0o644) })
+	if bb := readBusyboxInit(pr, p); !strings.Contains(bb.Err, "larger than") || bb.Actions != nil {
+		t.Errorf("oversized inittab: %+v", bb)
+	}
+	set(func() error { return os.Mkdir(tab, 0o755) })
+	if bb := readBusyboxInit(pr, p); !strings.Contains(bb.Err, "not a regular file") {
+		t.Errorf("inittab a directory: %+v", bb)
+	}
+	single := &Process{Cmdline: []string{"init", "single"}, Status: Status{CapEff: Of(uint64(0))}}
+	if bb := readBusyboxInit(pr, single); !bb.Single || !bb.Boot.Known || bb.Boot.V {
+		t.Errorf("single-user, no CAP_SYS_BOOT: %+v", bb)
+	}
+}
