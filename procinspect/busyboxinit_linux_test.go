@@ -2,30 +2,19 @@ package procinspect_test
 
 // busybox init really run as PID 1 (docs/kernel-signals.md §8.2). Its
 // signals end in shutdown actions, kill(-1) and reboot(2), so it runs in a
-// root of its own: the test binary (TestBusyboxInitPID1Helper) is PID 1 of
-// fresh PID and mount namespaces, makes every mount private (MS_REC|
-// MS_PRIVATE, checked in mountinfo: nothing propagates to the host), binds
-// /usr read-only and /dev/null into a temporary root whose /etc/inittab the
-// test wrote, chroots there and execs busybox init. Without those steps it
-// refuses, and the test fails: busybox's built-in shutdown actions
-// (`umount -a -r`, which remounts busy file systems read-only) must never
-// run where they could reach the host's mounts. reboot(2) from a PID
-// namespace's init ends only that namespace (kernel/pid_namespace.c:
-// reboot_pid_ns); kill(-1) reaches only the namespace's processes.
+// root of its own (privateroot_linux_test.go) with an /etc/inittab the test
+// wrote: busybox's built-in shutdown actions (`umount -a -r`, which
+// remounts busy file systems read-only) must never run where they could
+// reach the host's mounts, and the helper refuses to exec busybox init
+// without an inittab.
 
 import (
-	"bufio"
-	"flag"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/procinspect"
@@ -37,144 +26,7 @@ import (
 // dropped from the bounding set before the exec, as docker's default
 // capabilities leave it out).
 func busyboxInit(inittab string, bootCap bool) func(b binaries) []string {
-	return func(b binaries) []string {
-		root := tempDir(b, "bbinit-")
-		for _, d := range []string{"usr", "etc", "dev"} {
-			if err := os.Mkdir(filepath.Join(root, d), 0o755); err != nil {
-				panic(err)
-			}
-		}
-		// Debian's merged /usr: the root's /bin, /lib, … point into the
-		// bound /usr.
-		for _, l := range []string{"bin", "sbin", "lib", "lib64"} {
-			if err := os.Symlink("usr/"+l, filepath.Join(root, l)); err != nil {
-				panic(err)
-			}
-		}
-		if err := os.WriteFile(filepath.Join(root, "dev", "null"), nil, 0o644); err != nil {
-			panic(err)
-		}
-		if err := os.WriteFile(filepath.Join(root, "etc", "inittab"), []byte(inittab), 0o644); err != nil {
-			panic(err)
-		}
-		mode := "noboot"
-		if bootCap {
-			mode = "boot"
-		}
-		return []string{os.Args[0], "-test.run=^TestBusyboxInitPID1Helper$", "--", root, mode, nsLink("/proc/self/ns/mnt")}
-	}
-}
-
-// TestBusyboxInitPID1Helper is PID 1 of a busybox init case: it sets up
-// the private root and execs busybox init, or says why it refused. It does
-// nothing in a normal test run.
-func TestBusyboxInitPID1Helper(t *testing.T) {
-	args := flag.Args()
-	if len(args) != 3 {
-		t.Skip("PID 1 of the busybox init rows of the real-kernel matrix")
-	}
-	if err := busyboxInitRoot(args[0], args[1] == "boot", args[2]); err != nil {
-		fmt.Printf("refused: %v\n", err)
-		os.Exit(3)
-	}
-	fmt.Println("ready")
-	err := syscall.Exec("/bin/busybox", []string{"init"}, []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"})
-	fmt.Printf("exec busybox init: %v\n", err)
-	os.Exit(4)
-}
-
-// busyboxInitRoot makes the helper's mounts private, binds /usr and
-// /dev/null into root, drops CAP_SYS_BOOT unless bootCap, and chroots into
-// root. Every check that keeps the host out of reach is an error.
-func busyboxInitRoot(root string, bootCap bool, hostMnt string) error {
-	if os.Getpid() != 1 {
-		return fmt.Errorf("PID %d: not PID 1 of a new PID namespace", os.Getpid())
-	}
-	if nsLink("/proc/self/ns/mnt") == hostMnt {
-		return fmt.Errorf("still in the test's mount namespace %s", hostMnt)
-	}
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("making every mount private: %w", err)
-	}
-	if shared, err := propagating(); err != nil || len(shared) > 0 {
-		return fmt.Errorf("mounts still propagating after MS_REC|MS_PRIVATE: %v %v", shared, err)
-	}
-	if b, err := os.ReadFile(filepath.Join(root, "etc", "inittab")); err != nil || len(b) == 0 {
-		// Without an inittab busybox runs its built-in shutdown actions.
-		return fmt.Errorf("no /etc/inittab in %s: %v", root, err)
-	}
-	usr := filepath.Join(root, "usr")
-	if err := unix.Mount("/usr", usr, "", unix.MS_BIND, ""); err != nil {
-		return fmt.Errorf("binding /usr: %w", err)
-	}
-	if err := unix.Mount("", usr, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY, ""); err != nil {
-		return fmt.Errorf("making the bound /usr read-only: %w", err)
-	}
-	if err := unix.Mount("/dev/null", filepath.Join(root, "dev", "null"), "", unix.MS_BIND, ""); err != nil {
-		return fmt.Errorf("binding /dev/null: %w", err)
-	}
-	if !bootCap {
-		if err := unix.Prctl(unix.PR_CAPBSET_DROP, unix.CAP_SYS_BOOT, 0, 0, 0); err != nil {
-			return fmt.Errorf("dropping CAP_SYS_BOOT: %w", err)
-		}
-	}
-	if err := unix.Chroot(root); err != nil {
-		return fmt.Errorf("chroot: %w", err)
-	}
-	return unix.Chdir("/")
-}
-
-// propagating lists the mounts of this process's mount namespace that
-// still have a propagation tag (shared:N or master:N) in mountinfo.
-func propagating() ([]string, error) {
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		for _, opt := range fields[min(6, len(fields)):] {
-			if opt == "-" {
-				break
-			}
-			if strings.HasPrefix(opt, "shared:") || strings.HasPrefix(opt, "master:") {
-				out = append(out, fields[4]+" "+opt)
-			}
-		}
-	}
-	return out, sc.Err()
-}
-
-// hostMountsUnder lists the test's own (the host's) mount points below
-// dir: a busybox init row's binds must never show there.
-func hostMountsUnder(t *testing.T, dir string) []string {
-	t.Helper()
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatalf("reading the host's mountinfo: %v", err)
-	}
-	var out []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) > 4 && strings.HasPrefix(f[4], dir) {
-			out = append(out, f[4])
-		}
-	}
-	return out
-}
-
-// checkBootCap checks that the init has CAP_SYS_BOOT as the case asked.
-func (in *instance) checkBootCap(want bool) {
-	in.t.Helper()
-	st, err := in.status()
-	if err != nil || !st.CapEff.Known {
-		in.t.Fatalf("init %d: CapEff unreadable: %v", in.target, err)
-	}
-	if got := st.CapEff.V&(1<<unix.CAP_SYS_BOOT) != 0; got != want {
-		in.t.Fatalf("init %d: CAP_SYS_BOOT effective = %v, the case set up %v", in.target, got, want)
-	}
+	return privateRoot(map[string]string{"etc/inittab": inittab}, bootCap, "/bin/busybox", "init")
 }
 
 var (
@@ -263,11 +115,11 @@ func TestParseInittab(t *testing.T) {
 	}
 }
 
-// TestBusyboxInitHelperRefuses: the busybox init helper refuses, before it
+// TestPrivateRootHelperRefuses: the private-root helper refuses, before it
 // mounts anything, when it is not PID 1 of a new PID namespace or shares
 // the test's mount namespace, so a busybox init row can never run where
 // its actions reach the host: the row then fails (start wants "ready").
-func TestBusyboxInitHelperRefuses(t *testing.T) {
+func TestPrivateRootHelperRefuses(t *testing.T) {
 	nstest.NeedNamespaces(t)
 	bins := buildInits(t)
 	for _, c := range []struct {

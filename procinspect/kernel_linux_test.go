@@ -288,10 +288,28 @@ func (in *instance) settleGrandchild() {
 	in.t.Fatalf("init %d: no sleeping grandchild appeared", in.target)
 }
 
-// childrenIn lists pid's children in the given state (0: any). There is
-// no task/*/children file on every kernel, so read PPid from every status.
+// childrenIn lists pid's children in the given state (0: any): from its
+// threads' task/*/children files (CONFIG_PROC_CHILDREN), else, where a
+// kernel has none, from the PPid of every status (slow with many
+// processes).
 func childrenIn(pid int, state byte) []int {
 	var out []int
+	if files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid)); len(files) > 0 {
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			for _, w := range strings.Fields(string(b)) {
+				n, _ := strconv.Atoi(w)
+				sb, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", n))
+				if err != nil {
+					continue
+				}
+				if st, err := procinspect.ParseStatus(sb); err == nil && st.PPid.V == pid && (state == 0 || st.State == state) {
+					out = append(out, n)
+				}
+			}
+		}
+		return out
+	}
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
 		b, err := os.ReadFile(d + "/status")

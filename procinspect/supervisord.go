@@ -1,39 +1,49 @@
 package procinspect
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"strconv"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
 // SupervisordConf is what a supervisord namespace init's configuration
-// file (its -c/--configuration) says of how it stops its programs: on
-// SIGTERM, SIGINT or SIGQUIT it sends each program its stopsignal and
-// SIGKILLs it after stopwaitsecs (supervisord(1), "[program:x] Section").
+// says of how it stops its programs: on SIGTERM, SIGINT or SIGQUIT it sends
+// each program its stopsignal and SIGKILLs it after stopwaitsecs
+// (supervisord(1), "[program:x] Section"). The file is the one supervisord
+// itself read: its -c/--configuration, else the first of its default
+// paths that exists (supervisor/options.py, Options.searchpaths), with the
+// files its [include] section names.
 type SupervisordConf struct {
-	// Path is the file as its command line names it, read inside the
-	// init's own root (/proc/PID/root); "" when none was named.
+	// Path is the main file, as supervisord named it: absolute inside the
+	// init's own root (/proc/PID/root), or relative to its working
+	// directory; "" when none was found.
 	Path string
-	// Programs are its [program:NAME] sections, in file order.
+	// Found says how Path was chosen: "its -c", or "the first of
+	// supervisord's default paths that exists".
+	Found string
+	// Included are the files [include] added, in the order read.
+	Included []string
+	// Programs are its [program:NAME] sections, merged over every file
+	// read as supervisor's ConfigParser merges them, in order of first
+	// appearance.
 	Programs []SupervisordProgram
-	// Includes reports an [include] section: its files are not read, so
-	// programs defined there are unknown.
-	Includes bool
-	// Err says why the file could not be read ("" if it was).
+	// Err says why the configuration is unknown ("" if it was read).
 	Err string
+	// IncludeErr says why some of the files [include] names could not be
+	// read ("" if all were): a program may come from one of them, so no
+	// program is matched.
+	IncludeErr string
 }
 
 // SupervisordProgram is one [program:NAME] section.
 type SupervisordProgram struct {
 	Name    string
 	Command string
+	// File is the file that first defined the section.
+	File string
 	// StopSignal is stopsignal (TERM when the section has none);
 	// StopSignalSet reports that the section gave it.
 	StopSignal    Signal
@@ -41,147 +51,154 @@ type SupervisordProgram struct {
 	// StopWaitSecs is stopwaitsecs (10 when the section has none).
 	StopWaitSecs    int
 	StopWaitSecsSet bool
+	// NumProcs is numprocs (1 by default): supervisord runs that many
+	// processes of the section, numbered from NumProcsStart (0).
+	NumProcs, NumProcsStart int
 }
 
-// maxSupervisordConf bounds the configuration file read.
-const maxSupervisordConf = 1 << 20
+// Bounds of what is read: each file, and every file together.
+const (
+	maxSupervisordConf  = 1 << 20
+	maxSupervisordTotal = 4 << 20
+)
 
-// readSupervisordConf reads the configuration file supervisord's command
-// line names, resolved inside the process's own root (openat2
-// RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS: ".." and symlinks stop at that
-// root, so a file the container controls cannot point sigview at the
-// host's files), at most maxSupervisordConf bytes. No [include] is
-// followed.
+// supervisordOpts is supervisord's command line as Python's getopt reads
+// it (supervisor/options.py: ServerOptions): it stops at the first
+// argument that is no option.
+var supervisordOpts = getoptSpec{short: "h?c:vnu:m:d:l:y:z:e:j:i:q:a:kts", stopAtArg: true, long: map[string]byte{
+	"help": 'h', "configuration": 'c', "version": 'v', "nodaemon": 'n', "user": 'u', "umask": 'm',
+	"directory": 'd', "logfile": 'l', "logfile_maxbytes": 'y', "logfile_backups": 'z', "loglevel": 'e',
+	"pidfile": 'j', "identifier": 'i', "childlogdir": 'q', "minfds": 'a', "nocleanup": 'k',
+	"strip_ansi": 't', "silent": 's'}}
+
+// readSupervisordConf finds and reads supervisord's configuration the way
+// it did, inside its own root (rootFS: a file the container controls can
+// never point sigview at the host's files). A supervisord namespace init
+// runs in the foreground, which is when it never changes directory, so its
+// working directory is the one relative paths were found from.
 func readSupervisordConf(pr Proc, argv []string) *SupervisordConf {
+	return readSupervisordFrom(procRootFS(pr), argv)
+}
+
+func readSupervisordFrom(fs rootFS, argv []string) *SupervisordConf {
 	out := &SupervisordConf{}
-	for i := 1; i < len(argv); i++ {
-		a := argv[i]
-		switch {
-		case a == "-c" || a == "--configuration":
-			if i+1 < len(argv) {
-				out.Path = argv[i+1]
-			}
-			i++
-		case strings.HasPrefix(a, "--configuration="):
-			out.Path = strings.TrimPrefix(a, "--configuration=")
-		case strings.HasPrefix(a, "-c") && len(a) > 2:
-			out.Path = a[2:]
+	script := -1
+	for i, a := range argv {
+		if filepath.Base(a) == "supervisord" {
+			script = i
+			break
 		}
 	}
-	switch {
-	case out.Path == "":
-		out.Err = "its command line names no configuration file (-c), and the places supervisord searches are not looked at"
-		return out
-	case !strings.HasPrefix(out.Path, "/"):
-		out.Err = fmt.Sprintf("-c %s is relative to the directory supervisord started in, which is not known", Printable(out.Path))
+	if script < 0 {
+		out.Err = "its command line names no supervisord script (python -m?), so where it looked for its configuration is not known"
 		return out
 	}
-	b, err := readInRoot(pr.path("root"), out.Path, maxSupervisordConf)
+	supervisordOpts.each(argv[script:], func(opt byte, arg, _ string) {
+		if opt == 'c' {
+			out.Path, out.Found = arg, "its -c"
+		}
+	})
+	if out.Path == "" {
+		// Options.searchpaths: here is the script's directory's parent.
+		here := pyDirname(pyDirname(argv[script]))
+		paths := []string{pyJoin(here, "etc", "supervisord.conf"), pyJoin(here, "supervisord.conf"),
+			"supervisord.conf", "etc/supervisord.conf", "/etc/supervisord.conf", "/etc/supervisor/supervisord.conf"}
+		for _, p := range paths {
+			if fs.exists(p) {
+				out.Path = p
+				out.Found = "the first of supervisord's default paths that exists"
+				break
+			}
+		}
+		if out.Path == "" {
+			out.Err = "no -c, and none of supervisord's default paths exists inside its root (" + strings.Join(paths, ", ") + ")"
+			return out
+		}
+	}
+	b, err := fs.read(out.Path, maxSupervisordConf)
 	if err != nil {
 		out.Err = fmt.Sprintf("%s (inside its root): %s", Printable(out.Path), reason(err))
 		return out
 	}
-	parseSupervisordConf(b, out)
+	base := pyDirname(absInRoot(fs, out.Path))
+	cf := parseIni(b)
+	cf.hereIs(base)
+	if files, ok := cf.get("include", "files"); ok {
+		out.readIncludes(fs, &cf, base, files, len(b))
+	}
+	out.Programs = cf.programs(out.Path)
 	return out
 }
 
-// readInRoot reads path, resolved inside the directory root, up to max
-// bytes (more is an error).
-func readInRoot(root, path string, max int64) ([]byte, error) {
-	rfd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, err
+// absInRoot is os.path.abspath of path as supervisord saw it: relative
+// paths are from its working directory, whose path inside the root is
+// known only when it is the root itself.
+func absInRoot(fs rootFS, path string) string {
+	if strings.HasPrefix(path, "/") {
+		return path
 	}
-	defer unix.Close(rfd)
-	fd, err := unix.Openat2(rfd, strings.TrimPrefix(path, "/"), &unix.OpenHow{
-		Flags:   unix.O_RDONLY | unix.O_NOCTTY | unix.O_NONBLOCK | unix.O_CLOEXEC,
-		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
-	})
-	if errors.Is(err, unix.ENOSYS) {
-		return nil, errors.New("the kernel has no openat2 (5.6+), so the path cannot be confined to its root")
+	if same, err := sameFile(fs.root, fs.cwd); err == nil && same {
+		return "/" + path
 	}
-	if err != nil {
-		return nil, err
-	}
-	f := os.NewFile(uintptr(fd), path)
-	defer f.Close()
-	if st, err := f.Stat(); err != nil {
-		return nil, err
-	} else if !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
-		return nil, fmt.Errorf("larger than %d KiB", max>>10)
-	}
-	return b, nil
+	return path
 }
 
-// parseSupervisordConf reads the [program:NAME] sections' command,
-// stopsignal and stopwaitsecs as supervisor's ConfigParser does (keys
-// case-insensitive, "=" or ":", ";" and "#" comments at a line's start or
-// " ;" inline). A value it cannot read is left at supervisord's default,
-// unset.
-func parseSupervisordConf(b []byte, out *SupervisordConf) {
-	var cur *SupervisordProgram
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 64<<10), maxSupervisordConf)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == ';' || line[0] == '#' {
+// readIncludes reads the files an [include] section's files= names, as
+// supervisord does: whitespace-separated globs relative to the main file's
+// directory, each expanded and sorted, read in order, one level deep
+// (an included file's own [include] is not followed).
+func (out *SupervisordConf) readIncludes(fs rootFS, cf *iniFile, base, files string, total int) {
+	var problems []string
+	for _, pat := range strings.Fields(files) {
+		if strings.Contains(strings.ReplaceAll(pat, "%%", ""), "%(") {
+			problems = append(problems, fmt.Sprintf("%s names an expansion (%%(ENV_…)s, %%(host_node_name)s) sigview does not know", Printable(pat)))
 			continue
 		}
-		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
-			sec := strings.TrimSpace(line[1 : len(line)-1])
-			cur = nil
+		names, err := fs.glob(pyJoin(base, strings.ReplaceAll(pat, "%%", "%")))
+		if err != nil {
+			problems = append(problems, reason(err))
+			continue
+		}
+		for _, n := range names {
+			if len(out.Included) >= maxGlobFiles {
+				problems = append(problems, fmt.Sprintf("more than %d included files", maxGlobFiles))
+				break
+			}
+			b, err := fs.read(n, min(maxSupervisordConf, int64(maxSupervisordTotal-total)))
 			switch {
-			case strings.HasPrefix(sec, "program:"):
-				out.Programs = append(out.Programs, SupervisordProgram{Name: strings.TrimPrefix(sec, "program:"), StopSignal: SIGTERM, StopWaitSecs: 10})
-				cur = &out.Programs[len(out.Programs)-1]
-			case sec == "include":
-				out.Includes = true
+			case errors.Is(err, unix.ENOENT), errors.Is(err, unix.EACCES), err != nil && err.Error() == "not a regular file":
+				continue // supervisord's parser skips a file it cannot open
+			case err != nil:
+				problems = append(problems, fmt.Sprintf("%s: %s", Printable(n), reason(err)))
+				continue
 			}
-			continue
+			total += len(b)
+			out.Included = append(out.Included, n)
+			inc := parseIni(b)
+			inc.hereIs(pyDirname(n))
+			cf.merge(inc, n)
 		}
-		if cur == nil {
-			continue
-		}
-		i := strings.IndexAny(line, "=:")
-		if i < 0 {
-			continue
-		}
-		key, val := strings.ToLower(strings.TrimSpace(line[:i])), strings.TrimSpace(line[i+1:])
-		if j := strings.Index(val, " ;"); j >= 0 {
-			val = strings.TrimSpace(val[:j])
-		}
-		switch key {
-		case "command":
-			cur.Command = val
-		case "stopsignal":
-			if s, err := ParseSignal(val); err == nil {
-				cur.StopSignal, cur.StopSignalSet = s, true
-			}
-		case "stopwaitsecs":
-			if n, err := strconv.Atoi(val); err == nil && n >= 0 {
-				cur.StopWaitSecs, cur.StopWaitSecsSet = n, true
-			}
-		}
+	}
+	if len(problems) > 0 {
+		out.IncludeErr = "[include] in " + Printable(out.Path) + ": " + strings.Join(problems, "; ")
 	}
 }
 
 // Program finds the section that runs the process with argv: the one
-// whose command is argv (split on white space), else the only section.
-// ok is false when none or several could.
+// whose command, expanded for each of its numprocs, is argv (split as
+// shlex does), else the only section. ok is false when none or several
+// could, and when an included file could not be read.
 func (c *SupervisordConf) Program(argv []string) (SupervisordProgram, bool) {
-	if c == nil || c.Err != "" || c.Includes {
+	if c == nil || c.Err != "" || c.IncludeErr != "" {
 		return SupervisordProgram{}, false
 	}
+	want := strings.Join(argv, "\x00")
 	for _, p := range c.Programs {
-		if len(argv) > 0 && strings.Join(strings.Fields(p.Command), " ") == strings.Join(argv, " ") {
-			return p, true
+		for n := p.NumProcsStart; n < p.NumProcsStart+max(p.NumProcs, 1) && n < p.NumProcsStart+maxGlobFiles; n++ {
+			cmd, ok := pyFormat(p.Command, map[string]any{"program_name": p.Name, "group_name": p.Name, "process_num": n, "numprocs": p.NumProcs})
+			if words, err := shlexSplit(cmd); ok && err == nil && len(argv) > 0 && strings.Join(words, "\x00") == want {
+				return p, true
+			}
 		}
 	}
 	if len(c.Programs) == 1 {

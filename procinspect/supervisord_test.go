@@ -1,90 +1,200 @@
 package procinspect
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// TestParseSupervisordConf reads stopsignal and stopwaitsecs per program,
-// as supervisor's ConfigParser does, and leaves the defaults marked unset.
+// TestParseSupervisordConf reads stopsignal, stopwaitsecs and numprocs
+// per program, as supervisor's ConfigParser does, and leaves the defaults
+// marked unset.
 func TestParseSupervisordConf(t *testing.T) {
-	var c SupervisordConf
-	parseSupervisordConf([]byte("[supervisord]\nstopsignal=KILL\n[program:a]\ncommand = sleep  1000\nStopSignal: int ; comment\nstopwaitsecs=30\n"+
-		"; [program:hidden]\n[program:b]\ncommand=b\nstopsignal=NOSUCH\nstopwaitsecs=x\n[include]\nfiles=/etc/x/*.conf\n"), &c)
-	if len(c.Programs) != 2 || !c.Includes {
+	cf := parseIni([]byte("[supervisord]\nstopsignal=KILL\n[program:a]\ncommand = sleep  1000\nStopSignal: int ; comment\nstopwaitsecs=30\n" +
+		"; [program:hidden]\n[program:b]\ncommand=b\nstopsignal=NOSUCH\nstopwaitsecs=x\n[include]\nfiles=/etc/x/*.conf\n" +
+		"  /etc/y/*.ini # two patterns\n" +
+		"[program:w]\ncommand=worker --n %(process_num)02d --of %(numprocs)d # %(program_name)s\nnumprocs=3\nnumprocs_start=1\n"))
+	c := SupervisordConf{Path: "/s.conf", Programs: cf.programs("/s.conf")}
+	if len(c.Programs) != 3 {
 		t.Fatalf("parsed %+v", c)
 	}
-	a, b := c.Programs[0], c.Programs[1]
-	if a.Name != "a" || a.StopSignal != SIGINT || !a.StopSignalSet || a.StopWaitSecs != 30 || !a.StopWaitSecsSet {
+	if f, _ := cf.get("include", "files"); strings.Join(strings.Fields(f), " ") != "/etc/x/*.conf /etc/y/*.ini" {
+		t.Errorf("a continued value: files = %q", f)
+	}
+	a, b, w := c.Programs[0], c.Programs[1], c.Programs[2]
+	if a.Name != "a" || a.StopSignal != SIGINT || !a.StopSignalSet || a.StopWaitSecs != 30 || !a.StopWaitSecsSet || a.File != "/s.conf" || a.NumProcs != 1 {
 		t.Errorf("program a: %+v", a)
 	}
 	if b.StopSignal != SIGTERM || b.StopSignalSet || b.StopWaitSecs != 10 || b.StopWaitSecsSet {
 		t.Errorf("program b (unreadable values stay supervisord's defaults, unset): %+v", b)
 	}
-	if _, ok := c.Program([]string{"sleep", "1000"}); ok {
-		t.Errorf("a configuration with an [include] matched a program")
+	if w.NumProcs != 3 || w.NumProcsStart != 1 {
+		t.Errorf("program w: %+v", w)
 	}
-	c.Includes = false
 	if p, ok := c.Program([]string{"sleep", "1000"}); !ok || p.Name != "a" {
 		t.Errorf("Program(sleep 1000) = %+v, %v; want a", p, ok)
 	}
+	// numprocs: each process's command is the section's, expanded for it.
+	for _, n := range []string{"01", "02", "03"} {
+		if p, ok := c.Program([]string{"worker", "--n", n, "--of", "3"}); !ok || p.Name != "w" {
+			t.Errorf("Program(worker --n %s) = %+v, %v; want w", n, p, ok)
+		}
+	}
+	if _, ok := c.Program([]string{"worker", "--n", "00", "--of", "3"}); ok {
+		t.Errorf("process 0 matched, but numprocs_start is 1")
+	}
 	if _, ok := c.Program([]string{"other"}); ok {
-		t.Errorf("two sections and no matching command: matched")
+		t.Errorf("three sections and no matching command: matched")
+	}
+	c.IncludeErr = "x"
+	if _, ok := c.Program([]string{"sleep", "1000"}); ok {
+		t.Errorf("a configuration with an unread included file matched a program")
 	}
 }
 
-// TestReadSupervisordConfInRoot: the -c path is resolved inside the
-// process's root; a symlink or ".." there stops at that root and never
-// reaches a file outside it; relative paths and oversized files are refused.
+// TestShlexAndFormat: commands are split as shlex.split and expanded as
+// Python's % with a dict.
+func TestShlexAndFormat(t *testing.T) {
+	for in, want := range map[string]string{
+		`sh -c "sleep 1000; echo \"x\""`: "sh|-c|sleep 1000; echo \"x\"",
+		`a 'b c' d\ e`:                   "a|b c|d e",
+		`  x  `:                          "x",
+	} {
+		if got, err := shlexSplit(in); err != nil || strings.Join(got, "|") != want {
+			t.Errorf("shlexSplit(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := shlexSplit(`a "b`); err == nil {
+		t.Errorf("an open quotation split")
+	}
+	vars := map[string]any{"process_num": 7, "program_name": "p"}
+	for in, want := range map[string]string{"x%(process_num)03d %(program_name)s 100%%": "x007 p 100%", "%(process_num)s": "7"} {
+		if got, ok := pyFormat(in, vars); !ok || got != want {
+			t.Errorf("pyFormat(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"%(ENV_HOME)s", "50%", "%(program_name)d", "%(process_num)x"} {
+		if got, ok := pyFormat(in, vars); ok {
+			t.Errorf("pyFormat(%q) = %q: want refused", in, got)
+		}
+	}
+	if pyDirname("/usr/bin/supervisord") != "/usr/bin" || pyDirname(pyDirname("supervisord")) != "" || pyDirname("/x") != "/" || pyJoin("", "etc", "s.conf") != "etc/s.conf" || pyJoin("/a/", "/b") != "/b" {
+		t.Errorf("Python's path functions")
+	}
+}
+
+// TestReadSupervisordConfInRoot: the configuration is found and read as
+// supervisord did, inside the process's root: -c or the first default path
+// that exists, relative paths from its working directory (never out of
+// it), [include] globs one level deep; a symlink or ".." stops at the root
+// and never reaches a file outside it; sizes and counts are bounded.
 func TestReadSupervisordConfInRoot(t *testing.T) {
 	d := t.TempDir()
 	root := filepath.Join(d, "proc", "7", "root")
-	for _, dir := range []string{filepath.Join(root, "etc"), filepath.Join(d, "etc")} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+	write := func(path, text string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// Outside the root: a file a symlink inside tries to reach.
-	if err := os.WriteFile(filepath.Join(d, "etc", "outside.conf"), []byte("[program:leak]\nstopsignal=HUP\n"), 0o644); err != nil {
-		t.Fatal(err)
+	link := func(target, path string) {
+		t.Helper()
+		if err := os.Symlink(target, path); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := os.WriteFile(filepath.Join(root, "etc", "s.conf"), []byte("[program:x]\nstopsignal=INT\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(filepath.Join(d, "etc", "outside.conf"), filepath.Join(root, "etc", "abs.conf")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("../../../../etc/outside.conf", filepath.Join(root, "etc", "rel.conf")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "etc", "big.conf"), make([]byte, maxSupervisordConf+1), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// Outside the root: a file symlinks inside try to reach.
+	write(filepath.Join(d, "etc", "outside.conf"), "[program:leak]\nstopsignal=HUP\n")
+	write(filepath.Join(root, "etc", "s.conf"), "[program:x]\nstopsignal=INT\n")
+	link(filepath.Join(d, "etc", "outside.conf"), filepath.Join(root, "etc", "abs.conf"))
+	link("../../../../etc/outside.conf", filepath.Join(root, "etc", "rel.conf"))
+	write(filepath.Join(root, "etc", "big.conf"), strings.Repeat("#", maxSupervisordConf+1))
+	write(filepath.Join(root, "app", "here.conf"), "[program:here]\n")
+	link(filepath.Join(root, "app"), filepath.Join(d, "proc", "7", "cwd"))
 	pr := Proc{PID: 7, dir: filepath.Join(d, "proc", "7")}
-	c := readSupervisordConf(pr, []string{"supervisord", "-n", "-c", "/etc/s.conf"})
-	if c.Err != "" || len(c.Programs) != 1 || c.Programs[0].StopSignal != SIGINT {
-		t.Errorf("-c /etc/s.conf: %+v", c)
-	}
-	for _, argv := range [][]string{{"supervisord", "--configuration=/etc/abs.conf"}, {"supervisord", "-c/etc/rel.conf"}} {
-		c := readSupervisordConf(pr, argv)
+	leaked := func(c *SupervisordConf) bool {
 		for _, p := range c.Programs {
 			if p.Name == "leak" {
-				t.Errorf("%q read a file outside the process's root", argv)
+				return true
 			}
 		}
-		if c.Err == "" {
-			t.Errorf("%q: no error for a path that leaves the root: %+v", argv, c)
+		return false
+	}
+
+	c := readSupervisordConf(pr, []string{"/usr/bin/python3", "/usr/bin/supervisord", "-n", "-c", "/etc/s.conf"})
+	if c.Err != "" || len(c.Programs) != 1 || c.Programs[0].StopSignal != SIGINT || c.Found != "its -c" {
+		t.Errorf("-c /etc/s.conf: %+v", c)
+	}
+	if c := readSupervisordConf(pr, []string{"supervisord", "-nc", "here.conf"}); c.Err != "" || len(c.Programs) != 1 || c.Programs[0].Name != "here" {
+		t.Errorf("-nc here.conf (from its working directory): %+v", c)
+	}
+	for _, argv := range [][]string{{"supervisord", "--configuration=/etc/abs.conf"}, {"supervisord", "-c/etc/rel.conf"}, {"supervisord", "-c", "../etc/s.conf"}} {
+		if c := readSupervisordConf(pr, argv); leaked(c) || c.Err == "" {
+			t.Errorf("%q: %+v; want an error and nothing from outside the root", argv, c)
 		}
 	}
-	for argv, want := range map[string]string{"etc/s.conf": "relative", "/etc/big.conf": "larger than", "": "names no configuration"} {
-		args := []string{"supervisord"}
-		if argv != "" {
-			args = append(args, "-c", argv)
-		}
-		if c := readSupervisordConf(pr, args); !strings.Contains(c.Err, want) {
+	for argv, want := range map[string]string{"/etc/big.conf": "larger than", "/etc/none.conf": "no such file"} {
+		if c := readSupervisordConf(pr, []string{"supervisord", "-c", argv}); !strings.Contains(c.Err, want) {
 			t.Errorf("-c %q: Err %q, want %q", argv, c.Err, want)
+		}
+	}
+	if c := readSupervisordConf(pr, []string{"python3", "-m", "supervisor.supervisord"}); !strings.Contains(c.Err, "python -m") {
+		t.Errorf("python -m: %+v", c)
+	}
+	if c := readSupervisordConf(pr, []string{"/usr/bin/supervisord"}); !strings.Contains(c.Err, "none of supervisord's default paths") {
+		t.Errorf("no configuration on the default paths: %+v", c)
+	}
+
+	// Debian's layout: /etc/supervisor/supervisord.conf, found by the
+	// default search, including conf.d/*.conf.
+	etc := filepath.Join(root, "etc", "supervisor")
+	write(filepath.Join(etc, "supervisord.conf"), "[supervisord]\n[include]\nfiles = conf.d/*.conf %(here)s/more/one.conf\n[program:main]\ncommand=main\n")
+	write(filepath.Join(etc, "conf.d", "b.conf"), "[program:a]\nstopwaitsecs=5\n[program:b]\ncommand=b\n")
+	write(filepath.Join(etc, "conf.d", "a.conf"), "[program:a]\ncommand=a\nstopsignal=QUIT\n")
+	write(filepath.Join(etc, "conf.d", ".hidden.conf"), "[program:hidden]\n")
+	write(filepath.Join(etc, "conf.d", "c.ini"), "[program:ini]\n")
+	write(filepath.Join(etc, "more", "one.conf"), "[program:one]\ncommand=one\n")
+	link(filepath.Join(d, "etc", "outside.conf"), filepath.Join(etc, "conf.d", "evil.conf"))
+	c = readSupervisordConf(pr, []string{"/usr/bin/python3", "/usr/bin/supervisord", "-n"})
+	var names []string
+	for _, p := range c.Programs {
+		names = append(names, p.Name+"@"+strings.TrimPrefix(p.File, "/etc/supervisor/"))
+	}
+	if c.Err != "" || c.IncludeErr != "" || c.Path != "/etc/supervisor/supervisord.conf" || !strings.Contains(c.Found, "default paths") || leaked(c) ||
+		strings.Join(names, " ") != "main@supervisord.conf a@conf.d/a.conf b@conf.d/b.conf one@more/one.conf" {
+		t.Fatalf("the default search with [include]: %+v (programs %v)", c, names)
+	}
+	if a, _ := c.Program([]string{"a"}); a.StopSignal != 3 || a.StopWaitSecs != 5 {
+		t.Errorf("[program:a] merged over two included files: %+v", a)
+	}
+	// The working directory's supervisord.conf comes before /etc's.
+	write(filepath.Join(root, "app", "supervisord.conf"), "[program:cwd]\n")
+	if c := readSupervisordConf(pr, []string{"/usr/bin/supervisord"}); c.Path != "supervisord.conf" || len(c.Programs) != 1 {
+		t.Errorf("supervisord.conf in its working directory: %+v", c)
+	}
+	os.Remove(filepath.Join(root, "app", "supervisord.conf"))
+
+	// [include] refusals: an unknown expansion, a bracket glob, too many
+	// files, an oversized file. Each leaves the programs unmatched.
+	for i := 0; i < 65; i++ {
+		write(filepath.Join(etc, "many", fmt.Sprintf("%02d.conf", i)), "")
+	}
+	write(filepath.Join(etc, "big.cnf"), strings.Repeat("#", maxSupervisordConf+1))
+	for text, want := range map[string]string{
+		"files = %(ENV_HOME)s/*.conf":   "expansion",
+		"files = conf.d/[ab].conf":      "bracket",
+		"files = many/*.conf":           "more than 64",
+		"files = conf.d/*.conf big.cnf": "larger than",
+	} {
+		write(filepath.Join(etc, "supervisord.conf"), "[supervisord]\n[include]\n"+text+"\n[program:main]\ncommand=main\n")
+		c := readSupervisordConf(pr, []string{"/usr/bin/supervisord"})
+		if _, ok := c.Program([]string{"main"}); !strings.Contains(c.IncludeErr, want) || ok {
+			t.Errorf("%s: IncludeErr %q (matched %v); want %q and no match", text, c.IncludeErr, ok, want)
 		}
 	}
 }

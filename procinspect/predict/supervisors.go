@@ -99,7 +99,7 @@ func supervisord(e *eval) (Prediction, bool) {
 		sig, wait, from := procinspect.SIGTERM, 10, supervisordAssumed(conf)
 		if pg, ok := conf.Program(c.Cmdline); ok {
 			sig, wait = pg.StopSignal, pg.StopWaitSecs
-			from = fmt.Sprintf("[program:%s] in %s: stopsignal %s%s, stopwaitsecs %d%s", procinspect.Printable(pg.Name), procinspect.Printable(conf.Path),
+			from = fmt.Sprintf("[program:%s]%s in %s: stopsignal %s%s, stopwaitsecs %d%s", procinspect.Printable(pg.Name), numprocs(pg), supervisordFile(conf, pg),
 				sig, givenOr(pg.StopSignalSet), wait, givenOr(pg.StopWaitSecsSet))
 		}
 		cname := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(c.Name()), nsPIDText(c))
@@ -114,15 +114,42 @@ func supervisord(e *eval) (Prediction, bool) {
 
 // supervisordAssumed says why a program's stop signal is assumed SIGTERM.
 func supervisordAssumed(c *procinspect.SupervisordConf) string {
+	const lead = "assumed SIGTERM and 10 s, supervisord's defaults: "
 	switch {
 	case c == nil:
-		return "assumed SIGTERM and 10 s, supervisord's defaults: its configuration was not read"
+		return lead + "its configuration was not read"
 	case c.Err != "":
-		return "assumed SIGTERM and 10 s, supervisord's defaults: its configuration is unknown: " + c.Err
-	case c.Includes:
-		return "assumed SIGTERM and 10 s, supervisord's defaults: " + procinspect.Printable(c.Path) + " has an [include], whose files sigview does not read"
+		return lead + "its configuration is unknown: " + c.Err
+	case c.IncludeErr != "":
+		return lead + "a program may be defined in an included file sigview could not read: " + c.IncludeErr
 	}
-	return "assumed SIGTERM and 10 s, supervisord's defaults: no [program:…] section of " + procinspect.Printable(c.Path) + " is plainly this process's"
+	return lead + "no [program:…] section of " + procinspect.Printable(c.Path) + supervisordIncluded(c) + " is plainly this process's"
+}
+
+// supervisordIncluded names the files [include] added, if any.
+func supervisordIncluded(c *procinspect.SupervisordConf) string {
+	if len(c.Included) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" and the %d file(s) it includes", len(c.Included))
+}
+
+// supervisordFile names the file a section came from, and how
+// supervisord found it.
+func supervisordFile(c *procinspect.SupervisordConf, pg procinspect.SupervisordProgram) string {
+	how := procinspect.Printable(c.Path) + ", " + c.Found
+	if pg.File != c.Path {
+		return procinspect.Printable(pg.File) + " (included by " + how + ")"
+	}
+	return how
+}
+
+// numprocs says how many processes a section runs, when more than one.
+func numprocs(pg procinspect.SupervisordProgram) string {
+	if pg.NumProcs == 1 {
+		return ""
+	}
+	return fmt.Sprintf(" (numprocs %d)", pg.NumProcs)
 }
 
 func givenOr(set bool) string {

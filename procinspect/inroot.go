@@ -1,0 +1,225 @@
+package procinspect
+
+// Files a container controls, read the way its process would find them,
+// without ever leaving its root: absolute paths resolve inside
+// /proc/PID/root (openat2 RESOLVE_IN_ROOT: ".." and absolute symlinks stop
+// at that root), relative ones from /proc/PID/cwd. Nothing here follows a
+// magic link, reads more than it is allowed, or lists more than a bound.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// rootFS is a process's view of its files: root and cwd are its
+// /proc/PID/root and /proc/PID/cwd.
+type rootFS struct{ root, cwd string }
+
+func procRootFS(pr Proc) rootFS { return rootFS{root: pr.path("root"), cwd: pr.path("cwd")} }
+
+// Bounds of a directory listing and a glob.
+const (
+	maxDirNames  = 4096
+	maxGlobFiles = 64
+)
+
+// open opens path with flags: an absolute path inside the root, a relative
+// one from the working directory, beneath it (RESOLVE_BENEATH: an absolute
+// symlink or a ".." out of it is refused), or inside the root when the
+// working directory is the root itself.
+func (r rootFS) open(path string, flags int) (int, error) {
+	base, resolve := r.root, uint64(unix.RESOLVE_IN_ROOT)
+	rel := strings.TrimLeft(path, "/")
+	if !strings.HasPrefix(path, "/") {
+		same, err := sameFile(r.root, r.cwd)
+		if err != nil {
+			return -1, fmt.Errorf("its working directory: %w", err)
+		}
+		if !same {
+			base, resolve = r.cwd, unix.RESOLVE_BENEATH
+		}
+	}
+	if rel == "" {
+		rel = "."
+	}
+	dfd, err := unix.Open(base, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	defer unix.Close(dfd)
+	extra := unix.O_NOCTTY | unix.O_NONBLOCK | unix.O_CLOEXEC
+	if flags&unix.O_PATH != 0 {
+		extra = unix.O_CLOEXEC // openat2 refuses anything else with O_PATH
+	}
+	fd, err := unix.Openat2(dfd, rel, &unix.OpenHow{
+		Flags:   uint64(flags | extra),
+		Resolve: resolve | unix.RESOLVE_NO_MAGICLINKS,
+	})
+	switch {
+	case errors.Is(err, unix.ENOSYS):
+		return -1, errors.New("the kernel has no openat2 (5.6+), so the path cannot be confined to its root")
+	case errors.Is(err, unix.EXDEV):
+		return -1, fmt.Errorf("%s leaves its working directory (an absolute symlink or ..), which sigview does not follow", path)
+	}
+	return fd, err
+}
+
+func sameFile(a, b string) (bool, error) {
+	var sa, sb unix.Stat_t
+	if err := unix.Stat(a, &sa); err != nil {
+		return false, err
+	}
+	if err := unix.Stat(b, &sb); err != nil {
+		return false, err
+	}
+	return sa.Dev == sb.Dev && sa.Ino == sb.Ino, nil
+}
+
+// exists reports whether path exists (following symlinks inside the
+// root), as Python's os.path.exists: any error is "no".
+func (r rootFS) exists(path string) bool {
+	fd, err := r.open(path, unix.O_PATH)
+	if err != nil {
+		return false
+	}
+	unix.Close(fd)
+	return true
+}
+
+// read reads the regular file path, at most max bytes (more is an error).
+func (r rootFS) read(path string, max int64) ([]byte, error) {
+	fd, err := r.open(path, unix.O_RDONLY)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), path)
+	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("larger than %d KiB", max>>10)
+	}
+	return b, nil
+}
+
+// list returns the names in directory dir, at most maxDirNames.
+func (r rootFS) list(dir string) ([]string, error) {
+	fd, err := r.open(dir, unix.O_RDONLY|unix.O_DIRECTORY)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), dir)
+	defer f.Close()
+	names, err := f.Readdirnames(maxDirNames + 1)
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if len(names) > maxDirNames {
+		return nil, fmt.Errorf("%s has more than %d entries", dir, maxDirNames)
+	}
+	return names, nil
+}
+
+// glob expands pattern as Python's glob.glob does for * and ? (a leading
+// dot is matched only by a leading dot; a path without wildcards is
+// returned if it exists), sorted, at most maxGlobFiles paths. Bracket
+// expressions and backslashes in a wildcard component are refused: Go's
+// matching and Python's differ there.
+func (r rootFS) glob(pattern string) ([]string, error) {
+	comps := strings.Split(pattern, "/")
+	prefix := ""
+	if strings.HasPrefix(pattern, "/") {
+		prefix = "/"
+	}
+	out := []string{prefix}
+	for _, c := range comps {
+		if c == "" {
+			continue
+		}
+		if strings.ContainsAny(c, "[\\") && strings.ContainsAny(c, "*?[") {
+			return nil, fmt.Errorf("%q: bracket expressions and backslashes in a wildcard are not matched by sigview", pattern)
+		}
+		var next []string
+		for _, dir := range out {
+			if !strings.ContainsAny(c, "*?[") {
+				next = append(next, pyJoin(dir, c))
+				continue
+			}
+			names, err := r.list(orDot(dir))
+			if err != nil {
+				continue // Python's glob skips what it cannot list
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				if ok, _ := filepath.Match(c, n); ok && (n[0] != '.' || c[0] == '.') {
+					next = append(next, pyJoin(dir, n))
+				}
+			}
+		}
+		if len(next) > maxGlobFiles {
+			return nil, fmt.Errorf("%q matches more than %d paths", pattern, maxGlobFiles)
+		}
+		out = next
+	}
+	var found []string
+	for _, p := range out {
+		if p != "" && r.exists(p) {
+			found = append(found, p)
+		}
+	}
+	sort.Strings(found)
+	return found, nil
+}
+
+func orDot(dir string) string {
+	if dir == "" {
+		return "."
+	}
+	return dir
+}
+
+// readInRoot reads path, resolved inside the directory root, up to max
+// bytes (more is an error).
+func readInRoot(root, path string, max int64) ([]byte, error) {
+	return rootFS{root: root, cwd: root}.read("/"+strings.TrimLeft(path, "/"), max)
+}
+
+// pyDirname is Python's os.path.dirname (posixpath): no cleaning.
+func pyDirname(p string) string {
+	head := p[:strings.LastIndexByte(p, '/')+1]
+	if head != "" && strings.Trim(head, "/") != "" {
+		head = strings.TrimRight(head, "/")
+	}
+	return head
+}
+
+// pyJoin is Python's os.path.join (posixpath): an absolute part restarts
+// the path; nothing is cleaned.
+func pyJoin(a string, parts ...string) string {
+	path := a
+	for _, b := range parts {
+		switch {
+		case strings.HasPrefix(b, "/"):
+			path = b
+		case path == "" || strings.HasSuffix(path, "/"):
+			path += b
+		default:
+			path += "/" + b
+		}
+	}
+	return path
+}

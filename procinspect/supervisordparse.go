@@ -1,0 +1,243 @@
+package procinspect
+
+// supervisord's configuration syntax: Python's RawConfigParser as
+// supervisor sets it up (UnhosedConfigParser: inline comments after
+// whitespace, not strict), its %-expansions and shlex's splitting.
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// iniSection is one section: its keys (lower case) and the file that
+// first defined it.
+type iniSection struct {
+	name string
+	keys map[string]string
+	file string
+}
+
+// iniFile is a parsed configuration: its sections in order of first
+// appearance.
+type iniFile struct{ sections []*iniSection }
+
+// parseIni reads b as RawConfigParser does: "[name]" headers (the name is
+// what lies between the first '[' and the last ']'), "key = value" or
+// "key: value" with keys lower-cased, comment lines starting with '#' or
+// ';', inline comments after whitespace, and indented lines continuing the
+// previous value. A repeated section or key merges, the later value
+// winning (strict=False).
+func parseIni(b []byte) iniFile {
+	var f iniFile
+	var cur *iniSection
+	key := ""
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64<<10), maxSupervisordConf+1)
+	for sc.Scan() {
+		raw := sc.Text()
+		line := stripInlineComment(raw)
+		trimmed := strings.TrimSpace(line)
+		if t := strings.TrimSpace(raw); t == "" || t[0] == '#' || t[0] == ';' {
+			if t == "" {
+				key = ""
+			}
+			continue
+		}
+		if cur != nil && key != "" && (raw[0] == ' ' || raw[0] == '\t') {
+			cur.keys[key] += "\n" + trimmed
+			continue
+		}
+		if strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]") {
+			cur, key = f.section(trimmed[1:len(trimmed)-1], ""), ""
+			continue
+		}
+		i := strings.IndexAny(trimmed, "=:")
+		if cur == nil || i < 0 {
+			key = ""
+			continue
+		}
+		key = strings.ToLower(strings.TrimSpace(trimmed[:i]))
+		cur.keys[key] = strings.TrimSpace(trimmed[i+1:])
+	}
+	return f
+}
+
+// stripInlineComment cuts a line at a ';' or '#' that follows white space.
+func stripInlineComment(s string) string {
+	for i := 1; i < len(s); i++ {
+		if (s[i] == ';' || s[i] == '#') && (s[i-1] == ' ' || s[i-1] == '\t') {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// section returns the section called name, made (from file) if new.
+func (f *iniFile) section(name, file string) *iniSection {
+	for _, s := range f.sections {
+		if s.name == name {
+			return s
+		}
+	}
+	s := &iniSection{name: name, keys: map[string]string{}, file: file}
+	f.sections = append(f.sections, s)
+	return s
+}
+
+func (f *iniFile) get(section, key string) (string, bool) {
+	for _, s := range f.sections {
+		if s.name == section {
+			v, ok := s.keys[key]
+			return v, ok
+		}
+	}
+	return "", false
+}
+
+// hereIs replaces %(here)s in every value with dir, as supervisord's
+// expand_here does for each file it reads, with that file's directory.
+func (f *iniFile) hereIs(dir string) {
+	for _, s := range f.sections {
+		for k, v := range s.keys {
+			s.keys[k] = strings.ReplaceAll(v, "%(here)s", dir)
+		}
+	}
+}
+
+// merge adds the sections and keys of inc, read from file, over f's.
+func (f *iniFile) merge(inc iniFile, file string) {
+	for _, s := range inc.sections {
+		dst := f.section(s.name, file)
+		for k, v := range s.keys {
+			dst.keys[k] = v
+		}
+	}
+}
+
+// programs are the [program:NAME] sections; a section without a file is
+// the main file's (mainPath).
+func (f *iniFile) programs(mainPath string) []SupervisordProgram {
+	var out []SupervisordProgram
+	for _, s := range f.sections {
+		name, ok := strings.CutPrefix(s.name, "program:")
+		if !ok {
+			continue
+		}
+		p := SupervisordProgram{Name: strings.TrimSpace(name), Command: s.keys["command"], File: s.file,
+			StopSignal: SIGTERM, StopWaitSecs: 10, NumProcs: 1}
+		if p.File == "" {
+			p.File = mainPath
+		}
+		if v, ok := s.keys["stopsignal"]; ok {
+			if sig, err := ParseSignal(v); err == nil {
+				p.StopSignal, p.StopSignalSet = sig, true
+			}
+		}
+		if n, err := strconv.Atoi(s.keys["stopwaitsecs"]); err == nil && n >= 0 {
+			p.StopWaitSecs, p.StopWaitSecsSet = n, true
+		}
+		if n, err := strconv.Atoi(s.keys["numprocs"]); err == nil && n >= 0 {
+			p.NumProcs = n
+		}
+		if n, err := strconv.Atoi(s.keys["numprocs_start"]); err == nil && n >= 0 {
+			p.NumProcsStart = n
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// pyFormat is Python's "s % dict" for %(name)[flags][width]s or d and %%;
+// ok is false for a name vars lacks or a form it does not handle.
+func pyFormat(s string, vars map[string]any) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+1 < len(s) && s[i+1] == '%' {
+			b.WriteByte('%')
+			i++
+			continue
+		}
+		if i+1 >= len(s) || s[i+1] != '(' {
+			return "", false
+		}
+		end := strings.IndexByte(s[i:], ')')
+		if end < 0 {
+			return "", false
+		}
+		v, ok := vars[s[i+2:i+end]]
+		j := i + end + 1
+		for j < len(s) && strings.IndexByte("-+ #0123456789", s[j]) >= 0 {
+			j++
+		}
+		if !ok || j >= len(s) || (s[j] != 's' && s[j] != 'd') {
+			return "", false
+		}
+		verb := "%" + s[i+end+1:j] + "v"
+		if _, num := v.(int); s[j] == 'd' && !num {
+			return "", false
+		}
+		b.WriteString(fmt.Sprintf(verb, v))
+		i = j
+	}
+	return b.String(), true
+}
+
+// shlexSplit splits s as Python's shlex.split does (POSIX mode): white
+// space separates words; '…' quotes literally; "…" quotes with \ escaping
+// \, ", $ and `; a \ outside quotes escapes the next character.
+func shlexSplit(s string) ([]string, error) {
+	var words []string
+	var w strings.Builder
+	in := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			if in {
+				words, in = append(words, w.String()), false
+				w.Reset()
+			}
+			continue
+		case c == '\\':
+			if i+1 >= len(s) {
+				return nil, errors.New("no escaped character")
+			}
+			i++
+			w.WriteByte(s[i])
+		case c == '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				return nil, errors.New("no closing quotation")
+			}
+			w.WriteString(s[i+1 : i+1+end])
+			i += end + 1
+		case c == '"':
+			j := i + 1
+			for ; j < len(s) && s[j] != '"'; j++ {
+				if s[j] == '\\' && j+1 < len(s) && strings.IndexByte("\\\"$`", s[j+1]) >= 0 {
+					j++
+				}
+				w.WriteByte(s[j])
+			}
+			if j >= len(s) {
+				return nil, errors.New("no closing quotation")
+			}
+			i = j
+		default:
+			w.WriteByte(c)
+		}
+		in = true
+	}
+	if in {
+		words = append(words, w.String())
+	}
+	return words, nil
+}
