@@ -55,10 +55,36 @@ func liveChildren(p *process) []*process {
 // catatonit's pause mode, tini's -e exit remap.
 func (e *eval) forward(how string) Prediction {
 	pr := e.forwardOnce(how)
+	if e.program == procinspect.ProgTini {
+		pr.Reason += tiniInert(e.p.InitOptions(), e.sig)
+	}
 	if pg := e.program; pg == procinspect.ProgDumbInit && (e.sig == procinspect.SIGTSTP || e.sig == procinspect.SIGTTIN || e.sig == procinspect.SIGTTOU) {
 		return e.dumbInitSelfStop(pr)
 	}
 	return pr
+}
+
+// tiniInert says that tini's -s and -p, when given, change nothing of what
+// it does with a signal it receives (tini.c: both are prctl calls before it
+// starts its child; its signal loop is the same with them).
+func tiniInert(o *procinspect.InitOptions, sig Signal) string {
+	if o == nil {
+		return ""
+	}
+	var out string
+	if o.Subreaper {
+		out += "; -s (TINI_SUBREAPER) changes nothing here: it makes tini a child subreaper, which decides only which orphans it reaps when it is not PID 1"
+	}
+	if pd := o.ParentDeath; pd != "" {
+		then := "which tini then handles like any signal it receives"
+		if s, err := procinspect.ParseSignal(pd); err == nil && s == procinspect.SIGKILL {
+			then = "which kills it (from outside its namespace, SIGKILL is forced)"
+		} else if err == nil && s == sig {
+			then += ": as this one"
+		}
+		out += fmt.Sprintf("; -p %s changes nothing here: it has the kernel send tini %s when its parent (outside the namespace, the runtime's shim) dies, %s", procinspect.Printable(pd), procinspect.Printable(pd), then)
+	}
+	return out
 }
 
 // forwardOnce is forward without what dumb-init does to itself afterwards.

@@ -195,3 +195,40 @@ func TestBusyboxInit(t *testing.T) {
 		t.Errorf("busybox sleep hint %q: want one, without exec", h)
 	}
 }
+
+// TestTiniInertOptions: tini's -s and -p change nothing of what it does
+// with a signal it receives (tini.c: two prctl calls before it starts its
+// child), and the reason says so rather than leaving them unmentioned.
+func TestTiniInertOptions(t *testing.T) {
+	const tiniWait procinspect.SigSet = 0xfffffffe3fcffb07
+	for _, c := range []struct {
+		argv      []string
+		env       map[string]string
+		has, lack []string
+	}{
+		{[]string{"tini", "--", "sleep", "1000"}, nil, nil, []string{"-s", "-p"}},
+		{[]string{"tini", "-s", "-p", "SIGKILL", "--", "sleep", "1000"}, nil,
+			[]string{"-s (TINI_SUBREAPER) changes nothing here", "-p SIGKILL changes nothing here", "kills it"}, nil},
+		{[]string{"tini", "-p", "SIGTERM", "--", "sleep", "1000"}, nil, []string{"-p SIGTERM changes nothing here", "as this one"}, []string{"-s"}},
+		{[]string{"tini", "--", "sleep", "1000"}, map[string]string{"TINI_SUBREAPER": ""}, []string{"-s (TINI_SUBREAPER) changes nothing here"}, nil},
+	} {
+		tini := nsInitProc("tini", 0, 0x300000, sigwaitThread(tiniWait))
+		tini.Cmdline, tini.Env = c.argv, c.env
+		child := containerProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))
+		tini.Children = []*procinspect.Process{child}
+		pr := Predict(tini, procinspect.SIGTERM, Host, nil)
+		if pr.Verdict != Yes || pr.Outcome != Forwarded || !pr.Exit.Known || pr.Exit.V != 143 {
+			t.Errorf("%q: %s/%s exit %v (%s); want yes/forwarded 143 whatever -s and -p say", c.argv, pr.Verdict, pr.Outcome, pr.Exit, pr.Reason)
+		}
+		for _, h := range c.has {
+			if !strings.Contains(pr.Reason, h) {
+				t.Errorf("%q: reason %q lacks %q", c.argv, pr.Reason, h)
+			}
+		}
+		for _, l := range c.lack {
+			if strings.Contains(pr.Reason, l+" ") {
+				t.Errorf("%q: reason %q names %q", c.argv, pr.Reason, l)
+			}
+		}
+	}
+}
