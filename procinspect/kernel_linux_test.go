@@ -849,8 +849,25 @@ var kernelCases = []kernelCase{
 			intHost:  exits0Handled})},
 	{name: "s6-svscan with a service", argv: s6svscan(map[string]string{"sleeper/run": "#!/bin/sh\nexec sleep 1000\n"}), program: "s6-svscan", kids: 1, grand: true,
 		want: withKill(map[send]want{
-			termIn:   {verdict: "depends", outcome: "handled", end: exited(0), reasonHas: "s6-supervise"},
-			termHost: {verdict: "depends", outcome: "handled", end: exited(0), reasonHas: "s6-supervise"}})},
+			termIn:   {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "gets SIGTERM (no down-signal file: the default)"},
+			termHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "gets SIGTERM (no down-signal file: the default)"},
+			quitHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "s6-supervise"}})},
+	// A service that ignores SIGTERM: its down-signal file, or its
+	// timeout-kill, decides whether s6-supervise, and so s6-svscan, ends.
+	{name: "s6-svscan, a service ignoring SIGTERM, down-signal SIGINT", program: "s6-svscan", kids: 1, grand: true,
+		argv: s6svscan(map[string]string{"sleeper/run": "#!/bin/sh\nexec env --ignore-signal=TERM sleep 1000\n", "sleeper/down-signal": "SIGINT\n"}),
+		want: map[send]want{
+			termIn:   {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "gets SIGINT (its down-signal file)"},
+			termHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "gets SIGINT (its down-signal file)"}}},
+	{name: "s6-svscan, a service ignoring SIGTERM", program: "s6-svscan", kids: 1, grand: true,
+		argv: s6svscan(map[string]string{"sleeper/run": "#!/bin/sh\nexec env --ignore-signal=TERM sleep 1000\n"}),
+		want: map[send]want{
+			termIn:   {verdict: "no", outcome: "handled", end: alive, reasonHas: "waits for it without a limit"},
+			termHost: {verdict: "no", outcome: "handled", end: alive, reasonHas: "waits for it without a limit"}}},
+	{name: "s6-svscan, a service ignoring SIGTERM, timeout-kill 300", program: "s6-svscan", kids: 1, grand: true, grace: 4 * time.Second,
+		argv: s6svscan(map[string]string{"sleeper/run": "#!/bin/sh\nexec env --ignore-signal=TERM sleep 1000\n", "sleeper/timeout-kill": "300\n"}),
+		want: map[send]want{
+			termHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "timeout-kill SIGKILLs it 300 ms later"}}},
 	{name: "runsvdir", argv: func(b binaries) []string {
 		return []string{"/bin/sh", "-c", "echo ready; exec runsvdir " + tempDir(b, "runsvdir-")}
 	},

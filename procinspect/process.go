@@ -35,6 +35,9 @@ type Process struct {
 	// file says of stopping its programs; nil for any other process, or
 	// when the procfs is a copy.
 	Supervisord *SupervisordConf
+	// S6Service is what an s6-supervise under an s6-svscan namespace
+	// init reads from its service directory; nil for any other process.
+	S6Service *S6Service
 	// BusyboxInit is what a busybox init namespace init's /etc/inittab
 	// says and whether its reboot(2) ends its namespace; nil for any
 	// other process, or when the procfs is a copy.

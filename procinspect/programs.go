@@ -57,7 +57,8 @@ type identity struct {
 	// children in depth, since its fate is theirs.
 	Forwarder bool
 	// Supervises: a supervisor that stops its children before it exits
-	// (supervisord): the scan reads them in depth too.
+	// (supervisord; s6-svscan, whose s6-supervise children stop their
+	// services): the scan reads them in depth too.
 	Supervises bool
 }
 
@@ -70,7 +71,7 @@ var programs = []identity{
 	{Program: ProgNode, Names: []string{"node", "nodejs"}},
 	{Program: ProgPython, Names: []string{"python"}, Prefixes: []string{"python2", "python3"}},
 	{Program: ProgShell, Names: []string{"sh", "dash", "bash", "ash"}},
-	{Program: ProgS6Svscan, Names: []string{"s6-svscan"}},
+	{Program: ProgS6Svscan, Names: []string{"s6-svscan"}, Supervises: true},
 	{Program: ProgRunsvdir, Names: []string{"runsvdir"}},
 	{Program: ProgSupervisord, Names: []string{"supervisord"}, Script: true, Supervises: true},
 	{Program: ProgSystemd, Names: []string{"systemd"}},

@@ -199,7 +199,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	// group, the command receives the signal too).
 	grand := map[int]bool{}
 	for pid := range kids {
-		if p := snap.byPID[pid]; p != nil && p.Deep != nil && Identify(p) == ProgShell {
+		if p := snap.byPID[pid]; p != nil && p.Deep != nil && (Identify(p) == ProgShell || snap.s6Supervised(p, fs)) {
 			p.Children = snap.childrenOf(p)
 			for i, c := range p.Children {
 				if i < maxDeepChildren {

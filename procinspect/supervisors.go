@@ -1,8 +1,11 @@
 package procinspect
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -86,4 +89,91 @@ func s6File(dir int, rel string) string {
 		return S6NotExecutable
 	}
 	return S6Executable
+}
+
+// S6Service is what an s6-supervise process under an s6-svscan namespace
+// init reads from its service directory (its working directory) when it
+// stops its service (s6-supervise(8), s6 2.11 s6-supervise.c): the signal
+// it sends, and how long it waits before SIGKILL.
+type S6Service struct {
+	// Dir is the service directory as s6-svscan named it (argv[1]).
+	Dir string
+	// Log reports a logger's supervisor (Dir ends in /log): s6-svscan
+	// sends it SIGHUP on TERM, not SIGTERM, and it waits for the logger
+	// to see the end of its input.
+	Log bool
+	// DownSignal is down-signal's signal (SIGTERM without the file, or
+	// when it is unreadable as a signal, as s6-supervise does);
+	// DownSignalSet reports the file gave it.
+	DownSignal    Signal
+	DownSignalSet bool
+	// TimeoutKill is timeout-kill in milliseconds: SIGKILL that long after
+	// the down signal; 0 (no file) waits without a limit.
+	TimeoutKill int
+	// Finish is what was found for the finish script (S6Executable, …):
+	// run after the service dies, for at most timeout-finish (5 s).
+	Finish string
+	// Err says why the service directory is unknown ("" if it was read).
+	Err string
+}
+
+// s6Supervised reports whether p is an s6-supervise whose parent is an
+// s6-svscan namespace init, and reads its service directory: its service
+// (p's children) is then read in depth too, since the stop's fate is its.
+func (snap *Snapshot) s6Supervised(p *Process, fs FS) bool {
+	parent := snap.byPID[p.Status.PPid.V]
+	if p.Status.Name != "s6-supervise" || parent == nil || Identify(parent) != ProgS6Svscan {
+		return false
+	}
+	if isInit, ok := parent.Status.IsInit(); !ok || !isInit || !fs.Live {
+		return false
+	}
+	p.S6Service = readS6Service(fs.Proc(p.PID), p.Cmdline)
+	return true
+}
+
+// readS6Service reads down-signal (its first 15 bytes up to a newline, as
+// s6-supervise reads it), timeout-kill and the finish script's mode from
+// the service directory, beneath the process's working directory (rootFS:
+// nothing outside its root is reached).
+func readS6Service(pr Proc, argv []string) *S6Service {
+	out := &S6Service{DownSignal: SIGTERM, Finish: S6Absent}
+	if len(argv) > 1 {
+		out.Dir = argv[1]
+		out.Log = strings.HasSuffix(strings.TrimRight(argv[1], "/"), "/log")
+	}
+	fs := procRootFS(pr)
+	line := func(name string, n int) (string, bool, error) {
+		b, err := fs.read(name, 4096)
+		if errors.Is(err, syscall.ENOENT) {
+			return "", false, nil
+		}
+		if err != nil {
+			return "", false, err
+		}
+		b = b[:min(len(b), n)]
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			b = b[:i]
+		}
+		return string(b), true, nil
+	}
+	if v, ok, err := line("down-signal", 15); err != nil {
+		out.Err = "down-signal: " + reason(err)
+	} else if ok {
+		if s, err := ParseSignal(v); err == nil {
+			out.DownSignal, out.DownSignalSet = s, true
+		}
+	}
+	if v, ok, err := line("timeout-kill", 11); err != nil {
+		out.Err = "timeout-kill: " + reason(err)
+	} else if n, perr := strconv.ParseUint(v, 10, 31); ok && perr == nil {
+		out.TimeoutKill = int(n)
+	}
+	if dir, err := unix.Open(pr.path("cwd"), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+		out.Finish = "unknown: " + reason(err)
+	} else {
+		out.Finish = s6File(dir, "finish")
+		unix.Close(dir)
+	}
+	return out
 }

@@ -38,13 +38,83 @@ func s6Svscan(e *eval, how string) (Prediction, bool) {
 		if e.sig == procinspect.SIGQUIT {
 			tree = "does what SIGTERM does, but kills logging services too instead of letting them flush"
 		}
-		kids := liveChildren(e.p)
-		if len(kids) > 0 {
-			return e.out(Depends, Handled, "%s: without %s it %s, then execs .s6-svscan/finish or exits 0; it waits for %d supervised process(es) whose services sigview does not follow: one that ignores its down signal keeps s6-svscan running until the runtime's SIGKILL (s6-supervise waits without a limit unless the service has a timeout-kill file)", lead, script, tree, len(kids)), true
+		if kids := liveChildren(e.p); len(kids) > 0 {
+			return e.s6Services(fmt.Sprintf("%s: without %s it %s", lead, script, tree), kids), true
 		}
 		return e.s6Finish(fmt.Sprintf("%s: without %s it %s (none is running)", lead, script, tree))
 	}
 	return e.out(No, Handled, "%s: without %s it does nothing with %s", lead, script, e.name), true
+}
+
+// s6Services follows a stop through each s6-supervise child of s6-svscan
+// to its service: s6-supervise sends the service its down-signal (and
+// SIGCONT), SIGKILLs it after timeout-kill if it has one, else waits
+// without a limit, runs its finish script, and exits (s6-supervise.c:
+// up_term, up_d); s6-svscan waits for every s6-supervise (waitthem).
+func (e *eval) s6Services(lead string, kids []*process) Prediction {
+	verdict := Yes
+	var parts []string
+	for _, c := range kids {
+		name := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(c.Name()), nsPIDText(c))
+		v, what := s6Service(e, c, name)
+		parts = append(parts, what)
+		switch {
+		case v == No:
+			verdict = No
+		case v == Depends && verdict == Yes:
+			verdict = Depends
+		}
+	}
+	lead += "; " + strings.Join(parts, "; ")
+	switch verdict {
+	case No:
+		return e.out(No, Handled, "%s: so s6-svscan keeps waiting, until the runtime's SIGKILL", lead)
+	case Depends:
+		return e.out(Depends, Handled, "%s", lead)
+	}
+	pr, _ := e.s6Finish(lead + "; every supervised process ends")
+	return pr
+}
+
+// s6Service says what stopping one s6-svscan child does, and whether it
+// ends (Yes), never ends (No), or depends.
+func s6Service(e *eval, c *process, name string) (Verdict, string) {
+	svc := c.S6Service
+	switch {
+	case c.Status.Name != "s6-supervise":
+		return Depends, name + " is no s6-supervise, and what it does is its own code"
+	case svc == nil:
+		return Depends, name + "'s service directory was not read"
+	case svc.Err != "":
+		return Depends, name + "'s service directory is unknown: " + svc.Err
+	case svc.Log && e.sig != procinspect.SIGQUIT:
+		return Depends, fmt.Sprintf("%s supervises a logger (%s): it gets SIGHUP and waits for the logger to see the end of its input, which sigview does not follow", name, procinspect.Printable(svc.Dir))
+	}
+	sig, from := svc.DownSignal, "its down-signal file"
+	if !svc.DownSignalSet {
+		from = "no down-signal file: the default"
+	}
+	services := liveChildren(c)
+	lead := fmt.Sprintf("%s stops %s", name, procinspect.Printable(svc.Dir))
+	if len(services) == 0 {
+		return Yes, lead + ", which is not running, and exits"
+	}
+	svcName := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(services[0].Name()), nsPIDText(services[0]))
+	cp := Predict(services[0], sig, Inside, e.k)
+	lead = fmt.Sprintf("%s: %s gets %s (%s) and SIGCONT", lead, svcName, sig, from)
+	finish := ""
+	if svc.Finish != procinspect.S6Absent {
+		finish = ", then runs its finish script (" + svc.Finish + ") for at most its timeout-finish (5 s by default)"
+	}
+	switch {
+	case cp.Verdict == Yes:
+		return Yes, fmt.Sprintf("%s and ends of it (%s)%s", lead, cp.Reason, finish)
+	case svc.TimeoutKill > 0:
+		return Yes, fmt.Sprintf("%s and may not end of it (%s): timeout-kill SIGKILLs it %d ms later%s", lead, cp.Reason, svc.TimeoutKill, finish)
+	case cp.Verdict == No:
+		return No, fmt.Sprintf("%s and does not end of it (%s); without a timeout-kill file s6-supervise waits for it without a limit", lead, cp.Reason)
+	}
+	return Depends, fmt.Sprintf("%s, and whether it ends is its own code (%s); without a timeout-kill file s6-supervise waits for it without a limit", lead, cp.Reason)
 }
 
 // s6Finish ends a prediction at s6-svscan's exit: exec .s6-svscan/finish
