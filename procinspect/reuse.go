@@ -219,9 +219,9 @@ func exeIdentity(path string) (exeID, bool) {
 // process writing the sleeper's memory (process_vm_writev, /proc/PID/mem)
 // changes the command line a full read would show, though not what the
 // sleeping program does; the next time the process runs it is read again.
-// And a task caught asleep in status while it is still on its way to sleep
-// (between setting its state and switching out: microseconds) is read again
-// once it switches out.
+// A task caught in status on its way to sleep (its state already S, its
+// switch possibly already counted, still on the CPU) has no wchan yet: such
+// a reading is never kept (waitRead).
 
 // quiet returns the previous snapshot's reading of p when p is the same
 // process, read in depth then without error, and has not run since: one
