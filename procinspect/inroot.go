@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -95,17 +96,15 @@ func (r rootFS) exists(path string) bool {
 
 // read reads the regular file path, at most max bytes (more is an error).
 func (r rootFS) read(path string, max int64) ([]byte, error) {
-	fd, err := r.open(path, unix.O_RDONLY)
+	fd, err := r.open(path, unix.O_PATH)
 	if err != nil {
 		return nil, err
 	}
-	f := os.NewFile(uintptr(fd), path)
-	defer f.Close()
-	if st, err := f.Stat(); err != nil {
+	f, err := reopenRegular(fd, path)
+	if err != nil {
 		return nil, err
-	} else if !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
 	}
+	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, err
@@ -222,4 +221,34 @@ func pyJoin(a string, parts ...string) string {
 		}
 	}
 	return path
+}
+
+// reopenRegular opens for reading the file that pathFD (an O_PATH
+// descriptor, closed here) names, only if it is a regular file: a device
+// node is never opened. The path comes from a container, whose root may
+// mknod one (docker grants CAP_MKNOD): opening /dev/watchdog's node and
+// closing it can reboot the host, a tape rewinds, a serial port drops DTR.
+// An O_PATH open runs no driver code; the type is checked on it, and the
+// file is then opened through sigview's own /proc/self/fd and checked to be
+// the same inode. (procinspect/engine has the same function for its places:
+// it cannot import this package.)
+func reopenRegular(pathFD int, name string) (*os.File, error) {
+	defer unix.Close(pathFD)
+	var st unix.Stat_t
+	if err := unix.Fstat(pathFD, &st); err != nil {
+		return nil, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, errors.New("not a regular file")
+	}
+	fd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(pathFD), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	var again unix.Stat_t
+	if err := unix.Fstat(fd, &again); err != nil || again.Dev != st.Dev || again.Ino != st.Ino || again.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return nil, errors.New("not the regular file first opened")
+	}
+	return os.NewFile(uintptr(fd), name), nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -92,16 +93,36 @@ func (p place) readDir() ([]os.DirEntry, error) {
 // blocking (O_NONBLOCK: a FIFO) and never following a final symlink
 // (O_NOFOLLOW), which a store's owner could plant to stall or redirect the
 // scan.
+//
+// A device node is never opened: the file is opened O_PATH (no driver code
+// runs), its type checked, and only then opened for reading through
+// sigview's own /proc/self/fd, checked to be the same inode. A store inside
+// a container (a nested daemon's) may hold a node its root made with mknod:
+// opening /dev/watchdog's node and closing it can reboot the host.
+// (procinspect's reopenRegular is the same; this package cannot import it.)
 func (p place) openRegular() (*os.File, error) {
-	f, err := p.open(unix.O_RDONLY | unix.O_NONBLOCK | unix.O_NOFOLLOW)
+	pf, err := p.open(unix.O_PATH | unix.O_NOFOLLOW)
 	if err != nil {
 		return nil, err
 	}
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		f.Close()
+	defer pf.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(pf.Fd()), &st); err != nil {
+		return nil, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil, fmt.Errorf("%s: not a regular file", p)
 	}
-	return f, nil
+	fd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(int(pf.Fd())), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: p.String(), Err: err}
+	}
+	var again unix.Stat_t
+	if err := unix.Fstat(fd, &again); err != nil || again.Dev != st.Dev || again.Ino != st.Ino || again.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return nil, fmt.Errorf("%s: not the regular file first opened", p)
+	}
+	return os.NewFile(uintptr(fd), p.String()), nil
 }
 
 // maxFile bounds what sigview reads of one engine file: a file a
