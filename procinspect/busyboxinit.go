@@ -95,15 +95,18 @@ func ParseInittab(b []byte) map[string][]string {
 	out := map[string][]string{}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 4096), maxInittab+1)
-	var line string
+	// The line being joined, grown in place: appending to a string copied
+	// it whole for each continuation (quadratic in a file a container
+	// writes).
+	var line []byte
 	for sc.Scan() {
-		line += sc.Text()
-		if strings.HasSuffix(line, `\`) {
-			line = strings.TrimSuffix(line, `\`)
+		line = append(line, sc.Bytes()...)
+		if n := len(line); n > 0 && line[n-1] == '\\' {
+			line = line[:n-1]
 			continue
 		}
-		l := line
-		line = ""
+		l := string(line)
+		line = line[:0]
 		if i := strings.IndexByte(l, '#'); i >= 0 {
 			l = l[:i]
 		}

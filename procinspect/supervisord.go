@@ -184,12 +184,18 @@ func (out *SupervisordConf) readIncludes(fs rootFS, cf *iniFile, base, files str
 	}
 }
 
+// maxSupervisordPrograms bounds the sections Program tries for a child
+// (each for each of its numprocs, at most maxGlobFiles): more is not
+// followed, so a container's config cannot make a scan's work grow with its
+// size times 64.
+const maxSupervisordPrograms = 256
+
 // Program finds the section that runs the process with argv: the one
 // whose command, expanded for each of its numprocs, is argv (split as
 // shlex does), else the only section. ok is false when none or several
 // could, and when an included file could not be read.
 func (c *SupervisordConf) Program(argv []string) (SupervisordProgram, bool) {
-	if c == nil || c.Err != "" || c.IncludeErr != "" {
+	if c == nil || c.Err != "" || c.IncludeErr != "" || len(c.Programs) > maxSupervisordPrograms {
 		return SupervisordProgram{}, false
 	}
 	want := strings.Join(argv, "\x00")

@@ -198,3 +198,52 @@ func TestReadSupervisordConfInRoot(t *testing.T) {
 		}
 	}
 }
+
+// TestSupervisordHostileBounds: what a container's supervisord config can
+// make a scan do is bounded. A long continued value is joined whole; a
+// format width over two digits is not expanded (it would build a string
+// that wide for each numprocs of each section, per child, per scan); more
+// than maxSupervisordPrograms sections are not matched.
+func TestSupervisordHostileBounds(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[program:long]\ncommand=sleep 1\nenvironment=A=1\n")
+	for i := 0; i < 5000; i++ {
+		b.WriteString(" a\n")
+	}
+	f := parseIni([]byte(b.String()))
+	if len(f.sections) != 1 {
+		t.Fatalf("sections %d, want 1", len(f.sections))
+	}
+	if v := f.sections[0].keys["environment"]; v != "A=1"+strings.Repeat("\na", 5000) {
+		t.Errorf("the continued value has %d bytes, want %d", len(v), len("A=1")+2*5000)
+	}
+	for spec, ok := range map[string]bool{"%(process_num)02d": true, "%(process_num)-5d": true, "%(process_num)999999d": false, "%(process_num)100s": false} {
+		if _, got := pyFormat(spec, map[string]any{"process_num": 1}); got != ok {
+			t.Errorf("pyFormat(%q): ok %v, want %v", spec, got, ok)
+		}
+	}
+	b.Reset()
+	for i := 0; i <= maxSupervisordPrograms; i++ {
+		fmt.Fprintf(&b, "[program:p%d]\ncommand=sleep %d\n", i, i)
+	}
+	c := readSupervisordFrom(rootFSFor(t, b.String()), []string{"supervisord", "-c", "/etc/supervisord.conf"})
+	if len(c.Programs) != maxSupervisordPrograms+1 {
+		t.Fatalf("%d programs read (%q), want %d", len(c.Programs), c.Err, maxSupervisordPrograms+1)
+	}
+	if _, ok := c.Program([]string{"sleep", "3"}); ok {
+		t.Errorf("a child matched among %d sections; want not followed past %d", len(c.Programs), maxSupervisordPrograms)
+	}
+}
+
+// rootFSFor is a root holding conf as /etc/supervisord.conf.
+func rootFSFor(t *testing.T, conf string) rootFS {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc", "supervisord.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return rootFS{root: root, cwd: root}
+}

@@ -35,6 +35,16 @@ func parseIni(b []byte) iniFile {
 	var f iniFile
 	var cur *iniSection
 	key := ""
+	// The value being read, line by line: joined once when it ends, as
+	// appending each continuation to the whole value was quadratic (a
+	// container's 256 KiB of continuation lines took seconds per scan).
+	var parts []string
+	end := func() {
+		if cur != nil && key != "" && parts != nil {
+			cur.keys[key] = strings.Join(parts, "\n")
+		}
+		parts = nil
+	}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 64<<10), maxSupervisordConf+1)
 	for sc.Scan() {
@@ -43,14 +53,16 @@ func parseIni(b []byte) iniFile {
 		trimmed := strings.TrimSpace(line)
 		if t := strings.TrimSpace(raw); t == "" || t[0] == '#' || t[0] == ';' {
 			if t == "" {
+				end()
 				key = ""
 			}
 			continue
 		}
 		if cur != nil && key != "" && (raw[0] == ' ' || raw[0] == '\t') {
-			cur.keys[key] += "\n" + trimmed
+			parts = append(parts, trimmed)
 			continue
 		}
+		end()
 		if strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]") {
 			cur, key = f.section(trimmed[1:len(trimmed)-1], ""), ""
 			continue
@@ -61,8 +73,9 @@ func parseIni(b []byte) iniFile {
 			continue
 		}
 		key = strings.ToLower(strings.TrimSpace(trimmed[:i]))
-		cur.keys[key] = strings.TrimSpace(trimmed[i+1:])
+		parts = []string{strings.TrimSpace(trimmed[i+1:])}
 	}
+	end()
 	return f
 }
 
@@ -178,6 +191,18 @@ func pyFormat(s string, vars map[string]any) (string, bool) {
 			j++
 		}
 		if !ok || j >= len(s) || (s[j] != 's' && s[j] != 'd') {
+			return "", false
+		}
+		// A width or precision over two digits is refused as a form sigview
+		// does not follow: "%(process_num)999999d" would build a megabyte
+		// for each of a section's numprocs, for each child, every scan.
+		digits := 0
+		for _, c := range s[i+end+1 : j] {
+			if c >= '0' && c <= '9' {
+				digits++
+			}
+		}
+		if digits > 2 {
 			return "", false
 		}
 		verb := "%" + s[i+end+1:j] + "v"
