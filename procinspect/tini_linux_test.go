@@ -105,7 +105,13 @@ func TestTiniParentDeathSignal(t *testing.T) {
 			_, err := os.Stat(fmt.Sprintf("/proc/%d/task", pid))
 			return err != nil
 		}
-		deadline = time.Now().Add(5 * time.Second)
+		// With -p they must go: wait up to 30 s (a bound on a hang, not a
+		// timing, on a loaded machine). Without, 5 s of watching they stay.
+		wait := 5 * time.Second
+		if withP {
+			wait = 30 * time.Second
+		}
+		deadline = time.Now().Add(wait)
 		for time.Now().Before(deadline) && !(gone(tini) && gone(sleep)) {
 			time.Sleep(20 * time.Millisecond)
 		}

@@ -20,14 +20,18 @@ func TestSettleIgnoresOtherProcessesSignals(t *testing.T) {
 	target := exec.Command("sleep", "1000")
 	// Another process of the same user, with SIGRTMIN blocked, so that
 	// signals sent to it stay queued and count in the user's SigQ.
-	other := exec.Command("python3", "-c", "import signal,sys,time\n"+
-		"signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGRTMIN])\n"+
-		"print(flush=True)\ntime.sleep(1000)")
+	other := exec.Command("/usr/bin/python3", // Debian's, which any UID may run
+		"-c", "import signal,sys,time\n"+
+			"signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGRTMIN])\n"+
+			"print(flush=True)\ntime.sleep(1000)")
 	out, err := other.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []*exec.Cmd{target, other} {
+		// An unused UID of their own: SigQ counts per real UID, and other
+		// root processes' signals must not move it while the test looks.
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 54321, Gid: 54321}}
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
 		}
