@@ -84,14 +84,21 @@ func sameFile(a, b string) (bool, error) {
 }
 
 // exists reports whether path exists (following symlinks inside the
-// root), as Python's os.path.exists: any error is "no".
-func (r rootFS) exists(path string) bool {
+// root), as Python's os.path.exists: a missing file, a symlink loop or a
+// refused permission is "no". err is set only when sigview cannot tell:
+// the path leads out of the working directory, which it does not follow.
+func (r rootFS) exists(path string) (bool, error) {
 	fd, err := r.open(path, unix.O_PATH)
-	if err != nil {
-		return false
+	if err == nil {
+		unix.Close(fd)
+		return true, nil
 	}
-	unix.Close(fd)
-	return true
+	for _, no := range []error{unix.ENOENT, unix.ENOTDIR, unix.ELOOP, unix.EACCES, unix.ENAMETOOLONG} {
+		if errors.Is(err, no) {
+			return false, nil
+		}
+	}
+	return false, err
 }
 
 // read reads the regular file path, at most max bytes (more is an error).
@@ -159,8 +166,11 @@ func (r rootFS) glob(pattern string) ([]string, error) {
 				continue
 			}
 			names, err := r.list(orDot(dir))
-			if err != nil {
+			switch {
+			case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ENOTDIR), errors.Is(err, unix.EACCES):
 				continue // Python's glob skips what it cannot list
+			case err != nil:
+				return nil, err // what sigview may not list, Python's glob did
 			}
 			sort.Strings(names)
 			for _, n := range names {
@@ -176,7 +186,11 @@ func (r rootFS) glob(pattern string) ([]string, error) {
 	}
 	var found []string
 	for _, p := range out {
-		if p != "" && r.exists(p) {
+		ok, err := r.exists(p)
+		if err != nil {
+			return nil, err
+		}
+		if p != "" && ok {
 			found = append(found, p)
 		}
 	}

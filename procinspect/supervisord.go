@@ -104,7 +104,13 @@ func readSupervisordFrom(fs rootFS, argv []string) *SupervisordConf {
 		paths := []string{pyJoin(here, "etc", "supervisord.conf"), pyJoin(here, "supervisord.conf"),
 			"supervisord.conf", "etc/supervisord.conf", "/etc/supervisord.conf", "/etc/supervisor/supervisord.conf"}
 		for _, p := range paths {
-			if fs.exists(p) {
+			ok, err := fs.exists(p)
+			if err != nil {
+				// supervisord may have taken it: what comes after is no answer.
+				out.Err = fmt.Sprintf("whether %s, one of supervisord's default paths, exists is unknown: %s", Printable(p), reason(err))
+				return out
+			}
+			if ok {
 				out.Path = p
 				out.Found = "the first of supervisord's default paths that exists"
 				break

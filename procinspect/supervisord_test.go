@@ -133,6 +133,14 @@ func TestReadSupervisordConfInRoot(t *testing.T) {
 	if c := readSupervisordConf(pr, []string{"supervisord", "-nc", "here.conf"}); c.Err != "" || len(c.Programs) != 1 || c.Programs[0].Name != "here" {
 		t.Errorf("-nc here.conf (from its working directory): %+v", c)
 	}
+	// A relative [include] through a directory symlink out of the working
+	// directory: sigview may not list it, supervisord did, so no program
+	// is matched.
+	write(filepath.Join(root, "app", "inc.conf"), "[include]\nfiles = confs/*.conf\n[program:here]\ncommand=here\n")
+	link("/etc", filepath.Join(root, "app", "confs"))
+	if c := readSupervisordConf(pr, []string{"supervisord", "-c", "inc.conf"}); !strings.Contains(c.IncludeErr, "leaves its working directory") {
+		t.Errorf("an include glob through a symlink out of the working directory: %+v", c)
+	}
 	for _, argv := range [][]string{{"supervisord", "--configuration=/etc/abs.conf"}, {"supervisord", "-c/etc/rel.conf"}, {"supervisord", "-c", "../etc/s.conf"}} {
 		if c := readSupervisordConf(pr, argv); leaked(c) || c.Err == "" {
 			t.Errorf("%q: %+v; want an error and nothing from outside the root", argv, c)
@@ -176,6 +184,14 @@ func TestReadSupervisordConfInRoot(t *testing.T) {
 	write(filepath.Join(root, "app", "supervisord.conf"), "[program:cwd]\n")
 	if c := readSupervisordConf(pr, []string{"/usr/bin/supervisord"}); c.Path != "supervisord.conf" || len(c.Programs) != 1 {
 		t.Errorf("supervisord.conf in its working directory: %+v", c)
+	}
+	os.Remove(filepath.Join(root, "app", "supervisord.conf"))
+	// One in its working directory that leads out of it (an absolute
+	// symlink): supervisord may have read it, so nothing later on the
+	// search is taken for it.
+	link("/etc/supervisor/supervisord.conf", filepath.Join(root, "app", "supervisord.conf"))
+	if c := readSupervisordConf(pr, []string{"/usr/bin/supervisord"}); !strings.Contains(c.Err, "supervisord.conf, one of supervisord's default paths, exists is unknown") || len(c.Programs) != 0 {
+		t.Errorf("a default path that leaves the working directory: %+v", c)
 	}
 	os.Remove(filepath.Join(root, "app", "supervisord.conf"))
 
