@@ -176,32 +176,38 @@ func change(v reflect.Value) bool {
 	return true
 }
 
-// TestQuietThread: a thread keeps its wait only when it has not run since
-// (the same switch counts, asleep both times, untraced) and was not in
-// sigtimedwait.
+// TestQuietThread: a thread keeps its wait only when it is the same thread
+// (the same task inode), has not run since (the same switch counts, asleep
+// both times, untraced) and was not in sigtimedwait.
 func TestQuietThread(t *testing.T) {
 	st := func(state byte, sw uint64, tracer int) Status {
 		return Status{State: state, Switches: Of([2]uint64{sw, 1}), TracerPid: KnownInt(tracer)}
 	}
-	prev := []Thread{{TID: 3, Status: st('S', 5, 0), Syscall: 7, Wchan: "do_sys_poll"},
-		{TID: 5, Status: st('S', 5, 0), Syscall: 7}, // caught on its way to sleep: no wchan yet
-		{TID: 9, Status: st('S', 5, 0), Syscall: 128, Wchan: "do_sigtimedwait", Sigwait: KnownFlag(true)}}
+	prev := []Thread{{TID: 3, Status: st('S', 5, 0), Syscall: 7, Wchan: "do_sys_poll", ino: 30},
+		{TID: 5, Status: st('S', 5, 0), Syscall: 7, ino: 50}, // caught on its way to sleep: no wchan yet
+		{TID: 9, Status: st('S', 5, 0), Syscall: 128, Wchan: "do_sigtimedwait", Sigwait: KnownFlag(true), ino: 90},
+		{TID: 11, Status: st('S', 5, 0), Syscall: 7, Wchan: "do_sys_poll"}} // its task directory not listed
 	for _, c := range []struct {
 		name string
 		tid  int
+		ino  uint64
 		now  Status
 		keep bool
 	}{
-		{"asleep since", 3, st('S', 5, 0), true},
-		{"ran since", 3, st('S', 6, 0), false},
-		{"running now", 3, st('R', 5, 0), false},
-		{"traced now", 3, st('S', 5, 77), false},
-		{"counts unknown", 3, Status{State: 'S', TracerPid: KnownInt(0)}, false},
-		{"in sigtimedwait", 9, st('S', 5, 0), false},
-		{"its wait not read whole", 5, st('S', 5, 0), false},
-		{"a new thread", 4, st('S', 5, 0), false},
+		{"asleep since", 3, 30, st('S', 5, 0), true},
+		{"ran since", 3, 30, st('S', 6, 0), false},
+		{"running now", 3, 30, st('R', 5, 0), false},
+		{"traced now", 3, 30, st('S', 5, 77), false},
+		{"counts unknown", 3, 30, Status{State: 'S', TracerPid: KnownInt(0)}, false},
+		{"in sigtimedwait", 9, 90, st('S', 5, 0), false},
+		{"its wait not read whole", 5, 50, st('S', 5, 0), false},
+		{"a new thread", 4, 40, st('S', 5, 0), false},
+		{"its TID reused by a new thread", 3, 31, st('S', 5, 0), false},
+		{"no inode this time", 3, 0, st('S', 5, 0), false},
+		{"inode 1: none made", 3, 1, st('S', 5, 0), false},
+		{"no inode last time", 11, 110, st('S', 5, 0), false},
 	} {
-		if got := quietThread(prev, c.tid, c.now) != nil; got != c.keep {
+		if got := quietThread(prev, c.tid, c.ino, c.now) != nil; got != c.keep {
 			t.Errorf("%s: kept %v, want %v", c.name, got, c.keep)
 		}
 	}

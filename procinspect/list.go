@@ -2,6 +2,7 @@ package procinspect
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"syscall"
@@ -21,20 +22,42 @@ type entry struct {
 // keeps while the process lives and the inode stays cached (see reuse.go
 // for why a rescan may trust it).
 func listProcs(root string) ([]entry, error) {
-	fd, err := syscall.Open(root, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	out, err := listEntries(root, 64<<10)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", root, err)
 	}
+	return out, nil
+}
+
+// listTasks lists a process's task directory (dir/task) as listProcs lists
+// the procfs: by TID, with each task's inode number, which names the thread
+// as the PID directory's names the process (readThreads, quietThread).
+func listTasks(dir string) ([]entry, error) {
+	path := dir + "/task"
+	out, err := listEntries(path, 4<<10)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return out, nil
+}
+
+// listEntries reads the numeric entries of a directory with getdents64,
+// sorted; the error is the system call's.
+func listEntries(root string, bufSize int) ([]entry, error) {
+	fd, err := syscall.Open(root, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
 	defer syscall.Close(fd)
 	var out []entry
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, bufSize)
 	for {
 		n, err := syscall.Getdents(fd, buf)
 		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", root, err)
+			return nil, err
 		}
 		if n <= 0 {
 			break

@@ -154,6 +154,10 @@ type Thread struct {
 	WaitSet Mask
 	// WaitSetErr says why WaitSet could not be read.
 	WaitSetErr string
+	// ino is the task directory entry's inode number (listTasks), 0 when
+	// the task directory was not listed: the thread's identity, as a PID
+	// directory's is the process's (reuse.go).
+	ino uint64
 }
 
 // Consumers returns the process's synchronous readers (nil if not read).

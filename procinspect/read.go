@@ -169,17 +169,14 @@ func readThreads(pr Proc, st Status, prev []Thread) ([]Thread, error) {
 		tdir := filepath.Join(dir, "task", strconv.Itoa(pr.PID))
 		return []Thread{readThreadWait(tdir, dir, pr.PID, st, readMem)}, nil
 	}
-	ents, err := os.ReadDir(filepath.Join(dir, "task"))
+	ents, err := listTasks(dir)
 	if err != nil {
 		return nil, err
 	}
 	threads := make([]Thread, 0, len(ents))
 	for _, e := range ents {
-		tid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		tdir := filepath.Join(dir, "task", e.Name())
+		tid := e.pid
+		tdir := filepath.Join(dir, "task", strconv.Itoa(tid))
 		st, err := ReadStatus(filepath.Join(tdir, "status"))
 		if err != nil {
 			if Vanished(err) {
@@ -187,13 +184,15 @@ func readThreads(pr Proc, st Status, prev []Thread) ([]Thread, error) {
 			}
 			return nil, err
 		}
-		if q := quietThread(prev, tid, st); q != nil {
+		if q := quietThread(prev, tid, e.ino, st); q != nil {
 			t := *q
 			t.Status = st
 			threads = append(threads, t)
 			continue
 		}
-		threads = append(threads, readThreadWait(tdir, dir, tid, st, readMem))
+		t := readThreadWait(tdir, dir, tid, st, readMem)
+		t.ino = e.ino
+		threads = append(threads, t)
 	}
 	if len(threads) == 0 {
 		return nil, fmt.Errorf("%s/task: %w", dir, ErrGone)

@@ -285,16 +285,24 @@ func (sc Scanner) prevThreads(fs FS, p *Process, asked bool) []Thread {
 	return nil
 }
 
-// quietThread returns the thread tid of prev when it has not run since it
-// was read (the same switch counts in st, asleep at both reads, no tracer)
-// and was not in sigtimedwait (the set it waits for is read from memory,
-// which its siblings may write): its wait (wchan, syscall) stands.
-func quietThread(prev []Thread, tid int, st Status) *Thread {
+// quietThread returns the thread tid of prev when it is the same thread
+// (the same task directory inode, ino: a thread that exits and a new one
+// given its TID have different ones, as processes reusing a PID do; see
+// the top of this file), has not run since it was read (the same switch
+// counts in st, asleep at both reads, no tracer) and was not in
+// sigtimedwait (the set it waits for is read from memory, which its
+// siblings may write): its wait (wchan, syscall) stands. The TID alone is
+// not the thread: a new thread often has the counts an old one had (1, 0).
+func quietThread(prev []Thread, tid int, ino uint64, st Status) *Thread {
 	i, ok := slices.BinarySearchFunc(prev, tid, func(t Thread, tid int) int { return t.TID - tid })
 	if !ok {
 		return nil
 	}
 	q := &prev[i]
+	// Inode 1: proc_fill_cache could not make the entry's inode (listProcs).
+	if ino <= 1 || q.ino != ino {
+		return nil
+	}
 	a := q.Status
 	quiet := func(s Status) bool {
 		return s.TracerPid.Known && s.TracerPid.V == 0 && s.Switches.Known && asleep(s.State)

@@ -1,0 +1,198 @@
+package procinspect_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sigview/sigview/internal/nstest"
+	"github.com/sigview/sigview/procinspect"
+	"github.com/sigview/sigview/procinspect/predict"
+)
+
+// TestRescanTIDReuse: a thread that exits and a new thread given its TID
+// are two threads. The new one must not inherit the old one's wait in a
+// rescan (reuse.go: quietThread), even when its switch counts are the ones
+// the old thread had. The test runs itself as PID 1 of new PID and mount
+// namespaces (its own procfs, ns_last_pid with nothing else forking),
+// where a namespace init (testdata/threads/tidreuse.c) has thread A asleep
+// in pause(2); A exits and a new thread B, given A's TID, waits for SIGTERM
+// in sigwait. A rescan built on the reading with A must say what a full
+// scan says: B waits for SIGTERM, which it consumes.
+func TestRescanTIDReuse(t *testing.T) {
+	if os.Getenv("SIGVIEW_TIDREUSE_INNER") != "" {
+		tidReuseInside(t, os.Getenv("SIGVIEW_TIDREUSE_PROG"))
+		return
+	}
+	nstest.NeedNamespaces(t)
+	prog := filepath.Join(t.TempDir(), "tidreuse")
+	if err := nstest.Build([]string{"gcc", "-O1", "-Wall", "-pthread", "-o", prog, "testdata/threads/tidreuse.c"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRescanTIDReuse$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "SIGVIEW_TIDREUSE_INNER=1", "SIGVIEW_TIDREUSE_PROG="+prog)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS, Setpgid: true}
+	out, err := cmd.CombinedOutput()
+	t.Logf("inside a new PID namespace:\n%s", out)
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestRescanTIDReuse") {
+		t.Fatalf("the TID reuse test inside a new PID namespace failed: %v", err)
+	}
+}
+
+func tidReuseInside(t *testing.T, prog string) {
+	if os.Getpid() != 1 {
+		t.Fatalf("the inner run is PID %d, want 1", os.Getpid())
+	}
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		t.Fatalf("make mounts private: %v", err)
+	}
+	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+		t.Fatalf("mount this namespace's procfs: %v", err)
+	}
+	// Go's runtime threads take TIDs too: retry if one took the freed TID.
+	for try := 0; try < 5; try++ {
+		if tidReuseOnce(t, prog) {
+			return
+		}
+	}
+	t.Fatal("the new thread never got the exited thread's TID in 5 tries")
+}
+
+// tidReuseOnce runs the scenario once; false when B did not get A's TID.
+func tidReuseOnce(t *testing.T, prog string) bool {
+	cmd := exec.Command(prog)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outp, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }() // through Go's pidfd
+	pid := cmd.Process.Pid
+	rd := bufio.NewReader(outp)
+	line := func(want string) {
+		t.Helper()
+		l, err := rd.ReadString('\n')
+		if err != nil || !strings.HasPrefix(l, want) {
+			t.Fatalf("tidreuse said %q, %v; want %q", l, err, want)
+		}
+	}
+	line("A ")
+	task := func(tid int) string { return "/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(tid) }
+	tids := func() []int {
+		ents, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+		var out []int
+		for _, e := range ents {
+			n, _ := strconv.Atoi(e.Name())
+			out = append(out, n)
+		}
+		return out
+	}
+	atid := 0
+	for _, x := range tids() {
+		if x != pid {
+			atid = x
+		}
+	}
+	// asleep waits until thread tid sleeps with wchan read, in syscall nr.
+	asleep := func(tid int, nr string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			sc, _ := os.ReadFile(task(tid) + "/syscall")
+			wc, _ := os.ReadFile(task(tid) + "/wchan")
+			st, _ := procinspect.ReadStatus(task(tid) + "/status")
+			if strings.HasPrefix(string(sc), nr+" ") && len(wc) > 0 && string(wc) != "0" && st.State == 'S' {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("thread %d not asleep in syscall %s within 10 s: %q", tid, nr, sc)
+			}
+		}
+	}
+	asleep(atid, strconv.Itoa(unix.SYS_PAUSE))
+	asleep(pid, strconv.Itoa(unix.SYS_READ))
+	sc := procinspect.Scanner{Root: "/proc"}
+	first, err := sc.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(in, "x\n")
+	line("gone")
+	if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(atid-1)), 0); err != nil {
+		t.Fatalf("set ns_last_pid: %v", err)
+	}
+	io.WriteString(in, "y\n")
+	line("B")
+	reused := false
+	for _, x := range tids() {
+		reused = reused || x == atid
+	}
+	if !reused {
+		t.Logf("B did not get TID %d: %v; again", atid, tids())
+		return false
+	}
+	asleep(atid, strconv.Itoa(unix.SYS_RT_SIGTIMEDWAIT))
+	// New threads often have the counts an exited one had, (1, 0): make
+	// the coincidence certain by giving A's reading B's counts.
+	now, err := procinspect.ReadStatus(task(atid) + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old *procinspect.Thread
+	for i, th := range first.Process(pid).Deep.Threads {
+		if th.TID == atid {
+			old = &first.Process(pid).Deep.Threads[i]
+		}
+	}
+	if old == nil || old.Sigwait.V || old.Wchan == "" {
+		t.Fatalf("the first reading of thread A (%d): %+v; want it asleep outside sigwait", atid, old)
+	}
+	t.Logf("A's counts %v, B's %v", old.Status.Switches.V, now.Switches.V)
+	old.Status.Switches = now.Switches
+	inc := sc
+	inc.Prev = first
+	got, err := inc.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := sc.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	describe := func(s *procinspect.Snapshot) string {
+		p := s.Process(pid)
+		var b strings.Builder
+		for _, th := range p.Deep.Threads {
+			b.WriteString(strconv.Itoa(th.TID) + ": syscall " + strconv.Itoa(th.Syscall) + " wchan " + th.Wchan +
+				" sigwait " + strconv.FormatBool(th.Sigwait.V) + "; ")
+		}
+		pr := predict.Assess(s, nil).Of(p).Prediction(procinspect.SIGTERM, predict.Inside)
+		return b.String() + "SIGTERM inside: " + string(pr.Verdict) + " " + string(pr.Outcome) + ": " + pr.Reason
+	}
+	g, w := describe(got), describe(want)
+	if !strings.Contains(w, strconv.Itoa(atid)+": syscall "+strconv.Itoa(unix.SYS_RT_SIGTIMEDWAIT)) {
+		t.Fatalf("a full scan does not see thread %d in sigtimedwait: %s", atid, w)
+	}
+	if g != w {
+		t.Errorf("TID %d reused by a new thread: the rescan says\n  %s\na full scan says\n  %s", atid, g, w)
+	}
+	return true
+}
