@@ -134,6 +134,17 @@ func (s *Snapshot) orphans(fs FS) {
 	})
 }
 
+// restatus reads again the status of processes carried over unread (the
+// children of an init that does not read them in depth: Scan).
+func restatus(fs FS, ps []*Process) {
+	parallel(len(ps), func(i int) {
+		p := ps[i]
+		if st, err := ReadStatus(fs.Proc(p.PID).path("status")); err == nil {
+			p.Status, p.carried = st, false
+		}
+	})
+}
+
 // carryCopy is q carried into a new snapshot unread: what a scan reads for
 // every process, not what it reads only in depth.
 func (q *Process) carryCopy(ino uint64) Process {

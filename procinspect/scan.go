@@ -180,19 +180,25 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	// A forwarding init's or a shell's fate depends on its children: link
 	// them. A forwarder's children are predicted in turn, so read a few in
 	// depth; a shell needs only their status (is the child a background job).
-	kids := map[int]bool{}
+	// The others' children a rescan carried over unread have their status
+	// read again: a prediction reads it (a shell's trap, the stop hint).
+	kids, restat := map[int]bool{}, []*Process{}
 	for pid := range deep {
 		if p := snap.byPID[pid]; p != nil && p.Deep != nil {
 			p.Children = snap.childrenOf(p)
-			if Identify(p).ReadsChildren() {
-				for i, c := range p.Children {
-					if i < maxDeepChildren {
-						kids[c.PID] = true
-					}
+			reads := Identify(p).ReadsChildren()
+			for i, c := range p.Children {
+				switch {
+				case i >= maxDeepChildren:
+				case reads:
+					kids[c.PID] = true
+				case c.carried && !deep[c.PID]:
+					restat = append(restat, c)
 				}
 			}
 		}
 	}
+	restatus(fs, restat)
 	readDeepSet(kids)
 	// A forwarder's shell child waits for its own command: what a trap does
 	// depends on that command (and, when the forwarder signals the process
