@@ -645,13 +645,35 @@ func cpuTicks(t *testing.T, pid int) int {
 // rescan has run, the prediction for the signal is no longer "dropped".
 func TestWatchRescanSeesChange(t *testing.T) {
 	nstest.NeedNamespaces(t)
-	pid, arm := trapShell(t, "PWR")
+	pid, arm := trapShell(t, "PWR", "USR1")
 	w := startWatch(t, "--interval", "200ms", strconv.Itoa(pid))
 	arm()
-	time.Sleep(3 * time.Second) // several rescans, even on a loaded machine
+	// Wait for a rescan that started after the traps were set, seen through
+	// a probe: SIGUSR1, which the shell now runs ':' for, is predicted
+	// "dropped" (an init's default action) from a scan before the traps.
+	// The PWR trap was set first, so such a scan saw it too, and the
+	// SIGPWR below is predicted from that scan or a later one. (A fixed
+	// sleep of 3 s failed in CI at load 4-14: a host scan and its
+	// assessments can take longer than the gap under load.)
+	armed := time.Now()
+	for n, deadline := 1, armed.Add(60*time.Second); ; n++ {
+		if n > 1 {
+			time.Sleep(200 * time.Millisecond)
+		}
+		syscall.Kill(pid, syscall.SIGUSR1)
+		probe := w.next(20*time.Second, "SIGUSR1 to the shell", event(pid, "SIGUSR1"))
+		if o := get(probe, "predicted", "outcome"); o != nil && o != "dropped" {
+			t.Logf("a rescan saw the traps %s after they were set (probe %d)", time.Since(armed).Round(time.Millisecond), n)
+			break
+		}
+		if time.Now().After(deadline) {
+			b, _ := json.Marshal(probe)
+			t.Fatalf("no rescan within 60 s saw the shell's USR1 trap:\n%s", b)
+		}
+	}
 	syscall.Kill(pid, syscall.SIGPWR)
 	ev := w.next(20*time.Second, "SIGPWR to the shell", event(pid, "SIGPWR"))
-	if get(ev, "predicted", "outcome") == "dropped" || ev["agrees"] == false {
+	if o := get(ev, "predicted", "outcome"); o == nil || o == "dropped" || ev["agrees"] == false {
 		b, _ := json.Marshal(ev)
 		t.Errorf("the rescans did not see the trap:\n%s", b)
 	}
@@ -661,10 +683,15 @@ func TestWatchRescanSeesChange(t *testing.T) {
 
 // trapShell starts a shell as PID 1 of a new PID namespace, waits until it
 // sleeps in read, and returns it with arm: arm makes it set
-// `trap 'exit 3' SIG` and waits until it has.
-func trapShell(t *testing.T, sig string) (pid int, arm func()) {
+// `trap 'exit 3' SIG`, then `trap : PROBE` for each probe signal, and
+// waits until it has.
+func trapShell(t *testing.T, sig string, probes ...string) (pid int, arm func()) {
 	t.Helper()
-	cmd := exec.Command("sh", "-c", `read go; trap 'exit 3' `+sig+`; echo armed; while :; do sleep 0.05; done`)
+	traps := `trap 'exit 3' ` + sig + `; `
+	for _, p := range probes {
+		traps += `trap : ` + p + `; `
+	}
+	cmd := exec.Command("sh", "-c", `read go; `+traps+`echo armed; while :; do sleep 0.05; done`)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Cloneflags: syscall.CLONE_NEWPID}
 	in, _ := cmd.StdinPipe()
 	out, _ := cmd.StdoutPipe()
