@@ -186,7 +186,8 @@ func TestQuietThread(t *testing.T) {
 	prev := []Thread{{TID: 3, Status: st('S', 5, 0), Syscall: 7, Wchan: "do_sys_poll", ino: 30},
 		{TID: 5, Status: st('S', 5, 0), Syscall: 7, ino: 50}, // caught on its way to sleep: no wchan yet
 		{TID: 9, Status: st('S', 5, 0), Syscall: 128, Wchan: "do_sigtimedwait", Sigwait: KnownFlag(true), ino: 90},
-		{TID: 11, Status: st('S', 5, 0), Syscall: 7, Wchan: "do_sys_poll"}} // its task directory not listed
+		{TID: 11, Status: st('S', 5, 0), Syscall: 7, Wchan: "do_sys_poll"},                     // its task directory not listed
+		{TID: 13, Status: st('S', 5, 0), Syscall: 7, Wchan: "do_sys_poll", ino: 130, run: 500}} // a leader
 	for _, c := range []struct {
 		name string
 		tid  int
@@ -206,8 +207,17 @@ func TestQuietThread(t *testing.T) {
 		{"no inode this time", 3, 0, st('S', 5, 0), false},
 		{"inode 1: none made", 3, 1, st('S', 5, 0), false},
 		{"no inode last time", 11, 110, st('S', 5, 0), false},
+		{"the leader asleep since", 13, 130, st('S', 5, 0), true},
+		{"another thread exec'd and leads", 13, 130, st('S', 5, 0), false},
 	} {
-		if got := quietThread(prev, c.tid, c.ino, c.now) != nil; got != c.keep {
+		run := uint64(0)
+		if c.tid == 13 {
+			run = 500
+			if c.name == "another thread exec'd and leads" {
+				run = 501
+			}
+		}
+		if got := quietThread(prev, c.tid, c.ino, run, c.now) != nil; got != c.keep {
 			t.Errorf("%s: kept %v, want %v", c.name, got, c.keep)
 		}
 	}

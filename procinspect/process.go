@@ -158,6 +158,10 @@ type Thread struct {
 	// the task directory was not listed: the thread's identity, as a PID
 	// directory's is the process's (reuse.go).
 	ino uint64
+	// run is the leader's run time when it was read (runTime), 0 for
+	// another thread or when unknown: what tells the leader from a thread
+	// that exec'd and took its PID (reuse.go: quiet).
+	run uint64
 }
 
 // Consumers returns the process's synchronous readers (nil if not read).

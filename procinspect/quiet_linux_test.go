@@ -106,3 +106,82 @@ func TestQuietKeepsOnlyWhileAsleep(t *testing.T) {
 }
 
 var lastQuiet *Snapshot
+
+// TestQuietExecFromThread: an exec from a thread other than the leader
+// (de_thread) gives that thread the leader's PID, /proc inode and start
+// time, with its own switch counts, which can be the old leader's (new
+// threads have small ones). A rescan must read such a process afresh, not
+// keep the old program's command line and wait: python3, asleep in read,
+// starts a thread that execs python3 again with "second" in its argv (the
+// same name). The coincidence of counts is made certain by giving the
+// first reading the new leader's counts.
+func TestQuietExecFromThread(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	py := `import os, sys, threading
+sys.stdin.readline()
+threading.Thread(target=lambda: os.execv(sys.executable, [sys.executable, "-c", "import sys; sys.stdin.readline()", "second"])).start()
+threading.Event().wait()`
+	cmd := exec.Command("/usr/bin/python3", "-c", py, "first") // Debian's, not a shim
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill() // through Go's pidfd: never hits a reused PID
+		cmd.Wait()
+	})
+	pid := cmd.Process.Pid
+	dir := filepath.Join("/proc", strconv.Itoa(pid))
+	asleepIn := func(want string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			argv, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
+			sc, _ := os.ReadFile(filepath.Join(dir, "syscall"))
+			st, _ := ReadStatus(filepath.Join(dir, "status"))
+			if bytes.Contains(argv, []byte(want)) && bytes.HasPrefix(sc, []byte("0 ")) && st.State == 'S' && st.Threads.V == 1 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("python3 is not asleep in read alone with %q in its argv within 10 s: %q, %q, state %c", want, argv, sc, st.State)
+			}
+		}
+	}
+	sc := Scanner{Root: "/proc"}
+	asleepIn("first")
+	first, err := sc.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := first.Process(pid); p == nil || p.Deep == nil || len(p.Deep.Threads) != 1 {
+		t.Fatalf("python3 not read in depth with one thread: %+v", p)
+	}
+	if _, err := in.Write([]byte("go\n")); err != nil {
+		t.Fatal(err)
+	}
+	asleepIn("second")
+	now, err := ReadStatus(filepath.Join(dir, "status"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := first.Process(pid)
+	t.Logf("the old leader's counts %v, the new one's %v", old.Status.Switches.V, now.Switches.V)
+	old.Status.Switches = now.Switches
+	old.Deep.Threads[0].Status.Switches = now.Switches
+	inc := sc
+	inc.Prev = first
+	got, err := inc.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := got.Process(pid)
+	if p == nil || p.Deep == nil {
+		t.Fatalf("python3 not read in depth by the rescan: %+v", p)
+	}
+	if p.quiet || !slices.Contains(p.Cmdline, "second") || p.Name() != old.Name() {
+		t.Errorf("after an exec from another thread: quiet %v, name %q, cmdline %q; want read afresh with \"second\"", p.quiet, p.Name(), p.Cmdline)
+	}
+}

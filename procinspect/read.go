@@ -167,7 +167,9 @@ func readThreads(pr Proc, st Status, prev []Thread) ([]Thread, error) {
 	dir, readMem := pr.dir, pr.fs.Mem
 	if pr.fs.Live && st.Threads.Known && st.Threads.V == 1 && st.Tgid.Known && st.Tgid.V == pr.PID {
 		tdir := filepath.Join(dir, "task", strconv.Itoa(pr.PID))
-		return []Thread{readThreadWait(tdir, dir, pr.PID, st, readMem)}, nil
+		t := readThreadWait(tdir, dir, pr.PID, st, readMem)
+		t.run = runTime(tdir)
+		return []Thread{t}, nil
 	}
 	ents, err := listTasks(dir)
 	if err != nil {
@@ -184,14 +186,21 @@ func readThreads(pr Proc, st Status, prev []Thread) ([]Thread, error) {
 			}
 			return nil, err
 		}
-		if q := quietThread(prev, tid, e.ino, st); q != nil {
+		// The leader's task inode outlives an exec from another thread
+		// (de_thread gives that thread the leader's PID): its run time
+		// tells them apart.
+		var run uint64
+		if tid == pr.PID {
+			run = runTime(tdir)
+		}
+		if q := quietThread(prev, tid, e.ino, run, st); q != nil && (tid != pr.PID || run != 0) {
 			t := *q
 			t.Status = st
 			threads = append(threads, t)
 			continue
 		}
 		t := readThreadWait(tdir, dir, tid, st, readMem)
-		t.ino = e.ino
+		t.ino, t.run = e.ino, run
 		threads = append(threads, t)
 	}
 	if len(threads) == 0 {
@@ -199,6 +208,20 @@ func readThreads(pr Proc, st Status, prev []Thread) ([]Thread, error) {
 	}
 	sort.Slice(threads, func(i, j int) bool { return threads[i].TID < threads[j].TID })
 	return threads, nil
+}
+
+// runTime is the task's time on a CPU in nanoseconds (schedstat's first
+// field, sum_exec_runtime), 0 when unknown (a kernel without schedstat
+// prints "0 0 0"). It grows whenever the task runs, and two tasks never
+// share it but by chance to the nanosecond.
+func runTime(tdir string) uint64 {
+	b, err := readFile(filepath.Join(tdir, "schedstat"))
+	if err != nil {
+		return 0
+	}
+	f, _, _ := strings.Cut(string(b), " ")
+	n, _ := strconv.ParseUint(f, 10, 64)
+	return n
 }
 
 // readThreadWait fills in what the thread sleeps in, and for a thread in

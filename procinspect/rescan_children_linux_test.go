@@ -27,7 +27,7 @@ signal.signal(signal.SIGTERM, lambda *a: None)
 print("handler", flush=True)
 while True:
     signal.pause()`
-	cmd := exec.Command("sh", "-c", `python3 -c "$1"; echo done`, "sh", py)
+	cmd := exec.Command("sh", "-c", `/usr/bin/python3 -c "$1"; echo done`, "sh", py)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
 	in, err := cmd.StdinPipe()
 	if err != nil {

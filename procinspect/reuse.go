@@ -257,6 +257,12 @@ func (sc Scanner) quiet(fs FS, p *Process, asked bool) *Process {
 	if !one(a) || !one(b) || a.Switches != b.Switches || a.State != b.State || a.Name != b.Name {
 		return nil
 	}
+	// An exec from another thread (de_thread) gives that thread the PID,
+	// the inode and the start time, with its own switch counts, which may
+	// be the old leader's: its run time is its own. Unknown: not kept.
+	if run := runTime(fs.Proc(p.PID).dir); run == 0 || run != q.Deep.Threads[0].run {
+		return nil
+	}
 	return q
 }
 
@@ -304,14 +310,14 @@ func (sc Scanner) prevThreads(fs FS, p *Process, asked bool) []Thread {
 // sigtimedwait (the set it waits for is read from memory, which its
 // siblings may write): its wait (wchan, syscall) stands. The TID alone is
 // not the thread: a new thread often has the counts an old one had (1, 0).
-func quietThread(prev []Thread, tid int, ino uint64, st Status) *Thread {
+func quietThread(prev []Thread, tid int, ino, run uint64, st Status) *Thread {
 	i, ok := slices.BinarySearchFunc(prev, tid, func(t Thread, tid int) int { return t.TID - tid })
 	if !ok {
 		return nil
 	}
 	q := &prev[i]
 	// Inode 1: proc_fill_cache could not make the entry's inode (listProcs).
-	if ino <= 1 || q.ino != ino {
+	if ino <= 1 || q.ino != ino || q.run != run {
 		return nil
 	}
 	a := q.Status
