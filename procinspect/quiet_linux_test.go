@@ -185,3 +185,51 @@ threading.Event().wait()`
 		t.Errorf("after an exec from another thread: quiet %v, name %q, cmdline %q; want read afresh with \"second\"", p.quiet, p.Name(), p.Cmdline)
 	}
 }
+
+// TestScanFollow: a PID on Scanner.Follow (watch's learned processes) is
+// read in depth like an init, and a rescan keeps its reading while it
+// sleeps (quiet), its fd table read only when it can matter; a PID on
+// Deep (asked for) is read afresh every time, fd table and all.
+func TestScanFollow(t *testing.T) {
+	cmd := exec.Command("sleep", "1000")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill() // through Go's pidfd
+		cmd.Wait()
+	})
+	pid := cmd.Process.Pid
+	dir := filepath.Join("/proc", strconv.Itoa(pid))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		argv, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
+		wc, _ := os.ReadFile(filepath.Join(dir, "wchan"))
+		st, _ := ReadStatus(filepath.Join(dir, "status"))
+		if bytes.HasPrefix(argv, []byte("sleep\x00")) && st.State == 'S' && len(wc) > 0 && string(wc) != "0" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sleep is not asleep within 10 s: %q, state %c", argv, st.State)
+		}
+	}
+	scan := func(sc Scanner) (*Snapshot, *Process) {
+		t.Helper()
+		s, err := sc.Scan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := s.Process(pid)
+		if p == nil || p.Deep == nil {
+			t.Fatalf("PID %d not read in depth: %+v", pid, p)
+		}
+		return s, p
+	}
+	first, _ := scan(Scanner{Root: "/proc", Follow: []int{pid}})
+	again, p := scan(Scanner{Root: "/proc", Follow: []int{pid}, Prev: first})
+	if !p.quiet || !p.Deep.FDsSkipped {
+		t.Errorf("followed and asleep: quiet %v, fd table skipped %v; want both", p.quiet, p.Deep.FDsSkipped)
+	}
+	if _, p := scan(Scanner{Root: "/proc", Deep: []int{pid}, Prev: again}); p.quiet || p.Deep.FDsSkipped {
+		t.Errorf("asked for: quiet %v, fd table skipped %v; want neither", p.quiet, p.Deep.FDsSkipped)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,11 @@ type Scanner struct {
 	// Deep lists extra PIDs whose threads, fds and waits are read, on top of
 	// every namespace init (explain's target).
 	Deep []int
+	// Follow lists PIDs read in depth as every namespace init is, but not
+	// asked for: unlike Deep's, their fd table is read only when it can
+	// matter and a rescan may keep what has not changed (reuse.go: quiet,
+	// reusable). Watch's learned processes.
+	Follow []int
 	// NoMem turns off reading /proc/PID/mem for rt_sigtimedwait wait sets.
 	NoMem bool
 	// SelfNS is the path of the caller's own PID namespace file; empty
@@ -119,7 +125,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	snap.group(&warn)
 	snap.prevParent = nil // used by group only: not kept with the snapshot
 	deep := map[int]bool{}
-	for _, pid := range sc.Deep {
+	for _, pid := range slices.Concat(sc.Deep, sc.Follow) {
 		deep[pid] = true
 	}
 	for _, ns := range snap.Namespaces {

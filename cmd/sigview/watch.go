@@ -234,8 +234,11 @@ func rescan(ctx context.Context, o options, w *watch.Watcher, prev *procinspect.
 			}
 		}
 		// The PIDs named, and the processes signalled since that the
-		// scans had not read in depth (at most watch.MaxLearned).
-		sc.Deep = append(deep[:len(deep):len(deep)], w.Learned()...)
+		// scans had not read in depth (at most watch.MaxLearned): read in
+		// depth, but not asked for afresh (Follow: the quiet and
+		// same-program shortcuts apply, the fd table only when it can
+		// matter).
+		sc.Follow = w.Learned()
 		if s, err := sc.Scan(); err == nil {
 			w.SetAssessments(predict.Assess(s, s.Kernel))
 			sc.Prev = s
