@@ -20,10 +20,20 @@ func TestDaemonCmdlinePairedByStartTime(t *testing.T) {
 	// A script: its command name is the script's, and it stays alive
 	// whatever its arguments (sleep itself would refuse --data-root).
 	bin := filepath.Join(t.TempDir(), "dockerd")
-	if err := os.WriteFile(bin, []byte("#!/bin/sh\nsleep 1000\n"), 0o755); err != nil {
+	// It waits in the read builtin, never forking: a forked child is, until
+	// it execs, a second "dockerd" with the same command line and its own
+	// start time (CI caught one between the script's fork and its sleep).
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\nread line\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	stdin, hold, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	defer hold.Close()
 	cmd := exec.Command(bin, "--data-root", "/nonexistent-sigview-test")
+	cmd.Stdin = stdin
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
