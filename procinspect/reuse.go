@@ -23,8 +23,9 @@ package procinspect
 // tracer, UIDs; the name on exec) and the parent (on the parent's death:
 // reparenting). A process's PID namespace never changes. So:
 //   - namespace inits, the processes asked for (Scanner.Deep: explain's
-//     target, the detail view's), and every process read in depth last
-//     time have their status read again, and their deep facts (threads,
+//     target, the detail view's) or followed (Scanner.Follow: watch's
+//     learned ones), and every process read in depth last time have their
+//     status read again, and their deep facts (threads,
 //     wait states, readers, command line, start time, cgroup) read afresh;
 //   - a process whose parent is no longer the same process (gone, or its
 //     PID reused), or has exited (a zombie, until it is reaped: every
@@ -223,6 +224,9 @@ func exeIdentity(path string) (exeID, bool) {
 // signalfds (read as readDeep does: a descriptor table may be shared), and
 // the files on disk its program reads (s6-svscan's, supervisord's).
 //
+// The same process is not enough: an exec from another thread (de_thread)
+// keeps the PID, its inode and the start time, so the leader's run time
+// (schedstat) must be the same too (a read of 7 µs against status's 25).
 // Only a process with one thread and no tracer qualifies: another thread
 // runs unseen in the leader's counts, and a tracer can change a stopped
 // task's registers (what syscall reports) without it running. A PID asked
