@@ -1057,6 +1057,12 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	if c.traced {
 		in.attachStrace()
 	}
+	if c.bootCap != 0 {
+		// The private-root helper is the init until it execs busybox init:
+		// settling must not catch it asleep before (a check of its
+		// capabilities then saw the helper's, in one run).
+		in.waitExec()
+	}
 	in.settle(state)
 	in.settleKids(c.kids)
 	if c.grand {

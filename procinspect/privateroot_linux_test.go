@@ -21,6 +21,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -165,6 +166,25 @@ func hostMountsUnder(t *testing.T, dir string) []string {
 		}
 	}
 	return out
+}
+
+// waitExec waits until the init is no longer this test binary (the
+// private-root helper), i.e. it has exec'd the program under test.
+func (in *instance) waitExec() {
+	in.t.Helper()
+	self, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", in.target))
+		if err == nil && string(comm) != string(self) {
+			return
+		}
+		if time.Now().After(deadline) {
+			in.t.Fatalf("init %d is still the helper (%q) after 30 s: %v", in.target, comm, err)
+		}
+	}
 }
 
 // checkBootCap checks that the init has CAP_SYS_BOOT as the case asked.
