@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -127,7 +128,13 @@ func tidReuseOnce(t *testing.T, prog string) bool {
 			}
 		}
 	}
-	asleep(atid, strconv.Itoa(unix.SYS_PAUSE))
+	// glibc's pause(): pause(2) on amd64 (SYS_PAUSE, 34, which the unix
+	// package does not define for arm64), ppoll(2) where there is none.
+	pauseNr := unix.SYS_PPOLL
+	if runtime.GOARCH == "amd64" {
+		pauseNr = 34
+	}
+	asleep(atid, strconv.Itoa(pauseNr))
 	asleep(pid, strconv.Itoa(unix.SYS_READ))
 	sc := procinspect.Scanner{Root: "/proc"}
 	first, err := sc.Scan()
