@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sigview/sigview/internal/enginetest"
 	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/internal/testenv"
 )
@@ -42,6 +43,7 @@ func TestMain(m *testing.M) {
 	if built.dir != "" {
 		os.RemoveAll(built.dir)
 	}
+	enginetest.RemoveRootfs()
 	os.Exit(code)
 }
 

@@ -32,10 +32,17 @@ var (
 func Main(m *testing.M) int {
 	defer testenv.PrivateCache()()
 	code := m.Run()
+	RemoveRootfs()
+	return code
+}
+
+// RemoveRootfs removes the image tarball's directory, if this test binary
+// built one: every TestMain of a package that builds the image calls it
+// (cmd/sigview's left one in /tmp per run).
+func RemoveRootfs() {
 	if rootfsPath != "" {
 		os.RemoveAll(filepath.Dir(rootfsPath))
 	}
-	return code
 }
 
 // Rootfs returns a root filesystem tarball made from the host's binaries,
@@ -47,11 +54,16 @@ func Rootfs() (string, error) {
 
 var libRE = regexp.MustCompile(`(/[^ ]+\.so[^ ]*)`)
 
-func buildRootfs() (string, error) {
+func buildRootfs() (path string, err error) {
 	dir, err := os.MkdirTemp("", "sigview-rootfs-")
 	if err != nil {
 		return "", err
 	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(dir)
+		}
+	}()
 	files := map[string]bool{}
 	for _, b := range rootfsBins {
 		if _, err := os.Stat(b); err != nil {
