@@ -35,7 +35,8 @@ package procinspect
 //     reparenting that now proves its namespace is seen;
 //   - any other process is carried over as read: its status is as of when
 //     it was first read (an exec's new name or new masks are seen once it
-//     is shown in detail). Grouping needs only its namespace and PPid.
+//     is shown in detail, or at once while Scanner.Names is set: the UI's
+//     filter). Grouping needs only its namespace and PPid.
 
 import (
 	"slices"
@@ -82,7 +83,7 @@ func (sc Scanner) plan(fs FS, ents []entry, asked map[int]bool) []step {
 			continue
 		}
 		plan[i] = step{how: carry, prev: q}
-		if isInit, _ := q.Status.IsInit(); isInit || q.Deep != nil || asked[e.pid] {
+		if isInit, _ := q.Status.IsInit(); isInit || q.Deep != nil || asked[e.pid] || sc.Names {
 			plan[i].how = status
 		}
 	}

@@ -27,6 +27,12 @@ type Scanner struct {
 	// matter and a rescan may keep what has not changed (reuse.go: quiet,
 	// reusable). Watch's learned processes.
 	Follow []int
+	// Names has a rescan read every process's status again, so that one
+	// that exec'd shows its new name (and masks); otherwise an ordinary
+	// process carried over keeps its first reading (reuse.go). The UI sets
+	// it while a filter is in use: the filter matches process names. It
+	// costs a status read per process, as a full scan's.
+	Names bool
 	// NoMem turns off reading /proc/PID/mem for rt_sigtimedwait wait sets.
 	NoMem bool
 	// SelfNS is the path of the caller's own PID namespace file; empty

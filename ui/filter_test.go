@@ -59,3 +59,25 @@ func TestKeysRepaintFromLastScan(t *testing.T) {
 		t.Errorf("after the filter was cleared %d rows show; want all %d", len(m.table.rows), len(rows.all))
 	}
 }
+
+// TestFilterRereadsNames: while a filter is typed or kept, the next scan
+// reads every process's status again (Scanner.Names), so a process that
+// exec'd is matched by its new name; without a filter it is not asked.
+func TestFilterRereadsNames(t *testing.T) {
+	m := newTestModel(t, 160, 45)
+	if m.nextScanner().Names {
+		t.Fatal("no filter: the next scan asks for every name")
+	}
+	m = press(t, m, "/", "s")
+	if !m.nextScanner().Names {
+		t.Error("typing a filter: the next scan does not ask for names")
+	}
+	m = press(t, m, "enter")
+	if !m.nextScanner().Names {
+		t.Error("a kept filter: the next scan does not ask for names")
+	}
+	m = press(t, m, "esc")
+	if m.nextScanner().Names {
+		t.Error("the filter cleared: the next scan still asks for every name")
+	}
+}

@@ -170,10 +170,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // use every thread's mask.
 func (m *Model) startScan() tea.Cmd {
 	m.scanning = true
+	return scanCmd(m.nextScanner(), m.as)
+}
+
+// nextScanner is the scanner for the next scan.
+func (m *Model) nextScanner() procinspect.Scanner {
 	sc := m.scanner
 	// Unchanged inits keep their deep facts from the last scan; the
 	// detail view's processes (sc.Deep below) are read afresh.
 	sc.Prev = m.snap
+	// While a filter is in use every status is read again: the filter
+	// matches names, and a carried process keeps the name it was first
+	// read with (an exec renames it).
+	sc.Names = m.filterOn || m.filter.Value() != ""
 	if m.view == detailView {
 		if ns := findNS(m.snap, m.detail.key); ns != nil {
 			for i, p := range ns.Procs {
@@ -184,7 +193,7 @@ func (m *Model) startScan() tea.Cmd {
 			}
 		}
 	}
-	return scanCmd(sc, m.as)
+	return sc
 }
 
 func (m *Model) scanIfIdle() tea.Cmd {
