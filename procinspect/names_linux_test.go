@@ -3,9 +3,7 @@ package procinspect
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -15,17 +13,7 @@ import (
 // asks for names (Scanner.Names, set by the UI while a filter is in use):
 // then it is read again and shows its new name.
 func TestRescanNames(t *testing.T) {
-	cmd := exec.Command("sh", "-c", "read line; exec sleep 1000")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) // through Go's pidfd
-	pid := cmd.Process.Pid
+	pid, in := startReader(t, false, "sh", "-c", "read line; exec sleep 1000")
 	waitComm := func(want string) {
 		t.Helper()
 		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {

@@ -2,6 +2,7 @@ package procinspect
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,36 +22,8 @@ import (
 // command line tells, and only the switch counts say it ran).
 func TestQuietKeepsOnlyWhileAsleep(t *testing.T) {
 	nstest.NeedNamespaces(t)
-	cmd := exec.Command("sh", "-c", `read x; exec sh -c 'read y' second`)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill() // through Go's pidfd: never hits a reused PID
-		cmd.Wait()
-	})
-	pid := cmd.Process.Pid
-	dir := filepath.Join("/proc", strconv.Itoa(pid))
-	// asleepIn waits until the init sleeps in read(2) with an argv holding want.
-	asleepIn := func(want string) {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			argv, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
-			sc, _ := os.ReadFile(filepath.Join(dir, "syscall"))
-			st, _ := ReadStatus(filepath.Join(dir, "status"))
-			if bytes.Contains(argv, []byte(want)) && bytes.HasPrefix(sc, []byte("0 ")) && st.State == 'S' {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the init is not asleep in read with %q in its argv within 10 s: %q, %q, state %c", want, argv, sc, st.State)
-			}
-		}
-	}
+	pid, in := startReader(t, true, "sh", "-c", `read x; exec sh -c 'read y' second`)
+	asleepIn := func(want string) { t.Helper(); waitReading(t, pid, want, false) }
 	sc := Scanner{Root: "/proc"}
 	scan := func(prev *Snapshot) *Process {
 		t.Helper()
@@ -121,35 +94,9 @@ func TestQuietExecFromThread(t *testing.T) {
 sys.stdin.readline()
 threading.Thread(target=lambda: os.execv(sys.executable, [sys.executable, "-c", "import sys; sys.stdin.readline()", "second"])).start()
 threading.Event().wait()`
-	cmd := exec.Command("/usr/bin/python3", "-c", py, "first") // Debian's, not a shim
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill() // through Go's pidfd: never hits a reused PID
-		cmd.Wait()
-	})
-	pid := cmd.Process.Pid
+	pid, in := startReader(t, true, "/usr/bin/python3", "-c", py, "first") // Debian's, not a shim
 	dir := filepath.Join("/proc", strconv.Itoa(pid))
-	asleepIn := func(want string) {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			argv, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
-			sc, _ := os.ReadFile(filepath.Join(dir, "syscall"))
-			st, _ := ReadStatus(filepath.Join(dir, "status"))
-			if bytes.Contains(argv, []byte(want)) && bytes.HasPrefix(sc, []byte("0 ")) && st.State == 'S' && st.Threads.V == 1 {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("python3 is not asleep in read alone with %q in its argv within 10 s: %q, %q, state %c", want, argv, sc, st.State)
-			}
-		}
-	}
+	asleepIn := func(want string) { t.Helper(); waitReading(t, pid, want, true) }
 	sc := Scanner{Root: "/proc"}
 	asleepIn("first")
 	first, err := sc.Scan()
@@ -231,5 +178,47 @@ func TestScanFollow(t *testing.T) {
 	}
 	if _, p := scan(Scanner{Root: "/proc", Deep: []int{pid}, Prev: again}); p.quiet || p.Deep.FDsSkipped {
 		t.Errorf("asked for: quiet %v, fd table skipped %v; want neither", p.quiet, p.Deep.FDsSkipped)
+	}
+}
+
+// startReader starts argv with a pipe on its stdin (as PID 1 of a new PID
+// namespace if newNS), killed through Go's pidfd when the test ends, and
+// returns its PID and the pipe.
+func startReader(t *testing.T, newNS bool, argv ...string) (int, io.Writer) {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if newNS {
+		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWPID
+	}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill() // through Go's pidfd: never hits a reused PID
+		cmd.Wait()
+	})
+	return cmd.Process.Pid, in
+}
+
+// waitReading waits until pid sleeps in read(2) with an argv holding want
+// (and, if alone, with one thread).
+func waitReading(t *testing.T, pid int, want string, alone bool) {
+	t.Helper()
+	dir := filepath.Join("/proc", strconv.Itoa(pid))
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		argv, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
+		sc, _ := os.ReadFile(filepath.Join(dir, "syscall"))
+		st, _ := ReadStatus(filepath.Join(dir, "status"))
+		if bytes.Contains(argv, []byte(want)) && bytes.HasPrefix(sc, []byte("0 ")) && st.State == 'S' && (!alone || st.Threads.V == 1) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("PID %d is not asleep in read (alone: %v) with %q in its argv within 30 s: %q, %q, state %c", pid, alone, want, argv, sc, st.State)
+		}
 	}
 }
