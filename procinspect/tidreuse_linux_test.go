@@ -157,6 +157,9 @@ func tidReuseOnce(t *testing.T, prog string) bool {
 		return false
 	}
 	asleep(atid, strconv.Itoa(unix.SYS_RT_SIGTIMEDWAIT))
+	// The main thread, after starting B, goes back to pause(): both scans
+	// must find it there, not on its way (CI once read it mid-switch).
+	asleep(pid, strconv.Itoa(pauseNr))
 	// New threads often have the counts an exited one had, (1, 0): make
 	// the coincidence certain by giving A's reading B's counts.
 	now, err := procinspect.ReadStatus(task(atid) + "/status")
