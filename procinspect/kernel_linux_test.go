@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -272,20 +273,26 @@ func (in *instance) settleKids(n int) {
 	in.t.Fatalf("init %d: %d sleeping children did not appear (children: %v; their status: %s; said: %q)", in.target, n, childrenIn(in.target, 0), st, lines)
 }
 
-// settleGrandchild waits until the target's child has a sleeping child.
-func (in *instance) settleGrandchild() {
+// settleGrandchild waits until n of the target's children (at least one)
+// each have a sleeping child: an s6 service and its logger, each under its
+// own s6-supervise.
+func (in *instance) settleGrandchild(n int) {
 	in.t.Helper()
 	deadline := time.Now().Add(settleTimeout)
 	for time.Now().Before(deadline) {
+		with := 0
 		for _, k := range childrenIn(in.target, 0) {
 			if len(childrenIn(k, 'S')) > 0 {
-				time.Sleep(50 * time.Millisecond)
-				return
+				with++
 			}
+		}
+		if with >= max(n, 1) {
+			time.Sleep(50 * time.Millisecond)
+			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	in.t.Fatalf("init %d: no sleeping grandchild appeared", in.target)
+	in.t.Fatalf("init %d: no %d sleeping grandchildren appeared", in.target, max(n, 1))
 }
 
 // childrenIn lists pid's children in the given state (0: any): from its
@@ -662,7 +669,11 @@ func tempDir(b binaries, prefix string) string {
 
 // s6svscan runs s6-svscan as PID 1 on a scan directory of its own holding
 // the given files (executable; a service's run script, .s6-svscan/SIG*).
-func s6svscan(files map[string]string) func(binaries) []string {
+func s6svscan(files map[string]string) func(binaries) []string { return s6svscanWith(files) }
+
+// s6svscanWith is s6svscan with the files named in plain written without
+// an execute bit.
+func s6svscanWith(files map[string]string, plain ...string) func(binaries) []string {
 	return func(b binaries) []string {
 		d := tempDir(b, "s6-")
 		for name, text := range files {
@@ -670,7 +681,11 @@ func s6svscan(files map[string]string) func(binaries) []string {
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				panic(err)
 			}
-			if err := os.WriteFile(p, []byte(text), 0o755); err != nil {
+			mode := os.FileMode(0o755)
+			if slices.Contains(plain, name) {
+				mode = 0o644
+			}
+			if err := os.WriteFile(p, []byte(text), mode); err != nil {
 				panic(err)
 			}
 		}
@@ -1066,7 +1081,7 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	in.settle(state)
 	in.settleKids(c.kids)
 	if c.grand {
-		in.settleGrandchild()
+		in.settleGrandchild(c.kids)
 	}
 	if c.bootCap != 0 {
 		// After settling: the helper's own capabilities change at its

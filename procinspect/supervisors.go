@@ -31,8 +31,10 @@ const (
 	S6NotExecutable = "not executable" // s6-svscan falls back to its default
 )
 
-// s6Names are the files of .s6-svscan/ that decide what a stop does.
-var s6Names = []string{"SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "finish"}
+// s6Names are the files of .s6-svscan/ that decide what a stop does:
+// crash is what s6-svscan execs when it cannot exec finish (a finish
+// without an execute bit makes it exit 111 when there is no crash).
+var s6Names = []string{"SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "finish", "crash"}
 
 // File says what was found for name, or why it is unknown.
 func (f *S6Files) File(name string) string {
@@ -100,8 +102,10 @@ type S6Service struct {
 	Dir string
 	// Log reports a logger's supervisor (Dir ends in /log): s6-svscan
 	// sends it SIGHUP on TERM, not SIGTERM, and it waits for the logger
-	// to see the end of its input.
-	Log bool
+	// to see the end of its input. Special reports s6-svscan's catch-all
+	// logger (Dir is s6-svscan-log), whose input is s6-svscan's own
+	// output; it too gets SIGHUP on TERM (s6-svscan.c: killthem).
+	Log, Special bool
 	// DownSignal is down-signal's signal (SIGTERM without the file, or
 	// when it is unreadable as a signal, as s6-supervise does);
 	// DownSignalSet reports the file gave it.
@@ -111,8 +115,13 @@ type S6Service struct {
 	// the down signal; 0 (no file) waits without a limit.
 	TimeoutKill int
 	// Finish is what was found for the finish script (S6Executable, …):
-	// run after the service dies, for at most timeout-finish (5 s).
-	Finish string
+	// run after the service dies, for at most TimeoutFinish milliseconds
+	// (5000 without the file, or when it is no number, as s6-supervise
+	// reads it; 0 is without a limit). TimeoutFinishSet reports the file
+	// gave it.
+	Finish           string
+	TimeoutFinish    int
+	TimeoutFinishSet bool
 	// Err says why the service directory is unknown ("" if it was read).
 	Err string
 }
@@ -129,18 +138,24 @@ func (snap *Snapshot) s6Supervised(p *Process, fs FS) bool {
 		return false
 	}
 	p.S6Service = readS6Service(fs.Proc(p.PID), p.Cmdline)
+	// A logged service's children may hold its logger's input open: link
+	// them (statuses only; every process's is read).
+	for _, c := range snap.childrenOf(p) {
+		c.Children = snap.childrenOf(c)
+	}
 	return true
 }
 
 // readS6Service reads down-signal (its first 15 bytes up to a newline, as
-// s6-supervise reads it), timeout-kill and the finish script's mode from
-// the service directory, beneath the process's working directory (rootFS:
-// nothing outside its root is reached).
+// s6-supervise reads it), timeout-kill, timeout-finish and the finish
+// script's mode from the service directory, beneath the process's working
+// directory (rootFS: nothing outside its root is reached).
 func readS6Service(pr Proc, argv []string) *S6Service {
-	out := &S6Service{DownSignal: SIGTERM, Finish: S6Absent}
+	out := &S6Service{DownSignal: SIGTERM, Finish: S6Absent, TimeoutFinish: 5000}
 	if len(argv) > 1 {
 		out.Dir = argv[1]
 		out.Log = strings.HasSuffix(strings.TrimRight(argv[1], "/"), "/log")
+		out.Special = argv[1] == "s6-svscan-log"
 	}
 	fs := procRootFS(pr)
 	line := func(name string, n int) (string, bool, error) {
@@ -168,6 +183,11 @@ func readS6Service(pr Proc, argv []string) *S6Service {
 		out.Err = "timeout-kill: " + reason(err)
 	} else if n, perr := strconv.ParseUint(v, 10, 31); ok && perr == nil {
 		out.TimeoutKill = int(n)
+	}
+	if v, ok, err := line("timeout-finish", 11); err != nil {
+		out.Err = "timeout-finish: " + reason(err)
+	} else if n, perr := strconv.ParseUint(v, 10, 31); ok && perr == nil {
+		out.TimeoutFinish, out.TimeoutFinishSet = int(n), true
 	}
 	if dir, err := unix.Open(pr.path("cwd"), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
 		out.Finish = "unknown: " + reason(err)

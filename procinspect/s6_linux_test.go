@@ -1,0 +1,68 @@
+package procinspect_test
+
+// s6-svscan really run as PID 1 with logged services and finish scripts
+// (s6 2.11: s6-svscan.c killthem, s6-supervise.c up_x, uplastup_z): on
+// SIGTERM and SIGINT a logger's s6-supervise gets SIGHUP, which signals
+// nothing, and waits for its logger to end at the end of its input.
+
+import "time"
+
+// The logged service and its s6-log logger, writing below the service
+// directory.
+const (
+	s6Sleep  = "#!/bin/sh\nexec sleep 1000\n"
+	s6LogRun = "#!/bin/sh\nexec s6-log ./main\n"
+)
+
+var alive0 = want{verdict: "no", outcome: "handled", end: alive}
+
+var s6Cases = []kernelCase{
+	// s6-log ends at the end of its input, which ends when the service,
+	// its s6-supervise and s6-svscan have closed the pipe: exit 0. On
+	// SIGQUIT the logger's s6-supervise sends it SIGTERM.
+	{name: "s6-svscan, a service with an s6-log logger", program: "s6-svscan", kids: 2, grand: true, grace: 3 * time.Second,
+		argv: s6svscan(map[string]string{"web/run": s6Sleep, "web/log/run": s6LogRun}),
+		want: withKill(map[send]want{
+			termIn:   {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "s6-log, which exits at the end of its input"},
+			termHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "sends its logger nothing"},
+			intHost:  {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "s6-log, which exits at the end of its input"},
+			quitIn:   {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "s6-log logs its last line and exits"},
+			quitHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "s6-log logs its last line and exits"},
+			hupHost:  alive0})},
+	// A logger that never reads its input (sleep): on SIGTERM nothing
+	// ends it, and that is its own code; on SIGQUIT it gets SIGTERM.
+	{name: "s6-svscan, a logger that is not s6-log", program: "s6-svscan", kids: 2, grand: true, grace: 3 * time.Second,
+		argv: s6svscan(map[string]string{"web/run": s6Sleep, "web/log/run": s6Sleep}),
+		want: map[send]want{
+			termHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "at the end of its input is its own code"},
+			quitHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "sleep (PID"}}},
+	// The service's child inherits its stdout, the logger's input, and
+	// outlives it: s6-log never sees the end of its input.
+	{name: "s6-svscan, a logged service with a child holding the pipe", program: "s6-svscan", kids: 2, grand: true, grace: 3 * time.Second,
+		argv: s6svscan(map[string]string{"web/run": "#!/bin/sh\nsleep 1000 &\nexec sleep 1000\n", "web/log/run": s6LogRun}),
+		want: map[send]want{
+			termHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "may hold it open"}}},
+	// A finish script that sleeps: s6-supervise kills it after its
+	// timeout-finish (5000 ms without the file), and never with 0.
+	{name: "s6-svscan, a finish script, timeout-finish 300", program: "s6-svscan", kids: 1, grand: true, grace: 4 * time.Second,
+		argv: s6svscan(map[string]string{"web/run": s6Sleep, "web/finish": s6Sleep, "web/timeout-finish": "300\n"}),
+		want: map[send]want{
+			termHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "SIGKILLed after 300 ms (its timeout-finish file)"}}},
+	{name: "s6-svscan, a finish script, no timeout-finish", program: "s6-svscan", kids: 1, grand: true, grace: 8 * time.Second,
+		argv: s6svscan(map[string]string{"web/run": s6Sleep, "web/finish": s6Sleep}),
+		want: map[send]want{
+			termHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "SIGKILLed after 5000 ms (no timeout-finish file: the default)"}}},
+	{name: "s6-svscan, a finish script, timeout-finish 0", program: "s6-svscan", kids: 1, grand: true, grace: 3 * time.Second,
+		argv: s6svscan(map[string]string{"web/run": s6Sleep, "web/finish": s6Sleep, "web/timeout-finish": "0\n"}),
+		want: map[send]want{
+			termHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "without a time limit (timeout-finish 0)"}}},
+	// .s6-svscan/finish without an execute bit: the exec fails, there is
+	// no .s6-svscan/crash, and s6-svscan dies with 111.
+	{name: "s6-svscan, .s6-svscan/finish not executable", program: "s6-svscan",
+		argv: s6svscanWith(map[string]string{".s6-svscan/finish": "#!/bin/sh\nexit 7\n"}, ".s6-svscan/finish"),
+		want: map[send]want{
+			termHost: {verdict: "yes", outcome: "handled", end: exited(111), reasonHas: "exits 111"},
+			intIn:    {verdict: "yes", outcome: "handled", end: exited(111), reasonHas: "not executable (EACCES)"}}},
+}
+
+func init() { kernelCases = append(kernelCases, s6Cases...) }
