@@ -26,7 +26,7 @@ type SupervisordConf struct {
 	Found string
 	// Included are the files [include] added, in the order read.
 	Included []string
-	// Programs are its [program:NAME] sections, merged over every file
+	// Programs are its [program:NAME] and [eventlistener:NAME] sections, merged over every file
 	// read as supervisor's ConfigParser merges them, in order of first
 	// appearance.
 	Programs []SupervisordProgram
@@ -38,10 +38,19 @@ type SupervisordConf struct {
 	IncludeErr string
 }
 
-// SupervisordProgram is one [program:NAME] section.
+// SupervisordProgram is one [program:NAME] or [eventlistener:NAME]
+// section.
 type SupervisordProgram struct {
+	// Kind is "program" or "eventlistener".
+	Kind    string
 	Name    string
 	Command string
+	// Group is its group_name: the [group:G] that names it, else Name.
+	Group string
+	// StopAsGroup sends the stop signal to the program's process group
+	// (supervisord makes each program a process group leader), and
+	// KillAsGroup the SIGKILL after stopwaitsecs (process.py: kill).
+	StopAsGroup, KillAsGroup bool
 	// File is the file that first defined the section.
 	File string
 	// StopSignal is stopsignal (TERM when the section has none);
@@ -207,7 +216,7 @@ func (c *SupervisordConf) Program(argv []string) (SupervisordProgram, bool) {
 	want := strings.Join(argv, "\x00")
 	for _, p := range c.Programs {
 		for n := p.NumProcsStart; n < p.NumProcsStart+max(p.NumProcs, 1) && n < p.NumProcsStart+maxGlobFiles; n++ {
-			cmd, ok := pyFormat(p.Command, map[string]any{"program_name": p.Name, "group_name": p.Name, "process_num": n, "numprocs": p.NumProcs})
+			cmd, ok := pyFormat(p.Command, map[string]any{"program_name": p.Name, "group_name": p.Group, "process_num": n, "numprocs": p.NumProcs})
 			if words, err := shlexSplit(cmd); ok && err == nil && len(argv) > 0 && strings.Join(words, "\x00") == want {
 				return p, true
 			}
@@ -217,4 +226,13 @@ func (c *SupervisordConf) Program(argv []string) (SupervisordProgram, bool) {
 		return c.Programs[0], true
 	}
 	return SupervisordProgram{}, false
+}
+
+// Section is the section's header, as in the file: [program:NAME].
+func (p SupervisordProgram) Section() string {
+	kind := p.Kind
+	if kind == "" {
+		kind = "program"
+	}
+	return "[" + kind + ":" + Printable(p.Name) + "]"
 }

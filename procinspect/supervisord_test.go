@@ -56,6 +56,41 @@ func TestParseSupervisordConf(t *testing.T) {
 
 // TestShlexAndFormat: commands are split as shlex.split and expanded as
 // Python's % with a dict.
+// TestSupervisordGroupsAndListeners: [group:G] gives its programs
+// group_name G, [eventlistener:x] sections are stopped as programs are,
+// and stopasgroup implies killasgroup (options.py).
+func TestSupervisordGroupsAndListeners(t *testing.T) {
+	cf := parseIni([]byte("[group:sleep]\nprograms = a , b\n[program:a]\ncommand=%(group_name)s 1000\nstopasgroup=true\n" +
+		"[program:b]\ncommand=%(group_name)s 2000\nkillasgroup=yes\n[program:c]\ncommand=%(group_name)s 3000\nstopasgroup=maybe\n" +
+		"[eventlistener:ev]\ncommand=listen\nevents=PROCESS_STATE\nstopsignal=KILL\n"))
+	c := SupervisordConf{Path: "/s.conf", Programs: cf.programs("/s.conf")}
+	if len(c.Programs) != 4 {
+		t.Fatalf("parsed %+v", c.Programs)
+	}
+	a, b, cc, ev := c.Programs[0], c.Programs[1], c.Programs[2], c.Programs[3]
+	if a.Group != "sleep" || !a.StopAsGroup || !a.KillAsGroup || b.Group != "sleep" || b.StopAsGroup || !b.KillAsGroup {
+		t.Errorf("a, b: %+v, %+v", a, b)
+	}
+	if cc.Group != "c" || cc.StopAsGroup || cc.KillAsGroup {
+		t.Errorf("c (no group; an invalid boolean): %+v", cc)
+	}
+	if ev.Kind != "eventlistener" || ev.StopSignal != SIGKILL || ev.Section() != "[eventlistener:ev]" || a.Section() != "[program:a]" {
+		t.Errorf("ev: %+v", ev)
+	}
+	for argv, want := range map[string]string{"sleep 1000": "a", "sleep 2000": "b", "c 3000": "c", "listen": "ev"} {
+		if p, ok := c.Program(strings.Fields(argv)); !ok || p.Name != want {
+			t.Errorf("Program(%s) = %+v, %v; want %s", argv, p, ok, want)
+		}
+	}
+	// One program and one listener: the listener's process is no longer
+	// taken for the only program.
+	oc := parseIni([]byte("[program:p]\ncommand=sleep 1\n[eventlistener:e]\ncommand=e\n"))
+	one := SupervisordConf{Path: "/s.conf", Programs: oc.programs("/s.conf")}
+	if p, ok := one.Program([]string{"python3"}); ok {
+		t.Errorf("an unmatched process was taken for %+v", p)
+	}
+}
+
 func TestShlexAndFormat(t *testing.T) {
 	for in, want := range map[string]string{
 		`sh -c "sleep 1000; echo \"x\""`: "sh|-c|sleep 1000; echo \"x\"",

@@ -131,17 +131,33 @@ func (f *iniFile) merge(inc iniFile, file string) {
 	}
 }
 
-// programs are the [program:NAME] sections; a section without a file is
-// the main file's (mainPath).
+// programs are the [program:NAME] and [eventlistener:NAME] sections,
+// which supervisord stops alike (options.py: processes_from_section); a
+// section without a file is the main file's (mainPath). A program named in
+// a [group:G] section's programs= has group_name G (process_groups_from_parser).
 func (f *iniFile) programs(mainPath string) []SupervisordProgram {
+	groups := map[string]string{}
+	for _, s := range f.sections {
+		if g, ok := strings.CutPrefix(s.name, "group:"); ok {
+			for _, name := range strings.Split(s.keys["programs"], ",") {
+				if name = strings.TrimSpace(name); name != "" {
+					groups[name] = strings.TrimSpace(g)
+				}
+			}
+		}
+	}
 	var out []SupervisordProgram
 	for _, s := range f.sections {
-		name, ok := strings.CutPrefix(s.name, "program:")
-		if !ok {
+		kind, name, ok := strings.Cut(s.name, ":")
+		if !ok || (kind != "program" && kind != "eventlistener") {
 			continue
 		}
-		p := SupervisordProgram{Name: strings.TrimSpace(name), Command: s.keys["command"], File: s.file,
+		p := SupervisordProgram{Kind: kind, Name: strings.TrimSpace(name), Command: s.keys["command"], File: s.file,
 			StopSignal: SIGTERM, StopWaitSecs: 10, NumProcs: 1}
+		p.Group = p.Name
+		if g, ok := groups[p.Name]; ok && kind == "program" {
+			p.Group = g
+		}
 		if p.File == "" {
 			p.File = mainPath
 		}
@@ -159,9 +175,24 @@ func (f *iniFile) programs(mainPath string) []SupervisordProgram {
 		if n, err := strconv.Atoi(s.keys["numprocs_start"]); err == nil && n >= 0 {
 			p.NumProcsStart = n
 		}
+		// killasgroup defaults to stopasgroup (options.py); a value that
+		// is no boolean stops supervisord from starting at all.
+		p.StopAsGroup = pyBool(s.keys["stopasgroup"], false)
+		p.KillAsGroup = pyBool(s.keys["killasgroup"], p.StopAsGroup)
 		out = append(out, p)
 	}
 	return out
+}
+
+// pyBool is supervisor's boolean(): def when v is empty or no boolean.
+func pyBool(v string, def bool) bool {
+	switch strings.ToLower(v) {
+	case "true", "yes", "on", "1":
+		return true
+	case "false", "no", "off", "0":
+		return false
+	}
+	return def
 }
 
 // pyFormat is Python's "s % dict" for %(name)[flags][width]s or d and %%;

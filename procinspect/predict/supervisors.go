@@ -48,15 +48,26 @@ func supervisord(e *eval) (Prediction, bool) {
 	lead := fmt.Sprintf("%s is supervisord: %s makes it stop every program it runs (each gets its stopsignal and, after its stopwaitsecs, SIGKILL) and exit 0", e.who, e.name)
 	for _, c := range liveChildren(e.p) {
 		sig, wait, from := procinspect.SIGTERM, 10, supervisordAssumed(conf)
-		if pg, ok := conf.Program(c.Cmdline); ok {
+		pg, ok := conf.Program(c.Cmdline)
+		if ok {
 			sig, wait = pg.StopSignal, pg.StopWaitSecs
-			from = fmt.Sprintf("[program:%s]%s in %s: stopsignal %s%s, stopwaitsecs %d%s", procinspect.Printable(pg.Name), numprocs(pg), supervisordFile(conf, pg),
-				sig, givenOr(pg.StopSignalSet), wait, givenOr(pg.StopWaitSecsSet))
+			from = fmt.Sprintf("%s%s in %s: stopsignal %s%s, stopwaitsecs %d%s%s", pg.Section(), numprocs(pg), supervisordFile(conf, pg),
+				sig, givenOr(pg.StopSignalSet), wait, givenOr(pg.StopWaitSecsSet), asGroup(pg))
 		}
 		cname := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(c.Name()), nsPIDText(c))
 		cp := Predict(c, sig, Inside, e.k)
+		if ok && pg.StopAsGroup {
+			// Every process of its process group gets the stop signal: a
+			// shell's trap no longer waits for its foreground command.
+			cname = "the process group of " + cname
+			cp = e.groupDeferred(c, sig, cp)
+		}
+		kill := "SIGKILLs it"
+		if ok && pg.KillAsGroup {
+			kill = "SIGKILLs its process group"
+		}
 		if cp.Verdict != Yes {
-			return e.out(Depends, Handled, "%s once they have ended; %s gets %s (%s) and may not end of it (%s): supervisord then waits %d s and SIGKILLs it, which a grace period of %d s or less does not cover", lead, cname, sig, from, cp.Reason, wait, wait), true
+			return e.out(Depends, Handled, "%s once they have ended; %s gets %s (%s) and may not end of it (%s): supervisord then waits %d s and %s, which a grace period of %d s or less does not cover", lead, cname, sig, from, cp.Reason, wait, kill, wait), true
 		}
 		lead += fmt.Sprintf("; %s gets %s (%s) and ends of it", cname, sig, from)
 	}
@@ -93,6 +104,17 @@ func supervisordFile(c *procinspect.SupervisordConf, pg procinspect.SupervisordP
 		return procinspect.Printable(pg.File) + " (included by " + how + ")"
 	}
 	return how
+}
+
+// asGroup names stopasgroup and killasgroup when set.
+func asGroup(pg procinspect.SupervisordProgram) string {
+	switch {
+	case pg.StopAsGroup:
+		return ", stopasgroup (so killasgroup too): to its process group"
+	case pg.KillAsGroup:
+		return ", killasgroup: its SIGKILL to its process group"
+	}
+	return ""
 }
 
 // numprocs says how many processes a section runs, when more than one.
