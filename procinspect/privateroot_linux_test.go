@@ -26,8 +26,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// privateRoot makes a root holding files (path below the root -> text)
-// and returns the command that runs argv as PID 1 in it; bootCap keeps
+// privateRoot makes a root holding files (path below the root -> text;
+// executable when it starts with #!) and returns the command that runs argv as PID 1 in it; bootCap keeps
 // CAP_SYS_BOOT (else it is dropped from the bounding set before the exec,
 // as docker's default capabilities leave it out).
 func privateRoot(files map[string]string, bootCap bool, argv ...string) func(b binaries) []string {
@@ -54,7 +54,11 @@ func privateRoot(files map[string]string, bootCap bool, argv ...string) func(b b
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				panic(err)
 			}
-			if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			perm := os.FileMode(0o644)
+			if strings.HasPrefix(text, "#!") {
+				perm = 0o755 // a script: executable
+			}
+			if err := os.WriteFile(p, []byte(text), perm); err != nil {
 				panic(err)
 			}
 		}

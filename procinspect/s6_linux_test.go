@@ -63,6 +63,15 @@ var s6Cases = []kernelCase{
 		want: map[send]want{
 			termHost: {verdict: "yes", outcome: "handled", end: exited(111), reasonHas: "exits 111"},
 			intIn:    {verdict: "yes", outcome: "handled", end: exited(111), reasonHas: "not executable (EACCES)"}}},
+	// A root marked as s6-overlay's (its container-results directory; not
+	// s6-overlay itself, which is not packaged here): s6-svscan runs its
+	// .s6-svscan/SIGTERM, and the reason names s6-overlay's stage 3.
+	{name: "s6-svscan in a root marked as s6-overlay's", program: "s6-svscan", mountNS: true,
+		argv: privateRoot(map[string]string{"run/service/.s6-svscan/SIGTERM": "#!/bin/sh\nexit 0\n",
+			"run/s6-linux-init-container-results/exitcode": "0\n"}, false, "/usr/bin/s6-svscan", "/run/service"),
+		want: map[send]want{
+			termHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "in s6-overlay (/run/s6-linux-init-container-results is in its root) starts its stage 3"},
+			intHost:  exits0Handled}},
 }
 
 func init() { kernelCases = append(kernelCases, s6Cases...) }

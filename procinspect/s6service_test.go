@@ -59,3 +59,75 @@ func TestReadS6Service(t *testing.T) {
 		t.Errorf("a down-signal symlink out of the service directory: %+v; want refused", s)
 	}
 }
+
+// TestReadS6ServiceTimeoutFinish: timeout-finish is read as s6-supervise
+// reads it (5000 ms without the file or with no number; 0 is no limit),
+// and s6-svscan's catch-all logger is told from a logged service's.
+func TestReadS6ServiceTimeoutFinish(t *testing.T) {
+	d := t.TempDir()
+	svc := filepath.Join(d, "proc", "7", "root", "svc")
+	if err := os.MkdirAll(svc, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(svc, filepath.Join(d, "proc", "7", "cwd")); err != nil {
+		t.Fatal(err)
+	}
+	pr := Proc{PID: 7, dir: filepath.Join(d, "proc", "7")}
+	for _, c := range []struct {
+		file string // "" : no file
+		want int
+		set  bool
+	}{{"", 5000, false}, {"300\n", 300, true}, {"0", 0, true}, {"soon", 5000, false}} {
+		os.Remove(filepath.Join(svc, "timeout-finish"))
+		if c.file != "" {
+			if err := os.WriteFile(filepath.Join(svc, "timeout-finish"), []byte(c.file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s := readS6Service(pr, []string{"s6-supervise", "svc"}); s.TimeoutFinish != c.want || s.TimeoutFinishSet != c.set || s.Err != "" {
+			t.Errorf("timeout-finish %q: %+v; want %d (set %v)", c.file, s, c.want, c.set)
+		}
+	}
+	if s := readS6Service(pr, []string{"s6-supervise", "s6-svscan-log"}); !s.Special || s.Log {
+		t.Errorf("s6-svscan-log: %+v; want the catch-all logger", s)
+	}
+}
+
+// TestReadS6FilesOverlay: s6-overlay is recognised by a path only it puts
+// in the init's root, looked for inside that root (an absolute symlink
+// resolves there, never on the host); .s6-svscan/crash is read too.
+func TestReadS6FilesOverlay(t *testing.T) {
+	d := t.TempDir()
+	root := filepath.Join(d, "proc", "7", "root")
+	scan := filepath.Join(root, "run", "service")
+	if err := os.MkdirAll(filepath.Join(scan, ".s6-svscan"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(scan, filepath.Join(d, "proc", "7", "cwd")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(scan, ".s6-svscan", "crash"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pr := Proc{PID: 7, dir: filepath.Join(d, "proc", "7")}
+	if f := readS6Files(pr); f.Overlay != "" || f.File("crash") != S6Executable || f.File("finish") != S6Absent {
+		t.Errorf("no mark: %+v", f)
+	}
+	// /package/admin/s6-overlay as an absolute symlink to a directory that
+	// exists on the host but not in the root: not s6-overlay.
+	if err := os.MkdirAll(filepath.Join(root, "package", "admin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(d, filepath.Join(root, "package", "admin", "s6-overlay")); err != nil {
+		t.Fatal(err)
+	}
+	if f := readS6Files(pr); f.Overlay != "" {
+		t.Errorf("a symlink out of the root was followed: %+v", f)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "run", "s6-linux-init-container-results"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if f := readS6Files(pr); f.Overlay != "/run/s6-linux-init-container-results" {
+		t.Errorf("with the container-results directory: %+v", f)
+	}
+}

@@ -22,7 +22,16 @@ type S6Files struct {
 	Files map[string]string
 	// Err says why the scan directory could not be opened ("" if it was).
 	Err string
+	// Overlay names what shows the init is s6-overlay's (its /init execs
+	// s6-svscan on /run/service, whose .s6-svscan/SIG* scripts run its
+	// stage 3): the first of s6OverlayMarks found inside its root, or "".
+	Overlay string
 }
+
+// s6OverlayMarks are paths only s6-overlay (v3) puts in a root: the
+// directory s6-linux-init's container mode keeps the exit code in, and
+// s6-overlay's package directory.
+var s6OverlayMarks = []string{"/run/s6-linux-init-container-results", "/package/admin/s6-overlay"}
 
 // What S6Files records for one file.
 const (
@@ -65,6 +74,13 @@ func readS6Files(pr Proc) *S6Files {
 	defer unix.Close(dir)
 	for _, name := range s6Names {
 		out.Files[name] = s6File(dir, ".s6-svscan/"+name)
+	}
+	root := procRootFS(pr)
+	for _, m := range s6OverlayMarks {
+		if ok, err := root.exists(m); err == nil && ok {
+			out.Overlay = m
+			break
+		}
 	}
 	return out
 }

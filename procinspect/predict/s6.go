@@ -24,6 +24,8 @@ func s6Svscan(e *eval, how string) (Prediction, bool) {
 	}
 	script := ".s6-svscan/" + e.name
 	switch f := e.p.S6.File(e.name); {
+	case f == procinspect.S6Executable && e.p.S6.Overlay != "" && (e.sig == procinspect.SIGTERM || e.sig == procinspect.SIGINT || e.sig == procinspect.SIGQUIT):
+		return e.out(Depends, Handled, "%s: it runs %s, which in s6-overlay (%s is in its root) starts its stage 3, unless S6_CMD_RECEIVE_SIGNALS diverts %s to the CMD: %s", lead, script, e.p.S6.Overlay, e.name, s6OverlayStage3), true
 	case f == procinspect.S6Executable:
 		return e.out(Depends, Handled, "%s: it runs %s, an executable in its scan directory that replaces its default for %s, and that script decides", lead, script, e.name), true
 	case strings.HasPrefix(f, "unknown"):
@@ -44,6 +46,12 @@ func s6Svscan(e *eval, how string) (Prediction, bool) {
 	}
 	return e.out(No, Handled, "%s: without %s it does nothing with %s", lead, script, e.name), true
 }
+
+// s6OverlayStage3 is s6-overlay's documented shutdown (its README,
+// "stage 3" and "Customizing s6-overlay behaviour"); not measured: s6-overlay
+// is no Debian package, and its build fetches skarnet's sources and a musl
+// toolchain, which cannot happen here or in CI.
+const s6OverlayStage3 = "it sends TERM to the services of /etc/services.d and waits up to S6_SERVICES_GRACETIME (3000 ms by default) for them, brings its s6-rc services down, runs each /etc/cont-finish.d script for up to S6_KILL_FINISH_MAXTIME (5000 ms), sends every remaining process TERM, waits S6_KILL_GRACETIME (3000 ms), sends KILL, and exits with the code in /run/s6-linux-init-container-results/exitcode (the CMD's, or what a service's finish script wrote there); those scripts and settings decide (s6-overlay's README; not measured: s6-overlay is not packaged here)"
 
 // s6Services follows a stop through each s6-supervise child of s6-svscan
 // to its service: s6-supervise sends the service its down-signal (and
