@@ -144,7 +144,9 @@ func (l *sigLog) apply(items []watch.Item) map[uint64]bool {
 			}
 			l.byNS[ns], l.byID[v.ID] = evs, v
 			touched[ns] = true
-			if v.Result == "ignored" {
+			// Dropped at the init, not a signal its disposition
+			// ignores (a SIGCHLD, a SIGWINCH or SIGURG with no handler).
+			if v.Dropped {
 				l.dropped[ns] = v.Time
 			}
 		case *watch.Update:
@@ -155,7 +157,7 @@ func (l *sigLog) apply(items []watch.Item) map[uint64]bool {
 			touched[ev.Target.PIDNS] = true
 			if v.Delivery != "" {
 				ev.Delivery = v.Delivery
-				if v.Delivery == watch.Dropped || v.Delivery == watch.Ignored {
+				if v.Delivery == watch.Dropped {
 					l.dropped[ev.Target.PIDNS] = v.Time
 				}
 			}

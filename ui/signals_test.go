@@ -32,7 +32,18 @@ func TestSignalLog(t *testing.T) {
 		t.Fatalf("a mark before any signal:\n%s", screen(m))
 	}
 	agrees := true
-	ev := &watch.Event{ID: 7, Time: time.Now(), Signal: procinspect.SIGTERM, From: "host", Result: "ignored",
+	// A signal the init's disposition ignores (SIGURG with no handler) is
+	// not a drop: no mark.
+	urg := &watch.Event{ID: 6, Time: time.Now(), Signal: procinspect.Signal(23), From: "host", Result: "ignored",
+		Target: watch.Party{PID: 4242, NSPID: 1, PIDNS: ctNS, Comm: "sleep"},
+		Sender: watch.Party{PID: 99, PIDNS: 4026531836, Comm: "kill"}, Agrees: &agrees}
+	m.opts.Signals.Add(urg)
+	m.opts.Signals.Flush()
+	m = update(t, m, waitSignals(m.opts.Signals.ch, 0)())
+	if strings.Contains(screen(m), "!") {
+		t.Fatalf("a mark for a SIGURG the init ignores by default:\n%s", screen(m))
+	}
+	ev := &watch.Event{ID: 7, Time: time.Now(), Signal: procinspect.SIGTERM, From: "host", Result: "ignored", Dropped: true,
 		Target: watch.Party{PID: 4242, NSPID: 1, PIDNS: ctNS, Comm: "sleep"},
 		Sender: watch.Party{PID: 99, PIDNS: 4026531836, Comm: "runc\x1b[31m"}, Agrees: &agrees}
 	// The sink copies and hands over without waiting; the model takes the batch.

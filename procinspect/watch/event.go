@@ -68,6 +68,13 @@ type Event struct {
 	// names); Why says, for an ignored signal, why the kernel ignored it.
 	Result string
 	Why    string
+	// Dropped: the kernel dropped the signal at generation because the
+	// target is a PID namespace's init with no handler for it (init
+	// protection), as opposed to ignoring a signal whose disposition is to
+	// ignore it (SIG_IGN, or a default action of ignoring such as
+	// SIGCHLD's or SIGURG's), which Result "ignored" also covers. A drop at
+	// delivery comes as an Update's Delivery Dropped.
+	Dropped bool
 	// Delivery is what happened at delivery ("" while not seen); Fate
 	// what became of the target ("" while not known).
 	Delivery string

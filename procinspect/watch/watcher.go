@@ -202,6 +202,7 @@ func (w *Watcher) generate(r sigtrace.Record) []Item {
 	observed := predict.OutcomeUnknown
 	if r.Result == sigtrace.Ignored {
 		observed, ev.Why = whyIgnored(r)
+		ev.Dropped = observed == predict.Dropped
 	}
 	p := &pending{ev: ev, handler: r.Handler,
 		delivered: r.Result == sigtrace.Delivered || r.Result == sigtrace.Overflow || r.Result == sigtrace.LoseInfo}

@@ -117,3 +117,29 @@ func TestWhyIgnored(t *testing.T) {
 		t.Errorf("SIG_IGN: %s", o)
 	}
 }
+
+// TestEventDropped: an event says Dropped only for a signal the kernel
+// dropped at an init (init protection), not for one the target's
+// disposition ignores, nor for one it delivered.
+func TestEventDropped(t *testing.T) {
+	for _, c := range []struct {
+		sig        int
+		res        sigtrace.Result
+		handler    uint64
+		unkillable bool
+		want       bool
+	}{
+		{15, sigtrace.Ignored, sigtrace.SigDFL, true, true},
+		{15, sigtrace.Ignored, sigtrace.SigIGN, true, false},
+		{23, sigtrace.Ignored, sigtrace.SigDFL, true, false}, // SIGURG: default ignore
+		{15, sigtrace.Delivered, sigtrace.SigDFL, true, false},
+		{15, sigtrace.Delivered, 0x401000, true, false},
+	} {
+		r := gen(c.sig, c.res, sigtrace.Ancestor, 0)
+		r.Handler, r.Unkillable = c.handler, c.unkillable
+		ev := New().Handle(r)[0].(*Event)
+		if ev.Dropped != c.want {
+			t.Errorf("signal %d, result %s, handler %#x: Dropped %v, want %v", c.sig, c.res, c.handler, ev.Dropped, c.want)
+		}
+	}
+}
