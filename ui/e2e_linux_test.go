@@ -182,7 +182,9 @@ func (tm tmux) clearFilter(t *testing.T) {
 	tm.waitFor(t, func(s string) bool { return !strings.Contains(s, "filter: ") && strings.Contains(s, "PIDNS") }, "the filter to clear")
 }
 
-func TestE2ELiveNamespaces(t *testing.T) {
+// buildSigview needs tmux and builds sigview into a temporary directory.
+func buildSigview(t *testing.T) string {
+	t.Helper()
 	nstest.NeedNamespaces(t)
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("SIGVIEW_REQUIRE_NS") != "" {
@@ -196,9 +198,14 @@ func TestE2ELiveNamespaces(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/sigview: %v\n%s", err, out)
 	}
+	return bin
+}
 
-	a, b := startInit(t), startInit(t)
-
+// startUI runs `bin --interval 500ms` in a private tmux server's session
+// 160 columns wide and lines high; the server (and its socket file) go
+// when the test ends.
+func startUI(t *testing.T, bin string, lines int) tmux {
+	t.Helper()
 	tm := tmux{name: fmt.Sprintf("sigview-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	var sock string // tmux leaves its socket file behind
 	t.Cleanup(func() {
@@ -207,13 +214,20 @@ func TestE2ELiveNamespaces(t *testing.T) {
 			os.Remove(sock)
 		}
 	})
-	if out, err := tm.run("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "160", "-y", "45",
+	if out, err := tm.run("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "160", "-y", strconv.Itoa(lines),
 		fmt.Sprintf("TERM=xterm-256color '%s' --interval 500ms", bin)); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
 	if out, err := tm.run("display-message", "-p", "#{socket_path}"); err == nil {
 		sock = strings.TrimSpace(out)
 	}
+	return tm
+}
+
+func TestE2ELiveNamespaces(t *testing.T) {
+	bin := buildSigview(t)
+	a, b := startInit(t), startInit(t)
+	tm := startUI(t, bin, 45)
 
 	// The table may hold more namespaces than fit (go test ./... runs the
 	// kernel tests, with dozens of inits, alongside), so every row is looked
@@ -340,4 +354,149 @@ func TestE2ELiveNamespaces(t *testing.T) {
 			t.Fatalf("session still alive %v after q; screen:\n%s", e2eDeadline, s)
 		}
 	}
+}
+
+// markedRow: the PIDNS cell of a namespace whose init dropped a signal in
+// the last ten minutes ends with "!" (after the inode ino and its padding).
+func markedRow(row, ino string) bool {
+	i := strings.Index(row, ino)
+	return i >= 0 && strings.HasPrefix(strings.TrimLeft(row[i+len(ino):], " "), "!")
+}
+
+// pidNSOf is the inode of pid's PID namespace.
+func pidNSOf(t *testing.T, pid int) string {
+	t.Helper()
+	l, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(l, "pid:["), "]")
+}
+
+// alive reports whether pid runs (is not gone or a zombie): the kernel's
+// word that a signal did not end it.
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && len(s) > i+2 && s[i+2] != 'Z'
+}
+
+// TestE2ESignals: the UI's signal log with the real recorder. A sleep init
+// gets a SIGURG from the host (this test's process), which its default
+// action ignores: the detail view's "Signals received" lists it, and its
+// namespace's row is not marked. Then SIGTERM from the host, which the
+// kernel drops (init protection: the sleep goes on running): the row is
+// marked, "Signals received" shows the event with its sender, vantage,
+// result and the prediction it agreed with, then the fate update; l opens
+// the host-wide live log with the event. (The screen is 200 lines high:
+// other tests on the machine signal their own inits, and the host-wide
+// log shows theirs too, newest last.)
+func TestE2ESignals(t *testing.T) {
+	bin := buildSigview(t)
+	a := startInit(t)
+	pid := pidOf(a)
+	ino := pidNSOf(t, a.Process.Pid)
+	tm := startUI(t, bin, 200)
+	tm.waitFor(t, func(s string) bool { return strings.Contains(s, "namespaces · ") && len(tableRows(s)) > 0 },
+		"the unfiltered namespace table")
+	tm.filter(t, pid)
+	tm.waitFor(t, func(s string) bool { r := rowOf(s, pid); return r != "" && sleepVerdicts(r) && !markedRow(r, ino) },
+		"the unmarked row of sleep init "+pid+" with its verdicts")
+	if s, _ := tm.capture(); strings.Contains(s, "signal log unavailable") {
+		t.Fatalf("the UI's recorder does not run here:\n%s", s)
+	}
+	me := strconv.Itoa(os.Getpid())
+	received := func(s, sig string) string {
+		for _, l := range strings.Split(squeeze(s), "\n") {
+			if strings.Contains(l, sig+" from "+me+" ") {
+				return l
+			}
+		}
+		return ""
+	}
+
+	// SIGURG, whose default action is to ignore it: listed, no mark.
+	if err := a.Process.Signal(syscall.SIGURG); err != nil {
+		t.Fatalf("SIGURG %s: %v", pid, err)
+	}
+	tm.keys(t, "Enter")
+	tm.waitFor(t, func(s string) bool { return strings.Contains(s, "detail · ") }, "the detail view of init "+pid)
+	tm.keys(t, "G")
+	tm.waitFor(t, func(s string) bool {
+		l := received(s, "SIGURG")
+		return strings.Contains(squeeze(s), "\nSignals received ") && strings.Contains(l, " (host): ignored")
+	}, "the detail view's Signals received: SIGURG from "+me+" (host), ignored")
+	tm.keys(t, "Escape")
+	unmarked := tm.waitFor(t, func(s string) bool { return rowOf(s, pid) != "" && !strings.Contains(s, "detail · ") },
+		"the table after Escape")
+	if markedRow(rowOf(unmarked, pid), ino) {
+		t.Fatalf("the row is marked for a SIGURG the init ignores by default:\n%s", unmarked)
+	}
+
+	// SIGTERM from the host: the kernel drops it at the init.
+	sent := time.Now()
+	if err := a.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("SIGTERM %s: %v", pid, err)
+	}
+	marked := tm.waitFor(t, func(s string) bool { return markedRow(rowOf(s, pid), ino) },
+		"the row of init "+pid+" to be marked after the dropped SIGTERM")
+	t.Logf("marked row: %s", rowOf(marked, pid))
+	if !alive(a.Process.Pid) {
+		t.Fatalf("init %s ended on SIGTERM from the host: the kernel did not drop it", pid)
+	}
+
+	tm.keys(t, "Enter")
+	tm.waitFor(t, func(s string) bool { return strings.Contains(s, "detail · ") }, "the detail view of init "+pid)
+	tm.keys(t, "G")
+	detail := tm.waitFor(t, func(s string) bool {
+		l := received(s, "SIGTERM")
+		return strings.HasPrefix(l, "✓ ") && strings.Contains(l, " (host): ignored") &&
+			strings.Contains(l, "predicted no (dropped)") && strings.Contains(l, "still running")
+	}, "the detail view's Signals received: SIGTERM from "+me+" (host), ignored, still running, agreeing with the prediction no (dropped)")
+	t.Logf("Signals received: %q, %q", received(detail, "SIGURG"), received(detail, "SIGTERM"))
+	if time.Since(sent) < 2*time.Second {
+		t.Errorf("the fate came %v after the signal, before the 2 s the watcher waits", time.Since(sent))
+	}
+	if !alive(a.Process.Pid) {
+		t.Fatalf("init %s ended after the dropped SIGTERM", pid)
+	}
+
+	// l: the whole host's live log, with the event. It keeps the newest 500
+	// lines and opens at its end: a storm of signals elsewhere on the
+	// machine (another test's, 1,000 a second) can push a line out within
+	// a second. Then another SIGTERM (to the test's own init) and a look
+	// again, up to five times.
+	tm.keys(t, "Escape")
+	tm.waitFor(t, func(s string) bool { return !strings.Contains(s, "detail · ") }, "the table after Escape")
+	want := "SIGTERM to " + pid + " sleep"
+	for try := 1; ; try++ {
+		if try > 1 {
+			if err := a.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatalf("SIGTERM %s: %v", pid, err)
+			}
+		}
+		tm.keys(t, "l")
+		var s string
+		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if s, _ = tm.capture(); strings.Contains(s, want) && strings.Contains(s, "l or esc closes") {
+				break
+			}
+		}
+		if strings.Contains(s, want) && strings.Contains(s, "l or esc closes") {
+			t.Logf("the l overlay has %q (look %d)", want, try)
+			break
+		}
+		if try == 5 {
+			t.Fatalf("the l overlay has no %q at its end after 5 SIGTERMs; last screen:\n%s", want, s)
+		}
+		tm.keys(t, "l")
+		tm.waitFor(t, func(s string) bool { return !strings.Contains(s, "l or esc closes") }, "l to close the log")
+	}
+	tm.keys(t, "l")
+	tm.waitFor(t, func(s string) bool { return !strings.Contains(s, "l or esc closes") && markedRow(rowOf(s, pid), ino) },
+		"l to close the log, back to the marked row")
 }
