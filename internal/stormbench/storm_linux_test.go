@@ -35,8 +35,18 @@ import (
 	"time"
 )
 
-func threadsRuntime(pid int) time.Duration {
-	var total time.Duration
+func threadsRuntime(pid int) time.Duration { return threadsSched(pid).run }
+
+// sched sums the watch's threads' /proc/PID/task/*/schedstat: time on a
+// CPU, time waiting on a run queue (runnable, not running), and how many
+// times a thread was put on a CPU.
+type sched struct {
+	run, wait time.Duration
+	slices    int64
+}
+
+func threadsSched(pid int) sched {
+	var total sched
 	dirs, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
 	for _, d := range dirs {
 		b, err := os.ReadFile(d)
@@ -44,8 +54,15 @@ func threadsRuntime(pid int) time.Duration {
 			continue
 		}
 		f := strings.Fields(string(b))
-		n, _ := strconv.ParseInt(f[0], 10, 64)
-		total += time.Duration(n)
+		if len(f) < 3 {
+			continue
+		}
+		run, _ := strconv.ParseInt(f[0], 10, 64)
+		wait, _ := strconv.ParseInt(f[1], 10, 64)
+		n, _ := strconv.ParseInt(f[2], 10, 64)
+		total.run += time.Duration(run)
+		total.wait += time.Duration(wait)
+		total.slices += n
 	}
 	return total
 }
@@ -61,6 +78,10 @@ type result struct {
 	p50, p99, pmax      time.Duration
 	events, lost, total int
 	load                string
+	// queued is the watch threads' mean wait on a run queue per time on a
+	// CPU during the storm (schedstat): the scheduler's share of the
+	// latency, which sigview cannot shorten.
+	queued time.Duration
 }
 
 var interval = flag.String("interval", "1h", "watch --interval")
@@ -120,7 +141,8 @@ func run(bin string, rate, seconds int, idle time.Duration) result {
 
 	total := rate * seconds
 	per := max(rate/100, 1) // signals per tick, 100 ticks a second
-	c1 := threadsRuntime(pid)
+	s1 := threadsSched(pid)
+	c1 := s1.run
 	start := time.Now()
 	tick := time.NewTicker(time.Second / time.Duration(rate/per))
 	for sent := 0; sent < total; {
@@ -157,7 +179,11 @@ loop:
 	}
 	// CPU over the storm itself: up to the end of sending plus the time
 	// to drain (measured to now).
-	r.cpuStorm = 100 * float64(threadsRuntime(pid)-c1) / float64(time.Since(start))
+	s2 := threadsSched(pid)
+	r.cpuStorm = 100 * float64(s2.run-c1) / float64(time.Since(start))
+	if n := s2.slices - s1.slices; n > 0 {
+		r.queued = (s2.wait - s1.wait) / time.Duration(n)
+	}
 	r.total = total
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	if len(lat) > 0 {
@@ -189,10 +215,10 @@ func TestStormbench(t *testing.T) {
 	for i := 0; i < *rounds; i++ {
 		for _, bin := range bins {
 			r := run(bin, *rate, *secs, *idle)
-			fmt.Printf("%-28s storm CPU %5.2f%% idle CPU %5.3f%%  latency p50 %8s p99 %8s max %8s  events %d lost %d of %d  load %s\n",
+			fmt.Printf("%-28s storm CPU %5.2f%% idle CPU %5.3f%%  latency p50 %8s p99 %8s max %8s  run-queue wait per wakeup %8s  events %d lost %d of %d  load %s\n",
 				filepath.Base(filepath.Dir(r.bin))+"/"+filepath.Base(r.bin), r.cpuStorm, r.cpuIdle,
 				r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.pmax.Round(10*time.Microsecond),
-				r.events, r.lost, r.total, r.load)
+				r.queued.Round(10*time.Microsecond), r.events, r.lost, r.total, r.load)
 		}
 	}
 }
