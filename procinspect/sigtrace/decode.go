@@ -20,7 +20,7 @@ var (
 // object is built for little-endian machines). A short sample is skipped.
 // It reads the fields by offset, without reflection: at a thousand signals
 // a second, binary.Decode was a fifth of watch's CPU.
-func decode(b []byte, wall time.Time) (Record, bool) {
+func decode(b []byte, wall time.Time, names *interner) (Record, bool) {
 	if len(b) < evSize {
 		return Record{}, false
 	}
@@ -42,8 +42,8 @@ func decode(b []byte, wall time.Time) (Record, bool) {
 		Unkillable: u32(unsafe.Offsetof(e.SigFlags))&signalUnkillable != 0,
 		Blocked:    u64(unsafe.Offsetof(e.Blocked)),
 		ExitStatus: i32(unsafe.Offsetof(e.ExitCode)),
-		Sender:     task(b[offSend : offSend+taskSize]),
-		Target:     task(b[offTgt : offTgt+taskSize]),
+		Sender:     task(b[offSend:offSend+taskSize], names),
+		Target:     task(b[offTgt:offTgt+taskSize], names),
 	}
 	return r, true
 }
@@ -51,7 +51,30 @@ func decode(b []byte, wall time.Time) (Record, bool) {
 // signalUnkillable is SIGNAL_UNKILLABLE (include/linux/sched/signal.h).
 const signalUnkillable = 0x40
 
-func task(b []byte) Task {
+// interner hands out one string per command name, so that a storm of
+// signals between the same processes does not allocate two per record. It
+// forgets everything past maxNames names. The zero value is ready; nil
+// allocates each time.
+type interner struct{ m map[string]string }
+
+const maxNames = 4096
+
+func (in *interner) get(b []byte) string {
+	if in == nil {
+		return string(b)
+	}
+	if s, ok := in.m[string(b)]; ok { // (no allocation for the lookup)
+		return s
+	}
+	if in.m == nil || len(in.m) >= maxNames {
+		in.m = map[string]string{}
+	}
+	s := string(b)
+	in.m[s] = s
+	return s
+}
+
+func task(b []byte, names *interner) Task {
 	le := binary.LittleEndian
 	var t sigtraceTaskInfo
 	comm := b[unsafe.Offsetof(t.Comm):][:len(t.Comm)]
@@ -62,5 +85,5 @@ func task(b []byte) Task {
 	return Task{TGID: int(le.Uint32(b[unsafe.Offsetof(t.Tgid):])), TID: int(le.Uint32(b[unsafe.Offsetof(t.Tid):])),
 		PIDNS: uint64(le.Uint32(b[unsafe.Offsetof(t.Pidns):])), Level: int(le.Uint32(b[unsafe.Offsetof(t.Level):])),
 		NSPID: int(int32(le.Uint32(b[unsafe.Offsetof(t.NsTgid):]))), Start: le.Uint64(b[unsafe.Offsetof(t.Start):]),
-		Comm: string(comm[:n])}
+		Comm: names.get(comm[:n])}
 }

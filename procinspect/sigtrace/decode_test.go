@@ -3,8 +3,10 @@ package sigtrace
 import (
 	"bytes"
 	"encoding/binary"
+	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestDecode: a sample written the way the kernel lays out struct event
@@ -24,7 +26,7 @@ func TestDecode(t *testing.T) {
 		t.Fatal(err)
 	}
 	wall := time.Unix(100, 0)
-	r, ok := decode(buf.Bytes(), wall)
+	r, ok := decode(buf.Bytes(), wall, &interner{})
 	if !ok {
 		t.Fatal("not decoded")
 	}
@@ -35,7 +37,34 @@ func TestDecode(t *testing.T) {
 	if r != want {
 		t.Errorf("decoded\n%+v\nwant\n%+v", r, want)
 	}
-	if _, ok := decode(buf.Bytes()[:buf.Len()-1], wall); ok {
+	if _, ok := decode(buf.Bytes()[:buf.Len()-1], wall, nil); ok {
 		t.Error("a short sample was decoded")
+	}
+}
+
+// TestInterner: a name read again is the same string (no allocation), a
+// different one is itself, and past maxNames the interner starts over.
+func TestInterner(t *testing.T) {
+	var in interner
+	buf := []byte("kill")
+	a := in.get(buf)
+	copy(buf, "ping")
+	b := in.get(buf)
+	copy(buf, "kill")
+	c := in.get(buf)
+	if a != "kill" || b != "ping" || c != "kill" || unsafe.StringData(a) != unsafe.StringData(c) {
+		t.Errorf("got %q %q %q (same string for kill: %v)", a, b, c, unsafe.StringData(a) == unsafe.StringData(c))
+	}
+	if n := testing.AllocsPerRun(100, func() { in.get(buf) }); n != 0 {
+		t.Errorf("a known name costs %v allocations", n)
+	}
+	for i := 0; i < maxNames+1; i++ {
+		in.get([]byte(strconv.Itoa(i)))
+	}
+	if len(in.m) > maxNames {
+		t.Errorf("%d names kept, at most %d", len(in.m), maxNames)
+	}
+	if got := in.get(buf); got != "kill" {
+		t.Errorf("after starting over: %q", got)
 	}
 }

@@ -26,6 +26,7 @@ type Recorder struct {
 	// goroutine only).
 	last  time.Time
 	timer *time.Timer
+	names interner // (Read's goroutine only)
 
 	mu     sync.Mutex
 	closed bool
@@ -315,7 +316,7 @@ func (r *Recorder) ReadBatch(dst []Record, deadline time.Time) ([]Record, error)
 			return dst, fmt.Errorf("sigtrace: %w", err)
 		}
 		r.last = time.Now()
-		if rec, ok := decode(raw.RawSample, r.wall); ok {
+		if rec, ok := decode(raw.RawSample, r.wall, &r.names); ok {
 			dst = append(dst, rec)
 		}
 	}

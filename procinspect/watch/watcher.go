@@ -36,10 +36,11 @@ type Watcher struct {
 	nsByIn   map[uint64]*procinspect.Namespace
 	nextID   uint64
 	open     map[int][]*pending
-	// memo keeps the predictions made from the current assessments: a
+	// memo keeps the predictions made from the current assessments (events
+	// share them: nothing changes a Prediction once made): a
 	// signal outside predict.AssessedSignals is predicted afresh by
 	// Prediction, which a storm of them would pay for each time.
-	memo map[memoKey]predict.Prediction
+	memo map[memoKey]*predict.Prediction
 	// stale is signalled when an event's target was not in the last scan,
 	// or was there but not read in depth.
 	stale chan struct{}
@@ -118,7 +119,7 @@ func (w *Watcher) SetAssessments(as *predict.Assessments) {
 		}
 	}
 	w.mu.Lock()
-	w.prev, w.as, w.nsByIn, w.memo = w.as, as, byIno, map[memoKey]predict.Prediction{}
+	w.prev, w.as, w.nsByIn, w.memo = w.as, as, byIno, map[memoKey]*predict.Prediction{}
 	if as != nil && as.Snapshot != nil {
 		// A learned PID that is gone is forgotten.
 		w.unread = slices.DeleteFunc(w.unread, func(pid int) bool { return as.Snapshot.Process(pid) == nil })
@@ -256,10 +257,10 @@ func (w *Watcher) predict(r sigtrace.Record, ev *Event) *predict.Prediction {
 	k := memoKey{p, ev.Signal, predict.Sender(ev.From)}
 	pr, ok := w.memo[k]
 	if !ok {
-		pr = as.Of(p).Prediction(k.sig, k.from)
+		pr = ptr(as.Of(p).Prediction(k.sig, k.from))
 		w.memo[k] = pr
 	}
-	return &pr
+	return pr
 }
 
 // noPrediction says why an event has no prediction.
