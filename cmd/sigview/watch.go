@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -178,6 +179,7 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 	w := watch.New()
 	w.SetAssessments(predict.Assess(snap, snap.Kernel))
 
+	watchProcs()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	go rescan(ctx, o, w, snap, deep)
@@ -207,6 +209,20 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("watch: %w", runErr)
 	}
 	return werr
+}
+
+// watchProcs runs watch on one P (one thread running Go code at a time)
+// unless GOMAXPROCS in the environment says otherwise. In a storm the
+// reader wakes every sigtrace.Poll; with a second P every wakeup also woke
+// an idle thread to look for work (the Go scheduler's spinning thread),
+// which went back to sleep finding none: context switches that were a
+// fifth of watch's CPU at 1,000 signals a second (internal/stormbench,
+// README). A rescan then runs one worker rather than two: it costs the
+// same CPU and, every --interval, takes longer.
+func watchProcs() {
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
 }
 
 // rescan keeps the watcher's predictions fresh until ctx ends, each scan
