@@ -263,6 +263,19 @@ func (pg Program) ReadsChildren() bool {
 	return false
 }
 
+// readsChildStatus reports whether a prediction for p reads its
+// children's status (predict's behaviours by Programs: a shell's trap and
+// stop hint read its child's masks and state; a forwarder or a supervisor
+// reads them, and the scan reads those children in depth).
+func readsChildStatus(p *Process) bool {
+	for _, pg := range Programs(p) {
+		if pg == ProgShell || pg.ReadsChildren() {
+			return true
+		}
+	}
+	return false
+}
+
 // Forwarder reports whether the program passes the signals it receives on
 // to its child and exits with the child's status.
 func (pg Program) Forwarder() bool {
