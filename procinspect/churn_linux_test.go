@@ -68,6 +68,9 @@ type churner struct {
 	rng   *rand.Rand
 	live  []*exec.Cmd
 	reuse int // PIDs reused by another process
+	// host is set for a churn in the host's PID namespace, where
+	// ns_last_pid is left alone.
+	host bool
 }
 
 func (c *churner) start(newNS bool, argv ...string) *exec.Cmd {
@@ -102,6 +105,10 @@ func (c *churner) reusePID(newNS bool, argv ...string) {
 	for try := 0; try < 5; try++ {
 		old := c.kill()
 		if old == nil {
+			return
+		}
+		if c.host {
+			c.start(newNS, argv...)
 			return
 		}
 		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(old.Process.Pid-1)), 0); err != nil {
@@ -161,6 +168,12 @@ func churnInside(t *testing.T) {
 	}
 	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
 		t.Fatalf("mount this namespace's procfs: %v", err)
+	}
+	// The process events carry the initial namespace's PIDs: from here
+	// sigview cannot subscribe, and its rescans list /proc (events.go).
+	if ev, err := procinspect.OpenEvents(); err == nil {
+		ev.Close()
+		t.Errorf("subscribed to the process events from PID 1 of a new PID namespace")
 	}
 	seed, _ := strconv.ParseInt(os.Getenv("SIGVIEW_CHURN_SEED"), 10, 64)
 	c := &churner{t: t, rng: rand.New(rand.NewSource(seed))}

@@ -64,8 +64,13 @@ func listEntries(root string, bufSize int) ([]entry, error) {
 		}
 		out = appendDirents(out, buf[:n])
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].pid < out[j].pid })
+	sortEntries(out)
 	return out, nil
+}
+
+// sortEntries sorts entries by PID.
+func sortEntries(out []entry) {
+	sort.Slice(out, func(i, j int) bool { return out[i].pid < out[j].pid })
 }
 
 // direntName is the offset of d_name in struct linux_dirent64.

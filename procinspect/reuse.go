@@ -1,6 +1,7 @@
 package procinspect
 
 // Rescans that cost what changed (Scanner.Prev). A rescan lists the procfs
+// (or derives the listing from the kernel's process events: events.go)
 // and reads in full only the processes it has not seen; for the others the
 // previous snapshot's reading stands, but for the facts that can change
 // where they are shown.
@@ -69,7 +70,10 @@ func (sc Scanner) prevFor(fs FS) *Snapshot {
 }
 
 // plan decides how each listed process is read (see the top of this file).
-func (sc Scanner) plan(fs FS, ents []entry, asked map[int]bool) []step {
+// named are the PIDs the process events named since the last snapshot,
+// when the listing was derived from them (events.go): each has its status
+// read again (an exec's name and masks, a new user).
+func (sc Scanner) plan(fs FS, ents []entry, asked, named map[int]bool) []step {
 	plan := make([]step, len(ents))
 	prev := sc.prevFor(fs)
 	if prev == nil {
@@ -83,7 +87,7 @@ func (sc Scanner) plan(fs FS, ents []entry, asked map[int]bool) []step {
 			continue
 		}
 		plan[i] = step{how: carry, prev: q}
-		if isInit, _ := q.Status.IsInit(); isInit || q.Deep != nil || asked[e.pid] || sc.Names {
+		if isInit, _ := q.Status.IsInit(); isInit || q.Deep != nil || asked[e.pid] || sc.Names || named[e.pid] {
 			plan[i].how = status
 		}
 	}

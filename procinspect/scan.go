@@ -2,7 +2,6 @@ package procinspect
 
 import (
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -51,6 +50,11 @@ type Scanner struct {
 	// passed on to every prediction made from the snapshot; nil when the
 	// kernel was not probed.
 	Kernel *Kernel
+	// Events, when set, are the kernel's process events (OpenEvents): a
+	// rescan then derives the listing from Prev's and the events, and
+	// reads again the status of the processes they named; it lists the
+	// procfs when it cannot trust them (events.go).
+	Events *Events
 }
 
 // warnings collects unreadable facts, one line per kind with a count.
@@ -90,12 +94,12 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	fs := sc.fs()
 	root := fs.Root
 	snap := &Snapshot{Root: root, Time: time.Now(), Kernel: sc.Kernel, byPID: map[int]*Process{}}
-	ents, err := listProcs(root)
+	snap.Live = fs.Live
+	snap.Viewer = sc.viewer()
+	ents, named, err := sc.list(fs, snap)
 	if err != nil {
 		return nil, err
 	}
-	snap.Live = fs.Live
-	snap.Viewer = sc.viewer()
 	var warn warnings
 	if snap.Live {
 		var unreadable string
@@ -109,7 +113,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		asked[pid] = true
 	}
 	snap.Processes = make([]*Process, 0, len(ents))
-	for _, r := range readAll(fs, ents, sc.plan(fs, ents, asked)) {
+	for _, r := range readAll(fs, ents, sc.plan(fs, ents, asked, named)) {
 		switch {
 		case r.p != nil:
 			snap.Processes = append(snap.Processes, r.p)
@@ -124,6 +128,9 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		}
 	}
 	snap.orphans(fs)
+	if sc.Events != nil {
+		sc.Events.zombies(snap)
+	}
 	if prev := sc.prevFor(fs); prev != nil {
 		snap.prevParent = prev.nsParent
 	}
@@ -193,10 +200,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	// them. A forwarder's children are predicted in turn, so read a few in
 	// depth; a shell needs only their status (is the child a background job).
 	// A shell's children a rescan carried over unread have their status
-	// read again: a prediction reads it (the trap, the stop hint). No
-	// other program's prediction reads a child it does not read in depth,
-	// so theirs stand as carried (at 20,000 processes re-reading every
-	// init's first children was a fifth of the UI's CPU).
+	// read again: its trap and stop hint read it (readsChildStatus).
 	kids, restat := map[int]bool{}, []*Process{}
 	for pid := range deep {
 		if p := snap.byPID[pid]; p != nil && p.Deep != nil {
@@ -255,18 +259,6 @@ func noteDeep(p *Process, warn *warnings) {
 			warn.add("unreadable sigtimedwait set", fmt.Sprintf("PID %d thread %d: %s", p.PID, t.TID, t.WaitSetErr))
 		}
 	}
-}
-
-func (sc Scanner) viewer() Viewer {
-	path := sc.SelfNS
-	if path == "" {
-		path = "/proc/self/ns/pid"
-	}
-	id, err := nsutil.ParsePath(path, nsutil.IsProcFS(filepath.Dir(filepath.Dir(path))))
-	if err != nil {
-		return Viewer{Err: reason(err)}
-	}
-	return Viewer{NS: id, Initial: KnownFlag(id.IsInitial())}
 }
 
 // result is one process read by a scan worker.

@@ -4,6 +4,7 @@ package procinspect
 // itself runs.
 
 import (
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -69,6 +70,11 @@ type Snapshot struct {
 	nsParent map[uint64]nsutil.NSID
 	// prevParent is the previous snapshot's nsParent.
 	prevParent map[uint64]nsutil.NSID
+	// ents is the listing the snapshot was read from, listed or derived
+	// from process events (kept only with Scanner.Events); evGen is the
+	// events' take it follows, 0 when none can follow it (events.go).
+	ents  []entry
+	evGen uint64
 }
 
 // Process returns the process with the given PID, or nil.
@@ -208,4 +214,17 @@ func (s *Snapshot) IsHost(ns *Namespace) bool {
 func (s *Snapshot) IsHostInit(p *Process) bool {
 	ns := s.NamespaceOf(p)
 	return ns != nil && ns.Init == p && s.IsHost(ns)
+}
+
+// viewer is where the scanner runs: its own PID namespace (SelfNS).
+func (sc Scanner) viewer() Viewer {
+	path := sc.SelfNS
+	if path == "" {
+		path = "/proc/self/ns/pid"
+	}
+	id, err := nsutil.ParsePath(path, nsutil.IsProcFS(filepath.Dir(filepath.Dir(path))))
+	if err != nil {
+		return Viewer{Err: reason(err)}
+	}
+	return Viewer{NS: id, Initial: KnownFlag(id.IsInitial())}
 }

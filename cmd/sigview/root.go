@@ -72,7 +72,14 @@ func runRoot(c *command, o options, args []string, stdout, _ io.Writer) error {
 			NeedsSIGKILL: o.needsSigkill}
 		stop := startUISignals(o, &uo)
 		defer stop()
-		return ui.Run(scanner(o, nil), uo)
+		sc := scanner(o, nil)
+		// Rescans follow the kernel's process events where they can, and
+		// list the procfs where not (procinspect/events.go).
+		if ev, err := procinspect.OpenEvents(); err == nil {
+			defer ev.Close()
+			sc.Events = ev
+		}
+		return ui.Run(sc, uo)
 	}
 	snap, err := scanner(o, nil).Scan()
 	if err != nil {
