@@ -55,6 +55,7 @@ const (
 	cnMsgLen         = 20 // struct cn_msg: id (idx, val), seq, ack, len, flags
 	procEventHdr     = 16 // struct proc_event: what, cpu, timestamp_ns
 	verifyEvery      = 30
+	maxExited        = 1 << 16
 	eventsRcvBuf     = 8 << 20
 )
 
@@ -153,11 +154,16 @@ func (e *Events) subscribe() error {
 func (e *Events) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.closeLocked()
+}
+
+func (e *Events) closeLocked() error {
 	if e.fd < 0 {
 		return nil
 	}
 	err := unix.Close(e.fd)
 	e.fd = -1
+	clear(e.exited)
 	return err
 }
 
@@ -180,6 +186,12 @@ func (e *Events) take() (gen uint64, named map[int]bool, ok, verify bool) {
 		named = map[int]bool{}
 	}
 	ok = e.drain(named)
+	if len(e.exited) > maxExited {
+		// Not looked up for long (rescans listed): forgotten, this
+		// rescan lists, and the zombies it reads are noted again.
+		clear(e.exited)
+		ok = false
+	}
 	for pid := range e.exited {
 		named[pid] = true
 	}
@@ -208,6 +220,7 @@ func (e *Events) drain(named map[int]bool) bool {
 			continue
 		case err != nil:
 			e.broken = "process events: receive: " + err.Error()
+			e.closeLocked()
 			return false
 		}
 		msgs, err := syscall.ParseNetlinkMessage(e.buf[:n])
@@ -274,6 +287,7 @@ func (e *Events) check(derived, listed []entry, named map[int]bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.broken == "" {
+		e.closeLocked()
 		e.broken = fmt.Sprintf("process events: %d processes came and %d went without an event (%v): rescans list /proc", came, len(miss)-came, miss[:min(len(miss), 8)])
 	}
 }
@@ -360,7 +374,13 @@ func (sc Scanner) list(fs FS, snap *Snapshot) (ents []entry, named map[int]bool,
 	}
 	gen, named, ok, verify := ev.take()
 	prev := sc.prevFor(fs)
-	derived := ok && prev != nil && prev.evGen != 0 && prev.evGen == gen-1 && eventsUsable(fs, snap.Viewer)
+	if !eventsUsable(fs, snap.Viewer) {
+		// Another namespace's PIDs: never of use to this scanner.
+		ev.Close()
+		ents, err = listProcs(fs.Root)
+		return ents, nil, err
+	}
+	derived := ok && prev != nil && prev.evGen != 0 && prev.evGen == gen-1
 	if derived && !verify {
 		snap.ents, snap.evGen = ev.derive(fs.Root, prev.ents, named), gen
 		ev.mu.Lock()

@@ -299,6 +299,10 @@ func readAll(fs FS, ents []entry, plan []step) []result {
 			return
 		}
 		r.p, r.err = readProcess(pr)
+		if r.p != nil && r.p.Status.Tgid.Known && r.p.Status.Tgid.V != e.pid {
+			// A thread, which a lookup of a PID events named may find.
+			r.p, r.err = nil, ErrGone
+		}
 		if r.p != nil {
 			r.p.ino = e.ino
 		}
