@@ -76,7 +76,7 @@ func runServe(c *command, o options, args []string, _, stderr io.Writer) error {
 	defer stop()
 	mo := metrics.Options{Snapshot: o.snapshot, Verdicts: o.verdicts}
 	if o.signals {
-		mo.Signals = startSignalLog(ctx, src, log)
+		mo.Signals = startSignalLog(ctx, src, log, procView(o.proc))
 		mo.Signals.SetRetention(o.signalsRetention)
 	}
 	srv := metrics.NewServer(src.Scan, o.interval, log, mo)
@@ -87,8 +87,8 @@ func runServe(c *command, o options, args []string, _, stderr io.Writer) error {
 // startSignalLog starts sigview watch's recorder for every namespace init,
 // counting into the Signals it returns; where it cannot run it logs why and
 // the Signals say it is down.
-func startSignalLog(ctx context.Context, src *metrics.Source, log *slog.Logger) *metrics.Signals {
-	rec, err := sigtrace.Open(sigtrace.Options{})
+func startSignalLog(ctx context.Context, src *metrics.Source, log *slog.Logger, view sigtrace.View) *metrics.Signals {
+	rec, err := sigtrace.Open(sigtrace.Options{View: view})
 	if err != nil {
 		log.Error("signal log unavailable; serving everything else", "why", err)
 		return metrics.NewSignals(false)

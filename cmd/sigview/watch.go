@@ -156,6 +156,7 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 		first = nil // scanned for a container TARGET: again, with the PIDs in depth
 	}
 	opts.All = o.all
+	opts.View = procView(o.proc)
 	if o.signal != "" {
 		sig, err := procinspect.ParseSignal(o.signal)
 		if err != nil {
@@ -262,6 +263,26 @@ func rescan(ctx context.Context, o options, w *watch.Watcher, prev *procinspect.
 	}
 }
 
+// initPIDNSIno is the inode of the initial PID namespace
+// (PROC_PID_INIT_INO, the same on every Linux).
+const initPIDNSIno = 0xEFFFFFFC
+
+// procView is the PID namespace whose PIDs proc shows, for the recorder to
+// report each process's PID in it (the scans' PIDs): the namespace of
+// proc's PID 1, the init of that namespace; the initial one for a procfs
+// of the initial namespace whose PID 1 cannot be read; else sigview's own
+// (the zero View).
+func procView(proc string) sigtrace.View {
+	var st syscall.Stat_t
+	if err := syscall.Stat(filepath.Join(proc, "1", "ns", "pid"), &st); err == nil {
+		return sigtrace.View{Ino: st.Ino}
+	}
+	if notInitialPIDNS(proc) == "" {
+		return sigtrace.View{Ino: initPIDNSIno}
+	}
+	return sigtrace.View{}
+}
+
 func watchingWhat(o sigtrace.Options) string {
 	var what []string
 	for _, p := range o.PIDs {
@@ -287,7 +308,7 @@ func watchingWhat(o sigtrace.Options) string {
 // while the UI runs, or says in uo why it cannot; the returned function
 // stops it.
 func startUISignals(o options, uo *ui.Options) func() {
-	rec, err := sigtrace.Open(sigtrace.Options{})
+	rec, err := sigtrace.Open(sigtrace.Options{View: procView(o.proc)})
 	if err != nil {
 		uo.SignalsUnavailable = strings.TrimPrefix(err.Error(), "signal log unavailable: ")
 		return func() {}

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sigview/sigview/internal/nstest"
+	"github.com/sigview/sigview/procinspect"
 )
 
 // watcher is a running `sigview watch --json`.
@@ -50,7 +52,13 @@ type wline struct {
 // is watching.
 func startWatch(t *testing.T, args ...string) *watcher {
 	t.Helper()
-	cmd := exec.Command(buildTools(t).sigview, append([]string{"watch", "--json"}, args...)...)
+	return startWatchCmd(t, exec.Command(buildTools(t).sigview, append([]string{"watch", "--json"}, args...)...))
+}
+
+// startWatchCmd runs cmd, a `sigview watch --json` (or a command that
+// runs one with its output), and waits until it says it is watching.
+func startWatchCmd(t *testing.T, cmd *exec.Cmd) *watcher {
+	t.Helper()
 	cmd.Dir = "/"
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -714,5 +722,78 @@ func trapShell(t *testing.T, sig string, probes ...string) (pid int, arm func())
 		if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "armed\n" {
 			t.Fatalf("the shell did not arm its trap: %q %v", line, err)
 		}
+	}
+}
+
+// descendant waits for a process named comm, levels PID namespaces deep
+// (NSpid's fields), below root (its host PID), and returns its host PID.
+func descendant(t *testing.T, root int, comm string, levels int) int {
+	t.Helper()
+	below := func(pid int) bool {
+		for i := 0; i < 16 && pid > 1; i++ {
+			st, err := procinspect.ReadStatus(fmt.Sprintf("/proc/%d/status", pid))
+			if err != nil || !st.PPid.Known {
+				return false
+			}
+			if pid = st.PPid.V; pid == root {
+				return true
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		dirs, _ := filepath.Glob("/proc/[0-9]*/status")
+		for _, d := range dirs {
+			b, err := os.ReadFile(d)
+			if err != nil || !strings.Contains(string(b), "Name:\t"+comm+"\n") {
+				continue
+			}
+			for _, l := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(l, "NSpid:"); ok && len(strings.Fields(v)) == levels {
+					pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(d)))
+					if below(pid) {
+						return pid
+					}
+				}
+			}
+		}
+	}
+	t.Fatalf("no %s %d PID namespaces deep below %d", comm, levels, root)
+	return 0
+}
+
+// TestWatchPrivateProc: sigview watch in a container-like PID namespace
+// with its own /proc, where PIDs are not the host's. A sleep init in a
+// namespace below it gets SIGTERM from the host: the event has sigview's
+// prediction (made from the private /proc's scan, which numbers the sleep
+// by its PID there, not by the host PID the kernel reports) and agrees.
+func TestWatchPrivateProc(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Fatalf("unshare (util-linux) is needed: %v", err)
+	}
+	// sh is PID 1 of the outer namespace, with its own /proc (a new mount
+	// namespace); the sleep is PID 1 of a namespace below; the watch
+	// follows it in the outer namespace. Killing the outer unshare
+	// (--kill-child, the test's cleanup) ends sh, and the kernel then
+	// kills everything in the namespaces below.
+	script := `unshare --pid --fork --kill-child sleep 1000 & sleep 0.5; exec "$0" watch --json -s TERM --interval 1s`
+	cmd := exec.Command("unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "sh", "-c", script, buildTools(t).sigview)
+	w := startWatchCmd(t, cmd)
+	sleep := descendant(t, cmd.Process.Pid, "sleep", 3)
+	ns := pidnsOf(t, sleep)
+
+	if err := syscall.Kill(sleep, syscall.SIGTERM); err != nil {
+		t.Fatalf("SIGTERM %d: %v", sleep, err)
+	}
+	ev := w.next(20*time.Second, "the host's SIGTERM", event(sleep, "SIGTERM"))
+	wantField(t, "SIGTERM from the host", ev, "ignored", "result")
+	wantField(t, "SIGTERM from the host", ev, "host", "sender", "from")
+	wantField(t, "SIGTERM from the host", ev, 1, "target", "ns_pid")
+	wantField(t, "SIGTERM from the host", ev, ns, "target", "pidns")
+	wantField(t, "SIGTERM from the host", ev, "dropped", "predicted", "outcome")
+	wantField(t, "SIGTERM from the host", ev, true, "agrees")
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", sleep)); err != nil || strings.Contains(string(b), ") Z ") {
+		t.Errorf("the sleep init ended on a SIGTERM the kernel dropped: %v %s", err, b)
 	}
 }

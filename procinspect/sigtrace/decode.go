@@ -84,6 +84,7 @@ func task(b []byte, names *interner) Task {
 	}
 	return Task{TGID: int(le.Uint32(b[unsafe.Offsetof(t.Tgid):])), TID: int(le.Uint32(b[unsafe.Offsetof(t.Tid):])),
 		PIDNS: uint64(le.Uint32(b[unsafe.Offsetof(t.Pidns):])), Level: int(le.Uint32(b[unsafe.Offsetof(t.Level):])),
-		NSPID: int(int32(le.Uint32(b[unsafe.Offsetof(t.NsTgid):]))), Start: le.Uint64(b[unsafe.Offsetof(t.Start):]),
-		Comm: names.get(comm[:n])}
+		NSPID: int(int32(le.Uint32(b[unsafe.Offsetof(t.NsTgid):]))), ViewPID: int(int32(le.Uint32(b[unsafe.Offsetof(t.ViewTgid):]))),
+		Start: le.Uint64(b[unsafe.Offsetof(t.Start):]),
+		Comm:  names.get(comm[:n])}
 }

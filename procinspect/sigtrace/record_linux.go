@@ -44,8 +44,14 @@ func Open(o Options) (*Recorder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sigtrace: %w", err)
 	}
+	view := o.View
+	if view == (View{}) {
+		if view, err = OwnView(); err != nil {
+			return nil, fmt.Errorf("sigtrace: sigview's own PID namespace: %w", err)
+		}
+	}
 	for name, v := range map[string]uint32{"cfg_all": b2u(o.All), "cfg_signal": uint32(o.Signal),
-		"cfg_targets": b2u(len(o.PIDs)+len(o.PIDNS) > 0)} {
+		"cfg_targets": b2u(len(o.PIDs)+len(o.PIDNS) > 0), "cfg_view_ns": uint32(view.Ino)} {
 		vs, ok := spec.Variables[name]
 		if !ok {
 			return nil, fmt.Errorf("sigtrace: the BPF object has no %s", name)
@@ -91,6 +97,15 @@ func Open(o Options) (*Recorder, error) {
 	}
 	r.wall = time.Now().Add(-time.Duration(mono.Nano()))
 	return r, nil
+}
+
+// OwnView is sigview's own PID namespace.
+func OwnView() (View, error) {
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/pid", &st); err != nil {
+		return View{}, err
+	}
+	return View{Ino: st.Ino}, nil
 }
 
 func b2u(b bool) uint32 {

@@ -81,6 +81,11 @@ type Task struct {
 	Level int
 	// NSPID is the process's PID in its own namespace.
 	NSPID int
+	// ViewPID is the process's PID in the reader's view (Options.View:
+	// the PID namespace whose /proc sigview scans), 0 when the process is
+	// outside that namespace. It equals TGID when the view is the initial
+	// namespace.
+	ViewPID int
 	// Start is when the process started, in nanoseconds since boot (the
 	// clock of /proc/PID/stat's starttime, which counts clock ticks).
 	Start uint64
@@ -170,7 +175,13 @@ type Options struct {
 	// Signal records only that signal; 0: any but SIGCHLD (which the
 	// kernel sends at every child's exit).
 	Signal int
+	// View is the PID namespace whose PIDs Task.ViewPID gives (the one
+	// whose /proc sigview scans); the zero View is sigview's own.
+	View View
 }
+
+// View names a PID namespace by its inode.
+type View struct{ Ino uint64 }
 
 // Unavailable says why the recorder cannot run on this machine, and what
 // would make it work.

@@ -34,15 +34,15 @@ type sigtraceEvent struct {
 }
 
 type sigtraceTaskInfo struct {
-	_      structs.HostLayout
-	Tgid   uint32
-	Tid    uint32
-	Pidns  uint32
-	Level  uint32
-	NsTgid int32
-	Pad    uint32
-	Start  uint64
-	Comm   [16]int8
+	_        structs.HostLayout
+	Tgid     uint32
+	Tid      uint32
+	Pidns    uint32
+	Level    uint32
+	NsTgid   int32
+	ViewTgid int32
+	Start    uint64
+	Comm     [16]int8
 }
 
 // Names of all BPF objects in the ELF.
@@ -60,6 +60,7 @@ const (
 	sigtraceVarCfgAll            = "cfg_all"
 	sigtraceVarCfgSignal         = "cfg_signal"
 	sigtraceVarCfgTargets        = "cfg_targets"
+	sigtraceVarCfgViewNs         = "cfg_view_ns"
 	sigtraceVarLastSubmit        = "last_submit"
 	sigtraceVarUnusedEvent       = "unused_event"
 )
@@ -129,6 +130,7 @@ type sigtraceVariableSpecs struct {
 	CfgAll      *ebpf.VariableSpec `ebpf:"cfg_all"`
 	CfgSignal   *ebpf.VariableSpec `ebpf:"cfg_signal"`
 	CfgTargets  *ebpf.VariableSpec `ebpf:"cfg_targets"`
+	CfgViewNs   *ebpf.VariableSpec `ebpf:"cfg_view_ns"`
 	LastSubmit  *ebpf.VariableSpec `ebpf:"last_submit"`
 	UnusedEvent *ebpf.VariableSpec `ebpf:"unused_event"`
 }
@@ -177,6 +179,7 @@ type sigtraceVariables struct {
 	CfgAll      *ebpf.Variable `ebpf:"cfg_all"`
 	CfgSignal   *ebpf.Variable `ebpf:"cfg_signal"`
 	CfgTargets  *ebpf.Variable `ebpf:"cfg_targets"`
+	CfgViewNs   *ebpf.Variable `ebpf:"cfg_view_ns"`
 	LastSubmit  *ebpf.Variable `ebpf:"last_submit"`
 	UnusedEvent *ebpf.Variable `ebpf:"unused_event"`
 }

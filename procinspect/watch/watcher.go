@@ -248,7 +248,7 @@ func (w *Watcher) predict(r sigtrace.Record, ev *Event) *predict.Prediction {
 		// namespace): its syscall and signal state are unknown to this
 		// prediction; the next scans read it.
 		ev.Notes = append(ev.Notes, "the last scan did not read it in depth (not an init): the next scan will, for the next signal")
-		w.learn(r.Target.TGID)
+		w.learn(r.Target.ViewPID)
 	}
 	if as != w.as {
 		pr := as.Of(p).Prediction(ev.Signal, predict.Sender(ev.From))
@@ -277,6 +277,9 @@ func (w *Watcher) noPrediction(r sigtrace.Record, ev *Event) []string {
 		w.markStale()
 		return []string{"the PID was reused since the last scan: no prediction"}
 	case notScanned:
+		if r.Target.ViewPID == 0 {
+			return []string{"outside the PID namespace whose /proc sigview reads: no prediction"}
+		}
 		w.markStale()
 		return []string{"not in the last scan (started since): no prediction"}
 	}
@@ -297,15 +300,19 @@ const (
 	startUnread                 // its PID; the scan did not read its start time
 )
 
-// scanned returns the target as the last scan saw it, and whether it is
-// the same process: the PID was reused only when both start times are
+// scanned returns the target as the last scan saw it (by its PID in the
+// scanned /proc's namespace, which is not the host's when sigview runs in a
+// container with its own /proc), and whether it is the same process: the PID was reused only when both start times are
 // known and differ (a scan reads the start time of the processes it reads
 // in depth, watch's PID targets among them, and of engine daemons).
 func scanned(as *predict.Assessments, t sigtrace.Task) (*procinspect.Process, identity) {
 	if as == nil || as.Snapshot == nil {
 		return nil, notScanned
 	}
-	p := as.Snapshot.Process(t.TGID)
+	if t.ViewPID == 0 {
+		return nil, notScanned
+	}
+	p := as.Snapshot.Process(t.ViewPID)
 	switch {
 	case p == nil:
 		return nil, notScanned

@@ -11,8 +11,8 @@ var t0 = time.Unix(1000, 0)
 
 func gen(sig int, res sigtrace.Result, rel sigtrace.Relation, code int) sigtrace.Record {
 	return sigtrace.Record{Kind: sigtrace.Generate, Time: t0, Signal: sig, Code: code, Result: res, Relation: rel,
-		Sender: sigtrace.Task{TGID: 5, PIDNS: 10, Comm: "kill"},
-		Target: sigtrace.Task{TGID: 42, PIDNS: 11, Level: 1, NSPID: 1, Comm: "sleep"}}
+		Sender: sigtrace.Task{TGID: 5, ViewPID: 5, PIDNS: 10, Comm: "kill"},
+		Target: sigtrace.Task{TGID: 42, ViewPID: 42, PIDNS: 11, Level: 1, NSPID: 1, Comm: "sleep"}}
 }
 
 // TestVantage: the sender's vantage comes from si_code first (the kernel's

@@ -111,7 +111,7 @@ struct task_info {
 	u32 pidns; // inode of the active PID namespace (the pid's level)
 	u32 level;
 	s32 ns_tgid; // the process's PID in that namespace
-	u32 pad;
+	s32 view_tgid; // its PID in the reader's PID namespace (cfg_view_ns), 0: not in it
 	u64 start; // the process's start, ns since boot (CLOCK_BOOTTIME)
 	char comm[16];
 };
@@ -142,6 +142,9 @@ const struct event *unused_event __attribute__((unused));
 volatile const u32 cfg_all = 0;    // every process, not just inits
 volatile const u32 cfg_signal = 0; // only this signal (0: any but SIGCHLD)
 volatile const u32 cfg_targets = 0; // targets maps hold the only targets
+// The reader's PID namespace (its inode): a task's PID there is what the
+// reader's /proc calls it (a sigview in a container sees its own PIDs).
+volatile const u32 cfg_view_ns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -196,6 +199,24 @@ static __always_inline struct upid *upid_at(struct pid *p, u32 level)
 			       level * bpf_core_type_size(struct upid));
 }
 
+// view_nr is the PID that the pid p (whose own level is level) has in the
+// reader's PID namespace, 0 when that namespace is not one of p's (a task
+// outside it, or in a sibling): p's numbers are looked through, level 0
+// (the initial namespace) down.
+static __always_inline s32 view_nr(struct pid *p, u32 level)
+{
+	for (u32 i = 0; i <= MAX_LEVEL && i <= level; i++) {
+		struct upid *up = upid_at(p, i);
+		if (!up)
+			return 0;
+		struct upid u = {};
+		bpf_probe_read_kernel(&u, sizeof(u), up);
+		if (u.ns && BPF_CORE_READ(u.ns, ns.inum) == cfg_view_ns)
+			return u.nr;
+	}
+	return 0;
+}
+
 // fill records a task's identity: its thread group, active PID namespace
 // (the namespace of its pid's own level, task_active_pid_ns) and its PID
 // there.
@@ -217,6 +238,7 @@ static __always_inline struct pid *fill(struct task_info *ti, struct task_struct
 	bpf_probe_read_kernel(&u, sizeof(u), up);
 	ti->ns_tgid = u.nr;
 	ti->pidns = BPF_CORE_READ(u.ns, ns.inum);
+	ti->view_tgid = view_nr(p, level);
 	return p;
 }
 
