@@ -44,6 +44,12 @@ func TestRecordKill(t *testing.T) {
 		g.Sender.TGID != os.Getpid() || g.Relation != Same || g.Code != 0 || g.Target.Comm != "sleep" {
 		t.Errorf("generate: %+v", g)
 	}
+	// The default view is this process's own PID namespace: both PIDs as
+	// it knows them.
+	if g.Target.ViewPID != pid || g.Sender.ViewPID != os.Getpid() || d.Target.ViewPID != pid || x.Target.ViewPID != pid {
+		t.Errorf("PIDs in this process's namespace: target %d, sender %d, deliver %d, exit %d; want %d, %d",
+			g.Target.ViewPID, g.Sender.ViewPID, d.Target.ViewPID, x.Target.ViewPID, pid, os.Getpid())
+	}
 	if g.Time.Before(sent.Add(-time.Second)) || g.Time.After(time.Now()) {
 		t.Errorf("generate at %v, sent at %v", g.Time, sent)
 	}
