@@ -96,7 +96,7 @@ func TestSameFactsSeesEveryField(t *testing.T) {
 		child := &Process{PID: 8, Status: st(8), Cmdline: []string{"sleep"}, Deep: deep(8)}
 		return &Process{PID: 7, Status: st(7), Cmdline: []string{"tini", "--"}, Env: map[string]string{"A": "1"}, EnvErr: "env",
 			S6: &S6Files{Files: map[string]string{"finish": "absent"}}, Supervisord: &SupervisordConf{Path: "/c"},
-			BusyboxInit: &BusyboxInit{Actions: map[string][]string{"restart": {"init"}}}, S6Service: &S6Service{Dir: "x"},
+			BusyboxInit: &BusyboxInit{Actions: map[string][]string{"restart": {"init"}}}, SystemdInit: &SystemdInit{BootWhy: "b"}, S6Service: &S6Service{Dir: "x"},
 			StartTime: 99, Kthread: KnownFlag(false), NSNote: "n", InitialNS: KnownFlag(false), Deep: deep(7),
 			Container: &engine.Container{}, ContainerErr: "c", Engine: &engine.Metadata{}, Children: []*Process{child}}
 	}

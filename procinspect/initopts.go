@@ -55,6 +55,9 @@ var initEnv = map[Program][]string{
 	ProgTini:     {"TINI_KILL_PROCESS_GROUP", "TINI_SUBREAPER", "POSIXLY_CORRECT"},
 	// catatonit reads no environment, but GNU getopt does.
 	ProgCatatonit: {"POSIXLY_CORRECT"},
+	// systemd as PID 1 takes `container` as the word on whether it runs in
+	// a container (SystemdInit).
+	ProgSystemd: {"container"},
 }
 
 // maxEnviron bounds the environment read for a namespace init.

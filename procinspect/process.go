@@ -42,6 +42,10 @@ type Process struct {
 	// says and whether its reboot(2) ends its namespace; nil for any
 	// other process, or when the procfs is a copy.
 	BusyboxInit *BusyboxInit
+	// SystemdInit is whether a systemd namespace init sees a container and
+	// whether its reboot(2) ends its namespace; nil for any other process,
+	// or when the procfs is a copy.
+	SystemdInit *SystemdInit
 	// StartTime is field 22 of /proc/PID/stat, in clock ticks after boot.
 	// With PID it identifies the process against PID reuse. Read for the
 	// same processes as Cmdline; 0 otherwise or when unreadable.

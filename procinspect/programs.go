@@ -74,7 +74,7 @@ var programs = []identity{
 	{Program: ProgS6Svscan, Names: []string{"s6-svscan"}, Supervises: true},
 	{Program: ProgRunsvdir, Names: []string{"runsvdir"}},
 	{Program: ProgSupervisord, Names: []string{"supervisord"}, Script: true, Supervises: true},
-	{Program: ProgSystemd, Names: []string{"systemd"}},
+	{Program: ProgSystemd, Names: []string{"systemd"}, Supervises: true},
 	// a launcher (jpackage, an app's own) that loaded libjvm
 	{Program: ProgJava, Names: []string{"java"}, Detect: func(p *Process) bool { return p.Deep != nil && p.Deep.JVM.V }},
 	{Program: ProgGo, Detect: func(p *Process) bool { return p.Deep != nil && p.Deep.Go.V }},

@@ -205,7 +205,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	for pid := range deep {
 		if p := snap.byPID[pid]; p != nil && p.Deep != nil {
 			p.Children = snap.childrenOf(p)
-			reads := Identify(p).ReadsChildren()
+			reads := readsChildren(p)
 			shell := !reads && readsChildStatus(p)
 			for i, c := range p.Children {
 				switch {
@@ -444,7 +444,8 @@ const notInit = "not read: it is not a namespace init, and only a namespace init
 // readInitFiles reads, for a namespace init only, what its program reads
 // besides its command line: the environment variables a forwarder reads
 // (readInitEnv), s6-svscan's .s6-svscan files (readS6Files),
-// supervisord's configuration and busybox init's /etc/inittab. Any other
+// supervisord's configuration, busybox init's /etc/inittab, and for
+// systemd its `container` variable and CAP_SYS_BOOT. Any other
 // process read in depth gets neither opened, and says why.
 //
 // With quiet set, the environment is quiet's (reuse.go).
@@ -472,6 +473,9 @@ func readInitFiles(p *Process, pr Proc, quiet *Process) {
 	}
 	if pr.fs.Live && pg == ProgBusyboxInit {
 		p.BusyboxInit = readBusyboxInit(pr, p)
+	}
+	if pr.fs.Live && pg == ProgSystemd {
+		p.SystemdInit = readSystemdInit(pr, p)
 	}
 }
 

@@ -40,8 +40,10 @@ func Main(m *testing.M) int {
 // built one: every TestMain of a package that builds the image calls it
 // (cmd/sigview's left one in /tmp per run).
 func RemoveRootfs() {
-	if rootfsPath != "" {
-		os.RemoveAll(filepath.Dir(rootfsPath))
+	for _, p := range []string{rootfsPath, systemdPath} {
+		if p != "" {
+			os.RemoveAll(filepath.Dir(p))
+		}
 	}
 }
 

@@ -17,6 +17,8 @@ type Podman struct {
 	Root     string // graph root
 	RunRoot  string
 	imported bool
+	// systemdImported: the systemd image is imported (RunSystemd).
+	systemdImported bool
 }
 
 // CreateFlags are added to every podman run.

@@ -232,3 +232,68 @@ func TestTiniInertOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestSystemd: systemd reads the signals it acts on from a signalfd and
+// catches QUIT in its crash handler (the masks are the ones measured of
+// systemd 252 as PID 1 of a podman container); what a shutdown ends in
+// follows whether it sees a container, its CAP_SYS_BOOT, and whether every
+// process of its units ends on SIGTERM.
+func TestSystemd(t *testing.T) {
+	const blk procinspect.SigSet = 0x7fe3c0fe28014a03
+	sdInit := func(sd *procinspect.SystemdInit, kids ...*procinspect.Process) *procinspect.Process {
+		p := withSignalfd(nsInitProc("systemd", 0x4ec, 0x1000, sleepingThread("do_epoll_wait", 232, blk)), 4, blk)
+		p.Cmdline, p.SystemdInit, p.Children = []string{"/lib/systemd/systemd"}, sd, kids
+		return p
+	}
+	inContainer := func(boot procinspect.Flag) *procinspect.SystemdInit {
+		return &procinspect.SystemdInit{Container: procinspect.KnownFlag(true), ContainerWhy: "systemd sees a container (`container=podman`)", Boot: boot, BootWhy: "why"}
+	}
+	noBoot, boot := inContainer(procinspect.KnownFlag(false)), inContainer(procinspect.KnownFlag(true))
+	unknownBoot := inContainer(procinspect.Flag{})
+	host := &procinspect.SystemdInit{Container: procinspect.KnownFlag(false), ContainerWhy: "`container` is set empty", Boot: procinspect.KnownFlag(true)}
+	unset := &procinspect.SystemdInit{ContainerWhy: "`container` is not set in its environment", Boot: procinspect.KnownFlag(false)}
+	sleeper := func() *procinspect.Process {
+		return containerProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))
+	}
+	stubborn := containerProc("stubborn", 0, procinspect.SigSet(0).With(procinspect.SIGTERM), sleepingThread("hrtimer_nanosleep", 230, 0))
+	for _, c := range []struct {
+		name string
+		p    *procinspect.Process
+		sig  procinspect.Signal
+		want Verdict
+		exit int // -1: none
+		has  string
+	}{
+		{"TERM", sdInit(noBoot, sleeper()), procinspect.SIGTERM, No, -1, "re-execute itself"},
+		{"HUP", sdInit(noBoot, sleeper()), procinspect.SIGHUP, No, -1, "reload"},
+		{"INT", sdInit(noBoot, sleeper()), procinspect.SIGINT, Depends, -1, "ctrl-alt-del.target"},
+		{"QUIT in a container", sdInit(noBoot, sleeper()), procinspect.SIGQUIT, Yes, 255, "exits 255"},
+		{"QUIT outside", sdInit(host), procinspect.SIGQUIT, No, -1, "freezes"},
+		{"QUIT, container unknown", sdInit(unset), procinspect.SIGQUIT, Depends, -1, "not set"},
+		{"QUIT, not read", sdInit(nil), procinspect.SIGQUIT, Depends, -1, "not read"},
+		{"RTMIN+3, no CAP_SYS_BOOT", sdInit(noBoot, sleeper()), 37, Yes, 0, "halt.target"},
+		{"RTMIN+4, no CAP_SYS_BOOT", sdInit(noBoot, sleeper()), 38, Yes, 0, "poweroff.target"},
+		{"RTMIN+5, no CAP_SYS_BOOT", sdInit(noBoot, sleeper()), 39, Yes, 0, "reboot.target"},
+		{"RTMIN+3, CAP_SYS_BOOT", sdInit(boot, sleeper()), 37, Yes, 130, "SIGINT (status 130)"},
+		{"RTMIN+5, CAP_SYS_BOOT", sdInit(boot, sleeper()), 39, Yes, 129, "SIGHUP (status 129)"},
+		{"RTMIN+3, boot unknown", sdInit(unknownBoot, sleeper()), 37, Yes, -1, "if reboot(2) is allowed"},
+		{"RTMIN+3, a unit ignoring TERM", sdInit(noBoot, stubborn), 37, Depends, -1, "stubborn"},
+		{"RTMIN+3, container unknown", sdInit(unset, sleeper()), 37, Depends, -1, "outside a container"},
+		{"RTMIN+3 on a host", sdInit(host, sleeper()), 37, Depends, -1, "halts, powers off or reboots the machine"},
+	} {
+		for _, from := range Senders {
+			pr := Predict(c.p, c.sig, from, nil)
+			exit := -1
+			if pr.Exit.Known {
+				exit = pr.Exit.V
+			}
+			if pr.Verdict != c.want || pr.Outcome != Handled || exit != c.exit || !strings.HasPrefix(pr.Reason, "systemd: ") || !strings.Contains(pr.Reason, c.has) {
+				t.Errorf("%s, %s from %s: %s/%s exit %d (%s); want %s/handled exit %d, naming systemd and %q", c.name, c.sig, from, pr.Verdict, pr.Outcome, exit, pr.Reason, c.want, c.exit, c.has)
+			}
+		}
+	}
+	// Signals systemd has no rule for go to the generic rules.
+	if pr := Predict(sdInit(noBoot), procinspect.SIGKILL, Inside, nil); pr.Verdict != No || pr.Outcome != Dropped {
+		t.Errorf("KILL from inside: %s/%s (%s); want no/dropped", pr.Verdict, pr.Outcome, pr.Reason)
+	}
+}

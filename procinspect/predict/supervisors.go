@@ -131,25 +131,3 @@ func givenOr(set bool) string {
 	}
 	return " (its default)"
 }
-
-// systemd is documented, not measured: systemd cannot run here as a
-// container's init without changing the host (systemd(1), "Signals").
-func systemd(e *eval) (Prediction, bool) {
-	const src = "systemd(1); not measured: systemd cannot run here as a container's init without touching the host"
-	var what string
-	switch e.sig {
-	case procinspect.SIGTERM:
-		what = "serializes its state and re-executes itself: documented to keep running"
-	case procinspect.SIGINT:
-		what = "starts ctrl-alt-del.target (a reboot, in a container usually the end of it)"
-	case procinspect.SIGHUP:
-		what = "reloads its configuration (daemon-reload): documented to keep running"
-	case 37: // SIGRTMIN+3 (glibc's SIGRTMIN is 34)
-		what = "starts halt.target: it stops every unit and exits; podman's and systemd images' stop signal"
-	case 38, 39:
-		what = "starts poweroff.target or reboot.target"
-	default:
-		return Prediction{}, false
-	}
-	return e.out(Depends, Handled, "%s is systemd: as a system manager, on %s it %s (%s)", e.who, e.name, what, src), true
-}
