@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"syscall"
 
@@ -83,6 +84,24 @@ func readBusyboxInit(pr Proc, p *Process) *BusyboxInit {
 		out.Actions = ParseInittab(b)
 	}
 	return out
+}
+
+// identifyInit is Identify for a namespace init whose executable was not
+// read yet: the scan reads its files before its exe link, and Alpine's
+// /sbin/init is busybox with the command line "init", which only the exe
+// link tells apart (measured: busybox init as a container's /sbin/init
+// was predicted without its inittab, "depends", and exited 0).
+func identifyInit(p *Process, pr Proc) Program {
+	if p.Deep != nil && p.Deep.Exe != "" {
+		return Identify(p)
+	}
+	exe, err := os.Readlink(pr.path("exe"))
+	if err != nil {
+		return Identify(p)
+	}
+	q := *p
+	q.Deep = &Deep{Exe: exe}
+	return Identify(&q)
 }
 
 // ParseInittab reads inittab lines the way busybox's config_read does for

@@ -66,3 +66,24 @@ func TestReadBusyboxInitInRoot(t *testing.T) {
 		t.Errorf("single-user, no CAP_SYS_BOOT: %+v", bb)
 	}
 }
+
+// TestIdentifyInitByExe: Alpine's /sbin/init is busybox whose command line
+// and name say only "init": a namespace init's files are read before its
+// executable, so identifyInit reads the exe link to know it is busybox
+// init (without it, its /etc/inittab went unread).
+func TestIdentifyInitByExe(t *testing.T) {
+	d := t.TempDir()
+	if err := os.Symlink("/bin/busybox", filepath.Join(d, "exe")); err != nil {
+		t.Fatal(err)
+	}
+	p := &Process{Cmdline: []string{"init"}, Status: Status{Name: "init"}}
+	if got := Identify(p); got == ProgBusyboxInit {
+		t.Fatalf("Identify without the exe link: %q; the test needs it not to know", got)
+	}
+	if got := identifyInit(p, Proc{PID: 7, dir: d}); got != ProgBusyboxInit {
+		t.Errorf("identifyInit: %q, want busybox init", got)
+	}
+	if got := identifyInit(p, Proc{PID: 7, dir: filepath.Join(d, "none")}); got != Identify(p) {
+		t.Errorf("identifyInit without an exe link: %q, want Identify's %q", got, Identify(p))
+	}
+}

@@ -450,8 +450,12 @@ const notInit = "not read: it is not a namespace init, and only a namespace init
 //
 // With quiet set, the environment is quiet's (reuse.go).
 func readInitFiles(p *Process, pr Proc, quiet *Process) {
+	isInit, ok := p.Status.IsInit()
 	pg := Identify(p)
-	if isInit, ok := p.Status.IsInit(); !ok || !isInit {
+	if ok && isInit {
+		pg = identifyInit(p, pr)
+	}
+	if !ok || !isInit {
 		if len(initEnv[pg]) > 0 {
 			p.EnvErr = notInit
 		}

@@ -25,6 +25,7 @@ type Docker struct {
 	cmd      *exec.Cmd
 	done     chan error
 	imported bool
+	images   map[string]bool // other images imported (importImage)
 }
 
 // StartDocker starts a dockerd and stops it in t's cleanup.
@@ -207,4 +208,15 @@ func trimSlash(s string) string {
 		return s[1:]
 	}
 	return s
+}
+
+// RunImage runs another of the test images (built by rootfs, imported once
+// as image) as a detached container; args go before the image.
+func (d *Docker) RunImage(t testing.TB, rootfs func() (string, error), image, name string, args []string, cmd ...string) Inspect {
+	t.Helper()
+	if d.images == nil {
+		d.images = map[string]bool{}
+	}
+	importImage(t, d.docker, d.images, rootfs, image)
+	return d.Inspect(t, runImage(t, d.docker, name, image, append(d.RunArgs(), args...), cmd))
 }

@@ -128,6 +128,34 @@ func importOnce(t testing.TB, done *bool, run cli, flags ...string) {
 	*done = true
 }
 
+// importImage imports the tarball rootfs builds as image, unless done
+// says it was.
+func importImage(t testing.TB, run cli, done map[string]bool, rootfs func() (string, error), image string, flags ...string) {
+	t.Helper()
+	if done[image] {
+		return
+	}
+	tarball, err := rootfs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(append(append([]string{"import"}, flags...), tarball, image)...); err != nil {
+		t.Fatal(err)
+	}
+	done[image] = true
+}
+
+// runImage runs image as a detached container named name and returns its
+// ID.
+func runImage(t testing.TB, run cli, name, image string, flags, cmd []string) string {
+	t.Helper()
+	id, err := run(append(append(append([]string{"run", "-d", "--name", name}, flags...), image), cmd...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // runDetached runs the test image as a detached container named name and
 // returns what the engine prints: its ID.
 func runDetached(t testing.TB, run cli, name string, flags, cmd []string) string {

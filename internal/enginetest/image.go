@@ -40,7 +40,7 @@ func Main(m *testing.M) int {
 // built one: every TestMain of a package that builds the image calls it
 // (cmd/sigview's left one in /tmp per run).
 func RemoveRootfs() {
-	for _, p := range []string{rootfsPath, systemdPath} {
+	for _, p := range []string{rootfsPath, systemdPath, busyboxPath} {
 		if p != "" {
 			os.RemoveAll(filepath.Dir(p))
 		}

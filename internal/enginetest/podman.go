@@ -17,8 +17,7 @@ type Podman struct {
 	Root     string // graph root
 	RunRoot  string
 	imported bool
-	// systemdImported: the systemd image is imported (RunSystemd).
-	systemdImported bool
+	images   map[string]bool // other images imported (importImage)
 }
 
 // CreateFlags are added to every podman run.
@@ -33,7 +32,7 @@ func NewPodman(t testing.TB) *Podman {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Podman{Dir: dir, Root: filepath.Join(dir, "root"), RunRoot: filepath.Join(dir, "run")}
+	p := &Podman{Dir: dir, Root: filepath.Join(dir, "root"), RunRoot: filepath.Join(dir, "run"), images: map[string]bool{}}
 	t.Cleanup(func() {
 		p.podman("rm", "-a", "-f", "-t", "0")
 		// conmon runs "podman container cleanup" after a container exits;
@@ -118,3 +117,11 @@ func (p *Podman) Stop(t testing.TB, idOrName string, timeout int) {
 // StorageRoots returns podman's private graph root and run root, for
 // engine.Options.ContainersStorage.
 func (p *Podman) StorageRoots() []string { return []string{p.Root, p.RunRoot} }
+
+// RunImage runs another of the test images (built by rootfs, imported once
+// as image) as a detached container; args go before the image.
+func (p *Podman) RunImage(t testing.TB, rootfs func() (string, error), image, name string, args []string, cmd ...string) Inspect {
+	t.Helper()
+	importImage(t, p.podman, p.images, rootfs, image, "-q")
+	return p.Inspect(t, runImage(t, p.podman, name, image, append(p.RunArgs(), args...), cmd))
+}

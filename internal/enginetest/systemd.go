@@ -56,12 +56,9 @@ func buildSystemdRootfs() (path string, err error) {
 		if _, err := os.Stat(b); err != nil {
 			return "", fmt.Errorf("the systemd image needs %s (Debian package systemd): %w", b, err)
 		}
-		out, _ := exec.Command("ldd", b).Output()
-		for _, name := range append([]string{b}, libRE.FindAllString(string(out), -1)...) {
-			if files[name], err = readReal(name); err != nil {
-				return "", err
-			}
-		}
+	}
+	if err := withLibs(files, systemdBins...); err != nil {
+		return "", err
 	}
 	for _, u := range systemdUnits {
 		if files[unitDir+"/"+u], err = readReal(filepath.Join(unitDir, u)); err != nil {
@@ -71,7 +68,15 @@ func buildSystemdRootfs() (path string, err error) {
 	for u, text := range systemdOwnUnits {
 		files[unitDir+"/"+u] = []byte(text)
 	}
-	dir, err := os.MkdirTemp("", "sigview-systemd-rootfs-")
+	// As systemd ships it: ctrl-alt-del.target is reboot.target.
+	return writeImage("sigview-systemd-rootfs-", files, map[string]string{unitDir + "/ctrl-alt-del.target": "reboot.target"})
+}
+
+// writeImage writes a root filesystem tarball of files (name in the image
+// -> contents, mode 0755) and symlinks (name -> target), with the
+// directories engines mount over, into a new temporary directory.
+func writeImage(prefix string, files map[string][]byte, links map[string]string) (path string, err error) {
+	dir, err := os.MkdirTemp("", prefix)
 	if err != nil {
 		return "", err
 	}
@@ -88,9 +93,14 @@ func buildSystemdRootfs() (path string, err error) {
 	defer f.Close()
 	tw := tar.NewWriter(f)
 	dirs := map[string]bool{"/proc": true, "/sys": true, "/dev": true, "/etc": true, "/tmp": true, "/run": true, "/var": true}
-	names := make([]string, 0, len(files))
+	var names []string
 	for name := range files {
 		names = append(names, name)
+	}
+	for name := range links {
+		names = append(names, name)
+	}
+	for _, name := range names {
 		for d := filepath.Dir(name); d != "/"; d = filepath.Dir(d) {
 			dirs[d] = true
 		}
@@ -107,6 +117,12 @@ func buildSystemdRootfs() (path string, err error) {
 		}
 	}
 	for _, name := range names {
+		if target, ok := links[name]; ok {
+			if err := tw.WriteHeader(&tar.Header{Name: name[1:], Typeflag: tar.TypeSymlink, Linkname: target, Mode: 0o777}); err != nil {
+				return "", err
+			}
+			continue
+		}
 		if err := tw.WriteHeader(&tar.Header{Name: name[1:], Mode: 0o755, Size: int64(len(files[name]))}); err != nil {
 			return "", err
 		}
@@ -114,14 +130,24 @@ func buildSystemdRootfs() (path string, err error) {
 			return "", err
 		}
 	}
-	// As systemd ships it: ctrl-alt-del.target is reboot.target.
-	if err := tw.WriteHeader(&tar.Header{Name: unitDir[1:] + "/ctrl-alt-del.target", Typeflag: tar.TypeSymlink, Linkname: "reboot.target", Mode: 0o777}); err != nil {
-		return "", err
-	}
 	if err := tw.Close(); err != nil {
 		return "", err
 	}
 	return p, f.Close()
+}
+
+// withLibs adds each program and its shared libraries (ldd) to files.
+func withLibs(files map[string][]byte, bins ...string) error {
+	for _, b := range bins {
+		out, _ := exec.Command("ldd", b).Output() // "not a dynamic executable" fails
+		for _, name := range append([]string{b}, libRE.FindAllString(string(out), -1)...) {
+			var err error
+			if files[name], err = readReal(name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func readReal(name string) ([]byte, error) {
@@ -138,16 +164,7 @@ func readReal(name string) ([]byte, error) {
 // makes SIGRTMIN+3 the stop signal); args go before the image.
 func (p *Podman) RunSystemd(t testing.TB, name string, args ...string) Inspect {
 	t.Helper()
-	if !p.systemdImported {
-		tarball, err := SystemdRootfs()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.podman("import", "-q", tarball, SystemdImage); err != nil {
-			t.Fatal(err)
-		}
-		p.systemdImported = true
-	}
+	importImage(t, p.podman, p.images, SystemdRootfs, SystemdImage, "-q")
 	a := append(append(append([]string{"run", "-d", "--name", name, "--systemd=always"}, p.RunArgs()...), args...), SystemdImage, "/lib/systemd/systemd")
 	id, err := p.podman(a...)
 	if err != nil {
@@ -165,4 +182,42 @@ func (p *Podman) Exec(idOrName string, cmd ...string) (string, error) {
 func (p *Podman) Remove(idOrName string) error {
 	_, err := p.podman("rm", "-f", "-t", "0", idOrName)
 	return err
+}
+
+// BusyboxImage is the name the busybox init test image is imported as:
+// the host's busybox as /sbin/init, sh and sleep, with an /etc/inittab
+// that respawns one sleep and has no other action (busybox's built-in
+// one would run `umount -a -r` at shutdown).
+const BusyboxImage = "localhost/sigview-busybox:1"
+
+// BusyboxInittab is the busybox image's /etc/inittab.
+const BusyboxInittab = "::respawn:/bin/sleep 1000\n"
+
+var (
+	busyboxOnce sync.Once
+	busyboxPath string
+	busyboxErr  error
+)
+
+// BusyboxRootfs returns the busybox image's tarball, built once per test
+// binary run (RemoveRootfs removes it).
+func BusyboxRootfs() (string, error) {
+	busyboxOnce.Do(func() {
+		bin, err := exec.LookPath("busybox")
+		if err != nil {
+			busyboxErr = fmt.Errorf("the busybox image needs busybox (Debian package busybox): %w", err)
+			return
+		}
+		files := map[string][]byte{"/etc/inittab": []byte(BusyboxInittab)}
+		if busyboxErr = withLibs(files, bin); busyboxErr != nil {
+			return
+		}
+		files["/bin/busybox"] = files[bin]
+		if bin != "/bin/busybox" {
+			delete(files, bin)
+		}
+		links := map[string]string{"/sbin/init": "/bin/busybox", "/bin/sh": "busybox", "/bin/sleep": "busybox"}
+		busyboxPath, busyboxErr = writeImage("sigview-busybox-rootfs-", files, links)
+	})
+	return busyboxPath, busyboxErr
 }
