@@ -1,8 +1,8 @@
 package predict
 
 // What supervisors run as a container's init do with a signal
-// (docs/kernel-signals.md §8.2): s6-svscan, runit's runsvdir, supervisord,
-// and systemd (documented only: it cannot run here as a container's init).
+// (docs/kernel-signals.md §8.2): s6-svscan, runit's runsvdir and
+// supervisord; systemd is in systemd.go.
 
 import (
 	"fmt"
