@@ -26,7 +26,8 @@ type SupervisordConf struct {
 	Found string
 	// Included are the files [include] added, in the order read.
 	Included []string
-	// Programs are its [program:NAME] and [eventlistener:NAME] sections, merged over every file
+	// Programs are its [program:NAME], [eventlistener:NAME] and
+	// [fcgi-program:NAME] sections, merged over every file
 	// read as supervisor's ConfigParser merges them, in order of first
 	// appearance.
 	Programs []SupervisordProgram
@@ -38,10 +39,10 @@ type SupervisordConf struct {
 	IncludeErr string
 }
 
-// SupervisordProgram is one [program:NAME] or [eventlistener:NAME]
-// section.
+// SupervisordProgram is one [program:NAME], [eventlistener:NAME] or
+// [fcgi-program:NAME] section.
 type SupervisordProgram struct {
-	// Kind is "program" or "eventlistener".
+	// Kind is "program", "eventlistener" or "fcgi-program".
 	Kind    string
 	Name    string
 	Command string

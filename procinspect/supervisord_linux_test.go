@@ -71,6 +71,13 @@ var supervisordCases = []kernelCase{
 		want: map[send]want{
 			termHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "gets SIGKILL ([eventlistener:ev]"},
 			intIn:    {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "[eventlistener:ev]"}}},
+	// So is a FastCGI program, whose socket supervisord makes (in the
+	// configuration's directory: %(here)s).
+	{name: "supervisord, an [fcgi-program] ignoring SIGTERM, stopsignal KILL", program: "supervisord", kids: 2, grace: 6 * time.Second,
+		argv: supervisordSections("[program:p]\ncommand=sleep 1000\nstartsecs=0\n[fcgi-program:fc]\nsocket=unix://%(here)s/fc.sock\n" +
+			"command=sh -c \"trap '' TERM; sleep 1000; true\"\nstopsignal=KILL\nstartsecs=0\n"),
+		want: map[send]want{
+			termHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "gets SIGKILL ([fcgi-program:fc]"}}},
 	// The program ignores SIGTERM; its stopsignal, INT, is in an included
 	// file: supervisord stops it at once and exits 0. (Without the
 	// include, TERM would be assumed and the answer would be "depends".)

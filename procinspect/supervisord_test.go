@@ -56,15 +56,17 @@ func TestParseSupervisordConf(t *testing.T) {
 
 // TestShlexAndFormat: commands are split as shlex.split and expanded as
 // Python's % with a dict.
-// TestSupervisordGroupsAndListeners: [group:G] gives its programs
-// group_name G, [eventlistener:x] sections are stopped as programs are,
+// TestSupervisordGroupsAndListeners: [group:G] gives its programs (and
+// fcgi-programs) group_name G, [eventlistener:x] and [fcgi-program:x]
+// sections are stopped as programs are,
 // and stopasgroup implies killasgroup (options.py).
 func TestSupervisordGroupsAndListeners(t *testing.T) {
 	cf := parseIni([]byte("[group:sleep]\nprograms = a , b\n[program:a]\ncommand=%(group_name)s 1000\nstopasgroup=true\n" +
 		"[program:b]\ncommand=%(group_name)s 2000\nkillasgroup=yes\n[program:c]\ncommand=%(group_name)s 3000\nstopasgroup=maybe\n" +
-		"[eventlistener:ev]\ncommand=listen\nevents=PROCESS_STATE\nstopsignal=KILL\n"))
+		"[eventlistener:ev]\ncommand=listen\nevents=PROCESS_STATE\nstopsignal=KILL\n[group:web]\nprograms=fc\n" +
+		"[fcgi-program:fc]\ncommand=serve %(group_name)s\nsocket=unix:///run/fc.sock\nstopsignal=INT\n"))
 	c := SupervisordConf{Path: "/s.conf", Programs: cf.programs("/s.conf")}
-	if len(c.Programs) != 4 {
+	if len(c.Programs) != 5 {
 		t.Fatalf("parsed %+v", c.Programs)
 	}
 	a, b, cc, ev := c.Programs[0], c.Programs[1], c.Programs[2], c.Programs[3]
@@ -77,7 +79,10 @@ func TestSupervisordGroupsAndListeners(t *testing.T) {
 	if ev.Kind != "eventlistener" || ev.StopSignal != SIGKILL || ev.Section() != "[eventlistener:ev]" || a.Section() != "[program:a]" {
 		t.Errorf("ev: %+v", ev)
 	}
-	for argv, want := range map[string]string{"sleep 1000": "a", "sleep 2000": "b", "c 3000": "c", "listen": "ev"} {
+	if fc := c.Programs[4]; fc.Kind != "fcgi-program" || fc.Group != "web" || fc.StopSignal != SIGINT || fc.Section() != "[fcgi-program:fc]" {
+		t.Errorf("fc: %+v", fc)
+	}
+	for argv, want := range map[string]string{"sleep 1000": "a", "sleep 2000": "b", "c 3000": "c", "listen": "ev", "serve web": "fc"} {
 		if p, ok := c.Program(strings.Fields(argv)); !ok || p.Name != want {
 			t.Errorf("Program(%s) = %+v, %v; want %s", argv, p, ok, want)
 		}

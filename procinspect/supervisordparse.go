@@ -131,10 +131,11 @@ func (f *iniFile) merge(inc iniFile, file string) {
 	}
 }
 
-// programs are the [program:NAME] and [eventlistener:NAME] sections,
-// which supervisord stops alike (options.py: processes_from_section); a
-// section without a file is the main file's (mainPath). A program named in
-// a [group:G] section's programs= has group_name G (process_groups_from_parser).
+// programs are the [program:NAME], [eventlistener:NAME] and
+// [fcgi-program:NAME] sections, which supervisord stops alike (options.py:
+// processes_from_section); a section without a file is the main file's
+// (mainPath). A program or fcgi-program named in a [group:G] section's
+// programs= has group_name G (process_groups_from_parser).
 func (f *iniFile) programs(mainPath string) []SupervisordProgram {
 	groups := map[string]string{}
 	for _, s := range f.sections {
@@ -149,13 +150,13 @@ func (f *iniFile) programs(mainPath string) []SupervisordProgram {
 	var out []SupervisordProgram
 	for _, s := range f.sections {
 		kind, name, ok := strings.Cut(s.name, ":")
-		if !ok || (kind != "program" && kind != "eventlistener") {
+		if !ok || (kind != "program" && kind != "eventlistener" && kind != "fcgi-program") {
 			continue
 		}
 		p := SupervisordProgram{Kind: kind, Name: strings.TrimSpace(name), Command: s.keys["command"], File: s.file,
 			StopSignal: SIGTERM, StopWaitSecs: 10, NumProcs: 1}
 		p.Group = p.Name
-		if g, ok := groups[p.Name]; ok && kind == "program" {
+		if g, ok := groups[p.Name]; ok && kind != "eventlistener" {
 			p.Group = g
 		}
 		if p.File == "" {
