@@ -856,7 +856,10 @@ var kernelCases = []kernelCase{
 	{name: "s6-svscan, empty scan directory", argv: s6svscan(nil), program: "s6-svscan",
 		want: withKill(map[send]want{termIn: exits0Handled, termHost: exits0Handled, intIn: exits0Handled, intHost: exits0Handled,
 			quitIn: exits0Handled, quitHost: exits0Handled,
-			hupIn: {verdict: "no", outcome: "handled", end: alive}, hupHost: {verdict: "no", outcome: "handled", end: alive}})},
+			hupIn: {verdict: "no", outcome: "handled", end: alive}, hupHost: {verdict: "no", outcome: "handled", end: alive},
+			// USR1, USR2, PWR and WINCH: read, and nothing without a script.
+			{syscall.SIGUSR1, predict.Host}:  {verdict: "no", outcome: "handled", end: alive, reasonHas: "without .s6-svscan/SIGUSR1"},
+			{syscall.SIGPWR, predict.Inside}: {verdict: "no", outcome: "handled", end: alive, reasonHas: "without .s6-svscan/SIGPWR"}})},
 	{name: "s6-svscan with .s6-svscan/SIGTERM", argv: s6svscan(map[string]string{".s6-svscan/SIGTERM": "#!/bin/sh\nexit 0\n"}), program: "s6-svscan",
 		want: withKill(map[send]want{
 			termIn:   {verdict: "depends", outcome: "handled", end: alive, reasonHas: ".s6-svscan/SIGTERM"},

@@ -40,10 +40,11 @@ const (
 	S6NotExecutable = "not executable" // s6-svscan falls back to its default
 )
 
-// s6Names are the files of .s6-svscan/ that decide what a stop does:
+// s6Names are the files of .s6-svscan/ that decide what a stop does (a
+// script for each signal s6-svscan catches and acts on by name):
 // crash is what s6-svscan execs when it cannot exec finish (a finish
 // without an execute bit makes it exit 111 when there is no crash).
-var s6Names = []string{"SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "finish", "crash"}
+var s6Names = []string{"SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGPWR", "SIGWINCH", "finish", "crash"}
 
 // File says what was found for name, or why it is unknown.
 func (f *S6Files) File(name string) string {
