@@ -358,8 +358,12 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_
 	}
 	bpf_ringbuf_submit(e, wakeup(e->ktime));
 	count(1);
-	u8 one = 1;
-	bpf_map_update_elem(&tracked, &tgid, &one, BPF_ANY);
+	// An update of the LRU map takes its lock and a node each time; a
+	// storm of signals to one process needs it once.
+	if (!bpf_map_lookup_elem(&tracked, &tgid)) {
+		u8 one = 1;
+		bpf_map_update_elem(&tracked, &tgid, &one, BPF_ANY);
+	}
 	return 0;
 }
 
