@@ -158,7 +158,7 @@ func s6Logger(c *process, name string, kids, services []*process) (Verdict, stri
 func s6LogInput(c *process, kids []*process) (Verdict, string) {
 	main := strings.TrimSuffix(strings.TrimRight(c.S6Service.Dir, "/"), "/log")
 	for _, k := range kids {
-		if k.S6Service == nil || strings.TrimRight(k.S6Service.Dir, "/") != main {
+		if k.S6Service == nil || k.S6Service.Err != "" || strings.TrimRight(k.S6Service.Dir, "/") != main {
 			continue
 		}
 		for _, s := range liveChildren(k) {
@@ -166,8 +166,9 @@ func s6LogInput(c *process, kids []*process) (Verdict, string) {
 				return Depends, fmt.Sprintf("its input ends once the logged service, its s6-supervise and s6-svscan have closed it, but the service %s (PID %s inside) has %d child process(es) that may hold it open", procinspect.Printable(s.Name()), nsPIDText(s), n)
 			}
 		}
+		return Yes, "its input ends once the logged service (which has no child process), its s6-supervise and s6-svscan have closed it"
 	}
-	return Yes, "its input ends once the logged service (which has no child process), its s6-supervise and s6-svscan have closed it"
+	return Depends, fmt.Sprintf("its input ends once every process holding the pipe has closed it, and the s6-supervise of the logged service (%s) was not found among s6-svscan's children read, so what holds it is unknown", procinspect.Printable(main))
 }
 
 // s6Then adds what follows a service's end: its finish script, killed
