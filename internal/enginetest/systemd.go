@@ -33,6 +33,10 @@ var systemdUnits = []string{"halt.target", "systemd-halt.service", "poweroff.tar
 var systemdOwnUnits = map[string]string{
 	"default.target":  "[Unit]\nDescription=sigview test target\nWants=sleeper.service\n",
 	"sleeper.service": "[Unit]\nDescription=a sleep\n[Service]\nExecStart=/bin/sleep 100000\n",
+	// systemd --unit=stubborn.target runs a service whose shell ignores
+	// SIGTERM (its sleeps do not): its stop waits TimeoutStopSec=, 90 s.
+	"stubborn.target":  "[Unit]\nDescription=a service that ignores SIGTERM\nWants=stubborn.service\n",
+	"stubborn.service": "[Unit]\nDescription=a shell ignoring SIGTERM\n[Service]\nExecStart=/bin/sh -c 'trap \"\" TERM; while :; do sleep 1; done'\n",
 }
 
 const unitDir = "/usr/lib/systemd/system"
@@ -163,9 +167,18 @@ func readReal(name string) ([]byte, error) {
 // and the container's own cgroup systemd needs, sets container=podman, and
 // makes SIGRTMIN+3 the stop signal); args go before the image.
 func (p *Podman) RunSystemd(t testing.TB, name string, args ...string) Inspect {
+	return p.RunSystemdUnit(t, name, "", args...)
+}
+
+// RunSystemdUnit is RunSystemd starting unit (systemd --unit) instead of
+// default.target, unless it is "".
+func (p *Podman) RunSystemdUnit(t testing.TB, name, unit string, args ...string) Inspect {
 	t.Helper()
 	importImage(t, p.podman, p.images, SystemdRootfs, SystemdImage, "-q")
 	a := append(append(append([]string{"run", "-d", "--name", name, "--systemd=always"}, p.RunArgs()...), args...), SystemdImage, "/lib/systemd/systemd")
+	if unit != "" {
+		a = append(a, "--unit="+unit)
+	}
 	id, err := p.podman(a...)
 	if err != nil {
 		t.Fatal(err)
