@@ -375,11 +375,7 @@ func docStop(st predict.Stop) DocStop {
 	d := DocStop{By: st.By, Signal: st.SignalName(), SignalNumber: sigNumber(st.Signal), SignalFrom: procinspect.Printable(st.SignalFrom), GraceSeconds: int(st.Grace.Seconds()),
 		GraceFrom: procinspect.Printable(st.GraceFrom), Verdict: string(st.Verdict), ExitCode: intPtr(st.Exit), Summary: procinspect.Printable(st.Summary),
 		SignalAssumed: st.SignalAssumed, GraceAssumed: st.GraceAssumed}
-	if st.After.Known {
-		after := 0
-		if st.AfterGrace {
-			after = int(st.Grace.Seconds())
-		}
+	if after, ok := st.AfterSeconds(); ok {
 		d.AfterSeconds = &after
 	}
 	return d

@@ -27,7 +27,7 @@ var (
 		"1 when the namespace's configured stop (Kubernetes' for a pod's container, else docker stop's) will not end its init within the grace period, so the runtime sends SIGKILL; 0 when the stop signal ends it; absent when unknown.",
 		initLabelNames, nil)
 	descStopSeconds = prometheus.NewDesc("sigview_stop_expected_seconds",
-		"How long the configured stop is predicted to take: 0 when the stop signal ends the init at once, the grace period when SIGKILL is needed; absent when the program decides.",
+		"How long the configured stop is predicted to take: 0 when the stop signal ends the init at once, the seconds its own known steps take (busybox init: 2 or 3), the grace period when SIGKILL is needed; absent when the program decides.",
 		initLabelNames, nil)
 	descStopExit = prometheus.NewDesc("sigview_stop_expected_exit_code",
 		"The exit status the runtime is predicted to report after the configured stop; absent when unknown.",

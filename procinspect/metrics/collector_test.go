@@ -151,7 +151,7 @@ func TestCollectorStops(t *testing.T) {
 # TYPE sigview_stop_needs_sigkill gauge
 sigview_stop_needs_sigkill{container="",container_id="",container_name="",pidns="2",pod="",pod_namespace="",program="sleep",runtime=""} 1
 sigview_stop_needs_sigkill{container="",container_id="",container_name="",pidns="3",pod="",pod_namespace="",program="tini",runtime=""} 0
-# HELP sigview_stop_expected_seconds How long the configured stop is predicted to take: 0 when the stop signal ends the init at once, the grace period when SIGKILL is needed; absent when the program decides.
+# HELP sigview_stop_expected_seconds How long the configured stop is predicted to take: 0 when the stop signal ends the init at once, the seconds its own known steps take (busybox init: 2 or 3), the grace period when SIGKILL is needed; absent when the program decides.
 # TYPE sigview_stop_expected_seconds gauge
 sigview_stop_expected_seconds{container="",container_id="",container_name="",pidns="2",pod="",pod_namespace="",program="sleep",runtime=""} 10
 sigview_stop_expected_seconds{container="",container_id="",container_name="",pidns="3",pod="",pod_namespace="",program="tini",runtime=""} 0

@@ -134,11 +134,8 @@ func stopOf(st predict.Stop) *StopPrediction {
 	if n := st.NeedsSIGKILL(); n.Known {
 		out.NeedsSIGKILL = &n.V
 	}
-	if st.After.Known {
-		secs := 0.0
-		if st.AfterGrace {
-			secs = float64(int(st.Grace.Seconds())) // whole seconds, as the document's after_seconds
-		}
+	if after, ok := st.AfterSeconds(); ok {
+		secs := float64(after) // whole seconds, as the document's after_seconds
 		out.Seconds = &secs
 	}
 	if st.Exit.Known {

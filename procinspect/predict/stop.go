@@ -41,6 +41,9 @@ type Stop struct {
 	After procinspect.Flag
 	// AfterGrace is set when the stop ends with SIGKILL after the grace period.
 	AfterGrace bool
+	// Takes is how long the program takes to end after the stop signal
+	// when that is known (Prediction.Takes); 0 at once.
+	Takes time.Duration
 	// Exit is the exit status the runtime will report, when known.
 	Exit procinspect.Int
 	// Summary is one sentence for people.
@@ -161,6 +164,11 @@ func stopFor(pl Plan, hostPredict func(Signal) Prediction) Stop {
 		}
 		return st
 	}
+	if pr.Verdict == Yes && pr.Takes.Known {
+		if done, ok := st.takesLonger(pr, how, g); ok {
+			return done
+		}
+	}
 	switch pr.Verdict {
 	case Yes:
 		st.After, st.Exit = procinspect.KnownFlag(true), pr.Exit
@@ -169,7 +177,11 @@ func stopFor(pl Plan, hostPredict func(Signal) Prediction) Stop {
 			exit = fmt.Sprintf("exit status %d", pr.Exit.V)
 		}
 		when := "it ends at once"
-		if pr.Outcome == Handled {
+		switch {
+		case pr.Takes.Known:
+			st.Takes = time.Duration(pr.Takes.V) * time.Second
+			when = fmt.Sprintf("it ends about %d s after the signal", pr.Takes.V)
+		case pr.Outcome == Handled:
 			when = "it ends once its handler has run" // a JVM's shutdown hooks can take a while
 		}
 		st.Summary = fmt.Sprintf("%s: %s (%s), %s", how, when, pr.Outcome, exit)
@@ -186,6 +198,38 @@ func stopFor(pl Plan, hostPredict func(Signal) Prediction) Stop {
 		st.Summary = fmt.Sprintf("%s, and whether that ends it is unknown: at worst SIGKILL after %s (exit status 137)", how, g)
 	}
 	return st
+}
+
+// takesLonger decides a stop whose signal ends the program only after a
+// known time (Prediction.Takes) that the grace period does not leave it:
+// longer, the runtime's SIGKILL comes first (137); as long, which comes
+// first is a race. ok is false when the grace period is longer.
+func (st Stop) takesLonger(pr Prediction, how, g string) (Stop, bool) {
+	takes := time.Duration(pr.Takes.V) * time.Second
+	switch {
+	case st.Grace > takes:
+		return st, false
+	case st.Grace < takes:
+		st.Verdict, st.After, st.AfterGrace, st.Exit = No, procinspect.KnownFlag(true), true, procinspect.KnownInt(137)
+		st.Summary = fmt.Sprintf("%s: it would end about %d s after it (%s), but the grace period is %s: SIGKILL comes first, exit status 137", how, pr.Takes.V, pr.Outcome, g)
+	default:
+		st.Verdict = Depends
+		st.Summary = fmt.Sprintf("%s: it ends about %d s after it (%s), as long as the grace period: whether it or the runtime's SIGKILL (exit status 137) comes first is a race", how, pr.Takes.V, pr.Outcome)
+	}
+	return st, true
+}
+
+// AfterSeconds is how long the stop takes, in whole seconds, as
+// after_seconds reports it: the grace period when SIGKILL is needed, else
+// the time the program takes (0 at once); ok is false when unknown.
+func (st Stop) AfterSeconds() (secs int, ok bool) {
+	switch {
+	case !st.After.Known:
+		return 0, false
+	case st.AfterGrace:
+		return int(st.Grace.Seconds()), true
+	}
+	return int(st.Takes.Seconds()), true
 }
 
 // FixHint suggests how to make the container's stop signal (SIGTERM when

@@ -106,3 +106,49 @@ func TestHintNamesTheStopSignal(t *testing.T) {
 		t.Errorf("stop signal SIGTERM, dropped: hint %q", h)
 	}
 }
+
+// TestStopTakes: busybox init ends about 3 s after SIGTERM (2 s with
+// CAP_SYS_BOOT): within a longer grace period the stop takes that long; a
+// shorter one ends in the runtime's SIGKILL (137); an equal one is a race.
+func TestStopTakes(t *testing.T) {
+	set := procinspect.SigSet(0)
+	for _, s := range []procinspect.Signal{1, 2, 3, 10, 12, 15, 17, 30} {
+		set = set.With(s)
+	}
+	p := nsInitProc("init", 0, 0, sigwaitThread(set))
+	p.Deep.Exe, p.Cmdline = "/bin/busybox", []string{"init"}
+	p.BusyboxInit = &procinspect.BusyboxInit{Actions: map[string][]string{"respawn": {"/bin/sleep 1000"}}, Boot: procinspect.KnownFlag(false), BootWhy: "no CAP_SYS_BOOT"}
+	predict := func(s Signal) Prediction { return Predict(p, s, Host, nil) }
+	if pr := predict(procinspect.SIGTERM); pr.Verdict != Yes || !pr.Takes.Known || pr.Takes.V != 3 {
+		t.Fatalf("busybox init, SIGTERM: %s, takes %+v (%s); want yes, 3 s", pr.Verdict, pr.Takes, pr.Reason)
+	}
+	for _, c := range []struct {
+		grace   time.Duration
+		verdict Verdict
+		after   int // -1: unknown
+		exit    int // -1: unknown
+	}{
+		{10 * time.Second, Yes, 3, 0},
+		{2 * time.Second, No, 2, 137},
+		{3 * time.Second, Depends, -1, -1},
+	} {
+		st := stopFor(Plan{Key: "docker", By: "docker stop", Signal: "SIGTERM", Grace: int64(c.grace / time.Second)}, predict)
+		after, ok := st.AfterSeconds()
+		if !ok {
+			after = -1
+		}
+		exit := -1
+		if st.Exit.Known {
+			exit = st.Exit.V
+		}
+		if st.Verdict != c.verdict || after != c.after || exit != c.exit {
+			t.Errorf("grace %v: %s after %d exit %d (%s); want %s after %d exit %d", c.grace, st.Verdict, after, exit, st.Summary, c.verdict, c.after, c.exit)
+		}
+	}
+	// A program that ends at once takes 0.
+	sleep := nsInitProc("sleep", 0, 0, pausedThread(0))
+	st := stopFor(Plan{Key: "docker", By: "docker stop", Signal: "SIGKILL", Grace: 10}, func(s Signal) Prediction { return Predict(sleep, s, Host, nil) })
+	if after, ok := st.AfterSeconds(); !ok || after != 0 {
+		t.Errorf("SIGKILL: after %d (%v); want 0", after, ok)
+	}
+}

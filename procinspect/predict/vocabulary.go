@@ -62,4 +62,9 @@ type Prediction struct {
 	// Exit is the status a container runtime would report when the process
 	// ends this way (128+N for a death by signal N); unknown otherwise.
 	Exit procinspect.Int
+	// Takes is how many whole seconds the process takes to end after the
+	// signal, when it ends by its own steps that take a known time
+	// (busybox init's reboot: about 3 s, 2 s with CAP_SYS_BOOT); unknown
+	// when it ends at once or the time is not known.
+	Takes procinspect.Int
 }
