@@ -46,7 +46,8 @@ var watchCommand = &command{
 		"delivery, the target's fate, and whether sigview's prediction from its last scan before the " +
 		"signal agreed. What is learnt later follows as an update line naming the event's #id. It reads " +
 		"the kernel with a BPF program on the signal tracepoints that goes away when watch exits; it needs " +
-		"root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF. It sends no signal.",
+		"root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF. It sends no signal. It runs Go code on one " +
+		"thread at a time (it costs less so) unless GOMAXPROCS is set in its environment.",
 	exit: "exit status: 0 stopped by SIGINT, SIGTERM or SIGHUP; 1 the recorder cannot run here (the reason " +
 		"and what would make it work on stderr) or a runtime error; 2 usage error.",
 	flags: []cmdFlag{
