@@ -235,6 +235,13 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		}
 	}
 	readDeepSet(grand)
+	// A systemd that sees a container stops its units by signalling every
+	// process of each unit: link the whole tree below it (statuses only).
+	for pid := range deep {
+		if p := snap.byPID[pid]; p != nil && p.Deep != nil && p.SystemdInit != nil && Identify(p) == ProgSystemd && readsChildren(p) {
+			snap.linkSystemdTree(p)
+		}
+	}
 	snap.lookupEngines(&warn)
 	snap.Warnings = warn.lines()
 	if snap.Hidden != "" {

@@ -246,7 +246,20 @@ func TestSystemd(t *testing.T) {
 		return p
 	}
 	inContainer := func(boot procinspect.Flag) *procinspect.SystemdInit {
-		return &procinspect.SystemdInit{Container: procinspect.KnownFlag(true), ContainerWhy: "systemd sees a container (`container=podman`)", Boot: boot, BootWhy: "why"}
+		return &procinspect.SystemdInit{Container: procinspect.KnownFlag(true), ContainerWhy: "systemd sees a container (`container=podman`)", Boot: boot, BootWhy: "why", Tree: true}
+	}
+	// As the scan leaves it when the processes below systemd's children
+	// were not linked (issue 17 review: a unit's worker below its main
+	// process was never looked at, and the stop was predicted yes, exit 0).
+	unlinked := inContainer(procinspect.KnownFlag(false))
+	unlinked.Tree, unlinked.TreeWhy = false, "more than 256 processes run below it"
+	// A unit's main process whose worker ignores SIGTERM.
+	parent := func() *procinspect.Process {
+		p := containerProc("python3", procinspect.SigSet(0).With(procinspect.SIGINT), 0, sleepingThread("do_wait", 61, 0))
+		w := containerProc("stubborn", 0, procinspect.SigSet(0).With(procinspect.SIGTERM), sleepingThread("hrtimer_nanosleep", 230, 0))
+		w.PID, w.Status.NSpid = 8, []int{8, 8}
+		p.Children = []*procinspect.Process{w}
+		return p
 	}
 	noBoot, boot := inContainer(procinspect.KnownFlag(false)), inContainer(procinspect.KnownFlag(true))
 	unknownBoot := inContainer(procinspect.Flag{})
@@ -256,6 +269,14 @@ func TestSystemd(t *testing.T) {
 		return containerProc("sleep", 0, 0, sleepingThread("hrtimer_nanosleep", 230, 0))
 	}
 	stubborn := containerProc("stubborn", 0, procinspect.SigSet(0).With(procinspect.SIGTERM), sleepingThread("hrtimer_nanosleep", 230, 0))
+	onHost := func() *procinspect.Process {
+		p := sdInit(&procinspect.SystemdInit{Container: procinspect.KnownFlag(false), ContainerWhy: "`container` is set empty", Boot: procinspect.KnownFlag(true)}, sleeper())
+		p.InitialNS = procinspect.KnownFlag(true)
+		return p
+	}
+	emptyIn := func(boot procinspect.Flag) *procinspect.SystemdInit {
+		return &procinspect.SystemdInit{Container: procinspect.KnownFlag(false), ContainerWhy: "`container` is set empty", Boot: boot, BootWhy: "why"}
+	}
 	for _, c := range []struct {
 		name string
 		p    *procinspect.Process
@@ -278,8 +299,13 @@ func TestSystemd(t *testing.T) {
 		{"RTMIN+5, CAP_SYS_BOOT", sdInit(boot, sleeper()), 39, Yes, 129, "SIGHUP (status 129)"},
 		{"RTMIN+3, boot unknown", sdInit(unknownBoot, sleeper()), 37, Yes, -1, "if reboot(2) is allowed"},
 		{"RTMIN+3, a unit ignoring TERM", sdInit(noBoot, stubborn), 37, Depends, -1, "stubborn"},
-		{"RTMIN+3, container unknown", sdInit(unset, sleeper()), 37, Depends, -1, "outside a container"},
-		{"RTMIN+3 on a host", sdInit(host, sleeper()), 37, Depends, -1, "halts, powers off or reboots the machine"},
+		{"RTMIN+3, container unknown", sdInit(unset, sleeper()), 37, Depends, -1, "believes it runs in a container"},
+		{"RTMIN+3, below the units not read", sdInit(unlinked, sleeper()), 37, Depends, -1, "were not all read (more than 256"},
+		{"RTMIN+3, a unit's worker ignoring TERM", sdInit(noBoot, parent()), 37, Depends, -1, "stubborn (PID 8 inside) does not end on SIGTERM"},
+		{"RTMIN+3 on a host", onHost(), 37, Depends, -1, "halts, powers off or reboots the machine"},
+		{"RTMIN+3, container empty in a namespace, no CAP_SYS_BOOT", sdInit(emptyIn(procinspect.KnownFlag(false)), sleeper()), 37, No, -1, "freezes"},
+		{"RTMIN+3, container empty in a namespace, boot unknown", sdInit(emptyIn(procinspect.Flag{}), sleeper()), 37, Depends, -1, "reboot_pid_ns"},
+		{"RTMIN+3, container empty in a namespace, CAP_SYS_BOOT", sdInit(emptyIn(procinspect.KnownFlag(true)), sleeper()), 37, Depends, -1, "not all read"},
 	} {
 		for _, from := range Senders {
 			pr := Predict(c.p, c.sig, from, nil)

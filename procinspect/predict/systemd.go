@@ -84,12 +84,15 @@ func systemdShutdown(e *eval, sd *procinspect.SystemdInit, lead string, sig Sign
 	if sd == nil {
 		return e.out(Depends, Handled, "%s: whether it runs in a container, and so how it ends, was not read", lead)
 	}
-	if !sd.Container.Known || !sd.Container.V {
-		return e.out(Depends, Handled, "%s: outside a container it halts, powers off or reboots the machine; %s", lead, sd.ContainerWhy)
+	if !sd.Container.Known {
+		return e.out(Depends, Handled, "%s: whether it believes it runs in a container decides how its shutdown ends (in one it stops every unit and exits; outside one it shuts down as a machine would); %s", lead, sd.ContainerWhy)
+	}
+	if !sd.Container.V {
+		return systemdNoContainer(e, sd, lead, sig)
 	}
 	steps := "it stops every unit (SIGTERM to each unit's processes, SIGKILL after the unit's TimeoutStopSec=, 90 s by default; ExecStop= commands, not read, are assumed to end), then systemd-shutdown takes its place, signals what is left and calls reboot(2)"
-	if slow := systemdSlowUnit(e); slow != "" {
-		return e.out(Depends, Handled, "%s: %s; %s: %s holds the shutdown until that unit's TimeoutStopSec= (90 s by default, longer than an engine's grace period)", lead, sd.ContainerWhy, steps, slow)
+	if slow := systemdSlowUnit(e, sd); slow != "" {
+		return e.out(Depends, Handled, "%s: %s; %s: %s", lead, sd.ContainerWhy, steps, slow)
 	}
 	pr := e.out(Yes, Handled, "%s: %s; %s, and every process of its units ends on SIGTERM; it exits %s", lead, sd.ContainerWhy, steps, rebootEnd(sd, sig))
 	switch {
@@ -118,18 +121,52 @@ func systemdCrash(e *eval, sd *procinspect.SystemdInit, lead string) Prediction 
 	return e.out(No, Handled, "%s: %s; %s, so it then freezes: it never exits, and only SIGKILL from outside its namespace ends it", lead, crash, sd.ContainerWhy)
 }
 
-// systemdSlowUnit names the first process under systemd that would not end
-// on SIGTERM, which a unit's stop sends it; "" when every one would.
-func systemdSlowUnit(e *eval) string {
+// systemdNoContainer predicts a shutdown target for a systemd that
+// believes it runs on no container (`container` set empty). On the host it
+// halts, powers off or reboots the machine. In any other PID namespace its
+// reboot(2) never reaches the machine (reboot_pid_ns): allowed, the kernel
+// kills it as if by sig; refused for want of CAP_SYS_BOOT, systemd-shutdown,
+// not expecting that outside a container, logs "Critical error" and
+// freezes (src/shutdown/shutdown.c), so only SIGKILL from outside ends it.
+func systemdNoContainer(e *eval, sd *procinspect.SystemdInit, lead string, sig Signal) Prediction {
+	if !e.p.InitialNS.Known || e.p.InitialNS.V {
+		return e.out(Depends, Handled, "%s: %s, so on the host it halts, powers off or reboots the machine (and whether this is the host's PID namespace is not known for certain)", lead, sd.ContainerWhy)
+	}
+	steps := "it stops every unit, then systemd-shutdown takes its place, does a machine's shutdown steps (unmounting, detaching devices: assumed to end) and calls reboot(2), which from a PID namespace that is not the host's ends only that namespace (reboot_pid_ns)"
+	switch {
+	case !sd.Boot.Known:
+		return e.out(Depends, Handled, "%s: %s; %s: allowed, the kernel kills it as if by %s (status %d); refused, it freezes and never exits: %s", lead, sd.ContainerWhy, steps, sig, 128+int(sig), sd.BootWhy)
+	case !sd.Boot.V:
+		return e.out(No, Handled, "%s: %s; %s: %s, and systemd-shutdown, not expecting that outside a container, logs a critical error and freezes: it never exits, and only SIGKILL from outside its namespace ends it (an engine's stop ends 137 at its timeout)", lead, sd.ContainerWhy, steps, sd.BootWhy)
+	}
+	if slow := systemdSlowUnit(e, sd); slow != "" {
+		return e.out(Depends, Handled, "%s: %s; %s: %s", lead, sd.ContainerWhy, steps, slow)
+	}
+	return withExit(e.out(Yes, Handled, "%s: %s; %s, and every process of its units ends on SIGTERM; the kernel kills it as if by %s (status %d): %s", lead, sd.ContainerWhy, steps, sig, 128+int(sig), sd.BootWhy), 128+int(sig))
+}
+
+// systemdSlowUnit says why the units' stop may take a unit's
+// TimeoutStopSec=: a process below systemd that would not end on SIGTERM,
+// which a unit's stop sends every process of the unit, or processes below
+// it that were not read; "" when every one would end.
+func systemdSlowUnit(e *eval, sd *procinspect.SystemdInit) string {
+	const held = "holds the shutdown until that unit's TimeoutStopSec= (90 s by default, longer than an engine's grace period)"
+	if !sd.Tree {
+		why := sd.TreeWhy
+		if why == "" {
+			why = "they were not linked"
+		}
+		return fmt.Sprintf("a unit's stop signals every process of the unit, and the processes below systemd's children were not all read (%s): one that does not end on SIGTERM %s", why, held)
+	}
 	seen := 0
 	var walk func(p *process, depth int) string
 	walk = func(p *process, depth int) string {
 		for _, c := range liveChildren(p) {
 			if seen++; seen > maxSystemdUnits || depth > 8 {
-				return fmt.Sprintf("more than %d processes (or a tree deeper than 8) run under it, and they were not all followed: one may not end on SIGTERM", maxSystemdUnits)
+				return fmt.Sprintf("more than %d processes (or a tree deeper than 8) run under it, and they were not all followed: one that does not end on SIGTERM %s", maxSystemdUnits, held)
 			}
 			if pr := Predict(c, procinspect.SIGTERM, Inside, e.k); pr.Verdict != Yes {
-				return fmt.Sprintf("%s (PID %s inside) does not end on SIGTERM (%s: %s)", procinspect.Printable(c.Name()), nsPIDText(c), pr.Verdict, pr.Reason)
+				return fmt.Sprintf("%s (PID %s inside) does not end on SIGTERM (%s: %s) and %s", procinspect.Printable(c.Name()), nsPIDText(c), pr.Verdict, pr.Reason, held)
 			}
 			if s := walk(c, depth+1); s != "" {
 				return s
