@@ -37,6 +37,11 @@ var systemdOwnUnits = map[string]string{
 	// SIGTERM (its sleeps do not): its stop waits TimeoutStopSec=, 90 s.
 	"stubborn.target":  "[Unit]\nDescription=a service that ignores SIGTERM\nWants=stubborn.service\n",
 	"stubborn.service": "[Unit]\nDescription=a shell ignoring SIGTERM\n[Service]\nExecStart=/bin/sh -c 'trap \"\" TERM; while :; do sleep 1; done'\n",
+	// systemd --unit=worker.target runs a service whose main process (a
+	// sleep) ends on SIGTERM and whose child (a sleep forked with SIGTERM
+	// ignored) does not: its stop waits TimeoutStopSec=, 90 s.
+	"worker.target":  "[Unit]\nDescription=a service whose worker ignores SIGTERM\nWants=worker.service\n",
+	"worker.service": "[Unit]\nDescription=a sleep with a child ignoring SIGTERM\n[Service]\nExecStart=/bin/sh -c 'trap \"\" TERM; sleep 100001 & trap - TERM; exec sleep 100000'\n",
 }
 
 const unitDir = "/usr/lib/systemd/system"

@@ -3,6 +3,7 @@ package enginetest
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -68,6 +69,7 @@ func TestPodmanSystemd(t *testing.T) {
 		if r.boot {
 			args = append(args, "--cap-add", "SYS_BOOT")
 		}
+		before := readCgroupState(t)
 		in := runSystemd(t, p, name, args...)
 		pr := systemdPrediction(t, in.Pid, procinspect.Signal(r.sig), r.from)
 		got := sendSystemd(t, p, in, r)
@@ -104,7 +106,7 @@ func TestPodmanSystemd(t *testing.T) {
 			t.Errorf("%s: predicted %s (%s)", row, pr.Verdict, pr.Reason)
 		}
 		p.Remove(in.ID)
-		checkNothingLeft(t, in.ID)
+		checkNothingLeft(t, in.ID, before)
 	}
 	// podman stop, with the stop signal podman sets for systemd (37,
 	// SIGRTMIN+3), with it named, and with SIGTERM, which systemd survives.
@@ -123,7 +125,13 @@ func TestPodmanSystemd(t *testing.T) {
 		{"stop-rtmin3", "", []string{"--stop-signal", "SIGRTMIN+3"}, "SIGRTMIN+3", "yes", 0},
 		{"stop-term", "", []string{"--stop-signal", "SIGTERM"}, "SIGTERM", "no", 137},
 		{"stop-stubborn-unit", "stubborn.target", nil, "SIGRTMIN+3", "depends", 137},
+		// The unit's main process (a sleep) ends on SIGTERM, its child
+		// does not: the unit's stop signals both (KillMode=control-group)
+		// and waits for the child (review 2, item 4: was predicted yes,
+		// exit 0, from systemd's children alone).
+		{"stop-worker-below-unit", "worker.target", nil, "SIGRTMIN+3", "depends", 137},
 	} {
+		before := readCgroupState(t)
 		in := runSystemdUnit(t, p, c.name, c.unit, c.args...)
 		st, _ := predictedStop(t, "podman", in.Pid)
 		start := time.Now()
@@ -146,7 +154,7 @@ func TestPodmanSystemd(t *testing.T) {
 			t.Errorf("%s: took %v, want the %v timeout then SIGKILL", c.name, took, limit)
 		}
 		p.Remove(in.ID)
-		checkNothingLeft(t, in.ID)
+		checkNothingLeft(t, in.ID, before)
 	}
 	if now := readTrim("/proc/1/comm"); now != hostInit {
 		t.Errorf("the host's PID 1 was %q, is %q", hostInit, now)
@@ -234,23 +242,90 @@ func (e systemdEnded) String() string {
 	return "exited " + strconv.Itoa(e.code) + " after " + e.took.Round(10*time.Millisecond).String()
 }
 
-// checkNothingLeft fails when a removed container left a cgroup (in any
-// hierarchy, under podman's cgroupfs parent) or a mount naming its ID.
-func checkNothingLeft(t *testing.T, id string) {
+// cgroupState is what a systemd container could change in the host's
+// cgroups. On cgroup v1 podman's systemd mode bind-mounts the host's whole
+// name=systemd hierarchy read-write into the container (masking only
+// release_agent): nothing but systemd's restraint keeps it to its own
+// cgroup, so the test compares the hierarchy's top level, podman's
+// libpod_parent, and the root's notify_on_release and release_agent before
+// and after each container.
+type cgroupState struct {
+	root          string
+	top, parent   []string // directory names
+	notify, agent string
+	parentNotify  string
+}
+
+func readCgroupState(t *testing.T) cgroupState {
 	t.Helper()
-	hs, _ := filepath.Glob("/sys/fs/cgroup/*/libpod_parent/libpod-" + id + "*")
-	if hs2, _ := filepath.Glob("/sys/fs/cgroup/libpod_parent/libpod-" + id + "*"); len(hs2) > 0 {
-		hs = append(hs, hs2...)
+	st := cgroupState{root: "/sys/fs/cgroup/systemd"}
+	if _, err := os.Stat(st.root); err != nil {
+		st.root = "/sys/fs/cgroup" // cgroup v2: the unified root
 	}
+	dirs := func(dir string) []string {
+		es, _ := os.ReadDir(dir)
+		var out []string
+		for _, e := range es {
+			if e.IsDir() {
+				out = append(out, e.Name())
+			}
+		}
+		return out
+	}
+	st.top, st.parent = dirs(st.root), dirs(filepath.Join(st.root, "libpod_parent"))
+	st.notify, st.agent = readTrim(filepath.Join(st.root, "notify_on_release")), readTrim(filepath.Join(st.root, "release_agent"))
+	st.parentNotify = readTrim(filepath.Join(st.root, "libpod_parent", "notify_on_release"))
+	return st
+}
+
+// checkNothingLeft fails when a removed container left a cgroup (in any
+// hierarchy, under podman's cgroupfs parent) or a mount naming its ID, or
+// changed the host's cgroups beyond its own (cgroupState): the top level
+// of the hierarchy must be as before, libpod_parent may differ only by
+// other containers (libpod-*, the parallel tests' own), and the root's
+// notify_on_release and release_agent must be unchanged.
+func checkNothingLeft(t *testing.T, id string, before cgroupState) {
+	t.Helper()
+	glob := func() []string {
+		hs, _ := filepath.Glob("/sys/fs/cgroup/*/libpod_parent/libpod-" + id + "*")
+		hs2, _ := filepath.Glob("/sys/fs/cgroup/libpod_parent/libpod-" + id + "*")
+		return append(hs, hs2...)
+	}
+	hs := glob()
 	for i := 0; i < 50 && len(hs) > 0; i++ { // podman's cleanup removes them just after rm
 		time.Sleep(100 * time.Millisecond)
-		hs, _ = filepath.Glob("/sys/fs/cgroup/*/libpod_parent/libpod-" + id + "*")
+		hs = glob()
 	}
 	if len(hs) > 0 {
 		t.Errorf("container %.12s left cgroups: %v", id, hs)
 	}
 	if b, err := os.ReadFile("/proc/self/mountinfo"); err == nil && strings.Contains(string(b), id) {
 		t.Errorf("container %.12s left a mount", id)
+	}
+	after := readCgroupState(t)
+	if !slices.Equal(before.top, after.top) {
+		t.Errorf("container %.12s: the top level of %s changed: %q, was %q", id, after.root, after.top, before.top)
+	}
+	others := func(names []string) []string {
+		var out []string
+		for _, n := range names {
+			if !strings.HasPrefix(n, "libpod-") {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	if !slices.Equal(others(before.parent), others(after.parent)) {
+		t.Errorf("container %.12s: %s/libpod_parent changed beyond containers: %q, was %q", id, after.root, after.parent, before.parent)
+	}
+	for _, n := range after.parent {
+		if strings.Contains(n, id) {
+			t.Errorf("container %.12s: %s/libpod_parent/%s left", id, after.root, n)
+		}
+	}
+	if before.notify != after.notify || before.agent != after.agent || before.parentNotify != after.parentNotify {
+		t.Errorf("container %.12s: %s notify_on_release %q release_agent %q (libpod_parent notify_on_release %q), were %q %q (%q)",
+			id, after.root, after.notify, after.agent, after.parentNotify, before.notify, before.agent, before.parentNotify)
 	}
 }
 
