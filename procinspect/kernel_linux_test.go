@@ -140,7 +140,24 @@ func startWith(t *testing.T, argv []string, nested bool, clone uintptr) *instanc
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = w, &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID | clone, Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	// The init is started from a thread kept until it is reaped: its
+	// parent, for the kernel, is that thread, and a parent-death signal
+	// (tini -p, prctl PR_SET_PDEATHSIG) fires when the thread exits. A
+	// thread from the runtime's pool could be one that sendInside later
+	// locks, moves into a namespace and throws away: tini -p SIGKILL was
+	// then found killed by 9 in a "SIGKILL from inside" row.
+	started, reaped := make(chan error, 1), make(chan struct{})
+	go func() {
+		defer close(reaped)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			cmd.Wait()
+		}
+	}()
+	if err := <-started; err != nil {
 		t.Fatalf("start %v in a new PID namespace: %v", argv, err)
 	}
 	w.Close()
@@ -154,7 +171,7 @@ func startWith(t *testing.T, argv []string, nested bool, clone uintptr) *instanc
 		r.Close()
 	}()
 	go func() {
-		cmd.Wait()
+		<-reaped
 		in.ws = cmd.ProcessState.Sys().(syscall.WaitStatus)
 		close(in.done)
 	}()

@@ -183,6 +183,15 @@ func (in *instance) waitExec() {
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", in.target))
 		if err == nil && string(comm) != string(self) {
+			// The new name is set (begin_new_exec: __set_task_comm) before
+			// the new credentials are (commit_creds), and a check of
+			// CapEff in between saw the helper's CAP_SYS_BOOT in one run.
+			// Opening auxv takes exec_update_lock for reading (mm_access),
+			// which the exec holds until after commit_creds: once it
+			// opens, the exec is complete.
+			if _, err := os.ReadFile(fmt.Sprintf("/proc/%d/auxv", in.target)); err != nil {
+				in.t.Fatalf("init %d: auxv after its exec: %v", in.target, err)
+			}
 			return
 		}
 		if time.Now().After(deadline) {
