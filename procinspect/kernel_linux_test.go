@@ -312,6 +312,27 @@ func (in *instance) settleGrandchild(n int) {
 	in.t.Fatalf("init %d: no %d sleeping grandchildren appeared", in.target, max(n, 1))
 }
 
+// settleGreatGrandchild waits until a grandchild of the target has a
+// sleeping child: an s6 service's own child, which holds its logger's
+// pipe (the service starts it after s6-supervise has started the service,
+// so settling the grandchildren does not wait for it).
+func (in *instance) settleGreatGrandchild() {
+	in.t.Helper()
+	deadline := time.Now().Add(settleTimeout)
+	for time.Now().Before(deadline) {
+		for _, k := range childrenIn(in.target, 0) {
+			for _, g := range childrenIn(k, 0) {
+				if len(childrenIn(g, 'S')) > 0 {
+					time.Sleep(50 * time.Millisecond)
+					return
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	in.t.Fatalf("init %d: no sleeping great-grandchild appeared", in.target)
+}
+
 // childrenIn lists pid's children in the given state (0: any): from its
 // threads' task/*/children files (CONFIG_PROC_CHILDREN), else, where a
 // kernel has none, from the PPid of every status (slow with many
@@ -609,6 +630,7 @@ type kernelCase struct {
 	state  byte          // the settled state of every live thread
 	kids   int           // children the init has once settled (a forwarder's child)
 	grand  bool          // and its child has a sleeping child (a forwarded shell's command)
+	great  bool          // and one such grandchild has a sleeping child (an s6 service's own child)
 	grace  time.Duration // how long to wait for the init to end; 1.5 s when 0
 	want   map[send]want
 	// reasonHas must be in every prediction's reason; hintLacks must not
@@ -1102,6 +1124,9 @@ func runSend(t *testing.T, c kernelCase, bins binaries, s send, w want) {
 	in.settleKids(c.kids)
 	if c.grand {
 		in.settleGrandchild(c.kids)
+	}
+	if c.great {
+		in.settleGreatGrandchild()
 	}
 	if c.bootCap != 0 {
 		// After settling: the helper's own capabilities change at its

@@ -12,6 +12,8 @@ import "time"
 const (
 	s6Sleep  = "#!/bin/sh\nexec sleep 1000\n"
 	s6LogRun = "#!/bin/sh\nexec s6-log ./main\n"
+	// A service whose own child inherits its stdout, the logger's input.
+	s6SleepChild = "#!/bin/sh\nsleep 1000 &\nexec sleep 1000\n"
 )
 
 var alive0 = want{verdict: "no", outcome: "handled", end: alive}
@@ -38,10 +40,31 @@ var s6Cases = []kernelCase{
 			quitHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "sleep (PID"}}},
 	// The service's child inherits its stdout, the logger's input, and
 	// outlives it: s6-log never sees the end of its input.
-	{name: "s6-svscan, a logged service with a child holding the pipe", program: "s6-svscan", kids: 2, grand: true, grace: 3 * time.Second,
-		argv: s6svscan(map[string]string{"web/run": "#!/bin/sh\nsleep 1000 &\nexec sleep 1000\n", "web/log/run": s6LogRun}),
+	{name: "s6-svscan, a logged service with a child holding the pipe", program: "s6-svscan", kids: 2, grand: true, great: true, grace: 3 * time.Second,
+		argv: s6svscan(map[string]string{"web/run": s6SleepChild, "web/log/run": s6LogRun}),
 		want: map[send]want{
 			termHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "may hold it open"}}},
+	// s6-log -p ignores SIGTERM (s6-log.c: flagprotect), and its options
+	// are clustered as subgetopt reads them ("qvbpl:d:"): on SIGQUIT its
+	// s6-supervise sends it SIGTERM, which it ignores, and its input is
+	// held open by the service's child. Was predicted yes (-p was looked
+	// for only as a word of its own before the first other word).
+	{name: "s6-svscan, s6-log -bp and a service's child holding the pipe", program: "s6-svscan", kids: 2, grand: true, great: true, grace: 3 * time.Second,
+		argv: s6svscan(map[string]string{"web/run": s6SleepChild, "web/log/run": "#!/bin/sh\nexec s6-log -bp ./main\n"}),
+		want: map[send]want{
+			quitHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "s6-log ignores SIGTERM with -p"}}},
+	{name: "s6-svscan, s6-log -l 4096 -p and a service's child holding the pipe", program: "s6-svscan", kids: 2, grand: true, great: true, grace: 3 * time.Second,
+		argv: s6svscan(map[string]string{"web/run": s6SleepChild, "web/log/run": "#!/bin/sh\nexec s6-log -l 4096 -p ./main\n"}),
+		want: map[send]want{
+			quitIn: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "s6-log ignores SIGTERM with -p"}}},
+	// A logger whose down-signal is SIGINT, which s6-log does not catch:
+	// on SIGQUIT its s6-supervise sends it SIGINT, which kills it, though
+	// the service's child holds its input open. Was depends ("does not
+	// end s6-log" for any signal but SIGTERM and SIGHUP).
+	{name: "s6-svscan, s6-log with down-signal SIGINT and a service's child holding the pipe", program: "s6-svscan", kids: 2, grand: true, great: true, grace: 3 * time.Second,
+		argv: s6svscan(map[string]string{"web/run": s6SleepChild, "web/log/run": s6LogRun, "web/log/down-signal": "SIGINT\n"}),
+		want: map[send]want{
+			quitHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "gets SIGINT (its down-signal file)"}}},
 	// A finish script that sleeps: s6-supervise kills it after its
 	// timeout-finish (5000 ms without the file), and never with 0.
 	{name: "s6-svscan, a finish script, timeout-finish 300", program: "s6-svscan", kids: 1, grand: true, grace: 4 * time.Second,

@@ -115,13 +115,24 @@ func s6Service(e *eval, c *process, name string, kids []*process) (Verdict, stri
 	svcName := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(services[0].Name()), nsPIDText(services[0]))
 	lead = fmt.Sprintf("%s: %s gets %s (%s) and SIGCONT", lead, svcName, sig, from)
 	if svc.Log && isS6Log(services[0]) {
-		// A logger stopped by SIGQUIT: s6-log ends on SIGTERM or SIGHUP
-		// (with -p on SIGHUP only), and on the end of its input anyway.
-		if sig == procinspect.SIGHUP || (sig == procinspect.SIGTERM && !hasArg(services[0], "-p")) {
+		// A logger stopped by SIGQUIT: s6-log catches SIGTERM, SIGHUP,
+		// SIGALRM and SIGCHLD (s6-log.c: its signalfd); it ends on SIGHUP,
+		// on SIGTERM unless -p, and at the end of its input anyway. Any
+		// other signal does what its disposition says, below.
+		protect, bad := s6LogProtect(services[0].Cmdline)
+		switch {
+		case bad != "" && sig == procinspect.SIGTERM:
+			return Depends, fmt.Sprintf("%s, which ends s6-log unless it runs with -p, and its options are unknown: %s", lead, bad)
+		case sig == procinspect.SIGHUP || (sig == procinspect.SIGTERM && !protect):
 			return s6Then(Yes, fmt.Sprintf("%s, on which s6-log logs its last line and exits (s6-log(8))", lead), svc)
+		case sig == procinspect.SIGTERM || sig == 14 /* SIGALRM */ || sig == procinspect.SIGCHLD:
+			why := "s6-log ignores SIGTERM with -p"
+			if sig != procinspect.SIGTERM {
+				why = "s6-log catches it and keeps running"
+			}
+			v, input := s6LogInput(c, kids)
+			return s6Then(v, fmt.Sprintf("%s, which does not end s6-log (%s); %s", lead, why, input), svc)
 		}
-		v, why := s6LogInput(c, kids)
-		return s6Then(v, fmt.Sprintf("%s, which does not end s6-log; %s", lead, why), svc)
 	}
 	cp := Predict(services[0], sig, Inside, e.k)
 	switch {
@@ -194,17 +205,37 @@ func s6Then(v Verdict, what string, svc *procinspect.S6Service) (Verdict, string
 // isS6Log reports s6's logger by its name.
 func isS6Log(p *process) bool { return p.Status.Name == "s6-log" }
 
-// hasArg reports an option among p's arguments before its first non-option.
-func hasArg(p *process, opt string) bool {
-	for _, a := range p.Cmdline[min(1, len(p.Cmdline)):] {
-		switch {
-		case a == opt:
-			return true
-		case a == "--" || !strings.HasPrefix(a, "-"):
-			return false
+// s6LogProtect reads s6-log's options as its subgetopt does (s6-log.c,
+// s6 2.11: "qvbpl:d:"): flags may be clustered (-bp), -l and -d take a
+// value, in the same word or the next (-d3, -l 4096), and the options end
+// at "--" or the first word that is not one. It says whether -p is among
+// them; bad is why they cannot be read (an option s6-log does not have,
+// or a value missing: it would have refused to start).
+func s6LogProtect(argv []string) (protect bool, bad string) {
+	args := argv[min(1, len(argv)):]
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || len(a) < 2 || a[0] != '-' {
+			return protect, ""
+		}
+		for j := 1; j < len(a); j++ {
+			switch a[j] {
+			case 'q', 'v', 'b':
+			case 'p':
+				protect = true
+			case 'l', 'd':
+				if j == len(a)-1 {
+					if i++; i == len(args) {
+						return protect, fmt.Sprintf("-%c has no value", a[j])
+					}
+				}
+				j = len(a)
+			default:
+				return protect, fmt.Sprintf("-%s is no option of s6-log", procinspect.Printable(a[j:j+1]))
+			}
 		}
 	}
-	return false
+	return protect, ""
 }
 
 // s6Finish ends a prediction at s6-svscan's exit: exec .s6-svscan/finish
