@@ -16,6 +16,10 @@ const (
 	s6SleepChild = "#!/bin/sh\nsleep 1000 &\nexec sleep 1000\n"
 )
 
+// s6LinuxInitEmpty is the script s6-linux-init-maker writes for a signal
+// that does nothing (put_shebang_options: the shebang and an empty line).
+const s6LinuxInitEmpty = "#!/bin/execlineb -P\n\n"
+
 var alive0 = want{verdict: "no", outcome: "handled", end: alive}
 
 var s6Cases = []kernelCase{
@@ -86,15 +90,39 @@ var s6Cases = []kernelCase{
 		want: map[send]want{
 			termHost: {verdict: "yes", outcome: "handled", end: exited(111), reasonHas: "exits 111"},
 			intIn:    {verdict: "yes", outcome: "handled", end: exited(111), reasonHas: "not executable (EACCES)"}}},
-	// A root marked as s6-overlay's (its container-results directory; not
-	// s6-overlay itself, which is not packaged here): s6-svscan runs its
-	// .s6-svscan/SIGTERM, and the reason names s6-overlay's stage 3.
-	{name: "s6-svscan in a root marked as s6-overlay's", program: "s6-svscan", mountNS: true,
-		argv: privateRoot(map[string]string{"run/service/.s6-svscan/SIGTERM": "#!/bin/sh\nexit 0\n",
+	// s6-linux-init-maker's .s6-svscan/SIGQUIT: an execline script with a
+	// shebang line only (s6-linux-init-maker.c: make_image). s6-svscan
+	// runs it, and QUIT does nothing. Was depends ("that script decides").
+	{name: "s6-svscan, s6-linux-init's empty .s6-svscan/SIGQUIT", program: "s6-svscan",
+		argv: s6svscan(map[string]string{".s6-svscan/SIGQUIT": s6LinuxInitEmpty}),
+		want: map[send]want{
+			quitHost: {verdict: "no", outcome: "handled", end: alive, reasonHas: "which is empty (s6-linux-init-maker writes it so)"},
+			quitIn:   {verdict: "no", outcome: "handled", end: alive, reasonHas: "QUIT does nothing"}}},
+	// A root with s6-linux-init's container results directory and the
+	// .s6-svscan scripts s6-linux-init-maker -C writes (as s6-overlay's
+	// /init has them; not s6-overlay itself, which is not packaged here,
+	// nor s6-linux-init: its shutdown is not there to run, so s6-svscan
+	// lives on after each). Each is told by its content: TERM halts (the
+	// exitcode file), INT reboots, QUIT is empty.
+	{name: "s6-svscan with s6-linux-init's container scripts", program: "s6-svscan", mountNS: true,
+		argv: privateRoot(map[string]string{
+			"run/service/.s6-svscan/SIGTERM":               "#!/bin/execlineb -P\n\n/bin/s6-linux-init-shutdown -h -- now\n",
+			"run/service/.s6-svscan/SIGINT":                "#!/bin/execlineb -P\n\n/bin/s6-linux-init-shutdown -r -- now\n",
+			"run/service/.s6-svscan/SIGQUIT":               s6LinuxInitEmpty,
 			"run/s6-linux-init-container-results/exitcode": "0\n"}, false, "/usr/bin/s6-svscan", "/run/service"),
 		want: map[send]want{
-			termHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "in s6-overlay (/run/s6-linux-init-container-results is in its root) starts its stage 3"},
-			intHost:  exits0Handled}},
+			termHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "s6-linux-init-shutdown -h -- now (s6-linux-init's shutdown) (/run/s6-linux-init-container-results is in its root"},
+			intHost:  {verdict: "depends", outcome: "handled", end: alive, reasonHas: "ends the init of a PID namespace by SIGHUP when it has CAP_SYS_BOOT"},
+			quitHost: {verdict: "no", outcome: "handled", end: alive, reasonHas: "which is empty"}}},
+	// s6-overlay's script for S6_CMD_RECEIVE_SIGNALS (skel/CMDSIG) as
+	// .s6-svscan/SIGTERM, in a private root whose /run/s6/cmdpid is not
+	// there: it runs SIGTERM.s6-linux-init, which is not there either.
+	{name: "s6-svscan with s6-overlay's S6_CMD_RECEIVE_SIGNALS script", program: "s6-svscan", mountNS: true,
+		argv: privateRoot(map[string]string{
+			"run/service/.s6-svscan/SIGTERM":               "#!/bin/sh\n\nif pid=`cat /run/s6/cmdpid 2>/dev/null` ; then\n  kill -s \"${0##*/SIG}\" -- \"$pid\"\nelse\n  exec \"${0}.s6-linux-init\"\nfi\n",
+			"run/s6-linux-init-container-results/exitcode": "0\n"}, false, "/usr/bin/s6-svscan", "/run/service"),
+		want: map[send]want{
+			termHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "s6-overlay's script for S6_CMD_RECEIVE_SIGNALS"}}},
 }
 
 func init() { kernelCases = append(kernelCases, s6Cases...) }

@@ -22,16 +22,79 @@ type S6Files struct {
 	Files map[string]string
 	// Err says why the scan directory could not be opened ("" if it was).
 	Err string
-	// Overlay names what shows the init is s6-overlay's (its /init execs
-	// s6-svscan on /run/service, whose .s6-svscan/SIG* scripts run its
-	// stage 3): the first of s6OverlayMarks found inside its root, or "".
+	// Overlay names what shows the init is s6-linux-init's in a
+	// container (s6-overlay's /init, or any s6-linux-init-maker -C setup:
+	// s6-svscan on a scan directory whose .s6-svscan/SIG* scripts it
+	// wrote): the first of s6OverlayMarks found inside its root, or "".
 	Overlay string
+	// Scripts says, for each executable .s6-svscan/SIG* file, which of
+	// the scripts s6-linux-init-maker and s6-overlay write it is
+	// (S6ScriptEmpty, S6ScriptShutdown+"h" …, S6ScriptCMD), or "" for
+	// any other content or one that could not be read.
+	Scripts map[string]string
 }
 
-// s6OverlayMarks are paths only s6-overlay (v3) puts in a root: the
-// directory s6-linux-init's container mode keeps the exit code in, and
-// s6-overlay's package directory.
+// s6OverlayMarks are paths s6-linux-init puts in a container's root: the
+// directory its container mode (s6-linux-init-maker -C, which s6-overlay
+// v3 runs) keeps the exit code in, present in any such container, not
+// only s6-overlay's; and s6-overlay's own package directory.
 var s6OverlayMarks = []string{"/run/s6-linux-init-container-results", "/package/admin/s6-overlay"}
+
+// The .s6-svscan/SIG* scripts s6-linux-init-maker writes (s6-linux-init
+// s6-linux-init-maker.c: make_image, sig_script), and the one s6-overlay
+// puts in their place with S6_CMD_RECEIVE_SIGNALS (its stage0 and
+// skel/CMDSIG: the original is renamed SIG*.s6-linux-init).
+const (
+	// S6ScriptEmpty is a shebang line and nothing else (SIGQUIT,
+	// SIGWINCH, and SIGTERM outside a container): the signal does nothing.
+	S6ScriptEmpty = "empty"
+	// S6ScriptShutdown+"h", "r" or "p" runs s6-linux-init-shutdown with
+	// -h (halt), -r (reboot) or -p (poweroff).
+	S6ScriptShutdown = "s6-linux-init-shutdown -"
+	// S6ScriptCMD sends the signal to the container's CMD (the PID in
+	// /run/s6/cmdpid), else runs the renamed original.
+	S6ScriptCMD = "cmd"
+)
+
+// maxS6Script bounds what is read of a .s6-svscan/SIG* script.
+const maxS6Script = 4096
+
+// s6Script says which known script b is (see S6ScriptEmpty), or "".
+func s6Script(b []byte) string {
+	first, body, _ := bytes.Cut(b, []byte("\n"))
+	if !bytes.HasPrefix(first, []byte("#!")) {
+		return ""
+	}
+	body = bytes.TrimSpace(body)
+	switch {
+	case len(body) == 0:
+		return S6ScriptEmpty
+	case bytes.Contains(body, []byte(`kill -s "${0##*/SIG}"`)) && bytes.Contains(body, []byte(`"${0}.s6-linux-init"`)):
+		return S6ScriptCMD
+	}
+	f := strings.Fields(string(body))
+	if len(f) < 2 || !strings.HasSuffix(f[0], "/s6-linux-init-shutdown") && f[0] != "s6-linux-init-shutdown" {
+		return ""
+	}
+	what := ""
+	for _, a := range f[1:] {
+		switch a {
+		case "-a":
+		case "-h", "-r", "-p":
+			if what != "" {
+				return ""
+			}
+			what = a[1:]
+		case "--", "now":
+		default:
+			return ""
+		}
+	}
+	if what == "" {
+		return ""
+	}
+	return S6ScriptShutdown + what
+}
 
 // What S6Files records for one file.
 const (
@@ -63,8 +126,9 @@ func (f *S6Files) File(name string) string {
 // readS6Files looks, without following any symlink and without leaving
 // the scan directory (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS, so a
 // file a container controls cannot point sigview elsewhere), at the files
-// of s6Names in .s6-svscan/ below the process's working directory. It
-// opens nothing for reading: the files' modes are all it needs.
+// of s6Names in .s6-svscan/ below the process's working directory, and
+// reads at most maxS6Script bytes of each executable SIG* script, to tell
+// s6-linux-init's own scripts.
 func readS6Files(pr Proc) *S6Files {
 	out := &S6Files{Files: map[string]string{}}
 	dir, err := unix.Open(pr.path("cwd"), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
@@ -73,10 +137,20 @@ func readS6Files(pr Proc) *S6Files {
 		return out
 	}
 	defer unix.Close(dir)
+	root := procRootFS(pr)
 	for _, name := range s6Names {
 		out.Files[name] = s6File(dir, ".s6-svscan/"+name)
+		if out.Files[name] == S6Executable && strings.HasPrefix(name, "SIG") {
+			// Beneath the working directory, bounded: s6File refused a
+			// symlink on the way; what is read is only matched.
+			if b, err := root.read(".s6-svscan/"+name, maxS6Script); err == nil {
+				if out.Scripts == nil {
+					out.Scripts = map[string]string{}
+				}
+				out.Scripts[name] = s6Script(b)
+			}
+		}
 	}
-	root := procRootFS(pr)
 	for _, m := range s6OverlayMarks {
 		if ok, err := root.exists(m); err == nil && ok {
 			out.Overlay = m

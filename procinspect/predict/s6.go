@@ -24,8 +24,8 @@ func s6Svscan(e *eval, how string) (Prediction, bool) {
 	}
 	script := ".s6-svscan/" + e.name
 	switch f := e.p.S6.File(e.name); {
-	case f == procinspect.S6Executable && e.p.S6.Overlay != "" && (e.sig == procinspect.SIGTERM || e.sig == procinspect.SIGINT || e.sig == procinspect.SIGQUIT):
-		return e.out(Depends, Handled, "%s: it runs %s, which in s6-overlay (%s is in its root) starts its stage 3, unless S6_CMD_RECEIVE_SIGNALS diverts %s to the CMD: %s", lead, script, e.p.S6.Overlay, e.name, s6OverlayStage3), true
+	case f == procinspect.S6Executable && e.p.S6.Scripts[e.name] != "":
+		return e.s6Script(lead, script), true
 	case f == procinspect.S6Executable:
 		return e.out(Depends, Handled, "%s: it runs %s, an executable in its scan directory that replaces its default for %s, and that script decides", lead, script, e.name), true
 	case strings.HasPrefix(f, "unknown"):
@@ -47,11 +47,45 @@ func s6Svscan(e *eval, how string) (Prediction, bool) {
 	return e.out(No, Handled, "%s: without %s it does nothing with %s", lead, script, e.name), true
 }
 
-// s6OverlayStage3 is s6-overlay's documented shutdown (its README,
-// "stage 3" and "Customizing s6-overlay behaviour"); not measured: s6-overlay
-// is no Debian package, and its build fetches skarnet's sources and a musl
+// s6Script predicts a .s6-svscan/SIG* script s6-linux-init-maker or
+// s6-overlay wrote (procinspect.S6Script*, read from the script itself):
+// an empty one does nothing; s6-linux-init-shutdown -h, -r or -p shuts the
+// container down (s6-linux-init-shutdownd: rc.shutdown, which is
+// s6-overlay's stage 3, then every process TERM and KILL), and s6-svscan
+// then execs the container's .s6-svscan/finish, which exits with the
+// exitcode file's code after -h, and reboots (-r) or powers off (-p)
+// with s6-linux-init-hpr -f: reboot(2), which in a PID namespace ends its
+// init by SIGHUP or SIGINT with CAP_SYS_BOOT, and fails without it
+// (s6-linux-init-hpr exits 111). Not measured: s6-linux-init is not
+// packaged here (s6-linux-init-maker.c make_image, sig_script,
+// container_exit_script; s6-overlay's stage0 and skel/CMDSIG).
+func (e *eval) s6Script(lead, script string) Prediction {
+	kind := e.p.S6.Scripts[e.name]
+	where := ""
+	if e.p.S6.Overlay != "" {
+		where = fmt.Sprintf(" (%s is in its root: s6-linux-init's container mode, as in s6-overlay)", e.p.S6.Overlay)
+	}
+	switch kind {
+	case procinspect.S6ScriptEmpty:
+		return e.out(No, Handled, "%s: it runs %s, which is empty (s6-linux-init-maker writes it so)%s: %s does nothing, and a stop by it waits for the runtime's SIGKILL", lead, script, where, e.name)
+	case procinspect.S6ScriptCMD:
+		return e.out(Depends, Handled, "%s: it runs %s, s6-overlay's script for S6_CMD_RECEIVE_SIGNALS%s: it sends %s to the CMD whose PID is in /run/s6/cmdpid, else runs %s.s6-linux-init (s6-linux-init's own script); what the CMD does with it decides", lead, script, where, e.name, script)
+	}
+	how := "exits with the code in /run/s6-linux-init-container-results/exitcode (0 unless the CMD or a script wrote another)"
+	switch strings.TrimPrefix(kind, procinspect.S6ScriptShutdown) {
+	case "r":
+		how = "reboots: s6-linux-init-hpr -fr calls reboot(2), which ends the init of a PID namespace by SIGHUP when it has CAP_SYS_BOOT, and fails without it (exit 111)"
+	case "p":
+		how = "powers off: s6-linux-init-hpr -fp calls reboot(2), which ends the init of a PID namespace by SIGINT when it has CAP_SYS_BOOT, and fails without it (exit 111)"
+	}
+	return e.out(Depends, Handled, "%s: it runs %s, which is %s -- now (s6-linux-init's shutdown)%s: it runs rc.shutdown (in s6-overlay its stage 3: %s), sends every remaining process TERM then KILL, then s6-svscan execs .s6-svscan/finish, which %s; those scripts decide (not measured: s6-linux-init is not packaged here)", lead, script, kind, where, s6OverlayStage3, how)
+}
+
+// s6OverlayStage3 is s6-overlay's documented stage 3 (its README, "stage
+// 3" and "Customizing s6-overlay behaviour"); not measured: s6-overlay is
+// no Debian package, and its build fetches skarnet's sources and a musl
 // toolchain, which cannot happen here or in CI.
-const s6OverlayStage3 = "it sends TERM to the services of /etc/services.d and waits up to S6_SERVICES_GRACETIME (3000 ms by default) for them, brings its s6-rc services down, runs each /etc/cont-finish.d script for up to S6_KILL_FINISH_MAXTIME (5000 ms), sends every remaining process TERM, waits S6_KILL_GRACETIME (3000 ms), sends KILL, and exits with the code in /run/s6-linux-init-container-results/exitcode (the CMD's, or what a service's finish script wrote there); those scripts and settings decide (s6-overlay's README; not measured: s6-overlay is not packaged here)"
+const s6OverlayStage3 = "TERM to the services of /etc/services.d, up to S6_SERVICES_GRACETIME (3000 ms by default) for them, its s6-rc services brought down, each /etc/cont-finish.d script for up to S6_KILL_FINISH_MAXTIME (5000 ms), then S6_KILL_GRACETIME (3000 ms) between TERM and KILL"
 
 // s6Services follows a stop through each s6-supervise child of s6-svscan
 // to its service: s6-supervise sends the service its down-signal (and
