@@ -47,7 +47,7 @@ func sameFacts(a, b *Process, depth int) bool {
 func sameStatus(a, b *Status) bool {
 	return a.Name == b.Name && a.State == b.State && a.Tgid == b.Tgid && a.PPid == b.PPid &&
 		a.TracerPid == b.TracerPid && a.Uid == b.Uid && a.Threads == b.Threads &&
-		slices.Equal(a.NStgid, b.NStgid) && slices.Equal(a.NSpid, b.NSpid) && a.SigPnd == b.SigPnd &&
+		slices.Equal(a.NStgid, b.NStgid) && slices.Equal(a.NSpid, b.NSpid) && slices.Equal(a.NSpgid, b.NSpgid) && a.SigPnd == b.SigPnd &&
 		a.ShdPnd == b.ShdPnd && a.SigBlk == b.SigBlk && a.SigIgn == b.SigIgn && a.SigCgt == b.SigCgt &&
 		a.CapEff == b.CapEff && a.Seccomp == b.Seccomp && a.Kthread == b.Kthread && slices.Equal(a.Problems, b.Problems)
 }

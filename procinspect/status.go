@@ -34,6 +34,9 @@ type Status struct {
 	// NSpid is the PID in each PID namespace, from the procfs' namespace down
 	// to the process's own. Its last element is 1 for a namespace init.
 	NSpid []int
+	// NSpgid is the process group ID in each PID namespace, as NSpid (0
+	// where the group's leader is not in that namespace).
+	NSpgid []int
 	// SigQ is "queued/limit" of signals queued for the real UID.
 	SigQ string
 	// SigPnd is the thread's private pending set.
@@ -75,6 +78,16 @@ func (s Status) IsInit() (isInit, known bool) {
 // Level is the depth of the process's PID namespace below the procfs'
 // namespace (len(NSpid)-1), or -1 when NSpid is absent.
 func (s Status) Level() int { return len(s.NSpid) - 1 }
+
+// NSPgid is the process group ID inside the process's own namespace
+// (NSpgid's entry at NSpid's last level), or 0 when unknown: either line
+// absent, or the group's leader outside that namespace.
+func (s Status) NSPgid() int {
+	if len(s.NSpgid) == 0 || len(s.NSpgid) != len(s.NSpid) {
+		return 0
+	}
+	return s.NSpgid[len(s.NSpgid)-1]
+}
 
 // NSPID is the PID inside the process's own namespace (last NSpid field),
 // or 0 when unknown.
@@ -130,6 +143,8 @@ func ParseStatus(b []byte) (Status, error) {
 			s.NStgid = s.parseList("NStgid", v)
 		case "NSpid":
 			s.NSpid = s.parseList("NSpid", v)
+		case "NSpgid":
+			s.NSpgid = s.parseList("NSpgid", v)
 		case "SigQ":
 			s.SigQ = v
 		case "SigPnd":

@@ -136,7 +136,7 @@ func TestParseStatus(t *testing.T) {
 			in:   realStatus,
 			want: Status{Name: "cat", State: 'R', Tgid: KnownInt(4749), PPid: KnownInt(4745),
 				TracerPid: KnownInt(0), Uid: Of([4]int{0, 0, 0, 0}), Threads: KnownInt(1),
-				NStgid: []int{4749}, NSpid: []int{4749}, SigQ: "0/96365",
+				NStgid: []int{4749}, NSpid: []int{4749}, NSpgid: []int{4745}, SigQ: "0/96365",
 				SigPnd: zeroMask, ShdPnd: zeroMask, SigBlk: zeroMask, SigIgn: zeroMask, SigCgt: zeroMask, Kthread: KnownFlag(false),
 				Switches: Of([2]uint64{0, 0}), CapEff: Of(uint64(0x1fffeffffff)), Seccomp: KnownInt(0)},
 		},

@@ -208,25 +208,35 @@ const maxSupervisordPrograms = 256
 
 // Program finds the section that runs the process with argv: the one
 // whose command, expanded for each of its numprocs, is argv (split as
-// shlex does), else the only section. ok is false when none or several
-// could, and when an included file could not be read.
+// shlex does), else the only section (assumed true). ok is false when none
+// or several could, and when an included file could not be read.
 func (c *SupervisordConf) Program(argv []string) (SupervisordProgram, bool) {
+	p, _, ok := c.ProgramFor(argv, 1)
+	return p, ok
+}
+
+// ProgramFor is Program for one of leaders processes supervisord may have
+// started (its children that lead their own process group): the only
+// section is taken for a process whose command matches none (assumed) only
+// when it runs at least that many processes, so no two children are both
+// taken for one process of it.
+func (c *SupervisordConf) ProgramFor(argv []string, leaders int) (p SupervisordProgram, assumed, ok bool) {
 	if c == nil || c.Err != "" || c.IncludeErr != "" || len(c.Programs) > maxSupervisordPrograms {
-		return SupervisordProgram{}, false
+		return SupervisordProgram{}, false, false
 	}
 	want := strings.Join(argv, "\x00")
 	for _, p := range c.Programs {
 		for n := p.NumProcsStart; n < p.NumProcsStart+max(p.NumProcs, 1) && n < p.NumProcsStart+maxGlobFiles; n++ {
 			cmd, ok := pyFormat(p.Command, map[string]any{"program_name": p.Name, "group_name": p.Group, "process_num": n, "numprocs": p.NumProcs})
 			if words, err := shlexSplit(cmd); ok && err == nil && len(argv) > 0 && strings.Join(words, "\x00") == want {
-				return p, true
+				return p, false, true
 			}
 		}
 	}
-	if len(c.Programs) == 1 {
-		return c.Programs[0], true
+	if len(c.Programs) == 1 && leaders <= max(c.Programs[0].NumProcs, 1) {
+		return c.Programs[0], true, true
 	}
-	return SupervisordProgram{}, false
+	return SupervisordProgram{}, false, false
 }
 
 // Section is the section's header, as in the file: [program:NAME].

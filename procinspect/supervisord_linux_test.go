@@ -78,6 +78,18 @@ var supervisordCases = []kernelCase{
 			"command=sh -c \"trap '' TERM; sleep 1000; true\"\nstopsignal=KILL\nstartsecs=0\n"),
 		want: map[send]want{
 			termHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "gets SIGKILL ([fcgi-program:fc]"}}},
+	// A program's shell leaves a sleep that ignores SIGTERM to supervisord,
+	// PID 1, which adopts it: it is in the program's process group, not
+	// one of its own, so it is no process supervisord started, and it
+	// never signals it. supervisord stops the program (its only section,
+	// assumed: the shell exec'd another command) and exits 0. Was: the
+	// adopted sleep was taken for the only section's and predicted to get
+	// SIGTERM, which it ignores: depends.
+	{name: "supervisord, an adopted orphan ignoring SIGTERM", program: "supervisord", kids: 2, grace: 6 * time.Second,
+		argv: supervisordSections("[program:p]\ncommand=sh -c \"(env --ignore-signal=TERM sleep 1000 &); exec sleep 999\"\nstartsecs=0\nautorestart=false\n"),
+		want: map[send]want{
+			termHost: {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "a process it adopted as PID 1, which it never signals"},
+			intIn:    {verdict: "yes", outcome: "handled", end: exited(0), reasonHas: "assumed its only section"}}},
 	// The program ignores SIGTERM; its stopsignal, INT, is in an included
 	// file: supervisord stops it at once and exits 0. (Without the
 	// include, TERM would be assumed and the answer would be "depends".)

@@ -303,3 +303,19 @@ func rootFSFor(t *testing.T, conf string) rootFS {
 	}
 	return rootFS{root: root, cwd: root}
 }
+
+// TestProgramForLeaders: the only section is taken for a process whose
+// command matches none (assumed) only while supervisord's group-leading
+// children are no more than its numprocs.
+func TestProgramForLeaders(t *testing.T) {
+	c := &SupervisordConf{Programs: []SupervisordProgram{{Kind: "program", Name: "p", Command: "sh -c x", NumProcs: 1}}}
+	if p, assumed, ok := c.ProgramFor([]string{"sleep", "999"}, 1); !ok || !assumed || p.Name != "p" {
+		t.Errorf("one leader: %v %v %v; want p, assumed", p.Name, assumed, ok)
+	}
+	if _, _, ok := c.ProgramFor([]string{"sleep", "999"}, 2); ok {
+		t.Errorf("two leaders for a section of one process: taken")
+	}
+	if p, assumed, ok := c.ProgramFor([]string{"sh", "-c", "x"}, 2); !ok || assumed || p.Name != "p" {
+		t.Errorf("its own command: %v %v %v; want p, not assumed", p.Name, assumed, ok)
+	}
+}

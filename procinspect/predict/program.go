@@ -178,6 +178,12 @@ func (e *eval) groupDeferred(shell *process, sig Signal, cp Prediction) Predicti
 		return cp
 	}
 	c := cmds[0]
+	if g := c.Status.NSPgid(); g == 0 || g != shell.Status.NSPgid() {
+		// Its process group is unknown, or another (a shell with job
+		// control puts each job in its own): the group's signal does
+		// not reach it.
+		return cp
+	}
 	gp := Predict(c, sig, Inside, e.k)
 	if gp.Verdict != Yes {
 		return cp
@@ -185,7 +191,7 @@ func (e *eval) groupDeferred(shell *process, sig Signal, cp Prediction) Predicti
 	name := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(c.Name()), nsPIDText(c))
 	pr := cp
 	pr.Verdict, pr.Outcome, pr.Exit = Depends, Handled, procinspect.Int{}
-	pr.Reason = fmt.Sprintf("%s has a %s trap and waits for its foreground command %s, which is in its process group, so it receives %s too: %s; the trap then runs at once and decides", procinspect.Printable(shell.Name()), sig, name, sig, gp.Reason)
+	pr.Reason = fmt.Sprintf("%s has a %s trap and waits for its foreground command %s, which is in its process group (NSpgid %d in their status), so it receives %s too: %s; the trap then runs at once and decides", procinspect.Printable(shell.Name()), sig, name, c.Status.NSPgid(), sig, gp.Reason)
 	return pr
 }
 

@@ -46,13 +46,31 @@ func supervisord(e *eval) (Prediction, bool) {
 	}
 	conf := e.p.Supervisord
 	lead := fmt.Sprintf("%s is supervisord: %s makes it stop every program it runs (each gets its stopsignal and, after its stopwaitsecs, SIGKILL) and exit 0", e.who, e.name)
+	// supervisord makes each process it starts lead a process group of
+	// its own (process.py: _spawn_as_child, setpgrp); a child that does
+	// not is a process it adopted as PID 1, which it never signals.
+	var kids, adopted []*process
 	for _, c := range liveChildren(e.p) {
+		if g := c.Status.NSPgid(); g != 0 && g != c.Status.NSPID() {
+			adopted = append(adopted, c)
+			continue
+		}
+		kids = append(kids, c)
+	}
+	for _, c := range adopted {
+		lead += fmt.Sprintf("; %s (PID %s inside) is not one it started (it is in process group %d, and supervisord makes each program lead its own): a process it adopted as PID 1, which it never signals, killed by the kernel when supervisord exits",
+			procinspect.Printable(c.Name()), nsPIDText(c), c.Status.NSPgid())
+	}
+	for _, c := range kids {
 		sig, wait, from := procinspect.SIGTERM, 10, supervisordAssumed(conf)
-		pg, ok := conf.Program(c.Cmdline)
+		pg, assumed, ok := conf.ProgramFor(c.Cmdline, len(kids))
 		if ok {
 			sig, wait = pg.StopSignal, pg.StopWaitSecs
 			from = fmt.Sprintf("%s%s in %s: stopsignal %s%s, stopwaitsecs %d%s%s", pg.Section(), numprocs(pg), supervisordFile(conf, pg),
 				sig, givenOr(pg.StopSignalSet), wait, givenOr(pg.StopWaitSecsSet), asGroup(pg))
+			if assumed {
+				from = "assumed its only section, whose command as expanded is not this process's: " + from
+			}
 		}
 		cname := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(c.Name()), nsPIDText(c))
 		cp := Predict(c, sig, Inside, e.k)
