@@ -84,11 +84,12 @@ var s6Cases = []kernelCase{
 		want: map[send]want{
 			termHost: {verdict: "depends", outcome: "handled", end: alive, reasonHas: "without a time limit (timeout-finish 0)"}}},
 	// .s6-svscan/finish without an execute bit: the exec fails, there is
-	// no .s6-svscan/crash, and s6-svscan dies with 111.
+	// no .s6-svscan/crash, and s6-svscan dies with 111 (Debian's s6 2.11;
+	// 127 since 2.12, which is named, not measured: not packaged here).
 	{name: "s6-svscan, .s6-svscan/finish not executable", program: "s6-svscan",
 		argv: s6svscanWith(map[string]string{".s6-svscan/finish": "#!/bin/sh\nexit 7\n"}, ".s6-svscan/finish"),
 		want: map[send]want{
-			termHost: {verdict: "yes", outcome: "handled", end: exited(111), reasonHas: "exits 111"},
+			termHost: {verdict: "yes", outcome: "handled", end: exited(111), reasonHas: "111 with s6 before 2.12.0.0 (Debian's 2.11 measured), 127 since"},
 			intIn:    {verdict: "yes", outcome: "handled", end: exited(111), reasonHas: "not executable (EACCES)"}}},
 	// s6-linux-init-maker's .s6-svscan/SIGQUIT: an execline script with a
 	// shebang line only (s6-linux-init-maker.c: make_image). s6-svscan

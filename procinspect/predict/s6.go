@@ -275,7 +275,9 @@ func s6LogProtect(argv []string) (protect bool, bad string) {
 // s6Finish ends a prediction at s6-svscan's exit: exec .s6-svscan/finish
 // when it is executable (its code decides), else exit 0. A finish that is
 // there but not executable fails to exec (EACCES), and s6-svscan then
-// execs .s6-svscan/crash, or dies with 111 (s6-svscan.c: panicnosp).
+// execs .s6-svscan/crash (s6-svscan.c: panicnosp), and when that fails
+// too dies with 111 in s6 before 2.12.0.0, 127 (no crash) or 126 (one it
+// cannot exec) since; which s6 runs is not read, so both are named.
 func (e *eval) s6Finish(lead string) (Prediction, bool) {
 	switch f := e.p.S6.File("finish"); {
 	case f == procinspect.S6Executable:
@@ -284,13 +286,18 @@ func (e *eval) s6Finish(lead string) (Prediction, bool) {
 		return e.out(Depends, Handled, "%s, then execs .s6-svscan/finish if it is executable (%s: its code decides) or exits 0", lead, f), true
 	case f == procinspect.S6NotExecutable:
 		lead += ", then fails to exec .s6-svscan/finish, which is not executable (EACCES)"
-		switch c := e.p.S6.File("crash"); {
+		c := e.p.S6.File("crash")
+		switch {
 		case c == procinspect.S6Executable:
 			return e.out(Depends, Handled, "%s, and execs .s6-svscan/crash, whose code decides how it ends", lead), true
 		case strings.HasPrefix(c, "unknown"):
-			return e.out(Depends, Handled, "%s, and execs .s6-svscan/crash if it is executable (%s: its code decides) or exits 111", lead, c), true
+			return e.out(Depends, Handled, "%s, and execs .s6-svscan/crash if it is executable (%s: its code decides) or exits (111 with s6 before 2.12, 127 or 126 since)", lead, c), true
 		}
-		return withExit(e.out(Yes, Handled, "%s, and, with no executable .s6-svscan/crash to exec instead, exits 111", lead), 111), true
+		code := "127 since, there being no crash"
+		if c == procinspect.S6NotExecutable {
+			code = "126 since, crash being there but not executable"
+		}
+		return e.out(Yes, Handled, "%s, and, with no executable .s6-svscan/crash to exec instead, exits: 111 with s6 before 2.12.0.0 (Debian's 2.11 measured), %s (s6-svscan.c: panicnosp; which s6 this is is not read)", lead, code), true
 	}
 	return withExit(e.out(Yes, Handled, "%s, then exits 0 (there is no executable .s6-svscan/finish)", lead), 0), true
 }
