@@ -52,6 +52,10 @@ type SupervisordProgram struct {
 	// (supervisord makes each program a process group leader), and
 	// KillAsGroup the SIGKILL after stopwaitsecs (process.py: kill).
 	StopAsGroup, KillAsGroup bool
+	// AsGroupUnknown says why stopasgroup or killasgroup is unknown ("" if
+	// known): a value with a %(...)s, which supervisord expands (from its
+	// environment, ENV_*) and sigview does not.
+	AsGroupUnknown string
 	// File is the file that first defined the section.
 	File string
 	// StopSignal is stopsignal (TERM when the section has none);

@@ -54,12 +54,10 @@ func TestParseSupervisordConf(t *testing.T) {
 	}
 }
 
-// TestShlexAndFormat: commands are split as shlex.split and expanded as
-// Python's % with a dict.
 // TestSupervisordGroupsAndListeners: [group:G] gives its programs (and
 // fcgi-programs) group_name G, [eventlistener:x] and [fcgi-program:x]
-// sections are stopped as programs are,
-// and stopasgroup implies killasgroup (options.py).
+// sections are stopped as programs are, and stopasgroup implies
+// killasgroup (options.py).
 func TestSupervisordGroupsAndListeners(t *testing.T) {
 	cf := parseIni([]byte("[group:sleep]\nprograms = a , b\n[program:a]\ncommand=%(group_name)s 1000\nstopasgroup=true\n" +
 		"[program:b]\ncommand=%(group_name)s 2000\nkillasgroup=yes\n[program:c]\ncommand=%(group_name)s 3000\nstopasgroup=maybe\n" +
@@ -96,6 +94,8 @@ func TestSupervisordGroupsAndListeners(t *testing.T) {
 	}
 }
 
+// TestShlexAndFormat: commands are split as shlex.split and expanded as
+// Python's % with a dict.
 func TestShlexAndFormat(t *testing.T) {
 	for in, want := range map[string]string{
 		`sh -c "sleep 1000; echo \"x\""`: "sh|-c|sleep 1000; echo \"x\"",
@@ -317,5 +317,15 @@ func TestProgramForLeaders(t *testing.T) {
 	}
 	if p, assumed, ok := c.ProgramFor([]string{"sh", "-c", "x"}, 2); !ok || assumed || p.Name != "p" {
 		t.Errorf("its own command: %v %v %v; want p, not assumed", p.Name, assumed, ok)
+	}
+}
+
+// TestStopAsGroupExpanded: a stopasgroup or killasgroup that supervisord
+// expands (%(ENV_X)s) is unknown, not false.
+func TestStopAsGroupExpanded(t *testing.T) {
+	cf := parseIni([]byte("[program:a]\ncommand=a\nstopasgroup=%(ENV_GROUP)s\n[program:b]\ncommand=b\nkillasgroup=true\n"))
+	ps := cf.programs("/etc/supervisord.conf")
+	if len(ps) != 2 || !strings.Contains(ps[0].AsGroupUnknown, "stopasgroup=%(ENV_GROUP)s") || ps[1].AsGroupUnknown != "" {
+		t.Errorf("programs %+v; want a's stopasgroup unknown, b's known", ps)
 	}
 }

@@ -180,6 +180,11 @@ func (f *iniFile) programs(mainPath string) []SupervisordProgram {
 		// is no boolean stops supervisord from starting at all.
 		p.StopAsGroup = pyBool(s.keys["stopasgroup"], false)
 		p.KillAsGroup = pyBool(s.keys["killasgroup"], p.StopAsGroup)
+		for _, k := range []string{"stopasgroup", "killasgroup"} {
+			if v := s.keys[k]; strings.Contains(v, "%(") && p.AsGroupUnknown == "" {
+				p.AsGroupUnknown = fmt.Sprintf("%s=%s is expanded by supervisord (from its environment), which sigview does not do", k, Printable(v))
+			}
+		}
 		out = append(out, p)
 	}
 	return out

@@ -272,12 +272,12 @@ func readS6Service(pr Proc, argv []string) *S6Service {
 	}
 	if v, ok, err := line("timeout-kill", 11); err != nil {
 		out.Err = "timeout-kill: " + reason(err)
-	} else if n, perr := strconv.ParseUint(v, 10, 31); ok && perr == nil {
+	} else if n, perr := strconv.ParseUint(v, 10, 32); ok && perr == nil {
 		out.TimeoutKill = int(n)
 	}
 	if v, ok, err := line("timeout-finish", 11); err != nil {
 		out.Err = "timeout-finish: " + reason(err)
-	} else if n, perr := strconv.ParseUint(v, 10, 31); ok && perr == nil {
+	} else if n, perr := strconv.ParseUint(v, 10, 32); ok && perr == nil {
 		out.TimeoutFinish, out.TimeoutFinishSet = int(n), true
 	}
 	if dir, err := unix.Open(pr.path("cwd"), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {

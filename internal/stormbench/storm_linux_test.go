@@ -78,8 +78,8 @@ type result struct {
 	p50, p99, pmax      time.Duration
 	events, lost, total int
 	load                string
-	// queued is the watch threads' mean wait on a run queue per time on a
-	// CPU during the storm (schedstat): the scheduler's share of the
+	// queued is the watch threads' mean wait on a run queue per timeslice
+	// (per time a thread was put on a CPU) during the storm (schedstat): the scheduler's share of the
 	// latency, which sigview cannot shorten.
 	queued time.Duration
 }

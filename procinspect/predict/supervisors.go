@@ -74,6 +74,9 @@ func supervisord(e *eval) (Prediction, bool) {
 		}
 		cname := fmt.Sprintf("%s (PID %s inside)", procinspect.Printable(c.Name()), nsPIDText(c))
 		cp := Predict(c, sig, Inside, e.k)
+		if ok && pg.AsGroupUnknown != "" {
+			return e.out(Depends, Handled, "%s once they have ended; %s gets %s (%s), to it alone or to its process group, which is unknown: %s", lead, cname, sig, from, pg.AsGroupUnknown), true
+		}
 		if ok && pg.StopAsGroup {
 			// Every process of its process group gets the stop signal: a
 			// shell's trap no longer waits for its foreground command.
