@@ -40,7 +40,7 @@ func (s *Snapshot) engineOptions(target *Process, warn *warnings, warned map[int
 			if why := s.daemonDistrust(d, target, owner); why != "" {
 				if warn != nil && !warned[d.p.PID] {
 					warned[d.p.PID] = true
-					warn.add("untrusted engine daemon", fmt.Sprintf("%s (PID %d) is not trusted for the container of PID namespace %s (nor any other it could not have made): %s",
+					warn.addEach("untrusted engine daemon", fmt.Sprintf("%s (PID %d) is not trusted for the container of PID namespace %s (nor any other it could not have made): %s",
 						Printable(name), d.p.PID, s.nsName(target), why))
 				}
 				continue

@@ -57,36 +57,6 @@ type Scanner struct {
 	Events *Events
 }
 
-// warnings collects unreadable facts, one line per kind with a count.
-type warnings struct {
-	order []string
-	count map[string]int
-	first map[string]string
-}
-
-func (w *warnings) add(kind, example string) {
-	if w.count == nil {
-		w.count, w.first = map[string]int{}, map[string]string{}
-	}
-	if w.count[kind] == 0 {
-		w.order = append(w.order, kind)
-		w.first[kind] = example
-	}
-	w.count[kind]++
-}
-
-func (w *warnings) lines() []string {
-	out := make([]string, 0, len(w.order))
-	for _, k := range w.order {
-		if n := w.count[k]; n > 1 {
-			out = append(out, fmt.Sprintf("%s (%d processes; first: %s)", k, n, w.first[k]))
-		} else {
-			out = append(out, k+": "+w.first[k])
-		}
-	}
-	return out
-}
-
 // Scan reads every process under the scanner's root. It fails only when the
 // root itself cannot be listed; every per-process problem becomes a
 // warning, an unknown fact, or (for a process that exited) a count.
