@@ -25,11 +25,16 @@ import (
 // are two threads. The new one must not inherit the old one's wait in a
 // rescan (reuse.go: quietThread), even when its switch counts are the ones
 // the old thread had. The test runs itself as PID 1 of new PID and mount
-// namespaces (its own procfs, ns_last_pid with nothing else forking),
-// where a namespace init (testdata/threads/tidreuse.c) has thread A asleep
-// in pause(2); A exits and a new thread B, given A's TID, waits for SIGTERM
-// in sigwait. A rescan built on the reading with A must say what a full
-// scan says: B waits for SIGTERM, which it consumes.
+// namespaces, and starts in a PID and mount namespace of its own a
+// namespace init (testdata/threads/tidreuse.c) with thread A asleep in
+// pause(2); A exits and a new thread B, given A's TID, waits for SIGTERM
+// in sigwait. The scans read the init's own procfs (/proc/PID/root/proc),
+// whose TIDs are allocated only to its threads, and the init sets that
+// namespace's ns_last_pid itself just before making B: B gets A's TID
+// whatever else runs (the test's own namespace holds Go's threads, which
+// may be made at any time and once took the freed TID). A rescan built on
+// the reading with A must say what a full scan says: B waits for SIGTERM,
+// which it consumes.
 func TestRescanTIDReuse(t *testing.T) {
 	if os.Getenv("SIGVIEW_TIDREUSE_INNER") != "" {
 		tidReuseInside(t, os.Getenv("SIGVIEW_TIDREUSE_PROG"))
@@ -62,19 +67,13 @@ func tidReuseInside(t *testing.T, prog string) {
 	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
 		t.Fatalf("mount this namespace's procfs: %v", err)
 	}
-	// Go's runtime threads take TIDs too: retry if one took the freed TID.
-	for try := 0; try < 5; try++ {
-		if tidReuseOnce(t, prog) {
-			return
-		}
-	}
-	t.Fatal("the new thread never got the exited thread's TID in 5 tries")
+	tidReuseOnce(t, prog)
 }
 
-// tidReuseOnce runs the scenario once; false when B did not get A's TID.
-func tidReuseOnce(t *testing.T, prog string) bool {
+// tidReuseOnce runs the scenario.
+func tidReuseOnce(t *testing.T, prog string) {
 	cmd := exec.Command(prog)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +86,8 @@ func tidReuseOnce(t *testing.T, prog string) bool {
 		t.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }() // through Go's pidfd
-	pid := cmd.Process.Pid
+	// Its own procfs, which it mounts before it says "A": there it is PID 1.
+	procfs, pid := "/proc/"+strconv.Itoa(cmd.Process.Pid)+"/root/proc", 1
 	rd := bufio.NewReader(outp)
 	line := func(want string) {
 		t.Helper()
@@ -97,9 +97,9 @@ func tidReuseOnce(t *testing.T, prog string) bool {
 		}
 	}
 	line("A ")
-	task := func(tid int) string { return "/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(tid) }
+	task := func(tid int) string { return procfs + "/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(tid) }
 	tids := func() []int {
-		ents, _ := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+		ents, _ := os.ReadDir(procfs + "/" + strconv.Itoa(pid) + "/task")
 		var out []int
 		for _, e := range ents {
 			n, _ := strconv.Atoi(e.Name())
@@ -136,16 +136,13 @@ func tidReuseOnce(t *testing.T, prog string) bool {
 	}
 	asleep(atid, strconv.Itoa(pauseNr))
 	asleep(pid, strconv.Itoa(unix.SYS_READ))
-	sc := procinspect.Scanner{Root: "/proc"}
+	sc := procinspect.Scanner{Root: procfs}
 	first, err := sc.Scan()
 	if err != nil {
 		t.Fatal(err)
 	}
 	io.WriteString(in, "x\n")
 	line("gone")
-	if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(atid-1)), 0); err != nil {
-		t.Fatalf("set ns_last_pid: %v", err)
-	}
 	io.WriteString(in, "y\n")
 	line("B")
 	reused := false
@@ -153,8 +150,7 @@ func tidReuseOnce(t *testing.T, prog string) bool {
 		reused = reused || x == atid
 	}
 	if !reused {
-		t.Logf("B did not get TID %d: %v; again", atid, tids())
-		return false
+		t.Fatalf("B did not get TID %d, which the init's ns_last_pid gave it: %v", atid, tids())
 	}
 	asleep(atid, strconv.Itoa(unix.SYS_RT_SIGTIMEDWAIT))
 	// The main thread, after starting B, goes back to pause(): both scans
@@ -204,5 +200,4 @@ func tidReuseOnce(t *testing.T, prog string) bool {
 	if g != w {
 		t.Errorf("TID %d reused by a new thread: the rescan says\n  %s\na full scan says\n  %s", atid, g, w)
 	}
-	return true
 }

@@ -1,21 +1,31 @@
 /* tidreuse: a process whose thread A exits and whose thread B, made later,
- * can be given A's TID (the test sets ns_last_pid). A sleeps in pause(2);
- * B waits for SIGTERM in sigwait(3). Driven by lines on stdin:
+ * is given A's TID. Run as PID 1 of its own PID and mount namespaces, it
+ * mounts that namespace's procfs on /proc (the test reads it through
+ * /proc/PID/root/proc) and, just before making B, sets its namespace's
+ * ns_last_pid to A's TID - 1: nothing else runs in the namespace, so no
+ * other thread can take that TID first. A sleeps in pause(2); B waits
+ * for SIGTERM in sigwait(3). Driven by lines on stdin:
  *   prints "A <tid>" once A runs; on a first line A exits ("gone");
- *   on a second line B is made ("B"). SIGTERM is blocked in every thread. */
+ *   on a second line B is made ("B <tid>"). SIGTERM is blocked in every
+ *   thread. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 static void onusr1(int s) { (void)s; }
 
+static long atid;
+
 static void *a_main(void *x) {
 	(void)x;
-	printf("A %ld\n", (long)syscall(SYS_gettid));
+	atid = (long)syscall(SYS_gettid);
+	printf("A %ld\n", atid);
 	fflush(stdout);
 	pause();
 	return 0;
@@ -32,6 +42,10 @@ static void *b_main(void *x) {
 }
 
 int main(void) {
+	if (getpid() != 1 || mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, 0) != 0) {
+		perror("tidreuse: must be PID 1 of new PID and mount namespaces; mount /proc");
+		return 2;
+	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = onusr1;
@@ -47,10 +61,26 @@ int main(void) {
 		return 1;
 	pthread_kill(a, SIGUSR1);
 	pthread_join(a, 0);
+	/* pthread_join returns when the kernel clears A's TID word, before A
+	 * is released and its TID freed: wait until its task is gone. */
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/task/%ld", atid);
+	for (int i = 0; access(path, F_OK) == 0; i++) {
+		if (i == 10000) {
+			fprintf(stderr, "tidreuse: %s still there after 10 s\n", path);
+			return 2;
+		}
+		usleep(1000);
+	}
 	printf("gone\n");
 	fflush(stdout);
 	if (read(0, buf, sizeof buf) <= 0)
 		return 1;
+	FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+	if (!f || fprintf(f, "%ld", atid - 1) < 0 || fclose(f) != 0) {
+		perror("tidreuse: set ns_last_pid");
+		return 2;
+	}
 	pthread_create(&b, 0, b_main, 0);
 	printf("B\n");
 	fflush(stdout);
