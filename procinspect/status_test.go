@@ -706,3 +706,22 @@ func TestReadStatusSizes(t *testing.T) {
 		t.Errorf("ReadStatus(not a status file) error = %v, want one naming the path", err)
 	}
 }
+
+// TestNSPgid: the process group inside the process's own namespace is
+// NSpgid's last entry, unknown (0) without the line or when it does not
+// have NSpid's levels.
+func TestNSPgid(t *testing.T) {
+	for _, c := range []struct {
+		st   Status
+		want int
+	}{
+		{Status{NSpid: []int{4242, 7}, NSpgid: []int{4240, 5}}, 5},
+		{Status{NSpid: []int{4242, 1}, NSpgid: []int{4242, 1}}, 1},
+		{Status{NSpid: []int{4242, 7}}, 0},
+		{Status{NSpid: []int{4242, 7}, NSpgid: []int{4240}}, 0},
+	} {
+		if got := c.st.NSPgid(); got != c.want {
+			t.Errorf("%v %v: %d, want %d", c.st.NSpid, c.st.NSpgid, got, c.want)
+		}
+	}
+}
