@@ -30,9 +30,11 @@ import (
 // pause(2); A exits and a new thread B, given A's TID, waits for SIGTERM
 // in sigwait. The scans read the init's own procfs (/proc/PID/root/proc),
 // whose TIDs are allocated only to its threads, and the init sets that
-// namespace's ns_last_pid itself just before making B: B gets A's TID
-// whatever else runs (the test's own namespace holds Go's threads, which
-// may be made at any time and once took the freed TID). A rescan built on
+// namespace's ns_last_pid itself just before making B, once A's task is
+// gone (and makes B again if A's TID was not free yet: it is freed a
+// moment after the task leaves procfs): B gets A's TID whatever else
+// runs. (The test's own namespace holds Go's threads, which may be made
+// at any time; counted there, one once took the freed TID.) A rescan built on
 // the reading with A must say what a full scan says: B waits for SIGTERM,
 // which it consumes.
 func TestRescanTIDReuse(t *testing.T) {

@@ -10,6 +10,7 @@
  *   thread. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +21,23 @@
 
 static void onusr1(int s) { (void)s; }
 
-static long atid;
+static long atid, btid;
+static sem_t started, decided;
+static int keep;
+
+/* gone waits until thread tid's task is gone from this procfs. */
+static int gone(long tid) {
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/task/%ld", tid);
+	for (int i = 0; access(path, F_OK) == 0; i++) {
+		if (i == 10000) {
+			fprintf(stderr, "tidreuse: %s still there after 10 s\n", path);
+			return 0;
+		}
+		usleep(1000);
+	}
+	return 1;
+}
 
 static void *a_main(void *x) {
 	(void)x;
@@ -33,6 +50,11 @@ static void *a_main(void *x) {
 
 static void *b_main(void *x) {
 	(void)x;
+	btid = (long)syscall(SYS_gettid);
+	sem_post(&started);
+	sem_wait(&decided);
+	if (!keep)
+		return 0;
 	sigset_t s;
 	sigemptyset(&s);
 	sigaddset(&s, SIGTERM);
@@ -63,25 +85,36 @@ int main(void) {
 	pthread_join(a, 0);
 	/* pthread_join returns when the kernel clears A's TID word, before A
 	 * is released and its TID freed: wait until its task is gone. */
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/task/%ld", atid);
-	for (int i = 0; access(path, F_OK) == 0; i++) {
-		if (i == 10000) {
-			fprintf(stderr, "tidreuse: %s still there after 10 s\n", path);
-			return 2;
-		}
-		usleep(1000);
-	}
+	if (!gone(atid))
+		return 2;
 	printf("gone\n");
 	fflush(stdout);
 	if (read(0, buf, sizeof buf) <= 0)
 		return 1;
-	FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
-	if (!f || fprintf(f, "%ld", atid - 1) < 0 || fclose(f) != 0) {
-		perror("tidreuse: set ns_last_pid");
-		return 2;
+	/* The TID is freed a moment after the task leaves procfs: a B that
+	 * got another TID exits, and B is made again. Nothing else in this
+	 * namespace takes TIDs, so it gets A's once that is free. */
+	sem_init(&started, 0, 0);
+	sem_init(&decided, 0, 0);
+	for (int try = 0;; try++) {
+		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+		if (!f || fprintf(f, "%ld", atid - 1) < 0 || fclose(f) != 0) {
+			perror("tidreuse: set ns_last_pid");
+			return 2;
+		}
+		pthread_create(&b, 0, b_main, 0);
+		sem_wait(&started);
+		keep = btid == atid;
+		sem_post(&decided);
+		if (keep)
+			break;
+		pthread_join(b, 0);
+		if (try == 100 || !gone(btid)) {
+			fprintf(stderr, "tidreuse: B never got TID %ld\n", atid);
+			return 2;
+		}
+		usleep(1000);
 	}
-	pthread_create(&b, 0, b_main, 0);
 	printf("B\n");
 	fflush(stdout);
 	for (;;)
