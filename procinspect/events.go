@@ -36,6 +36,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -49,6 +50,7 @@ const (
 	cnIdxProc        = 1
 	cnValProc        = 1
 	procCnMcastListn = 1
+	procCnMcastIgnor = 2
 	procEventNone    = 0x00000000
 	procEventFork    = 0x00000001
 	procEventExit    = 0x80000000
@@ -74,7 +76,17 @@ type Events struct {
 	derived int // rescans whose listing the events gave
 	broken  string
 	buf     []byte
+	// listening: a PROC_CN_MCAST_LISTEN was sent on fd (the kernel may
+	// count it even when its acknowledgement did not come).
+	listening bool
+	ignoreSeq uint32 // the cn_msg ack of the IGNORE sent, 0 before
 }
+
+// ignores numbers the IGNORE messages of this process. An IGNORE's cn_msg
+// ack is PID<<10 | n (never the LISTEN's 0); the kernel's acknowledgement,
+// broadcast to every listener, carries ack+1 (its seq is the kernel's own
+// counter, not ours).
+var ignores atomic.Uint32
 
 // OpenEvents subscribes to the kernel's process events. It fails when the
 // connector is not there (CONFIG_PROC_EVENTS off), sigview may not listen
@@ -90,10 +102,30 @@ func OpenEvents() (*Events, error) {
 	}
 	e := &Events{fd: fd, buf: make([]byte, 64<<10), exited: map[int]bool{}}
 	if err := e.subscribe(); err != nil {
-		unix.Close(fd)
+		// The kernel may have counted the listener without its
+		// acknowledgement reaching us: unsubscribe all the same.
+		e.closeLocked()
 		return nil, fmt.Errorf("process events connector: %w", err)
 	}
 	return e, nil
+}
+
+// control sends the connector operation op (listen or ignore) with the
+// cn_msg ack number ack; the kernel's acknowledgement carries ack+1.
+// The kernel handles it in the sender's context: done when sendto returns.
+func (e *Events) control(op, ack uint32) error {
+	msg := make([]byte, unix.SizeofNlMsghdr+cnMsgLen+4)
+	ne := binary.NativeEndian
+	ne.PutUint32(msg[0:], uint32(len(msg)))
+	ne.PutUint16(msg[4:], unix.NLMSG_DONE)
+	ne.PutUint32(msg[12:], uint32(os.Getpid()))
+	c := msg[unix.SizeofNlMsghdr:]
+	ne.PutUint32(c[0:], cnIdxProc)
+	ne.PutUint32(c[4:], cnValProc)
+	ne.PutUint32(c[12:], ack)
+	ne.PutUint16(c[16:], 4)
+	ne.PutUint32(c[cnMsgLen:], op)
+	return unix.Sendto(e.fd, msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
 }
 
 func (e *Events) subscribe() error {
@@ -104,19 +136,11 @@ func (e *Events) subscribe() error {
 	if unix.SetsockoptInt(e.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, eventsRcvBuf) != nil {
 		unix.SetsockoptInt(e.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, eventsRcvBuf)
 	}
-	msg := make([]byte, unix.SizeofNlMsghdr+cnMsgLen+4)
 	ne := binary.NativeEndian
-	ne.PutUint32(msg[0:], uint32(len(msg)))
-	ne.PutUint16(msg[4:], unix.NLMSG_DONE)
-	ne.PutUint32(msg[12:], uint32(os.Getpid()))
-	c := msg[unix.SizeofNlMsghdr:]
-	ne.PutUint32(c[0:], cnIdxProc)
-	ne.PutUint32(c[4:], cnValProc)
-	ne.PutUint16(c[16:], 4)
-	ne.PutUint32(c[cnMsgLen:], procCnMcastListn)
-	if err := unix.Sendto(e.fd, msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+	if err := e.control(procCnMcastListn, 0); err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
+	e.listening = true
 	// The kernel acknowledges with a PROC_EVENT_NONE with ack 1 and the
 	// error (its seq is not ours on Linux 6.18); it says nothing to a
 	// subscriber in another PID or user namespace.
@@ -150,7 +174,15 @@ func (e *Events) subscribe() error {
 	return errors.New("the kernel did not acknowledge the subscription (sigview is not in the initial PID and user namespaces)")
 }
 
-// Close unsubscribes.
+// Close unsubscribes: it sends PROC_CN_MCAST_IGNORE, then closes the
+// socket. Closing alone is not enough: the kernel counts listeners
+// (proc_event_num_listeners, drivers/connector/cn_proc.c), LISTEN adds one,
+// only IGNORE on the same socket takes it away, and a socket's release does
+// not; while the count is above 0 the kernel builds a connector message for
+// every fork, exec and exit of the machine. A sigview killed before Close
+// (SIGKILL) leaves its count: until the first event that finds no socket
+// listening (kernels with commit c46bfba1337d reset it then), or until
+// reboot (older kernels).
 func (e *Events) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -161,7 +193,15 @@ func (e *Events) closeLocked() error {
 	if e.fd < 0 {
 		return nil
 	}
-	err := unix.Close(e.fd)
+	var err error
+	if e.listening {
+		e.ignoreSeq = uint32(os.Getpid())<<10 | (ignores.Add(1)&0x3ff | 0x200)
+		err = e.control(procCnMcastIgnor, e.ignoreSeq)
+		e.listening = false
+	}
+	if cerr := unix.Close(e.fd); err == nil {
+		err = cerr
+	}
 	e.fd = -1
 	clear(e.exited)
 	return err

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -29,6 +30,8 @@ func (v view) String() string {
 
 // Options configure the live UI.
 type Options struct {
+	// Context, when set, ends the UI (as a quit) when it is done.
+	Context context.Context
 	// Interval is the rescan period.
 	Interval time.Duration
 	// NoColor turns colour off (NO_COLOR).

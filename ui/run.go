@@ -15,6 +15,10 @@ const framesPerSecond = 30
 
 // Run runs the live UI on the terminal until the user quits.
 func Run(sc procinspect.Scanner, opts Options) error {
-	_, err := tea.NewProgram(New(sc, opts), tea.WithFPS(framesPerSecond)).Run()
+	po := []tea.ProgramOption{tea.WithFPS(framesPerSecond)}
+	if opts.Context != nil {
+		po = append(po, tea.WithContext(opts.Context))
+	}
+	_, err := tea.NewProgram(New(sc, opts), po...).Run()
 	return err
 }

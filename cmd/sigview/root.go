@@ -75,11 +75,13 @@ func runRoot(c *command, o options, args []string, stdout, _ io.Writer) error {
 		sc := scanner(o, nil)
 		// Rescans follow the kernel's process events where they can, and
 		// list the procfs where not (procinspect/events.go).
+		// Closing unsubscribes (the kernel counts listeners, README): on
+		// every way out, so a signal that would end sigview ends the UI.
 		if ev, err := procinspect.OpenEvents(); err == nil {
 			defer ev.Close()
 			sc.Events = ev
 		}
-		return ui.Run(sc, uo)
+		return runUI(sc, uo)
 	}
 	snap, err := scanner(o, nil).Scan()
 	if err != nil {

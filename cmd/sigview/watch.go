@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -332,4 +333,37 @@ func startUISignals(o options, uo *ui.Options) func() {
 		rec.Close()
 		<-done
 	}
+}
+
+// uiEndingSignals are the signals whose default action would end sigview
+// and that Bubble Tea does not handle (it ends the UI on SIGINT and
+// SIGTERM itself): a hangup (the terminal closed), SIGQUIT, SIGUSR1,
+// SIGUSR2, SIGALRM. runUI ends the UI on them instead, so that what the UI
+// holds is released by the deferred closes (the process events
+// subscription: the kernel counts listeners) and the terminal restored.
+var uiEndingSignals = []os.Signal{syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGALRM}
+
+// runUI runs the UI until it quits or one of uiEndingSignals arrives; then
+// exit status 128+N.
+func runUI(sc procinspect.Scanner, uo ui.Options) error {
+	caught := make(chan os.Signal, 1)
+	signal.Notify(caught, uiEndingSignals...)
+	defer signal.Stop(caught)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var got atomic.Value
+	go func() {
+		select {
+		case s := <-caught:
+			got.Store(s)
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	uo.Context = ctx
+	err := ui.Run(sc, uo)
+	if s, ok := got.Load().(syscall.Signal); ok {
+		return exitStatus(128 + int(s))
+	}
+	return err
 }
