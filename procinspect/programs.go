@@ -266,10 +266,11 @@ func (pg Program) ReadsChildren() bool {
 // readsChildStatus reports whether a prediction for p reads its
 // children's status (predict's behaviours by Programs: a shell's trap and
 // stop hint read its child's masks and state; a forwarder or a supervisor
-// reads them, and the scan reads those children in depth).
+// reads them, and the scan reads those children in depth; systemd only
+// when it sees a container, readsChildren).
 func readsChildStatus(p *Process) bool {
 	for _, pg := range Programs(p) {
-		if pg == ProgShell || pg.ReadsChildren() {
+		if pg == ProgShell || pg.ReadsChildren() && (pg != ProgSystemd || readsChildren(p)) {
 			return true
 		}
 	}
