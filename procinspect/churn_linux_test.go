@@ -171,9 +171,14 @@ func churnInside(t *testing.T) {
 	}
 	// The process events carry the initial namespace's PIDs: from here
 	// sigview cannot subscribe, and its rescans list /proc (events.go).
+	// OpenEvents refuses before it asks; the kernel itself does not
+	// acknowledge a subscription from here (cn_proc_mcast_ctl ignores it).
 	if ev, err := procinspect.OpenEvents(); err == nil {
 		ev.Close()
 		t.Errorf("subscribed to the process events from PID 1 of a new PID namespace")
+	}
+	if err := procinspect.Subscribe(); err == nil || !strings.Contains(err.Error(), "did not acknowledge") {
+		t.Errorf("the kernel's answer to a subscription from PID 1 of a new PID namespace: %v, want no acknowledgement", err)
 	}
 	seed, _ := strconv.ParseInt(os.Getenv("SIGVIEW_CHURN_SEED"), 10, 64)
 	c := &churner{t: t, rng: rand.New(rand.NewSource(seed))}

@@ -53,6 +53,7 @@ const (
 	procCnMcastIgnor = 2
 	procEventNone    = 0x00000000
 	procEventFork    = 0x00000001
+	procEventExec    = 0x00000002
 	procEventExit    = 0x80000000
 	cnMsgLen         = 20 // struct cn_msg: id (idx, val), seq, ack, len, flags
 	procEventHdr     = 16 // struct proc_event: what, cpu, timestamp_ns
@@ -74,8 +75,16 @@ type Events struct {
 	exited  map[int]bool
 	takes   int
 	derived int // rescans whose listing the events gave
-	broken  string
-	buf     []byte
+	// suspect are the PIDs a check found the listing and the events
+	// disagree on without an event: named again by the next take, which
+	// gives up on the events unless an event named each of them by then
+	// (the kernel attaches a new PID before it sends the fork, and frees
+	// an exited one without a word about the reaping: a listing can fall
+	// in between). suspectWhy says what the check found.
+	suspect    map[int]bool
+	suspectWhy string
+	broken     string
+	buf        []byte
 	// listening: a PROC_CN_MCAST_LISTEN was sent on fd (the kernel may
 	// count it even when its acknowledgement did not come).
 	listening bool
@@ -226,6 +235,11 @@ func (e *Events) take() (gen uint64, named map[int]bool, ok, verify bool) {
 		named = map[int]bool{}
 	}
 	ok = e.drain(named)
+	if len(e.suspect) > 0 && e.broken == "" {
+		e.broken = e.suspectWhy
+		e.closeLocked()
+	}
+	e.suspect = nil
 	if len(e.exited) > maxExited {
 		// Not looked up for long (rescans listed): forgotten, this
 		// rescan lists, and the zombies it reads are noted again.
@@ -280,17 +294,24 @@ func (e *Events) drain(named map[int]bool) bool {
 			case procEventFork:
 				// parent pid, tgid, child pid, tgid: a new thread's tgid is
 				// its process's.
-				named[int(ne.Uint32(data[12:]))] = true
+				e.name(named, int(ne.Uint32(data[12:])))
 			case procEventExit:
 				pid, tgid := int(ne.Uint32(data[0:])), int(ne.Uint32(data[4:]))
-				named[tgid] = true
+				e.name(named, tgid)
 				if pid == tgid {
 					e.exited[tgid] = true
 				}
+			case procEventExec:
+				// After its leader's exit event, an exec is a non-leader
+				// thread's (de_thread: it takes over the PID, and the
+				// process lives on): no longer exited.
+				tgid := int(ne.Uint32(data[4:]))
+				e.name(named, tgid)
+				delete(e.exited, tgid)
 			default:
-				// exec, exit, uid, gid, sid, ptrace, comm, coredump, and any
-				// later kind: process pid, tgid first.
-				named[int(ne.Uint32(data[4:]))] = true
+				// uid, gid, sid, ptrace, comm, coredump, and any later kind:
+				// process pid, tgid first.
+				e.name(named, int(ne.Uint32(data[4:])))
 			}
 		}
 	}
@@ -298,8 +319,9 @@ func (e *Events) drain(named map[int]bool) bool {
 
 // check is a listing's check of the events: every PID that the listing
 // and the entries derived from the events disagree on must be in named
-// (the events of a take made after the listing). Otherwise the kernel
-// stopped sending, and the events are not used again.
+// (the events of a take made after the listing), or be named by an event
+// before the next take. Otherwise the kernel stopped sending, and the
+// events are not used again.
 func (e *Events) check(derived, listed []entry, named map[int]bool) {
 	var miss []int
 	came := 0
@@ -326,10 +348,26 @@ func (e *Events) check(derived, listed []entry, named map[int]bool) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.broken == "" {
-		e.closeLocked()
-		e.broken = fmt.Sprintf("process events: %d processes came and %d went without an event (%v): rescans list /proc", came, len(miss)-came, miss[:min(len(miss), 8)])
+	if e.broken != "" {
+		return
 	}
+	// Put back: named by the next take, which gives up unless an event
+	// came for each by then.
+	e.suspect = map[int]bool{}
+	if e.pending == nil {
+		e.pending = map[int]bool{}
+	}
+	for _, pid := range miss {
+		e.suspect[pid] = true
+		e.pending[pid] = true
+	}
+	e.suspectWhy = fmt.Sprintf("process events: %d processes came and %d went without an event (%v), still none at the next take: rescans list /proc", came, len(miss)-came, miss[:min(len(miss), 8)])
+}
+
+// name notes that an event named pid: it is no longer suspect.
+func (e *Events) name(named map[int]bool, pid int) {
+	named[pid] = true
+	delete(e.suspect, pid)
 }
 
 // zombies notes the processes of snap that had exited when read (a
@@ -343,6 +381,16 @@ func (e *Events) zombies(snap *Snapshot) {
 		if s := p.Status.State; s == 'Z' || s == 'X' {
 			e.exited[p.PID] = true
 		}
+	}
+}
+
+// forget drops PIDs found to be threads (a PID an exit event freed, reused
+// as a thread's ID: /proc/TID can be looked up though it is not listed).
+func (e *Events) forget(pids []int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, pid := range pids {
+		delete(e.exited, pid)
 	}
 }
 

@@ -1,8 +1,22 @@
 package procinspect
 
+import "golang.org/x/sys/unix"
+
 // EventsDerived is how many rescans took their listing from e's events.
 func EventsDerived(e *Events) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.derived
+}
+
+// Subscribe sends the kernel a subscription without OpenEvents' check of
+// sigview's PID namespace, and unsubscribes: the kernel's own answer.
+func Subscribe() error {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.NETLINK_CONNECTOR)
+	if err != nil {
+		return err
+	}
+	e := &Events{fd: fd, buf: make([]byte, 64<<10), exited: map[int]bool{}}
+	defer e.Close()
+	return e.subscribe()
 }

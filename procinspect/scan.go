@@ -1,6 +1,7 @@
 package procinspect
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -83,8 +84,11 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		asked[pid] = true
 	}
 	snap.Processes = make([]*Process, 0, len(ents))
-	for _, r := range readAll(fs, ents, sc.plan(fs, ents, asked, named)) {
+	var threads []int
+	for i, r := range readAll(fs, ents, sc.plan(fs, ents, asked, named)) {
 		switch {
+		case r.err == errThread:
+			threads = append(threads, ents[i].pid)
 		case r.p != nil:
 			snap.Processes = append(snap.Processes, r.p)
 			snap.byPID[r.p.PID] = r.p
@@ -95,6 +99,18 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			snap.Vanished++
 		default:
 			warn.add("unreadable status", reason(r.err))
+		}
+	}
+	if len(threads) > 0 {
+		// Not processes: out of the listing the next rescan builds on, and
+		// no longer waited for as exited (events.go).
+		th := map[int]bool{}
+		for _, pid := range threads {
+			th[pid] = true
+		}
+		snap.ents = slices.DeleteFunc(slices.Clone(snap.ents), func(e entry) bool { return th[e.pid] })
+		if sc.Events != nil {
+			sc.Events.forget(threads)
 		}
 	}
 	snap.orphans(fs)
@@ -238,6 +254,9 @@ func noteDeep(p *Process, warn *warnings) {
 	}
 }
 
+// errThread: the PID read is a thread's ID, not a process's.
+var errThread = errors.New("a thread, not a process")
+
 // result is one process read by a scan worker.
 type result struct {
 	p   *Process
@@ -278,7 +297,7 @@ func readAll(fs FS, ents []entry, plan []step) []result {
 		r.p, r.err = readProcess(pr)
 		if r.p != nil && r.p.Status.Tgid.Known && r.p.Status.Tgid.V != e.pid {
 			// A thread, which a lookup of a PID events named may find.
-			r.p, r.err = nil, ErrGone
+			r.p, r.err = nil, errThread
 		}
 		if r.p != nil {
 			r.p.ino = e.ino
