@@ -174,8 +174,17 @@ func runSystemd(t *testing.T, p *Podman, name string, args ...string) Inspect {
 func runSystemdUnit(t *testing.T, p *Podman, name, unit string, args ...string) Inspect {
 	t.Helper()
 	in := p.RunSystemdUnit(t, name, unit, append([]string{"--ulimit", "core=1:1"}, args...)...)
-	if readTrim("/proc/"+strconv.Itoa(in.Pid)+"/comm") != "systemd" {
-		t.Fatalf("%s: PID %d is not systemd", name, in.Pid)
+	// podman run returns once runc start has released the container's
+	// init, which may not have exec'd systemd yet (its name is then
+	// runc's): wait for the exec, bounded.
+	comm := ""
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if comm = readTrim("/proc/" + strconv.Itoa(in.Pid) + "/comm"); comm == "systemd" {
+			break
+		}
+	}
+	if comm != "systemd" {
+		t.Fatalf("%s: PID %d is %q after 30 s, not systemd", name, in.Pid, comm)
 	}
 	waitForComm(t, in.Pid, "sleep")
 	return in
