@@ -24,9 +24,9 @@ package procinspect
 //   - a receive error, ENOBUFS included (the socket's buffer overflowed:
 //     events were lost), makes that rescan list;
 //   - every verifyEvery-th rescan lists anyway and checks that every PID
-//     the listing and the events disagree on was named by an event since:
-//     if not, the kernel stopped sending (before Linux 6.6, any process
-//     sending PROC_CN_MCAST_IGNORE stopped the events for every listener),
+//     the listing and the events disagree on was named by an event since
+//     or is by the next take: if not, the kernel stopped sending (before
+//     6.6, any PROC_CN_MCAST_IGNORE stopped the events for every listener),
 //     and the events are not used again (Events.Broken says why).
 
 import (
@@ -92,7 +92,7 @@ type Events struct {
 }
 
 // ignores numbers the IGNORE messages of this process. An IGNORE's cn_msg
-// ack is PID<<10 | n (never the LISTEN's 0); the kernel's acknowledgement,
+// ack is PID<<10 | 0x200 | n (the LISTEN's PID<<10 | 0x100); the kernel's ack,
 // broadcast to every listener, carries ack+1 (its seq is the kernel's own
 // counter, not ours).
 var ignores atomic.Uint32
@@ -146,15 +146,15 @@ func (e *Events) subscribe() error {
 		unix.SetsockoptInt(e.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, eventsRcvBuf)
 	}
 	ne := binary.NativeEndian
-	if err := e.control(procCnMcastListn, 0); err != nil {
+	listenAck := uint32(os.Getpid())<<10 | 0x100
+	if err := e.control(procCnMcastListn, listenAck); err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
 	e.listening = true
-	// The kernel acknowledges with a PROC_EVENT_NONE with ack 1 and the
-	// error (its seq is not ours on Linux 6.18); it says nothing to a
-	// subscriber in another PID or user namespace.
-	// The acknowledgement is queued before sendto returns (the kernel
-	// handles the subscription in the sender's context).
+	// The kernel acknowledges, to every listener, with a PROC_EVENT_NONE
+	// with our ack+1 (which tells ours from another's) and the error; it
+	// says nothing to a subscriber in another PID or user namespace. It is
+	// queued before sendto returns (handled in the sender's context).
 	tv := unix.NsecToTimeval(int64(50 * time.Millisecond))
 	unix.SetsockoptTimeval(e.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
 	for deadline := time.Now().Add(250 * time.Millisecond); time.Now().Before(deadline); {
@@ -171,7 +171,7 @@ func (e *Events) subscribe() error {
 		}
 		for _, m := range msgs {
 			d := m.Data
-			if len(d) < cnMsgLen+procEventHdr+4 || ne.Uint32(d[0:]) != cnIdxProc || ne.Uint32(d[12:]) != 1 || ne.Uint32(d[cnMsgLen:]) != procEventNone {
+			if len(d) < cnMsgLen+procEventHdr+4 || ne.Uint32(d[0:]) != cnIdxProc || ne.Uint32(d[12:]) != listenAck+1 || ne.Uint32(d[cnMsgLen:]) != procEventNone {
 				continue
 			}
 			if errno := ne.Uint32(d[cnMsgLen+procEventHdr:]); errno != 0 {
