@@ -22,6 +22,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sigview/sigview/internal/nstest"
+	"github.com/sigview/sigview/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -90,35 +91,13 @@ func needUnified(t *testing.T) cgroupMount {
 }
 
 // lockCgroups serializes the tests that create cgroups across test
-// processes running at the same time (go test runs packages in parallel,
-// and two people may run the suite). Two runs that share a parent such as
-// /kubepods would otherwise each leave its removal to the other. It holds
-// flock(2) on the cgroup2 mount directory (else the name=systemd one) until
-// the test ends.
+// processes running at the same time (testenv.LockCgroups): two runs that
+// share a parent such as /kubepods would otherwise each leave its removal
+// to the other, and enginetest's podman systemd test compares the host's
+// cgroup top level before and after each container.
 func lockCgroups(t *testing.T) {
 	t.Helper()
-	unified, systemd := cgroupMounts(t)
-	m := unified
-	if m == nil {
-		m = systemd
-	}
-	if m == nil {
-		return
-	}
-	fd, err := unix.Open(m.dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Fatalf("open %s: %v", m.dir, err)
-	}
-	t.Cleanup(func() { unix.Close(fd) }) // closing releases the lock
-	for {
-		err = unix.Flock(fd, unix.LOCK_EX)
-		if !errors.Is(err, unix.EINTR) {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatalf("flock %s: %v", m.dir, err)
-	}
+	testenv.LockCgroups(t)
 }
 
 // randHex returns n random bytes as lowercase hex.
