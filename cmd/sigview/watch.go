@@ -343,11 +343,24 @@ func startUISignals(o options, uo *ui.Options) func() {
 // subscription: the kernel counts listeners) and the terminal restored.
 var uiEndingSignals = []os.Signal{syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGALRM}
 
+// notIgnored is sigs without those this process started with ignored
+// (nohup, `trap ” HUP`, a background job's SIGQUIT): signal.Notify would
+// replace a disposition the person chose.
+func notIgnored(sigs []os.Signal) []os.Signal {
+	var out []os.Signal
+	for _, s := range sigs {
+		if !signal.Ignored(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // runUI runs the UI until it quits or one of uiEndingSignals arrives; then
 // exit status 128+N.
 func runUI(sc procinspect.Scanner, uo ui.Options) error {
 	caught := make(chan os.Signal, 1)
-	signal.Notify(caught, uiEndingSignals...)
+	signal.Notify(caught, notIgnored(uiEndingSignals)...)
 	defer signal.Stop(caught)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
