@@ -10,6 +10,11 @@ func TestS6Script(t *testing.T) {
 	for _, c := range []struct{ text, want string }{
 		{"#!/bin/execlineb -P\n\n", S6ScriptEmpty},
 		{"#!/command/execlineb -P\n", S6ScriptEmpty},
+		{"#!/bin/sh\n", S6ScriptEmpty},
+		// A #! line alone is a whole program when it names one that acts
+		// (review 3): not empty.
+		{"#!/sbin/poweroff\n", ""},
+		{"#!/bin/s6-svscanctl -t .\n", ""},
 		{"#!/bin/execlineb -P\n\n/bin/s6-linux-init-shutdown -h -- now\n", S6ScriptShutdown + "h"},
 		{"#!/bin/execlineb -P\n\ns6-linux-init-shutdown -a -r -- now\n", S6ScriptShutdown + "r"},
 		{"#!/bin/execlineb -P\n\n/usr/bin/s6-linux-init-shutdown -p -- now\n", S6ScriptShutdown + "p"},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 	"syscall"
@@ -59,6 +60,22 @@ const (
 // maxS6Script bounds what is read of a .s6-svscan/SIG* script.
 const maxS6Script = 4096
 
+// emptyScriptShell says whether the #! line names an interpreter for which
+// a script with nothing after that line does nothing: execlineb (what
+// s6-linux-init-maker writes) or a POSIX shell. `#!/sbin/poweroff` alone
+// is a whole program.
+func emptyScriptShell(shebang []byte) bool {
+	f := strings.Fields(strings.TrimPrefix(string(shebang), "#!"))
+	if len(f) == 0 {
+		return false
+	}
+	switch path.Base(f[0]) {
+	case "execlineb", "sh", "bash", "dash", "ash":
+		return true
+	}
+	return false
+}
+
 // s6Script says which known script b is (see S6ScriptEmpty), or "".
 func s6Script(b []byte) string {
 	first, body, _ := bytes.Cut(b, []byte("\n"))
@@ -67,7 +84,7 @@ func s6Script(b []byte) string {
 	}
 	body = bytes.TrimSpace(body)
 	switch {
-	case len(body) == 0:
+	case len(body) == 0 && emptyScriptShell(first):
 		return S6ScriptEmpty
 	case bytes.Contains(body, []byte(`kill -s "${0##*/SIG}"`)) && bytes.Contains(body, []byte(`"${0}.s6-linux-init"`)):
 		return S6ScriptCMD

@@ -85,7 +85,11 @@ func systemdContainer(pr Proc, p *Process) (Flag, string) {
 	b, err := readInRoot(pr.path("root"), "/run/host/container-manager", maxContainerManager)
 	switch {
 	case err == nil:
-		if line, _, _ := strings.Cut(string(b), "\n"); line != "" {
+		// systemd's read_one_line_file returns the bytes it consumed: any
+		// content, even a lone newline, is a container (an empty name is
+		// container-other); only an empty file falls through.
+		if len(b) > 0 {
+			line, _, _ := strings.Cut(string(b), "\n")
 			return KnownFlag(true), "systemd sees a container: /run/host/container-manager in its root names " + Printable(line) + " (systemd reads it before `container`)"
 		}
 	case !errors.Is(err, fs.ErrNotExist):
