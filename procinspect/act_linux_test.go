@@ -7,18 +7,14 @@ package procinspect_test
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/internal/testenv"
@@ -229,28 +225,11 @@ func TestActSendPIDReuse(t *testing.T) {
 		return
 	}
 	nstest.NeedNamespaces(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestActSendPIDReuse$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), "SIGVIEW_REUSE_INNER=1", "SIGVIEW_INITPROG="+buildInits(t).initprog)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS, Setpgid: true}
-	out, err := cmd.CombinedOutput()
-	t.Logf("inside a new PID namespace:\n%s", out)
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestActSendPIDReuse") {
-		t.Fatalf("the PID reuse test inside a new PID namespace failed: %v", err)
-	}
+	nstest.RerunAsInit(t, "TestActSendPIDReuse", 60*time.Second, "", "SIGVIEW_REUSE_INNER=1", "SIGVIEW_INITPROG="+buildInits(t).initprog)
 }
 
 func reuseInside(t *testing.T, initprog string) {
-	if os.Getpid() != 1 {
-		t.Fatalf("the inner run is PID %d, want 1", os.Getpid())
-	}
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		t.Fatalf("make mounts private: %v", err)
-	}
-	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
-		t.Fatalf("mount this namespace's procfs: %v", err)
-	}
+	nstest.BecomeProcInit(t)
 	// Go's runtime threads take PIDs too: retry if one took the freed PID.
 	var old, reuser *child
 	var oldStart uint64

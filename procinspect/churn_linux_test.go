@@ -7,7 +7,6 @@ package procinspect_test
 // (ns_last_pid) without touching the host's.
 
 import (
-	"context"
 	"fmt"
 	"math/rand"
 	"os"
@@ -19,8 +18,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/sigview/sigview/internal/nstest"
 	"github.com/sigview/sigview/procinspect"
@@ -49,16 +46,7 @@ func TestRescanUnderChurn(t *testing.T) {
 	if seed == "" {
 		seed = strconv.FormatInt(time.Now().UnixNano(), 10)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRescanUnderChurn$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), "SIGVIEW_CHURN_INNER=1", "SIGVIEW_CHURN_SEED="+seed)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS, Setpgid: true}
-	out, err := cmd.CombinedOutput()
-	t.Logf("inside a new PID namespace (SIGVIEW_CHURN_SEED=%s):\n%s", seed, out)
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestRescanUnderChurn") {
-		t.Fatalf("the churn test inside a new PID namespace failed (replay with SIGVIEW_CHURN_SEED=%s): %v", seed, err)
-	}
+	nstest.RerunAsInit(t, "TestRescanUnderChurn", 300*time.Second, " (replay with SIGVIEW_CHURN_SEED="+seed+")", "SIGVIEW_CHURN_INNER=1", "SIGVIEW_CHURN_SEED="+seed)
 }
 
 // churner starts and ends the churn's processes. Everything it starts is
@@ -160,15 +148,7 @@ time.sleep(1000)`
 }
 
 func churnInside(t *testing.T) {
-	if os.Getpid() != 1 {
-		t.Fatalf("the inner run is PID %d, want 1", os.Getpid())
-	}
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		t.Fatalf("make mounts private: %v", err)
-	}
-	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
-		t.Fatalf("mount this namespace's procfs: %v", err)
-	}
+	nstest.BecomeProcInit(t)
 	// The process events carry the initial namespace's PIDs: from here
 	// sigview cannot subscribe, and its rescans list /proc (events.go).
 	// OpenEvents refuses before it asks; the kernel itself does not

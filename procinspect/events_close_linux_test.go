@@ -1,13 +1,8 @@
 package procinspect
 
 import (
-	"encoding/binary"
-	"errors"
-	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/sigview/sigview/internal/nstest"
 )
@@ -40,7 +35,7 @@ func TestEventsCloseUnsubscribes(t *testing.T) {
 	if a.fd != -1 {
 		t.Errorf("Close left the socket open")
 	}
-	errno, ok := waitAck(t, b, a.ignoreSeq+1, 3*time.Second)
+	errno, ok := nstest.WaitCNAck(t, b.fd, a.ignoreSeq+1, 3*time.Second)
 	if ok && errno != 0 {
 		t.Fatalf("the kernel refused the IGNORE: %v", errno)
 	}
@@ -48,36 +43,4 @@ func TestEventsCloseUnsubscribes(t *testing.T) {
 		return
 	}
 	t.Fatalf("no acknowledgement of Close's PROC_CN_MCAST_IGNORE (ack %#x) reached the other subscription", a.ignoreSeq+1)
-}
-
-// waitAck waits on ev's socket for the kernel's acknowledgement whose
-// cn_msg ack is want, and returns its error number; false when none came.
-func waitAck(t *testing.T, ev *Events, want uint32, within time.Duration) (syscall.Errno, bool) {
-	t.Helper()
-	ne := binary.NativeEndian
-	tv := unix.NsecToTimeval(int64(100 * time.Millisecond))
-	unix.SetsockoptTimeval(ev.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
-	buf := make([]byte, 64<<10)
-	for deadline := time.Now().Add(within); time.Now().Before(deadline); {
-		n, _, err := unix.Recvfrom(ev.fd, buf, 0)
-		if err != nil {
-			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) || errors.Is(err, unix.ENOBUFS) {
-				continue
-			}
-			t.Fatal(err)
-		}
-		msgs, err := syscall.ParseNetlinkMessage(buf[:n])
-		if err != nil {
-			continue
-		}
-		for _, m := range msgs {
-			d := m.Data
-			if len(d) < cnMsgLen+procEventHdr+4 || ne.Uint32(d[0:]) != cnIdxProc ||
-				ne.Uint32(d[cnMsgLen:]) != procEventNone || ne.Uint32(d[12:]) != want {
-				continue
-			}
-			return syscall.Errno(ne.Uint32(d[cnMsgLen+procEventHdr:])), true
-		}
-	}
-	return 0, false
 }

@@ -2,7 +2,6 @@ package procinspect_test
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -47,28 +46,11 @@ func TestRescanTIDReuse(t *testing.T) {
 	if err := nstest.Build([]string{"gcc", "-O1", "-Wall", "-pthread", "-o", prog, "testdata/threads/tidreuse.c"}); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRescanTIDReuse$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), "SIGVIEW_TIDREUSE_INNER=1", "SIGVIEW_TIDREUSE_PROG="+prog)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID | syscall.CLONE_NEWNS, Setpgid: true}
-	out, err := cmd.CombinedOutput()
-	t.Logf("inside a new PID namespace:\n%s", out)
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestRescanTIDReuse") {
-		t.Fatalf("the TID reuse test inside a new PID namespace failed: %v", err)
-	}
+	nstest.RerunAsInit(t, "TestRescanTIDReuse", 60*time.Second, "", "SIGVIEW_TIDREUSE_INNER=1", "SIGVIEW_TIDREUSE_PROG="+prog)
 }
 
 func tidReuseInside(t *testing.T, prog string) {
-	if os.Getpid() != 1 {
-		t.Fatalf("the inner run is PID %d, want 1", os.Getpid())
-	}
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		t.Fatalf("make mounts private: %v", err)
-	}
-	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
-		t.Fatalf("mount this namespace's procfs: %v", err)
-	}
+	nstest.BecomeProcInit(t)
 	tidReuseOnce(t, prog)
 }
 

@@ -56,42 +56,10 @@ func openCN(t *testing.T) *cnSocket {
 		cnControl(fd, 2, 0x7e58) // PROC_CN_MCAST_IGNORE: leave no listener counted
 		unix.Close(fd)
 	})
-	if errno, ok := s.waitAck(t, 0x7e57+1, 2*time.Second); !ok || errno != 0 {
+	if errno, ok := nstest.WaitCNAck(t, s.fd, 0x7e57+1, 2*time.Second); !ok || errno != 0 {
 		nstest.Skip(t, "proc-events", "the kernel did not acknowledge the test's subscription (%v, %v)", ok, errno)
 	}
 	return s
-}
-
-// waitAck waits for the acknowledgement (PROC_EVENT_NONE) whose cn_msg ack
-// is want and returns its error number; false when none came.
-func (s *cnSocket) waitAck(t *testing.T, want uint32, within time.Duration) (syscall.Errno, bool) {
-	t.Helper()
-	ne := binary.NativeEndian
-	tv := unix.NsecToTimeval(int64(100 * time.Millisecond))
-	unix.SetsockoptTimeval(s.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
-	buf := make([]byte, 64<<10)
-	for deadline := time.Now().Add(within); time.Now().Before(deadline); {
-		n, _, err := unix.Recvfrom(s.fd, buf, 0)
-		if err != nil {
-			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) || errors.Is(err, unix.ENOBUFS) {
-				continue
-			}
-			t.Fatal(err)
-		}
-		msgs, err := syscall.ParseNetlinkMessage(buf[:n])
-		if err != nil {
-			continue
-		}
-		for _, m := range msgs {
-			d := m.Data
-			// cn_msg (20 bytes), proc_event: what, cpu, timestamp, then ack.err
-			if len(d) < 20+16+4 || ne.Uint32(d[0:]) != 1 || ne.Uint32(d[20:]) != 0 || ne.Uint32(d[12:]) != want {
-				continue
-			}
-			return syscall.Errno(ne.Uint32(d[36:])), true
-		}
-	}
-	return 0, false
 }
 
 // TestUIHangupUnsubscribes: the live UI on a terminal that hangs up
@@ -176,7 +144,7 @@ func TestUIHangupUnsubscribes(t *testing.T) {
 		t.Errorf("sigview after SIGHUP: %v, want exit status 129", err)
 	}
 	want := uint32(cmd.Process.Pid)<<10 | 0x201
-	errno, ok := cn.waitAck(t, want+1, 3*time.Second)
+	errno, ok := nstest.WaitCNAck(t, cn.fd, want+1, 3*time.Second)
 	if !ok {
 		t.Fatal("no acknowledgement of sigview's PROC_CN_MCAST_IGNORE: the hangup left its listener counted")
 	}
