@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // Status holds the fields of /proc/PID/status (or /proc/PID/task/TID/status)
@@ -102,6 +101,10 @@ func (s Status) NSPID() int {
 // content: bad lines become Problems and their fields stay unknown. It
 // returns an error only when the text has none of the lines a status file
 // always has (Name, or a Pid line), i.e. it is not a status file at all.
+//
+// A scan parses one per process: it allocates only what it keeps (the
+// name, SigQ, the NS lists, and a problem's sentence), not a string per
+// line.
 func ParseStatus(b []byte) (Status, error) {
 	var s Status
 	sawName, sawPid := false, false
@@ -114,15 +117,15 @@ func ParseStatus(b []byte) (Status, error) {
 		if !ok {
 			continue
 		}
-		v := string(bytes.TrimSpace(val))
+		v := bytes.TrimSpace(val)
 		switch string(key) {
 		case "Name":
 			// Only a tab follows the colon; keep leading and trailing
 			// spaces that are part of the name itself.
-			s.Name = strings.TrimPrefix(string(val), "\t")
+			s.Name = string(bytes.TrimPrefix(val, []byte{'\t'}))
 			sawName = true
 		case "State":
-			if v != "" {
+			if len(v) > 0 {
 				s.State = v[0]
 			} else {
 				s.problem("State", v)
@@ -146,7 +149,7 @@ func ParseStatus(b []byte) (Status, error) {
 		case "NSpgid":
 			s.NSpgid = s.parseList("NSpgid", v)
 		case "SigQ":
-			s.SigQ = v
+			s.SigQ = string(v)
 		case "SigPnd":
 			s.SigPnd = s.parseMask("SigPnd", v)
 		case "ShdPnd":
@@ -158,7 +161,7 @@ func ParseStatus(b []byte) (Status, error) {
 		case "SigCgt":
 			s.SigCgt = s.parseMask("SigCgt", v)
 		case "CapEff":
-			if n, err := strconv.ParseUint(v, 16, 64); err == nil && len(v) == 16 {
+			if n, ok := parseHex16(v); ok {
 				s.CapEff = Of(n)
 			} else {
 				s.problem("CapEff", v)
@@ -166,8 +169,8 @@ func ParseStatus(b []byte) (Status, error) {
 		case "Seccomp":
 			s.Seccomp = s.parseInt("Seccomp", v)
 		case "Kthread":
-			if v == "0" || v == "1" {
-				s.Kthread = KnownFlag(v == "1")
+			if len(v) == 1 && (v[0] == '0' || v[0] == '1') {
+				s.Kthread = KnownFlag(v[0] == '1')
 			} else {
 				s.problem("Kthread", v)
 			}
@@ -176,7 +179,7 @@ func ParseStatus(b []byte) (Status, error) {
 			if key[0] == 'n' {
 				i = 1
 			}
-			n, err := strconv.ParseUint(v, 10, 64)
+			n, err := strconv.ParseUint(string(v), 10, 64)
 			if err != nil {
 				s.problem(string(key), v)
 				continue
@@ -193,15 +196,17 @@ func ParseStatus(b []byte) (Status, error) {
 	return s, nil
 }
 
-func (s *Status) problem(key, v string) {
+// problem records a malformed line: key and (up to 40 bytes of) its value.
+func (s *Status) problem(key string, b []byte) {
+	v := string(b)
 	if len(v) > 40 {
 		v = v[:40] + "…"
 	}
 	s.Problems = append(s.Problems, fmt.Sprintf("malformed %s line %q", key, v))
 }
 
-func (s *Status) parseInt(key, v string) Int {
-	n, err := strconv.Atoi(v)
+func (s *Status) parseInt(key string, v []byte) Int {
+	n, err := strconv.Atoi(string(v))
 	if err != nil {
 		s.problem(key, v)
 		return Int{}
@@ -209,42 +214,92 @@ func (s *Status) parseInt(key, v string) Int {
 	return KnownInt(n)
 }
 
-func (s *Status) parseMask(key, v string) Mask {
-	set, err := ParseSigSet(v)
-	if err != nil || len(v) != 16 {
+// parseHex16 parses exactly 16 hexadecimal digits, as the kernel prints a
+// mask or a capability set.
+func parseHex16(v []byte) (uint64, bool) {
+	if len(v) != 16 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(v), 16, 64)
+	return n, err == nil
+}
+
+func (s *Status) parseMask(key string, v []byte) Mask {
+	// As ParseSigSet, which accepts 1 to 16 digits, and exactly 16.
+	set, ok := parseHex16(v)
+	if !ok {
 		s.problem(key, v)
 		return Mask{}
 	}
-	return KnownMask(set)
+	return KnownMask(SigSet(set))
 }
 
-func (s *Status) parseList(key, v string) []int {
-	f := strings.Fields(v)
+// fields splits v as strings.Fields does into out, without allocating
+// when v has only ASCII space and tab between its fields; n is their
+// number. When there are more than len(out), or other white space
+// (strings.Fields splits at any Unicode space), it returns them in a new
+// slice instead (many is set).
+func fields(v []byte, out [][]byte) (n int, many [][]byte) {
+	for _, c := range v {
+		if c >= 0x80 || c == '\n' || c == '\v' || c == '\f' || c == '\r' {
+			return 0, bytes.Fields(v)
+		}
+	}
+	all := v
+	for {
+		v = bytes.TrimLeft(v, " \t")
+		if len(v) == 0 {
+			return n, nil
+		}
+		if n == len(out) {
+			return 0, bytes.Fields(all)
+		}
+		end := bytes.IndexAny(v, " \t")
+		if end < 0 {
+			end = len(v)
+		}
+		out[n], v = v[:end], v[end:]
+		n++
+	}
+}
+
+func (s *Status) parseList(key string, v []byte) []int {
+	var buf [40][]byte
+	n, many := fields(v, buf[:])
+	f := buf[:n]
+	if many != nil {
+		f = many
+	}
 	if len(f) == 0 {
 		s.problem(key, v)
 		return nil
 	}
 	out := make([]int, len(f))
 	for i, x := range f {
-		n, err := strconv.Atoi(x)
-		if err != nil || n <= 0 {
+		m, err := strconv.Atoi(string(x))
+		if err != nil || m <= 0 {
 			s.problem(key, v)
 			return nil
 		}
-		out[i] = n
+		out[i] = m
 	}
 	return out
 }
 
-func (s *Status) parseUid(v string) {
-	f := strings.Fields(v)
+func (s *Status) parseUid(v []byte) {
+	var buf [4][]byte
+	n, many := fields(v, buf[:])
+	f := buf[:n]
+	if many != nil {
+		f = many
+	}
 	if len(f) != 4 {
 		s.problem("Uid", v)
 		return
 	}
 	var uid [4]int
 	for i, x := range f {
-		n, err := strconv.Atoi(x)
+		n, err := strconv.Atoi(string(x))
 		if err != nil {
 			s.problem("Uid", v)
 			return
