@@ -89,7 +89,7 @@ func runRoot(c *command, o options, args []string, stdout, _ io.Writer) error {
 	}
 	as := predict.Assess(snap, snap.Kernel)
 	if o.json {
-		return document.Write(stdout, document.Report(snap, as))
+		return document.WriteReport(stdout, snap, as)
 	}
 	return render.WriteTableWith(stdout, as, render.TableOptions{NeedsSIGKILL: o.needsSigkill,
 		Color: stdout == io.Writer(os.Stdout) && isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""})

@@ -25,7 +25,7 @@ func BenchmarkJSON(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := Write(io.Discard, Report(s, predict.Assess(s, s.Kernel))); err != nil {
+		if err := WriteReport(io.Discard, s, predict.Assess(s, s.Kernel)); err != nil {
 			b.Fatal(err)
 		}
 	}

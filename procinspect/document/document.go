@@ -266,6 +266,15 @@ type DocPrediction struct {
 
 // Report builds the JSON document of a snapshot.
 func Report(s *procinspect.Snapshot, as *predict.Assessments) Document {
+	d := reportHead(s)
+	for _, ns := range s.Namespaces {
+		d.Namespaces = append(d.Namespaces, docNS(as, ns))
+	}
+	return d
+}
+
+// reportHead is the document of a snapshot without its namespaces.
+func reportHead(s *procinspect.Snapshot) Document {
 	d := Document{SchemaVersion: SchemaVersion, ProcRoot: s.Root, Vanished: s.Vanished,
 		Warnings: append([]string{}, s.Warnings...), Namespaces: []DocNS{}, Kernel: DocKernelOf(s.Kernel)}
 	if s.Viewer.NS.HasInode() {
@@ -275,9 +284,6 @@ func Report(s *procinspect.Snapshot, as *predict.Assessments) Document {
 	if s.Viewer.Initial.Known {
 		v := s.Viewer.Initial.V
 		d.Viewer.InitialNS = &v
-	}
-	for _, ns := range s.Namespaces {
-		d.Namespaces = append(d.Namespaces, docNS(as, ns))
 	}
 	return d
 }

@@ -40,10 +40,22 @@ const namespacesMark = "\n  \"namespaces\": [],\n"
 // its namespaces, then each namespace where the encoder would have put it.
 func writeDocument(w io.Writer, d Document) error {
 	nss := d.Namespaces
-	if len(nss) == 0 {
+	d.Namespaces = []DocNS{}
+	return writeNamespaces(w, d, len(nss), func(i int) DocNS { return nss[i] }, nss == nil)
+}
+
+// writeNamespaces writes d, which has no namespaces, with n namespaces,
+// the ith made by ns(i) just before it is written: the bytes of one
+// encoder writing the whole document, without the whole document held.
+// null writes the document's namespaces as null (a nil slice), as the
+// encoder does.
+func writeNamespaces(w io.Writer, d Document, n int, ns func(int) DocNS, null bool) error {
+	if n == 0 {
+		if null {
+			d.Namespaces = nil
+		}
 		return newEncoder(w, "").Encode(d)
 	}
-	d.Namespaces = []DocNS{}
 	var head bytes.Buffer
 	if err := newEncoder(&head, "").Encode(d); err != nil {
 		return err
@@ -51,7 +63,10 @@ func writeDocument(w io.Writer, d Document) error {
 	b := head.Bytes()
 	at := bytes.Index(b, []byte(namespacesMark))
 	if at < 0 {
-		d.Namespaces = nss
+		d.Namespaces = make([]DocNS, n)
+		for i := range n {
+			d.Namespaces[i] = ns(i)
+		}
 		return newEncoder(w, "").Encode(d)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -59,9 +74,10 @@ func writeDocument(w io.Writer, d Document) error {
 	bw.WriteString("\n  \"namespaces\": [")
 	var one bytes.Buffer
 	enc := newEncoder(&one, "    ")
-	for i := range nss {
+	var procs []byte
+	for i := range n {
 		one.Reset()
-		if err := enc.Encode(nss[i]); err != nil {
+		if err := encodeNS(&one, enc, ns(i), &procs); err != nil {
 			return err
 		}
 		if i > 0 {
