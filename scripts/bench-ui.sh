@@ -100,7 +100,14 @@ sleep 2
 echo "processes: $(nprocs), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$HOLD" = 1 ]; then
 	echo "holding them until interrupted"
-	while :; do sleep 3600 & wait $!; done # wait: a signal runs the trap at once
+	# wait: a signal runs the trap at once. The sleep is killed on exit
+	# too: it inherits the descriptors, a flock's lock among them, and would
+	# hold that lock for the rest of its hour.
+	while :; do
+		sleep 3600 &
+		pids+=($!)
+		wait $!
+	done
 fi
 
 # cpu PID: utime+stime of PID in clock ticks.
