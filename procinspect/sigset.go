@@ -203,8 +203,16 @@ func (s SigSet) Names() []string {
 	return out
 }
 
-// Hex renders the set as the kernel does: 16 lowercase hex digits.
-func (s SigSet) Hex() string { return fmt.Sprintf("%016x", uint64(s)) }
+// Hex renders the set as the kernel does: 16 lowercase hex digits. (A
+// document shows five a process: not through fmt.)
+func (s SigSet) Hex() string {
+	var b [16]byte
+	for i := 15; i >= 0; i-- {
+		b[i] = "0123456789abcdef"[s&0xf]
+		s >>= 4
+	}
+	return string(b[:])
+}
 
 // Short renders the members without the SIG prefix, e.g. "INT,TERM", or "-"
 // for the empty set (ps --signames style).

@@ -192,3 +192,24 @@ func (s *Status) parseUidRef(v string) {
 	}
 	s.Uid = Of(uid)
 }
+
+// TestHexSame: SigSet.Hex writes what fmt's %016x does, for every bit
+// alone and random sets.
+func TestHexSame(t *testing.T) {
+	sets := []SigSet{0, ^SigSet(0)}
+	for i := range 64 {
+		sets = append(sets, SigSet(1)<<i)
+	}
+	x := uint64(0x9e3779b97f4a7c15)
+	for range 1000 {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		sets = append(sets, SigSet(x))
+	}
+	for _, s := range sets {
+		if got, want := s.Hex(), fmt.Sprintf("%016x", uint64(s)); got != want {
+			t.Fatalf("SigSet(%#x).Hex() = %q, want %q", uint64(s), got, want)
+		}
+	}
+}
