@@ -143,11 +143,14 @@ func ParseStatus(b []byte) (Status, error) {
 		case "Uid":
 			s.parseUid(v)
 		case "NStgid":
-			s.NStgid = s.parseList("NStgid", v)
+			s.NStgid = s.parseList("NStgid", v, 1)
 		case "NSpid":
-			s.NSpid = s.parseList("NSpid", v)
+			s.NSpid = s.parseList("NSpid", v, 1)
 		case "NSpgid":
-			s.NSpgid = s.parseList("NSpgid", v)
+			// 0 where the group's leader is not in that namespace
+			// (task_pgrp_nr_ns): a process started into a new PID
+			// namespace in its parent's group has it at its own level.
+			s.NSpgid = s.parseList("NSpgid", v, 0)
 		case "SigQ":
 			s.SigQ = string(v)
 		case "SigPnd":
@@ -263,7 +266,8 @@ func fields(v []byte, out [][]byte) (n int, many [][]byte) {
 	}
 }
 
-func (s *Status) parseList(key string, v []byte) []int {
+// parseList parses a list of IDs, each at least least.
+func (s *Status) parseList(key string, v []byte, least int) []int {
 	var buf [40][]byte
 	n, many := fields(v, buf[:])
 	f := buf[:n]
@@ -277,7 +281,7 @@ func (s *Status) parseList(key string, v []byte) []int {
 	out := make([]int, len(f))
 	for i, x := range f {
 		m, err := strconv.Atoi(string(x))
-		if err != nil || m <= 0 {
+		if err != nil || m < least {
 			s.problem(key, v)
 			return nil
 		}

@@ -40,7 +40,8 @@ func FuzzParseStatusSame(f *testing.F) {
 }
 
 // parseStatusRef is ParseStatus as it was before it stopped allocating a
-// string per line: the reference FuzzParseStatusSame compares with.
+// string per line: the reference FuzzParseStatusSame compares with (with
+// NSpgid's 0 allowed, as ParseStatus now does: TestNSpgidZero).
 func parseStatusRef(b []byte) (Status, error) {
 	var s Status
 	sawName, sawPid := false, false
@@ -79,11 +80,11 @@ func parseStatusRef(b []byte) (Status, error) {
 		case "Uid":
 			s.parseUidRef(v)
 		case "NStgid":
-			s.NStgid = s.parseListRef("NStgid", v)
+			s.NStgid = s.parseListRef("NStgid", v, 1)
 		case "NSpid":
-			s.NSpid = s.parseListRef("NSpid", v)
+			s.NSpid = s.parseListRef("NSpid", v, 1)
 		case "NSpgid":
-			s.NSpgid = s.parseListRef("NSpgid", v)
+			s.NSpgid = s.parseListRef("NSpgid", v, 0)
 		case "SigQ":
 			s.SigQ = v
 		case "SigPnd":
@@ -157,7 +158,7 @@ func (s *Status) parseMaskRef(key, v string) Mask {
 	return KnownMask(set)
 }
 
-func (s *Status) parseListRef(key, v string) []int {
+func (s *Status) parseListRef(key, v string, least int) []int {
 	f := strings.Fields(v)
 	if len(f) == 0 {
 		s.problemRef(key, v)
@@ -166,7 +167,7 @@ func (s *Status) parseListRef(key, v string) []int {
 	out := make([]int, len(f))
 	for i, x := range f {
 		n, err := strconv.Atoi(x)
-		if err != nil || n <= 0 {
+		if err != nil || n < least {
 			s.problemRef(key, v)
 			return nil
 		}
