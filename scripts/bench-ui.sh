@@ -25,7 +25,9 @@
 #   'BenchmarkRescan|BenchmarkKeys' ./procinspect ./ui).
 # Needs root (unshare --pid), tini, script (util-linux), curl; installs
 # htop with apt-get if it is missing. Run it on an idle machine: check
-# `uptime` first, and repeat for medians.
+# `uptime` first, and repeat for medians. To keep other runs out, take a
+# lock with `flock -o LOCK scripts/bench-ui.sh ...`: without -o every
+# process made here inherits the lock's descriptor and holds the lock.
 set -euo pipefail
 
 NS=300 PROCS=20000 SECS=20 BINS=() HOLD=0
@@ -36,7 +38,7 @@ while getopts "n:p:t:b:wh" o; do
 	p) PROCS=$OPTARG ;;
 	t) SECS=$OPTARG ;;
 	b) BINS+=("$OPTARG") ;;
-	*) sed -n '2,22p' "$0"; exit 2 ;;
+	*) sed -n '2,25p' "$0"; exit 2 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench-ui.sh: needs root (unshare --pid)" >&2; exit 1; }
@@ -49,9 +51,12 @@ fi
 
 work=$(mktemp -d)
 pids=()
+# mine PID: PID is still this shell's own child (not reaped, so not reused
+# by another process): its parent, in /proc/PID/stat, is this shell.
+mine() { [ "$(awk '{sub(/.*\) /, ""); print $2}' "/proc/$1/stat" 2>/dev/null)" = "$$" ]; }
 cleanup() {
 	set +e
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do mine "$p" && kill -KILL "$p" 2>/dev/null; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
 	rm -rf "$work"
 }
@@ -105,8 +110,9 @@ if [ "$HOLD" = 1 ]; then
 	# hold that lock for the rest of its hour.
 	while :; do
 		sleep 3600 &
-		pids+=($!)
-		wait $!
+		hold=$!
+		pids+=("$hold")
+		wait "$hold"
 	done
 fi
 
@@ -128,10 +134,12 @@ pct() {
 	a=$(cpu "$p")
 	sleep "$SECS"
 	b=$(cpu "$p")
-	kill -TERM "$p" 2>/dev/null || true
+	# Only while it is still script's child: once reaped, its PID may be
+	# another process's. script itself is not waited for yet: still ours.
+	ours() { [ "$(awk '{sub(/.*\) /, ""); print $2}' "/proc/$p/stat" 2>/dev/null)" = "$sp" ]; }
+	ours && kill -TERM "$p" 2>/dev/null || true
 	sleep 0.5
-	kill -KILL "$p" 2>/dev/null || true
-	pkill -KILL -P "$sp" 2>/dev/null || true
+	ours && kill -KILL "$p" 2>/dev/null || true
 	kill -KILL "$sp" 2>/dev/null || true
 	wait "$sp" 2>/dev/null || true
 	awk -v a="$a" -v b="$b" -v t="$tck" -v s="$SECS" 'BEGIN { printf "%.2f", (b - a) / t / s * 100 }'
