@@ -17,7 +17,19 @@ import (
 // processes are written by hand (appendProcesses), not by encoding/json's
 // reflection and indenting.
 func WriteReport(w io.Writer, s *procinspect.Snapshot, as *predict.Assessments) error {
-	return writeNamespaces(w, reportHead(s), len(s.Namespaces), func(i int) DocNS { return docNS(as, s.Namespaces[i]) }, false)
+	return WriteReportEach(w, s, as, nil)
+}
+
+// WriteReportEach is WriteReport with edit, when not nil, applied to each
+// namespace before it is written (serve cuts each init's command line).
+func WriteReportEach(w io.Writer, s *procinspect.Snapshot, as *predict.Assessments, edit func(*DocNS)) error {
+	return writeNamespaces(w, reportHead(s), len(s.Namespaces), func(i int) DocNS {
+		ns := docNS(as, s.Namespaces[i])
+		if edit != nil {
+			edit(&ns)
+		}
+		return ns
+	}, false)
 }
 
 // processesMark ends a namespace with no processes, as the encoder writes

@@ -27,7 +27,8 @@ func encodeWhole(t *testing.T, d Document) []byte {
 // TestWriteReportSame: WriteReport (the namespaces built one at a time,
 // their processes written by hand) writes byte for byte what one encoder
 // writes for Report's whole document, on the fixture (escaped names, a
-// process without masks, unknown namespaces) and on the live /proc.
+// process without masks, unknown namespaces) and on the live /proc; and
+// WriteReportEach what it writes for the document edited the same way.
 func TestWriteReportSame(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -51,6 +52,25 @@ func TestWriteReportSame(t *testing.T) {
 		}
 		if !bytes.Equal(got.Bytes(), want) {
 			t.Errorf("%s: WriteReport differs from the whole document encoded at byte %d:\n%s", c.name, firstDiff(got.Bytes(), want), around(got.Bytes(), want))
+		}
+		// With an edit of each namespace (serve's cut of each init's
+		// command line): what the encoder writes for the edited document.
+		cut := func(ns *DocNS) {
+			if ns.Init != nil && len(ns.Init.Cmdline) > 1 {
+				ns.Init.Cmdline = ns.Init.Cmdline[:1]
+			}
+		}
+		d := Report(s, as)
+		for i := range d.Namespaces {
+			cut(&d.Namespaces[i])
+		}
+		want = encodeWhole(t, d)
+		got.Reset()
+		if err := WriteReportEach(&got, s, as, cut); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("%s: WriteReportEach differs from the edited document encoded at byte %d:\n%s", c.name, firstDiff(got.Bytes(), want), around(got.Bytes(), want))
 		}
 		if n := len(s.Processes); n < 3 {
 			t.Errorf("%s: %d processes scanned; the comparison shows nothing", c.name, n)

@@ -3,7 +3,7 @@ package metrics
 // This file is the only one (tests aside) that knows sigview's scanner and
 // its judgement: it turns a scan's predict.Assessments into a Snapshot, the
 // rows the rest of the package exports. When asked (Source.Document) it
-// also encodes the scan's JSON document (document.Report, document.Write)
+// also encodes the scan's JSON document (document.WriteReportEach)
 // for /api/v1/snapshot, but reads nothing back from it.
 
 import (
@@ -64,12 +64,13 @@ func (s *Source) Scan() (*Snapshot, error) {
 	out := &Snapshot{Time: snap.Time, Namespaces: len(snap.Namespaces), Warnings: len(snap.Warnings),
 		Kernel: kernelOf(as.Kernel)}
 	if s.Document {
-		doc := document.Report(snap, as)
+		// Written a namespace at a time: only the bytes are held.
+		var edit func(*document.DocNS)
 		if !s.FullCmdline {
-			argv0Only(&doc)
+			edit = argv0Only
 		}
 		var buf bytes.Buffer
-		if err := document.Write(&buf, doc); err != nil {
+		if err := document.WriteReportEach(&buf, snap, as, edit); err != nil {
 			return nil, err
 		}
 		out.JSON = buf.Bytes()
@@ -84,13 +85,11 @@ func (s *Source) Scan() (*Snapshot, error) {
 	return out, nil
 }
 
-// argv0Only cuts each init's command line in d to its first word, the
-// program's name as it was started.
-func argv0Only(d *document.Document) {
-	for i := range d.Namespaces {
-		if in := d.Namespaces[i].Init; in != nil && len(in.Cmdline) > 1 {
-			in.Cmdline = in.Cmdline[:1]
-		}
+// argv0Only cuts the command line of a namespace's init to its first
+// word, the program's name as it was started.
+func argv0Only(ns *document.DocNS) {
+	if in := ns.Init; in != nil && len(in.Cmdline) > 1 {
+		in.Cmdline = in.Cmdline[:1]
 	}
 }
 
