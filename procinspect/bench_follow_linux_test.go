@@ -61,3 +61,33 @@ func BenchmarkRescanLearned(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRescanEvents is the live UI's refresh: a rescan that builds on
+// the previous one and follows the kernel's process events (Scanner.Events)
+// instead of listing /proc. It needs CAP_NET_ADMIN in the initial
+// namespaces; run it with many processes (scripts/bench-ui.sh -w).
+func BenchmarkRescanEvents(b *testing.B) {
+	ev, err := OpenEvents()
+	if err != nil {
+		b.Skipf("process events: %v", err)
+	}
+	defer ev.Close()
+	sc := Scanner{Events: ev}
+	prev, err := sc.Scan()
+	if err != nil {
+		b.Fatalf("Scan(): %v", err)
+	}
+	nproc := len(prev.Processes)
+	b.ReportAllocs()
+	var cpu time.Duration
+	for b.Loop() {
+		sc.Prev = prev
+		c := cpuTime()
+		if prev, err = sc.Scan(); err != nil {
+			b.Fatalf("Scan(): %v", err)
+		}
+		cpu += cpuTime() - c
+	}
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(nproc), "procs")
+}
