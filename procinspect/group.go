@@ -3,6 +3,7 @@ package procinspect
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/sigview/sigview/nsutil"
@@ -42,23 +43,23 @@ func (s *Snapshot) group(warn *warnings) {
 	s.inferNS()
 	byID := map[nsutil.NSID]*Namespace{}
 	var unknown *Namespace
-	s.nsOf = make(map[*Process]*Namespace, len(s.Processes))
+	s.grouped = true
 	for _, p := range s.Processes {
 		var ns *Namespace
 		key := nsKey(p.NS)
 		switch {
 		case p.NS.IsZero():
 			if unknown == nil {
-				unknown = &Namespace{Level: -1}
+				unknown = &Namespace{Level: -1, snap: s}
 			}
 			ns = unknown
 		case byID[key] != nil:
 			ns = byID[key]
 		default:
-			ns = &Namespace{ID: p.NS, Level: -1}
+			ns = &Namespace{ID: p.NS, Level: -1, snap: s}
 			byID[key] = ns
 		}
-		s.nsOf[p] = ns
+		p.ns = ns
 		ns.Procs = append(ns.Procs, p)
 		if ns == unknown {
 			continue
@@ -215,6 +216,11 @@ type anchor struct {
 // NSpid and PPid prove (see the top of this file), and leaves the others
 // zero with the reason in NSNote.
 func (s *Snapshot) inferNS() {
+	// Only a process whose namespace is unknown (zero) is inferred: with
+	// none (every rescan at rest), nothing below has work to do.
+	if !slices.ContainsFunc(s.Processes, func(p *Process) bool { return p.NS.IsZero() }) {
+		return
+	}
 	// Level 0: the procfs' own namespace; its inode from any level-0 process
 	// that reads it (on some hosts /proc/1/ns/pid is EACCES even for root
 	// while PID 2's link reads fine).
@@ -329,7 +335,7 @@ func (s *Snapshot) linkParent(ns *Namespace, byID map[nsutil.NSID]*Namespace) {
 	for p := member; p != nil && !seen[p.PID]; p = s.byPID[p.Status.PPid.V] {
 		seen[p.PID] = true
 		if p.Status.Level() == ns.Level-1 {
-			if par := s.nsOf[p]; par != nil && !par.ID.IsZero() {
+			if par := s.NamespaceOf(p); par != nil && !par.ID.IsZero() {
 				ns.Parent, ns.ParentNote = par, "NSpid levels along the parent chain"
 				return
 			}

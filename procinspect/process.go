@@ -75,6 +75,8 @@ type Process struct {
 	// carried marks a process whose status was not read by this scan but
 	// taken from the previous one (reuse.go).
 	carried bool
+	// ns is the namespace group put the process in (NamespaceOf).
+	ns *Namespace
 	// seen marks a process the previous snapshot holds too (the same
 	// process: reuse.go).
 	seen bool

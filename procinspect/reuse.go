@@ -79,11 +79,19 @@ func (sc Scanner) plan(fs FS, ents []entry, asked, named map[int]bool) []step {
 	if prev == nil {
 		return plan
 	}
+	// ents and prev.Processes are both by PID: one merge, no lookups.
+	ps, j := prev.Processes, 0
 	for i, e := range ents {
-		q := prev.byPID[e.pid]
+		for j < len(ps) && ps[j].PID < e.pid {
+			j++
+		}
+		if j == len(ps) || ps[j].PID != e.pid {
+			continue
+		}
+		q := ps[j]
 		// Inode 1 is what proc_fill_cache reports when it could not make
 		// the entry's inode (a task being reaped, ENOMEM): no identity.
-		if q == nil || q.ino <= 1 || q.ino != e.ino || q.NS.IsZero() {
+		if q.ino <= 1 || q.ino != e.ino || q.NS.IsZero() {
 			continue
 		}
 		plan[i] = step{how: carry, prev: q}
@@ -91,28 +99,38 @@ func (sc Scanner) plan(fs FS, ents []entry, asked, named map[int]bool) []step {
 			plan[i].how = status
 		}
 	}
-	// The same process, by PID: its parent is still its parent.
-	same := func(pid int) bool {
-		i := sort.Search(len(ents), func(i int) bool { return ents[i].pid >= pid })
-		return i < len(ents) && ents[i].pid == pid && plan[i].how != full
-	}
-	parents := map[int]bool{}
+	// The same process, by PID: its parent is still its parent. Siblings
+	// are mostly listed together: the last parent found is tried first.
+	parent := make([]bool, len(ents))
+	lastPP, lastK := 0, -1
 	for i := range plan {
-		if st := plan[i]; st.how == carry {
-			if pp := st.prev.Status.PPid; pp.Known && pp.V > 0 {
-				if !same(pp.V) {
-					plan[i].how = status
-				} else {
-					parents[pp.V] = true
-				}
+		st := plan[i]
+		if st.how != carry {
+			continue
+		}
+		pp := st.prev.Status.PPid
+		if !pp.Known || pp.V <= 0 {
+			continue
+		}
+		k := lastK
+		if pp.V != lastPP {
+			k = sort.Search(len(ents), func(i int) bool { return ents[i].pid >= pp.V })
+			if k == len(ents) || ents[k].pid != pp.V {
+				k = -1
 			}
+			lastPP, lastK = pp.V, k
+		}
+		if k < 0 || plan[k].how == full {
+			plan[i].how = status
+		} else {
+			parent[k] = true
 		}
 	}
 	// A parent that exits is a zombie until reaped: the same process,
 	// whose children the kernel has already given to another. Its status
 	// says so (see orphans).
-	for i, e := range ents {
-		if plan[i].how == carry && parents[e.pid] {
+	for i := range ents {
+		if plan[i].how == carry && parent[i] {
 			plan[i].how = status
 		}
 	}

@@ -64,13 +64,14 @@ type Scanner struct {
 func (sc Scanner) Scan() (*Snapshot, error) {
 	fs := sc.fs()
 	root := fs.Root
-	snap := &Snapshot{Root: root, Time: time.Now(), Kernel: sc.Kernel, byPID: map[int]*Process{}}
+	snap := &Snapshot{Root: root, Time: time.Now(), Kernel: sc.Kernel}
 	snap.Live = fs.Live
 	snap.Viewer = sc.viewer()
 	ents, named, err := sc.list(fs, snap)
 	if err != nil {
 		return nil, err
 	}
+	snap.byPID = make(map[int]*Process, len(ents))
 	var warn warnings
 	if snap.Live {
 		var unreadable string
@@ -117,12 +118,14 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	if sc.Events != nil {
 		sc.Events.zombies(snap)
 	}
-	if prev := sc.prevFor(fs); prev != nil {
-		snap.prevParent = prev.nsParent
-	}
 	snap.Vanished += snap.resolveNS(fs, &warn)
-	snap.group(&warn)
-	snap.prevParent = nil // used by group only: not kept with the snapshot
+	if prev := sc.prevFor(fs); !snap.regroup(prev) {
+		if prev != nil {
+			snap.prevParent = prev.nsParent
+		}
+		snap.group(&warn)
+		snap.prevParent = nil // used by group only: not kept with the snapshot
+	}
 	deep := map[int]bool{}
 	for _, pid := range slices.Concat(sc.Deep, sc.Follow) {
 		deep[pid] = true

@@ -61,7 +61,9 @@ type Snapshot struct {
 	daemons     map[string][]daemon
 	hostMnt     string // the host's mount namespace link, "" when unknown
 	liveMnt     bool   // the procfs is live: a daemon's mount namespace must be known
-	nsOf        map[*Process]*Namespace
+	// grouped: every process's namespace is its ns field (group);
+	// regrouped: the grouping is the previous snapshot's (regroup).
+	grouped, regrouped bool
 	// kids indexes the processes by PPid (childrenOf), made on first use.
 	kids map[int][]*Process
 	// nsParent is each namespace's parent as NS_GET_PARENT said, by
@@ -82,8 +84,11 @@ func (s *Snapshot) Process(pid int) *Process { return s.byPID[pid] }
 
 // NamespaceOf returns the namespace p was grouped into, or nil.
 func (s *Snapshot) NamespaceOf(p *Process) *Namespace {
-	if s.nsOf != nil {
-		return s.nsOf[p]
+	if s.grouped {
+		if ns := p.ns; ns != nil && ns.snap == s {
+			return ns
+		}
+		return nil
 	}
 	for _, ns := range s.Namespaces {
 		for _, q := range ns.Procs {
@@ -166,6 +171,8 @@ type Namespace struct {
 	Procs []*Process
 	// Children lists the namespaces directly below, by inode.
 	Children []*Namespace
+
+	snap *Snapshot // the snapshot grouped into it (NamespaceOf)
 }
 
 // maxDeepChildren bounds how many children of a forwarding init or shell
