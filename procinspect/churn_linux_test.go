@@ -205,6 +205,14 @@ func churnInside(t *testing.T) {
 	// may be caught running (tini wakes every second): a difference must
 	// last over a few tries to count.
 	var diffs []string
+	regrouped := 0
+	defer func() {
+		// At rest, a rescan groups as the one before did (regroup.go):
+		// the comparison below is of that copy.
+		if regrouped == 0 && !t.Failed() {
+			t.Errorf("no rescan at rest took the grouping of the one before: the copy was not tested")
+		}
+	}()
 	for try := 0; try < 10; try++ {
 		deep := detailOf(inc, c.rng)
 		last := sc
@@ -219,8 +227,11 @@ func churnInside(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%d incremental scans; the last: %d processes in %d namespaces, %d in depth; %d PIDs reused by another process",
-			scans, len(want.Processes), len(want.Namespaces), len(deep), c.reuse)
+		if procinspect.Regrouped(got) {
+			regrouped++
+		}
+		t.Logf("%d incremental scans (grouping kept: %v); the last: %d processes in %d namespaces, %d in depth; %d PIDs reused by another process",
+			scans, procinspect.Regrouped(got), len(want.Processes), len(want.Namespaces), len(deep), c.reuse)
 		if diffs = compareScans(got, want); len(diffs) == 0 {
 			return
 		}
@@ -337,6 +348,9 @@ func compareScans(got, want *procinspect.Snapshot) []string {
 			errorf("PID %d: incremental NS %v PPid %v NSpid %v; full NS %v PPid %v NSpid %v",
 				w.PID, g.NS, g.Status.PPid, g.Status.NSpid, w.NS, w.Status.PPid, w.Status.NSpid)
 		}
+		if gn, wn := got.NamespaceOf(g), want.NamespaceOf(w); gn == nil || wn == nil || gn.ID != wn.ID || g.InitialNS != w.InitialNS {
+			errorf("PID %d: grouped into %v (initial %v), full into %v (initial %v)", w.PID, nsName(gn), g.InitialNS, nsName(wn), w.InitialNS)
+		}
 		if (g.Deep == nil) != (w.Deep == nil) {
 			errorf("PID %d (%s): read in depth: incremental %v, full %v", w.PID, w.Name(), g.Deep != nil, w.Deep != nil)
 			continue
@@ -374,11 +388,22 @@ func nsFacts(ns *procinspect.Namespace) string {
 	if ns.Init != nil {
 		init = ns.Init.PID
 	}
-	var pids []string
+	var pids, kids []string
 	for _, p := range ns.Procs {
 		pids = append(pids, strconv.Itoa(p.PID))
 	}
-	return fmt.Sprintf("%s level %d parent %s initial %v init %d procs [%s]", ns.ID, ns.Level, par, ns.Initial, init, strings.Join(pids, " "))
+	for _, k := range ns.Children {
+		kids = append(kids, k.ID.String())
+	}
+	return fmt.Sprintf("%s level %d parent %s (%s) initial %v init %d procs [%s] children [%s]", ns.ID, ns.Level, par, ns.ParentNote, ns.Initial, init, strings.Join(pids, " "), strings.Join(kids, " "))
+}
+
+// nsName is a namespace's identity, or "none".
+func nsName(ns *procinspect.Namespace) string {
+	if ns == nil {
+		return "none"
+	}
+	return ns.ID.String()
 }
 
 // deepDiff says how two readings of a process read in depth differ.

@@ -9,6 +9,10 @@ func EventsDerived(e *Events) int {
 	return e.derived
 }
 
+// Regrouped reports whether s took its grouping from the snapshot before
+// (regroup.go).
+func Regrouped(s *Snapshot) bool { return s.regrouped }
+
 // Subscribe sends the kernel a subscription without OpenEvents' check of
 // sigview's PID namespace, and unsubscribes: the kernel's own answer.
 func Subscribe() error {
