@@ -67,7 +67,7 @@ func (s *Snapshot) group(warn *warnings) {
 		if ns.Level < 0 && p.Status.Level() >= 0 {
 			ns.Level = p.Status.Level()
 		}
-		if isInit, _ := p.Status.IsInit(); isInit && ns.Init == nil {
+		if ns.Init == nil && p.isInit() {
 			ns.Init = p
 		}
 	}

@@ -77,6 +77,10 @@ type Process struct {
 	carried bool
 	// ns is the namespace group put the process in (NamespaceOf).
 	ns *Namespace
+	// initMemo notes whether Status says the process is a namespace init
+	// (noteStatus): 0 not noted, 1 not an init, 2 an init. A rescan asks
+	// it of every process, and NSpid's last field is one cache miss each.
+	initMemo uint8
 	// seen marks a process the previous snapshot holds too (the same
 	// process: reuse.go).
 	seen bool
@@ -103,6 +107,26 @@ type Process struct {
 	// processes whose prediction may depend on them (namespace inits, and
 	// explain's target); nil otherwise.
 	Children []*Process
+}
+
+// isInit reports whether Status says the process is its namespace's init.
+func (p *Process) isInit() bool {
+	switch p.initMemo {
+	case 1:
+		return false
+	case 2:
+		return true
+	}
+	v, _ := p.Status.IsInit()
+	return v
+}
+
+// noteStatus notes what isInit asks of a status just read into p.
+func (p *Process) noteStatus() {
+	p.initMemo = 1
+	if v, _ := p.Status.IsInit(); v {
+		p.initMemo = 2
+	}
 }
 
 // Name returns the command name as the kernel reports it (unescaped; see

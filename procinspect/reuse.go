@@ -95,7 +95,7 @@ func (sc Scanner) plan(fs FS, ents []entry, asked, named map[int]bool) []step {
 			continue
 		}
 		plan[i] = step{how: carry, prev: q}
-		if isInit, _ := q.Status.IsInit(); isInit || q.Deep != nil || asked[e.pid] || sc.Names || named[e.pid] {
+		if q.Deep != nil || asked[e.pid] || sc.Names || named[e.pid] || q.isInit() {
 			plan[i].how = status
 		}
 	}
@@ -154,6 +154,7 @@ func (s *Snapshot) orphans(fs FS) {
 		p := redo[i]
 		if st, err := ReadStatus(fs.Proc(p.PID).path("status")); err == nil {
 			p.Status, p.carried = st, false
+			p.noteStatus()
 		}
 	})
 }
@@ -165,6 +166,7 @@ func restatus(fs FS, ps []*Process) {
 		p := ps[i]
 		if st, err := ReadStatus(fs.Proc(p.PID).path("status")); err == nil {
 			p.Status, p.carried = st, false
+			p.noteStatus()
 		}
 	})
 }
@@ -173,7 +175,7 @@ func restatus(fs FS, ps []*Process) {
 // every process, not what it reads only in depth.
 func (q *Process) carryCopy(ino uint64) Process {
 	return Process{PID: q.PID, Status: q.Status, Kthread: q.Kthread, NS: q.NS, NSNote: q.NSNote,
-		StartTime: q.StartTime, ino: ino, readWarn: q.readWarn, carried: true, seen: true}
+		StartTime: q.StartTime, ino: ino, readWarn: q.readWarn, carried: true, seen: true, initMemo: q.initMemo}
 }
 
 // refresh reads q's status again: the same process, in the same namespace.
@@ -185,6 +187,7 @@ func refresh(q *Process, pr Proc, ino uint64) (*Process, error) {
 	// The same inode is the same process: its start time (an engine
 	// daemon's, read with its first status) stands.
 	p := &Process{PID: q.PID, Status: st, Kthread: q.Kthread, NS: q.NS, NSNote: q.NSNote, StartTime: q.StartTime, ino: ino, seen: true}
+	p.noteStatus()
 	if st.Kthread.Known {
 		p.Kthread = st.Kthread
 	}
@@ -200,10 +203,28 @@ func refresh(q *Process, pr Proc, ino uint64) (*Process, error) {
 	return p, nil
 }
 
+// started returns the start time the previous snapshot read for p when p
+// is the same process (seen: the same PID directory inode, see the top of
+// this file) and not asked for afresh; 0 otherwise. A process's start time
+// never changes: fork sets it (copy_process), and an exec from another
+// thread, which takes over the PID, takes the leader's with it (de_thread,
+// fs/exec.c: tsk->start_time = leader->start_time, and start_boottime,
+// which stat prints).
+func (sc Scanner) started(fs FS, p *Process, asked bool) uint64 {
+	prev := sc.prevFor(fs)
+	if prev == nil || asked || !p.seen {
+		return 0
+	}
+	if q := prev.byPID[p.PID]; q != nil && q.ino == p.ino && !q.carried {
+		return q.StartTime
+	}
+	return 0
+}
+
 // reusable returns the previous snapshot's reading of p when what its
 // executable says (Go build information, libjvm) can stand for a new read:
-// the same process (its start time from stat, read afresh by readDetails)
-// running the same program (exec keeps the start time: the same name,
+// the same process (the same PID directory inode, or a start time read
+// afresh by readDetails) running the same program (exec keeps the start time: the same name,
 // command line, and executable file by device and inode), and not asked
 // for afresh. Threads, wait states and readers are never reused: they
 // change without a trace in status.
@@ -308,7 +329,7 @@ func asleep(state byte) bool {
 // scan's status; the command line, environment and start time q read; its
 // container, fd table and on-disk files read again.
 func keepQuiet(p, q *Process, pr Proc) {
-	readDetails(p, pr, q)
+	readDetails(p, pr, q, 0)
 	t := q.Deep.Threads[0]
 	t.Status = p.Status
 	p.Deep = deepOf(pr, false, []Thread{t}, nil)

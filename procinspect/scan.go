@@ -143,7 +143,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			case p.Kthread.V:
 				// A kernel thread has no threads, fds or executable of its
 				// own to read, but a send needs its start time.
-				readDetails(p, fs.Proc(p.PID), nil)
+				readDetails(p, fs.Proc(p.PID), nil, 0)
 			default:
 				todo = append(todo, p)
 			}
@@ -156,6 +156,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 				// prediction reads from its status may have changed.
 				if st, err := ReadStatus(pr.path("status")); err == nil {
 					p.Status, p.carried = st, false
+					p.noteStatus()
 				}
 			}
 			if q := sc.quiet(fs, p, asked[p.PID]); q != nil {
@@ -163,7 +164,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 				// can change stands (reuse.go); the rest is read again.
 				keepQuiet(p, q, pr)
 			} else {
-				readDetails(p, pr, nil)
+				readDetails(p, pr, nil, sc.started(fs, p, asked[p.PID]))
 				// Threads, wait states and readers are read every time a
 				// process may have run: they change without a trace in
 				// status (a signalfd opened later).
@@ -348,6 +349,7 @@ func readProcessWarn(pr Proc, warn *[][2]string) (*Process, error) {
 		return nil, err
 	}
 	p := &Process{PID: pid, Status: st, Kthread: st.Kthread}
+	p.noteStatus()
 	if !p.Kthread.Known && (!st.PPid.Known || st.PPid.V == 0 || st.PPid.V == 2) {
 		// No Kthread line (older kernels). Every kernel thread is kthreadd
 		// (parent 0) or a child of it (PID 2), so only those need stat.
@@ -406,8 +408,9 @@ func readNS(p *Process, pr Proc, warn *[][2]string) error {
 // process, asleep since: reuse.go), what lives in the process's own memory
 // and never changes for a process (command line, environment, start time)
 // is quiet's; its container and the files on disk its program reads are
-// read again.
-func readDetails(p *Process, pr Proc, quiet *Process) {
+// read again. started, when not 0, is the process's start time as read
+// before (Scanner.started): stat is not read again for it.
+func readDetails(p *Process, pr Proc, quiet *Process, started uint64) {
 	if b, err := readFile(pr.path("cgroup")); err == nil {
 		c, err := engine.ParseCgroup(b)
 		if err != nil {
@@ -427,7 +430,9 @@ func readDetails(p *Process, pr Proc, quiet *Process) {
 	}
 	p.Cmdline = readCmdline(pr)
 	readInitFiles(p, pr, nil)
-	if b, err := readFile(pr.path("stat")); err == nil {
+	if started != 0 && p.Kthread.Known {
+		p.StartTime = started
+	} else if b, err := readFile(pr.path("stat")); err == nil {
 		p.StartTime, _ = ParseStartTime(b)
 		if !p.Kthread.Known {
 			p.Kthread = kthreadOf(b)
@@ -450,7 +455,7 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 		}
 		return nil, err
 	}
-	readDetails(p, pr, nil)
+	readDetails(p, pr, nil, 0)
 	p.Deep = readDeep(pr, true, p.Status, nil)
 	readProgram(p, pr)
 	return p, nil
