@@ -3,11 +3,11 @@ package procinspect
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // InitOptions are the options a forwarding init was started with that
@@ -71,19 +71,52 @@ func readInitEnv(pr Proc, pg Program) (map[string]string, string) {
 	if len(keys) == 0 {
 		return nil, ""
 	}
-	f, err := os.Open(pr.path("environ"))
+	// Into a pooled buffer, in as few reads as it takes (the kernel
+	// copies up to the buffer's size a read: environ_read): each read
+	// walks the process's memory, and tini's is read every second.
+	bp := statusBufs.Get().(*[]byte)
+	defer statusBufs.Put(bp)
+	b, err := readUpTo(pr.path("environ"), *bp, maxEnviron+1)
 	if err != nil {
 		return nil, reason(err)
 	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxEnviron+1))
-	if err != nil {
-		return nil, reason(err)
+	if cap(b) > cap(*bp) {
+		*bp = b[:cap(b)]
 	}
 	if len(b) > maxEnviron {
 		return nil, fmt.Sprintf("its environment is larger than %d KiB", maxEnviron>>10)
 	}
 	return parseEnviron(b, keys), ""
+}
+
+// readUpTo reads the file at path into buf (grown as needed) until its
+// end or until it holds limit bytes.
+func readUpTo(path string, buf []byte, limit int) ([]byte, error) {
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer syscall.Close(fd)
+	buf = buf[:cap(buf)]
+	n := 0
+	for n < limit {
+		if n == len(buf) {
+			buf = append(buf, make([]byte, min(max(len(buf), 4096), limit-n))...)
+			buf = buf[:cap(buf)]
+		}
+		m, err := syscall.Read(fd, buf[n:min(len(buf), limit)])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if m == 0 {
+			break
+		}
+		n += m
+	}
+	return buf[:n], nil
 }
 
 // parseEnviron keeps the given variables of a NUL-separated environment;

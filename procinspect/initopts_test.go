@@ -1,7 +1,11 @@
 package procinspect
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -81,5 +85,28 @@ func TestParseEnviron(t *testing.T) {
 	env := parseEnviron([]byte("PASSWORD=x\x00DUMB_INIT_SETSID=0\x00DUMB_INIT_SETSID=1\x00junk\x00"), initEnv[ProgDumbInit])
 	if len(env) != 1 || env["DUMB_INIT_SETSID"] != "0" {
 		t.Errorf("parseEnviron = %v, want only the first DUMB_INIT_SETSID", env)
+	}
+}
+
+// TestReadUpTo: a file read whole into a buffer grown as needed, up to the
+// bound and no further.
+func TestReadUpTo(t *testing.T) {
+	dir := t.TempDir()
+	for _, size := range []int{0, 1, 4095, 4096, 4097, 10000, maxEnviron, maxEnviron + 1, maxEnviron + 5000} {
+		want := bytes.Repeat([]byte("k=v\x00"), size/4+1)[:size]
+		path := filepath.Join(dir, strconv.Itoa(size))
+		if err := os.WriteFile(path, want, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readUpTo(path, make([]byte, size%3*100), maxEnviron+1)
+		if err != nil {
+			t.Fatalf("size %d: %v", size, err)
+		}
+		if n := min(size, maxEnviron+1); !bytes.Equal(got, want[:n]) {
+			t.Errorf("size %d: read %d bytes, want the first %d", size, len(got), n)
+		}
+	}
+	if _, err := readUpTo(filepath.Join(dir, "none"), nil, 10); err == nil {
+		t.Errorf("a missing file read without error")
 	}
 }
