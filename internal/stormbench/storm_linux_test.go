@@ -82,6 +82,10 @@ type result struct {
 	// (per time a thread was put on a CPU) during the storm (schedstat): the scheduler's share of the
 	// latency, which sigview cannot shorten.
 	queued time.Duration
+	// switches is how many times a watch thread was put on a CPU during
+	// the storm, per second (schedstat): what sigview's wakeups cost is
+	// mostly these.
+	switches float64
 }
 
 var interval = flag.String("interval", "1h", "watch --interval")
@@ -183,6 +187,7 @@ loop:
 	r.cpuStorm = 100 * float64(s2.run-c1) / float64(time.Since(start))
 	if n := s2.slices - s1.slices; n > 0 {
 		r.queued = (s2.wait - s1.wait) / time.Duration(n)
+		r.switches = float64(n) / time.Since(start).Seconds()
 	}
 	r.total = total
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
@@ -215,10 +220,10 @@ func TestStormbench(t *testing.T) {
 	for i := 0; i < *rounds; i++ {
 		for _, bin := range bins {
 			r := run(bin, *rate, *secs, *idle)
-			fmt.Printf("%-28s storm CPU %5.2f%% idle CPU %5.3f%%  latency p50 %8s p99 %8s max %8s  run-queue wait per wakeup %8s  events %d lost %d of %d  load %s\n",
+			fmt.Printf("%-28s storm CPU %5.2f%% idle CPU %5.3f%%  latency p50 %8s p99 %8s max %8s  run-queue wait per wakeup %8s (%.0f/s)  events %d lost %d of %d  load %s\n",
 				filepath.Base(filepath.Dir(r.bin))+"/"+filepath.Base(r.bin), r.cpuStorm, r.cpuIdle,
 				r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.pmax.Round(10*time.Microsecond),
-				r.queued.Round(10*time.Microsecond), r.events, r.lost, r.total, r.load)
+				r.queued.Round(10*time.Microsecond), r.switches, r.events, r.lost, r.total, r.load)
 		}
 	}
 }
