@@ -22,16 +22,14 @@ type Recorder struct {
 	rd    *ringbuf.Reader
 	// wall is the wall-clock time of the kernel's monotonic zero.
 	wall time.Time
-	// last is when Read last had a record; timer paces the polls (Read's
-	// goroutine only).
+	// last is when Read last had a record (Read's goroutine only).
 	last  time.Time
-	timer *time.Timer
 	names interner // (Read's goroutine only)
+	// pace paces the polls of a burst; Close ends a sleep on it.
+	pace *pacer
 
 	mu     sync.Mutex
 	closed bool
-	// done is closed by Close (it ends a sleep between polls).
-	done chan struct{}
 }
 
 // Open loads the recorder into the kernel and attaches it. The error is an
@@ -60,7 +58,7 @@ func Open(o Options) (*Recorder, error) {
 			return nil, fmt.Errorf("sigtrace: set %s: %w", name, err)
 		}
 	}
-	r := &Recorder{done: make(chan struct{})}
+	r := &Recorder{}
 	if err := spec.LoadAndAssign(&r.objs, nil); err != nil {
 		return nil, classify("loading the BPF programs", err)
 	}
@@ -89,6 +87,10 @@ func Open(o Options) (*Recorder, error) {
 	if err != nil {
 		r.Close()
 		return nil, fmt.Errorf("sigtrace: ring buffer: %w", err)
+	}
+	if r.pace, err = newPacer(); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("sigtrace: timerfd: %w", err)
 	}
 	var mono unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono); err != nil {
@@ -263,13 +265,14 @@ var ErrClosed = errors.New("sigtrace: recorder closed")
 // wakeup, at most idlePoll at a time, a safety net that costs nothing
 // measurable.
 //
-// Within a burst Read sleeps on a Go timer and then takes what the ring
-// holds without blocking, rather than blocking in epoll_wait for Poll: a
-// thread blocked in a system call for more than 10 ms has its P retaken by
-// the Go runtime's monitor, which then polls every 20 µs for a while, and at
-// 25 polls a second those bursts were a quarter of watch's CPU in a storm
-// (perf, 1,000 signals a second). A timer's sleep lets the whole process
-// idle between polls.
+// Within a burst Read sleeps on a timerfd that the Go runtime's poller
+// waits on (pacer), then takes what the ring holds without blocking, rather
+// than blocking in epoll_wait for Poll: a thread blocked in a system call
+// for more than 10 ms has its P retaken by the Go runtime's monitor, which
+// then polls every 20 µs for a while (a quarter of watch's CPU in a storm,
+// perf, 1,000 signals a second); and rather than sleeping on a Go timer,
+// which woke the reading thread twice a poll and the monitor with it (see
+// pacer).
 const (
 	Poll     = 40 * time.Millisecond
 	active   = time.Second
@@ -351,23 +354,7 @@ func (r *Recorder) available() (int, bool) {
 
 // sleep waits d, or until Close; it reports whether the recorder is still
 // open.
-func (r *Recorder) sleep(d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	if r.timer == nil {
-		r.timer = time.NewTimer(d)
-	} else {
-		r.timer.Reset(d) // (Go 1.23 timers: no stale tick to drain)
-	}
-	defer r.timer.Stop()
-	select {
-	case <-r.timer.C:
-		return true
-	case <-r.done:
-		return false
-	}
-}
+func (r *Recorder) sleep(d time.Duration) bool { return r.pace.sleep(d) }
 
 func minTime(a, b time.Time) time.Time {
 	if a.Before(b) {
@@ -404,8 +391,10 @@ func (r *Recorder) Close() error {
 		return nil
 	}
 	r.closed = true
-	close(r.done)
 	var errs []error
+	if r.pace != nil {
+		errs = append(errs, r.pace.close())
+	}
 	if r.rd != nil {
 		errs = append(errs, r.rd.Close())
 	}
