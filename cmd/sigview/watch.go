@@ -189,7 +189,7 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stderr, "sigview: watching %s (stop with Ctrl-C)\n", watchingWhat(opts))
 	// Buffered, and flushed whenever no record waits: a storm of signals
 	// costs one write per batch, and a lone event is printed at once.
-	bw := bufio.NewWriterSize(stdout, 64<<10)
+	bw := bufio.NewWriterSize(rawStdout(stdout), 64<<10)
 	write := func(it watch.Item) error { return render.WriteWatchItem(bw, it) }
 	if o.json {
 		var line []byte // reused: a line costs no allocation
