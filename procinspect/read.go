@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"debug/buildinfo"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -359,20 +360,40 @@ func readGo(dir string) (Flag, string, exeID) {
 	if !ok {
 		return Flag{}, exe, id // unreadable (kernel thread, zombie, permission, fixture)
 	}
+	return goOf(path, id), exe, id
+}
+
+// goOf reports whether the executable at path, whose identity is id,
+// carries Go build information, from goCache or read and remembered there.
+// Only an answer the file gave is remembered: when the file cannot be
+// opened or read (the process exited since its identity was read: its exe
+// link is gone), the answer is unknown and the next process running that
+// executable reads it again. A remembered "not Go" stood for every later
+// process of that executable for as long as sigview ran.
+func goOf(path string, id exeID) Flag {
 	goCache.Lock()
 	isGo, ok := goCache.m[id]
 	goCache.Unlock()
-	if !ok {
-		_, err := buildinfo.ReadFile(path)
-		isGo = err == nil
-		goCache.Lock()
-		if len(goCache.m) > 4096 {
-			clear(goCache.m)
-		}
-		goCache.m[id] = isGo
-		goCache.Unlock()
+	if ok {
+		return KnownFlag(isGo)
 	}
-	return KnownFlag(isGo), exe, id
+	f, err := os.Open(path)
+	if err != nil {
+		return Flag{}
+	}
+	defer f.Close()
+	_, err = buildinfo.Read(f)
+	if pe := (*os.PathError)(nil); errors.As(err, &pe) {
+		return Flag{} // a read failed: the file said nothing
+	}
+	isGo = err == nil
+	goCache.Lock()
+	if len(goCache.m) > 4096 {
+		clear(goCache.m)
+	}
+	goCache.m[id] = isGo
+	goCache.Unlock()
+	return KnownFlag(isGo)
 }
 
 // readJVM reports whether libjvm is mapped into the process.
