@@ -2,63 +2,114 @@ package procinspect
 
 import (
 	"slices"
-	"sort"
+
+	"github.com/sigview/sigview/nsutil"
 )
 
-// Grouping at rest. A rescan in which no process came, went or changed
-// what grouping reads (group.go: its PID, namespace, NSpid and PPid) groups
-// as the previous scan did: group is a function of exactly those, and of
-// NS_GET_PARENT's answers, which linkParent takes from the previous
-// snapshot for a namespace whose member it has seen. So the previous
-// snapshot's namespaces are copied, with this scan's processes in them,
-// instead of grouped again (20,000 processes: the grouping's maps and
-// parent chains were a tenth of the UI's CPU). Anything else groups afresh.
+// Grouping what changed. group (group.go) is a function of each process's
+// PID, namespace, NSpid and PPid, of whether it was seen before (the same
+// process), and of NS_GET_PARENT's answers, which linkParent takes from the
+// previous snapshot for a namespace whose member it has seen. When a rescan
+// finds the same namespaces, each namespace keeps its level, its init and
+// a member seen before whose parent was answered, and every process's
+// namespace is known (nothing to infer), grouping afresh would give the
+// previous snapshot's namespaces with this scan's processes in them: each
+// process in the namespace its ns/pid names (a process unchanged since, in
+// the one it was in), by PID. regroup builds exactly that (20,000
+// processes: the grouping's maps and parent chains were a tenth of the
+// UI's CPU); anything else is grouped afresh.
 
-// regroup copies prev's grouping into s when s's processes are prev's,
-// one for one, with the same facts grouping reads; it reports whether it
-// did.
+// regroup copies prev's grouping into s when grouping s afresh would give
+// the same (see above); it reports whether it did.
 func (s *Snapshot) regroup(prev *Snapshot) bool {
-	if prev == nil || !prev.grouped || len(prev.Processes) != len(s.Processes) {
+	if prev == nil || !prev.grouped {
 		return false
 	}
-	// linkParent asks NS_GET_PARENT again for a namespace whose last
-	// answer it does not have (an error): not at rest.
 	index := make(map[*Namespace]int, len(prev.Namespaces))
+	byKey := make(map[nsutil.NSID]int, len(prev.Namespaces))
 	for i, ns := range prev.Namespaces {
 		if ns.ID.IsZero() {
 			return false // the unidentified group: inferNS may now tell
 		}
-		member := ns.Init
-		if member == nil && len(ns.Procs) > 0 {
-			member = ns.Procs[0]
-		}
-		if member == nil {
-			return false
-		}
-		if _, ok := prev.nsParent[member.NS.Ino]; member.NS.HasInode() && ns.Level != 0 && !ok {
-			return false
-		}
 		index[ns] = i
+		byKey[nsKey(ns.ID)] = i
 	}
-	for i, p := range s.Processes {
-		q := prev.Processes[i]
-		if p.PID != q.PID || !p.seen || p.nsDeferred || p.NS.IsZero() || p.NS != q.NS || q.ns == nil || q.ns.snap != prev {
+	// Each process's namespace: by the merge of the two PID-ordered lists.
+	at := make([]int32, len(s.Processes))
+	ps, j := prev.Processes, 0
+	for k, p := range s.Processes {
+		if p.nsDeferred || p.NS.IsZero() {
 			return false
 		}
-		if p.Status.PPid != q.Status.PPid || !sameInts(p.Status.NSpid, q.Status.NSpid) {
-			return false
+		for j < len(ps) && ps[j].PID < p.PID {
+			j++
 		}
-		if _, ok := index[q.ns]; !ok {
-			return false
+		if j < len(ps) && ps[j].PID == p.PID {
+			q := ps[j]
+			if p.seen && p.NS == q.NS && q.ns != nil && q.ns.snap == prev && p.Status.PPid == q.Status.PPid && sameInts(p.Status.NSpid, q.Status.NSpid) {
+				i, ok := index[q.ns]
+				if !ok {
+					return false
+				}
+				at[k] = int32(i)
+				continue
+			}
 		}
+		i, ok := byKey[nsKey(p.NS)]
+		if !ok {
+			return false // a namespace born
+		}
+		at[k] = int32(i)
 	}
 	nss := make([]*Namespace, len(prev.Namespaces))
 	for i, o := range prev.Namespaces {
 		n := *o
-		n.snap, n.Procs, n.Init, n.Parent, n.Children = s, make([]*Process, 0, len(o.Procs)), nil, nil, nil
+		n.snap, n.Procs, n.Init, n.Parent, n.Children = s, nil, nil, nil, nil
 		nss[i] = &n
 	}
-	at := func(o *Namespace) *Namespace {
+	level := make([]int, len(nss))
+	for i := range level {
+		level[i] = -1
+	}
+	for k, p := range s.Processes {
+		i := at[k]
+		n := nss[i]
+		if n.Procs == nil {
+			n.Procs = make([]*Process, 0, len(prev.Namespaces[i].Procs)+1)
+		}
+		n.Procs = append(n.Procs, p)
+		if level[i] < 0 && p.Status.Level() >= 0 {
+			level[i] = p.Status.Level()
+		}
+		if n.Init == nil && p.isInit() {
+			n.Init = p
+		}
+	}
+	// Each namespace as group would make it: its level and init as before,
+	// and its parent asked of a member seen before, answered last time.
+	for i, o := range prev.Namespaces {
+		n := nss[i]
+		if len(n.Procs) == 0 || level[i] != o.Level {
+			return false // a namespace died, or its level is another's
+		}
+		if (n.Init == nil) != (o.Init == nil) || n.Init != nil && n.Init.PID != o.Init.PID {
+			return false
+		}
+		if o.Level == 0 {
+			continue // "top of this procfs"
+		}
+		member := n.Init
+		if member == nil {
+			member = n.Procs[0]
+		}
+		if !member.NS.HasInode() || !member.seen {
+			return false // the parent chain, or a new NS_GET_PARENT
+		}
+		if _, ok := prev.nsParent[member.NS.Ino]; !ok {
+			return false
+		}
+	}
+	at2 := func(o *Namespace) *Namespace {
 		if o == nil {
 			return nil
 		}
@@ -66,22 +117,17 @@ func (s *Snapshot) regroup(prev *Snapshot) bool {
 	}
 	for i, o := range prev.Namespaces {
 		n := nss[i]
-		n.Parent = at(o.Parent)
+		n.Parent = at2(o.Parent)
 		if o.Children != nil {
 			n.Children = make([]*Namespace, len(o.Children))
 			for k, c := range o.Children {
-				n.Children[k] = at(c)
+				n.Children[k] = at2(c)
 			}
 		}
-		if o.Init != nil {
-			k := sort.Search(len(prev.Processes), func(k int) bool { return prev.Processes[k].PID >= o.Init.PID })
-			n.Init = s.Processes[k]
-		}
 	}
-	for i, p := range s.Processes {
-		n := nss[index[prev.Processes[i].ns]]
+	for k, p := range s.Processes {
+		n := nss[at[k]]
 		p.ns, p.InitialNS = n, n.Initial
-		n.Procs = append(n.Procs, p)
 	}
 	s.Namespaces, s.grouped, s.regrouped, s.nsParent = nss, true, true, prev.nsParent
 	return true

@@ -2,6 +2,7 @@ package procinspect
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,74 +50,123 @@ func rescanOf(s *Snapshot) *Snapshot {
 	return out
 }
 
-// TestRegroup: a rescan whose processes are the last one's, with the same
-// PID, namespace, NSpid and PPid, takes its grouping as a copy; any other
-// difference, or a namespace's parent not answered last time, groups
-// afresh.
+// TestRegroup: a rescan takes the last grouping, with its own processes
+// in it, only when grouping afresh would give the same: processes come,
+// go, change parent or namespace within the namespaces there were, each
+// namespace keeping its level, init and a member seen before whose parent
+// was answered. Each accepted case is compared with grouping afresh.
 func TestRegroup(t *testing.T) {
 	prev := fxScan(t)
-	// NS_GET_PARENT's answers, as a live procfs gives them (a fixture
-	// gives none: linkParent would ask again).
+	// As a live rescan has it: every process seen before, and
+	// NS_GET_PARENT's answers (a fixture gives none) from the scan before.
 	prev.nsParent = map[uint64]nsutil.NSID{}
 	for _, ns := range prev.Namespaces {
 		if ns.Parent != nil {
 			prev.nsParent[ns.ID.Ino] = ns.Parent.ID
 		}
 	}
-	want := groupingOf(prev)
-
-	s := rescanOf(prev)
-	if !s.regroup(prev) {
-		t.Fatalf("a rescan of the same processes grouped afresh")
-	}
-	if got := groupingOf(s); got != want {
-		t.Errorf("the copied grouping:\n%s\nthe last:\n%s", got, want)
-	}
-	if groupingOf(prev) != want {
-		t.Errorf("the copy changed the last snapshot's grouping")
-	}
-	for i, ns := range s.Namespaces {
-		if ns == prev.Namespaces[i] {
-			t.Errorf("namespace %s is the last snapshot's, not a copy", ns.ID)
-		}
-		if ns.Init != nil && s.byPID[ns.Init.PID] != ns.Init {
-			t.Errorf("namespace %s: its init is not this snapshot's PID %d", ns.ID, ns.Init.PID)
-		}
-		for _, p := range ns.Procs {
-			if s.byPID[p.PID] != p {
-				t.Errorf("namespace %s: PID %d is not this snapshot's", ns.ID, p.PID)
-			}
-		}
-		if ns.Parent != nil && s.NamespaceOf(ns.Parent.Procs[0]) != ns.Parent {
-			t.Errorf("namespace %s: its parent is not this snapshot's", ns.ID)
-		}
-	}
 	for _, p := range prev.Processes {
-		if s.NamespaceOf(p) != nil {
-			t.Errorf("PID %d of the last snapshot has a namespace in this one", p.PID)
+		p.seen = true
+	}
+	prev.prevParent, prev.Namespaces = prev.nsParent, nil
+	prev.group(&warnings{})
+	prev.prevParent = nil
+	last := groupingOf(prev)
+
+	afresh := func(change func(s *Snapshot)) *Snapshot {
+		s := rescanOf(prev)
+		change(s)
+		s.prevParent = prev.nsParent
+		s.group(&warnings{})
+		return s
+	}
+	byPID := func(s *Snapshot, pid int) *Process { return s.byPID[pid] }
+	drop := func(pid int) func(s *Snapshot) {
+		return func(s *Snapshot) {
+			s.Processes = slices.DeleteFunc(s.Processes, func(p *Process) bool { return p.PID == pid })
+			delete(s.byPID, pid)
 		}
 	}
-
-	pid := 4250 // in the container's namespace, its parent 4242
+	add := func(pid int, ns nsutil.NSID, nspid []int, ppid int) func(s *Snapshot) {
+		return func(s *Snapshot) {
+			p := &Process{PID: pid, NS: ns, Status: Status{Name: "new", NSpid: nspid, PPid: KnownInt(ppid)}}
+			p.noteStatus()
+			s.Processes = append(s.Processes, p)
+			slices.SortFunc(s.Processes, func(a, b *Process) int { return a.PID - b.PID })
+			s.byPID[pid] = p
+		}
+	}
+	ct, host := nsutil.NSID{Ino: fxCtNS}, nsutil.NSID{Ino: fxHostNS}
+	for i := range prev.Namespaces {
+		if prev.Namespaces[i].ID.Ino == fxCtNS {
+			ct = prev.Namespaces[i].ID
+		}
+		if prev.Namespaces[i].ID.Ino == fxHostNS {
+			host = prev.Namespaces[i].ID
+		}
+	}
+	pid := 4250 // in the container's namespace, its parent 4242 (its init)
 	for _, tc := range []struct {
 		name   string
 		change func(s *Snapshot)
+		copied bool
 	}{
-		{"another parent", func(s *Snapshot) { s.byPID[pid].Status.PPid = KnownInt(1) }},
-		{"another NSpid", func(s *Snapshot) { s.byPID[pid].Status.NSpid = []int{pid, 1} }},
-		{"another namespace", func(s *Snapshot) { s.byPID[pid].NS = prev.Namespaces[0].ID }},
-		{"namespace unknown", func(s *Snapshot) { s.byPID[pid].NS = nsutil.NSID{} }},
-		{"not seen before", func(s *Snapshot) { s.byPID[pid].seen = false }},
-		{"a process gone", func(s *Snapshot) {
-			s.Processes = s.Processes[1:]
-		}},
-		{"a PID reused", func(s *Snapshot) { s.Processes[1].PID++ }},
-		{"no parent answer", func(s *Snapshot) { delete(prev.nsParent, fxCtNS) }},
+		{"nothing changed", func(s *Snapshot) {}, true},
+		{"another parent", func(s *Snapshot) { byPID(s, pid).Status.PPid = KnownInt(1) }, true},
+		{"another namespace", func(s *Snapshot) { byPID(s, pid).NS = host }, true},
+		{"not seen before", func(s *Snapshot) { byPID(s, pid).seen = false }, true},
+		{"a process gone", drop(pid), true},
+		{"a process come", add(4251, ct, []int{4251, 12}, 4242), true},
+		{"a second init, after the first", func(s *Snapshot) {
+			byPID(s, pid).Status.NSpid = []int{pid, 1}
+			byPID(s, pid).noteStatus()
+		}, true},
+		{"namespace unknown", func(s *Snapshot) { byPID(s, pid).NS = nsutil.NSID{} }, false},
+		{"the init gone", drop(4242), false},
+		{"the init not seen before", func(s *Snapshot) { byPID(s, 4242).seen = false }, false},
+		{"a namespace's last process gone", drop(6000), false},
+		{"a namespace born", add(4251, nsutil.NSID{Ino: 4026539999}, []int{4251, 1}, 4242), false},
+		{"another level", func(s *Snapshot) { byPID(s, 4210).Status.NSpid = []int{4210} }, false},
 	} {
 		s := rescanOf(prev)
 		tc.change(s)
-		if s.regroup(prev) {
-			t.Errorf("%s: the grouping was copied", tc.name)
+		if got := s.regroup(prev); got != tc.copied {
+			t.Errorf("%s: copied %v, want %v", tc.name, got, tc.copied)
+			continue
 		}
+		if groupingOf(prev) != last {
+			t.Fatalf("%s: the copy changed the last snapshot's grouping", tc.name)
+		}
+		if !tc.copied {
+			continue
+		}
+		if want := groupingOf(afresh(tc.change)); groupingOf(s) != want {
+			t.Errorf("%s: the copied grouping:\n%s\ngrouped afresh:\n%s", tc.name, groupingOf(s), want)
+		}
+		for i, ns := range s.Namespaces {
+			if ns == prev.Namespaces[i] {
+				t.Errorf("%s: namespace %s is the last snapshot's, not a copy", tc.name, ns.ID)
+			}
+			if ns.Init != nil && s.byPID[ns.Init.PID] != ns.Init {
+				t.Errorf("%s: namespace %s: its init is not this snapshot's PID %d", tc.name, ns.ID, ns.Init.PID)
+			}
+			for _, p := range ns.Procs {
+				if s.byPID[p.PID] != p || s.NamespaceOf(p) != ns {
+					t.Errorf("%s: namespace %s: PID %d is not this snapshot's, or not in it", tc.name, ns.ID, p.PID)
+				}
+			}
+			if ns.Parent != nil && s.NamespaceOf(ns.Parent.Procs[0]) != ns.Parent {
+				t.Errorf("%s: namespace %s: its parent is not this snapshot's", tc.name, ns.ID)
+			}
+		}
+		for _, p := range prev.Processes {
+			if s.NamespaceOf(p) != nil {
+				t.Errorf("%s: PID %d of the last snapshot has a namespace in this one", tc.name, p.PID)
+			}
+		}
+	}
+	delete(prev.nsParent, fxCtNS)
+	if rescanOf(prev).regroup(prev) {
+		t.Errorf("copied with a namespace's parent not answered last time")
 	}
 }
