@@ -70,18 +70,21 @@ func runRoot(c *command, o options, args []string, stdout, _ io.Writer) error {
 	if !o.once && !o.json && isTerminal(os.Stdout) && isTerminal(os.Stdin) {
 		uo := ui.Options{Interval: o.interval, NoColor: os.Getenv("NO_COLOR") != "", ReadOnly: o.readOnly,
 			NeedsSIGKILL: o.needsSigkill}
-		stop := startUISignals(o, &uo)
-		defer stop()
-		sc := scanner(o, nil)
-		// Rescans follow the kernel's process events where they can, and
-		// list the procfs where not (procinspect/events.go).
-		// Closing unsubscribes (the kernel counts listeners, README): on
-		// every way out, so a signal that would end sigview ends the UI.
-		if ev, err := procinspect.OpenEvents(); err == nil {
-			defer ev.Close()
+		return runUISession(uo, func(uo *ui.Options) (procinspect.Scanner, func()) {
+			stop := startUISignals(o, uo)
+			sc := scanner(o, nil)
+			// Rescans follow the kernel's process events where they
+			// can, and list the procfs where not (procinspect/events.go).
+			// Closing unsubscribes (the kernel counts listeners, README):
+			// on every way out, so a signal that would end sigview ends
+			// the UI.
+			ev, err := procinspect.OpenEvents()
+			if err != nil {
+				return sc, stop
+			}
 			sc.Events = ev
-		}
-		return runUI(sc, uo)
+			return sc, func() { ev.Close(); stop() }
+		}, ui.Run)
 	}
 	snap, err := scanner(o, nil).Scan()
 	if err != nil {

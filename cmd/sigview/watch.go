@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -354,29 +353,4 @@ func notIgnored(sigs []os.Signal) []os.Signal {
 		}
 	}
 	return out
-}
-
-// runUI runs the UI until it quits or one of uiEndingSignals arrives; then
-// exit status 128+N.
-func runUI(sc procinspect.Scanner, uo ui.Options) error {
-	caught := make(chan os.Signal, 1)
-	signal.Notify(caught, notIgnored(uiEndingSignals)...)
-	defer signal.Stop(caught)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var got atomic.Value
-	go func() {
-		select {
-		case s := <-caught:
-			got.Store(s)
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	uo.Context = ctx
-	err := ui.Run(sc, uo)
-	if s, ok := got.Load().(syscall.Signal); ok {
-		return exitStatus(128 + int(s))
-	}
-	return err
 }
