@@ -234,6 +234,12 @@ func writeProcs(b *strings.Builder, as *predict.Assessments, ns *procinspect.Nam
 		return strings.TrimRight(strings.Join(out, " "), " ")
 	}
 	b.WriteString(st.ColHeader.Render(row([]string{"PID", "NS PID", "NAME", "STATE", "THREADS", "SIGTERM from inside"})) + "\n")
+	// A few verdict cells repeat down the list: each is styled once.
+	type cellKey struct {
+		v predict.Verdict
+		o predict.Outcome
+	}
+	cells := map[cellKey]string{}
 	for i, p := range ns.Procs {
 		if i == maxDetailProcs {
 			fmt.Fprintf(b, "%s\n", st.Faint.Render(fmt.Sprintf("… and %d more", len(ns.Procs)-i)))
@@ -243,6 +249,12 @@ func writeProcs(b *strings.Builder, as *predict.Assessments, ns *procinspect.Nam
 		line := row([]string{strconv.Itoa(p.PID), render.OrUnknown(p.Status.NSPID()), procinspect.Printable(p.Name()),
 			render.State(p.Status.State), render.IntOrUnknown(p.Status.Threads), "."})
 		line = strings.TrimSuffix(line, ".")
-		b.WriteString(line + st.Verdict[pr.Verdict].Render(verdictText(pr, true)) + "\n")
+		k := cellKey{pr.Verdict, pr.Outcome}
+		cell, ok := cells[k]
+		if !ok {
+			cell = st.Verdict[pr.Verdict].Render(verdictText(pr, true))
+			cells[k] = cell
+		}
+		b.WriteString(line + cell + "\n")
 	}
 }

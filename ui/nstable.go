@@ -406,9 +406,24 @@ func (t nsTable) styleRow(st Styles, l layout, r nsRow, selected bool, texts []s
 
 // pad truncates or pads s to exactly w cells.
 func pad(s string, w int) string {
-	s = ansi.Truncate(s, w, "…")
-	if n := ansi.StringWidth(s); n < w {
+	n := cellWidth(s)
+	if n > w {
+		s = ansi.Truncate(s, w, "…")
+		n = ansi.StringWidth(s)
+	}
+	if n < w {
 		s += strings.Repeat(" ", w-n)
 	}
 	return s
+}
+
+// cellWidth is ansi.StringWidth(s), counted at once for printable ASCII
+// (most cells: PIDs, names, verdict words), where a byte is a cell.
+func cellWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }

@@ -50,7 +50,8 @@ func (m Model) content() string {
 	}
 	for i, l := range lines {
 		// Never let a line wrap in the terminal: it would shift the screen.
-		if ansi.StringWidth(l) > m.width {
+		// (A line takes at most as many cells as it has bytes.)
+		if len(l) > m.width && ansi.StringWidth(l) > m.width {
 			lines[i] = ansi.Truncate(l, m.width, "…")
 		}
 	}
