@@ -149,6 +149,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setOverlay(false)
 	case tickMsg:
 		return m, tea.Batch(m.scanIfIdle(), tickCmd(m.opts.Interval))
+	case deepScanMsg:
+		if m.view == detailView && m.detail.key == msg.key {
+			return m, m.scanIfIdle()
+		}
+		return m, nil
 	case sendResultMsg:
 		if m.dialog != nil {
 			m.dialog.sending = false

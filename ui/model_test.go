@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -452,5 +453,35 @@ func TestGoldenContainers(t *testing.T) {
 			}
 			golden.RequireEqual(t, []byte(s))
 		})
+	}
+}
+
+// TestDetailScansAfterPaint: Enter paints the detail view from the last
+// snapshot without a scan beside it (issue 19: at 20,000 processes the
+// scan shared the two cores with the first paint); the scan that reads the
+// namespace's processes in depth starts on the message that follows it,
+// and only while that namespace is still shown.
+func TestDetailScansAfterPaint(t *testing.T) {
+	m := selectNS(t, newTestModel(t, 120, 60), ctNS)
+	next, cmd := m.Update(keyMsg("enter"))
+	m = next.(Model)
+	if m.scanning {
+		t.Error("Enter started a scan beside the detail view's first paint")
+	}
+	if cmd == nil {
+		t.Fatal("Enter asked for no scan of the namespace's processes")
+	}
+	msg, ok := cmd().(deepScanMsg)
+	if !ok || msg.key.ino != ctNS {
+		t.Fatalf("Enter's command gave %#v; want the deep scan of namespace %d", msg, ctNS)
+	}
+	if deep := m.nextScanner().Deep; !slices.Contains(deep, 4242) {
+		t.Errorf("the detail view's scan reads in depth %v; want its init 4242 among them", deep)
+	}
+	if got := update(t, m, msg); !got.scanning {
+		t.Error("the deep scan message started no scan")
+	}
+	if _, cmd := press(t, m, "esc").Update(msg); cmd != nil {
+		t.Error("the deep scan message started a scan after the detail view was left")
 	}
 }

@@ -37,6 +37,19 @@ func scanCmd(sc procinspect.Scanner, prev *predict.Assessments) tea.Cmd {
 	}
 }
 
+// deepScanMsg asks for the scan that reads the detail view's processes in
+// depth, once the view has been painted.
+type deepScanMsg struct{ key nsKey }
+
+// deepScanDelay is how long after opening the detail view its scan starts:
+// two frames (framesPerSecond), so the first paint does not share the CPU
+// with the scan.
+const deepScanDelay = 2 * time.Second / framesPerSecond
+
+func deepScanAfter(key nsKey) tea.Cmd {
+	return tea.Tick(deepScanDelay, func(time.Time) tea.Msg { return deepScanMsg{key} })
+}
+
 // tickCmd schedules the next periodic rescan.
 func tickCmd(d time.Duration) tea.Cmd {
 	return tea.Tick(d, func(t time.Time) tea.Msg { return tickMsg(t) })
