@@ -92,6 +92,12 @@ type Model struct {
 	scanning bool
 	width    int
 	height   int
+
+	// gen numbers this state of the model for the frame memo (frame.go):
+	// Update gives it a new number unless the message changes nothing
+	// shown (the rescan tick).
+	gen  uint64
+	memo *frameMemo
 }
 
 // New builds the UI over a scanner.
@@ -105,7 +111,7 @@ func New(sc procinspect.Scanner, opts Options) Model {
 	ov := viewport.New()
 	ov.KeyMap.PageDown.SetKeys("pgdown", "ctrl+f", "space", "f")
 	m := Model{scanner: sc, opts: opts, readOnly: opts.ReadOnly, keys: defaultKeyMap(), isDark: true, help: help.New(),
-		filter: f, detail: newDetail(), overlay: ov, needsKill: opts.NeedsSIGKILL}
+		filter: f, detail: newDetail(), overlay: ov, needsKill: opts.NeedsSIGKILL, memo: &frameMemo{}, gen: nextGen()}
 	if opts.Signals != nil {
 		m.sigs = newSigLog()
 	}
@@ -129,6 +135,12 @@ func (m Model) Init() tea.Cmd {
 
 // Update handles one message.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg.(type) {
+	case tickMsg, deepScanMsg:
+		// They only start a scan: the screen stays as it is.
+	default:
+		m.gen = nextGen()
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)

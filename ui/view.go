@@ -17,10 +17,22 @@ import (
 
 // View renders the screen.
 func (m Model) View() tea.View {
-	v := tea.NewView(m.content())
+	v := tea.NewView(m.frame())
 	v.AltScreen = true
 	v.WindowTitle = "sigview"
 	return v
+}
+
+// frame is content, built again only when the model changed since the
+// last frame (frameMemo).
+func (m Model) frame() string {
+	if m.memo == nil {
+		return m.content()
+	}
+	if m.memo.gen != m.gen || m.memo.frame == "" {
+		m.memo.frame, m.memo.gen = m.content(), m.gen
+	}
+	return m.memo.frame
 }
 
 func (m Model) content() string {
@@ -106,6 +118,17 @@ func (m Model) footer() string {
 	if m.filterOn {
 		return m.filter.View()
 	}
+	if m.memo == nil {
+		return m.keyHint()
+	}
+	if k := m.footerKey(); !m.memo.hasFoot || m.memo.footKey != k {
+		m.memo.footer, m.memo.footKey, m.memo.hasFoot = m.keyHint(), k, true
+	}
+	return m.memo.footer
+}
+
+// keyHint is the footer when the filter is not being typed.
+func (m Model) keyHint() string {
 	bindings := m.keys.ShortHelp()
 	if m.view == detailView {
 		bindings = m.keys.detailHelp()
