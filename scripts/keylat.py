@@ -8,8 +8,10 @@ of the key to the terminal, until the screen output contains the text that
 key brings up:
   '?'      the help screen          ("all 64 signals")
   Enter    the detail view          ("What kill does")
-then presses Esc and waits a random 0.3-1.3 s. It prints each kind's median,
-90th percentile and maximum in milliseconds, and the load average.
+  s        typed into the filter    (" shown", the header's count; / opens
+           the filter 0.3 s before)
+then presses Esc (which also clears the filter) and waits a random 0.3-1.3 s.
+It prints each kind's median, 90th percentile and maximum in milliseconds, and the load average.
 
 usage: scripts/keylat.py [-b SIGVIEW] [-n N] [-w WARM]
 """
@@ -52,13 +54,16 @@ def drain(until, want=None):
 
 
 drain(time.monotonic() + a.w)
-keys = [("help", b"?", b"all 64 signals"), ("detail", b"\r", b"What kill does")]
+keys = [("help", b"?", b"all 64 signals"), ("detail", b"\r", b"What kill does"), ("filter", b"s", b" shown")]
 res = {k[0]: [] for k in keys}
 miss = {k[0]: 0 for k in keys}
 try:
     for i in range(a.n):
         for name, key, want in keys:
             drain(time.monotonic() + random.uniform(0.3, 1.3))
+            if name == "filter":
+                os.write(fd, b"/")
+                drain(time.monotonic() + 0.3)
             t0 = time.monotonic()
             os.write(fd, key)
             t1 = drain(t0 + 5, want)
