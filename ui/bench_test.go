@@ -133,6 +133,19 @@ func BenchmarkKeysAtSize(b *testing.B) {
 			cur = press(cur, tea.KeyPressMsg{Code: tea.KeyBackspace})
 		}
 	})
+	b.Run("filter-first", func(b *testing.B) {
+		// The first letter typed after a rescan: the names are gathered.
+		open := press(main, tea.KeyPressMsg{Code: '/', Text: "/"})
+		for b.Loop() {
+			b.StopTimer()
+			cur := open
+			cur.as = assessed(snap)
+			cur.rows = nil
+			cur.refresh()
+			b.StartTimer()
+			_ = press(cur, tea.KeyPressMsg{Code: 's', Text: "s"})
+		}
+	})
 	b.Run("open-detail-host", func(b *testing.B) {
 		// A new scan's assessments each time (made outside the timing, as
 		// the scan command makes them): what a key after a rescan meets.
