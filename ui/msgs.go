@@ -28,6 +28,7 @@ type tickMsg time.Time
 // predict.Reassess).
 func scanCmd(sc procinspect.Scanner, prev *predict.Assessments) tea.Cmd {
 	return func() tea.Msg {
+		defer uiProcs.scan()()
 		start := time.Now()
 		snap, err := sc.Scan()
 		if err != nil {

@@ -19,6 +19,7 @@ func Run(sc procinspect.Scanner, opts Options) error {
 	if opts.Context != nil {
 		po = append(po, tea.WithContext(opts.Context))
 	}
+	defer uiProcs.start()()
 	_, err := tea.NewProgram(New(sc, opts), po...).Run()
 	return err
 }
