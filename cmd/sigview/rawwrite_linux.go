@@ -13,16 +13,28 @@ import (
 // call the runtime's way, which wakes the runtime's monitor thread (sysmon)
 // from its sleep, and it then polls every 20 µs while watch works, for a
 // write once a poll in a storm (a third of watch's wakeups, measured with
-// internal/stormbench). Only for a descriptor in blocking mode. Any error
-// but EINTR (EAGAIN, EPIPE, ...) hands the rest to f's own Write, so that
-// errors are what they were (a closed pipe on stdout ends sigview by
-// SIGPIPE, as os.File does). A write that blocks holds watch's one P
-// (GOMAXPROCS 1): a signal that stops watch is handled once it returns,
-// which is when watch could end anyway (its reading goroutine writes).
+// internal/stormbench). Only for a descriptor in blocking mode.
+//
+// A raw write never blocks: a raw write that blocked would hold watch's
+// one P (GOMAXPROCS 1), so that the signal that stops watch would not be
+// handled and its BPF programs would stay attached, running in every
+// kill(), for as long as nobody read stdout (a pager not scrolling, a
+// terminal stopped with Ctrl-S). So a raw write is made only when a
+// poll(2) that does not wait says the descriptor takes data, and it is at
+// most rawChunk bytes, which a pipe that takes data takes whole (PIPE_BUF:
+// one free slot holds it). Otherwise the rest goes to f's own Write, which
+// enters the system call the runtime's way: its P goes to other goroutines
+// while it blocks. Any error but EINTR (EPIPE, ...) hands the rest to f's
+// own Write too, so that errors are what they were (a closed pipe on
+// stdout ends sigview by SIGPIPE, as os.File does).
 type rawWriter struct {
 	f  *os.File
 	fd uintptr
 }
+
+// rawChunk is the most one raw write writes: PIPE_BUF, which a pipe that
+// polls writable takes without blocking.
+const rawChunk = 4096
 
 // rawStdout returns w as a rawWriter when it is a file in blocking mode
 // (read through SyscallConn: f.Fd would make a non-blocking one blocking).
@@ -50,7 +62,11 @@ func (w rawWriter) Write(b []byte) (int, error) {
 	fd := w.fd
 	n := 0
 	for n < len(b) {
-		m, _, e := unix.RawSyscall(unix.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[n])), uintptr(len(b)-n))
+		if !w.writable() {
+			k, err := w.f.Write(b[n:])
+			return n + k, err
+		}
+		m, _, e := unix.RawSyscall(unix.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[n])), uintptr(min(len(b)-n, rawChunk)))
 		switch {
 		case e == 0 && m > 0:
 			n += int(m)
@@ -61,4 +77,19 @@ func (w rawWriter) Write(b []byte) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// writable reports whether the descriptor takes data now: a ppoll(2) with
+// a zero timeout, raw (it does not wait). An error says no: f's Write then
+// finds out what is wrong.
+func (w rawWriter) writable() bool {
+	pfd := unix.PollFd{Fd: int32(w.fd), Events: unix.POLLOUT}
+	var ts unix.Timespec
+	for {
+		r, _, e := unix.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		return e == 0 && r == 1 && pfd.Revents&unix.POLLOUT != 0 && pfd.Revents&(unix.POLLERR|unix.POLLHUP|unix.POLLNVAL) == 0
+	}
 }
