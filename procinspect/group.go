@@ -255,39 +255,47 @@ func (s *Snapshot) inferNS() {
 			continue
 		}
 		why := p.NSNote
-		lvl := p.Status.Level()
-		if lvl == 0 {
-			p.NS, p.NSNote = rootNS, "inferred ("+why+"): NSpid has one level, like every process of the procfs' own namespace"
-			if !rootNS.HasInode() {
-				p.NSNote += ", whose init is PID 1; its inode is unknown: no level-0 process's ns/pid is readable"
-			}
-			continue
+		s.inferOne(p, why, rootNS, memo, initIno)
+		if !p.NS.IsZero() {
+			p.nsWhy = why
 		}
-		a := s.anchorOf(p, memo)
-		switch {
-		case lvl < 0:
-			p.NSNote = "unknown (" + why + "): its status has no usable NSpid line to tell its namespace by"
-		case a.p == nil:
-			p.NSNote = "unknown (" + why + "): " + a.why
-			if a.at != p {
-				p.NSNote = fmt.Sprintf("unknown (%s): its ancestor PID %d at the same level: %s", why, a.at.PID, a.why)
-			}
-		case a.p == p:
-			// p is an init whose ns/pid is unreadable.
-			if d := initIno[p]; d != nil {
-				p.NS, p.NSNote = d.NS, fmt.Sprintf("inferred (%s): the init (last NSpid 1) of the namespace of PID %d, which is below it at the same level and whose ns/pid reads %s", why, d.PID, d.NS)
-			} else {
-				p.NS, p.NSNote = nsutil.ByInit(p.PID), "named by its init ("+why+"): it is a namespace init (last NSpid 1); the inode is unknown"
-			}
-		case a.p.NS.HasInode():
-			p.NS, p.NSNote = a.p.NS, fmt.Sprintf("inferred (%s): same namespace level as its parent, up the parent chain to PID %d, whose ns/pid reads %s", why, a.p.PID, a.p.NS)
-		default:
-			id := nsutil.ByInit(a.p.PID)
-			if d := initIno[a.p]; d != nil {
-				id = d.NS
-			}
-			p.NS, p.NSNote = id, fmt.Sprintf("inferred (%s): same namespace level as its parent, up the parent chain to PID %d, the namespace's init (last NSpid 1)", why, a.p.PID)
+	}
+}
+
+// inferOne infers p's namespace (inferNS).
+func (s *Snapshot) inferOne(p *Process, why string, rootNS nsutil.NSID, memo map[*Process]anchor, initIno map[*Process]*Process) {
+	lvl := p.Status.Level()
+	if lvl == 0 {
+		p.NS, p.NSNote = rootNS, "inferred ("+why+"): NSpid has one level, like every process of the procfs' own namespace"
+		if !rootNS.HasInode() {
+			p.NSNote += ", whose init is PID 1; its inode is unknown: no level-0 process's ns/pid is readable"
 		}
+		return
+	}
+	a := s.anchorOf(p, memo)
+	switch {
+	case lvl < 0:
+		p.NSNote = "unknown (" + why + "): its status has no usable NSpid line to tell its namespace by"
+	case a.p == nil:
+		p.NSNote = "unknown (" + why + "): " + a.why
+		if a.at != p {
+			p.NSNote = fmt.Sprintf("unknown (%s): its ancestor PID %d at the same level: %s", why, a.at.PID, a.why)
+		}
+	case a.p == p:
+		// p is an init whose ns/pid is unreadable.
+		if d := initIno[p]; d != nil {
+			p.NS, p.NSNote = d.NS, fmt.Sprintf("inferred (%s): the init (last NSpid 1) of the namespace of PID %d, which is below it at the same level and whose ns/pid reads %s", why, d.PID, d.NS)
+		} else {
+			p.NS, p.NSNote = nsutil.ByInit(p.PID), "named by its init ("+why+"): it is a namespace init (last NSpid 1); the inode is unknown"
+		}
+	case a.p.NS.HasInode():
+		p.NS, p.NSNote = a.p.NS, fmt.Sprintf("inferred (%s): same namespace level as its parent, up the parent chain to PID %d, whose ns/pid reads %s", why, a.p.PID, a.p.NS)
+	default:
+		id := nsutil.ByInit(a.p.PID)
+		if d := initIno[a.p]; d != nil {
+			id = d.NS
+		}
+		p.NS, p.NSNote = id, fmt.Sprintf("inferred (%s): same namespace level as its parent, up the parent chain to PID %d, the namespace's init (last NSpid 1)", why, a.p.PID)
 	}
 }
 

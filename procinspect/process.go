@@ -63,6 +63,12 @@ type Process struct {
 	// nsDeferred marks a process whose ns/pid link the scan has not read
 	// yet: Snapshot.resolveNS settles it from its namespace's init.
 	nsDeferred bool
+	// nsWhy, when not empty, marks NS as inferred (Snapshot.inferNS) and
+	// not read: it is why ns/pid could not be read. A rescan does not keep
+	// an inferred NS but infers it again (nsOf), as a full scan would: what
+	// it rests on (the parent chain, which processes read their link) may
+	// have changed.
+	nsWhy string
 	// reused marks what the executable says (Deep.Go, Exe, JVM) as taken
 	// from the previous snapshot (Scanner.Prev).
 	reused bool

@@ -39,11 +39,14 @@ func groupingOf(s *Snapshot) string {
 }
 
 // rescanOf is s's processes as a rescan at rest reads them: copies of the
-// same processes (seen), carried or with their status read again.
+// same processes (seen), carried or with their status read again. The
+// fixture's namespaces stand as if read from ns/pid: a rescan infers an
+// inferred one again (nsOf), which groups afresh (the case "inferred").
 func rescanOf(s *Snapshot) *Snapshot {
 	out := &Snapshot{Root: s.Root, Live: s.Live, byPID: map[int]*Process{}}
 	for _, p := range s.Processes {
 		c := p.carryCopy(p.ino)
+		c.NS, c.NSNote = p.NS, p.NSNote
 		out.Processes = append(out.Processes, &c)
 		out.byPID[c.PID] = &c
 	}
@@ -122,6 +125,11 @@ func TestRegroup(t *testing.T) {
 			byPID(s, pid).noteStatus()
 		}, true},
 		{"namespace unknown", func(s *Snapshot) { byPID(s, pid).NS = nsutil.NSID{} }, false},
+		{"inferred", func(s *Snapshot) {
+			q := *byPID(s, pid)
+			q.nsWhy = "permission denied"
+			*byPID(s, pid) = q.carryCopy(q.ino)
+		}, false},
 		{"the init gone", drop(4242), false},
 		{"the init not seen before", func(s *Snapshot) { byPID(s, 4242).seen = false }, false},
 		{"a namespace's last process gone", drop(6000), false},

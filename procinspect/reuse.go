@@ -33,7 +33,8 @@ package procinspect
 //     parent of a carried process has its status read again to know) has
 //     its status read again: its PPid changed;
 //   - a process whose namespace is unknown is read afresh in full, so a
-//     reparenting that now proves its namespace is seen;
+//     reparenting that now proves its namespace is seen; one whose
+//     namespace was inferred has it inferred again (nsOf);
 //   - any other process is carried over as read: its status is as of when
 //     it was first read (an exec's new name or new masks are seen once it
 //     is shown in detail, or at once while Scanner.Names is set: the UI's
@@ -43,6 +44,8 @@ import (
 	"slices"
 	"sort"
 	"syscall"
+
+	"github.com/sigview/sigview/nsutil"
 )
 
 // how a listed process is read in a rescan.
@@ -174,8 +177,25 @@ func restatus(fs FS, ps []*Process) {
 // carryCopy is q carried into a new snapshot unread: what a scan reads for
 // every process, not what it reads only in depth.
 func (q *Process) carryCopy(ino uint64) Process {
-	return Process{PID: q.PID, Status: q.Status, Kthread: q.Kthread, NS: q.NS, NSNote: q.NSNote,
+	ns, note := q.nsOf()
+	return Process{PID: q.PID, Status: q.Status, Kthread: q.Kthread, NS: ns, NSNote: note,
 		StartTime: q.StartTime, ino: ino, readWarn: q.readWarn, carried: true, seen: true, initMemo: q.initMemo}
+}
+
+// nsOf is what a rescan keeps of q's namespace: a namespace read from
+// ns/pid (or proved equal to one read: resolveNS), which never changes for
+// a process; an inferred one is not kept but zero again, with why ns/pid
+// was unreadable, for inferNS to infer afresh. A namespace named by its
+// init's PID becomes its inode once a process below the init reads its
+// link, and the inode is forgotten when no such process is left: kept, it
+// would split the namespace in two (the init's name and the newcomer's
+// inode), or keep a name a full scan no longer gives. Inference runs only
+// when some process's link is unreadable: never as root.
+func (q *Process) nsOf() (nsutil.NSID, string) {
+	if q.nsWhy != "" {
+		return nsutil.NSID{}, q.nsWhy
+	}
+	return q.NS, q.NSNote
 }
 
 // refresh reads q's status again: the same process, in the same namespace.
@@ -186,7 +206,8 @@ func refresh(q *Process, pr Proc, ino uint64) (*Process, error) {
 	}
 	// The same inode is the same process: its start time (an engine
 	// daemon's, read with its first status) stands.
-	p := &Process{PID: q.PID, Status: st, Kthread: q.Kthread, NS: q.NS, NSNote: q.NSNote, StartTime: q.StartTime, ino: ino, seen: true}
+	ns, note := q.nsOf()
+	p := &Process{PID: q.PID, Status: st, Kthread: q.Kthread, NS: ns, NSNote: note, StartTime: q.StartTime, ino: ino, seen: true}
 	p.noteStatus()
 	if st.Kthread.Known {
 		p.Kthread = st.Kthread

@@ -1,0 +1,191 @@
+package procinspect_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sigview/sigview/internal/nstest"
+	"github.com/sigview/sigview/nsutil"
+	"github.com/sigview/sigview/procinspect"
+)
+
+// TestRescanInfersAsNonRoot: a viewer that cannot read a namespace init's
+// ns/pid names the namespace by the init's PID (inferNS) until a process
+// of its own is born there, whose link gives the inode; when that process
+// exits, the name is the init's PID again. A rescan that builds on the
+// last snapshot (Scanner.Prev) must say what a full scan says at each
+// step: kept, the init's name split the namespace in two (the init and its
+// old children under "init PID I", the newcomer under the inode, with no
+// init), and a learned inode outlived the process it was learned through.
+//
+// It re-runs itself as PID 1 of a new PID namespace with a private procfs;
+// there a root-owned shell is the init of a namespace of its own, and the
+// scanning side is this test binary again as uid 65534.
+func TestRescanInfersAsNonRoot(t *testing.T) {
+	if dir := os.Getenv("SIGVIEW_NONROOT_SCANNER"); dir != "" {
+		nonRootScanner(t, dir)
+		return
+	}
+	if os.Getenv("SIGVIEW_NONROOT_INNER") != "" {
+		nonRootInside(t)
+		return
+	}
+	nstest.NeedNamespaces(t)
+	for _, c := range []string{"setpriv", "sh", "sleep"} {
+		if _, err := exec.LookPath(c); err != nil {
+			t.Fatalf("this test needs %s: %v", c, err)
+		}
+	}
+	nstest.RerunAsInit(t, "TestRescanInfersAsNonRoot", 120*time.Second, "", "SIGVIEW_NONROOT_INNER=1")
+}
+
+func nonRootInside(t *testing.T) {
+	nstest.BecomeProcInit(t)
+	dir, err := os.MkdirTemp("", "sigview-nonroot-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	for _, f := range []string{"a", "b"} {
+		if err := syscall.Mkfifo(filepath.Join(dir, f), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(filepath.Join(dir, f), 0o666)
+	}
+	b, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "procinspect.test")
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	// The namespace's init, root's: a child of its own; on the first word
+	// in fifo a, a process of uid 65534 (setpriv execs sleep: dumpable
+	// again, its ns/pid readable by its owner); on the first in b, that
+	// process killed and reaped.
+	script := `sleep 1000 &
+read x < "$1/a"
+setpriv --reuid 65534 --regid 65534 --clear-groups sleep 1000 &
+read x < "$1/b"
+kill $!
+wait`
+	init := exec.Command("sh", "-c", script, "sh", dir)
+	init.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
+	if err := init.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		init.Process.Kill()
+		init.Wait()
+	}()
+	kids := "/proc/" + strconv.Itoa(init.Process.Pid) + "/task/" + strconv.Itoa(init.Process.Pid) + "/children"
+	waitUntil(t, "the init's first child", func() bool {
+		b, _ := os.ReadFile(kids)
+		f := strings.Fields(string(b))
+		if len(f) != 1 {
+			return false
+		}
+		c, _ := os.ReadFile("/proc/" + f[0] + "/comm")
+		return string(c) == "sleep\n"
+	})
+	cmd := exec.Command(exe, "-test.run=^TestRescanInfersAsNonRoot$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "SIGVIEW_NONROOT_SCANNER="+dir, "SIGVIEW_NONROOT_INIT="+strconv.Itoa(init.Process.Pid))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	t.Logf("the scanner, as uid 65534:\n%s", out)
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestRescanInfersAsNonRoot") {
+		t.Fatalf("the scanner as uid 65534 failed: %v", err)
+	}
+}
+
+// waitUntil polls ok for up to 10 s.
+func waitUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10 s", what)
+		}
+	}
+}
+
+func nonRootScanner(t *testing.T, dir string) {
+	initPID, _ := strconv.Atoi(os.Getenv("SIGVIEW_NONROOT_INIT"))
+	sc := procinspect.Scanner{Root: "/proc"}
+	scan := func(prev *procinspect.Snapshot) *procinspect.Snapshot {
+		t.Helper()
+		s := sc
+		s.Prev = prev
+		snap, err := s.Scan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return snap
+	}
+	nsOf := func(s *procinspect.Snapshot) nsutil.NSID {
+		t.Helper()
+		p := s.Process(initPID)
+		if p == nil {
+			t.Fatalf("the init, PID %d, is not in the snapshot", initPID)
+		}
+		return p.NS
+	}
+	compare := func(step string, got, want *procinspect.Snapshot) {
+		t.Helper()
+		for _, d := range compareScans(got, want) {
+			t.Errorf("%s: %s", step, d)
+		}
+	}
+	first := scan(nil)
+	if id := nsOf(first); id != nsutil.ByInit(initPID) {
+		t.Fatalf("the init's namespace as uid 65534 before a process of its own is there: %v, want it named by the init", id)
+	}
+	// A process of uid 65534 is born in the namespace.
+	if err := os.WriteFile(filepath.Join(dir, "a"), []byte("x\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	// The shell knows it by its PID in the namespace; this procfs, by the
+	// init's children.
+	var newPID int
+	kids := "/proc/" + strconv.Itoa(initPID) + "/task/" + strconv.Itoa(initPID) + "/children"
+	waitUntil(t, "the process of uid 65534", func() bool {
+		b, _ := os.ReadFile(kids)
+		for _, f := range strings.Fields(string(b)) {
+			st, _ := os.ReadFile("/proc/" + f + "/status")
+			if strings.HasPrefix(string(st), "Name:\tsleep\n") && strings.Contains(string(st), "\nUid:\t65534\t") {
+				newPID, _ = strconv.Atoi(f)
+				return true
+			}
+		}
+		return false
+	})
+	inc, full := scan(first), scan(nil)
+	if id := nsOf(full); !id.HasInode() {
+		t.Fatalf("a full scan with PID %d (uid 65534) in the namespace: the init's namespace %v, want its inode", newPID, id)
+	}
+	compare("a process of the viewer's born in the namespace", inc, full)
+	// It exits: the inode is known no more.
+	if err := os.WriteFile(filepath.Join(dir, "b"), []byte("x\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the end of the process of uid 65534", func() bool {
+		_, err := os.Stat("/proc/" + strconv.Itoa(newPID))
+		return err != nil
+	})
+	inc2, incFull, full2 := scan(inc), scan(full), scan(nil)
+	if id := nsOf(full2); id != nsutil.ByInit(initPID) {
+		t.Fatalf("a full scan after PID %d exited: the init's namespace %v, want it named by the init", newPID, id)
+	}
+	compare("after it exits (rescans all along)", inc2, full2)
+	compare("after it exits (a rescan of the full scan that learned the inode)", incFull, full2)
+	t.Logf("the init's namespace: %v, then %v, then %v", nsOf(first), nsOf(full), nsOf(full2))
+}
