@@ -426,11 +426,14 @@ func intPtr(i procinspect.Int) *int {
 	return ptr(i.V)
 }
 
+// statePtr is a state letter as render.State shows it (escaped by
+// procinspect.Printable: the byte comes from a status file a process, or a
+// --proc tree, controls); nil when it was not read.
 func statePtr(s byte) *string {
 	if s == 0 {
 		return nil
 	}
-	return ptr(string(rune(s)))
+	return ptr(procinspect.Printable(string([]byte{s})))
 }
 
 func ptr[T any](v T) *T { return &v }

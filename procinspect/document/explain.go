@@ -82,7 +82,7 @@ func taskOf(t procinspect.Thread) Task {
 	st := t.Status
 	td := Task{TID: t.TID, Masks: docMasks(st)}
 	if st.State != 0 {
-		td.State = ptr(string(rune(st.State)))
+		td.State = statePtr(st.State)
 	}
 	if t.Syscall != -2 {
 		td.Syscall = ptr(t.Syscall)

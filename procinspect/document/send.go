@@ -26,7 +26,7 @@ func SendOf(r act.SendReport, status int) Send {
 		d.ExitCode = ptr(r.Exit.V)
 	}
 	if !r.Ended && r.State != 0 { // alive, and its status was read
-		d.State, d.Pending = ptr(string(rune(r.State))), ptr(r.Pending)
+		d.State, d.Pending = statePtr(r.State), ptr(r.Pending)
 	}
 	if r.Held.Known {
 		d.Held = ptr(r.Held.V)

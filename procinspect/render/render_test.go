@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -202,4 +203,85 @@ func TestRenderersShareOneAssessment(t *testing.T) {
 			t.Errorf("rendering #%d predicted %d times; want 0: renderers read the Assessments", i+1, got)
 		}
 	}
+}
+
+// TestStateEscapedAsTheTableShowsIt: a process's state byte comes from a
+// status file the process (or a --proc tree) controls; the JSON document
+// (WriteReport, the --json path, and Report) gives it as explain shows it,
+// escaped by procinspect.Printable, for the init and its process entry: a
+// raw ESC in a JSON string is a raw ESC for whoever prints it.
+func TestStateEscapedAsTheTableShowsIt(t *testing.T) {
+	for _, st := range []byte{0x1b, 0xff, 0x9b, 0x7f, 0x01, '"', '\\', 'S'} {
+		snap := scan(t, hostileRoot, 4242)
+		snap.Kernel = kernel()
+		p := snap.Process(4242)
+		p.Status.State = st
+		as := assessed(snap)
+		want := render.State(st)
+		var ex bytes.Buffer
+		if err := render.WriteExplain(&ex, as, p); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(ex.String(), "state: "+want+"   ") {
+			t.Errorf("state %#x: explain lacks %q:\n%s", st, "state: "+want, ex.String())
+		}
+		var b bytes.Buffer
+		if err := document.WriteReport(&b, snap, as); err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Namespaces []struct {
+				Init *struct {
+					PID   int     `json:"pid"`
+					State *string `json:"state"`
+				} `json:"init"`
+				Processes []struct {
+					PID   int     `json:"pid"`
+					State *string `json:"state"`
+				} `json:"processes"`
+			} `json:"namespaces"`
+		}
+		if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		seen := 0
+		for _, ns := range doc.Namespaces {
+			if ns.Init != nil && ns.Init.PID == 4242 {
+				seen++
+				if ns.Init.State == nil || *ns.Init.State != want {
+					t.Errorf("state %#x: init's JSON state %q, explain shows %q", st, deref(ns.Init.State), want)
+				}
+			}
+			for _, q := range ns.Processes {
+				if q.PID == 4242 {
+					seen++
+					if q.State == nil || *q.State != want {
+						t.Errorf("state %#x: process's JSON state %q, explain shows %q", st, deref(q.State), want)
+					}
+				}
+			}
+		}
+		if seen != 2 {
+			t.Errorf("state %#x: PID 4242 found %d times in the document (init and process); want 2", st, seen)
+		}
+		noRaw(t, []byte(want))
+		// explain --json's threads (the fixture's thread 4243 has the C1
+		// byte 0x9b as its state).
+		tasks := document.ExplainOf(as, p).Tasks
+		if len(tasks) == 0 || p.Deep == nil || len(tasks) != len(p.Deep.Threads) {
+			t.Fatalf("explain of 4242 has %d tasks; want its threads", len(tasks))
+		}
+		for i, th := range p.Deep.Threads {
+			if w := render.State(th.Status.State); tasks[i].State == nil || *tasks[i].State != w {
+				t.Errorf("thread %d: explain's JSON state %q, explain shows %q", th.TID, deref(tasks[i].State), w)
+			}
+		}
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<null>"
+	}
+	return *s
 }
