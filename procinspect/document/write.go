@@ -76,14 +76,19 @@ func writeNamespaces(w io.Writer, d Document, n int, ns func(int) DocNS, null bo
 	enc := newEncoder(&one, "    ")
 	var procs []byte
 	for i := range n {
-		one.Reset()
-		if err := encodeNS(&one, enc, ns(i), &procs); err != nil {
-			return err
-		}
 		if i > 0 {
 			bw.WriteString(",")
 		}
-		bw.WriteString("\n    ")
+		// A failed write (a full disk, a closed client) is kept by bw and
+		// returned by every write after it: stop at once rather than
+		// build and encode every namespace left for nothing.
+		if _, err := bw.WriteString("\n    "); err != nil {
+			return err
+		}
+		one.Reset()
+		if _, err := encodeNS(&one, enc, ns(i), &procs); err != nil {
+			return err
+		}
 		bw.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
 	}
 	bw.WriteString("\n  ],\n")
