@@ -13,77 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/sigview/sigview/nsutil"
 )
-
-// readFile reads a small /proc file whole: open, read and close, into a
-// pooled buffer, and a copy of exactly what was read (os.ReadFile's stat,
-// growing reads and poller registration cost more than the read itself
-// for the dozen files a rescan reads per init).
-func readFile(path string) ([]byte, error) {
-	bp := statusBufs.Get().(*[]byte)
-	defer statusBufs.Put(bp)
-	b, err := readSmall(path, *bp)
-	if err != nil {
-		return nil, err
-	}
-	if cap(b) > cap(*bp) && cap(b) <= 1<<20 {
-		*bp = b[:cap(b)]
-	}
-	return bytes.Clone(b), nil
-}
-
-// statusBufs recycles the buffers status files are read into: a scan reads
-// one per process, and most of a scan's cost is this read.
-var statusBufs = sync.Pool{New: func() any { b := make([]byte, 4096); return &b }}
-
-// readSmall reads a /proc file into buf with as few system calls as
-// possible: open, read, close. A seq_file returns a short read only at its
-// end, so a read that does not fill the buffer is the whole file.
-func readSmall(path string, buf []byte) ([]byte, error) {
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
-	}
-	defer syscall.Close(fd)
-	n := 0
-	for {
-		if n == len(buf) {
-			buf = append(buf, make([]byte, len(buf))...)
-		}
-		m, err := syscall.Read(fd, buf[n:])
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &os.PathError{Op: "read", Path: path, Err: err}
-		}
-		n += m
-		if m == 0 || n < len(buf) {
-			return buf[:n], nil
-		}
-	}
-}
-
-// ReadStatus reads and parses a status file (root/PID/status or a thread's).
-func ReadStatus(path string) (Status, error) {
-	bp := statusBufs.Get().(*[]byte)
-	defer statusBufs.Put(bp)
-	b, err := readSmall(path, *bp)
-	if err != nil {
-		return Status{}, err
-	}
-	if cap(b) > cap(*bp) {
-		*bp = b[:cap(b)]
-	}
-	s, err := ParseStatus(b)
-	if err != nil {
-		return s, fmt.Errorf("%s: %w", path, err)
-	}
-	return s, nil
-}
 
 // readCmdline reads a process's argv; nil when it is unreadable or empty
 // (a kernel thread, a zombie).
