@@ -11,7 +11,8 @@ import (
 // written: HTML characters as they are, control characters escaped by the
 // encoder. A Document is written a namespace at a time, the same bytes
 // without one buffer holding them all (at 20,000 processes that buffer
-// was most of --json's peak memory).
+// was most of --json's peak memory). A failed write stops it: what was
+// written is a truncated document, and the error is returned.
 func Write(w io.Writer, v any) error {
 	switch d := v.(type) {
 	case Document:
