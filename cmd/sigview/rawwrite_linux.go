@@ -3,6 +3,8 @@ package main
 import (
 	"io"
 	"os"
+	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -20,23 +22,34 @@ import (
 // handled and its BPF programs would stay attached, running in every
 // kill(), for as long as nobody read stdout (a pager not scrolling, a
 // terminal stopped with Ctrl-S). So a raw write is made only when a
-// poll(2) that does not wait says the descriptor takes data, and it is at
-// most rawChunk bytes, which a pipe that takes data takes whole (PIPE_BUF:
-// one free slot holds it). Otherwise the rest goes to f's own Write, which
-// enters the system call the runtime's way: its P goes to other goroutines
-// while it blocks. Any error but EINTR (EPIPE, ...) hands the rest to f's
-// own Write too, so that errors are what they were (a closed pipe on
-// stdout ends sigview by SIGPIPE, as os.File does).
+// poll(2) that does not wait says the descriptor takes data (or has an
+// error to say), and it is at most rawChunk bytes, which a pipe that takes
+// data takes whole (PIPE_BUF: one free slot holds it). Otherwise the
+// writer waits in ppoll(2) entered the runtime's way (its P goes to other
+// goroutines: the signal is handled and the recorder closed) until the
+// descriptor takes data or the write deadline passes (os.ErrDeadlineExceeded,
+// as os.File says it). EAGAIN (the description made non-blocking by
+// another process sharing it) waits the same way. Any other error but
+// EINTR (EPIPE, ...) hands the rest to f's own Write, so that errors are
+// what they were (a closed pipe on stdout ends sigview by SIGPIPE, as
+// os.File does).
 type rawWriter struct {
 	f  *os.File
 	fd uintptr
+	// deadline, in Unix nanoseconds (0: none), bounds a wait for the
+	// descriptor to take data, not a write that goes on.
+	deadline atomic.Int64
 }
 
 // rawChunk is the most one raw write writes: PIPE_BUF, which a pipe that
 // polls writable takes without blocking.
 const rawChunk = 4096
 
-// rawStdout returns w as a rawWriter when it is a file in blocking mode
+// waitSlice is the longest one ppoll waits: how soon a wait notices a
+// deadline set while it waited.
+const waitSlice = 100 * time.Millisecond
+
+// rawStdout returns w as a *rawWriter when it is a file in blocking mode
 // (read through SyscallConn: f.Fd would make a non-blocking one blocking).
 func rawStdout(w io.Writer) io.Writer {
 	f, ok := w.(*os.File)
@@ -47,7 +60,7 @@ func rawStdout(w io.Writer) io.Writer {
 	if err != nil {
 		return w
 	}
-	raw := rawWriter{f: f}
+	raw := &rawWriter{f: f}
 	blocking := false
 	if rc.Control(func(fd uintptr) {
 		fl, err := unix.FcntlInt(fd, unix.F_GETFL, 0)
@@ -58,19 +71,37 @@ func rawStdout(w io.Writer) io.Writer {
 	return raw
 }
 
-func (w rawWriter) Write(b []byte) (int, error) {
+// SetWriteDeadline bounds how long a Write waits for the descriptor to
+// take data, from now on and in a Write waiting already; the zero time
+// removes the bound.
+func (w *rawWriter) SetWriteDeadline(t time.Time) error {
+	var ns int64
+	if !t.IsZero() {
+		ns = max(t.UnixNano(), 1)
+	}
+	w.deadline.Store(ns)
+	return nil
+}
+
+func (w *rawWriter) Write(b []byte) (int, error) {
 	fd := w.fd
 	n := 0
 	for n < len(b) {
-		if !w.writable() {
-			k, err := w.f.Write(b[n:])
-			return n + k, err
+		if !w.ready() {
+			if err := w.wait(); err != nil {
+				return n, err
+			}
+			continue
 		}
 		m, _, e := unix.RawSyscall(unix.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[n])), uintptr(min(len(b)-n, rawChunk)))
 		switch {
 		case e == 0 && m > 0:
 			n += int(m)
 		case e == unix.EINTR:
+		case e == unix.EAGAIN:
+			if err := w.wait(); err != nil {
+				return n, err
+			}
 		default:
 			k, err := w.f.Write(b[n:])
 			return n + k, err
@@ -79,10 +110,11 @@ func (w rawWriter) Write(b []byte) (int, error) {
 	return n, nil
 }
 
-// writable reports whether the descriptor takes data now: a ppoll(2) with
-// a zero timeout, raw (it does not wait). An error says no: f's Write then
-// finds out what is wrong.
-func (w rawWriter) writable() bool {
+// ready reports whether a write would not block: the descriptor takes
+// data, or has an error a write would return (a pipe with no reader, a
+// terminal hung up). A ppoll(2) with a zero timeout, raw (it does not
+// wait).
+func (w *rawWriter) ready() bool {
 	pfd := unix.PollFd{Fd: int32(w.fd), Events: unix.POLLOUT}
 	var ts unix.Timespec
 	for {
@@ -90,6 +122,31 @@ func (w rawWriter) writable() bool {
 		if e == unix.EINTR {
 			continue
 		}
-		return e == 0 && r == 1 && pfd.Revents&unix.POLLOUT != 0 && pfd.Revents&(unix.POLLERR|unix.POLLHUP|unix.POLLNVAL) == 0
+		return e != 0 || (r == 1 && pfd.Revents != 0)
+	}
+}
+
+// wait waits, in ppoll(2) entered the runtime's way, until the descriptor
+// takes data or has an error, or the deadline passes.
+func (w *rawWriter) wait() error {
+	for {
+		slice := waitSlice
+		if d := w.deadline.Load(); d != 0 {
+			left := time.Until(time.Unix(0, d))
+			if left <= 0 {
+				return os.ErrDeadlineExceeded
+			}
+			slice = min(slice, left)
+		}
+		pfd := []unix.PollFd{{Fd: int32(w.fd), Events: unix.POLLOUT}}
+		ts := unix.NsecToTimespec(int64(slice))
+		n, err := unix.Ppoll(pfd, &ts, nil)
+		switch {
+		case err == unix.EINTR || (err == nil && n == 0):
+		case err != nil:
+			return &os.PathError{Op: "poll", Path: w.f.Name(), Err: err}
+		default:
+			return nil
+		}
 	}
 }

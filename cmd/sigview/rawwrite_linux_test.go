@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -34,9 +35,9 @@ func blockingPipe(t *testing.T) (r, w *os.File) {
 // this process (as it would never stop the reader of watch's output).
 func TestRawStdout(t *testing.T) {
 	r, w := blockingPipe(t)
-	raw, ok := rawStdout(w).(rawWriter)
+	raw, ok := rawStdout(w).(*rawWriter)
 	if !ok {
-		t.Fatalf("rawStdout(a blocking pipe) = %T, want rawWriter", rawStdout(w))
+		t.Fatalf("rawStdout(a blocking pipe) = %T, want *rawWriter", rawStdout(w))
 	}
 	out := filepath.Join(t.TempDir(), "out")
 	of, err := os.Create(out)
@@ -81,5 +82,115 @@ func TestRawStdout(t *testing.T) {
 	raw2 := rawStdout(w2)
 	if _, err := raw2.Write([]byte("x")); !errors.Is(err, syscall.EPIPE) {
 		t.Errorf("Write to a pipe with no reader: %v, want EPIPE", err)
+	}
+}
+
+// slowRead starts a reader of r (another process: python3) that takes 512
+// bytes at a time, pausing between reads, into a file; wait returns what
+// it read.
+func slowRead(t *testing.T, r *os.File) (wait func() []byte) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	of, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("python3", "-c", `import os, sys, time
+while True:
+    b = os.read(0, 512)
+    if not b:
+        break
+    sys.stdout.buffer.write(b)
+    time.sleep(0.0005)
+`)
+	cmd.Stdin, cmd.Stdout = r, of
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	of.Close()
+	r.Close()
+	return func() []byte {
+		if err := cmd.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+}
+
+// TestRawStdoutSlowReader: through a one-page pipe read 512 bytes at a
+// time, a write is many raw writes with waits between (the pipe full):
+// every byte arrives, in order. With the descriptor made non-blocking
+// behind the writer's back (another process sharing it), EAGAIN is waited
+// out, not an error.
+func TestRawStdoutSlowReader(t *testing.T) {
+	for _, nonblock := range []bool{false, true} {
+		r, w := blockingPipe(t)
+		if _, err := unix.FcntlInt(w.Fd(), unix.F_SETPIPE_SZ, 4096); err != nil {
+			t.Fatal(err)
+		}
+		raw, ok := rawStdout(w).(*rawWriter)
+		if !ok {
+			t.Fatalf("rawStdout(a blocking pipe) = %T, want *rawWriter", rawStdout(w))
+		}
+		if nonblock {
+			if err := unix.SetNonblock(int(w.Fd()), true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wait := slowRead(t, r)
+		want := make([]byte, 100<<10)
+		for i := range want {
+			want[i] = byte(i % 251)
+		}
+		if n, err := raw.Write(want); n != len(want) || err != nil {
+			t.Errorf("non-blocking %v: Write = %d, %v; want %d, nil", nonblock, n, err, len(want))
+		}
+		w.Close()
+		if got := wait(); !bytes.Equal(got, want) {
+			t.Errorf("non-blocking %v: read %d bytes, not the %d written", nonblock, len(got), len(want))
+		}
+	}
+}
+
+// TestRawStdoutDeadline: a write to a pipe nobody reads waits until the
+// write deadline and then says so (os.ErrDeadlineExceeded), with what it
+// wrote; set while it waits, the deadline ends the wait too.
+func TestRawStdoutDeadline(t *testing.T) {
+	_, w := blockingPipe(t)
+	raw := rawStdout(w).(*rawWriter)
+	b := make([]byte, 1<<20) // more than a pipe holds
+	raw.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+	start := time.Now()
+	n, err := raw.Write(b)
+	if !errors.Is(err, os.ErrDeadlineExceeded) || n <= 0 || n >= len(b) {
+		t.Errorf("Write = %d, %v; want part of %d, os.ErrDeadlineExceeded", n, err, len(b))
+	}
+	if took := time.Since(start); took < 100*time.Millisecond || took > 5*time.Second {
+		t.Errorf("Write returned after %v, deadline 100 ms", took)
+	}
+	raw.SetWriteDeadline(time.Time{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := raw.Write(b)
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("Write to a full pipe returned without a deadline: %v", err)
+	default:
+	}
+	raw.SetWriteDeadline(time.Now())
+	select {
+	case err := <-done:
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("Write after the deadline was set: %v, want os.ErrDeadlineExceeded", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a deadline set during a wait did not end it")
 	}
 }

@@ -188,7 +188,14 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stderr, "sigview: watching %s (stop with Ctrl-C)\n", watchingWhat(opts))
 	// Buffered, and flushed whenever no record waits: a storm of signals
 	// costs one write per batch, and a lone event is printed at once.
-	bw := bufio.NewWriterSize(rawStdout(stdout), 64<<10)
+	out := rawStdout(stdout)
+	bw := bufio.NewWriterSize(out, 64<<10)
+	// Once stopped, what is left is written if stdout takes it within
+	// stopGrace: a reader that takes nothing (a pager that does not read)
+	// does not keep watch from ending.
+	if d, ok := out.(interface{ SetWriteDeadline(time.Time) error }); ok {
+		defer context.AfterFunc(ctx, func() { d.SetWriteDeadline(time.Now().Add(stopGrace)) })()
+	}
 	write := func(it watch.Item) error { return render.WriteWatchItem(bw, it) }
 	if o.json {
 		var line []byte // reused: a line costs no allocation
@@ -198,20 +205,39 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 	}
-	var werr error
+	var (
+		werr    error
+		dropped int // items not written after werr
+	)
 	fail := func(err error) {
 		if werr == nil && err != nil {
 			werr = err
 			stop()
 		}
 	}
-	runErr := w.Run(ctx, rec, func(it watch.Item) { fail(write(it)) }, func() { fail(bw.Flush()) })
+	runErr := w.Run(ctx, rec, func(it watch.Item) {
+		if werr != nil {
+			dropped++
+			return
+		}
+		fail(write(it))
+	}, func() { fail(bw.Flush()) })
 	fail(bw.Flush())
 	if runErr != nil {
 		return fmt.Errorf("watch: %w", runErr)
 	}
+	if errors.Is(werr, os.ErrDeadlineExceeded) {
+		// Set only once stopped: stopped as asked, with output lost.
+		fmt.Fprintf(stderr, "sigview: watch: stdout took nothing for %v after the stop: "+
+			"dropped what was not written (%d bytes and %d later lines)\n", stopGrace, bw.Buffered(), dropped)
+		return nil
+	}
 	return werr
 }
+
+// stopGrace is how long, once watch is stopped, a write waits for stdout
+// to take data before what is left is dropped.
+const stopGrace = time.Second
 
 // watchProcs runs watch on one P (one thread running Go code at a time)
 // unless GOMAXPROCS in the environment says otherwise. In a storm the
