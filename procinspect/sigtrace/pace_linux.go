@@ -48,23 +48,28 @@ func (p *pacer) sleep(d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
-	rc := p.rc
+	if !p.arm(d) {
+		return false
+	}
+	// The expiry count is read raw: EAGAIN before the expiry makes the
+	// runtime's poller wait for it. Any error (Close) ends the sleep.
+	return p.rc.Read(func(fd uintptr) bool {
+		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&p.buf[0])), uintptr(len(p.buf)))
+		return e != unix.EAGAIN && e != unix.EINTR
+	}) == nil
+}
+
+// arm sets the timer to expire once, d from now; false when it cannot
+// (closed).
+func (p *pacer) arm(d time.Duration) bool {
 	ok := true
-	err := rc.Control(func(fd uintptr) {
+	err := p.rc.Control(func(fd uintptr) {
 		ts := unix.NsecToTimespec(int64(d))
 		if unix.TimerfdSettime(int(fd), 0, &unix.ItimerSpec{Value: ts}, nil) != nil {
 			ok = false
 		}
 	})
-	if err != nil || !ok {
-		return false
-	}
-	// The expiry count is read raw: EAGAIN before the expiry makes the
-	// runtime's poller wait for it. Any error (Close) ends the sleep.
-	return rc.Read(func(fd uintptr) bool {
-		_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&p.buf[0])), uintptr(len(p.buf)))
-		return e != unix.EAGAIN && e != unix.EINTR
-	}) == nil
+	return err == nil && ok
 }
 
 func (p *pacer) close() error { return p.f.Close() }

@@ -3,6 +3,8 @@ package sigtrace
 import (
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestPacer: a sleep lasts at least what it was asked; Close ends a sleep
@@ -17,9 +19,34 @@ func TestPacer(t *testing.T) {
 		if !p.sleep(d) {
 			t.Fatalf("sleep(%v) = false before Close", d)
 		}
-		if took := time.Since(start); took < d {
+		// The upper bound is generous (a loaded machine): it catches a
+		// timer that never fires or sleeps many times too long.
+		if took := time.Since(start); took < d || took > 2*time.Second {
 			t.Errorf("sleep(%v) took %v", d, took)
 		}
+	}
+	// What a sleep arms, read back from the kernel (not timed; long enough
+	// not to expire before it is read): a sleep of d waits no longer than
+	// d, and the reader's sleeps are at most Poll, which bounds an event's
+	// latency in a storm (the 100 ms).
+	if Poll <= 0 || Poll > 100*time.Millisecond {
+		t.Errorf("Poll = %v, want at most 100 ms", Poll)
+	}
+	for _, d := range []time.Duration{time.Second, time.Hour} {
+		if !p.arm(d) {
+			t.Fatalf("arm(%v) = false before Close", d)
+		}
+		var cur unix.ItimerSpec
+		if err := p.rc.Control(func(fd uintptr) { _ = unix.TimerfdGettime(int(fd), &cur) }); err != nil {
+			t.Fatal(err)
+		}
+		left := time.Duration(unix.TimespecToNsec(cur.Value))
+		if left <= 0 || left > d || cur.Interval != (unix.Timespec{}) {
+			t.Errorf("armed for %v: %v left, interval %v; want 0 < left <= %v, no interval", d, left, cur.Interval, d)
+		}
+	}
+	if !p.sleep(time.Millisecond) { // consumes the last arming's expiry
+		t.Fatal("sleep = false before Close")
 	}
 	done := make(chan bool)
 	go func() { done <- p.sleep(time.Hour) }()

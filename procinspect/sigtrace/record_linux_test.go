@@ -70,3 +70,37 @@ func TestRecordKill(t *testing.T) {
 		t.Errorf("read after close: %v, want ErrClosed", err)
 	}
 }
+
+// TestRecorderCloseFDs: Close gives back every descriptor Open took (the
+// BPF objects' and the pacer's timerfd, registered with the runtime's
+// poller), after reads that slept on the pacer.
+func TestRecorderCloseFDs(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	count := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ents)
+	}
+	before := count()
+	r, err := Open(Options{PIDs: []int{os.Getpid()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if open := count(); open <= before {
+		t.Fatalf("%d descriptors open with the recorder, %d before", open, before)
+	}
+	if _, err := r.ReadBatch(nil, time.Now().Add(50*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if !r.sleep(time.Millisecond) {
+		t.Fatal("sleep = false before Close")
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if after := count(); after != before {
+		t.Errorf("%d descriptors after Close, %d before Open", after, before)
+	}
+}
