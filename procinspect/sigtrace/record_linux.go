@@ -320,6 +320,10 @@ func (r *Recorder) ReadBatch(dst []Record, deadline time.Time) ([]Record, error)
 				}
 			}
 			r.rd.SetDeadline(time.Now())
+		case avail > 0:
+			// Quiet, but records wait (written without a wakeup while
+			// the reader was held): take them without a wait.
+			r.rd.SetDeadline(now)
 		default:
 			// Quiet: the kernel wakes the reader for the next record.
 			r.rd.SetDeadline(minTime(now.Add(idlePoll), deadline))
