@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -141,7 +142,8 @@ func nonRootScanner(t *testing.T, dir string) {
 	}
 	compare := func(step string, got, want *procinspect.Snapshot) {
 		t.Helper()
-		for _, d := range compareScans(got, want) {
+		rest, deep := compareScans(got, want)
+		for _, d := range slices.Concat(rest, deep) {
 			t.Errorf("%s: %s", step, d)
 		}
 	}
@@ -189,3 +191,4 @@ func nonRootScanner(t *testing.T, dir string) {
 	compare("after it exits (a rescan of the full scan that learned the inode)", incFull, full2)
 	t.Logf("the init's namespace: %v, then %v, then %v", nsOf(first), nsOf(full), nsOf(full2))
 }
+
