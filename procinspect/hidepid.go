@@ -11,15 +11,18 @@ import (
 // hidepid returns, for a live procfs whose hidepid mount option can hide
 // processes from this reader, the warning that says so; "" otherwise. An
 // unreadable mount table is a warning of its own: whether processes are
-// hidden is then unknown.
-func hidepid(root string, reader nsutil.Reader) (warning, unreadable string) {
+// hidden is then unknown. closed reports hidepid=1 (noaccess) for this
+// reader: other users' processes are listed but cannot be read, so a
+// process listed and read before may be unreadable now (its owner or
+// dumpability changed) while the listing still names it.
+func hidepid(root string, reader nsutil.Reader) (warning, unreadable string, closed bool) {
 	m, err := nsutil.ProcMountOf(root)
 	if err != nil {
-		return "", reason(err)
+		return "", reason(err), false
 	}
 	what := m.Hides(reader)
 	if what == "" {
-		return "", ""
+		return "", "", false
 	}
 	fix := "run as root (CAP_SYS_PTRACE)"
 	if m.Hide != nsutil.HidePtraceable && m.GID != 0 {
@@ -29,7 +32,7 @@ func hidepid(root string, reader nsutil.Reader) (warning, unreadable string) {
 	if m.SubsetPID {
 		opts += ",subset=pid"
 	}
-	return fmt.Sprintf("this procfs (%s) is mounted with %s: %s; %s to see every process", m.MountPoint, opts, what, fix), ""
+	return fmt.Sprintf("this procfs (%s) is mounted with %s: %s; %s to see every process", m.MountPoint, opts, what, fix), "", m.Hide == nsutil.HideNoAccess
 }
 
 // Missing says why pid is not in the snapshot: it does not exist, or, on a

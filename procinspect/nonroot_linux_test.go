@@ -192,3 +192,128 @@ func nonRootScanner(t *testing.T, dir string) {
 	t.Logf("the init's namespace: %v, then %v, then %v", nsOf(first), nsOf(full), nsOf(full2))
 }
 
+// TestRescanHidepidNoAccess: on a procfs mounted hidepid=1 (noaccess),
+// a process the viewer could read becomes closed to it (here it makes
+// itself not dumpable) while the listing still names it. A full scan
+// omits it and warns; a rescan that builds on the last snapshot must too,
+// not carry the last reading. It re-runs itself as PID 1 of a new PID
+// namespace whose private procfs is mounted hidepid=1; the scanning side
+// is this test binary again as uid 65534.
+func TestRescanHidepidNoAccess(t *testing.T) {
+	if dir := os.Getenv("SIGVIEW_HIDEPID_SCANNER"); dir != "" {
+		hidepidScanner(t, dir)
+		return
+	}
+	if os.Getenv("SIGVIEW_HIDEPID_INNER") != "" {
+		hidepidInside(t)
+		return
+	}
+	nstest.NeedNamespaces(t)
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Fatalf("this test needs python3 (CI installs it): %v", err)
+	}
+	nstest.RerunAsInit(t, "TestRescanHidepidNoAccess", 120*time.Second, "", "SIGVIEW_HIDEPID_INNER=1")
+}
+
+func hidepidInside(t *testing.T) {
+	nstest.BecomeProcInit(t)
+	if err := syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, "hidepid=1"); err != nil {
+		t.Fatalf("mount a procfs with hidepid=1: %v", err)
+	}
+	dir, err := os.MkdirTemp("", "sigview-hidepid-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := syscall.Mkfifo(filepath.Join(dir, "a"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(filepath.Join(dir, "a"), 0o666)
+	b, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "procinspect.test")
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	// uid 65534's process, readable by its owner until the first word in
+	// fifo a, the child of a shell of uid 65534 (readable: a parent the
+	// rescan cannot read would have it read again anyway).
+	script := `import ctypes, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+open(sys.argv[1]).read()
+libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
+time.sleep(1000)`
+	sh := exec.Command("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+		"sh", "-c", `python3 -c "$0" "$1" & wait`, script, filepath.Join(dir, "a"))
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		sh.Process.Kill()
+		sh.Wait()
+	}()
+	kids := "/proc/" + strconv.Itoa(sh.Process.Pid) + "/task/" + strconv.Itoa(sh.Process.Pid) + "/children"
+	pid := 0
+	waitUntil(t, "python3 as uid 65534", func() bool {
+		b, _ := os.ReadFile(kids)
+		f := strings.Fields(string(b))
+		if len(f) != 1 {
+			return false
+		}
+		st, _ := os.ReadFile("/proc/" + f[0] + "/status")
+		pid, _ = strconv.Atoi(f[0])
+		return strings.HasPrefix(string(st), "Name:\tpython3\n")
+	})
+	// python3 outlives sh's kill: adopted by this PID 1, it dies with
+	// this PID namespace when the test ends.
+	cmd := exec.Command(exe, "-test.run=^TestRescanHidepidNoAccess$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "SIGVIEW_HIDEPID_SCANNER="+dir, "SIGVIEW_HIDEPID_PID="+strconv.Itoa(pid))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	t.Logf("the scanner, as uid 65534:\n%s", out)
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestRescanHidepidNoAccess") {
+		t.Fatalf("the scanner as uid 65534 failed: %v", err)
+	}
+}
+
+func hidepidScanner(t *testing.T, dir string) {
+	pid, _ := strconv.Atoi(os.Getenv("SIGVIEW_HIDEPID_PID"))
+	sc := procinspect.Scanner{Root: "/proc"}
+	first, err := sc.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Hidden == "" || first.Process(pid) == nil {
+		t.Fatalf("as uid 65534 on a procfs mounted hidepid=1: hidden %q, PID %d read: %v; want both", first.Hidden, pid, first.Process(pid) != nil)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a"), []byte("x\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	status := "/proc/" + strconv.Itoa(pid) + "/status"
+	waitUntil(t, "PID "+strconv.Itoa(pid)+" closed", func() bool {
+		_, err := os.ReadFile(status)
+		return err != nil
+	})
+	s := sc
+	s.Prev = first
+	got, err := s.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := sc.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Process(pid) != nil {
+		t.Fatalf("a full scan reads PID %d, closed to it", pid)
+	}
+	rest, deep := compareScans(got, want)
+	for _, d := range slices.Concat(rest, deep) {
+		t.Error(d)
+	}
+}

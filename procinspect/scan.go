@@ -73,9 +73,10 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	}
 	snap.byPID = make(map[int]*Process, len(ents))
 	var warn warnings
+	closed := false
 	if snap.Live {
 		var unreadable string
-		snap.Hidden, unreadable = hidepid(root, nsutil.Self())
+		snap.Hidden, unreadable, closed = hidepid(root, nsutil.Self())
 		if unreadable != "" {
 			warn.add("unreadable mount options (whether hidepid hides processes is unknown)", unreadable)
 		}
@@ -86,7 +87,15 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	}
 	snap.Processes = make([]*Process, 0, len(ents))
 	var threads []int
-	for i, r := range readAll(fs, ents, sc.plan(fs, ents, asked, named)) {
+	// Under hidepid=1 a process read before may be closed to this reader
+	// now, though still listed: only reading it tells (a full scan omits it
+	// and warns), so nothing is carried. Nor when the mount's hiding
+	// changed (a remount) since the last snapshot.
+	plan := make([]step, len(ents))
+	if prev := sc.prevFor(fs); !closed && (prev == nil || prev.Hidden == snap.Hidden) {
+		plan = sc.plan(fs, ents, asked, named)
+	}
+	for i, r := range readAll(fs, ents, plan) {
 		switch {
 		case r.err == errThread:
 			threads = append(threads, ents[i].pid)
