@@ -50,6 +50,9 @@ if ! command -v htop >/dev/null; then
 fi
 
 work=$(mktemp -d)
+# sigview's kernel-profile cache in the run's own directory: a measurement
+# leaves nothing in /run/sigview.
+export SIGVIEW_CACHE_DIR=$work/cache
 pids=()
 # mine PID: PID is still this shell's own child (not reaped, so not reused
 # by another process): its parent, in /proc/PID/stat, is this shell.

@@ -15,7 +15,7 @@ It prints each kind's median, 90th percentile and maximum in milliseconds, and t
 
 usage: scripts/keylat.py [-b SIGVIEW] [-n N] [-w WARM]
 """
-import argparse, os, pty, random, select, signal, struct, fcntl, termios, time, statistics, sys
+import argparse, os, pty, random, select, shutil, signal, struct, fcntl, tempfile, termios, time, statistics, sys
 
 ap = argparse.ArgumentParser()
 ap.add_argument("-b", default="sigview")
@@ -23,9 +23,13 @@ ap.add_argument("-n", type=int, default=20)
 ap.add_argument("-w", type=float, default=8)
 a = ap.parse_args()
 
+# sigview's kernel-profile cache goes to a directory of this run's, removed
+# at the end: a measurement leaves nothing in /run/sigview.
+cache = tempfile.mkdtemp(prefix="keylat-")
 pid, fd = pty.fork()
 if pid == 0:
     os.environ["TERM"] = "xterm-256color"
+    os.environ["SIGVIEW_CACHE_DIR"] = cache
     os.execvp(a.b, [a.b, "--interval", "1s"])
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 45, 160, 0, 0))
 os.kill(pid, signal.SIGWINCH)
@@ -80,6 +84,7 @@ finally:
     except ProcessLookupError:
         pass
     os.waitpid(pid, 0)
+    shutil.rmtree(cache, ignore_errors=True)
 
 for name, v in res.items():
     if not v:
