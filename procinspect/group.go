@@ -390,7 +390,9 @@ func (s *Snapshot) resolveNS(fs FS, warn *warnings) int {
 		case lvl > 0:
 			if up, _ := s.levelParent(p); up != nil {
 				if a := s.anchorOf(up, memo); a.p != nil && a.p.NS.HasInode() {
-					p.NS = a.p.NS
+					// From the init (or one who took it from the init): kept
+					// by a rescan; from another: taken again (nsOf).
+					p.NS, p.nsByInit, p.nsAgain = a.p.NS, a.p.nsByInit, !a.p.nsByInit
 					continue
 				}
 			}
@@ -404,6 +406,9 @@ func (s *Snapshot) resolveNS(fs FS, warn *warnings) int {
 			warn.add(x[0], x[1])
 		}
 		p.readWarn = append(p.readWarn, w...)
+		// Unreadable below level 0: a full scan would again take it from
+		// the chain, which may settle it later (an init that reads now).
+		p.nsAgain = p.Status.Level() > 0 && p.NS.IsZero()
 		if p.Status.Level() == 0 && p.NS.HasInode() {
 			level0 = p.NS
 		}

@@ -69,6 +69,14 @@ type Process struct {
 	// it rests on (the parent chain, which processes read their link) may
 	// have changed.
 	nsWhy string
+	// nsByInit marks NS as its namespace init's own ns/pid link, read by
+	// the init or taken from it (resolveNS). nsAgain marks a process whose
+	// ns/pid resolveNS settled other than from the init below level 0: NS
+	// taken from a process below the init that read its own link (true
+	// only while that process lives), or the process's own link read
+	// because the chain did not settle it (and unreadable then). A rescan
+	// defers it again for resolveNS (nsOf), as a full scan would.
+	nsByInit, nsAgain bool
 	// reused marks what the executable says (Deep.Go, Exe, JVM) as taken
 	// from the previous snapshot (Scanner.Prev).
 	reused bool

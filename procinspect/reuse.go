@@ -34,7 +34,10 @@ package procinspect
 //     its status read again: its PPid changed;
 //   - a process whose namespace is unknown is read afresh in full, so a
 //     reparenting that now proves its namespace is seen; one whose
-//     namespace was inferred has it inferred again (nsOf);
+//     namespace was inferred has it inferred again (nsOf), and its
+//     ns/pid tried again when its status is read again (an init), as its
+//     link may read now; one resolveNS did not take from its namespace's
+//     init below level 0 is resolved again (nsOf);
 //   - any other process is carried over as read: its status is as of when
 //     it was first read (an exec's new name or new masks are seen once it
 //     is shown in detail, or at once while Scanner.Names is set: the UI's
@@ -178,8 +181,21 @@ func restatus(fs FS, ps []*Process) {
 // every process, not what it reads only in depth.
 func (q *Process) carryCopy(ino uint64) Process {
 	ns, note := q.nsOf()
+	w := q.readWarn
+	if q.nsAgain {
+		w = nsWarnless(w)
+	}
 	return Process{PID: q.PID, Status: q.Status, Kthread: q.Kthread, NS: ns, NSNote: note,
-		StartTime: q.StartTime, ino: ino, readWarn: q.readWarn, carried: true, seen: true, initMemo: q.initMemo}
+		nsDeferred: q.nsAgain, nsByInit: q.nsByInit && !ns.IsZero(),
+		StartTime: q.StartTime, ino: ino, readWarn: w, carried: true, seen: true, initMemo: q.initMemo}
+}
+
+// nsWarnless is w without its ns/pid warning: the link is read again.
+func nsWarnless(w [][2]string) [][2]string {
+	if !slices.ContainsFunc(w, func(x [2]string) bool { return x[0] == "unreadable ns/pid" }) {
+		return w
+	}
+	return slices.DeleteFunc(slices.Clone(w), func(x [2]string) bool { return x[0] == "unreadable ns/pid" })
 }
 
 // nsOf is what a rescan keeps of q's namespace: a namespace read from
@@ -191,7 +207,21 @@ func (q *Process) carryCopy(ino uint64) Process {
 // would split the namespace in two (the init's name and the newcomer's
 // inode), or keep a name a full scan no longer gives. Inference runs only
 // when some process's link is unreadable: never as root.
+//
+// Likewise a namespace resolveNS did not take from the init below level 0
+// (nsAgain) is not kept but zero, its ns/pid deferred again, for resolveNS
+// to take again or read, as a full scan does: taken from a process below
+// the init that read its own link, it is true only while that process
+// lives, and kept after it exits it would name the init's namespace by an
+// inode a full scan no longer knows (initIno); a process whose own link
+// was unreadable takes it from the init once the init's link reads. One
+// taken from the init (nsByInit) is kept: the init lives as long as any
+// process of its namespace. As root every chain ends at an init whose link
+// reads: nothing is resolved again.
 func (q *Process) nsOf() (nsutil.NSID, string) {
+	if q.nsAgain {
+		return nsutil.NSID{}, ""
+	}
 	if q.nsWhy != "" {
 		return nsutil.NSID{}, q.nsWhy
 	}
@@ -207,17 +237,31 @@ func refresh(q *Process, pr Proc, ino uint64) (*Process, error) {
 	// The same inode is the same process: its start time (an engine
 	// daemon's, read with its first status) stands.
 	ns, note := q.nsOf()
-	p := &Process{PID: q.PID, Status: st, Kthread: q.Kthread, NS: ns, NSNote: note, StartTime: q.StartTime, ino: ino, seen: true}
+	p := &Process{PID: q.PID, Status: st, Kthread: q.Kthread, NS: ns, NSNote: note,
+		nsDeferred: q.nsAgain, nsByInit: q.nsByInit && !ns.IsZero(), StartTime: q.StartTime, ino: ino, seen: true}
 	p.noteStatus()
 	if st.Kthread.Known {
 		p.Kthread = st.Kthread
 	}
-	// The warnings of this read, and the namespace's of the first.
+	// An inferred namespace (its ns/pid was unreadable) whose status is
+	// read again anyway (an init, a process asked for): its link is tried
+	// again, as a full scan would, since it may read now (an exec or
+	// setuid to the viewer's user). Never as root, whose links read.
+	var nsWarn [][2]string
+	reread := q.nsWhy != "" && !q.nsAgain
+	if reread {
+		if err := readNS(p, pr, &nsWarn); err != nil {
+			return nil, err
+		}
+	}
+	// The warnings of this read, and the namespace's of the first (or of
+	// this read, when the link was read again).
 	for _, w := range q.readWarn {
-		if w[0] != "malformed status lines" {
+		if w[0] != "malformed status lines" && (!(reread || q.nsAgain) || w[0] != "unreadable ns/pid") {
 			p.readWarn = append(p.readWarn, w)
 		}
 	}
+	p.readWarn = append(p.readWarn, nsWarn...)
 	if len(st.Problems) > 0 {
 		p.readWarn = append(p.readWarn, malformed(p.PID, st))
 	}

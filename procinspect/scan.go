@@ -399,7 +399,8 @@ func readNS(p *Process, pr Proc, warn *[][2]string) error {
 	id, err := nsutil.PIDNS(pr.fs.Root, p.PID, live)
 	switch {
 	case err == nil:
-		p.NS = id
+		p.NS, p.NSNote = id, ""
+		p.nsByInit = p.Status.Level() > 0 && p.isInit()
 	case Vanished(err) && !live:
 		// A fixture without an ns link: nothing to say beyond unknown.
 		p.NSNote = "no ns/pid link"
