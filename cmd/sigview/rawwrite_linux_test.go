@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -192,5 +193,94 @@ func TestRawStdoutDeadline(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("a deadline set during a wait did not end it")
+	}
+}
+
+// TestRawStdoutKinds: raw writes are made only to a pipe or a regular file
+// in blocking mode, where a descriptor that polls writable takes up to
+// rawChunk bytes without blocking; a terminal (a pty's slave) and a socket
+// in blocking mode are left to os.File's Write, since a raw write there
+// could block holding watch's one P.
+func TestRawStdoutKinds(t *testing.T) {
+	_, pw := blockingPipe(t)
+	if got, ok := rawStdout(pw).(*rawWriter); !ok || !got.raw {
+		t.Errorf("rawStdout(a blocking pipe) = %#v, want a raw *rawWriter", rawStdout(pw))
+	}
+
+	path := filepath.Join(t.TempDir(), "out")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	raw, ok := rawStdout(f).(*rawWriter)
+	if !ok || !raw.raw {
+		t.Errorf("rawStdout(a regular file) = %T, want *rawWriter", rawStdout(f))
+	} else {
+		want := bytes.Repeat([]byte("0123456789abcdef"), 1<<12) // 64 KiB: several chunks
+		if n, err := raw.Write(want); n != len(want) || err != nil {
+			t.Errorf("Write to a regular file = %d, %v; want %d, nil", n, err, len(want))
+		}
+		if b, err := os.ReadFile(path); err != nil || !bytes.Equal(b, want) {
+			t.Errorf("regular file holds %d bytes (%v), not the %d written", len(b), err, len(want))
+		}
+	}
+
+	// A pty's slave, opened in blocking mode (os.OpenFile would make it
+	// non-blocking, which rawStdout refuses anyway).
+	mfd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(mfd)
+	pn, err := unix.IoctlGetInt(mfd, unix.TIOCGPTN)
+	if err == nil {
+		err = unix.IoctlSetPointerInt(mfd, unix.TIOCSPTLCK, 0)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	sfd, err := unix.Open(fmt.Sprintf("/dev/pts/%d", pn), unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts := os.NewFile(uintptr(sfd), "pts")
+	defer pts.Close()
+	if fl, err := unix.FcntlInt(uintptr(sfd), unix.F_GETFL, 0); err != nil || fl&unix.O_NONBLOCK != 0 {
+		t.Fatalf("pty slave flags %#x, %v: want blocking", fl, err)
+	}
+	if got, ok := rawStdout(pts).(*rawWriter); !ok || got.raw {
+		t.Errorf("rawStdout(a blocking pty slave) = %#v, want a *rawWriter that does not write raw", rawStdout(pts))
+	} else {
+		// Nobody reads the master: the poll-then-os.File writer ends at
+		// the deadline (a watchdog: a write that blocks fails the test).
+		got.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+		done := make(chan error, 1)
+		go func() {
+			_, err := got.Write(make([]byte, 1<<20))
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("Write to an unread pty: %v, want os.ErrDeadlineExceeded", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("Write to an unread pty did not end 10 s after a 100 ms deadline")
+		}
+	}
+
+	sp, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s0, s1 := os.NewFile(uintptr(sp[0]), "s0"), os.NewFile(uintptr(sp[1]), "s1")
+	defer s0.Close()
+	defer s1.Close()
+	if fl, err := unix.FcntlInt(uintptr(sp[0]), unix.F_GETFL, 0); err != nil || fl&unix.O_NONBLOCK != 0 {
+		t.Fatalf("socket flags %#x, %v: want blocking", fl, err)
+	}
+	if got, ok := rawStdout(s0).(*rawWriter); !ok || got.raw {
+		t.Errorf("rawStdout(a blocking socket) = %#v, want a *rawWriter that does not write raw", rawStdout(s0))
 	}
 }
