@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -282,5 +283,55 @@ func TestRawStdoutKinds(t *testing.T) {
 	}
 	if got, ok := rawStdout(s0).(*rawWriter); !ok || got.raw {
 		t.Errorf("rawStdout(a blocking socket) = %#v, want a *rawWriter that does not write raw", rawStdout(s0))
+	}
+}
+
+// TestRawStdoutChunk: a raw write is at most rawChunk (PIPE_BUF) bytes, the
+// most a pipe that polls writable is sure to take without blocking. The
+// pipe has two pages, one filled, and no reader: polled writable, it takes
+// one page; a larger write would take it and then block for good, past
+// any deadline (a watchdog fails the test instead of hanging it; the
+// blocked write is ended by closing the read end). Without the cap the
+// write blocks (TestRawStdoutChunk fails); TestWatchBlockedStdout passes
+// without it when a signal interrupts the write after its first page.
+func TestRawStdoutChunk(t *testing.T) {
+	r, w := blockingPipe(t)
+	if _, err := unix.FcntlInt(w.Fd(), unix.F_SETPIPE_SZ, 2*4096); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.Write(make([]byte, 4096)); n != 4096 || err != nil {
+		t.Fatalf("prefill: %d, %v", n, err)
+	}
+	raw, ok := rawStdout(w).(*rawWriter)
+	if !ok || !raw.raw {
+		t.Fatalf("rawStdout(a blocking pipe) = %#v, want a raw *rawWriter", rawStdout(w))
+	}
+	raw.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+	type result struct {
+		n   int
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		// The runtime's preemption signal (SIGURG) would interrupt a
+		// blocked raw write after its first page (a partial count), so
+		// that an uncapped write passed by luck: blocked on this thread.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		var set, old unix.Sigset_t
+		set.Val[0] = 1 << (uint(unix.SIGURG) - 1)
+		unix.PthreadSigmask(unix.SIG_BLOCK, &set, &old)
+		defer unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
+		n, err := raw.Write(make([]byte, 1<<20))
+		done <- result{n, err}
+	}()
+	select {
+	case res := <-done:
+		if res.n != rawChunk || !errors.Is(res.err, os.ErrDeadlineExceeded) {
+			t.Errorf("Write = %d, %v; want %d, os.ErrDeadlineExceeded", res.n, res.err, rawChunk)
+		}
+	case <-time.After(5 * time.Second):
+		r.Close() // the blocked write gets EPIPE
+		t.Fatal("Write to a pipe with one free page blocked past its 100 ms deadline (a raw write over rawChunk)")
 	}
 }
