@@ -49,7 +49,8 @@ var watchCommand = &command{
 		"root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF. It sends no signal. It runs Go code on one " +
 		"thread at a time (it costs less so) unless GOMAXPROCS is set in its environment.",
 	exit: "exit status: 0 stopped by SIGINT, SIGTERM or SIGHUP; 1 the recorder cannot run here (the reason " +
-		"and what would make it work on stderr) or a runtime error; 2 usage error.",
+		"and what would make it work on stderr), a runtime error, or stopped with output stdout did not take " +
+		"within 1 s (dropped, as stderr says: the last line written may be cut); 2 usage error.",
 	flags: []cmdFlag{
 		{"json", "one JSON object per line (docs/json.md): events, and updates carrying the id they complete"},
 		{"all", "every process, not only the namespaces' inits (SIGCHLD only with -s CHLD)"},
@@ -227,10 +228,12 @@ func runWatch(c *command, o options, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("watch: %w", runErr)
 	}
 	if errors.Is(werr, os.ErrDeadlineExceeded) {
-		// Set only once stopped: stopped as asked, with output lost.
-		fmt.Fprintf(stderr, "sigview: watch: stdout took nothing for %v after the stop: "+
-			"dropped what was not written (%d bytes and %d later lines)\n", stopGrace, bw.Buffered(), dropped)
-		return nil
+		// Set only once stopped: stopped as asked, with output lost (the
+		// last line written may be cut): status 1, so that a reader that
+		// checks it knows the stream is incomplete.
+		return fmt.Errorf("watch: stdout took nothing for %v after the stop: "+
+			"dropped what was not written (%d bytes and %d later lines; the last line written may be cut)",
+			stopGrace, bw.Buffered(), dropped)
 	}
 	return werr
 }
