@@ -48,28 +48,7 @@ func TestRescanInfersAsNonRoot(t *testing.T) {
 
 func nonRootInside(t *testing.T) {
 	nstest.BecomeProcInit(t)
-	dir, err := os.MkdirTemp("", "sigview-nonroot-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	for _, f := range []string{"a", "b"} {
-		if err := syscall.Mkfifo(filepath.Join(dir, f), 0o666); err != nil {
-			t.Fatal(err)
-		}
-		os.Chmod(filepath.Join(dir, f), 0o666)
-	}
-	b, err := os.ReadFile(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	exe := filepath.Join(dir, "procinspect.test")
-	if err := os.WriteFile(exe, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
+	dir, exe := nobodyDir(t, "a", "b")
 	// The namespace's init, root's: a child of its own; on the first word
 	// in fifo a, a process of uid 65534 (setpriv execs sleep: dumpable
 	// again, its ns/pid readable by its owner); on the first in b, that
@@ -99,14 +78,7 @@ wait`
 		c, _ := os.ReadFile("/proc/" + f[0] + "/comm")
 		return string(c) == "sleep\n"
 	})
-	cmd := exec.Command(exe, "-test.run=^TestRescanInfersAsNonRoot$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), "SIGVIEW_NONROOT_SCANNER="+dir, "SIGVIEW_NONROOT_INIT="+strconv.Itoa(init.Process.Pid))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	t.Logf("the scanner, as uid 65534:\n%s", out)
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestRescanInfersAsNonRoot") {
-		t.Fatalf("the scanner as uid 65534 failed: %v", err)
-	}
+	scanAsNobody(t, exe, "TestRescanInfersAsNonRoot", "SIGVIEW_NONROOT_SCANNER="+dir, "SIGVIEW_NONROOT_INIT="+strconv.Itoa(init.Process.Pid))
 }
 
 // waitUntil polls ok for up to 10 s.
@@ -122,16 +94,7 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 func nonRootScanner(t *testing.T, dir string) {
 	initPID, _ := strconv.Atoi(os.Getenv("SIGVIEW_NONROOT_INIT"))
 	sc := procinspect.Scanner{Root: "/proc"}
-	scan := func(prev *procinspect.Snapshot) *procinspect.Snapshot {
-		t.Helper()
-		s := sc
-		s.Prev = prev
-		snap, err := s.Scan()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return snap
-	}
+	scan := func(prev *procinspect.Snapshot) *procinspect.Snapshot { t.Helper(); return scanOn(t, sc, prev) }
 	nsOf := func(s *procinspect.Snapshot) nsutil.NSID {
 		t.Helper()
 		p := s.Process(initPID)
@@ -220,26 +183,7 @@ func hidepidInside(t *testing.T) {
 	if err := syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, "hidepid=1"); err != nil {
 		t.Fatalf("mount a procfs with hidepid=1: %v", err)
 	}
-	dir, err := os.MkdirTemp("", "sigview-hidepid-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	if err := syscall.Mkfifo(filepath.Join(dir, "a"), 0o666); err != nil {
-		t.Fatal(err)
-	}
-	os.Chmod(filepath.Join(dir, "a"), 0o666)
-	b, err := os.ReadFile(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	exe := filepath.Join(dir, "procinspect.test")
-	if err := os.WriteFile(exe, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
+	dir, exe := nobodyDir(t, "a")
 	// uid 65534's process, readable by its owner until the first word in
 	// fifo a, the child of a shell of uid 65534 (readable: a parent the
 	// rescan cannot read would have it read again anyway).
@@ -271,14 +215,7 @@ time.sleep(1000)`
 	})
 	// python3 outlives sh's kill: adopted by this PID 1, it dies with
 	// this PID namespace when the test ends.
-	cmd := exec.Command(exe, "-test.run=^TestRescanHidepidNoAccess$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), "SIGVIEW_HIDEPID_SCANNER="+dir, "SIGVIEW_HIDEPID_PID="+strconv.Itoa(pid))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	t.Logf("the scanner, as uid 65534:\n%s", out)
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestRescanHidepidNoAccess") {
-		t.Fatalf("the scanner as uid 65534 failed: %v", err)
-	}
+	scanAsNobody(t, exe, "TestRescanHidepidNoAccess", "SIGVIEW_HIDEPID_SCANNER="+dir, "SIGVIEW_HIDEPID_PID="+strconv.Itoa(pid))
 }
 
 func hidepidScanner(t *testing.T, dir string) {

@@ -33,16 +33,7 @@ func TestRescanResolvedThroughExitedAsNonRoot(t *testing.T) {
 
 func resolvedInside(t *testing.T) {
 	nstest.BecomeProcInit(t)
-	dir, _ := os.MkdirTemp("", "resolved-")
-	defer os.RemoveAll(dir)
-	for _, f := range []string{"a", "b"} {
-		syscall.Mkfifo(filepath.Join(dir, f), 0o666)
-		os.Chmod(filepath.Join(dir, f), 0o666)
-	}
-	b, _ := os.ReadFile(os.Args[0])
-	exe := filepath.Join(dir, "procinspect.test")
-	os.WriteFile(exe, b, 0o755)
-	os.Chmod(dir, 0o777)
+	dir, exe := nobodyDir(t, "a", "b")
 	py := `import ctypes, time
 ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)
 time.sleep(1000)`
@@ -59,28 +50,13 @@ wait`
 	}
 	defer func() { init.Process.Kill(); init.Wait() }()
 	time.Sleep(300 * time.Millisecond)
-	cmd := exec.Command(exe, "-test.run=^TestRescanResolvedThroughExitedAsNonRoot$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), "SIGVIEW_RESOLVED_SCANNER="+dir, "SIGVIEW_RESOLVED_INIT="+strconv.Itoa(init.Process.Pid))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	t.Logf("scanner:\n%s", out)
-	if err != nil || !strings.Contains(string(out), "--- PASS") {
-		t.Fatalf("scanner failed: %v", err)
-	}
+	scanAsNobody(t, exe, "TestRescanResolvedThroughExitedAsNonRoot", "SIGVIEW_RESOLVED_SCANNER="+dir, "SIGVIEW_RESOLVED_INIT="+strconv.Itoa(init.Process.Pid))
 }
 
 func resolvedScanner(t *testing.T, dir string) {
 	initPID, _ := strconv.Atoi(os.Getenv("SIGVIEW_RESOLVED_INIT"))
 	sc := procinspect.Scanner{Root: "/proc"}
-	scan := func(prev *procinspect.Snapshot) *procinspect.Snapshot {
-		s := sc
-		s.Prev = prev
-		snap, err := s.Scan()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return snap
-	}
+	scan := func(prev *procinspect.Snapshot) *procinspect.Snapshot { return scanOn(t, sc, prev) }
 	os.WriteFile(filepath.Join(dir, "a"), []byte("x\n"), 0)
 	pyPID := 0
 	ppid := func() string {
@@ -135,14 +111,7 @@ func TestRescanInitBecomesReadableAsNonRoot(t *testing.T) {
 
 func readableInside(t *testing.T) {
 	nstest.BecomeProcInit(t)
-	dir, _ := os.MkdirTemp("", "readable-")
-	defer os.RemoveAll(dir)
-	syscall.Mkfifo(filepath.Join(dir, "a"), 0o666)
-	os.Chmod(filepath.Join(dir, "a"), 0o666)
-	b, _ := os.ReadFile(os.Args[0])
-	exe := filepath.Join(dir, "procinspect.test")
-	os.WriteFile(exe, b, 0o755)
-	os.Chmod(dir, 0o777)
+	dir, exe := nobodyDir(t, "a")
 	script := `sleep 1000 &
 read x < "$1/a"
 exec setpriv --reuid 65534 --regid 65534 --clear-groups sleep 1000`
@@ -153,28 +122,13 @@ exec setpriv --reuid 65534 --regid 65534 --clear-groups sleep 1000`
 	}
 	defer func() { init.Process.Kill(); init.Wait() }()
 	time.Sleep(300 * time.Millisecond)
-	cmd := exec.Command(exe, "-test.run=^TestRescanInitBecomesReadableAsNonRoot$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), "SIGVIEW_READABLE_SCANNER="+dir, "SIGVIEW_READABLE_INIT="+strconv.Itoa(init.Process.Pid))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	t.Logf("scanner:\n%s", out)
-	if err != nil || !strings.Contains(string(out), "--- PASS") {
-		t.Fatalf("scanner failed: %v", err)
-	}
+	scanAsNobody(t, exe, "TestRescanInitBecomesReadableAsNonRoot", "SIGVIEW_READABLE_SCANNER="+dir, "SIGVIEW_READABLE_INIT="+strconv.Itoa(init.Process.Pid))
 }
 
 func readableScanner(t *testing.T, dir string) {
 	initPID, _ := strconv.Atoi(os.Getenv("SIGVIEW_READABLE_INIT"))
 	sc := procinspect.Scanner{Root: "/proc"}
-	scan := func(prev *procinspect.Snapshot) *procinspect.Snapshot {
-		s := sc
-		s.Prev = prev
-		snap, err := s.Scan()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return snap
-	}
+	scan := func(prev *procinspect.Snapshot) *procinspect.Snapshot { return scanOn(t, sc, prev) }
 	first := scan(nil)
 	t.Logf("first: init NS %v", first.Process(initPID).NS)
 	os.WriteFile(filepath.Join(dir, "a"), []byte("x\n"), 0)
