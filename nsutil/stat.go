@@ -3,19 +3,9 @@ package nsutil
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 )
-
-// StartTime reads field 22 of root/PID/stat (clock ticks after boot).
-func StartTime(root string, pid int) (uint64, error) {
-	b, err := os.ReadFile(root + "/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	return ParseStartTime(b)
-}
 
 // ParseStartTime returns field 22 (starttime) of /proc/PID/stat. The comm
 // field may hold spaces and parentheses, so fields are counted after the

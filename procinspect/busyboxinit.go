@@ -172,7 +172,7 @@ func rebootEndsNamespace(pr Proc, st Status) (Flag, string) {
 // ownsPIDNS reports whether the process's user namespace owns its PID
 // namespace (NS_GET_USERNS on ns/pid, Linux 4.9).
 func ownsPIDNS(pr Proc) (bool, error) {
-	fd, err := unix.Open(pr.path("ns/pid"), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, err := pr.openNS("ns/pid")
 	if err != nil {
 		return false, err
 	}

@@ -135,7 +135,7 @@ func sameProcess(pr Proc, p *Process) bool {
 	if p.StartTime == 0 {
 		return false
 	}
-	b, err := readFile(pr.path("stat"))
+	b, err := pr.read("stat", maxLine)
 	if err != nil {
 		return false
 	}

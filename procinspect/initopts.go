@@ -76,7 +76,8 @@ func readInitEnv(pr Proc, pg Program) (map[string]string, string) {
 	// walks the process's memory, and tini's is read every second.
 	bp := statusBufs.Get().(*[]byte)
 	defer statusBufs.Put(bp)
-	b, err := readUpTo(pr.path("environ"), *bp, maxEnviron+1)
+	b, err := readUpTo(pr.path("environ"), *bp, maxEnviron+1, pr.fs.Live)
+	pr.fs.note(err)
 	if err != nil {
 		return nil, reason(err)
 	}
@@ -84,17 +85,19 @@ func readInitEnv(pr Proc, pg Program) (map[string]string, string) {
 		*bp = b[:cap(b)]
 	}
 	if len(b) > maxEnviron {
+		pr.fs.note(&os.PathError{Op: "read", Path: pr.path("environ"), Err: errTooLarge(maxEnviron)})
 		return nil, fmt.Sprintf("its environment is larger than %d KiB", maxEnviron>>10)
 	}
 	return parseEnviron(b, keys), ""
 }
 
 // readUpTo reads the file at path into buf (grown as needed) until its
-// end or until it holds limit bytes.
-func readUpTo(path string, buf []byte, limit int) ([]byte, error) {
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+// end or until it holds limit bytes, opened as readOpen opens (live: a
+// kernel's procfs).
+func readUpTo(path string, buf []byte, limit int, live bool) ([]byte, error) {
+	fd, err := readOpen(path, live)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		return nil, err
 	}
 	defer syscall.Close(fd)
 	buf = buf[:cap(buf)]

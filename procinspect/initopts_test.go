@@ -98,7 +98,7 @@ func TestReadUpTo(t *testing.T) {
 		if err := os.WriteFile(path, want, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		got, err := readUpTo(path, make([]byte, size%3*100), maxEnviron+1)
+		got, err := readUpTo(path, make([]byte, size%3*100), maxEnviron+1, false)
 		if err != nil {
 			t.Fatalf("size %d: %v", size, err)
 		}
@@ -106,7 +106,7 @@ func TestReadUpTo(t *testing.T) {
 			t.Errorf("size %d: read %d bytes, want the first %d", size, len(got), n)
 		}
 	}
-	if _, err := readUpTo(filepath.Join(dir, "none"), nil, 10); err == nil {
+	if _, err := readUpTo(filepath.Join(dir, "none"), nil, 10, false); err == nil {
 		t.Errorf("a missing file read without error")
 	}
 }

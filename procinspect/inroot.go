@@ -247,22 +247,36 @@ func pyJoin(a string, parts ...string) string {
 // the same inode. (procinspect/engine has the same function for its places:
 // it cannot import this package.)
 func reopenRegular(pathFD int, name string) (*os.File, error) {
+	fd, err := reopenRegularFD(pathFD)
+	var typ errNotRegular
+	if errors.As(err, &typ) {
+		return nil, errors.New("not a regular file")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), name), nil
+}
+
+// reopenRegularFD is reopenRegular's work: the descriptor open for
+// reading (O_NONBLOCK, O_NOCTTY), or errNotRegular with the file's type.
+func reopenRegularFD(pathFD int) (int, error) {
 	defer unix.Close(pathFD)
 	var st unix.Stat_t
 	if err := unix.Fstat(pathFD, &st); err != nil {
-		return nil, err
+		return -1, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return nil, errors.New("not a regular file")
+		return -1, errNotRegular(st.Mode & unix.S_IFMT)
 	}
 	fd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(pathFD), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
 	var again unix.Stat_t
 	if err := unix.Fstat(fd, &again); err != nil || again.Dev != st.Dev || again.Ino != st.Ino || again.Mode&unix.S_IFMT != unix.S_IFREG {
 		unix.Close(fd)
-		return nil, errors.New("not the regular file first opened")
+		return -1, errors.New("not the regular file first opened")
 	}
-	return os.NewFile(uintptr(fd), name), nil
+	return fd, nil
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/sigview/sigview/internal/nstest"
-	"github.com/sigview/sigview/nsutil"
 	"github.com/sigview/sigview/procinspect"
 	"github.com/sigview/sigview/procinspect/act"
 	"github.com/sigview/sigview/procinspect/predict"
@@ -49,7 +48,7 @@ func TestKernelThreadKthreadd(t *testing.T) {
 		}
 		t.Logf("matrix | kthreadd | %s from host | predicted %s/%s | kernel: %s", sig, rep.Prediction.Verdict, rep.Prediction.Outcome, rep.Summary)
 	}
-	if st, err := nsutil.StartTime("/proc", 2); err != nil || st != p.StartTime {
+	if st, err := procinspect.StartTime("/proc", 2); err != nil || st != p.StartTime {
 		t.Errorf("after the sends PID 2 has start time %d (%v), want %d", st, err, p.StartTime)
 	}
 	if err := syscall.Kill(2, 0); err != nil {

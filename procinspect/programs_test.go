@@ -15,14 +15,14 @@ func TestReadJVM(t *testing.T) {
 		}
 	}
 	write("7f0000000000-7f0000100000 r-xp 00000000 08:01 1234 /usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so\n")
-	if got := readJVM(dir); got != KnownFlag(true) {
+	if got := readJVM(Proc{dir: dir}); got != KnownFlag(true) {
 		t.Errorf("readJVM(libjvm mapped) = %+v, want known true", got)
 	}
 	write("7f0000000000-7f0000100000 r-xp 00000000 08:01 1234 /usr/lib/libjvm.so.bak\n")
-	if got := readJVM(dir); got != KnownFlag(false) {
+	if got := readJVM(Proc{dir: dir}); got != KnownFlag(false) {
 		t.Errorf("readJVM(no libjvm) = %+v, want known false", got)
 	}
-	if got := readJVM(filepath.Join(dir, "missing")); got.Known {
+	if got := readJVM(Proc{dir: filepath.Join(dir, "missing")}); got.Known {
 		t.Errorf("readJVM(unreadable) = %+v, want unknown", got)
 	}
 }

@@ -7,12 +7,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/sigview/sigview/nsutil"
 )
@@ -20,7 +22,7 @@ import (
 // readCmdline reads a process's argv; nil when it is unreadable or empty
 // (a kernel thread, a zombie).
 func readCmdline(pr Proc) []string {
-	b, err := readFile(pr.path("cmdline"))
+	b, err := pr.read("cmdline", maxCmdline)
 	if err != nil {
 		return nil
 	}
@@ -99,9 +101,9 @@ func ParseSyscall(b []byte) (nr int, args [6]uint64, err error) {
 func readThreads(pr Proc, st Status, prev []Thread) ([]Thread, error) {
 	dir, readMem := pr.dir, pr.fs.Mem
 	if pr.fs.Live && st.Threads.Known && st.Threads.V == 1 && st.Tgid.Known && st.Tgid.V == pr.PID {
-		tdir := filepath.Join(dir, "task", strconv.Itoa(pr.PID))
-		t := readThreadWait(tdir, dir, pr.PID, st, readMem)
-		t.run = runTime(tdir)
+		tdir := "task/" + strconv.Itoa(pr.PID) + "/"
+		t := readThreadWait(pr, tdir, pr.PID, st, readMem)
+		t.run = runTime(pr, tdir)
 		return []Thread{t}, nil
 	}
 	ents, err := listTasks(dir)
@@ -111,8 +113,8 @@ func readThreads(pr Proc, st Status, prev []Thread) ([]Thread, error) {
 	threads := make([]Thread, 0, len(ents))
 	for _, e := range ents {
 		tid := e.pid
-		tdir := filepath.Join(dir, "task", strconv.Itoa(tid))
-		st, err := ReadStatus(filepath.Join(tdir, "status"))
+		tdir := "task/" + strconv.Itoa(tid) + "/"
+		st, err := pr.readStatus(tdir + "status")
 		if err != nil {
 			if Vanished(err) {
 				continue // the thread exited; the rest of the process may live on
@@ -124,7 +126,7 @@ func readThreads(pr Proc, st Status, prev []Thread) ([]Thread, error) {
 		// tells them apart.
 		var run uint64
 		if tid == pr.PID {
-			run = runTime(tdir)
+			run = runTime(pr, tdir)
 		}
 		if q := quietThread(prev, tid, e.ino, run, st); q != nil && (tid != pr.PID || run != 0) {
 			t := *q
@@ -132,7 +134,7 @@ func readThreads(pr Proc, st Status, prev []Thread) ([]Thread, error) {
 			threads = append(threads, t)
 			continue
 		}
-		t := readThreadWait(tdir, dir, tid, st, readMem)
+		t := readThreadWait(pr, tdir, tid, st, readMem)
 		t.ino, t.run = e.ino, run
 		threads = append(threads, t)
 	}
@@ -147,8 +149,11 @@ func readThreads(pr Proc, st Status, prev []Thread) ([]Thread, error) {
 // field, sum_exec_runtime), 0 when unknown (a kernel without schedstat
 // prints "0 0 0"). It grows whenever the task runs, and two tasks never
 // share it but by chance to the nanosecond.
-func runTime(tdir string) uint64 {
-	b, err := readFile(filepath.Join(tdir, "schedstat"))
+//
+// tdir is the task's directory below pr's ("task/TID/"), or "" for the
+// process's own schedstat (its leader's).
+func runTime(pr Proc, tdir string) uint64 {
+	b, err := pr.read(tdir+"schedstat", maxLine)
 	if err != nil {
 		return 0
 	}
@@ -159,16 +164,17 @@ func runTime(tdir string) uint64 {
 
 // readThreadWait fills in what the thread sleeps in, and for a thread in
 // rt_sigtimedwait the set it waits for (docs/kernel-signals.md §4.2).
-func readThreadWait(tdir, pdir string, tid int, st Status, readMem bool) Thread {
+// tdir is the thread's directory below pr's ("task/TID/").
+func readThreadWait(pr Proc, tdir string, tid int, st Status, readMem bool) Thread {
 	t := Thread{TID: tid, Status: st, Syscall: -2}
-	if w, err := readFile(filepath.Join(tdir, "wchan")); err == nil {
+	if w, err := pr.read(tdir+"wchan", maxLine); err == nil {
 		// The kernel prints "0" when it will not say (no ptrace-read access).
 		if s := strings.TrimSpace(string(w)); s != "0" {
 			t.Wchan = s
 		}
 	}
 	var args [6]uint64
-	if b, err := readFile(filepath.Join(tdir, "syscall")); err == nil {
+	if b, err := pr.read(tdir+"syscall", maxLine); err == nil {
 		if nr, a, err := ParseSyscall(b); err == nil {
 			t.Syscall, args = nr, a
 		}
@@ -195,7 +201,7 @@ func readThreadWait(tdir, pdir string, tid int, st Status, readMem bool) Thread 
 	case args[3] != 8:
 		t.WaitSetErr = fmt.Sprintf("unexpected sigset size %d", args[3])
 	default:
-		set, err := readSigsetAt(filepath.Join(pdir, "mem"), args[0])
+		set, err := readSigsetAt(pr.path("mem"), args[0])
 		if err != nil {
 			t.WaitSetErr = reason(err)
 		} else {
@@ -231,7 +237,7 @@ const signalfdLink = "anon_inode:[signalfd]"
 // (fdinfo "sigmask:", fs/signalfd.c: signalfd_show_fdinfo).
 func readSignalfds(pr Proc) ([]Consumer, error) {
 	dir, pid := pr.dir, pr.PID
-	ents, err := os.ReadDir(filepath.Join(dir, "fd"))
+	ents, err := readDir(filepath.Join(dir, "fd"))
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +252,7 @@ func readSignalfds(pr Proc) ([]Consumer, error) {
 			continue
 		}
 		c := Consumer{Kind: "signalfd", TID: pid, FD: fd}
-		if b, err := readFile(filepath.Join(dir, "fdinfo", e.Name())); err == nil {
+		if b, err := pr.read("fdinfo/"+e.Name(), maxLine); err == nil {
 			c.Set = parseFdinfoSigmask(b)
 		}
 		out = append(out, c)
@@ -280,17 +286,24 @@ type exeID struct {
 	dev, ino  uint64
 	mtimeNsec int64
 	size      int64
+	typ       uint32 // S_IFMT
 	known     bool
 }
 
 // readGo reports whether the executable carries Go build information
 // (debug/buildinfo reads the .go.buildinfo section of the ELF file).
-func readGo(dir string) (Flag, string, exeID) {
-	path := filepath.Join(dir, "exe")
+func readGo(pr Proc) (Flag, string, exeID) {
+	path := pr.path("exe")
 	exe, _ := os.Readlink(path)
 	id, ok := exeIdentity(path)
 	if !ok {
 		return Flag{}, exe, id // unreadable (kernel thread, zombie, permission, fixture)
+	}
+	if id.typ != syscall.S_IFREG {
+		// Never an executable's (execve runs only a regular file): a
+		// --proc tree's exe pointing at a FIFO or a device.
+		pr.fs.note(&os.PathError{Op: "open", Path: path, Err: errNotRegular(id.typ)})
+		return Flag{}, exe, id
 	}
 	return goOf(path, id), exe, id
 }
@@ -309,7 +322,7 @@ func goOf(path string, id exeID) Flag {
 	if ok {
 		return KnownFlag(isGo)
 	}
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return Flag{}
 	}
@@ -328,20 +341,33 @@ func goOf(path string, id exeID) Flag {
 	return KnownFlag(isGo)
 }
 
-// readJVM reports whether libjvm is mapped into the process.
-func readJVM(dir string) Flag {
-	f, err := os.Open(filepath.Join(dir, "maps"))
+// readJVM reports whether libjvm is mapped into the process: its maps
+// read as a stream, at most maxMaps bytes (more is refused: unknown).
+func readJVM(pr Proc) Flag {
+	path := pr.path("maps")
+	fd, err := readOpen(path, pr.fs.Live)
 	if err != nil {
+		pr.fs.note(err)
 		return Flag{}
 	}
+	f := os.NewFile(uintptr(fd), path)
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	lr := &io.LimitedReader{R: f, N: maxMaps + 1}
+	sc := bufio.NewScanner(lr)
 	for sc.Scan() {
 		if bytes.HasSuffix(sc.Bytes(), []byte("/libjvm.so")) {
 			return KnownFlag(true)
 		}
 	}
+	if errors.Is(sc.Err(), bufio.ErrTooLong) {
+		// No kernel's line is: a path of at most PATH_MAX and 100 bytes.
+		pr.fs.note(&os.PathError{Op: "read", Path: path, Err: fmt.Errorf("a line %w", errTooLarge(bufio.MaxScanTokenSize))})
+	}
 	if sc.Err() != nil {
+		return Flag{}
+	}
+	if lr.N == 0 {
+		pr.fs.note(&os.PathError{Op: "read", Path: path, Err: errTooLarge(maxMaps)})
 		return Flag{}
 	}
 	return KnownFlag(false)
@@ -350,14 +376,14 @@ func readJVM(dir string) Flag {
 // readProgram reads what p's executable says: its exe link, Go build
 // information, and (for an otherwise unrecognised program) libjvm.
 func readProgram(p *Process, pr Proc) {
-	p.Deep.Go, p.Deep.Exe, p.Deep.exe = readGo(pr.dir)
+	p.Deep.Go, p.Deep.Exe, p.Deep.exe = readGo(pr)
 	readJVMFor(p, pr)
 }
 
 // readJVMFor reads whether an otherwise unrecognised process is a JVM.
 func readJVMFor(p *Process, pr Proc) {
 	if p.Deep != nil && !p.Deep.Go.V && Identify(p) == ProgUnknown {
-		p.Deep.JVM = readJVM(pr.dir)
+		p.Deep.JVM = readJVM(pr)
 	}
 }
 

@@ -2,20 +2,53 @@ package procinspect
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
+	"sort"
+	"strconv"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
-// readFile reads a small /proc file whole: open, read and close, into a
-// pooled buffer, and a copy of exactly what was read (os.ReadFile's stat,
-// growing reads and poller registration cost more than the read itself
-// for the dozen files a rescan reads per init).
-func readFile(path string) ([]byte, error) {
+// The largest file of each kind read from a procfs. A file larger than its
+// bound is not the kernel's (a --proc tree, a FIFO's stream) and is
+// refused, not read whole; each bound is far above what a kernel writes.
+const (
+	// maxStatus: a real status is 1-2 KiB; its longest line, Groups, lists
+	// at most NGROUPS_MAX (65,536) groups, well under 1 MiB.
+	maxStatus = 1 << 20
+	// maxLine bounds the one-line files: stat (52 numbers of at most 20
+	// digits and a comm of at most 64 bytes: under 1.2 KiB), schedstat
+	// (3 numbers), wchan (one symbol, KSYM_NAME_LEN 512), syscall (9
+	// numbers), a signalfd's fdinfo (5 short lines) and sys/kernel/pid_max.
+	maxLine = 64 << 10
+	// maxCgroup: one line per cgroup hierarchy, each path at most
+	// PATH_MAX (4 KiB: proc_cgroup_show fails a longer one) with its
+	// controllers' names; cgroup v2 has one line, v1 a few dozen.
+	maxCgroup = 1 << 20
+	// maxCmdline: execve copies at most _STK_LIM/4*3 = 6 MiB of argv and
+	// environment together (fs/exec.c, whatever RLIMIT_STACK), and
+	// cmdline shows at most the argument area and, when a process
+	// overwrote its end, the environment after it.
+	maxCmdline = 6 << 20
+	// maxMaps: vm.max_map_count (65,530 by default) lines of at most a
+	// PATH_MAX path and 100 bytes more, read as a stream (readJVM).
+	maxMaps = 256 << 20
+)
+
+// readFile reads a small file of the procfs (live tells a kernel's from a
+// --proc tree: readOpen) whole: open, read and close, into a pooled
+// buffer, and a copy of exactly what was read (os.ReadFile's stat, growing
+// reads and poller registration cost more than the read itself for the
+// dozen files a rescan reads per init). A file larger than limit is
+// refused (errTooLarge).
+func readFile(path string, limit int, live bool) ([]byte, error) {
 	bp := statusBufs.Get().(*[]byte)
 	defer statusBufs.Put(bp)
-	b, err := readSmall(path, *bp, 0)
+	b, err := readSmall(path, *bp, limit, live)
 	if err != nil {
 		return nil, err
 	}
@@ -39,12 +72,6 @@ func keepBuf(bp *[]byte, b []byte) {
 	}
 }
 
-// maxStatus is the largest status file read. A real one is 1-2 KiB; its
-// longest line, Groups, lists at most NGROUPS_MAX (65,536) groups, well
-// under 1 MiB. A larger one is not a kernel's (a --proc tree, a FIFO's
-// stream) and is refused, not read whole.
-const maxStatus = 1 << 20
-
 // errTooLarge is a file refused for its size.
 type errTooLarge int
 
@@ -52,30 +79,87 @@ func (e errTooLarge) Error() string {
 	return fmt.Sprintf("larger than %d KiB, which no kernel's file of this kind is: refused", int(e)>>10)
 }
 
+// errNotRegular is a file refused for its type (its S_IFMT bits): a
+// procfs file is a regular file; a FIFO, a socket or a device in its
+// place would block a read or run a driver's code, and a directory or a
+// symlink is not the file.
+type errNotRegular uint32
+
+func (e errNotRegular) Error() string {
+	kind := "of file type 0" + strconv.FormatUint(uint64(e)>>12, 8)
+	switch uint32(e) {
+	case unix.S_IFIFO:
+		kind = "a FIFO"
+	case unix.S_IFSOCK:
+		kind = "a socket"
+	case unix.S_IFCHR:
+		kind = "a character device"
+	case unix.S_IFBLK:
+		kind = "a block device"
+	case unix.S_IFDIR:
+		kind = "a directory"
+	case unix.S_IFLNK:
+		kind = "a symlink"
+	}
+	return kind + ", not a regular file: refused"
+}
+
+// refused reports whether err is a file sigview would not read for its
+// type or size (not one that is missing or closed to it).
+func refused(err error) bool {
+	var big errTooLarge
+	var typ errNotRegular
+	return errors.As(err, &big) || errors.As(err, &typ)
+}
+
+// readOpen opens path for reading without ever blocking or running a
+// driver's open. On a live procfs (live) every file below a process's
+// directory is the kernel's regular file, read through a plain open with
+// O_NONBLOCK (no fstat: this is the scan's hot path). In a --proc tree a
+// person named, anything can stand there: the path is opened O_PATH
+// without following a symlink, its type checked, and only a regular file
+// opened for reading (reopenRegularFD). O_NONBLOCK either way, so that
+// nothing that slips through (a FIFO swapped in) blocks the scan.
+func readOpen(path string, live bool) (int, error) {
+	if live {
+		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			return -1, &os.PathError{Op: "open", Path: path, Err: err}
+		}
+		return fd, nil
+	}
+	pfd, err := unix.Open(path, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	fd, err := reopenRegularFD(pfd)
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return fd, nil
+}
+
 // readSmall reads a /proc file into buf with as few system calls as
 // possible: open, read, close. A seq_file returns a short read only at its
-// end, so a read that does not fill the buffer is the whole file. With
-// limit > 0 a file of more than limit bytes is refused (errTooLarge)
-// after limit+1 bytes were read.
-func readSmall(path string, buf []byte, limit int) ([]byte, error) {
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+// end, so a read that does not fill the buffer is the whole file. A file
+// of more than limit bytes is refused (errTooLarge) after limit+1 bytes
+// were read.
+func readSmall(path string, buf []byte, limit int, live bool) ([]byte, error) {
+	fd, err := readOpen(path, live)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		return nil, err
 	}
 	defer syscall.Close(fd)
-	if limit > 0 && len(buf) > limit+1 {
+	if len(buf) > limit+1 {
 		buf = buf[:limit+1]
 	}
 	n := 0
 	for {
 		if n == len(buf) {
-			if limit > 0 && n > limit {
+			if n > limit {
 				return nil, &os.PathError{Op: "read", Path: path, Err: errTooLarge(limit)}
 			}
-			grow := len(buf)
-			if limit > 0 {
-				grow = min(grow, limit+1-len(buf))
-			}
+			grow := min(len(buf), limit+1-len(buf))
 			buf = append(buf, make([]byte, grow)...)
 		}
 		m, err := syscall.Read(fd, buf[n:])
@@ -83,6 +167,8 @@ func readSmall(path string, buf []byte, limit int) ([]byte, error) {
 			continue
 		}
 		if err != nil {
+			// EAGAIN included: a procfs file never gives it, so what
+			// did is no file of the kernel's.
 			return nil, &os.PathError{Op: "read", Path: path, Err: err}
 		}
 		n += m
@@ -92,12 +178,16 @@ func readSmall(path string, buf []byte, limit int) ([]byte, error) {
 	}
 }
 
-// ReadStatus reads and parses a status file (root/PID/status or a thread's).
-// A file larger than maxStatus is refused.
-func ReadStatus(path string) (Status, error) {
+// ReadStatus reads and parses a status file (root/PID/status or a thread's)
+// of any procfs, live or a --proc tree (a non-regular file is refused,
+// as readOpen does for a tree). A file larger than maxStatus is refused.
+func ReadStatus(path string) (Status, error) { return readStatus(path, false) }
+
+// readStatus is ReadStatus for a procfs known to be live or not.
+func readStatus(path string, live bool) (Status, error) {
 	bp := statusBufs.Get().(*[]byte)
 	defer statusBufs.Put(bp)
-	b, err := readSmall(path, *bp, maxStatus)
+	b, err := readSmall(path, *bp, maxStatus, live)
 	if err != nil {
 		return Status{}, err
 	}
@@ -107,4 +197,53 @@ func ReadStatus(path string) (Status, error) {
 		return s, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
+}
+
+// openRegular opens path, following symlinks (an exe link), only if it is
+// a regular file (reopenRegularFD): a --proc tree's link to a FIFO or a
+// device is refused, not opened.
+func openRegular(path string) (*os.File, error) {
+	fd, err := openRegularFD(path)
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// openRegularFD is openRegular's descriptor.
+func openRegularFD(path string) (int, error) {
+	pfd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	fd, err := reopenRegularFD(pfd)
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return fd, nil
+}
+
+// readDir lists directory path as os.ReadDir does, but opened O_DIRECTORY
+// and O_NONBLOCK: a FIFO or a device in a --proc tree where a directory is
+// expected (fd/) fails with ENOTDIR instead of blocking the open.
+func readDir(path string) ([]os.DirEntry, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), path)
+	defer f.Close()
+	ents, err := f.ReadDir(-1)
+	sort.Slice(ents, func(i, j int) bool { return ents[i].Name() < ents[j].Name() })
+	return ents, err
+}
+
+// StartTime reads field 22 (starttime) of root/PID/stat, refusing what
+// no kernel's stat is (readOpen as for a --proc tree, maxLine).
+func StartTime(root string, pid int) (uint64, error) {
+	b, err := readFile(root+"/"+strconv.Itoa(pid)+"/stat", maxLine, false)
+	if err != nil {
+		return 0, err
+	}
+	return ParseStartTime(b)
 }

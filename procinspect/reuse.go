@@ -158,7 +158,7 @@ func (s *Snapshot) orphans(fs FS) {
 	}
 	parallel(len(redo), func(i int) {
 		p := redo[i]
-		if st, err := ReadStatus(fs.Proc(p.PID).path("status")); err == nil {
+		if st, err := fs.Proc(p.PID).readStatus("status"); err == nil {
 			p.Status, p.carried = st, false
 			p.noteStatus()
 		}
@@ -170,7 +170,7 @@ func (s *Snapshot) orphans(fs FS) {
 func restatus(fs FS, ps []*Process) {
 	parallel(len(ps), func(i int) {
 		p := ps[i]
-		if st, err := ReadStatus(fs.Proc(p.PID).path("status")); err == nil {
+		if st, err := fs.Proc(p.PID).readStatus("status"); err == nil {
 			p.Status, p.carried = st, false
 			p.noteStatus()
 		}
@@ -230,7 +230,7 @@ func (q *Process) nsOf() (nsutil.NSID, string) {
 
 // refresh reads q's status again: the same process, in the same namespace.
 func refresh(q *Process, pr Proc, ino uint64) (*Process, error) {
-	st, err := ReadStatus(pr.path("status"))
+	st, err := pr.readStatus("status")
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +317,7 @@ func exeIdentity(path string) (exeID, bool) {
 	if err := syscall.Stat(path, &st); err != nil {
 		return exeID{}, false
 	}
-	return exeID{dev: st.Dev, ino: st.Ino, mtimeNsec: st.Mtim.Nano(), size: st.Size, known: true}, true
+	return exeID{dev: st.Dev, ino: st.Ino, mtimeNsec: st.Mtim.Nano(), size: st.Size, typ: st.Mode & syscall.S_IFMT, known: true}, true
 }
 
 // A process asleep since it was last read in depth (quiet). The kernel
@@ -373,7 +373,7 @@ func (sc Scanner) quiet(fs FS, p *Process, asked bool) *Process {
 	// An exec from another thread (de_thread) gives that thread the PID,
 	// the inode and the start time, with its own switch counts, which may
 	// be the old leader's: its run time is its own. Unknown: not kept.
-	if run := runTime(fs.Proc(p.PID).dir); run == 0 || run != q.Deep.Threads[0].run {
+	if run := runTime(fs.Proc(p.PID), ""); run == 0 || run != q.Deep.Threads[0].run {
 		return nil
 	}
 	return q

@@ -107,6 +107,8 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			}
 		case Vanished(r.err):
 			snap.Vanished++
+		case refused(r.err):
+			// Noted in fs's refusals: one warning below.
 		default:
 			warn.add("unreadable status", reason(r.err))
 		}
@@ -163,7 +165,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			if p.carried {
 				// Carried over from the last scan unread: what a
 				// prediction reads from its status may have changed.
-				if st, err := ReadStatus(pr.path("status")); err == nil {
+				if st, err := pr.readStatus("status"); err == nil {
 					p.Status, p.carried = st, false
 					p.noteStatus()
 				}
@@ -242,6 +244,9 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		}
 	}
 	snap.lookupEngines(&warn)
+	for _, r := range fs.refusedFiles() {
+		warn.addEach("refused file", r)
+	}
 	snap.Warnings = warn.lines()
 	if snap.Hidden != "" {
 		snap.Warnings = append([]string{snap.Hidden}, snap.Warnings...)
@@ -353,7 +358,7 @@ func readProcess(pr Proc) (*Process, error) {
 
 func readProcessWarn(pr Proc, warn *[][2]string) (*Process, error) {
 	pid, live := pr.PID, pr.fs.Live
-	st, err := ReadStatus(pr.path("status"))
+	st, err := pr.readStatus("status")
 	if err != nil {
 		return nil, err
 	}
@@ -362,14 +367,14 @@ func readProcessWarn(pr Proc, warn *[][2]string) (*Process, error) {
 	if !p.Kthread.Known && (!st.PPid.Known || st.PPid.V == 0 || st.PPid.V == 2) {
 		// No Kthread line (older kernels). Every kernel thread is kthreadd
 		// (parent 0) or a child of it (PID 2), so only those need stat.
-		if b, err := readFile(pr.path("stat")); err == nil {
+		if b, err := pr.read("stat", maxLine); err == nil {
 			p.Kthread = kthreadOf(b)
 		}
 	}
 	if engineDaemons[st.Name] {
 		// Its command line is read after the scan (findDaemons): the
 		// start time pairs it with this status.
-		if b, err := readFile(pr.path("stat")); err == nil {
+		if b, err := pr.read("stat", maxLine); err == nil {
 			p.StartTime, _ = ParseStartTime(b)
 		}
 	}
@@ -421,7 +426,7 @@ func readNS(p *Process, pr Proc, warn *[][2]string) error {
 // read again. started, when not 0, is the process's start time as read
 // before (Scanner.started): stat is not read again for it.
 func readDetails(p *Process, pr Proc, quiet *Process, started uint64) {
-	if b, err := readFile(pr.path("cgroup")); err == nil {
+	if b, err := pr.read("cgroup", maxCgroup); err == nil {
 		c, err := engine.ParseCgroup(b)
 		if err != nil {
 			p.ContainerErr = reason(err)
@@ -442,7 +447,7 @@ func readDetails(p *Process, pr Proc, quiet *Process, started uint64) {
 	readInitFiles(p, pr, nil)
 	if started != 0 && p.Kthread.Known {
 		p.StartTime = started
-	} else if b, err := readFile(pr.path("stat")); err == nil {
+	} else if b, err := pr.read("stat", maxLine); err == nil {
 		p.StartTime, _ = ParseStartTime(b)
 		if !p.Kthread.Known {
 			p.Kthread = kthreadOf(b)

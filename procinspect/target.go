@@ -5,7 +5,6 @@ package procinspect
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -22,7 +21,7 @@ const pidMaxLimit = 4 * 1024 * 1024
 // (sys/kernel/pid_max), or PID_MAX_LIMIT when that cannot be read (a copy
 // of a procfs, a fixture): a number above it is never a PID.
 func PIDMax(root string) int {
-	b, err := os.ReadFile(filepath.Join(root, "sys", "kernel", "pid_max"))
+	b, err := readFile(filepath.Join(root, "sys", "kernel", "pid_max"), maxLine, false)
 	if err != nil {
 		return pidMaxLimit
 	}

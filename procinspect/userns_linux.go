@@ -10,7 +10,7 @@ import (
 // (NS_GET_OWNER_UID, Linux 4.11): 0 for the initial one, the user who made
 // it for a rootless container's, whatever uid the container's own USER is.
 func userNSOwner(pr Proc) (Int, error) {
-	fd, err := unix.Open(pr.path("ns/user"), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, err := pr.openNS("ns/user")
 	if err != nil {
 		return Int{}, err
 	}

@@ -12,9 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sigview/sigview/procinspect"
 	"golang.org/x/sys/unix"
-
-	"github.com/sigview/sigview/nsutil"
 )
 
 // Handle is a race-free reference to one process: a pidfd (pidfd_open(2)),
@@ -42,7 +41,7 @@ func Open(procRoot string, pid int, start uint64) (*Handle, error) {
 	}
 	h := &Handle{fd: fd, pid: pid, start: start}
 	// The pidfd now pins the process; check it is the scanned one.
-	got, err := nsutil.StartTime(procRoot, pid)
+	got, err := procinspect.StartTime(procRoot, pid)
 	if err != nil {
 		h.Close()
 		return nil, fmt.Errorf("re-read PID %d: %w", pid, err)
