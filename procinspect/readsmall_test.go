@@ -56,7 +56,7 @@ func TestReadStatusBounded(t *testing.T) {
 	if snap.Process(4242) != nil {
 		t.Errorf("the scan kept PID 4242, whose status was refused")
 	}
-	if w := strings.Join(snap.Warnings, "\n"); !strings.Contains(w, "unreadable status") || !strings.Contains(w, "4242/status: larger than 1024 KiB") {
+	if w := strings.Join(snap.Warnings, "\n"); !strings.Contains(w, "refused file: "+status+": larger than 1024 KiB") {
 		t.Errorf("the scan's warnings do not name the refused status:\n%s", w)
 	}
 	if snap.Process(4200) == nil {
