@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -93,7 +92,10 @@ func ParseCgroup(b []byte) (*Container, error) {
 // errors.Is(err, fs.ErrNotExist) (or syscall.ESRCH on a read race).
 func ContainerOf(root string, pid int) (*Container, error) {
 	path := filepath.Join(root, strconv.Itoa(pid), "cgroup")
-	b, err := os.ReadFile(path)
+	// As every engine file is read (place.read): only a regular file,
+	// bounded, so a FIFO or a device in a --proc tree neither blocks nor
+	// is opened.
+	b, err := place{Root: root, Path: "/" + strconv.Itoa(pid) + "/cgroup"}.read()
 	if err != nil {
 		return nil, err
 	}
