@@ -298,3 +298,20 @@ func TestLiveScanRefusesNothing(t *testing.T) {
 		t.Errorf("StartTime(/proc, self): %v", err)
 	}
 }
+
+// TestTreeNSFilesFIFO: a FIFO in place of a namespace file that sigview
+// opens for an ioctl (ns/user: whose user namespace a container's init is
+// in) does not block the scan: in a tree it is opened only when regular.
+// On the code before, the open blocked.
+func TestTreeNSFilesFIFO(t *testing.T) {
+	for _, pid := range []int{5000, 4242} {
+		t.Run(strconv.Itoa(pid), func(t *testing.T) {
+			root := fxCopy(t)
+			path := plant(t, root, pid, "ns/user", func(p string) error { return syscall.Mkfifo(p, 0o644) })
+			snap := scanTree(t, root, path)
+			if snap.byPID[pid] == nil {
+				t.Errorf("PID %d is missing from the scan", pid)
+			}
+		})
+	}
+}
