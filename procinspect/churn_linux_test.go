@@ -424,15 +424,19 @@ func nsName(ns *procinspect.Namespace) string {
 func deepDiff(g, w *procinspect.Process) string {
 	var out []string
 	// SigQ counts the signals queued for the process's user, everyone's:
-	// not a fact of this process. The switch counts are how a rescan
-	// knows a process has not run (reuse.go), shown nowhere: the two
-	// scans read them at different moments.
+	// not a fact of this process. The switch counts and the leader's run
+	// time are how a rescan knows a process has not run (reuse.go: quiet,
+	// quietThread), shown nowhere: the two scans read them at different
+	// moments, and a process that wakes by itself (tini, every second)
+	// runs in between. What it waits in is compared.
 	gs, ws := g.Status, w.Status
 	gs.SigQ, ws.SigQ = "", ""
 	gs.Switches, ws.Switches = procinspect.Known[[2]uint64]{}, procinspect.Known[[2]uint64]{}
 	// Copies: g is the next rescan's Prev, whose threads' switch counts
 	// say whether a thread has run since (reuse.go: quietThread).
 	gt, wt := slices.Clone(g.Deep.Threads), slices.Clone(w.Deep.Threads)
+	procinspect.ClearRun(gt)
+	procinspect.ClearRun(wt)
 	for i := range gt {
 		gt[i].Status.SigQ = ""
 		gt[i].Status.Switches = gs.Switches

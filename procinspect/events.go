@@ -22,7 +22,13 @@ package procinspect
 //     drain of the socket (Snapshot.evGen), else events were consumed for
 //     another: the rescan lists;
 //   - a receive error, ENOBUFS included (the socket's buffer overflowed:
-//     events were lost), makes that rescan list;
+//     events were lost), makes that rescan list; after a loss (and when
+//     the snapshot built on missed events another took) the rescan also
+//     reads every process's status again, as a scan with Scanner.Names
+//     does: a process whose exec or exit was in the lost events would
+//     otherwise keep its old name, or, a zombie read before as alive,
+//     stay in the listings derived later after its reaping (which comes
+//     without an event) until a check found it and gave up on the events;
 //   - every verifyEvery-th rescan lists anyway and checks that every PID
 //     the listing and the events disagree on was named by an event since
 //     or is by the next take: if not, the kernel stopped sending (before
@@ -82,8 +88,11 @@ type Events struct {
 	// in between). suspectWhy says what the check found.
 	suspect    map[int]bool
 	suspectWhy string
-	broken     string
-	buf        []byte
+	// lost: events were lost (ENOBUFS, a malformed message, exited
+	// forgotten) since the last listing that read every process again.
+	lost   bool
+	broken string
+	buf    []byte
 	// listening: a PROC_CN_MCAST_LISTEN was sent on fd (the kernel may
 	// count it even when its acknowledgement did not come).
 	listening bool

@@ -1,10 +1,7 @@
 package procinspect
 
 import (
-	"os/exec"
 	"testing"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/sigview/sigview/internal/nstest"
 )
@@ -47,14 +44,7 @@ func TestEventsFallBack(t *testing.T) {
 		t.Fatalf("a rescan on the last snapshot (after a listing) did not derive: %d", n)
 	}
 	// Lost events: a buffer too small for what comes.
-	if err := unix.SetsockoptInt(ev.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 0); err != nil {
-		t.Fatal(err)
-	}
-	for range 64 {
-		if err := exec.Command("true").Run(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	loseEvents(t, ev)
 	fifth := scan(fourth)
 	if n := EventsDerived(ev); n != 2 {
 		t.Errorf("a rescan after lost events (ENOBUFS) derived its listing from them")

@@ -56,12 +56,18 @@ func (e *Events) derive(root string, prev []entry, named map[int]bool) []entry {
 
 // list lists the procfs, or derives the listing from the process events;
 // named is what the events named since the last snapshot (nil without
-// events), whose status the rescan reads again.
-func (sc Scanner) list(fs FS, snap *Snapshot) (ents []entry, named map[int]bool, err error) {
+// events), whose status the rescan reads again. reread asks the rescan to
+// read every process's status again: events were lost since the last
+// snapshot that did (Events.resync), or the snapshot built on is not the
+// one the last take followed (another consumed events it did not see).
+// The listing is made after the take that found the loss, and the
+// statuses are read after it: what the lost events would have said is in
+// them, and what happens later comes as events to the next take.
+func (sc Scanner) list(fs FS, snap *Snapshot) (ents []entry, named map[int]bool, reread bool, err error) {
 	ev := sc.Events
 	if ev == nil || !fs.Live {
 		ents, err = listProcs(fs.Root)
-		return ents, nil, err
+		return ents, nil, false, err
 	}
 	gen, named, ok, verify := ev.take()
 	prev := sc.prevFor(fs)
@@ -69,20 +75,22 @@ func (sc Scanner) list(fs FS, snap *Snapshot) (ents []entry, named map[int]bool,
 		// Another namespace's PIDs: never of use to this scanner.
 		ev.Close()
 		ents, err = listProcs(fs.Root)
-		return ents, nil, err
+		return ents, nil, false, err
 	}
-	derived := ok && prev != nil && prev.evGen != 0 && prev.evGen == gen-1
+	lost := ev.resync()
+	derived := ok && !lost && prev != nil && prev.evGen != 0 && prev.evGen == gen-1
 	if derived && !verify {
 		snap.ents, snap.evGen = ev.derive(fs.Root, prev.ents, named), gen
 		ev.mu.Lock()
 		ev.derived++
 		ev.mu.Unlock()
-		return snap.ents, named, nil
+		return snap.ents, named, false, nil
 	}
 	if ents, err = listProcs(fs.Root); err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	snap.ents, snap.evGen = ents, gen
+	reread = prev != nil && ev.Broken() == "" && (lost || prev.evGen != gen-1)
 	if derived {
 		// The check: what the listing and the events disagree on must have
 		// been named since (the events of a take after the listing, which
@@ -94,10 +102,12 @@ func (sc Scanner) list(fs FS, snap *Snapshot) (ents []entry, named map[int]bool,
 			ev.putBack(named2)
 			snap.evGen = gen2
 		} else {
+			// Lost: the next rescan lists and reads every process
+			// again (resync), as after any loss.
 			snap.evGen = 0
 		}
 	}
 	// What the events named before the listing has its status read again
 	// all the same (an exec's new name).
-	return ents, named, nil
+	return ents, named, reread, nil
 }

@@ -25,7 +25,10 @@ func (e *Events) take() (gen uint64, named map[int]bool, ok, verify bool) {
 		named = map[int]bool{}
 	}
 	ok = e.drain(named)
-	if len(e.suspect) > 0 && e.broken == "" {
+	// The suspects are judged only on a drain that lost nothing: the
+	// events lost may be the ones that named them. This rescan lists,
+	// and a later check looks again.
+	if len(e.suspect) > 0 && e.broken == "" && ok {
 		e.broken = e.suspectWhy
 		e.closeLocked()
 	}
@@ -35,6 +38,7 @@ func (e *Events) take() (gen uint64, named map[int]bool, ok, verify bool) {
 		// rescan lists, and the zombies it reads are noted again.
 		clear(e.exited)
 		ok = false
+		e.lost = true
 	}
 	for pid := range e.exited {
 		named[pid] = true
@@ -61,6 +65,7 @@ func (e *Events) drain(named map[int]bool) bool {
 			continue
 		case errors.Is(err, unix.ENOBUFS):
 			ok = false // lost: keep draining what is there
+			e.lost = true
 			continue
 		case err != nil:
 			e.broken = "process events: receive: " + err.Error()
@@ -70,6 +75,7 @@ func (e *Events) drain(named map[int]bool) bool {
 		msgs, err := syscall.ParseNetlinkMessage(e.buf[:n])
 		if err != nil {
 			ok = false
+			e.lost = true
 			continue
 		}
 		for _, m := range msgs {
@@ -152,6 +158,16 @@ func (e *Events) check(derived, listed []entry, named map[int]bool) {
 		e.pending[pid] = true
 	}
 	e.suspectWhy = fmt.Sprintf("process events: %d processes came and %d went without an event (%v), still none at the next take: rescans list /proc", came, len(miss)-came, miss[:min(len(miss), 8)])
+}
+
+// resync reports, once, that events were lost since the last listing
+// that read every process again (Scanner.list).
+func (e *Events) resync() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	lost := e.lost && e.broken == ""
+	e.lost = false
+	return lost
 }
 
 // name notes that an event named pid: it is no longer suspect.

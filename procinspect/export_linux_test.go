@@ -24,3 +24,11 @@ func Subscribe() error {
 	defer e.Close()
 	return e.subscribe()
 }
+
+// ClearRun zeroes the leader's run time the threads ts were read with
+// (Thread.run): how a rescan knows a leader has not run, shown nowhere.
+func ClearRun(ts []Thread) {
+	for i := range ts {
+		ts[i].run = 0
+	}
+}

@@ -78,8 +78,9 @@ func (sc Scanner) prevFor(fs FS) *Snapshot {
 // plan decides how each listed process is read (see the top of this file).
 // named are the PIDs the process events named since the last snapshot,
 // when the listing was derived from them (events.go): each has its status
-// read again (an exec's name and masks, a new user).
-func (sc Scanner) plan(fs FS, ents []entry, asked, named map[int]bool) []step {
+// read again (an exec's name and masks, a new user); with all, every
+// process has (events were lost: Scanner.list).
+func (sc Scanner) plan(fs FS, ents []entry, asked, named map[int]bool, all bool) []step {
 	plan := make([]step, len(ents))
 	prev := sc.prevFor(fs)
 	if prev == nil {
@@ -101,7 +102,7 @@ func (sc Scanner) plan(fs FS, ents []entry, asked, named map[int]bool) []step {
 			continue
 		}
 		plan[i] = step{how: carry, prev: q}
-		if q.Deep != nil || asked[e.pid] || sc.Names || named[e.pid] || q.isInit() {
+		if q.Deep != nil || asked[e.pid] || sc.Names || all || named[e.pid] || q.isInit() {
 			plan[i].how = status
 		}
 	}

@@ -67,7 +67,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	snap := &Snapshot{Root: root, Time: time.Now(), Kernel: sc.Kernel}
 	snap.Live = fs.Live
 	snap.Viewer = sc.viewer()
-	ents, named, err := sc.list(fs, snap)
+	ents, named, reread, err := sc.list(fs, snap)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	// changed (a remount) since the last snapshot.
 	plan := make([]step, len(ents))
 	if prev := sc.prevFor(fs); !closed && (prev == nil || prev.Hidden == snap.Hidden) {
-		plan = sc.plan(fs, ents, asked, named)
+		plan = sc.plan(fs, ents, asked, named, reread)
 	}
 	for i, r := range readAll(fs, ents, plan) {
 		switch {
