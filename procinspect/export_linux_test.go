@@ -32,3 +32,10 @@ func ClearRun(ts []Thread) {
 		ts[i].run = 0
 	}
 }
+
+// OnRead has f told the path of every file and directory scans read from
+// now until stop is called (readHook).
+func OnRead(f func(path string)) (stop func()) {
+	readHook.Store(&f)
+	return func() { readHook.Store(nil) }
+}

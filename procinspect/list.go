@@ -44,6 +44,7 @@ func listTasks(dir string) ([]entry, error) {
 // listEntries reads the numeric entries of a directory with getdents64,
 // sorted; the error is the system call's.
 func listEntries(root string, bufSize int) ([]entry, error) {
+	noteRead(root)
 	fd, err := syscall.Open(root, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err

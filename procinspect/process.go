@@ -98,6 +98,12 @@ type Process struct {
 	// seen marks a process the previous snapshot holds too (the same
 	// process: reuse.go).
 	seen bool
+	// liveTID is a thread found alive in a process whose leader exited
+	// (leaderexit.go: groupLives), tried first by the next rescan; lives
+	// is groupLives's answer for this snapshot: 0 not asked, 1 a thread
+	// lives, -1 none.
+	liveTID int
+	lives   int8
 	// readWarn holds the warnings its reading raised (kind, example), which
 	// a rescan that carries the reading over raises again.
 	readWarn [][2]string

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -54,6 +55,17 @@ func readFile(path string, limit int, live bool) ([]byte, error) {
 	}
 	keepBuf(bp, b)
 	return bytes.Clone(b), nil
+}
+
+// readHook, when set (by tests), is told the path of every file and
+// directory a scan reads (readSmall, listEntries): what a rescan costs is
+// counted with it.
+var readHook atomic.Pointer[func(path string)]
+
+func noteRead(path string) {
+	if f := readHook.Load(); f != nil {
+		(*f)(path)
+	}
 }
 
 // statusBufs recycles the buffers status files are read into: a scan reads
@@ -145,6 +157,7 @@ func readOpen(path string, live bool) (int, error) {
 // of more than limit bytes is refused (errTooLarge) after limit+1 bytes
 // were read.
 func readSmall(path string, buf []byte, limit int, live bool) ([]byte, error) {
+	noteRead(path)
 	fd, err := readOpen(path, live)
 	if err != nil {
 		return nil, err

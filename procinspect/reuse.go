@@ -31,7 +31,8 @@ package procinspect
 //   - a process whose parent is no longer the same process (gone, or its
 //     PID reused), or has exited (a zombie, until it is reaped: every
 //     parent of a carried process has its status read again to know) has
-//     its status read again: its PPid changed;
+//     its status read again: its PPid changed (not while a thread of a
+//     parent whose leader exited lives: leaderexit.go);
 //   - a process whose namespace is unknown is read afresh in full, so a
 //     reparenting that now proves its namespace is seen; one whose
 //     namespace was inferred has it inferred again (nsOf), and its
@@ -146,14 +147,16 @@ func (sc Scanner) plan(fs FS, ents []entry, asked, named map[int]bool, all bool)
 
 // orphans reads again the status of the processes carried over whose
 // parent, read afresh, has exited (a zombie, or dead): the kernel gave them
-// another parent when it exited.
+// another parent when it exited. A parent whose leader exited while
+// another of its threads lives is no zombie (leaderexit.go): its children
+// stand.
 func (s *Snapshot) orphans(fs FS) {
 	var redo []*Process
 	for _, p := range s.Processes {
 		if !p.carried {
 			continue
 		}
-		if par := s.byPID[p.Status.PPid.V]; par != nil && !par.carried && (par.Status.State == 'Z' || par.Status.State == 'X') {
+		if par := s.byPID[p.Status.PPid.V]; par != nil && !par.carried && (par.Status.State == 'Z' || par.Status.State == 'X') && !par.groupLives(fs) {
 			redo = append(redo, p)
 		}
 	}
@@ -188,7 +191,7 @@ func (q *Process) carryCopy(ino uint64) Process {
 	}
 	return Process{PID: q.PID, Status: q.Status, Kthread: q.Kthread, NS: ns, NSNote: note,
 		nsDeferred: q.nsAgain, nsByInit: q.nsByInit && !ns.IsZero(),
-		StartTime: q.StartTime, ino: ino, readWarn: w, carried: true, seen: true, initMemo: q.initMemo}
+		StartTime: q.StartTime, ino: ino, readWarn: w, carried: true, seen: true, initMemo: q.initMemo, liveTID: q.liveTID}
 }
 
 // nsWarnless is w without its ns/pid warning: the link is read again.
@@ -239,7 +242,7 @@ func refresh(q *Process, pr Proc, ino uint64) (*Process, error) {
 	// daemon's, read with its first status) stands.
 	ns, note := q.nsOf()
 	p := &Process{PID: q.PID, Status: st, Kthread: q.Kthread, NS: ns, NSNote: note,
-		nsDeferred: q.nsAgain, nsByInit: q.nsByInit && !ns.IsZero(), StartTime: q.StartTime, ino: ino, seen: true}
+		nsDeferred: q.nsAgain, nsByInit: q.nsByInit && !ns.IsZero(), StartTime: q.StartTime, ino: ino, seen: true, liveTID: q.liveTID}
 	p.noteStatus()
 	if st.Kthread.Known {
 		p.Kthread = st.Kthread
