@@ -25,25 +25,31 @@ func eventsUsable(fs FS, v Viewer) bool {
 // /proc/PID: the inode the listing would report). Sorted by PID. An exited
 // process found gone is forgotten.
 func (e *Events) derive(root string, prev []entry, named map[int]bool) []entry {
-	out := make([]entry, 0, len(prev)+len(named))
-	for _, en := range prev {
-		if !named[en.pid] {
-			out = append(out, en)
-		}
-	}
-	added, gone := false, []int(nil)
+	var added []entry
+	var gone []int
 	for pid := range named {
 		var st unix.Stat_t
 		if pid <= 0 || unix.Lstat(root+"/"+strconv.Itoa(pid), &st) != nil {
 			gone = append(gone, pid)
 			continue
 		}
-		out = append(out, entry{pid: pid, ino: st.Ino})
-		added = true
+		added = append(added, entry{pid: pid, ino: st.Ino})
 	}
-	if added {
-		sortEntries(out)
+	// prev is sorted (listEntries, and this merge): only the few named PIDs
+	// are sorted, then merged in, not the whole listing each rescan.
+	sortEntries(added)
+	out := make([]entry, 0, len(prev)+len(added))
+	for _, en := range prev {
+		if named[en.pid] {
+			continue
+		}
+		for len(added) > 0 && added[0].pid < en.pid {
+			out = append(out, added[0])
+			added = added[1:]
+		}
+		out = append(out, en)
 	}
+	out = append(out, added...)
 	if len(gone) > 0 {
 		e.mu.Lock()
 		for _, pid := range gone {

@@ -1,9 +1,10 @@
 package procinspect
 
 import (
+	"cmp"
 	"fmt"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"syscall"
 	"unsafe"
@@ -71,7 +72,7 @@ func listEntries(root string, bufSize int) ([]entry, error) {
 
 // sortEntries sorts entries by PID.
 func sortEntries(out []entry) {
-	sort.Slice(out, func(i, j int) bool { return out[i].pid < out[j].pid })
+	slices.SortFunc(out, func(a, b entry) int { return cmp.Compare(a.pid, b.pid) })
 }
 
 // direntName is the offset of d_name in struct linux_dirent64.
