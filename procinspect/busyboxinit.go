@@ -91,13 +91,23 @@ func readBusyboxInit(pr Proc, p *Process) *BusyboxInit {
 // /sbin/init is busybox with the command line "init", which only the exe
 // link tells apart (measured: busybox init as a container's /sbin/init
 // was predicted without its inittab, "depends", and exited 0).
-func identifyInit(p *Process, pr Proc) Program {
+//
+// same is the last reading of the same process when its executable is the
+// same file (sameExe): the path that reading found stands, as reusable
+// keeps it for the process's Deep.Exe, when the name the program runs
+// under (Status.Name) is the same too.
+func identifyInit(p *Process, pr Proc, same *Process) Program {
 	if p.Deep != nil && p.Deep.Exe != "" {
 		return Identify(p)
 	}
-	exe, err := os.Readlink(pr.path("exe"))
-	if err != nil {
-		return Identify(p)
+	var exe string
+	if same != nil && same.Deep.Exe != "" && same.Status.Name == p.Status.Name {
+		exe = same.Deep.Exe
+	} else {
+		var err error
+		if exe, err = os.Readlink(pr.path("exe")); err != nil {
+			return Identify(p)
+		}
 	}
 	q := *p
 	q.Deep = &Deep{Exe: exe}

@@ -80,10 +80,10 @@ func TestIdentifyInitByExe(t *testing.T) {
 	if got := Identify(p); got == ProgBusyboxInit {
 		t.Fatalf("Identify without the exe link: %q; the test needs it not to know", got)
 	}
-	if got := identifyInit(p, Proc{PID: 7, dir: d}); got != ProgBusyboxInit {
+	if got := identifyInit(p, Proc{PID: 7, dir: d}, nil); got != ProgBusyboxInit {
 		t.Errorf("identifyInit: %q, want busybox init", got)
 	}
-	if got := identifyInit(p, Proc{PID: 7, dir: filepath.Join(d, "none")}); got != Identify(p) {
+	if got := identifyInit(p, Proc{PID: 7, dir: filepath.Join(d, "none")}, nil); got != Identify(p) {
 		t.Errorf("identifyInit without an exe link: %q, want Identify's %q", got, Identify(p))
 	}
 }

@@ -156,3 +156,59 @@ func TestEventsCheckGivesASecondChance(t *testing.T) {
 		t.Errorf("a PID still unnamed at the next take did not turn the events off (ok %v)", ok)
 	}
 }
+
+// TestEventsUnnamedSince: after a take, unnamedSince says whether an event
+// named a process since, from what is queued on the socket then (a quiet
+// process's run time is not read on its word: reuse.go). A process started
+// after the take, and one that makes a thread, are named; one that did
+// nothing is not. What it drained is still named by the next take.
+func TestEventsUnnamedSince(t *testing.T) {
+	ev, _ := openEventsScanner(t)
+	py := `import sys, threading
+sys.stdin.readline()
+threading.Thread(target=lambda: None).start()
+sys.stdin.readline()`
+	idle := exec.Command("/usr/bin/python3", "-c", py)
+	idleIn, err := idle.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idle.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idle.Process.Kill(); idle.Wait() })
+	// Its start (fork, exec) is named by a take; once it waits for its
+	// input, nothing names it until it makes the thread.
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		if _, _, ok, _ := ev.take(); !ok {
+			t.Fatalf("events not usable: %s", ev.Broken())
+		}
+		if time.Sleep(50 * time.Millisecond); ev.unnamedSince(idle.Process.Pid) {
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("PID %d still named 10 s after it started", idle.Process.Pid)
+		}
+	}
+	child := exec.Command("/bin/true")
+	if err := child.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if ev.unnamedSince(child.Process.Pid) {
+		t.Errorf("PID %d, started after the take, not named", child.Process.Pid)
+	}
+	if _, err := idleIn.Write([]byte("thread\n")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for ev.unnamedSince(idle.Process.Pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("PID %d made a thread, and no event named it within 5 s", idle.Process.Pid)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, named, ok, _ := ev.take()
+	if !ok || !named[idle.Process.Pid] || !named[child.Process.Pid] {
+		t.Errorf("the next take (ok %v) names %d: %v, %d: %v; want both", ok, idle.Process.Pid, named[idle.Process.Pid], child.Process.Pid, named[child.Process.Pid])
+	}
+}

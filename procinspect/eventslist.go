@@ -69,11 +69,13 @@ func (e *Events) derive(root string, prev []entry, named map[int]bool) []entry {
 // The listing is made after the take that found the loss, and the
 // statuses are read after it: what the lost events would have said is in
 // them, and what happens later comes as events to the next take.
-func (sc Scanner) list(fs FS, snap *Snapshot) (ents []entry, named map[int]bool, reread bool, err error) {
+// covered reports that named holds every event since the last
+// snapshot's take: none was lost in between.
+func (sc Scanner) list(fs FS, snap *Snapshot) (ents []entry, named map[int]bool, reread, covered bool, err error) {
 	ev := sc.Events
 	if ev == nil || !fs.Live {
 		ents, err = listProcs(fs.Root)
-		return ents, nil, false, err
+		return ents, nil, false, false, err
 	}
 	gen, named, ok, verify := ev.take()
 	prev := sc.prevFor(fs)
@@ -81,7 +83,7 @@ func (sc Scanner) list(fs FS, snap *Snapshot) (ents []entry, named map[int]bool,
 		// Another namespace's PIDs: never of use to this scanner.
 		ev.Close()
 		ents, err = listProcs(fs.Root)
-		return ents, nil, false, err
+		return ents, nil, false, false, err
 	}
 	lost := ev.resync()
 	derived := ok && !lost && prev != nil && prev.evGen != 0 && prev.evGen == gen-1
@@ -90,10 +92,10 @@ func (sc Scanner) list(fs FS, snap *Snapshot) (ents []entry, named map[int]bool,
 		ev.mu.Lock()
 		ev.derived++
 		ev.mu.Unlock()
-		return snap.ents, named, false, nil
+		return snap.ents, named, false, true, nil
 	}
 	if ents, err = listProcs(fs.Root); err != nil {
-		return nil, nil, false, err
+		return nil, nil, false, false, err
 	}
 	snap.ents, snap.evGen = ents, gen
 	reread = prev != nil && ev.Broken() == "" && (lost || prev.evGen != gen-1)
@@ -115,5 +117,5 @@ func (sc Scanner) list(fs FS, snap *Snapshot) (ents []entry, named map[int]bool,
 	}
 	// What the events named before the listing has its status read again
 	// all the same (an exec's new name).
-	return ents, named, reread, nil
+	return ents, named, reread, derived, nil
 }

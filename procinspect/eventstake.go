@@ -200,6 +200,20 @@ func (e *Events) forget(pids []int) {
 	}
 }
 
+// unnamedSince reports whether no event named pid since the last take,
+// as far as the socket has them now: it drains what is queued into what
+// the next take names. False when events were lost or can no longer be
+// trusted (the next rescan then lists: resync).
+func (e *Events) unnamedSince(pid int) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.pending == nil {
+		e.pending = map[int]bool{}
+	}
+	ok := e.drain(e.pending) // a loss marks e.lost: the next rescan lists (resync)
+	return ok && !e.lost && e.broken == "" && !e.pending[pid]
+}
+
 // putBack hands named to the next take (a listing was made between two
 // takes: what the second named may have happened after the listing).
 func (e *Events) putBack(named map[int]bool) {

@@ -13,11 +13,11 @@ const notInit = "not read: it is not a namespace init, and only a namespace init
 // process read in depth gets neither opened, and says why.
 //
 // With quiet set, the environment is quiet's (reuse.go).
-func readInitFiles(p *Process, pr Proc, quiet *Process) {
+func readInitFiles(p *Process, pr Proc, quiet, same *Process) {
 	isInit, ok := p.Status.IsInit()
 	pg := Identify(p)
 	if ok && isInit {
-		pg = identifyInit(p, pr)
+		pg = identifyInit(p, pr, same)
 	}
 	if !ok || !isInit {
 		if len(initEnv[pg]) > 0 {

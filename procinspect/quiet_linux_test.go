@@ -87,9 +87,23 @@ var lastQuiet *Snapshot
 // keep the old program's command line and wait: python3, asleep in read,
 // starts a thread that execs python3 again with "second" in its argv (the
 // same name). The coincidence of counts is made certain by giving the
-// first reading the new leader's counts.
+// first reading the new leader's counts. With the process events the
+// rescan does not read the run time; the thread's fork event must name the
+// process instead (evCover.sawNoThread).
 func TestQuietExecFromThread(t *testing.T) {
 	nstest.NeedNamespaces(t)
+	t.Run("listing", func(t *testing.T) { quietExecFromThread(t, nil) })
+	t.Run("events", func(t *testing.T) {
+		ev, err := OpenEvents()
+		if err != nil {
+			nstest.Skip(t, "proc-events", "the process events connector is not usable here: %v", err)
+		}
+		defer ev.Close()
+		quietExecFromThread(t, ev)
+	})
+}
+
+func quietExecFromThread(t *testing.T, ev *Events) {
 	py := `import os, sys, threading
 sys.stdin.readline()
 threading.Thread(target=lambda: os.execv(sys.executable, [sys.executable, "-c", "import sys; sys.stdin.readline()", "second"])).start()
@@ -97,7 +111,7 @@ threading.Event().wait()`
 	pid, in := startReader(t, true, "/usr/bin/python3", "-c", py, "first") // Debian's, not a shim
 	dir := filepath.Join("/proc", strconv.Itoa(pid))
 	asleepIn := func(want string) { t.Helper(); waitReading(t, pid, want, true) }
-	sc := Scanner{Root: "/proc"}
+	sc := Scanner{Root: "/proc", Events: ev}
 	asleepIn("first")
 	first, err := sc.Scan()
 	if err != nil {
@@ -123,6 +137,9 @@ threading.Event().wait()`
 	got, err := inc.Scan()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if ev != nil && got.evGen == 0 {
+		t.Fatalf("the rescan did not follow the events (broken: %q)", ev.Broken())
 	}
 	p := got.Process(pid)
 	if p == nil || p.Deep == nil {

@@ -290,28 +290,41 @@ func (sc Scanner) started(fs FS, p *Process, asked bool) uint64 {
 	return 0
 }
 
-// reusable returns the previous snapshot's reading of p when what its
-// executable says (Go build information, libjvm) can stand for a new read:
-// the same process (the same PID directory inode, or a start time read
-// afresh by readDetails) running the same program (exec keeps the start time: the same name,
-// command line, and executable file by device and inode), and not asked
-// for afresh. Threads, wait states and readers are never reused: they
-// change without a trace in status.
-func (sc Scanner) reusable(p *Process, pr Proc, asked bool) *Process {
-	if sc.Prev == nil || asked || p.StartTime == 0 {
+// sameExe returns the previous snapshot's reading of p when p is the same
+// process (the same PID directory inode) and its executable is still the
+// file that reading named (exeIdentity: device, inode, modification time,
+// size), and p was not asked for afresh. It is a rescan's one look at the
+// exe link of a process it read in depth before: identifyInit takes the
+// path that reading found, and reusable what the executable said.
+func (sc Scanner) sameExe(p *Process, pr Proc, asked bool) *Process {
+	if sc.Prev == nil || asked || p.ino <= 1 {
 		return nil
 	}
 	q := sc.Prev.Process(p.PID)
-	if q == nil || q.Deep == nil || q.Deep.Gone || q.StartTime != p.StartTime || !q.Deep.exe.known {
-		return nil
-	}
-	if p.Status.Name != q.Status.Name || !slices.Equal(p.Cmdline, q.Cmdline) {
+	if q == nil || q.ino != p.ino || q.Deep == nil || q.Deep.Gone || !q.Deep.exe.known {
 		return nil
 	}
 	if id, ok := exeIdentity(pr.path("exe")); !ok || id != q.Deep.exe {
 		return nil
 	}
 	return q
+}
+
+// reusable returns same (sameExe's reading of p) when what its executable
+// says (Go build information, libjvm, the exe link) can stand for a new
+// read: the same process (sameExe, and a start time read afresh by
+// readDetails or kept by keepQuiet) running the same program (exec keeps
+// the start time: the same name, command line, and executable file).
+// Threads, wait states and readers are never reused: they change without a
+// trace in status.
+func reusable(p, same *Process) *Process {
+	if same == nil || p.StartTime == 0 || same.StartTime != p.StartTime {
+		return nil
+	}
+	if p.Status.Name != same.Status.Name || !slices.Equal(p.Cmdline, same.Cmdline) {
+		return nil
+	}
+	return same
 }
 
 // exeIdentity is the executable's file identity: device, inode, and (for a
@@ -340,6 +353,13 @@ func exeIdentity(path string) (exeID, bool) {
 // The same process is not enough: an exec from another thread (de_thread)
 // keeps the PID, its inode and the start time, so the leader's run time
 // (schedstat) must be the same too (a read of 7 µs against status's 25).
+// Unless the process events cover the time since the last snapshot
+// (sawNoThread): such an exec needs a second thread first, made after the
+// last snapshot's take (the reading then had one thread), and the kernel
+// queues the fork event that names the process on the listening socket
+// before the new thread runs (cn_netlink_send, in copy_process): if it is
+// neither among the events this scan took nor queued after this status
+// read, there was no second thread to exec from.
 // Only a process with one thread and no tracer qualifies: another thread
 // runs unseen in the leader's counts, and a tracer can change a stopped
 // task's registers (what syscall reports) without it running. A PID asked
@@ -355,7 +375,7 @@ func exeIdentity(path string) (exeID, bool) {
 // process, read in depth then without error, and has not run since: one
 // thread, asleep at both readings, the same switch counts, no tracer. p's
 // status must have been read by this scan.
-func (sc Scanner) quiet(fs FS, p *Process, asked bool) *Process {
+func (sc Scanner) quiet(fs FS, p *Process, asked bool, cover *evCover) *Process {
 	prev := sc.prevFor(fs)
 	if prev == nil || asked || p.carried || !p.seen {
 		return nil
@@ -377,10 +397,28 @@ func (sc Scanner) quiet(fs FS, p *Process, asked bool) *Process {
 	// An exec from another thread (de_thread) gives that thread the PID,
 	// the inode and the start time, with its own switch counts, which may
 	// be the old leader's: its run time is its own. Unknown: not kept.
+	if cover.sawNoThread(p.PID) {
+		return q
+	}
 	if run := runTime(fs.Proc(p.PID), ""); run == 0 || run != q.Deep.Threads[0].run {
 		return nil
 	}
 	return q
+}
+
+// evCover is what the process events said since the last snapshot, when
+// they cover that time (Scanner.list): the PIDs this scan's take named,
+// and the events, to look at what was queued since.
+type evCover struct {
+	named map[int]bool
+	ev    *Events
+}
+
+// sawNoThread reports that no event named process pid since the last
+// snapshot's take, up to now: no thread made, no exec, no exit. It must be
+// asked after the status read it vouches for. False without events.
+func (c *evCover) sawNoThread(pid int) bool {
+	return c != nil && !c.named[pid] && c.ev.unnamedSince(pid)
 }
 
 // asleep reports whether a state letter is a task off the CPU that only a
@@ -397,8 +435,8 @@ func asleep(state byte) bool {
 // process asleep since (quiet): its thread's wait as q read it, with this
 // scan's status; the command line, environment and start time q read; its
 // container, fd table and on-disk files read again.
-func keepQuiet(p, q *Process, pr Proc) {
-	readDetails(p, pr, q, 0)
+func keepQuiet(p, q *Process, pr Proc, same *Process) {
+	readDetails(p, pr, q, 0, same)
 	t := q.Deep.Threads[0]
 	t.Status = p.Status
 	p.Deep = deepOf(pr, false, []Thread{t}, nil)

@@ -67,9 +67,13 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	snap := &Snapshot{Root: root, Time: time.Now(), Kernel: sc.Kernel}
 	snap.Live = fs.Live
 	snap.Viewer = sc.viewer()
-	ents, named, reread, err := sc.list(fs, snap)
+	ents, named, reread, covered, err := sc.list(fs, snap)
 	if err != nil {
 		return nil, err
+	}
+	var cover *evCover
+	if covered {
+		cover = &evCover{named: named, ev: sc.Events}
 	}
 	snap.byPID = make(map[int]*Process, len(ents))
 	var warn warnings
@@ -154,7 +158,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			case p.Kthread.V:
 				// A kernel thread has no threads, fds or executable of its
 				// own to read, but a send needs its start time.
-				readDetails(p, fs.Proc(p.PID), nil, 0)
+				readDetails(p, fs.Proc(p.PID), nil, 0, nil)
 			default:
 				todo = append(todo, p)
 			}
@@ -170,12 +174,13 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 					p.noteStatus()
 				}
 			}
-			if q := sc.quiet(fs, p, asked[p.PID]); q != nil {
+			same := sc.sameExe(p, pr, asked[p.PID])
+			if q := sc.quiet(fs, p, asked[p.PID], cover); q != nil {
 				// Asleep since it was last read: what only the process
 				// can change stands (reuse.go); the rest is read again.
-				keepQuiet(p, q, pr)
+				keepQuiet(p, q, pr, same)
 			} else {
-				readDetails(p, pr, nil, sc.started(fs, p, asked[p.PID]))
+				readDetails(p, pr, nil, sc.started(fs, p, asked[p.PID]), same)
 				// Threads, wait states and readers are read every time a
 				// process may have run: they change without a trace in
 				// status (a signalfd opened later).
@@ -186,7 +191,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 				p.Deep = readDeep(pr, asked[p.PID], st, sc.prevThreads(fs, p, asked[p.PID]))
 			}
 			// What the executable says (Go, JVM) is kept for the same program.
-			if q := sc.reusable(p, pr, asked[p.PID]); q != nil {
+			if q := reusable(p, same); q != nil {
 				p.Deep.Go, p.Deep.Exe, p.Deep.JVM, p.Deep.exe, p.reused = q.Deep.Go, q.Deep.Exe, q.Deep.JVM, q.Deep.exe, true
 				return
 			}
@@ -425,7 +430,7 @@ func readNS(p *Process, pr Proc, warn *[][2]string) error {
 // is quiet's; its container and the files on disk its program reads are
 // read again. started, when not 0, is the process's start time as read
 // before (Scanner.started): stat is not read again for it.
-func readDetails(p *Process, pr Proc, quiet *Process, started uint64) {
+func readDetails(p *Process, pr Proc, quiet *Process, started uint64, same *Process) {
 	if b, err := pr.read("cgroup", maxCgroup); err == nil {
 		c, err := engine.ParseCgroup(b)
 		if err != nil {
@@ -440,11 +445,11 @@ func readDetails(p *Process, pr Proc, quiet *Process, started uint64) {
 		if !p.Kthread.Known {
 			p.Kthread = quiet.Kthread
 		}
-		readInitFiles(p, pr, quiet)
+		readInitFiles(p, pr, quiet, same)
 		return
 	}
 	p.Cmdline = readCmdline(pr)
-	readInitFiles(p, pr, nil)
+	readInitFiles(p, pr, nil, same)
 	if started != 0 && p.Kthread.Known {
 		p.StartTime = started
 	} else if b, err := pr.read("stat", maxLine); err == nil {
@@ -470,7 +475,7 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 		}
 		return nil, err
 	}
-	readDetails(p, pr, nil, 0)
+	readDetails(p, pr, nil, 0, nil)
 	p.Deep = readDeep(pr, true, p.Status, nil)
 	readProgram(p, pr)
 	return p, nil
