@@ -66,7 +66,7 @@ var inittabActions = []string{"sysinit", "wait", "once", "respawn", "askfirst", 
 // namespace.
 func readBusyboxInit(pr Proc, p *Process) *BusyboxInit {
 	out := &BusyboxInit{}
-	out.Boot, out.BootWhy = rebootEndsNamespace(pr, p.Status)
+	out.Boot, out.BootWhy = rebootEndsNamespace(pr, *p.Status)
 	if len(p.Cmdline) > 1 {
 		switch p.Cmdline[1] {
 		case "single", "-s", "1":

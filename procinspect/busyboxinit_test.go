@@ -23,7 +23,7 @@ func TestReadBusyboxInitInRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	pr := Proc{PID: 7, dir: filepath.Join(d, "proc", "7")}
-	p := &Process{Cmdline: []string{"init"}, Status: Status{CapEff: Of(uint64(1) << capSysBoot)}}
+	p := &Process{Cmdline: []string{"init"}, Status: &Status{CapEff: Of(uint64(1) << capSysBoot)}}
 	tab := filepath.Join(root, "etc", "inittab")
 	set := func(f func() error) {
 		t.Helper()
@@ -61,7 +61,7 @@ func TestReadBusyboxInitInRoot(t *testing.T) {
 	if bb := readBusyboxInit(pr, p); !strings.Contains(bb.Err, "not a regular file") {
 		t.Errorf("inittab a directory: %+v", bb)
 	}
-	single := &Process{Cmdline: []string{"init", "single"}, Status: Status{CapEff: Of(uint64(0))}}
+	single := &Process{Cmdline: []string{"init", "single"}, Status: &Status{CapEff: Of(uint64(0))}}
 	if bb := readBusyboxInit(pr, single); !bb.Single || !bb.Boot.Known || bb.Boot.V {
 		t.Errorf("single-user, no CAP_SYS_BOOT: %+v", bb)
 	}
@@ -76,7 +76,7 @@ func TestIdentifyInitByExe(t *testing.T) {
 	if err := os.Symlink("/bin/busybox", filepath.Join(d, "exe")); err != nil {
 		t.Fatal(err)
 	}
-	p := &Process{Cmdline: []string{"init"}, Status: Status{Name: "init"}}
+	p := &Process{Cmdline: []string{"init"}, Status: &Status{Name: "init"}}
 	if got := Identify(p); got == ProgBusyboxInit {
 		t.Fatalf("Identify without the exe link: %q; the test needs it not to know", got)
 	}

@@ -33,7 +33,7 @@ func sameFacts(a, b *Process, depth int) bool {
 	if a == nil || b == nil || depth > 4 {
 		return false
 	}
-	return a.PID == b.PID && sameStatus(&a.Status, &b.Status) && slices.Equal(a.Cmdline, b.Cmdline) &&
+	return a.PID == b.PID && sameStatus(a.Status, b.Status) && slices.Equal(a.Cmdline, b.Cmdline) &&
 		(a.Cmdline == nil) == (b.Cmdline == nil) && maps.Equal(a.Env, b.Env) && (a.Env == nil) == (b.Env == nil) &&
 		a.EnvErr == b.EnvErr && sameRef(a.S6, b.S6) && sameRef(a.Supervisord, b.Supervisord) && sameRef(a.BusyboxInit, b.BusyboxInit) && sameRef(a.SystemdInit, b.SystemdInit) && sameRef(a.S6Service, b.S6Service) &&
 		a.StartTime == b.StartTime && a.Kthread == b.Kthread && a.NS == b.NS && a.NSNote == b.NSNote &&

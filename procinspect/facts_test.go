@@ -12,9 +12,9 @@ import (
 // and the scan's own bookkeeping do not.
 func TestSameFacts(t *testing.T) {
 	mk := func() *Process {
-		child := &Process{PID: 8, Status: Status{Name: "sleep", SigBlk: KnownMask(0)},
+		child := &Process{PID: 8, Status: &Status{Name: "sleep", SigBlk: KnownMask(0)},
 			Deep: &Deep{Threads: []Thread{{TID: 8, Status: Status{SigBlk: KnownMask(0)}}}}}
-		return &Process{PID: 7, Status: Status{Name: "tini", Switches: Of([2]uint64{3, 4})}, Cmdline: []string{"tini", "--", "sleep"},
+		return &Process{PID: 7, Status: &Status{Name: "tini", Switches: Of([2]uint64{3, 4})}, Cmdline: []string{"tini", "--", "sleep"},
 			Env: map[string]string{"TINI_KILL_PROCESS_GROUP": "1"}, Children: []*Process{child}, ino: 9, quiet: true}
 	}
 	a, b := mk(), mk()
@@ -93,8 +93,8 @@ func TestSameFactsSeesEveryField(t *testing.T) {
 				ThreadsErr: "t", Consumers: []Consumer{{Kind: "signalfd", TID: pid, FD: 3, Set: KnownMask(7)}}, FDErr: "f",
 				Go: KnownFlag(true), Exe: "/x", JVM: KnownFlag(false), Gone: false, FDsSkipped: false}
 		}
-		child := &Process{PID: 8, Status: st(8), Cmdline: []string{"sleep"}, Deep: deep(8)}
-		return &Process{PID: 7, Status: st(7), Cmdline: []string{"tini", "--"}, Env: map[string]string{"A": "1"}, EnvErr: "env",
+		child := &Process{PID: 8, Status: new(st(8)), Cmdline: []string{"sleep"}, Deep: deep(8)}
+		return &Process{PID: 7, Status: new(st(7)), Cmdline: []string{"tini", "--"}, Env: map[string]string{"A": "1"}, EnvErr: "env",
 			S6: &S6Files{Files: map[string]string{"finish": "absent"}}, Supervisord: &SupervisordConf{Path: "/c"},
 			BusyboxInit: &BusyboxInit{Actions: map[string][]string{"restart": {"init"}}}, SystemdInit: &SystemdInit{BootWhy: "b"}, S6Service: &S6Service{Dir: "x"},
 			StartTime: 99, Kthread: KnownFlag(false), NSNote: "n", InitialNS: KnownFlag(false), Deep: deep(7),

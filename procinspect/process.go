@@ -10,7 +10,7 @@ type Process struct {
 	// PID is the process ID as the procfs being read names it.
 	PID int
 	// Status is the thread-group leader's /proc/PID/status.
-	Status Status
+	Status *Status
 	// Cmdline is the argument vector (/proc/PID/cmdline). It is read only
 	// for processes shown in detail (namespace inits, explain's target, the
 	// same set as Deep); nil otherwise, and when empty (kernel threads,

@@ -40,7 +40,7 @@ func TestProgramsTable(t *testing.T) {
 				t.Errorf("name %q is in the rows of %q and %q", n, other, r.Program)
 			}
 			seen[n] = r.Program
-			p := &Process{Status: Status{Name: n}}
+			p := &Process{Status: &Status{Name: n}}
 			if got := Identify(p); got != r.Program {
 				t.Errorf("Identify(comm %q) = %q, want %q", n, got, r.Program)
 			}
@@ -49,13 +49,13 @@ func TestProgramsTable(t *testing.T) {
 			}
 		}
 	}
-	if got := Identify(&Process{Status: Status{Name: "python3.12"}}); got != ProgPython {
+	if got := Identify(&Process{Status: &Status{Name: "python3.12"}}); got != ProgPython {
 		t.Errorf("Identify(python3.12) = %q, want python (by prefix)", got)
 	}
-	if got := Identify(&Process{Status: Status{Name: "mytini"}}); got != ProgUnknown {
+	if got := Identify(&Process{Status: &Status{Name: "mytini"}}); got != ProgUnknown {
 		t.Errorf("Identify(mytini) = %q, want unknown: only exact names count", got)
 	}
-	goProc := &Process{Status: Status{Name: "server"}, Deep: &Deep{Go: KnownFlag(true)}}
+	goProc := &Process{Status: &Status{Name: "server"}, Deep: &Deep{Go: KnownFlag(true)}}
 	if got, all := Identify(goProc), Programs(goProc); got != ProgUnknown || !slices.Equal(all, []Program{ProgGo}) {
 		t.Errorf("a Go program: Identify = %q, Programs = %q; want unknown and [go]", got, all)
 	}
@@ -65,7 +65,7 @@ func TestProgramsTable(t *testing.T) {
 // named by argv[0], or argv[1] when argv[0] is the binary itself.
 func TestMultiCall(t *testing.T) {
 	bb := func(exe, comm string, argv ...string) *Process {
-		p := &Process{Status: Status{Name: comm}, Cmdline: argv}
+		p := &Process{Status: &Status{Name: comm}, Cmdline: argv}
 		if exe != "" {
 			p.Deep = &Deep{Exe: exe}
 		}
@@ -109,14 +109,14 @@ func TestMultiCall(t *testing.T) {
 // supervisord, not python, whatever names it.
 func TestScriptPrograms(t *testing.T) {
 	for _, p := range []*Process{
-		{Status: Status{Name: "supervisord"}, Cmdline: []string{"/usr/bin/python3", "/usr/bin/supervisord", "-n"}, Deep: &Deep{Exe: "/usr/bin/python3.11"}},
-		{Status: Status{Name: "python3"}, Cmdline: []string{"python3", "/usr/local/bin/supervisord"}, Deep: &Deep{Exe: "/usr/bin/python3.11"}},
+		{Status: &Status{Name: "supervisord"}, Cmdline: []string{"/usr/bin/python3", "/usr/bin/supervisord", "-n"}, Deep: &Deep{Exe: "/usr/bin/python3.11"}},
+		{Status: &Status{Name: "python3"}, Cmdline: []string{"python3", "/usr/local/bin/supervisord"}, Deep: &Deep{Exe: "/usr/bin/python3.11"}},
 	} {
 		if got := Identify(p); got != ProgSupervisord || !got.ReadsChildren() || got.Forwarder() {
 			t.Errorf("Identify(%q) = %q (reads children %v, forwarder %v), want supervisord, which reads its children and forwards nothing", p.Cmdline, got, got.ReadsChildren(), got.Forwarder())
 		}
 	}
-	if got := Identify(&Process{Status: Status{Name: "python3"}, Cmdline: []string{"python3", "app.py"}, Deep: &Deep{Exe: "/usr/bin/python3.11"}}); got != ProgPython {
+	if got := Identify(&Process{Status: &Status{Name: "python3"}, Cmdline: []string{"python3", "app.py"}, Deep: &Deep{Exe: "/usr/bin/python3.11"}}); got != ProgPython {
 		t.Errorf("Identify(python3 app.py) = %q, want python", got)
 	}
 }

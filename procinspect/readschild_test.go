@@ -16,7 +16,7 @@ func TestReadsChildStatusSystemd(t *testing.T) {
 		{&SystemdInit{Container: Flag{}}, false},
 		{&SystemdInit{Container: Flag{Known: true, V: true}}, true},
 	} {
-		p := &Process{PID: 1, Status: Status{Name: "systemd"}, Cmdline: []string{"/lib/systemd/systemd"}, SystemdInit: c.init}
+		p := &Process{PID: 1, Status: &Status{Name: "systemd"}, Cmdline: []string{"/lib/systemd/systemd"}, SystemdInit: c.init}
 		if Identify(p) != ProgSystemd {
 			t.Fatalf("%+v is not systemd to Identify", p)
 		}
@@ -24,7 +24,7 @@ func TestReadsChildStatusSystemd(t *testing.T) {
 			t.Errorf("systemd with %+v: readsChildStatus %v, want %v", c.init, got, c.want)
 		}
 	}
-	if sh := (&Process{PID: 1, Status: Status{Name: "sh"}, Cmdline: []string{"/bin/sh"}}); !readsChildStatus(sh) {
+	if sh := (&Process{PID: 1, Status: &Status{Name: "sh"}, Cmdline: []string{"/bin/sh"}}); !readsChildStatus(sh) {
 		t.Errorf("a shell's children's status is not read again")
 	}
 }

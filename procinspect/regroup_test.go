@@ -92,7 +92,7 @@ func TestRegroup(t *testing.T) {
 	}
 	add := func(pid int, ns nsutil.NSID, nspid []int, ppid int) func(s *Snapshot) {
 		return func(s *Snapshot) {
-			p := &Process{PID: pid, NS: ns, Status: Status{Name: "new", NSpid: nspid, PPid: KnownInt(ppid)}}
+			p := &Process{PID: pid, NS: ns, Status: &Status{Name: "new", NSpid: nspid, PPid: KnownInt(ppid)}}
 			p.noteStatus()
 			s.Processes = append(s.Processes, p)
 			slices.SortFunc(s.Processes, func(a, b *Process) int { return a.PID - b.PID })
@@ -115,13 +115,13 @@ func TestRegroup(t *testing.T) {
 		copied bool
 	}{
 		{"nothing changed", func(s *Snapshot) {}, true},
-		{"another parent", func(s *Snapshot) { byPID(s, pid).Status.PPid = KnownInt(1) }, true},
+		{"another parent", func(s *Snapshot) { restatusOf(byPID(s, pid), func(st *Status) { st.PPid = KnownInt(1) }) }, true},
 		{"another namespace", func(s *Snapshot) { byPID(s, pid).NS = host }, true},
 		{"not seen before", func(s *Snapshot) { byPID(s, pid).seen = false }, true},
 		{"a process gone", drop(pid), true},
 		{"a process come", add(4251, ct, []int{4251, 12}, 4242), true},
 		{"a second init, after the first", func(s *Snapshot) {
-			byPID(s, pid).Status.NSpid = []int{pid, 1}
+			restatusOf(byPID(s, pid), func(st *Status) { st.NSpid = []int{pid, 1} })
 			byPID(s, pid).noteStatus()
 		}, true},
 		{"namespace unknown", func(s *Snapshot) { byPID(s, pid).NS = nsutil.NSID{} }, false},
@@ -134,7 +134,7 @@ func TestRegroup(t *testing.T) {
 		{"the init not seen before", func(s *Snapshot) { byPID(s, 4242).seen = false }, false},
 		{"a namespace's last process gone", drop(6000), false},
 		{"a namespace born", add(4251, nsutil.NSID{Ino: 4026539999}, []int{4251, 1}, 4242), false},
-		{"another level", func(s *Snapshot) { byPID(s, 4210).Status.NSpid = []int{4210} }, false},
+		{"another level", func(s *Snapshot) { restatusOf(byPID(s, 4210), func(st *Status) { st.NSpid = []int{4210} }) }, false},
 	} {
 		s := rescanOf(prev)
 		tc.change(s)
@@ -177,4 +177,12 @@ func TestRegroup(t *testing.T) {
 	if rescanOf(prev).regroup(prev) {
 		t.Errorf("copied with a namespace's parent not answered last time")
 	}
+}
+
+// restatusOf gives p a changed copy of its status, as a scan's new reading
+// would: a carried process shares its reading with the last snapshot's.
+func restatusOf(p *Process, f func(*Status)) {
+	st := *p.Status
+	f(&st)
+	p.Status = &st
 }

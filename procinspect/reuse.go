@@ -163,7 +163,7 @@ func (s *Snapshot) orphans(fs FS) {
 	parallel(len(redo), func(i int) {
 		p := redo[i]
 		if st, err := fs.Proc(p.PID).readStatus("status"); err == nil {
-			p.Status, p.carried = st, false
+			p.Status, p.carried = &st, false
 			p.noteStatus()
 		}
 	})
@@ -175,7 +175,7 @@ func restatus(fs FS, ps []*Process) {
 	parallel(len(ps), func(i int) {
 		p := ps[i]
 		if st, err := fs.Proc(p.PID).readStatus("status"); err == nil {
-			p.Status, p.carried = st, false
+			p.Status, p.carried = &st, false
 			p.noteStatus()
 		}
 	})
@@ -241,7 +241,7 @@ func refresh(q *Process, pr Proc, ino uint64) (*Process, error) {
 	// The same inode is the same process: its start time (an engine
 	// daemon's, read with its first status) stands.
 	ns, note := q.nsOf()
-	p := &Process{PID: q.PID, Status: st, Kthread: q.Kthread, NS: ns, NSNote: note,
+	p := &Process{PID: q.PID, Status: &st, Kthread: q.Kthread, NS: ns, NSNote: note,
 		nsDeferred: q.nsAgain, nsByInit: q.nsByInit && !ns.IsZero(), StartTime: q.StartTime, ino: ino, seen: true, liveTID: q.liveTID}
 	p.noteStatus()
 	if st.Kthread.Known {
@@ -388,7 +388,7 @@ func (sc Scanner) quiet(fs FS, p *Process, asked bool, cover *evCover) *Process 
 		return nil
 	}
 	a, b := q.Status, p.Status
-	one := func(s Status) bool {
+	one := func(s *Status) bool {
 		return s.Threads.Known && s.Threads.V == 1 && s.TracerPid.Known && s.TracerPid.V == 0 && s.Switches.Known && asleep(s.State)
 	}
 	if !one(a) || !one(b) || a.Switches != b.Switches || a.State != b.State || a.Name != b.Name {
@@ -438,7 +438,7 @@ func asleep(state byte) bool {
 func keepQuiet(p, q *Process, pr Proc, same *Process) {
 	readDetails(p, pr, q, 0, same)
 	t := q.Deep.Threads[0]
-	t.Status = p.Status
+	t.Status = *p.Status
 	p.Deep = deepOf(pr, false, []Thread{t}, nil)
 	p.quiet = true
 }

@@ -170,7 +170,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 				// Carried over from the last scan unread: what a
 				// prediction reads from its status may have changed.
 				if st, err := pr.readStatus("status"); err == nil {
-					p.Status, p.carried = st, false
+					p.Status, p.carried = &st, false
 					p.noteStatus()
 				}
 			}
@@ -184,7 +184,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 				// Threads, wait states and readers are read every time a
 				// process may have run: they change without a trace in
 				// status (a signalfd opened later).
-				st := p.Status
+				st := *p.Status
 				if p.carried {
 					st = Status{} // stale: readDeep reads the threads' own
 				}
@@ -367,7 +367,7 @@ func readProcessWarn(pr Proc, warn *[][2]string) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Process{PID: pid, Status: st, Kthread: st.Kthread}
+	p := &Process{PID: pid, Status: &st, Kthread: st.Kthread}
 	p.noteStatus()
 	if !p.Kthread.Known && (!st.PPid.Known || st.PPid.V == 0 || st.PPid.V == 2) {
 		// No Kthread line (older kernels). Every kernel thread is kthreadd
@@ -476,7 +476,7 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 		return nil, err
 	}
 	readDetails(p, pr, nil, 0, nil)
-	p.Deep = readDeep(pr, true, p.Status, nil)
+	p.Deep = readDeep(pr, true, *p.Status, nil)
 	readProgram(p, pr)
 	return p, nil
 }

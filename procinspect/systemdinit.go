@@ -58,7 +58,7 @@ const maxContainerManager = 4096
 // and its capabilities.
 func readSystemdInit(pr Proc, p *Process) *SystemdInit {
 	out := &SystemdInit{}
-	out.Boot, out.BootWhy = rebootEndsNamespace(pr, p.Status)
+	out.Boot, out.BootWhy = rebootEndsNamespace(pr, *p.Status)
 	out.Container, out.ContainerWhy = systemdContainer(pr, p)
 	out.TreeWhy = "the processes below its children were not linked"
 	return out

@@ -27,7 +27,7 @@ func TestReadSystemdInit(t *testing.T) {
 		{map[string]string{}, "", Flag{}, "not set"},
 		{nil, "permission denied", Flag{}, "permission denied"},
 	} {
-		p := &Process{Env: c.env, EnvErr: c.envErr, Status: Status{CapEff: Of(uint64(0))}}
+		p := &Process{Env: c.env, EnvErr: c.envErr, Status: &Status{CapEff: Of(uint64(0))}}
 		sd := readSystemdInit(pr, p)
 		if sd.Container != c.want || !strings.Contains(sd.ContainerWhy, c.has) || strings.Contains(sd.ContainerWhy, "\x1b") {
 			t.Errorf("env %q: container %v (%s); want %v, naming %q", c.env, sd.Container, sd.ContainerWhy, c.want, c.has)
@@ -76,7 +76,7 @@ func TestSystemdContainerManager(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		p := &Process{Env: c.env, Status: Status{CapEff: Of(uint64(0))}}
+		p := &Process{Env: c.env, Status: &Status{CapEff: Of(uint64(0))}}
 		sd := readSystemdInit(pr, p)
 		if sd.Container != c.want || !strings.Contains(sd.ContainerWhy, c.has) || strings.Contains(sd.ContainerWhy, "\x1b") {
 			t.Errorf("file %q, env %q: container %v (%s); want %v, naming %q", c.file, c.env, sd.Container, sd.ContainerWhy, c.want, c.has)
@@ -94,7 +94,7 @@ func TestSystemdContainerManager(t *testing.T) {
 	if err := os.Symlink(host, filepath.Join(dir, "root", "run", "host", "container-manager")); err != nil {
 		t.Fatal(err)
 	}
-	sd := readSystemdInit(Proc{PID: 7, dir: dir}, &Process{Env: map[string]string{"container": ""}, Status: Status{CapEff: Of(uint64(0))}})
+	sd := readSystemdInit(Proc{PID: 7, dir: dir}, &Process{Env: map[string]string{"container": ""}, Status: &Status{CapEff: Of(uint64(0))}})
 	if sd.Container != KnownFlag(false) || strings.Contains(sd.ContainerWhy, "outside") {
 		t.Errorf("symlink out of the root followed: %v (%s)", sd.Container, sd.ContainerWhy)
 	}
@@ -107,7 +107,7 @@ func TestSystemdContainerManager(t *testing.T) {
 // follows.
 func TestLinkSystemdTree(t *testing.T) {
 	proc := func(pid, ppid int) *Process {
-		return &Process{PID: pid, Status: Status{PPid: Of(ppid), State: 'S'}}
+		return &Process{PID: pid, Status: &Status{PPid: Of(ppid), State: 'S'}}
 	}
 	build := func(extra int) (*Snapshot, *Process, *Process) {
 		sd, main := proc(100, 1), proc(101, 100)

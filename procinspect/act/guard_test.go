@@ -35,7 +35,7 @@ func TestCheckHostInit(t *testing.T) {
 
 	// Inside a container: its own namespace is the procfs' level 0, not
 	// the initial one, and its PID 1 is its own init, not the machine's.
-	inside := &procinspect.Process{PID: 1}
+	inside := &procinspect.Process{PID: 1, Status: &procinspect.Status{}}
 	own := &procinspect.Namespace{ID: nsutil.NSID{Ino: 4026532999}, Level: 0, Initial: procinspect.KnownFlag(false),
 		Init: inside, Procs: []*procinspect.Process{inside}}
 	in := &procinspect.Snapshot{Viewer: procinspect.Viewer{NS: own.ID, Initial: procinspect.KnownFlag(false)},

@@ -311,7 +311,7 @@ func docNS(as *predict.Assessments, ns *procinspect.Namespace) DocNS {
 	}
 	for _, p := range ns.Procs {
 		out.Processes = append(out.Processes, DocProcess{PID: p.PID, NSPID: nsPID(p), PPID: intPtr(p.Status.PPid),
-			Name: procinspect.Printable(p.Status.Name), State: statePtr(p.Status.State), Masks: docMasks(p.Status)})
+			Name: procinspect.Printable(p.Status.Name), State: statePtr(p.Status.State), Masks: docMasks(*p.Status)})
 	}
 	return out
 }
@@ -319,7 +319,7 @@ func docNS(as *predict.Assessments, ns *procinspect.Namespace) DocNS {
 // DocInitOf builds the init entry from its assessment, predictions included.
 func DocInitOf(a *predict.Assessment) *DocInit {
 	p := a.Process
-	st := p.Status
+	st := *p.Status
 	in := &DocInit{PID: p.PID, NSPID: nsPID(p), PPID: intPtr(st.PPid), Name: procinspect.Printable(st.Name),
 		Cmdline: make([]string, len(p.Cmdline)), State: statePtr(st.State), Threads: intPtr(st.Threads),
 		Masks: docMasks(st), Consumers: []DocConsumer{}}

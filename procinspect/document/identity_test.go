@@ -20,7 +20,7 @@ import (
 // of a procfs with unreadable ns/pid links groups it.
 func TestReportUnknownIdentities(t *testing.T) {
 	proc := func(pid int, nspid ...int) *procinspect.Process {
-		return &procinspect.Process{PID: pid, Status: procinspect.Status{Name: "sleep", NSpid: nspid, State: 'S'}}
+		return &procinspect.Process{PID: pid, Status: &procinspect.Status{Name: "sleep", NSpid: nspid, State: 'S'}}
 	}
 	host := &procinspect.Namespace{ID: nsutil.NSID{Ino: 4026531836}, Level: 0, Init: proc(1, 1)}
 	byInit := &procinspect.Namespace{ID: nsutil.NSID{Init: 4300}, Level: 1, Parent: host, Init: proc(4300, 4300, 1)}

@@ -33,7 +33,7 @@ func TestStopOf(t *testing.T) {
 		{"the engine's configured stop", []predict.Stop{configured}, &engine.Container{Runtime: "docker"}, "docker stop", "0", 0},
 		{"the program decides: absent", []predict.Stop{unknown}, &engine.Container{Runtime: "podman"}, "podman stop", "", -1},
 	} {
-		a := &predict.Assessment{Process: &procinspect.Process{Container: c.ct}, Stops: c.stops}
+		a := &predict.Assessment{Process: &procinspect.Process{Container: c.ct, Status: &procinspect.Status{}}, Stops: c.stops}
 		st, ok := a.AppliedStop()
 		if !ok {
 			t.Fatalf("%s: no stop applies", c.name)

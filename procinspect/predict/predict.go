@@ -159,7 +159,7 @@ func (e *eval) waitUnknown() bool {
 // liveThreads returns the live threads and the leader (the thread whose
 // TID is the PID, wherever it is in the list), or says why they are unknown.
 func liveThreads(p *process, sig Signal) (live []thread, leader thread, why string) {
-	st := p.Status
+	st := *p.Status
 	leader = thread{TID: p.PID, Status: st, Syscall: -2}
 	var all []thread
 	switch {

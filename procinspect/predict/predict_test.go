@@ -101,7 +101,8 @@ func predictProc(name string, nspid []int, cgt, ign procinspect.SigSet, leader t
 			st.NSpid[j] = n + i // a worker's TID at every level
 		}
 		if i == 0 {
-			p.Status = st
+			leader := st
+			p.Status = &leader
 		}
 		th := procinspect.Thread{TID: nspid[0] + i, Status: st, Syscall: t.syscall, Wchan: t.wchan,
 			Sigwait: t.sigwait, WaitSet: t.waitSet, WaitSetErr: t.waitErr}
@@ -161,7 +162,9 @@ func withoutSigLines(p *procinspect.Process) *procinspect.Process {
 	blank := func(s *procinspect.Status) {
 		s.SigPnd, s.ShdPnd, s.SigBlk, s.SigIgn, s.SigCgt = procinspect.Mask{}, procinspect.Mask{}, procinspect.Mask{}, procinspect.Mask{}, procinspect.Mask{}
 	}
-	blank(&p.Status)
+	st := *p.Status // the snapshot's reading may be shared with another's
+	blank(&st)
+	p.Status = &st
 	for i := range p.Deep.Threads {
 		blank(&p.Deep.Threads[i].Status)
 	}

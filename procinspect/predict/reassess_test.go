@@ -90,6 +90,7 @@ func TestReassessKeepsOnlyTheUnchanged(t *testing.T) {
 				return false
 			}
 			c := *p.Children[0]
+			c.Status = new(*c.Status) // the copy's own reading
 			c.Status.SigIgn = procinspect.KnownMask(c.Status.SigIgn.Set.With(procinspect.SIGTERM))
 			p.Children = append([]*procinspect.Process{&c}, p.Children[1:]...)
 			return true

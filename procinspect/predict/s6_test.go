@@ -12,7 +12,7 @@ import (
 // service whose s6-supervise was not read leaves it unknown.
 func TestS6LogInput(t *testing.T) {
 	proc := func(name string, kids ...*process) *process {
-		p := &process{Children: kids}
+		p := &process{Children: kids, Status: &procinspect.Status{}}
 		p.Status.Name, p.Status.State = name, 'S'
 		return p
 	}

@@ -100,7 +100,7 @@ func ContainerLines(c *engine.Container, m *engine.Metadata) []string {
 // state and ids, and exe (when read in depth).
 func ProcessLines(a *predict.Assessment) []string {
 	p := a.Process
-	st := p.Status
+	st := *p.Status
 	lines := []string{
 		"cmdline: " + Cmdline(p),
 		fmt.Sprintf("state: %s   threads: %s   ppid: %s   uid: %s   tracer: %s", State(st.State),

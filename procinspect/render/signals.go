@@ -28,7 +28,7 @@ var SignalHeader = []string{"N", "NAME", "DEFAULT", "HANDLER", "BLOCKED", "PENDI
 
 // SignalRows decodes all 64 signals of p.
 func SignalRows(p *procinspect.Process) []SignalRow {
-	st := p.Status
+	st := *p.Status
 	threads := threadsOf(p)
 	rows := make([]SignalRow, 0, procinspect.NSig)
 	for sig := procinspect.Signal(1); sig <= procinspect.NSig; sig++ {
@@ -54,7 +54,7 @@ func threadsOf(p *procinspect.Process) []procinspect.Thread {
 	if p.Deep != nil && len(p.Deep.Threads) > 0 {
 		return p.Deep.Threads
 	}
-	return []procinspect.Thread{{TID: p.PID, Status: p.Status}}
+	return []procinspect.Thread{{TID: p.PID, Status: *p.Status}}
 }
 
 func handlerText(st procinspect.Status, sig procinspect.Signal) string {

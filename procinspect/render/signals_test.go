@@ -23,7 +23,7 @@ func TestPlainNamesGap(t *testing.T) {
 		{0, "32..RTMAX"},
 	} {
 		st := procinspect.Status{SigCgt: known(c.caught), SigIgn: known(0), SigBlk: known(0), SigPnd: known(0), ShdPnd: known(0)}
-		p := &procinspect.Process{PID: 7, Status: st}
+		p := &procinspect.Process{PID: 7, Status: &st}
 		got := render.PlainNames(render.SignalRows(p))
 		const head = "HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS "
 		if got != head+c.want {
