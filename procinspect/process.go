@@ -9,7 +9,9 @@ import (
 type Process struct {
 	// PID is the process ID as the procfs being read names it.
 	PID int
-	// Status is the thread-group leader's /proc/PID/status.
+	// Status is the thread-group leader's /proc/PID/status, never nil. A
+	// rescan's carried processes share the last snapshot's reading, so a
+	// reading is never changed in place: a new one replaces it.
 	Status *Status
 	// Cmdline is the argument vector (/proc/PID/cmdline). It is read only
 	// for processes shown in detail (namespace inits, explain's target, the
