@@ -9,12 +9,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/sigview/sigview/nsutil"
 )
@@ -98,12 +99,19 @@ func ParseSyscall(b []byte) (nr int, args [6]uint64, err error) {
 // them: a thread asleep at both reads with the same switch counts (and no
 // sigtimedwait, whose set lives in memory a sibling may write) keeps the
 // wait it had (quietThread).
-func readThreads(pr Proc, st Status, prev []Thread) ([]Thread, error) {
+//
+// A lone thread's run time is what a later scan's quiet compares, unless
+// the process events cover that scan (evCover.sawNoThread); noRun skips it
+// when they cover this one. Left 0 (unknown), it keeps nothing should the
+// events fail by then.
+func readThreads(pr Proc, st Status, prev []Thread, noRun bool) ([]Thread, error) {
 	dir, readMem := pr.dir, pr.fs.Mem
 	if pr.fs.Live && st.Threads.Known && st.Threads.V == 1 && st.Tgid.Known && st.Tgid.V == pr.PID {
 		tdir := "task/" + strconv.Itoa(pr.PID) + "/"
 		t := readThreadWait(pr, tdir, pr.PID, st, readMem)
-		t.run = runTime(pr, tdir)
+		if !noRun {
+			t.run = runTime(pr, tdir)
+		}
 		return []Thread{t}, nil
 	}
 	ents, err := listTasks(dir)
@@ -237,22 +245,23 @@ const signalfdLink = "anon_inode:[signalfd]"
 // (fdinfo "sigmask:", fs/signalfd.c: signalfd_show_fdinfo).
 func readSignalfds(pr Proc) ([]Consumer, error) {
 	dir, pid := pr.dir, pr.PID
-	ents, err := readDir(filepath.Join(dir, "fd"))
+	fdDir := dir + "/fd"
+	ents, err := listEntries(fdDir, 4<<10)
 	if err != nil {
-		return nil, err
+		return nil, &os.PathError{Op: "open", Path: fdDir, Err: err}
 	}
 	var out []Consumer
+	// One byte more than the link a signalfd reads: a longer target is
+	// not one, and nothing is allocated per descriptor.
+	var link [len(signalfdLink) + 1]byte
 	for _, e := range ents {
-		fd, err := strconv.Atoi(e.Name())
-		if err != nil {
+		name := strconv.Itoa(e.pid)
+		n, err := unix.Readlink(fdDir+"/"+name, link[:])
+		if err != nil || string(link[:n]) != signalfdLink {
 			continue
 		}
-		target, err := os.Readlink(filepath.Join(dir, "fd", e.Name()))
-		if err != nil || target != signalfdLink {
-			continue
-		}
-		c := Consumer{Kind: "signalfd", TID: pid, FD: fd}
-		if b, err := pr.read("fdinfo/"+e.Name(), maxLine); err == nil {
+		c := Consumer{Kind: "signalfd", TID: pid, FD: e.pid}
+		if b, err := pr.read("fdinfo/"+name, maxLine); err == nil {
 			c.Set = parseFdinfoSigmask(b)
 		}
 		out = append(out, c)
@@ -393,8 +402,8 @@ func readJVMFor(p *Process, pr Proc) {
 // just missing. Unless allFDs is set, the fd table is read only when some
 // signal is blocked in every thread: a signalfd receives only such
 // signals (docs/kernel-signals.md §4.1), and an init can hold hundreds of fds.
-func readDeep(pr Proc, allFDs bool, st Status, prev []Thread) *Deep {
-	threads, err := readThreads(pr, st, prev)
+func readDeep(pr Proc, allFDs bool, st Status, prev []Thread, noRun bool) *Deep {
+	threads, err := readThreads(pr, st, prev, noRun)
 	return deepOf(pr, allFDs, threads, err)
 }
 

@@ -188,7 +188,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 				if p.carried {
 					st = Status{} // stale: readDeep reads the threads' own
 				}
-				p.Deep = readDeep(pr, asked[p.PID], st, sc.prevThreads(fs, p, asked[p.PID]))
+				p.Deep = readDeep(pr, asked[p.PID], st, sc.prevThreads(fs, p, asked[p.PID]), cover != nil)
 			}
 			// What the executable says (Go, JVM) is kept for the same program.
 			if q := reusable(p, same); q != nil {
@@ -476,7 +476,7 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 		return nil, err
 	}
 	readDetails(p, pr, nil, 0, nil)
-	p.Deep = readDeep(pr, true, *p.Status, nil)
+	p.Deep = readDeep(pr, true, *p.Status, nil, false)
 	readProgram(p, pr)
 	return p, nil
 }
