@@ -149,14 +149,18 @@ func (sc Scanner) plan(fs FS, ents []entry, asked, named map[int]bool, all bool)
 // parent, read afresh, has exited (a zombie, or dead): the kernel gave them
 // another parent when it exited. A parent whose leader exited while
 // another of its threads lives is no zombie (leaderexit.go): its children
-// stand.
+// stand. A process whose parent is not in the snapshot at all is read
+// again too: plan carries a process only when its parent was listed, so
+// that parent was reaped between the listing and its read.
 func (s *Snapshot) orphans(fs FS) {
 	var redo []*Process
 	for _, p := range s.Processes {
 		if !p.carried {
 			continue
 		}
-		if par := s.byPID[p.Status.PPid.V]; par != nil && !par.carried && (par.Status.State == 'Z' || par.Status.State == 'X') && !par.groupLives(fs) {
+		pp := p.Status.PPid
+		par := s.byPID[pp.V]
+		if par == nil && pp.Known && pp.V > 0 || par != nil && !par.carried && (par.Status.State == 'Z' || par.Status.State == 'X') && !par.groupLives(fs) {
 			redo = append(redo, p)
 		}
 	}
