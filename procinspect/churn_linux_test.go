@@ -429,7 +429,7 @@ func deepDiff(g, w *procinspect.Process) string {
 	// quietThread), shown nowhere: the two scans read them at different
 	// moments, and a process that wakes by itself (tini, every second)
 	// runs in between. What it waits in is compared.
-	gs, ws := g.Status, w.Status
+	gs, ws := *g.Status, *w.Status // copies: a reading may be shared with the next rescan
 	gs.SigQ, ws.SigQ = "", ""
 	gs.Switches, ws.Switches = procinspect.Known[[2]uint64]{}, procinspect.Known[[2]uint64]{}
 	// Copies: g is the next rescan's Prev, whose threads' switch counts
