@@ -46,14 +46,42 @@ func nobodyDir(t *testing.T, fifos ...string) (dir, exe string) {
 	return dir, exe
 }
 
+// startInit starts argv, root's, as the init of a new PID namespace,
+// killed and reaped when the test ends.
+func startInit(t *testing.T, argv ...string) *exec.Cmd {
+	t.Helper()
+	init := exec.Command(argv[0], argv[1:]...)
+	init.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
+	if err := init.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		init.Process.Kill()
+		init.Wait()
+	})
+	return init
+}
+
 // scanAsNobody runs test from exe as uid 65534 with env added, and fails
 // unless it passed.
 func scanAsNobody(t *testing.T, exe, test string, env ...string) {
 	t.Helper()
+	out, err := nobodyCmd(exe, test, env...).CombinedOutput()
+	passedAsNobody(t, test, out, err)
+}
+
+// nobodyCmd is test from exe as uid 65534 with env added, not started.
+func nobodyCmd(exe, test string, env ...string) *exec.Cmd {
 	cmd := exec.Command(exe, "-test.run=^"+test+"$", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
+	return cmd
+}
+
+// passedAsNobody logs the output of test's run as uid 65534 and fails
+// unless it passed.
+func passedAsNobody(t *testing.T, test string, out []byte, err error) {
+	t.Helper()
 	t.Logf("the scanner, as uid 65534:\n%s", out)
 	if err != nil || !strings.Contains(string(out), "--- PASS: "+test) {
 		t.Fatalf("the scanner as uid 65534 failed: %v", err)

@@ -1,6 +1,7 @@
 package procinspect_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,15 +60,7 @@ setpriv --reuid 65534 --regid 65534 --clear-groups sleep 1000 &
 read x < "$1/b"
 kill $!
 wait`
-	init := exec.Command("sh", "-c", script, "sh", dir)
-	init.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
-	if err := init.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		init.Process.Kill()
-		init.Wait()
-	}()
+	init := startInit(t, "sh", "-c", script, "sh", dir)
 	kids := "/proc/" + strconv.Itoa(init.Process.Pid) + "/task/" + strconv.Itoa(init.Process.Pid) + "/children"
 	waitUntil(t, "the init's first child", func() bool {
 		b, _ := os.ReadFile(kids)
@@ -252,5 +245,56 @@ func hidepidScanner(t *testing.T, dir string) {
 	rest, deep := compareScans(got, want)
 	for _, d := range slices.Concat(rest, deep) {
 		t.Error(d)
+	}
+}
+
+// TestWarningsInPIDOrderAsNonRoot: a warning names the first process it
+// was noted for, and two scans of processes at rest name the same one,
+// the lowest PID. Found by TestRescanUnderChurnAsNobody: the processes
+// read in depth were read in a map's order, so as uid 65534, which cannot
+// read root's fd tables, the "unreadable fd table" warning named a random
+// init's, in a full scan as in a rescan. It re-runs itself as PID 1 of a
+// new PID namespace with a private procfs, starts root's namespace inits
+// there (each read in depth) and scans them as uid 65534.
+func TestWarningsInPIDOrderAsNonRoot(t *testing.T) {
+	if os.Getenv("SIGVIEW_PIDORDER_SCANNER") != "" {
+		pidOrderScanner(t)
+		return
+	}
+	if os.Getenv("SIGVIEW_PIDORDER_INNER") != "" {
+		nstest.BecomeProcInit(t)
+		_, exe := nobodyDir(t)
+		for range 6 {
+			startInit(t, "sleep", "1000")
+		}
+		scanAsNobody(t, exe, "TestWarningsInPIDOrderAsNonRoot", "SIGVIEW_PIDORDER_SCANNER=1")
+		return
+	}
+	nstest.NeedNamespaces(t)
+	nstest.RerunAsInit(t, "TestWarningsInPIDOrderAsNonRoot", 120*time.Second, "", "SIGVIEW_PIDORDER_INNER=1")
+}
+
+func pidOrderScanner(t *testing.T) {
+	// Every process in depth, its fd table read (the detail view's).
+	sc := procinspect.Scanner{Root: "/proc"}
+	for _, p := range scanOn(t, sc, nil).Processes {
+		sc.Deep = append(sc.Deep, p.PID)
+	}
+	for range 8 {
+		snap := scanOn(t, sc, nil)
+		first := 0
+		for _, p := range snap.Processes {
+			if p.Deep != nil && p.Deep.FDErr != "" && (first == 0 || p.PID < first) {
+				first = p.PID
+			}
+		}
+		want := fmt.Sprintf("first: /proc/%d/fd: ", first)
+		i := slices.IndexFunc(snap.Warnings, func(w string) bool { return strings.HasPrefix(w, "unreadable fd table") })
+		switch {
+		case first == 0 || i < 0:
+			t.Fatalf("as uid 65534, no unreadable fd table of root's inits (lowest PID %d): warnings %q", first, snap.Warnings)
+		case !strings.Contains(snap.Warnings[i], want):
+			t.Fatalf("%q, want the lowest PID whose fd table is unreadable (%s)", snap.Warnings[i], want)
+		}
 	}
 }

@@ -163,6 +163,9 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 				todo = append(todo, p)
 			}
 		}
+		// In PID order, not the map's: a warning names the first process
+		// it was noted for, which must not change from scan to scan.
+		slices.SortFunc(todo, func(a, b *Process) int { return a.PID - b.PID })
 		parallel(len(todo), func(i int) {
 			p := todo[i]
 			pr := fs.Proc(p.PID)
