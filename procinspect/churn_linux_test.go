@@ -36,8 +36,15 @@ func TestRescanUnderChurn(t *testing.T) {
 		churnInside(t)
 		return
 	}
+	rerunChurn(t, "TestRescanUnderChurn", "1", "tini", "python3", "sleep", "sh")
+}
+
+// rerunChurn re-runs test as PID 1 of new PID and mount namespaces with
+// SIGVIEW_CHURN_INNER=inner and the seed (SIGVIEW_CHURN_SEED's, or a new
+// one), once the programs the churn needs are found.
+func rerunChurn(t *testing.T, test, inner string, needs ...string) {
 	nstest.NeedNamespaces(t)
-	for _, c := range []string{"tini", "python3", "sleep", "sh"} {
+	for _, c := range needs {
 		if _, err := exec.LookPath(c); err != nil {
 			t.Fatalf("the churn needs %s (CI installs it): %v", c, err)
 		}
@@ -46,7 +53,7 @@ func TestRescanUnderChurn(t *testing.T) {
 	if seed == "" {
 		seed = strconv.FormatInt(time.Now().UnixNano(), 10)
 	}
-	nstest.RerunAsInit(t, "TestRescanUnderChurn", 300*time.Second, " (replay with SIGVIEW_CHURN_SEED="+seed+")", "SIGVIEW_CHURN_INNER=1", "SIGVIEW_CHURN_SEED="+seed)
+	nstest.RerunAsInit(t, test, 300*time.Second, " (replay with SIGVIEW_CHURN_SEED="+seed+")", "SIGVIEW_CHURN_INNER="+inner, "SIGVIEW_CHURN_SEED="+seed)
 }
 
 // churner starts and ends the churn's processes. Everything it starts is
@@ -59,6 +66,9 @@ type churner struct {
 	// host is set for a churn in the host's PID namespace, where
 	// ns_last_pid is left alone.
 	host bool
+	// nobody is set for a churn scanned as uid 65534
+	// (TestRescanUnderChurnAsNobody): its processes are born too.
+	nobody bool
 }
 
 func (c *churner) start(newNS bool, argv ...string) *exec.Cmd {
@@ -115,7 +125,11 @@ func (c *churner) step() {
 ts = [threading.Thread(target=time.sleep, args=(random.random(),)) for _ in range(4)]
 [t.start() for t in ts]
 time.sleep(1000)`
-	switch c.rng.Intn(12) {
+	cases := 12
+	if c.nobody {
+		cases = 13
+	}
+	switch c.rng.Intn(cases) {
 	case 0:
 		c.start(false, "sleep", "1000")
 	case 1:
@@ -144,6 +158,11 @@ time.sleep(1000)`
 	case 11: // a namespace dies with its init; a shell's children are orphaned
 		c.kill()
 		c.kill()
+	case 12: // uid 65534's processes born into root's namespaces, and gone
+		nobody := "setpriv --reuid 65534 --regid 65534 --clear-groups"
+		c.start(true, "sh", "-c", "sleep 1000 & sleep 0.2; "+nobody+" sleep 1000 & sleep 0.3; "+nobody+" sleep 0.2 & wait")
+		c.start(true, "sh", "-c", "sleep 1000 & sleep 0.1; "+nobody+" sleep 0.4 & wait")
+		c.start(false, "sh", "-c", nobody+" sleep 1000 & sleep 0.2")
 	}
 }
 
@@ -163,7 +182,6 @@ func churnInside(t *testing.T) {
 	seed, _ := strconv.ParseInt(os.Getenv("SIGVIEW_CHURN_SEED"), 10, 64)
 	c := &churner{t: t, rng: rand.New(rand.NewSource(seed))}
 	sc := procinspect.Scanner{Root: "/proc"}
-	reusedInit(t, c, sc)
 	var inc *procinspect.Snapshot
 	scans := 0
 	rescan := func() {
@@ -176,6 +194,14 @@ func churnInside(t *testing.T) {
 		}
 		inc = next
 		scans++
+	}
+	var nobody *nobodyScanner
+	if os.Getenv("SIGVIEW_CHURN_INNER") == "nobody" {
+		c.nobody = true
+		nobody = startNobodyScanner(t, seed)
+		rescan = func() { nobody.do("r") }
+	} else {
+		reusedInit(t, c, sc)
 	}
 	for round := 0; round < 3; round++ {
 		for i := 0; i < 60; i++ {
@@ -201,6 +227,20 @@ func churnInside(t *testing.T) {
 	if c.reuse == 0 {
 		t.Errorf("no PID was reused: the churn did not test reuse")
 	}
+	if nobody != nil {
+		nobody.do("c")
+		nobody.wait(t)
+		return
+	}
+	compareAtRest(t, sc, inc, detailOf(inc, c.rng), scans, c.reuse, true, "")
+}
+
+// compareAtRest compares a rescan on inc, the last incremental snapshot,
+// with a full scan, deep read in depth. regroup says whether a rescan at
+// rest must have kept the grouping (as root, where no namespace is
+// inferred). Of a warning of kind uncounted only the kind is compared,
+// not how many processes it was noted for nor the first.
+func compareAtRest(t *testing.T, sc procinspect.Scanner, inc *procinspect.Snapshot, deep []int, scans, reuse int, regroup bool, uncounted string) {
 	// What does not race at rest (the processes, their namespaces, parents
 	// and NSpid, the grouping) must be the same on the first try: a
 	// rescan that would repair it later is wrong now. A process read in
@@ -213,11 +253,10 @@ func churnInside(t *testing.T) {
 	defer func() {
 		// At rest, a rescan groups as the one before did (regroup.go):
 		// the comparison below is of that copy.
-		if regrouped == 0 && !t.Failed() {
+		if regroup && regrouped == 0 && !t.Failed() {
 			t.Errorf("no rescan at rest took the grouping of the one before: the copy was not tested")
 		}
 	}()
-	deep := detailOf(inc, c.rng)
 	var diffs []string
 	for try := 0; try < 10; try++ {
 		last := sc
@@ -236,7 +275,16 @@ func churnInside(t *testing.T) {
 			regrouped++
 		}
 		t.Logf("%d incremental scans (grouping kept: %v); the last: %d processes in %d namespaces, %d in depth; %d PIDs reused by another process",
-			scans, procinspect.Regrouped(got), len(want.Processes), len(want.Namespaces), len(deep), c.reuse)
+			scans, procinspect.Regrouped(got), len(want.Processes), len(want.Namespaces), len(deep), reuse)
+		if uncounted != "" {
+			for _, s := range []*procinspect.Snapshot{got, want} {
+				for i, w := range s.Warnings {
+					if strings.HasPrefix(w, uncounted+" (") || strings.HasPrefix(w, uncounted+": ") {
+						s.Warnings[i] = uncounted
+					}
+				}
+			}
+		}
 		rest, deepDiffs := compareScans(got, want)
 		if try == 0 && len(rest) > 0 {
 			for _, d := range slices.Concat(rest, deepDiffs) {
