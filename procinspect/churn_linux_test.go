@@ -127,7 +127,7 @@ ts = [threading.Thread(target=time.sleep, args=(random.random(),)) for _ in rang
 time.sleep(1000)`
 	cases := 12
 	if c.nobody {
-		cases = 13
+		cases = 14
 	}
 	switch c.rng.Intn(cases) {
 	case 0:
@@ -163,6 +163,11 @@ time.sleep(1000)`
 		c.start(true, "sh", "-c", "sleep 1000 & sleep 0.2; "+nobody+" sleep 1000 & sleep 0.3; "+nobody+" sleep 0.2 & wait")
 		c.start(true, "sh", "-c", "sleep 1000 & sleep 0.1; "+nobody+" sleep 0.4 & wait")
 		c.start(false, "sh", "-c", nobody+" sleep 1000 & sleep 0.2")
+	case 13: // uid 65534's ns/pid links close (not dumpable) once read: below a root init and an init's own
+		py := "import ctypes, random, time; time.sleep(random.random() / 2); ctypes.CDLL(None).prctl(4, 0, 0, 0, 0); time.sleep(1000)"
+		nobody := []string{"setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "/usr/bin/python3", "-c", py} // Debian's python3, which any UID may run
+		c.start(true, append([]string{"sh", "-c", `sleep 1000 & "$@" & wait`, "sh"}, nobody...)...)
+		c.start(true, nobody...)
 	}
 }
 

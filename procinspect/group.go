@@ -406,9 +406,14 @@ func (s *Snapshot) resolveNS(fs FS, warn *warnings) int {
 			warn.add(x[0], x[1])
 		}
 		p.readWarn = append(p.readWarn, w...)
-		// Unreadable below level 0: a full scan would again take it from
-		// the chain, which may settle it later (an init that reads now).
-		p.nsAgain = p.Status.Level() > 0 && p.NS.IsZero()
+		// Below level 0 the chain did not settle it (the init's link was
+		// unreadable, or it joined the namespace: setns): a full scan
+		// would again take it from the chain, which may settle it later
+		// (an init that reads now), or read its link, which may read now,
+		// or, for a viewer that is not root, no longer (a process of the
+		// viewer's that made itself not dumpable, whose inode then no
+		// longer names the init's namespace: inferNS).
+		p.nsAgain = p.Status.Level() > 0 && (p.NS.IsZero() || nonRoot)
 		if p.Status.Level() == 0 && p.NS.HasInode() {
 			level0 = p.NS
 		}

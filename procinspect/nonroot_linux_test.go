@@ -298,3 +298,77 @@ func pidOrderScanner(t *testing.T) {
 		}
 	}
 }
+
+// TestRescanLinkClosedAsNonRoot: a process of the viewer's whose ns/pid
+// read makes itself not dumpable, and its link is closed to the viewer
+// from then on. A full scan no longer reads it: the namespace of a root
+// init above it is named by the init again (inferNS), and a namespace
+// whose init it is, by its PID. A rescan must say the same, not keep the
+// inode it read while the link was open. It re-runs itself as PID 1 of a
+// new PID namespace with a private procfs, where a python3 of uid 65534 is
+// the child of a root-owned init and another the init of its own
+// namespace; the scanning side is this test binary again as uid 65534.
+func TestRescanLinkClosedAsNonRoot(t *testing.T) {
+	if dir := os.Getenv("SIGVIEW_CLOSED_SCANNER"); dir != "" {
+		linkClosedScanner(t, dir)
+		return
+	}
+	if os.Getenv("SIGVIEW_CLOSED_INNER") != "" {
+		nstest.BecomeProcInit(t)
+		dir, exe := nobodyDir(t)
+		// Both python3s make themselves not dumpable once the file
+		// "close" is in dir.
+		script := `import ctypes, os, sys, time
+while not os.path.exists(sys.argv[1]): time.sleep(0.01)
+ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
+time.sleep(1000)`
+		closeAt := filepath.Join(dir, "close")
+		nobody := []string{"setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "/usr/bin/python3", "-c", script, closeAt} // Debian's, which any UID may run
+		startInit(t, append([]string{"sh", "-c", `sleep 1000 & "$@" & wait`, "sh"}, nobody...)...)
+		startInit(t, nobody...)
+		scanAsNobody(t, exe, "TestRescanLinkClosedAsNonRoot", "SIGVIEW_CLOSED_SCANNER="+dir)
+		return
+	}
+	nstest.NeedNamespaces(t)
+	for _, c := range []string{"setpriv", "sh", "sleep", "/usr/bin/python3"} {
+		if _, err := exec.LookPath(c); err != nil {
+			t.Fatalf("this test needs %s (CI installs it): %v", c, err)
+		}
+	}
+	nstest.RerunAsInit(t, "TestRescanLinkClosedAsNonRoot", 120*time.Second, "", "SIGVIEW_CLOSED_INNER=1")
+}
+
+func linkClosedScanner(t *testing.T, dir string) {
+	sc := procinspect.Scanner{Root: "/proc"}
+	// The two python3s of uid 65534, once both links have been read.
+	var first *procinspect.Snapshot
+	var pys []*procinspect.Process
+	waitUntil(t, "the python3s of uid 65534, their ns/pid read", func() bool {
+		first, pys = scanOn(t, sc, nil), nil
+		for _, p := range first.Processes {
+			if p.Name() == "python3" && p.Status.Uid.V[0] == 65534 && p.NS.HasInode() {
+				pys = append(pys, p)
+			}
+		}
+		return len(pys) == 2
+	})
+	if err := os.WriteFile(filepath.Join(dir, "close"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pys {
+		waitUntil(t, "PID "+strconv.Itoa(p.PID)+"'s ns/pid closed", func() bool {
+			_, err := os.Readlink("/proc/" + strconv.Itoa(p.PID) + "/ns/pid")
+			return err != nil
+		})
+	}
+	inc, full := scanOn(t, sc, first), scanOn(t, sc, nil)
+	for _, p := range pys {
+		if f := full.Process(p.PID); f == nil || f.NS.HasInode() {
+			t.Fatalf("a full scan after PID %d closed its ns/pid: %+v, want its namespace inferred", p.PID, f)
+		}
+	}
+	rest, deep := compareScans(inc, full)
+	for _, d := range slices.Concat(rest, deep) {
+		t.Error(d)
+	}
+}

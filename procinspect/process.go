@@ -76,7 +76,7 @@ type Process struct {
 	// ns/pid resolveNS settled other than from the init below level 0: NS
 	// taken from a process below the init that read its own link (true
 	// only while that process lives), or the process's own link read
-	// because the chain did not settle it (and unreadable then). A rescan
+	// because the chain did not settle it (readable or not). A rescan
 	// defers it again for resolveNS (nsOf), as a full scan would.
 	nsByInit, nsAgain bool
 	// reused marks what the executable says (Deep.Go, Exe, JVM) as taken

@@ -38,13 +38,16 @@ package procinspect
 //     namespace was inferred has it inferred again (nsOf), and its
 //     ns/pid tried again when its status is read again (an init), as its
 //     link may read now; one resolveNS did not take from its namespace's
-//     init below level 0 is resolved again (nsOf);
+//     init below level 0 is resolved again (nsOf); for a viewer that is
+//     not root, an init's link that read is read again with its status,
+//     as it may be closed now;
 //   - any other process is carried over as read: its status is as of when
 //     it was first read (an exec's new name or new masks are seen once it
 //     is shown in detail, or at once while Scanner.Names is set: the UI's
 //     filter). Grouping needs only its namespace and PPid.
 
 import (
+	"os"
 	"slices"
 	"sort"
 	"syscall"
@@ -236,6 +239,10 @@ func (q *Process) nsOf() (nsutil.NSID, string) {
 	return q.NS, q.NSNote
 }
 
+// nonRoot: this viewer is not root, and may lose a process's ns/pid link
+// it read (refresh).
+var nonRoot = os.Geteuid() != 0
+
 // refresh reads q's status again: the same process, in the same namespace.
 func refresh(q *Process, pr Proc, ino uint64) (*Process, error) {
 	st, err := pr.readStatus("status")
@@ -255,9 +262,13 @@ func refresh(q *Process, pr Proc, ino uint64) (*Process, error) {
 	// read again anyway (an init, a process asked for): its link is tried
 	// again, as a full scan would, since it may read now (an exec or
 	// setuid to the viewer's user). Never as root, whose links read.
+	// Likewise an init's link that read may be closed now to a viewer
+	// without CAP_SYS_PTRACE (an init of the viewer's that made itself
+	// not dumpable): a full scan would infer its namespace. Never as root.
 	var nsWarn [][2]string
-	reread := q.nsWhy != "" && !q.nsAgain
+	reread := (q.nsWhy != "" || nonRoot && q.nsByInit && q.isInit()) && !q.nsAgain
 	if reread {
+		p.NS, p.nsByInit = nsutil.NSID{}, false
 		if err := readNS(p, pr, &nsWarn); err != nil {
 			return nil, err
 		}
