@@ -36,7 +36,7 @@ func TestRescanUnderChurn(t *testing.T) {
 		churnInside(t)
 		return
 	}
-	rerunChurn(t, "TestRescanUnderChurn", "1", "tini", "python3", "sleep", "sh")
+	rerunChurn(t, "TestRescanUnderChurn", "1", "tini", python3, "sleep", "sh")
 }
 
 // rerunChurn re-runs test as PID 1 of new PID and mount namespaces with
@@ -55,6 +55,11 @@ func rerunChurn(t *testing.T, test, inner string, needs ...string) {
 	}
 	nstest.RerunAsInit(t, test, 300*time.Second, " (replay with SIGVIEW_CHURN_SEED="+seed+")", "SIGVIEW_CHURN_INNER="+inner, "SIGVIEW_CHURN_SEED="+seed)
 }
+
+// python3 is Debian's, which any UID may run: not a pyenv shim, a bash
+// script whose forks, slow under load, outlast the churn's stop (processes
+// born while the two scans at rest are compared).
+const python3 = "/usr/bin/python3"
 
 // churner starts and ends the churn's processes. Everything it starts is
 // in the test's own PID namespace, which dies with the test.
@@ -149,12 +154,12 @@ time.sleep(1000)`
 	case 6: // a namespace is born
 		c.start(true, "tini", "-s", "--", "sh", "-c", "sleep 1000 & sleep 1000 & wait")
 	case 7: // threads come and go, in an ordinary process and an init
-		c.start(c.rng.Intn(2) == 0, "python3", "-c", threads)
+		c.start(c.rng.Intn(2) == 0, python3, "-c", threads)
 	case 8, 9: // a PID reused by the same program and by another
 		c.reusePID(false, "sleep", "1000")
 		c.reusePID(true, "sh", "-c", "sleep 1000 & exec sleep 1000")
 	case 10:
-		c.reusePID(false, "python3", "-c", threads)
+		c.reusePID(false, python3, "-c", threads)
 	case 11: // a namespace dies with its init; a shell's children are orphaned
 		c.kill()
 		c.kill()
@@ -165,7 +170,7 @@ time.sleep(1000)`
 		c.start(false, "sh", "-c", nobody+" sleep 1000 & sleep 0.2")
 	case 13: // uid 65534's ns/pid links close (not dumpable) once read: below a root init and an init's own
 		py := "import ctypes, random, time; time.sleep(random.random() / 2); ctypes.CDLL(None).prctl(4, 0, 0, 0, 0); time.sleep(1000)"
-		nobody := []string{"setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "/usr/bin/python3", "-c", py} // Debian's python3, which any UID may run
+		nobody := []string{"setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", python3, "-c", py}
 		c.start(true, append([]string{"sh", "-c", `sleep 1000 & "$@" & wait`, "sh"}, nobody...)...)
 		c.start(true, nobody...)
 	}
@@ -331,7 +336,7 @@ func reusedInit(t *testing.T, c *churner, sc procinspect.Scanner) {
 			t.Fatalf("set ns_last_pid: %v", err)
 		}
 		// Another program, which blocks SIGTERM.
-		reuser = c.start(true, "python3", "-c", "import signal, time; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM}); time.sleep(1000)")
+		reuser = c.start(true, python3, "-c", "import signal, time; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM}); time.sleep(1000)")
 		if reuser.Process.Pid == was.PID {
 			break
 		}

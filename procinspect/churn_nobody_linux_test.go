@@ -30,7 +30,7 @@ func TestRescanUnderChurnAsNobody(t *testing.T) {
 		churnInside(t)
 		return
 	}
-	rerunChurn(t, "TestRescanUnderChurnAsNobody", "nobody", "tini", "python3", "sleep", "sh", "setpriv")
+	rerunChurn(t, "TestRescanUnderChurnAsNobody", "nobody", "tini", python3, "sleep", "sh", "setpriv")
 }
 
 // nobodyScanner is the scanning side of TestRescanUnderChurnAsNobody.

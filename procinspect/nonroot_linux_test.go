@@ -323,14 +323,14 @@ while not os.path.exists(sys.argv[1]): time.sleep(0.01)
 ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
 time.sleep(1000)`
 		closeAt := filepath.Join(dir, "close")
-		nobody := []string{"setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "/usr/bin/python3", "-c", script, closeAt} // Debian's, which any UID may run
+		nobody := []string{"setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", python3, "-c", script, closeAt}
 		startInit(t, append([]string{"sh", "-c", `sleep 1000 & "$@" & wait`, "sh"}, nobody...)...)
 		startInit(t, nobody...)
 		scanAsNobody(t, exe, "TestRescanLinkClosedAsNonRoot", "SIGVIEW_CLOSED_SCANNER="+dir)
 		return
 	}
 	nstest.NeedNamespaces(t)
-	for _, c := range []string{"setpriv", "sh", "sleep", "/usr/bin/python3"} {
+	for _, c := range []string{"setpriv", "sh", "sleep", python3} {
 		if _, err := exec.LookPath(c); err != nil {
 			t.Fatalf("this test needs %s (CI installs it): %v", c, err)
 		}
