@@ -25,10 +25,11 @@ func (e *Events) take() (gen uint64, named map[int]bool, ok, verify bool) {
 		named = map[int]bool{}
 	}
 	ok = e.drain(named)
-	// The suspects are judged only on a drain that lost nothing: the
-	// events lost may be the ones that named them. This rescan lists,
-	// and a later check looks again.
-	if len(e.suspect) > 0 && e.broken == "" && ok {
+	// The suspects are judged only on a drain that lost nothing, nor any
+	// drain since the last rescan's resync (unnamedSince's, between two
+	// takes): the events lost may be the ones that named them. This
+	// rescan lists, and a later check looks again.
+	if len(e.suspect) > 0 && e.broken == "" && ok && !e.lost {
 		e.broken = e.suspectWhy
 		e.closeLocked()
 	}
