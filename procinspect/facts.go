@@ -45,6 +45,9 @@ func sameFacts(a, b *Process, depth int) bool {
 
 // sameStatus compares every field but the two no judgement reads.
 func sameStatus(a, b *Status) bool {
+	if a == b {
+		return true // one reading: a carried process shares its last one
+	}
 	return a.Name == b.Name && a.State == b.State && a.Tgid == b.Tgid && a.PPid == b.PPid &&
 		a.TracerPid == b.TracerPid && a.Uid == b.Uid && a.Threads == b.Threads &&
 		slices.Equal(a.NStgid, b.NStgid) && slices.Equal(a.NSpid, b.NSpid) && slices.Equal(a.NSpgid, b.NSpgid) && a.SigPnd == b.SigPnd &&
