@@ -271,7 +271,7 @@ func reopenRegularFD(pathFD int) (int, error) {
 	}
 	fd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(pathFD), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return -1, err
+		return -1, errSelfFD{err}
 	}
 	var again unix.Stat_t
 	if err := unix.Fstat(fd, &again); err != nil || again.Dev != st.Dev || again.Ino != st.Ino || again.Mode&unix.S_IFMT != unix.S_IFREG {
@@ -279,4 +279,43 @@ func reopenRegularFD(pathFD int) (int, error) {
 		return -1, errors.New("not the regular file first opened")
 	}
 	return fd, nil
+}
+
+// errSelfFD is a failed reopen through /proc/self/fd: sigview's own /proc
+// is not mounted (a minimal container, a chroot) or not its own. It is
+// not the file's error: it does not unwrap, so that an ENOENT here is not
+// taken for an exited process (Vanished).
+type errSelfFD struct{ err error }
+
+func (e errSelfFD) Error() string {
+	return "cannot reopen it through /proc/self/fd (" + e.err.Error() + "): reading a --proc tree safely needs sigview's own /proc mounted"
+}
+
+// checkSelfFD fails unless a file can be reopened through sigview's own
+// /proc/self/fd, as every file of a --proc tree is (reopenRegularFD): it
+// reopens root itself and checks it is the same directory. A tree is
+// scanned only when it passes, so that a missing /proc fails the scan
+// with one clear error instead of every file's read.
+func checkSelfFD(root string) error {
+	pfd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil // the listing reports it
+	}
+	defer unix.Close(pfd)
+	var st, again unix.Stat_t
+	if err := unix.Fstat(pfd, &st); err != nil {
+		return nil
+	}
+	fd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(pfd), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err == nil {
+		err = unix.Fstat(fd, &again)
+		unix.Close(fd)
+		if err == nil && (again.Dev != st.Dev || again.Ino != st.Ino) {
+			err = errors.New("/proc/self/fd does not name sigview's own descriptors")
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: reading a --proc tree safely needs sigview's own /proc mounted (each file is reopened through /proc/self/fd): %v", root, err)
+	}
+	return nil
 }

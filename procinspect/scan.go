@@ -71,6 +71,11 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !fs.Live {
+		if err := checkSelfFD(root); err != nil {
+			return nil, err
+		}
+	}
 	var cover *evCover
 	if covered {
 		cover = &evCover{named: named, ev: sc.Events}
