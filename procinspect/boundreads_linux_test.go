@@ -201,7 +201,8 @@ func TestTreeRefusesOversized(t *testing.T) {
 				t.Fatal(err)
 			}
 			snap := scanTree(t, root)
-			want := fmt.Sprintf("larger than %d KiB", f.limit>>10)
+			want := map[int]string{maxStatus: "1 MiB", maxLine: "64 KiB", maxCmdline: "6 MiB", maxEnviron: "256 KiB"}[f.limit]
+			want = "larger than sigview reads for this file (" + want + "): refused"
 			if w := refusal(snap, path); !strings.Contains(w, want) {
 				t.Errorf("no warning refuses %s as %s; warnings:\n%s", path, want, strings.Join(snap.Warnings, "\n"))
 			}
@@ -223,7 +224,7 @@ func TestTreeMapsLongLine(t *testing.T) {
 		return os.WriteFile(p, append(bytes.Repeat([]byte{'x'}, 100<<10), '\n'), 0o644)
 	})
 	snap := scanTree(t, root)
-	if w := refusal(snap, path); !strings.Contains(w, "larger than 64 KiB") {
+	if w := refusal(snap, path); !strings.Contains(w, "larger than sigview reads for this file (64 KiB): refused") {
 		t.Errorf("no warning refuses the 100 KiB maps line; warnings:\n%s", strings.Join(snap.Warnings, "\n"))
 	}
 	if p := snap.byPID[4242]; p == nil || p.Deep == nil || p.Deep.JVM.Known {

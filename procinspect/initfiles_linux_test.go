@@ -151,3 +151,41 @@ func TestDumbInitStopsItselfWhenNoInit(t *testing.T) {
 		}
 	}
 }
+
+// TestInitHugeEnvironLive: a real tini whose environment is 300 KiB, over
+// the 256 KiB sigview reads of an environment (the kernel allows up to
+// 6 MiB), scanned on the live /proc: its variables are unknown and
+// EnvErr says why, and no warning calls its environ a refused file (on
+// the code before, every scan warned "refused file: /proc/N/environ:
+// larger than 256 KiB, which no kernel's file of this kind is").
+func TestInitHugeEnvironLive(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	if _, err := exec.LookPath("tini"); err != nil {
+		t.Fatalf("this test needs tini (CI installs it): %v", err)
+	}
+	// Three variables of 100,000 bytes: one string may be at most
+	// MAX_ARG_STRLEN (128 KiB).
+	in := start(t, []string{"/bin/sh", "-c", `A=$(head -c 100000 /dev/zero | tr '\0' a); echo ready; exec env B1=$A B2=$A B3=$A tini -s -- sleep 1000`}, false)
+	in.settleKids(1)
+	env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", in.target))
+	if err != nil || len(env) < 300000 {
+		t.Fatalf("tini's environment: %d bytes, %v; want over 300,000", len(env), err)
+	}
+	snap, err := procinspect.Scanner{Root: "/proc"}.Scan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := snap.Process(in.target)
+	if p == nil {
+		t.Fatalf("tini (PID %d) is not in the live scan", in.target)
+	}
+	if p.Env != nil || !strings.Contains(p.EnvErr, "larger than 256 KiB") {
+		t.Errorf("tini with a 300 KiB environment: Env %v, EnvErr %q; want no variables and why", p.Env, p.EnvErr)
+	}
+	environ := fmt.Sprintf("/proc/%d/environ", in.target)
+	for _, w := range snap.Warnings {
+		if strings.Contains(w, environ) {
+			t.Errorf("live scan warns about tini's real environment: %s", w)
+		}
+	}
+}

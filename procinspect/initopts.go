@@ -85,7 +85,12 @@ func readInitEnv(pr Proc, pg Program) (map[string]string, string) {
 		*bp = b[:cap(b)]
 	}
 	if len(b) > maxEnviron {
-		pr.fs.note(&os.PathError{Op: "read", Path: pr.path("environ"), Err: errTooLarge(maxEnviron)})
+		// 256 KiB is sigview's bound, not the kernel's (up to 6 MiB): on a
+		// live procfs such an environment is real, and its init's
+		// variables are just unknown, with why.
+		if !pr.fs.Live {
+			pr.fs.note(&os.PathError{Op: "read", Path: pr.path("environ"), Err: errTooLarge(maxEnviron)})
+		}
 		return nil, fmt.Sprintf("its environment is larger than %d KiB", maxEnviron>>10)
 	}
 	return parseEnviron(b, keys), ""

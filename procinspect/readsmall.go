@@ -84,11 +84,18 @@ func keepBuf(bp *[]byte, b []byte) {
 	}
 }
 
-// errTooLarge is a file refused for its size.
+// errTooLarge is a file refused for its size: larger than sigview reads
+// for a file of its kind. (Not always more than a kernel can write: an
+// environment may be 6 MiB, a cmdline whose argument area was moved with
+// PR_SET_MM_ARG_START any size.)
 type errTooLarge int
 
 func (e errTooLarge) Error() string {
-	return fmt.Sprintf("larger than %d KiB, which no kernel's file of this kind is: refused", int(e)>>10)
+	size := fmt.Sprintf("%d KiB", int(e)>>10)
+	if int(e)%(1<<20) == 0 {
+		size = fmt.Sprintf("%d MiB", int(e)>>20)
+	}
+	return "larger than sigview reads for this file (" + size + "): refused"
 }
 
 // errNotRegular is a file refused for its type (its S_IFMT bits): a

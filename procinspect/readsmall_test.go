@@ -46,8 +46,8 @@ func TestReadStatusBounded(t *testing.T) {
 	}
 	_, err = ReadStatus(status)
 	var tl errTooLarge
-	if !errors.As(err, &tl) || !strings.Contains(err.Error(), status+": larger than 1024 KiB") {
-		t.Fatalf("ReadStatus of a %d MiB status = %v; want it refused as larger than 1024 KiB", 2*maxStatus>>20, err)
+	if !errors.As(err, &tl) || !strings.Contains(err.Error(), status+": larger than sigview reads for this file (1 MiB): refused") {
+		t.Fatalf("ReadStatus of a %d MiB status = %v; want it refused as larger than sigview reads (1 MiB)", 2*maxStatus>>20, err)
 	}
 	snap, err := Scanner{Root: root, SelfNS: filepath.Join(root, "1", "ns", "pid")}.Scan()
 	if err != nil {
@@ -56,7 +56,7 @@ func TestReadStatusBounded(t *testing.T) {
 	if snap.Process(4242) != nil {
 		t.Errorf("the scan kept PID 4242, whose status was refused")
 	}
-	if w := strings.Join(snap.Warnings, "\n"); !strings.Contains(w, "refused file: "+status+": larger than 1024 KiB") {
+	if w := strings.Join(snap.Warnings, "\n"); !strings.Contains(w, "refused file: "+status+": larger than sigview reads for this file (1 MiB): refused") {
 		t.Errorf("the scan's warnings do not name the refused status:\n%s", w)
 	}
 	if snap.Process(4200) == nil {
