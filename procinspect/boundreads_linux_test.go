@@ -117,11 +117,12 @@ func requireRest(t *testing.T, snap *Snapshot, skip int) {
 	}
 }
 
-// TestTreeRefusesNonRegular: a FIFO, a socket or a directory where a
-// --proc tree should hold a file does not block the scan, is refused with
-// a warning naming it and its type, and the rest is scanned. On the code
-// before bounded reads a FIFO blocked the scan (open(2) without
-// O_NONBLOCK) and the others were read or skipped without a word.
+// TestTreeRefusesNonRegular: a FIFO, a socket, a directory or a symlink
+// (to a regular file) where a --proc tree should hold a file does not
+// block the scan, is refused with a warning naming it and its type, and
+// the rest is scanned. On the code before bounded reads a FIFO blocked
+// the scan (open(2) without O_NONBLOCK) and the others were read or
+// skipped without a word; without O_NOFOLLOW the symlink's target is read.
 func TestTreeRefusesNonRegular(t *testing.T) {
 	kinds := []struct {
 		name, says string
@@ -130,6 +131,14 @@ func TestTreeRefusesNonRegular(t *testing.T) {
 		{"fifo", "a FIFO", func(p string) error { return syscall.Mkfifo(p, 0o644) }},
 		{"socket", "a socket", func(p string) error { return syscall.Mknod(p, syscall.S_IFSOCK|0o644, 0) }},
 		{"directory", "a directory", func(p string) error { return os.Mkdir(p, 0o755) }},
+		// A symlink to a regular file: only O_NOFOLLOW refuses it (the
+		// type check sees the target), so this kind guards that flag.
+		{"symlink", "a symlink", func(p string) error {
+			if err := os.WriteFile(p+".target", []byte("x\n"), 0o644); err != nil {
+				return err
+			}
+			return os.Symlink(filepath.Base(p)+".target", p)
+		}},
 	}
 	for _, k := range kinds {
 		for _, f := range treeFiles {

@@ -15,8 +15,9 @@ import (
 )
 
 // The largest file of each kind read from a procfs. A file larger than its
-// bound is not the kernel's (a --proc tree, a FIFO's stream) and is
-// refused, not read whole; each bound is far above what a kernel writes.
+// bound is refused, not read whole; each bound is far above what a kernel
+// writes but for environ (maxEnviron, sigview's own) and a cmdline whose
+// argument area was moved (PR_SET_MM_ARG_START).
 const (
 	// maxStatus: a real status is 1-2 KiB; its longest line, Groups, lists
 	// at most NGROUPS_MAX (65,536) groups, well under 1 MiB.
@@ -136,8 +137,10 @@ func refused(err error) bool {
 // directory is the kernel's regular file, read through a plain open with
 // O_NONBLOCK (no fstat: this is the scan's hot path). In a --proc tree a
 // person named, anything can stand there: the path is opened O_PATH
-// without following a symlink, its type checked, and only a regular file
-// opened for reading (reopenRegularFD). O_NONBLOCK either way, so that
+// without following a symlink in its last component (one higher up, a
+// symlinked PID directory or task/, is followed), its type checked, and
+// only a regular file opened for reading (reopenRegularFD, which needs
+// sigview's own /proc: checkSelfFD). O_NONBLOCK either way, so that
 // nothing that slips through (a FIFO swapped in) blocks the scan.
 func readOpen(path string, live bool) (int, error) {
 	if live {
