@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -244,21 +243,6 @@ func openRegularFD(path string) (int, error) {
 		return -1, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	return fd, nil
-}
-
-// readDir lists directory path as os.ReadDir does, but opened O_DIRECTORY
-// and O_NONBLOCK: a FIFO or a device in a --proc tree where a directory is
-// expected (fd/) fails with ENOTDIR instead of blocking the open.
-func readDir(path string) ([]os.DirEntry, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
-	}
-	f := os.NewFile(uintptr(fd), path)
-	defer f.Close()
-	ents, err := f.ReadDir(-1)
-	sort.Slice(ents, func(i, j int) bool { return ents[i].Name() < ents[j].Name() })
-	return ents, err
 }
 
 // StartTime reads field 22 (starttime) of root/PID/stat, refusing what
