@@ -377,6 +377,17 @@ func (s *Snapshot) linkParent(ns *Namespace, byID map[nsutil.NSID]*Namespace) {
 func (s *Snapshot) resolveNS(fs FS, warn *warnings) int {
 	memo := map[*Process]anchor{}
 	var level0 nsutil.NSID
+	if nonRoot {
+		// A rescan's: a level-0 process carried with the link it read
+		// itself, alive (listed). One that took it from another is
+		// resolved again (nsAgain): that one may have exited.
+		for _, p := range s.Processes {
+			if !p.nsDeferred && p.nsWhy == "" && p.Status.Level() == 0 && p.NS.HasInode() {
+				level0 = p.NS
+				break
+			}
+		}
+	}
 	gone := map[*Process]bool{}
 	for _, p := range s.Processes {
 		if !p.nsDeferred {
@@ -385,7 +396,12 @@ func (s *Snapshot) resolveNS(fs FS, warn *warnings) int {
 		p.nsDeferred = false
 		switch lvl := p.Status.Level(); {
 		case lvl == 0 && level0.HasInode():
-			p.NS = level0
+			// For a viewer that is not root, level 0's inode may have come
+			// from a process of its own, as the only one whose link reads:
+			// once it exits a full scan infers it (named by PID 1, when
+			// the viewer is not in this procfs' level 0: a container
+			// given the host's /proc). Root's links all read.
+			p.NS, p.nsAgain = level0, nonRoot
 			continue
 		case lvl > 0:
 			if up, _ := s.levelParent(p); up != nil {

@@ -262,16 +262,20 @@ func TestWarningsInPIDOrderAsNonRoot(t *testing.T) {
 		return
 	}
 	if os.Getenv("SIGVIEW_PIDORDER_INNER") != "" {
-		nstest.BecomeProcInit(t)
-		_, exe := nobodyDir(t)
-		for range 6 {
-			startInit(t, "sleep", "1000")
-		}
-		scanAsNobody(t, exe, "TestWarningsInPIDOrderAsNonRoot", "SIGVIEW_PIDORDER_SCANNER=1")
+		pidOrderInside(t)
 		return
 	}
 	nstest.NeedNamespaces(t)
 	nstest.RerunAsInit(t, "TestWarningsInPIDOrderAsNonRoot", 120*time.Second, "", "SIGVIEW_PIDORDER_INNER=1")
+}
+
+func pidOrderInside(t *testing.T) {
+	nstest.BecomeProcInit(t)
+	_, exe := nobodyDir(t)
+	for range 6 {
+		startInit(t, "sleep", "1000")
+	}
+	scanAsNobody(t, exe, "TestWarningsInPIDOrderAsNonRoot", "SIGVIEW_PIDORDER_SCANNER=1")
 }
 
 func pidOrderScanner(t *testing.T) {
@@ -366,6 +370,77 @@ func linkClosedScanner(t *testing.T, dir string) {
 		if f := full.Process(p.PID); f == nil || f.NS.HasInode() {
 			t.Fatalf("a full scan after PID %d closed its ns/pid: %+v, want its namespace inferred", p.PID, f)
 		}
+	}
+	rest, deep := compareScans(inc, full)
+	for _, d := range slices.Concat(rest, deep) {
+		t.Error(d)
+	}
+}
+
+// TestRescanLevel0WitnessGoneAsNonRoot: a viewer that is not in the
+// procfs' level 0 (a container given the host's /proc; here a PID
+// namespace of its own) and not root reads level 0's inode only from a
+// process of its own there. While that process lives, root's level-0
+// processes take the inode from it (resolveNS); once it exits, a full scan
+// infers level 0 (named by PID 1). A rescan must too, not keep the inode
+// it took. It re-runs itself as PID 1 of a new PID namespace with a
+// private procfs, starts a sleep of uid 65534 and one of root's there, and
+// scans as uid 65534 from a PID namespace below.
+func TestRescanLevel0WitnessGoneAsNonRoot(t *testing.T) {
+	if os.Getenv("SIGVIEW_LEVEL0_SCANNER") != "" {
+		level0Scanner(t)
+		return
+	}
+	if os.Getenv("SIGVIEW_LEVEL0_INNER") != "" {
+		level0Inside(t)
+		return
+	}
+	nstest.NeedNamespaces(t)
+	for _, c := range []string{"setpriv", "sleep"} {
+		if _, err := exec.LookPath(c); err != nil {
+			t.Fatalf("this test needs %s: %v", c, err)
+		}
+	}
+	nstest.RerunAsInit(t, "TestRescanLevel0WitnessGoneAsNonRoot", 120*time.Second, "", "SIGVIEW_LEVEL0_INNER=1")
+}
+
+func level0Inside(t *testing.T) {
+	nstest.BecomeProcInit(t)
+	_, exe := nobodyDir(t)
+	root := exec.Command("sleep", "1000")
+	if err := root.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		root.Process.Kill()
+		root.Wait()
+	}()
+	// The witness: gone after a second, reaped at once.
+	witness := exec.Command("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "sleep", "1")
+	if err := witness.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go witness.Wait()
+	cmd := nobodyCmd(exe, "TestRescanLevel0WitnessGoneAsNonRoot", "SIGVIEW_LEVEL0_SCANNER=1", "SIGVIEW_LEVEL0_WITNESS="+strconv.Itoa(witness.Process.Pid))
+	cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWPID
+	out, err := cmd.CombinedOutput()
+	passedAsNobody(t, "TestRescanLevel0WitnessGoneAsNonRoot", out, err)
+}
+
+func level0Scanner(t *testing.T) {
+	sc := procinspect.Scanner{Root: "/proc"}
+	pid, _ := strconv.Atoi(os.Getenv("SIGVIEW_LEVEL0_WITNESS"))
+	first := scanOn(t, sc, nil)
+	if w := first.Process(pid); w == nil || !w.NS.HasInode() || first.Process(1).NS != w.NS {
+		t.Fatalf("level 0 with PID %d of uid 65534 there: PID 1 in %v, PID %d: %+v; want the witness's inode", pid, first.Process(1).NS, pid, w)
+	}
+	waitUntil(t, "the end of PID "+strconv.Itoa(pid), func() bool {
+		_, err := os.Stat("/proc/" + strconv.Itoa(pid))
+		return err != nil
+	})
+	inc, full := scanOn(t, sc, first), scanOn(t, sc, nil)
+	if full.Process(1).NS.HasInode() {
+		t.Fatalf("a full scan after PID %d exited: level 0 is %v, want it inferred", pid, full.Process(1).NS)
 	}
 	rest, deep := compareScans(inc, full)
 	for _, d := range slices.Concat(rest, deep) {
