@@ -183,7 +183,7 @@ sys.stdin.readline()`
 		if _, _, ok, _ := ev.take(); !ok {
 			t.Fatalf("events not usable: %s", ev.Broken())
 		}
-		if time.Sleep(50 * time.Millisecond); ev.unnamedSince(idle.Process.Pid) {
+		if time.Sleep(50 * time.Millisecond); ev.unnamedSince(idle.Process.Pid, ev.generation()) {
 			break
 		}
 		if time.Since(start) > 10*time.Second {
@@ -194,14 +194,14 @@ sys.stdin.readline()`
 	if err := child.Run(); err != nil {
 		t.Fatal(err)
 	}
-	if ev.unnamedSince(child.Process.Pid) {
+	if ev.unnamedSince(child.Process.Pid, ev.generation()) {
 		t.Errorf("PID %d, started after the take, not named", child.Process.Pid)
 	}
 	if _, err := idleIn.Write([]byte("thread\n")); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
-	for ev.unnamedSince(idle.Process.Pid) {
+	for ev.unnamedSince(idle.Process.Pid, ev.generation()) {
 		if time.Now().After(deadline) {
 			t.Fatalf("PID %d made a thread, and no event named it within 5 s", idle.Process.Pid)
 		}

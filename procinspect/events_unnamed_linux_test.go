@@ -3,6 +3,7 @@ package procinspect
 import (
 	"os/exec"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,7 +24,7 @@ func TestLossInUnnamedSinceSparesSuspects(t *testing.T) {
 	ev.suspectWhy = "suspect"
 	ev.mu.Unlock()
 	loseEvents(t, ev)
-	if ev.unnamedSince(quiet.Process.Pid) {
+	if ev.unnamedSince(quiet.Process.Pid, ev.generation()) {
 		t.Fatal("unnamedSince trusted a lossy drain")
 	}
 	if err := unix.SetsockoptInt(ev.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, eventsRcvBuf); err != nil {
@@ -42,13 +43,51 @@ func TestUnnamedSinceAfterLoss(t *testing.T) {
 	ev, scan := openEventsScanner(t)
 	scan(scan(nil))
 	loseEvents(t, ev)
-	if ev.unnamedSince(1) {
+	if ev.unnamedSince(1, ev.generation()) {
 		t.Fatal("unnamedSince trusted a lossy drain")
 	}
 	if err := unix.SetsockoptInt(ev.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, eventsRcvBuf); err != nil {
 		t.Fatal(err)
 	}
-	if ev.unnamedSince(1) {
+	if ev.unnamedSince(1, ev.generation()) {
 		t.Error("after a loss, a clean drain made unnamedSince vouch for PID 1")
+	}
+}
+
+// TestUnnamedSinceAfterAnotherTake: a second consumer of the same events
+// (the UI's send runs a scan of its own) takes what a running rescan's
+// unnamedSince would have to see; after any take other than the one the
+// rescan followed, unnamedSince vouches for nothing (review, s27: a
+// process that execs from a new thread kept its old reading).
+func TestUnnamedSinceAfterAnotherTake(t *testing.T) {
+	ev, _ := openEventsScanner(t)
+	idle := exec.Command("sleep", "1000")
+	if err := idle.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idle.Process.Kill(); idle.Wait() })
+	var gen uint64
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		g, _, ok, _ := ev.take()
+		if !ok {
+			t.Fatalf("events not usable: %s", ev.Broken())
+		}
+		if gen = g; ev.unnamedSince(idle.Process.Pid, gen) {
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("PID %d still named 10 s after it started", idle.Process.Pid)
+		}
+	}
+	child := exec.Command("/bin/true")
+	if err := child.Run(); err != nil {
+		t.Fatal(err)
+	}
+	ev.take() // the other consumer's, which names the child
+	if ev.unnamedSince(child.Process.Pid, gen) {
+		t.Errorf("PID %d, started after the rescan's take and taken by another, vouched for", child.Process.Pid)
+	}
+	if ev.unnamedSince(idle.Process.Pid, gen) {
+		t.Errorf("after another take, unnamedSince still vouches for PID %d", idle.Process.Pid)
 	}
 }

@@ -201,18 +201,30 @@ func (e *Events) forget(pids []int) {
 	}
 }
 
-// unnamedSince reports whether no event named pid since the last take,
-// as far as the socket has them now: it drains what is queued into what
-// the next take names. False when events were lost or can no longer be
-// trusted (the next rescan then lists: resync).
-func (e *Events) unnamedSince(pid int) bool {
+// unnamedSince reports whether no event named pid since take number gen
+// (the generation a scan's take returned), as far as the socket has them
+// now: it drains what is queued into what the next take names. False when
+// events were lost or can no longer be trusted (the next rescan then
+// lists: resync), or when another take came since: a second consumer of
+// the same events (a send's scan) took what this scan would need to see.
+func (e *Events) unnamedSince(pid int, gen uint64) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.gen != gen {
+		return false
+	}
 	if e.pending == nil {
 		e.pending = map[int]bool{}
 	}
 	ok := e.drain(e.pending) // a loss marks e.lost: the next rescan lists (resync)
 	return ok && !e.lost && e.broken == "" && !e.pending[pid]
+}
+
+// generation is the number of the last take.
+func (e *Events) generation() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.gen
 }
 
 // putBack hands named to the next take (a listing was made between two

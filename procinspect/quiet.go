@@ -80,13 +80,14 @@ func (sc Scanner) quiet(fs FS, p *Process, asked bool, cover *evCover) *Process 
 type evCover struct {
 	named map[int]bool
 	ev    *Events
+	gen   uint64 // the take the listing followed (Events.generation)
 }
 
 // sawNoThread reports that no event named process pid since the last
 // snapshot's take, up to now: no thread made, no exec, no exit. It must be
 // asked after the status read it vouches for. False without events.
 func (c *evCover) sawNoThread(pid int) bool {
-	return c != nil && !c.named[pid] && c.ev.unnamedSince(pid)
+	return c != nil && !c.named[pid] && c.ev.unnamedSince(pid, c.gen)
 }
 
 // asleep reports whether a state letter is a task off the CPU that only a

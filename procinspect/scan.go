@@ -78,7 +78,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	}
 	var cover *evCover
 	if covered {
-		cover = &evCover{named: named, ev: sc.Events}
+		cover = &evCover{named: named, ev: sc.Events, gen: sc.Events.generation()}
 	}
 	snap.byPID = make(map[int]*Process, len(ents))
 	var warn warnings

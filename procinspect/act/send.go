@@ -75,6 +75,10 @@ func Send(sc procinspect.Scanner, req SendRequest) (SendReport, error) {
 		return rep, err
 	}
 	sc.Deep = []int{req.PID}
+	// The live UI's process events (sc.Events) are its rescans' to take: a
+	// take here would leave a running or the next rescan without what they
+	// named. This scan lists /proc.
+	sc.Events = nil
 	snap, err := sc.Scan()
 	if err != nil {
 		return rep, err
