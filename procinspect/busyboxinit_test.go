@@ -87,3 +87,23 @@ func TestIdentifyInitByExe(t *testing.T) {
 		t.Errorf("identifyInit without an exe link: %q, want Identify's %q", got, Identify(p))
 	}
 }
+
+// TestIdentifyInitSameExe: the path the last reading of the same process
+// found stands for its exe link only while the process runs under the same
+// name; a name of its own (another program run through the same file: a
+// busybox applet) has the link read again.
+func TestIdentifyInitSameExe(t *testing.T) {
+	d := t.TempDir()
+	if err := os.Symlink("/bin/busybox", filepath.Join(d, "exe")); err != nil {
+		t.Fatal(err)
+	}
+	p := &Process{Cmdline: []string{"init"}, Status: &Status{Name: "init"}}
+	same := &Process{Status: &Status{Name: "init"}, Deep: &Deep{Exe: "/usr/bin/tini"}}
+	if got := identifyInit(p, Proc{PID: 7, dir: d}, same); got == ProgBusyboxInit {
+		t.Errorf("identifyInit with the same process's last path: %q, read the exe link instead of taking the path", got)
+	}
+	same.Status = &Status{Name: "sh"}
+	if got := identifyInit(p, Proc{PID: 7, dir: d}, same); got != ProgBusyboxInit {
+		t.Errorf("identifyInit after a change of name: %q, want busybox init from the exe link read again", got)
+	}
+}

@@ -294,6 +294,10 @@ var goCache = struct {
 type exeID struct {
 	dev, ino  uint64
 	mtimeNsec int64
+	// ctimeNsec changes when the file is renamed or unlinked (a package
+	// upgrade), which changes what the exe link reads ("... (deleted)")
+	// while device, inode, size and mtime stay.
+	ctimeNsec int64
 	size      int64
 	typ       uint32 // S_IFMT
 	known     bool

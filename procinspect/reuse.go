@@ -349,5 +349,5 @@ func exeIdentity(path string) (exeID, bool) {
 	if err := syscall.Stat(path, &st); err != nil {
 		return exeID{}, false
 	}
-	return exeID{dev: st.Dev, ino: st.Ino, mtimeNsec: st.Mtim.Nano(), size: st.Size, typ: st.Mode & syscall.S_IFMT, known: true}, true
+	return exeID{dev: st.Dev, ino: st.Ino, mtimeNsec: st.Mtim.Nano(), ctimeNsec: st.Ctim.Nano(), size: st.Size, typ: st.Mode & syscall.S_IFMT, known: true}, true
 }
