@@ -27,7 +27,11 @@ import "slices"
 // queues the fork event that names the process on the listening socket
 // before the new thread runs (cn_netlink_send, in copy_process): if it is
 // neither among the events this scan took nor queued after this status
-// read, there was no second thread to exec from.
+// read, there was no second thread to exec from. What this cannot see: the
+// kernel drops an event without an error on the socket when it cannot
+// allocate its message (cn_netlink_send: nlmsg_new with GFP_NOWAIT, whose
+// failure send_msg ignores); then, as for a dropped event anywhere, a
+// process exec'd from a new thread keeps its last reading while it sleeps.
 // Only a process with one thread and no tracer qualifies: another thread
 // runs unseen in the leader's counts, and a tracer can change a stopped
 // task's registers (what syscall reports) without it running. A PID asked
