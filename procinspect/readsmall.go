@@ -149,15 +149,7 @@ func readOpen(path string, live bool) (int, error) {
 		}
 		return fd, nil
 	}
-	pfd, err := unix.Open(path, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1, &os.PathError{Op: "open", Path: path, Err: err}
-	}
-	fd, err := reopenRegularFD(pfd)
-	if err != nil {
-		return -1, &os.PathError{Op: "open", Path: path, Err: err}
-	}
-	return fd, nil
+	return openRegularAt(path, unix.O_NOFOLLOW)
 }
 
 // readSmall reads a /proc file into buf with as few system calls as
@@ -233,8 +225,13 @@ func openRegular(path string) (*os.File, error) {
 }
 
 // openRegularFD is openRegular's descriptor.
-func openRegularFD(path string) (int, error) {
-	pfd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
+func openRegularFD(path string) (int, error) { return openRegularAt(path, 0) }
+
+// openRegularAt opens path with O_PATH and flags (O_NOFOLLOW: the last
+// component must not be a symlink) and reopens it for reading only if it is
+// a regular file (reopenRegularFD).
+func openRegularAt(path string, flags int) (int, error) {
+	pfd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC|flags, 0)
 	if err != nil {
 		return -1, &os.PathError{Op: "open", Path: path, Err: err}
 	}
