@@ -36,6 +36,41 @@ func loseEvents(t *testing.T, ev *Events) {
 	}
 }
 
+// restoreRcvBuf gives ev its receive buffer back after loseEvents.
+func restoreRcvBuf(t *testing.T, ev *Events) {
+	t.Helper()
+	if err := unix.SetsockoptInt(ev.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, eventsRcvBuf); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sleeper starts a sleep that sleeps on until the test ends: a process no
+// event names once it runs. It returns its PID.
+func sleeper(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command("sleep", "1000")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd.Process.Pid
+}
+
+// suspectAfterScans opens events, scans twice, and makes a sleeper a
+// suspect no event will name (as a check would): the state in which a take
+// judges suspects.
+func suspectAfterScans(t *testing.T) (*Events, int) {
+	t.Helper()
+	ev, scan := openEventsScanner(t)
+	pid := sleeper(t)
+	scan(scan(nil))
+	ev.mu.Lock()
+	ev.suspect = map[int]bool{pid: true}
+	ev.suspectWhy = "suspect"
+	ev.mu.Unlock()
+	return ev, pid
+}
+
 // waitProc waits up to 10 s for what /proc/PID/stat's comm and state say
 // to satisfy ok.
 func waitProc(t *testing.T, pid int, what string, ok func(comm string, state byte) bool) {
@@ -89,9 +124,7 @@ func TestRescanAfterLostEvents(t *testing.T) {
 	waitProc(t, a, "exec'd sleep", func(comm string, _ byte) bool { return comm == "sleep" })
 	zombie.Process.Kill() // this test's own child, not waited for yet: a zombie
 	waitProc(t, z, "a zombie", func(_ string, state byte) bool { return state == 'Z' })
-	if err := unix.SetsockoptInt(ev.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, eventsRcvBuf); err != nil {
-		t.Fatal(err)
-	}
+	restoreRcvBuf(t, ev)
 	third := scan(second)
 	if EventsDerived(ev) != 1 {
 		t.Fatalf("the rescan after the overflow derived its listing from the events: no loss seen")
@@ -130,18 +163,7 @@ func TestRescanAfterLostEvents(t *testing.T) {
 // events disagreed on) are not judged by a take that lost events, which
 // may be the very events that named them: the events stay in use.
 func TestLostEventsDoNotCondemn(t *testing.T) {
-	ev, scan := openEventsScanner(t)
-	// A suspect no event will name: a sleep that sleeps on.
-	quiet := exec.Command("sleep", "1000")
-	if err := quiet.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { quiet.Process.Kill(); quiet.Wait() })
-	scan(scan(nil))
-	ev.mu.Lock()
-	ev.suspect = map[int]bool{quiet.Process.Pid: true}
-	ev.suspectWhy = "suspect"
-	ev.mu.Unlock()
+	ev, _ := suspectAfterScans(t)
 	loseEvents(t, ev)
 	if _, _, ok, _ := ev.take(); ok {
 		t.Fatal("a take after an overflow trusted the events")

@@ -4,32 +4,18 @@ import (
 	"os/exec"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // TestLossInUnnamedSinceSparesSuspects: a loss seen by unnamedSince's drain
 // (between two takes) keeps the next take from judging the suspects: the
 // lost events may be the ones that named them (review, s27).
 func TestLossInUnnamedSinceSparesSuspects(t *testing.T) {
-	ev, scan := openEventsScanner(t)
-	quiet := exec.Command("sleep", "1000")
-	if err := quiet.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { quiet.Process.Kill(); quiet.Wait() })
-	scan(scan(nil))
-	ev.mu.Lock()
-	ev.suspect = map[int]bool{quiet.Process.Pid: true}
-	ev.suspectWhy = "suspect"
-	ev.mu.Unlock()
+	ev, pid := suspectAfterScans(t)
 	loseEvents(t, ev)
-	if ev.unnamedSince(quiet.Process.Pid, ev.generation()) {
+	if ev.unnamedSince(pid, ev.generation()) {
 		t.Fatal("unnamedSince trusted a lossy drain")
 	}
-	if err := unix.SetsockoptInt(ev.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, eventsRcvBuf); err != nil {
-		t.Fatal(err)
-	}
+	restoreRcvBuf(t, ev)
 	ev.take()
 	if b := ev.Broken(); b != "" {
 		t.Errorf("events lost in unnamedSince's drain, yet the next take judged the suspects: %s", b)
@@ -46,9 +32,7 @@ func TestUnnamedSinceAfterLoss(t *testing.T) {
 	if ev.unnamedSince(1, ev.generation()) {
 		t.Fatal("unnamedSince trusted a lossy drain")
 	}
-	if err := unix.SetsockoptInt(ev.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, eventsRcvBuf); err != nil {
-		t.Fatal(err)
-	}
+	restoreRcvBuf(t, ev)
 	if ev.unnamedSince(1, ev.generation()) {
 		t.Error("after a loss, a clean drain made unnamedSince vouch for PID 1")
 	}
@@ -61,22 +45,18 @@ func TestUnnamedSinceAfterLoss(t *testing.T) {
 // process that execs from a new thread kept its old reading).
 func TestUnnamedSinceAfterAnotherTake(t *testing.T) {
 	ev, _ := openEventsScanner(t)
-	idle := exec.Command("sleep", "1000")
-	if err := idle.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idle.Process.Kill(); idle.Wait() })
+	idle := sleeper(t)
 	var gen uint64
 	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
 		g, _, ok, _ := ev.take()
 		if !ok {
 			t.Fatalf("events not usable: %s", ev.Broken())
 		}
-		if gen = g; ev.unnamedSince(idle.Process.Pid, gen) {
+		if gen = g; ev.unnamedSince(idle, gen) {
 			break
 		}
 		if time.Since(start) > 10*time.Second {
-			t.Fatalf("PID %d still named 10 s after it started", idle.Process.Pid)
+			t.Fatalf("PID %d still named 10 s after it started", idle)
 		}
 	}
 	child := exec.Command("/bin/true")
@@ -87,7 +67,7 @@ func TestUnnamedSinceAfterAnotherTake(t *testing.T) {
 	if ev.unnamedSince(child.Process.Pid, gen) {
 		t.Errorf("PID %d, started after the rescan's take and taken by another, vouched for", child.Process.Pid)
 	}
-	if ev.unnamedSince(idle.Process.Pid, gen) {
-		t.Errorf("after another take, unnamedSince still vouches for PID %d", idle.Process.Pid)
+	if ev.unnamedSince(idle, gen) {
+		t.Errorf("after another take, unnamedSince still vouches for PID %d", idle)
 	}
 }
