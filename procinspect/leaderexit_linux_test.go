@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -41,10 +40,7 @@ func TestRescanLeaderExited(t *testing.T) {
 		return
 	}
 	nstest.NeedNamespaces(t)
-	prog := filepath.Join(t.TempDir(), "leaderexit")
-	if err := nstest.Build([]string{"gcc", "-O1", "-Wall", "-pthread", "-o", prog, "testdata/threads/leaderexit.c"}); err != nil {
-		t.Fatal(err)
-	}
+	prog := threadsProg(t, "leaderexit")
 	nstest.RerunAsInit(t, "TestRescanLeaderExited", 60*time.Second, "", "SIGVIEW_LEADEREXIT_INNER=1", "SIGVIEW_LEADEREXIT_PROG="+prog)
 }
 

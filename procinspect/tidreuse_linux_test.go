@@ -42,10 +42,7 @@ func TestRescanTIDReuse(t *testing.T) {
 		return
 	}
 	nstest.NeedNamespaces(t)
-	prog := filepath.Join(t.TempDir(), "tidreuse")
-	if err := nstest.Build([]string{"gcc", "-O1", "-Wall", "-pthread", "-o", prog, "testdata/threads/tidreuse.c"}); err != nil {
-		t.Fatal(err)
-	}
+	prog := threadsProg(t, "tidreuse")
 	nstest.RerunAsInit(t, "TestRescanTIDReuse", 60*time.Second, "", "SIGVIEW_TIDREUSE_INNER=1", "SIGVIEW_TIDREUSE_PROG="+prog)
 }
 
@@ -184,4 +181,15 @@ func tidReuseOnce(t *testing.T, prog string) {
 	if g != w {
 		t.Errorf("TID %d reused by a new thread: the rescan says\n  %s\na full scan says\n  %s", atid, g, w)
 	}
+}
+
+// threadsProg builds testdata/threads/NAME.c (gcc, -pthread) into the
+// test's temporary directory and returns its path.
+func threadsProg(t *testing.T, name string) string {
+	t.Helper()
+	prog := filepath.Join(t.TempDir(), name)
+	if err := nstest.Build([]string{"gcc", "-O1", "-Wall", "-pthread", "-o", prog, "testdata/threads/" + name + ".c"}); err != nil {
+		t.Fatal(err)
+	}
+	return prog
 }
