@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"sync"
 	"syscall"
 	"unsafe"
 )
@@ -35,12 +36,19 @@ func listProcs(root string) ([]entry, error) {
 // as the PID directory's names the process (readThreads, quietThread).
 func listTasks(dir string) ([]entry, error) {
 	path := dir + "/task"
-	out, err := listEntries(path, 4<<10)
+	out, err := listEntries(path, direntBufSize)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	return out, nil
 }
+
+// direntBufSize is the getdents buffer for a process's own directories
+// (task/, fd/), pooled (direntBufs): a rescan lists one or two for every
+// process it reads in depth.
+const direntBufSize = 4 << 10
+
+var direntBufs = sync.Pool{New: func() any { b := make([]byte, direntBufSize); return &b }}
 
 // listEntries reads the numeric entries of a directory with getdents64,
 // sorted; the error is the system call's.
@@ -52,7 +60,14 @@ func listEntries(root string, bufSize int) ([]entry, error) {
 	}
 	defer syscall.Close(fd)
 	var out []entry
-	buf := make([]byte, bufSize)
+	var buf []byte
+	if bufSize == direntBufSize {
+		bp := direntBufs.Get().(*[]byte)
+		defer direntBufs.Put(bp)
+		buf = *bp
+	} else {
+		buf = make([]byte, bufSize)
+	}
 	for {
 		n, err := syscall.Getdents(fd, buf)
 		if err == syscall.EINTR {

@@ -225,17 +225,28 @@ func readThreadWait(pr Proc, tdir string, tid int, st Status, readMem bool) Thre
 // machines, two on 32-bit ones, whose low word comes first and which read
 // as one native 64-bit word on the little-endian ones (the big-endian
 // 32-bit port, MIPS, is refused by signals_linux.go).
+//
+// Plain system calls, not os.File's (whose poller registration is a
+// system call more): a rescan reads one for every process in sigtimedwait.
 func readSigsetAt(memPath string, addr uint64) (SigSet, error) {
-	f, err := os.Open(memPath)
+	fd, err := unix.Open(memPath, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return 0, err
+		return 0, &os.PathError{Op: "open", Path: memPath, Err: err}
 	}
-	defer f.Close()
+	defer unix.Close(fd)
 	var buf [8]byte
-	if _, err := f.ReadAt(buf[:], int64(addr)); err != nil {
-		return 0, err
+	for {
+		n, err := unix.Pread(fd, buf[:], int64(addr))
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return 0, &os.PathError{Op: "read", Path: memPath, Err: err}
+		case n < len(buf):
+			return 0, &os.PathError{Op: "read", Path: memPath, Err: io.ErrUnexpectedEOF}
+		}
+		return SigSet(binary.NativeEndian.Uint64(buf[:])), nil
 	}
-	return SigSet(binary.NativeEndian.Uint64(buf[:])), nil
 }
 
 // signalfdLink is what /proc/PID/fd/N reads for a signalfd.
@@ -246,7 +257,7 @@ const signalfdLink = "anon_inode:[signalfd]"
 func readSignalfds(pr Proc) ([]Consumer, error) {
 	dir, pid := pr.dir, pr.PID
 	fdDir := dir + "/fd"
-	ents, err := listEntries(fdDir, 4<<10)
+	ents, err := listEntries(fdDir, direntBufSize)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: fdDir, Err: err}
 	}
