@@ -10,10 +10,12 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
@@ -373,12 +375,62 @@ func childrenIn(pid int, state byte) []int {
 // predictions reads the target's predictions the way `sigview --json` does,
 // with the kernel profile measured on this kernel, and returns the scanned
 // process too.
+//
+// The live UI predicts from rescans that build on the snapshot before, and
+// share the processes they carry over unread (share.go): a chain of them
+// must predict what a full scan made right after predicts.
 func (in *instance) predictions() (map[string]document.DocPrediction, *procinspect.Process) {
 	in.t.Helper()
 	k := kernelProfile(in.t)
-	snap, err := procinspect.Scanner{Root: "/proc", Kernel: k}.Scan()
-	if err != nil {
-		in.t.Fatalf("Scan: %v", err)
+	sc := procinspect.Scanner{Root: "/proc", Kernel: k}
+	var diff string
+	for try := 0; try < 3; try++ {
+		var inc *procinspect.Snapshot
+		for range 3 {
+			s := sc
+			s.Prev = inc
+			next, err := s.Scan()
+			if err != nil {
+				in.t.Fatalf("Scan: %v", err)
+			}
+			inc = next
+		}
+		snap, err := sc.Scan()
+		if err != nil {
+			in.t.Fatalf("Scan: %v", err)
+		}
+		got, _ := in.predictionsOf(inc, k)
+		full, p := in.predictionsOf(snap, k)
+		if diff = predictionDiff(got, full); diff == "" {
+			return full, p
+		}
+	}
+	in.t.Errorf("a chain of rescans predicts otherwise than a full scan, 3 times; the last: %s", diff)
+	return in.predictionsOf(nil, k)
+}
+
+// predictionDiff names the first prediction of got that is not want's.
+func predictionDiff(got, want map[string]document.DocPrediction) string {
+	keys := slices.Sorted(maps.Keys(want))
+	for _, k := range keys {
+		if g, ok := got[k]; !ok || !reflect.DeepEqual(g, want[k]) {
+			return fmt.Sprintf("%s: %+v, a full scan %+v", k, g, want[k])
+		}
+	}
+	if len(got) != len(want) {
+		return fmt.Sprintf("%d predictions, a full scan %d", len(got), len(want))
+	}
+	return ""
+}
+
+// predictionsOf is predictions from one snapshot (nil: a full scan now).
+func (in *instance) predictionsOf(snap *procinspect.Snapshot, k *procinspect.Kernel) (map[string]document.DocPrediction, *procinspect.Process) {
+	in.t.Helper()
+	if snap == nil {
+		var err error
+		if snap, err = (procinspect.Scanner{Root: "/proc", Kernel: k}).Scan(); err != nil {
+			in.t.Fatalf("Scan: %v", err)
+		}
 	}
 	doc := document.Report(snap, predict.Assess(snap, snap.Kernel))
 	for _, ns := range doc.Namespaces {
