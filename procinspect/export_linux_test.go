@@ -1,6 +1,25 @@
 package procinspect
 
-import "golang.org/x/sys/unix"
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Fingerprint is every field of every process and namespace of s, as
+// text (pointers as addresses): a rescan must leave the snapshot it builds
+// on as it was, though it shares its processes (share.go).
+func Fingerprint(s *Snapshot) string {
+	var b strings.Builder
+	for _, p := range s.Processes {
+		fmt.Fprintf(&b, "%+v\n", *p)
+	}
+	for _, ns := range s.Namespaces {
+		fmt.Fprintf(&b, "%+v\n", *ns)
+	}
+	return b.String()
+}
 
 // EventsDerived is how many rescans took their listing from e's events.
 func EventsDerived(e *Events) int {

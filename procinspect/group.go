@@ -3,7 +3,6 @@ package procinspect
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 
 	"github.com/sigview/sigview/nsutil"
@@ -37,13 +36,14 @@ import (
 //     they share, and a parent's level is never deeper than its child's:
 //     a pair that breaks this was read across a PID reuse, and is not linked.
 
-// group sorts processes into namespaces, infers identities that could not
-// be read, and links parents.
+// group sorts processes into namespaces and links parents. The identities
+// that could not be read are inferred first (inferNS, once per snapshot:
+// Scan does it before regroup, which then copies a grouping that holds
+// processes whose namespace is inferred).
 func (s *Snapshot) group(warn *warnings) {
-	s.inferNS()
 	byID := map[nsutil.NSID]*Namespace{}
 	var unknown *Namespace
-	s.grouped = true
+	s.grouped, s.byNS = true, byID
 	for _, p := range s.Processes {
 		var ns *Namespace
 		key := nsKey(p.NS)
@@ -59,7 +59,9 @@ func (s *Snapshot) group(warn *warnings) {
 			ns = &Namespace{ID: p.NS, Level: -1, snap: s}
 			byID[key] = ns
 		}
-		p.ns = ns
+		if s.owns(p) {
+			p.ns = ns // a shared process's is byNS's (share.go)
+		}
 		ns.Procs = append(ns.Procs, p)
 		if ns == unknown {
 			continue
@@ -96,7 +98,9 @@ func (s *Snapshot) group(warn *warnings) {
 	for _, ns := range all {
 		s.linkParent(ns, byID)
 		for _, p := range ns.Procs {
-			p.InitialNS = ns.Initial
+			if p.InitialNS != ns.Initial {
+				s.own(p).InitialNS = ns.Initial
+			}
 		}
 	}
 	var roots []*Namespace
@@ -214,11 +218,22 @@ type anchor struct {
 
 // inferNS gives every process whose ns/pid could not be read the namespace
 // NSpid and PPid prove (see the top of this file), and leaves the others
-// zero with the reason in NSNote.
+// zero with the reason in NSNote. It runs once per snapshot, before
+// grouping: a second run would infer again from its own notes.
 func (s *Snapshot) inferNS() {
 	// Only a process whose namespace is unknown (zero) is inferred: with
-	// none (every rescan at rest), nothing below has work to do.
-	if !slices.ContainsFunc(s.Processes, func(p *Process) bool { return p.NS.IsZero() }) {
+	// none, nothing below has work to do; with only level-0 ones (a host
+	// whose /proc/1/ns/pid is EACCES even for root), no parent chain is
+	// walked: level 0 is the procfs' own namespace.
+	var zero []*Process
+	chains := false
+	for _, p := range s.Processes {
+		if p.NS.IsZero() {
+			zero = append(zero, p)
+			chains = chains || p.Status.Level() > 0
+		}
+	}
+	if len(zero) == 0 {
 		return
 	}
 	// Level 0: the procfs' own namespace; its inode from any level-0 process
@@ -236,6 +251,9 @@ func (s *Snapshot) inferNS() {
 	// it at the same level that reads one.
 	initIno := map[*Process]*Process{}
 	for _, p := range s.Processes {
+		if !chains {
+			break
+		}
 		if p.Status.Level() <= 0 || !p.NS.HasInode() {
 			continue
 		}
@@ -250,10 +268,7 @@ func (s *Snapshot) inferNS() {
 			initIno[a.p] = p
 		}
 	}
-	for _, p := range s.Processes {
-		if !p.NS.IsZero() {
-			continue
-		}
+	for _, p := range zero {
 		why := p.NSNote
 		s.inferOne(p, why, rootNS, memo, initIno)
 		if !p.NS.IsZero() {

@@ -26,13 +26,18 @@ func TestOrphansParentReaped(t *testing.T) {
 	}
 	status("13", "6") // what it reads now: the init took it
 	status("14", "7")
-	orphan := &Process{PID: 13, Status: &Status{Name: "sleep", State: 'S', PPid: KnownInt(12)}, carried: true}
-	parent := &Process{PID: 7, Status: &Status{Name: "sh", State: 'S', PPid: KnownInt(1)}}
-	child := &Process{PID: 14, Status: &Status{Name: "sleep", State: 'S', PPid: KnownInt(7)}, carried: true}
-	s := &Snapshot{Processes: []*Process{parent, orphan, child}, byPID: map[int]*Process{7: parent, 13: orphan, 14: child}}
-	s.orphans(FS{Root: root})
-	if orphan.carried || orphan.Status.PPid != KnownInt(6) {
-		t.Errorf("PID 13, whose parent 12 is gone: carried %v, PPid %v; want read again, PPid 6", orphan.carried, orphan.Status.PPid)
+	// The orphan is the last snapshot's object (gen 1), shared (share.go):
+	// it is read again into a copy of this snapshot's (gen 2).
+	orphan := &Process{PID: 13, Status: &Status{Name: "sleep", State: 'S', PPid: KnownInt(12)}, carried: true, gen: 1}
+	parent := &Process{PID: 7, Status: &Status{Name: "sh", State: 'S', PPid: KnownInt(1)}, gen: 2}
+	child := &Process{PID: 14, Status: &Status{Name: "sleep", State: 'S', PPid: KnownInt(7)}, carried: true, gen: 2}
+	s := &Snapshot{Processes: []*Process{parent, orphan, child}, byPID: map[int]*Process{7: parent, 13: orphan, 14: child}, gen: 2}
+	s.orphans(FS{Root: root}, []int{12}) // 12 was listed, not read
+	if got := s.byPID[13]; got == orphan || s.Processes[1] != got || got.carried || got.Status.PPid != KnownInt(6) {
+		t.Errorf("PID 13, whose parent 12 is gone: carried %v, PPid %v, a copy %v; want read again into a copy, PPid 6", got.carried, got.Status.PPid, got != orphan)
+	}
+	if !orphan.carried || orphan.Status.PPid != KnownInt(12) {
+		t.Errorf("PID 13: the last snapshot's object changed: carried %v, PPid %v", orphan.carried, orphan.Status.PPid)
 	}
 	if !child.carried || child.Status.PPid != KnownInt(7) {
 		t.Errorf("PID 14, whose parent 7 lives: carried %v, PPid %v; want carried, PPid 7", child.carried, child.Status.PPid)

@@ -106,6 +106,9 @@ type Process struct {
 	// lives, -1 none.
 	liveTID int
 	lives   int8
+	// gen is the snapshot that made this object (Snapshot.gen): only its
+	// scan changes it; later ones may share it (share.go).
+	gen uint64
 	// readWarn holds the warnings its reading raised (kind, example), which
 	// a rescan that carries the reading over raises again.
 	readWarn [][2]string

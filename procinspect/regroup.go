@@ -125,11 +125,22 @@ func (s *Snapshot) regroup(prev *Snapshot) bool {
 			}
 		}
 	}
+	s.Namespaces, s.grouped, s.regrouped, s.nsParent = nss, true, true, prev.nsParent
+	s.byNS = make(map[nsutil.NSID]*Namespace, len(nss))
+	for _, n := range nss {
+		s.byNS[nsKey(n.ID)] = n
+	}
 	for k, p := range s.Processes {
 		n := nss[at[k]]
-		p.ns, p.InitialNS = n, n.Initial
+		switch {
+		case s.owns(p):
+			p.ns, p.InitialNS = n, n.Initial
+		case p.InitialNS != n.Initial:
+			// Shared, and in its namespace's group (byNS) as group
+			// puts it; its InitialNS is the namespace's (share.go).
+			s.own(p).InitialNS = n.Initial
+		}
 	}
-	s.Namespaces, s.grouped, s.regrouped, s.nsParent = nss, true, true, prev.nsParent
 	return true
 }
 

@@ -79,6 +79,7 @@ func TestRegroup(t *testing.T) {
 	afresh := func(change func(s *Snapshot)) *Snapshot {
 		s := rescanOf(prev)
 		change(s)
+		s.inferNS()
 		s.prevParent = prev.nsParent
 		s.group(&warnings{})
 		return s
@@ -109,6 +110,18 @@ func TestRegroup(t *testing.T) {
 		}
 	}
 	pid := 4250 // in the container's namespace, its parent 4242 (its init)
+	// inferred: p's ns/pid was unreadable, its namespace inferred: a
+	// rescan carries it with the namespace zero, to infer again (nsOf).
+	inferred := func(pid int) func(s *Snapshot) {
+		return func(s *Snapshot) {
+			q := *byPID(s, pid)
+			q.nsWhy = "permission denied"
+			*byPID(s, pid) = q.carryCopy(q.ino)
+			if !byPID(s, pid).NS.IsZero() {
+				t.Fatalf("PID %d: an inferred namespace carried over", pid)
+			}
+		}
+	}
 	for _, tc := range []struct {
 		name   string
 		change func(s *Snapshot)
@@ -124,11 +137,15 @@ func TestRegroup(t *testing.T) {
 			restatusOf(byPID(s, pid), func(st *Status) { st.NSpid = []int{pid, 1} })
 			byPID(s, pid).noteStatus()
 		}, true},
-		{"namespace unknown", func(s *Snapshot) { byPID(s, pid).NS = nsutil.NSID{} }, false},
-		{"inferred", func(s *Snapshot) {
-			q := *byPID(s, pid)
-			q.nsWhy = "permission denied"
-			*byPID(s, pid) = q.carryCopy(q.ino)
+		// Inferred again as a full scan infers it (Scan runs inferNS
+		// before regroup): the same namespace, so the same grouping.
+		{"inferred", inferred(pid), true},
+		{"inferred at level 0", inferred(1), true},
+		// Not even inferred: no NSpid to tell its level by.
+		{"namespace unknown", func(s *Snapshot) {
+			p := byPID(s, pid)
+			p.NS = nsutil.NSID{}
+			restatusOf(p, func(st *Status) { st.NSpid = nil })
 		}, false},
 		{"the init gone", drop(4242), false},
 		{"the init not seen before", func(s *Snapshot) { byPID(s, 4242).seen = false }, false},
@@ -138,6 +155,7 @@ func TestRegroup(t *testing.T) {
 	} {
 		s := rescanOf(prev)
 		tc.change(s)
+		s.inferNS()
 		if got := s.regroup(prev); got != tc.copied {
 			t.Errorf("%s: copied %v, want %v", tc.name, got, tc.copied)
 			continue

@@ -155,17 +155,35 @@ func (sc Scanner) plan(fs FS, ents []entry, asked, named map[int]bool, all bool)
 // stand. A process whose parent is not in the snapshot at all is read
 // again too: plan carries a process only when its parent was listed, so
 // that parent was reaped between the listing and its read.
-func (s *Snapshot) orphans(fs FS) {
+//
+// missing are the PIDs listed but not read as processes: a carried
+// process's parent not in the snapshot is among them (plan). Most rescans
+// find no such parent, and look no further.
+func (s *Snapshot) orphans(fs FS, missing []int) {
+	gone := map[int]*Process{} // nil: not in the snapshot
+	for _, pid := range missing {
+		gone[pid] = nil
+	}
+	for _, p := range s.Processes {
+		if !p.carried && (p.Status.State == 'Z' || p.Status.State == 'X') {
+			gone[p.PID] = p
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
 	var redo []*Process
 	for _, p := range s.Processes {
-		if !p.carried {
+		pp := p.Status.PPid
+		if !p.carried || !pp.Known {
 			continue
 		}
-		pp := p.Status.PPid
-		par := s.byPID[pp.V]
-		if par == nil && pp.Known && pp.V > 0 || par != nil && !par.carried && (par.Status.State == 'Z' || par.Status.State == 'X') && !par.groupLives(fs) {
+		if par, ok := gone[pp.V]; ok && (par == nil || !par.groupLives(fs)) {
 			redo = append(redo, p)
 		}
+	}
+	for i, p := range redo {
+		redo[i] = s.own(p) // share.go
 	}
 	parallel(len(redo), func(i int) {
 		p := redo[i]
@@ -178,7 +196,10 @@ func (s *Snapshot) orphans(fs FS) {
 
 // restatus reads again the status of processes carried over unread (the
 // children of an init that does not read them in depth: Scan).
-func restatus(fs FS, ps []*Process) {
+func restatus(fs FS, s *Snapshot, ps []*Process) {
+	for i, p := range ps {
+		ps[i] = s.own(p) // share.go
+	}
 	parallel(len(ps), func(i int) {
 		p := ps[i]
 		if st, err := fs.Proc(p.PID).readStatus("status"); err == nil {

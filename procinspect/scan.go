@@ -3,11 +3,9 @@ package procinspect
 import (
 	"errors"
 	"fmt"
-	"runtime"
+	"maps"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/sigview/sigview/nsutil"
@@ -64,7 +62,7 @@ type Scanner struct {
 func (sc Scanner) Scan() (*Snapshot, error) {
 	fs := sc.fs()
 	root := fs.Root
-	snap := &Snapshot{Root: root, Time: time.Now(), Kernel: sc.Kernel}
+	snap := &Snapshot{Root: root, Time: time.Now(), Kernel: sc.Kernel, gen: snapGens.Add(1)}
 	snap.Live = fs.Live
 	snap.Viewer = sc.viewer()
 	ents, named, reread, covered, err := sc.list(fs, snap)
@@ -80,7 +78,6 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	if covered {
 		cover = &evCover{named: named, ev: sc.Events, gen: sc.Events.generation()}
 	}
-	snap.byPID = make(map[int]*Process, len(ents))
 	var warn warnings
 	closed := false
 	if snap.Live {
@@ -100,17 +97,39 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	// now, though still listed: only reading it tells (a full scan omits it
 	// and warns), so nothing is carried. Nor when the mount's hiding
 	// changed (a remount) since the last snapshot.
-	plan := make([]step, len(ents))
+	var plan []step
 	if prev := sc.prevFor(fs); !closed && (prev == nil || prev.Hidden == snap.Hidden) {
 		plan = sc.plan(fs, ents, asked, named, reread)
+	} else {
+		plan = make([]step, len(ents))
 	}
-	for i, r := range readAll(fs, ents, plan) {
+	results, shared := readAll(fs, ents, plan)
+	// The index by PID: when most processes are the last snapshot's
+	// (share.go), its index, changed where this snapshot differs; 20,000
+	// insertions were a few percent of a rescan.
+	base := sc.prevFor(fs)
+	if base != nil && base.pids != nil && shared > len(results)/2 {
+		snap.byPID = maps.Clone(base.byPID)
+	} else {
+		snap.byPID, base = make(map[int]*Process, len(ents)), nil
+	}
+	snap.pids = make([]int, 0, len(ents))
+	var missing []int // listed, and not read as a process
+	for i, r := range results {
+		if r.p == nil {
+			missing = append(missing, ents[i].pid)
+		} else if !r.shared {
+			r.p.gen = snap.gen
+		}
 		switch {
 		case r.err == errThread:
 			threads = append(threads, ents[i].pid)
 		case r.p != nil:
 			snap.Processes = append(snap.Processes, r.p)
-			snap.byPID[r.p.PID] = r.p
+			snap.pids = append(snap.pids, ents[i].pid)
+			if !r.shared || base == nil {
+				snap.byPID[ents[i].pid] = r.p
+			}
 			for _, w := range r.p.readWarn {
 				warn.add(w[0], w[1])
 			}
@@ -120,6 +139,18 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			// Noted in fs's refusals: one warning below.
 		default:
 			warn.add("unreadable status", reason(r.err))
+		}
+	}
+	if base != nil {
+		// The last snapshot's PIDs that are none of this one's.
+		j := 0
+		for _, pid := range base.pids {
+			for j < len(snap.pids) && snap.pids[j] < pid {
+				j++
+			}
+			if j == len(snap.pids) || snap.pids[j] != pid {
+				delete(snap.byPID, pid)
+			}
 		}
 	}
 	if len(threads) > 0 {
@@ -134,11 +165,12 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			sc.Events.forget(threads)
 		}
 	}
-	snap.orphans(fs)
+	snap.orphans(fs, missing)
 	if sc.Events != nil {
 		sc.Events.zombies(snap)
 	}
 	snap.Vanished += snap.resolveNS(fs, &warn)
+	snap.inferNS()
 	if prev := sc.prevFor(fs); !snap.regroup(prev) {
 		if prev != nil {
 			snap.prevParent = prev.nsParent
@@ -171,6 +203,11 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		// In PID order, not the map's: a warning names the first process
 		// it was noted for, which must not change from scan to scan.
 		slices.SortFunc(todo, func(a, b *Process) int { return a.PID - b.PID })
+		// A process shared with the last snapshot is changed in a copy
+		// (share.go).
+		for i, p := range todo {
+			todo[i] = snap.own(p)
+		}
 		parallel(len(todo), func(i int) {
 			p := todo[i]
 			pr := fs.Proc(p.PID)
@@ -232,7 +269,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			}
 		}
 	}
-	restatus(fs, restat)
+	restatus(fs, snap, restat)
 	readDeepSet(kids)
 	// A forwarder's shell child waits for its own command: what a trap does
 	// depends on that command (and, when the forwarder signals the process
@@ -287,76 +324,6 @@ func noteDeep(p *Process, warn *warnings) {
 
 // errThread: the PID read is a thread's ID, not a process's.
 var errThread = errors.New("a thread, not a process")
-
-// result is one process read by a scan worker.
-type result struct {
-	p   *Process
-	err error
-}
-
-// readAll reads every listed process as plan says (see Scanner.plan):
-// afresh in full, its status alone, or not at all. The reads are spread over
-// one worker per CPU: most of the cost is the kernel generating status
-// text, and it runs in parallel.
-func readAll(fs FS, ents []entry, plan []step) []result {
-	out := make([]result, len(ents))
-	// One allocation for the processes carried over unread.
-	carried := 0
-	for _, st := range plan {
-		if st.how == carry {
-			carried++
-		}
-	}
-	slab := make([]Process, 0, carried)
-	var todo []int
-	for i, st := range plan {
-		if st.how != carry {
-			todo = append(todo, i)
-			continue
-		}
-		slab = append(slab, st.prev.carryCopy(ents[i].ino))
-		out[i].p = &slab[len(slab)-1]
-	}
-	parallel(len(todo), func(k int) {
-		i := todo[k]
-		r, e, st := &out[i], ents[i], plan[i]
-		pr := fs.Proc(e.pid)
-		if st.how == status {
-			r.p, r.err = refresh(st.prev, pr, e.ino)
-			return
-		}
-		r.p, r.err = readProcess(pr)
-		if r.p != nil && r.p.Status.Tgid.Known && r.p.Status.Tgid.V != e.pid {
-			// A thread, which a lookup of a PID events named may find.
-			r.p, r.err = nil, errThread
-		}
-		if r.p != nil {
-			r.p.ino = e.ino
-		}
-	})
-	return out
-}
-
-// parallel runs f(0..n-1) on one worker per CPU (fewer for small n).
-func parallel(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(1, n/16))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
 
 // readProcess reads the facts every process gets: status and namespace.
 // What could not be read well is in the process's readWarn.

@@ -55,17 +55,28 @@ type Snapshot struct {
 	EngineFilesSeen bool
 
 	byPID map[int]*Process
+	// pids are the PIDs of Processes, in order (a rescan's index: Scan).
+	pids []int
 	// daemons are the engine daemons' processes and command lines, found
 	// once (findDaemons).
 	daemonsOnce sync.Once
 	daemons     map[string][]daemon
 	hostMnt     string // the host's mount namespace link, "" when unknown
 	liveMnt     bool   // the procfs is live: a daemon's mount namespace must be known
-	// grouped: every process's namespace is its ns field (group);
-	// regrouped: the grouping is the previous snapshot's (regroup).
+	// grouped: every process's namespace is its ns field (group), or for
+	// a process shared with an earlier snapshot (share.go) byNS's group
+	// of its namespace; regrouped: the grouping is the previous
+	// snapshot's (regroup).
 	grouped, regrouped bool
-	// kids indexes the processes by PPid (childrenOf), made on first use.
-	kids map[int][]*Process
+	// byNS is each namespace group by its identity (nsKey), but for the
+	// unidentified one.
+	byNS map[nsutil.NSID]*Namespace
+	// gen numbers the snapshot; a process it made (or copied: own) has the
+	// same (Process.gen), one it shares with an earlier snapshot another.
+	gen uint64
+	// kids indexes a large namespace's processes by PPid (childrenOf),
+	// made on first use.
+	kids map[*Namespace]map[int][]*Process
 	// nsParent is each namespace's parent as NS_GET_PARENT said, by
 	// inode: a rescan asks again only for a namespace none of whose
 	// members it has seen before (linkParent).
@@ -87,6 +98,11 @@ func (s *Snapshot) NamespaceOf(p *Process) *Namespace {
 	if s.grouped {
 		if ns := p.ns; ns != nil && ns.snap == s {
 			return ns
+		}
+		// Shared with an earlier snapshot (share.go): the group of its
+		// namespace, as group makes them, if p is in s.
+		if !s.owns(p) && s.byPID[p.PID] == p {
+			return s.byNS[nsKey(p.NS)]
 		}
 		return nil
 	}
@@ -179,23 +195,51 @@ type Namespace struct {
 // are read in depth.
 const maxDeepChildren = 8
 
-// childrenOf lists p's children in p's own namespace.
+// smallNS is the most processes a namespace may have for childrenOf to
+// look through them all rather than index them by PPid.
+const smallNS = 256
+
+// childrenOf lists p's children in p's own namespace, by PID.
 func (s *Snapshot) childrenOf(p *Process) []*Process {
-	var out []*Process
 	ns := s.NamespaceOf(p)
 	if ns == nil || ns.ID.IsZero() {
 		return nil
 	}
-	if s.kids == nil {
-		s.kids = map[int][]*Process{}
+	procs := ns.Procs
+	if !s.grouped {
+		procs = nil
 		for _, q := range s.Processes {
-			if q.Status.PPid.Known {
-				s.kids[q.Status.PPid.V] = append(s.kids[q.Status.PPid.V], q)
+			if s.NamespaceOf(q) == ns {
+				procs = append(procs, q)
 			}
 		}
 	}
-	for _, q := range s.kids[p.PID] {
-		if q != p && s.NamespaceOf(q) == ns {
+	var out []*Process
+	// A namespace of a few processes (a container's) is looked through; a
+	// larger one is indexed by PPid once (kids).
+	if len(procs) <= smallNS {
+		for _, q := range procs {
+			if q != p && q.Status.PPid.Known && q.Status.PPid.V == p.PID {
+				out = append(out, q)
+			}
+		}
+		return out
+	}
+	if s.kids == nil {
+		s.kids = map[*Namespace]map[int][]*Process{}
+	}
+	kids := s.kids[ns]
+	if kids == nil {
+		kids = map[int][]*Process{}
+		for _, q := range procs {
+			if q.Status.PPid.Known {
+				kids[q.Status.PPid.V] = append(kids[q.Status.PPid.V], q)
+			}
+		}
+		s.kids[ns] = kids
+	}
+	for _, q := range kids[p.PID] {
+		if q != p {
 			out = append(out, q)
 		}
 	}

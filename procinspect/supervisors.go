@@ -249,6 +249,7 @@ func (snap *Snapshot) s6Supervised(p *Process, fs FS) bool {
 	// A logged service's children may hold its logger's input open: link
 	// them (statuses only; every process's is read).
 	for _, c := range snap.childrenOf(p) {
+		c = snap.own(c) // share.go
 		c.Children = snap.childrenOf(c)
 	}
 	return true

@@ -116,6 +116,7 @@ func (s *Snapshot) linkSystemdTree(p *Process) {
 	for len(level) > 0 {
 		var next []*Process
 		for _, q := range level {
+			q = s.own(q) // share.go
 			q.Children = s.childrenOf(q)
 			if n += len(q.Children); n > maxSystemdTree {
 				sd.Tree, sd.TreeWhy = false, fmt.Sprintf("more than %d processes run below it and were not all read", maxSystemdTree)
