@@ -120,7 +120,9 @@ type Process struct {
 	Deep *Deep
 	// Container is the container the process belongs to, from its cgroup
 	// path; nil when none matched or it was not read (it is read for the
-	// same processes as Deep).
+	// namespace inits and the processes asked for or followed, not for the
+	// children of an init that are read in depth: their container is the
+	// init's).
 	Container *engine.Container
 	// ContainerErr says why the cgroup file could not be read.
 	ContainerErr string

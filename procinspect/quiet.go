@@ -14,7 +14,8 @@ import "slices"
 // program (exec), what its one thread waits in (wchan, syscall, the set a
 // sigtimedwait waits for) and its start time. Status is read every time
 // (a signal sent to it changes the pending sets); so are its container
-// (another process may move it to another cgroup), its fd table and
+// where it is read at all (another process may move it to another
+// cgroup: readDeepSet), its fd table and
 // signalfds (read as readDeep does: a descriptor table may be shared), and
 // the files on disk its program reads (s6-svscan's, supervisord's).
 //
@@ -108,8 +109,8 @@ func asleep(state byte) bool {
 // process asleep since (quiet): its thread's wait as q read it, with this
 // scan's status; the command line, environment and start time q read; its
 // container, fd table and on-disk files read again.
-func keepQuiet(p, q *Process, pr Proc, same *Process) {
-	readDetails(p, pr, q, 0, same)
+func keepQuiet(p, q *Process, pr Proc, same *Process, container bool) {
+	readDetails(p, pr, q, 0, same, container)
 	t := q.Deep.Threads[0]
 	t.Status = *p.Status
 	p.Deep = deepOf(pr, false, []Thread{t}, nil)

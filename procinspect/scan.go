@@ -187,7 +187,11 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			deep[ns.Init.PID] = true
 		}
 	}
-	readDeepSet := func(pids map[int]bool) {
+	// container: their cgroup is read too (Process.Container): for the
+	// namespace inits and the processes asked for or followed, not for the
+	// children of a forwarder or shell read in depth, whose container is
+	// their init's and shown nowhere.
+	readDeepSet := func(pids map[int]bool, container bool) {
 		var todo []*Process
 		for pid := range pids {
 			switch p := snap.byPID[pid]; {
@@ -195,7 +199,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			case p.Kthread.V:
 				// A kernel thread has no threads, fds or executable of its
 				// own to read, but a send needs its start time.
-				readDetails(p, fs.Proc(p.PID), nil, 0, nil)
+				readDetails(p, fs.Proc(p.PID), nil, 0, nil, container)
 			default:
 				todo = append(todo, p)
 			}
@@ -223,9 +227,9 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			if q := sc.quiet(fs, p, asked[p.PID], cover); q != nil {
 				// Asleep since it was last read: what only the process
 				// can change stands (reuse.go); the rest is read again.
-				keepQuiet(p, q, pr, same)
+				keepQuiet(p, q, pr, same, container)
 			} else {
-				readDetails(p, pr, nil, sc.started(fs, p, asked[p.PID]), same)
+				readDetails(p, pr, nil, sc.started(fs, p, asked[p.PID]), same, container)
 				// Threads, wait states and readers are read every time a
 				// process may have run: they change without a trace in
 				// status (a signalfd opened later).
@@ -246,7 +250,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			noteDeep(p, &warn)
 		}
 	}
-	readDeepSet(deep)
+	readDeepSet(deep, true)
 	// A forwarding init's or a shell's fate depends on its children: link
 	// them. A forwarder's children are predicted in turn, so read a few in
 	// depth; a shell needs only their status (is the child a background job).
@@ -270,7 +274,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		}
 	}
 	restatus(fs, snap, restat)
-	readDeepSet(kids)
+	readDeepSet(kids, false)
 	// A forwarder's shell child waits for its own command: what a trap does
 	// depends on that command (and, when the forwarder signals the process
 	// group, the command receives the signal too).
@@ -285,7 +289,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			}
 		}
 	}
-	readDeepSet(grand)
+	readDeepSet(grand, false)
 	// A systemd that sees a container stops its units by signalling every
 	// process of each unit: link the whole tree below it (statuses only).
 	for pid := range deep {
@@ -403,10 +407,13 @@ func readNS(p *Process, pr Proc, warn *[][2]string) error {
 // process, asleep since: reuse.go), what lives in the process's own memory
 // and never changes for a process (command line, environment, start time)
 // is quiet's; its container and the files on disk its program reads are
-// read again. started, when not 0, is the process's start time as read
+// read again (the container only with container set: readDeepSet).
+// started, when not 0, is the process's start time as read
 // before (Scanner.started): stat is not read again for it.
-func readDetails(p *Process, pr Proc, quiet *Process, started uint64, same *Process) {
-	if b, err := pr.read("cgroup", maxCgroup); err == nil {
+func readDetails(p *Process, pr Proc, quiet *Process, started uint64, same *Process, container bool) {
+	if !container {
+		// Not read (readDeepSet): nil, and no error.
+	} else if b, err := pr.read("cgroup", maxCgroup); err == nil {
 		c, err := engine.ParseCgroup(b)
 		if err != nil {
 			p.ContainerErr = reason(err)
@@ -450,7 +457,7 @@ func (sc Scanner) ReadOne(pid int) (*Process, error) {
 		}
 		return nil, err
 	}
-	readDetails(p, pr, nil, 0, nil)
+	readDetails(p, pr, nil, 0, nil, true)
 	p.Deep = readDeep(pr, true, *p.Status, nil, false)
 	readProgram(p, pr)
 	return p, nil

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -122,6 +123,54 @@ func TestTiniParentDeathSignal(t *testing.T) {
 			t.Errorf("tini -p SIGTERM: its log does not show SIGTERM forwarded and the child dying of it: %s", log)
 		case !withP && (gone(tini) || gone(sleep)):
 			t.Errorf("tini without -p: its parent died and tini or sleep went too; log: %s", log)
+		}
+	}
+}
+
+// TestForwarderChildCgroupUnread: a forwarding init's children are read
+// in depth (what the forwarded signal does to them), but their container
+// is their init's and shown nowhere: their cgroup file is not read, the
+// init's is, unless the child is asked for.
+func TestForwarderChildCgroupUnread(t *testing.T) {
+	nstest.NeedNamespaces(t)
+	cmd := exec.Command("tini", "-s", "--", "sleep", "1000")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	init := cmd.Process.Pid
+	var kid *procinspect.Process
+	for deadline := time.Now().Add(10 * time.Second); kid == nil; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("tini (PID %d) has no sleep child read in depth", init)
+		}
+		snap, err := procinspect.Scanner{Root: "/proc"}.Scan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := snap.Process(init); p != nil && len(p.Children) == 1 && p.Children[0].Name() == "sleep" && p.Children[0].Deep != nil {
+			kid = p.Children[0]
+		}
+	}
+	for _, deep := range []bool{false, true} {
+		var mu sync.Mutex
+		read := map[string]bool{}
+		stop := procinspect.OnRead(func(p string) { mu.Lock(); read[p] = true; mu.Unlock() })
+		sc := procinspect.Scanner{Root: "/proc"}
+		if deep {
+			sc.Deep = []int{kid.PID}
+		}
+		_, err := sc.Scan()
+		stop()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !read[fmt.Sprintf("/proc/%d/cgroup", init)] {
+			t.Errorf("asked %v: tini's cgroup was not read", deep)
+		}
+		if got := read[fmt.Sprintf("/proc/%d/cgroup", kid.PID)]; got != deep {
+			t.Errorf("asked %v: its child's cgroup read %v, want %v", deep, got, deep)
 		}
 	}
 }
