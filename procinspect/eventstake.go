@@ -185,6 +185,11 @@ func (e *Events) zombies(snap *Snapshot) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, p := range snap.Processes {
+		// One shared with the last snapshot (share.go) was noted by the
+		// scan that read it, and is named until it is gone.
+		if !snap.owns(p) {
+			continue
+		}
 		if s := p.Status.State; s == 'Z' || s == 'X' {
 			e.exited[p.PID] = true
 		}

@@ -90,13 +90,20 @@ func (sc Scanner) plan(fs FS, ents []entry, asked, named map[int]bool, all bool)
 	if prev == nil {
 		return plan
 	}
-	// ents and prev.Processes are both by PID: one merge, no lookups.
-	ps, j := prev.Processes, 0
+	// ents and prev.Processes are both by PID: one merge, no lookups, over
+	// prev's PIDs (pids: no process read but the ones listed again).
+	ps, pids, j := prev.Processes, prev.pids, 0
+	if len(pids) != len(ps) {
+		pids = make([]int, len(ps))
+		for k, q := range ps {
+			pids[k] = q.PID
+		}
+	}
 	for i, e := range ents {
-		for j < len(ps) && ps[j].PID < e.pid {
+		for j < len(pids) && pids[j] < e.pid {
 			j++
 		}
-		if j == len(ps) || ps[j].PID != e.pid {
+		if j == len(pids) || pids[j] != e.pid {
 			continue
 		}
 		q := ps[j]
