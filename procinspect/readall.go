@@ -21,14 +21,18 @@ type result struct {
 // afresh in full, its status alone, or not at all. The reads are spread over
 // one worker per CPU: most of the cost is the kernel generating status
 // text, and it runs in parallel.
-func readAll(fs FS, ents []entry, plan []step) (out []result, shared int) {
+//
+// prevGen is the last snapshot's Snapshot.gen: a process it did not make
+// was shared into it, found shareable then, and has not changed since
+// (share.go), so it is shared again without a look at its fields.
+func readAll(fs FS, ents []entry, plan []step, prevGen uint64) (out []result, shared int) {
 	out = make([]result, len(ents))
 	// The processes carried over unread: the last snapshot's where it may
 	// be (share.go), else copies in one allocation.
 	copies := 0
 	for i, st := range plan {
 		if st.how == carry {
-			if st.prev.shareable(ents[i].ino) {
+			if q := st.prev; q.gen != prevGen && q.carried || q.shareable(ents[i].ino) {
 				out[i].p, out[i].shared = st.prev, true
 				shared++
 			} else {

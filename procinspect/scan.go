@@ -103,7 +103,11 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 	} else {
 		plan = make([]step, len(ents))
 	}
-	results, shared := readAll(fs, ents, plan)
+	var prevGen uint64
+	if prev := sc.prevFor(fs); prev != nil {
+		prevGen = prev.gen
+	}
+	results, shared := readAll(fs, ents, plan, prevGen)
 	// The index by PID: when most processes are the last snapshot's
 	// (share.go), its index, changed where this snapshot differs; 20,000
 	// insertions were a few percent of a rescan.
