@@ -59,9 +59,6 @@ func (s *Snapshot) group(warn *warnings) {
 			ns = &Namespace{ID: p.NS, Level: -1, snap: s}
 			byID[key] = ns
 		}
-		if s.owns(p) {
-			p.ns = ns // a shared process's is byNS's (share.go)
-		}
 		ns.Procs = append(ns.Procs, p)
 		if ns == unknown {
 			continue
@@ -127,6 +124,7 @@ func (s *Snapshot) group(warn *warnings) {
 			len(unknown.Procs), unknown.Procs[0].PID, unknown.Procs[0].NSNote))
 		s.Namespaces = append(s.Namespaces, unknown)
 	}
+	s.unknownNS = unknown
 }
 
 // nsKey is the part of an identity that tells namespaces apart within one

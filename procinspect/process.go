@@ -91,8 +91,6 @@ type Process struct {
 	// carried marks a process whose status was not read by this scan but
 	// taken from the previous one (reuse.go).
 	carried bool
-	// ns is the namespace group put the process in (NamespaceOf).
-	ns *Namespace
 	// initMemo notes whether Status says the process is a namespace init
 	// (noteStatus): 0 not noted, 1 not an init, 2 an init. A rescan asks
 	// it of every process, and NSpid's last field is one cache miss each.

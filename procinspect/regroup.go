@@ -1,8 +1,6 @@
 package procinspect
 
 import (
-	"slices"
-
 	"github.com/sigview/sigview/nsutil"
 )
 
@@ -34,26 +32,12 @@ func (s *Snapshot) regroup(prev *Snapshot) bool {
 		index[ns] = i
 		byKey[nsKey(ns.ID)] = i
 	}
-	// Each process's namespace: by the merge of the two PID-ordered lists.
+	// Each process's namespace: the one its identity names (group), as
+	// in prev a process is in its namespace's group (NamespaceOf).
 	at := make([]int32, len(s.Processes))
-	ps, j := prev.Processes, 0
 	for k, p := range s.Processes {
 		if p.nsDeferred || p.NS.IsZero() {
 			return false
-		}
-		for j < len(ps) && ps[j].PID < p.PID {
-			j++
-		}
-		if j < len(ps) && ps[j].PID == p.PID {
-			q := ps[j]
-			if p.seen && p.NS == q.NS && q.ns != nil && q.ns.snap == prev && p.Status.PPid == q.Status.PPid && sameInts(p.Status.NSpid, q.Status.NSpid) {
-				i, ok := index[q.ns]
-				if !ok {
-					return false
-				}
-				at[k] = int32(i)
-				continue
-			}
 		}
 		i, ok := byKey[nsKey(p.NS)]
 		if !ok {
@@ -134,7 +118,7 @@ func (s *Snapshot) regroup(prev *Snapshot) bool {
 		n := nss[at[k]]
 		switch {
 		case s.owns(p):
-			p.ns, p.InitialNS = n, n.Initial
+			p.InitialNS = n.Initial
 		case p.InitialNS != n.Initial:
 			// Shared, and in its namespace's group (byNS) as group
 			// puts it; its InitialNS is the namespace's (share.go).
@@ -142,13 +126,4 @@ func (s *Snapshot) regroup(prev *Snapshot) bool {
 		}
 	}
 	return true
-}
-
-// sameInts is slices.Equal, without reading a carried copy's elements (the
-// same array: one cache miss a process saved).
-func sameInts(a, b []int) bool {
-	if len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0]) {
-		return true
-	}
-	return slices.Equal(a, b)
 }

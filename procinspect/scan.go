@@ -202,7 +202,9 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			case p == nil || p.Deep != nil:
 			case p.Kthread.V:
 				// A kernel thread has no threads, fds or executable of its
-				// own to read, but a send needs its start time.
+				// own to read, but a send needs its start time. Carried
+				// over unread, it may be the last snapshot's (share.go).
+				p = snap.own(p)
 				readDetails(p, fs.Proc(p.PID), nil, 0, nil, container)
 			default:
 				todo = append(todo, p)

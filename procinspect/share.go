@@ -12,9 +12,12 @@ package procinspect
 //     (its status read again, its deep facts, its children linked) first
 //     takes a copy of its own (own), put wherever the snapshot refers to it;
 //   - what a snapshot sets on every process for itself is not written into
-//     a shared one: its namespace group (Process.ns; NamespaceOf finds a
-//     shared process's by its namespace, as group does) and InitialNS,
-//     which is the same for the same namespace (own'd when it is not).
+//     a shared one: InitialNS, which is the same for the same namespace
+//     (own'd when it is not). No process points at its namespace group:
+//     NamespaceOf finds it by the process's namespace (byNS), as group
+//     makes them. A pointer from a process the next snapshot shares to
+//     this snapshot's group would keep this whole snapshot alive, and so
+//     on down the chain (TestRescanKeepsNoOldSnapshot).
 
 import (
 	"slices"
@@ -52,7 +55,7 @@ func (s *Snapshot) own(p *Process) *Process {
 	ns := s.NamespaceOf(p)
 	c := new(Process)
 	*c = *p
-	c.gen, c.ns = s.gen, nil
+	c.gen = s.gen
 	swap := func(ps []*Process) {
 		if i, ok := slices.BinarySearchFunc(ps, p.PID, func(q *Process, pid int) int { return q.PID - pid }); ok && ps[i] == p {
 			ps[i] = c
@@ -63,7 +66,6 @@ func (s *Snapshot) own(p *Process) *Process {
 		s.byPID[p.PID] = c
 	}
 	if ns != nil {
-		c.ns = ns
 		swap(ns.Procs)
 		if ns.Init == p {
 			ns.Init = c

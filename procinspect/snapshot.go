@@ -71,6 +71,8 @@ type Snapshot struct {
 	// byNS is each namespace group by its identity (nsKey), but for the
 	// unidentified one.
 	byNS map[nsutil.NSID]*Namespace
+	// unknownNS is the group of the processes whose namespace is unknown.
+	unknownNS *Namespace
 	// gen numbers the snapshot; a process it made (or copied: own) has the
 	// same (Process.gen), one it shares with an earlier snapshot another.
 	gen uint64
@@ -96,15 +98,16 @@ func (s *Snapshot) Process(pid int) *Process { return s.byPID[pid] }
 // NamespaceOf returns the namespace p was grouped into, or nil.
 func (s *Snapshot) NamespaceOf(p *Process) *Namespace {
 	if s.grouped {
-		if ns := p.ns; ns != nil && ns.snap == s {
-			return ns
+		// By p's namespace, as group makes the groups, if p is s's:
+		// no process points at its group, as one shared with the next
+		// snapshot (share.go) would keep this one alive.
+		if s.byPID[p.PID] != p {
+			return nil
 		}
-		// Shared with an earlier snapshot (share.go): the group of its
-		// namespace, as group makes them, if p is in s.
-		if !s.owns(p) && s.byPID[p.PID] == p {
-			return s.byNS[nsKey(p.NS)]
+		if p.NS.IsZero() {
+			return s.unknownNS
 		}
-		return nil
+		return s.byNS[nsKey(p.NS)]
 	}
 	for _, ns := range s.Namespaces {
 		for _, q := range ns.Procs {
