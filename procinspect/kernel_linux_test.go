@@ -400,8 +400,13 @@ func (in *instance) predictions() (map[string]document.DocPrediction, *procinspe
 			in.t.Fatalf("Scan: %v", err)
 		}
 		got, _ := in.predictionsOf(inc, k)
+		hint, prog := in.hint, in.prog
 		full, p := in.predictionsOf(snap, k)
-		if diff = predictionDiff(got, full); diff == "" {
+		diff = predictionDiff(got, full)
+		if diff == "" && (hint != in.hint || prog != in.prog) {
+			diff = fmt.Sprintf("hint %q, program %q; a full scan %q, %q", hint, prog, in.hint, in.prog)
+		}
+		if diff == "" {
 			return full, p
 		}
 	}
@@ -433,6 +438,7 @@ func (in *instance) predictionsOf(snap *procinspect.Snapshot, k *procinspect.Ker
 		}
 	}
 	doc := document.Report(snap, predict.Assess(snap, snap.Kernel))
+	in.hint, in.prog = "", ""
 	for _, ns := range doc.Namespaces {
 		if ns.Init != nil && ns.Init.PID == in.target {
 			out := map[string]document.DocPrediction{}

@@ -220,7 +220,10 @@ func restatus(fs FS, s *Snapshot, ps []*Process) {
 // every process, not what it reads only in depth.
 func (q *Process) carryCopy(ino uint64) Process {
 	ns, note := q.nsOf()
-	w := q.readWarn
+	// Clipped: an append (resolveNS) makes a new array, not a write into
+	// the shared one's spare room, which another scan built on the same
+	// snapshot may write too.
+	w := slices.Clip(q.readWarn)
 	if q.nsAgain {
 		w = nsWarnless(w)
 	}
