@@ -50,13 +50,13 @@ func (s *Snapshot) group(warn *warnings) {
 		switch {
 		case p.NS.IsZero():
 			if unknown == nil {
-				unknown = &Namespace{Level: -1, snap: s}
+				unknown = &Namespace{Level: -1}
 			}
 			ns = unknown
 		case byID[key] != nil:
 			ns = byID[key]
 		default:
-			ns = &Namespace{ID: p.NS, Level: -1, snap: s}
+			ns = &Namespace{ID: p.NS, Level: -1}
 			byID[key] = ns
 		}
 		ns.Procs = append(ns.Procs, p)

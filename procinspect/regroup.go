@@ -48,7 +48,7 @@ func (s *Snapshot) regroup(prev *Snapshot) bool {
 	nss := make([]*Namespace, len(prev.Namespaces))
 	for i, o := range prev.Namespaces {
 		n := *o
-		n.snap, n.Procs, n.Init, n.Parent, n.Children = s, nil, nil, nil, nil
+		n.Procs, n.Init, n.Parent, n.Children = nil, nil, nil, nil
 		nss[i] = &n
 	}
 	level := make([]int, len(nss))

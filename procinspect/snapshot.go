@@ -190,8 +190,6 @@ type Namespace struct {
 	Procs []*Process
 	// Children lists the namespaces directly below, by inode.
 	Children []*Namespace
-
-	snap *Snapshot // the snapshot grouped into it (NamespaceOf)
 }
 
 // maxDeepChildren bounds how many children of a forwarding init or shell
