@@ -448,15 +448,16 @@ func (s *Snapshot) resolveNS(fs FS, warn *warnings) int {
 		}
 	}
 	if len(gone) > 0 {
-		kept := s.Processes[:0]
+		kept, pids := s.Processes[:0], s.pids[:0]
 		for _, p := range s.Processes {
 			if gone[p] {
 				delete(s.byPID, p.PID)
 			} else {
 				kept = append(kept, p)
+				pids = append(pids, p.PID)
 			}
 		}
-		s.Processes = kept
+		s.Processes, s.pids = kept, pids
 	}
 	return len(gone)
 }

@@ -91,7 +91,8 @@ func (sc Scanner) plan(fs FS, ents []entry, asked, named map[int]bool, all bool)
 		return plan
 	}
 	// ents and prev.Processes are both by PID: one merge, no lookups, over
-	// prev's PIDs (pids: no process read but the ones listed again).
+	// prev's PIDs (pids: no process read but the ones listed again; made
+	// here for a snapshot that has none, one Scan did not make).
 	ps, pids, j := prev.Processes, prev.pids, 0
 	if len(pids) != len(ps) {
 		pids = make([]int, len(ps))

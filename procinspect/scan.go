@@ -3,7 +3,6 @@ package procinspect
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -108,16 +107,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 		prevGen = prev.gen
 	}
 	results, shared := readAll(fs, ents, plan, prevGen)
-	// The index by PID: when most processes are the last snapshot's
-	// (share.go), its index, changed where this snapshot differs; 20,000
-	// insertions were a few percent of a rescan.
-	base := sc.prevFor(fs)
-	if base != nil && base.pids != nil && shared > len(results)/2 {
-		snap.byPID = maps.Clone(base.byPID)
-	} else {
-		snap.byPID, base = make(map[int]*Process, len(ents)), nil
-	}
-	snap.pids = make([]int, 0, len(ents))
+	base := snap.startIndex(sc.prevFor(fs), len(ents), shared)
 	var missing []int // listed, and not read as a process
 	for i, r := range results {
 		if r.p == nil {
@@ -145,18 +135,7 @@ func (sc Scanner) Scan() (*Snapshot, error) {
 			warn.add("unreadable status", reason(r.err))
 		}
 	}
-	if base != nil {
-		// The last snapshot's PIDs that are none of this one's.
-		j := 0
-		for _, pid := range base.pids {
-			for j < len(snap.pids) && snap.pids[j] < pid {
-				j++
-			}
-			if j == len(snap.pids) || snap.pids[j] != pid {
-				delete(snap.byPID, pid)
-			}
-		}
-	}
+	snap.endIndex(base)
 	if len(threads) > 0 {
 		// Not processes: out of the listing the next rescan builds on, and
 		// no longer waited for as exited (events.go).
