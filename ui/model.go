@@ -98,6 +98,8 @@ type Model struct {
 	// shown (the rescan tick).
 	gen  uint64
 	memo *frameMemo
+	// pace runs the renderer's ticker (pace.go); nil but under Run.
+	pace *pacer
 }
 
 // New builds the UI over a scanner.

@@ -17,7 +17,9 @@ import (
 
 // View renders the screen.
 func (m Model) View() tea.View {
-	v := tea.NewView(m.frame())
+	f := m.frame()
+	m.pace.shown(f)
+	v := tea.NewView(f)
 	v.AltScreen = true
 	v.WindowTitle = "sigview"
 	return v
