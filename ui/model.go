@@ -146,6 +146,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
+		m.pace.redraw()
 	case tea.BackgroundColorMsg:
 		m.setStyles(msg.IsDark())
 		m.refresh()

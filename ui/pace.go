@@ -22,12 +22,17 @@ import (
 //   - a frame changed (View, on the event loop): the next tick comes
 //     leadFrame later, so a keypress reaches the screen within a few
 //     milliseconds instead of up to a whole frame;
-//   - the renderer wrote a frame out at least leadFrame after the change
-//     (the output's Write, on the renderer's goroutine): one more tick
-//     confirmFrame later, for a frame that was stored only after the
-//     write's flush had read the old one (render waits for a long flush);
-//   - settleAfter after the change: ticks every idleFrame, which still
-//     writes out anything queued (terminal queries) and any frame missed.
+//   - the renderer wrote a frame out in a write begun after the change and
+//     ended at least leadFrame after it (the output's Write, on the
+//     renderer's goroutine): ticks every confirmFrame, for a frame stored
+//     only after that flush had read the one before (a write begun before
+//     the change is of an older frame, and leaves the lead on);
+//   - settleAfter after the change, with no write in progress (the render
+//     that stores a frame may wait for it, and a Reset then would drop the
+//     tick that came meanwhile) and one confirming tick passed (taken now
+//     if the frame's write was never seen): ticks every idleFrame, which
+//     still writes out anything queued (terminal queries) and any frame
+//     missed.
 //
 // The ticker is the Program's unexported field "ticker", found by
 // reflection once the program runs. If a Bubble Tea upgrade renames or
@@ -52,6 +57,8 @@ type pacer struct {
 	t       resetter
 	state   paceState
 	changed time.Time   // when the last frame change was seen
+	wroteAt time.Time   // when the write that ended the lead returned
+	writing int         // writes in progress
 	settle  *time.Timer // settleAfter the last change
 	now     func() time.Time
 }
@@ -98,14 +105,34 @@ func (p *pacer) shown(frame string) {
 	p.settle.Reset(settleAfter)
 }
 
-// wrote is called after each write to the terminal.
-func (p *pacer) wrote() {
+// redraw makes the next frame count as changed: Bubble Tea redraws the
+// whole screen after a resize even to the same size, with the same frame.
+func (p *pacer) redraw() {
+	if p != nil {
+		p.last = ""
+	}
+}
+
+// wrote is called after each write to the terminal, with the time
+// writeStarts returned. A write that began before the change is of a
+// frame read before it (a flush blocked on the terminal): it leaves the
+// lead on, so the tick that came meanwhile is not dropped by a Reset.
+func (p *pacer) wrote(start time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.state == paceLead && p.now().Sub(p.changed) >= leadFrame {
+	p.writing--
+	if p.state == paceLead && !start.Before(p.changed) && p.now().Sub(p.changed) >= leadFrame {
 		p.t.Reset(confirmFrame)
-		p.state = paceConfirm
+		p.state, p.wroteAt = paceConfirm, p.now()
 	}
+}
+
+// writeStarts is called before each write to the terminal.
+func (p *pacer) writeStarts() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.writing++
+	return p.now()
 }
 
 // settled puts the ticker back to idleFrame (the settle timer's function).
@@ -115,8 +142,26 @@ func (p *pacer) settled() {
 	if p.state == paceIdle {
 		return
 	}
-	if since := p.now().Sub(p.changed); since < settleAfter {
+	now := p.now()
+	if since := now.Sub(p.changed); since < settleAfter {
 		p.settle.Reset(settleAfter - since) // a change came as this fired
+		return
+	}
+	// Slowing down now could leave the last frame for idleFrame: a write
+	// still blocks (the render that stores the frame waits for it, and the
+	// Reset would drop a tick that came meanwhile); the frame's write was
+	// never seen; or the confirming tick has not come yet.
+	switch {
+	case p.writing > 0:
+		p.settle.Reset(confirmFrame)
+		return
+	case p.state == paceLead:
+		p.t.Reset(confirmFrame)
+		p.state, p.wroteAt = paceConfirm, now
+		p.settle.Reset(confirmFrame + leadFrame)
+		return
+	case now.Sub(p.wroteAt) < confirmFrame+leadFrame:
+		p.settle.Reset(confirmFrame + leadFrame - now.Sub(p.wroteAt))
 		return
 	}
 	p.t.Reset(idleFrame)
@@ -124,20 +169,27 @@ func (p *pacer) settled() {
 }
 
 // output is the program's output: the terminal, with the pacer told of
-// every write. It is a term.File, so Bubble Tea still finds the terminal
-// behind it (its size, raw mode, colour profile).
-func (p *pacer) output(f *os.File) *paceOut { return &paceOut{File: f, p: p} }
+// every write. It is a term.File (Read, Write, Close, Fd), so Bubble Tea
+// still finds the terminal behind it (its size, the colour profile); it
+// does not embed the file, whose other writers (WriteString, ReadFrom)
+// would write unseen.
+func (p *pacer) output(f *os.File) *paceOut { return &paceOut{f: f, p: p} }
 
 type paceOut struct {
-	*os.File
+	f *os.File
 	p *pacer
 }
 
 func (o *paceOut) Write(b []byte) (int, error) {
-	n, err := o.File.Write(b)
-	o.p.wrote()
+	start := o.p.writeStarts()
+	n, err := o.f.Write(b)
+	o.p.wrote(start)
 	return n, err
 }
+
+func (o *paceOut) Read(b []byte) (int, error) { return o.f.Read(b) }
+func (o *paceOut) Close() error               { return o.f.Close() }
+func (o *paceOut) Fd() uintptr                { return o.f.Fd() }
 
 // programTicker is the renderer's ticker of a running program, or nil when
 // the program has no field "ticker" of type *time.Ticker (another Bubble

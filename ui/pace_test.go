@@ -28,11 +28,20 @@ func (f *fakeTicker) last() time.Duration {
 // clock the test moves.
 func TestPacerStates(t *testing.T) {
 	p := newPacer(nil)
+	// The test calls settled itself: a real settle timer would call it
+	// too, on its own goroutine, whenever the test stalls settleAfter.
+	p.settle = time.AfterFunc(time.Hour, func() {})
 	defer p.settle.Stop()
 	ft := &fakeTicker{}
 	clock := time.Unix(1000, 0)
 	p.now = func() time.Time { return clock }
 	p.looked, p.t = true, ft
+	// write is a write to the terminal that takes took.
+	write := func(took time.Duration) {
+		start := p.writeStarts()
+		clock = clock.Add(took)
+		p.wrote(start)
+	}
 
 	p.shown("a")
 	if ft.last() != leadFrame || p.state != paceLead {
@@ -45,12 +54,12 @@ func TestPacerStates(t *testing.T) {
 	}
 
 	clock = clock.Add(leadFrame / 2)
-	p.wrote() // a flush that may have read the frame before this change
+	write(0) // a flush that may have read the frame before this change
 	if p.state != paceLead {
 		t.Fatalf("a write %v after the change ended the lead", leadFrame/2)
 	}
 	clock = clock.Add(leadFrame)
-	p.wrote()
+	write(0)
 	if ft.last() != confirmFrame || p.state != paceConfirm {
 		t.Fatalf("after the frame's write: ticker %v, state %v; want %v, confirm", ft.last(), p.state, confirmFrame)
 	}
@@ -67,7 +76,7 @@ func TestPacerStates(t *testing.T) {
 		t.Fatalf("after settling: ticker %v, state %v; want %v, idle", ft.last(), p.state, idleFrame)
 	}
 	n = len(ft.resets)
-	p.wrote()
+	write(0)
 	p.settled()
 	if len(ft.resets) != n {
 		t.Fatalf("an idle pacer reset the ticker on a write or a late timer: %v", ft.resets[n:])
@@ -76,18 +85,56 @@ func TestPacerStates(t *testing.T) {
 	// A change while confirming starts a new lead, whose own write ends it.
 	p.shown("b")
 	clock = clock.Add(leadFrame)
-	p.wrote()
+	write(0)
 	if p.state != paceConfirm {
 		t.Fatalf("state %v after the second change's write; want confirm", p.state)
 	}
 
-	// No write at all (a change the renderer found nothing to draw for):
-	// the settle timer still ends it.
+	// No write at all (a change the renderer found nothing to draw for,
+	// or a render that has not stored the frame yet): the settle timer
+	// ends the lead, but through one confirmFrame before going idle.
 	p.shown("c")
 	clock = clock.Add(settleAfter)
 	p.settled()
+	if ft.last() != confirmFrame || p.state != paceConfirm {
+		t.Fatalf("unwritten change, settled: ticker %v, state %v; want %v, confirm", ft.last(), p.state, confirmFrame)
+	}
+	clock = clock.Add(confirmFrame + leadFrame)
+	p.settled()
 	if ft.last() != idleFrame || p.state != paceIdle {
 		t.Fatalf("unwritten change: ticker %v, state %v; want %v, idle", ft.last(), p.state, idleFrame)
+	}
+
+	// A write that began before the change (a flush blocked on the
+	// terminal while render waits to store the new frame) does not end
+	// the lead however long it took, and the pacer does not slow down
+	// while it blocks.
+	start := p.writeStarts()
+	clock = clock.Add(time.Millisecond)
+	p.shown("d")
+	clock = clock.Add(settleAfter)
+	n = len(ft.resets)
+	p.settled()
+	if p.state != paceLead || len(ft.resets) != n {
+		t.Fatalf("settled during a blocked write: state %v, resets %v; want lead, none", p.state, ft.resets[n:])
+	}
+	p.wrote(start)
+	if p.state != paceLead {
+		t.Fatalf("a write begun before the change ended the lead")
+	}
+	write(0)
+	if ft.last() != confirmFrame || p.state != paceConfirm {
+		t.Fatalf("after the frame's write: ticker %v, state %v; want %v, confirm", ft.last(), p.state, confirmFrame)
+	}
+	// The confirming tick comes before the pacer goes idle.
+	p.settled()
+	if p.state != paceConfirm {
+		t.Fatalf("went idle before the confirming tick")
+	}
+	clock = clock.Add(confirmFrame + leadFrame)
+	p.settled()
+	if p.state != paceIdle {
+		t.Fatalf("state %v after the confirming tick; want idle", p.state)
 	}
 }
 
