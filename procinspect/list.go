@@ -2,6 +2,7 @@ package procinspect
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"slices"
@@ -90,15 +91,21 @@ func sortEntries(out []entry) {
 	slices.SortFunc(out, func(a, b entry) int { return cmp.Compare(a.pid, b.pid) })
 }
 
-// direntName is the offset of d_name in struct linux_dirent64.
-const direntName = int(unsafe.Offsetof(syscall.Dirent{}.Name))
+// Offsets in struct linux_dirent64: d_ino, d_reclen, d_name.
+const (
+	direntIno    = int(unsafe.Offsetof(syscall.Dirent{}.Ino))
+	direntReclen = int(unsafe.Offsetof(syscall.Dirent{}.Reclen))
+	direntName   = int(unsafe.Offsetof(syscall.Dirent{}.Name))
+)
 
 // appendDirents appends the numeric names among the linux_dirent64 records
 // in b.
 func appendDirents(out []entry, b []byte) []entry {
+	// The fields are read from the bytes: a *syscall.Dirent over the last
+	// record would reach past the buffer (its Name is 256 bytes), which
+	// the race detector's pointer checks refuse.
 	for len(b) >= direntName {
-		d := (*syscall.Dirent)(unsafe.Pointer(&b[0]))
-		rl := int(d.Reclen)
+		rl := int(binary.NativeEndian.Uint16(b[direntReclen:]))
 		if rl < direntName || rl > len(b) {
 			break
 		}
@@ -108,7 +115,7 @@ func appendDirents(out []entry, b []byte) []entry {
 			l++
 		}
 		if pid, ok := atoiPID(name[:l]); ok {
-			out = append(out, entry{pid: pid, ino: d.Ino})
+			out = append(out, entry{pid: pid, ino: binary.NativeEndian.Uint64(b[direntIno:])})
 		}
 		b = b[rl:]
 	}
