@@ -172,7 +172,8 @@ func (p *pacer) settled() {
 // every write. It is a term.File (Read, Write, Close, Fd), so Bubble Tea
 // still finds the terminal behind it (its size, the colour profile); it
 // does not embed the file, whose other writers (WriteString, ReadFrom)
-// would write unseen.
+// would write unseen. Not being an *os.File, it would reach a child run
+// with tea.Exec as a pipe, not the terminal: the UI runs none.
 func (p *pacer) output(f *os.File) *paceOut { return &paceOut{f: f, p: p} }
 
 type paceOut struct {
