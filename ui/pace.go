@@ -71,8 +71,8 @@ const (
 	paceConfirm                  // written: every confirmFrame until settled
 )
 
-func newPacer(prog *tea.Program) *pacer {
-	p := &pacer{prog: prog, now: time.Now}
+func newPacer() *pacer {
+	p := &pacer{now: time.Now}
 	p.settle = time.AfterFunc(time.Hour, p.settled)
 	p.settle.Stop()
 	return p

@@ -27,7 +27,7 @@ func (f *fakeTicker) last() time.Duration {
 // be of the changed frame, the write of it, and the settle timer, on a
 // clock the test moves.
 func TestPacerStates(t *testing.T) {
-	p := newPacer(nil)
+	p := newPacer()
 	// The test calls settled itself: a real settle timer would call it
 	// too, on its own goroutine, whenever the test stalls settleAfter.
 	p.settle = time.AfterFunc(time.Hour, func() {})
@@ -179,7 +179,7 @@ func TestPacerFindsTicker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer out.Close()
-	pace := newPacer(nil)
+	pace := newPacer()
 	ctx, cancel := context.WithCancel(context.Background())
 	pace.prog = tea.NewProgram(paceModel{pace: pace}, tea.WithInput(nil), tea.WithOutput(pace.output(out)),
 		tea.WithWindowSize(80, 4), tea.WithoutSignalHandler(), tea.WithFPS(framesPerSecond), tea.WithContext(ctx))

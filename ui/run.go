@@ -18,7 +18,7 @@ const framesPerSecond = 30
 
 // Run runs the live UI on the terminal until the user quits.
 func Run(sc procinspect.Scanner, opts Options) error {
-	pace := newPacer(nil)
+	pace := newPacer()
 	po := []tea.ProgramOption{tea.WithFPS(framesPerSecond), tea.WithOutput(pace.output(os.Stdout))}
 	if opts.Context != nil {
 		po = append(po, tea.WithContext(opts.Context))
